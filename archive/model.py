@@ -1,0 +1,226 @@
+"""The records Parley keeps: articles and what extraction finds in them.
+
+Plain frozen dataclasses, the only objects that cross layer boundaries.  Offsets are
+Python ``str`` indices (half-open) into ``Article.text``, the article body verbatim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from typing import Any
+
+SPEAKER_TYPES = ("person", "organization", "group", "unknown")
+PRECISIONS = ("day", "week", "month", "year")
+
+
+def article_id(text: str, url: str | None = None) -> str:
+    """A stable id from the body (whitespace-normalised) and URL: the same article gets the same id."""
+    body = " ".join(text.split())
+    digest = hashlib.sha256(f"{(url or '').strip()}\n{body}".encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def fold(name: str) -> str:
+    """Lower-case, accent-free, punctuation-light form of a name: what decides that two spellings match."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = "".join(c if c.isalnum() else " " for c in stripped.casefold())
+    return " ".join(cleaned.split())
+
+
+_DOUBLES = re.compile(r"(\w)\1+")
+_ENDINGS = re.compile(r"(?:iy|yi|ij|ii)\b")
+
+
+def spelling_key(word: str) -> str:
+    """One form for common transliteration variants of a folded word: doubled letters, -iy/-yy/-ii endings.
+
+    "zelenskyy", "zelenskiy" and "zelensky" all become "zelensky".
+    """
+    single = _DOUBLES.sub(r"\1", word)
+    return _ENDINGS.sub("y", single) if len(single) > 4 else single
+
+
+def name_key(name: str) -> str:
+    """What decides that two spellings name the same speaker: folded, and transliteration variants merged."""
+    return " ".join(spelling_key(word) for word in fold(name).split())
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: its body verbatim and what is known about where it came from."""
+
+    text: str
+    title: str | None = None
+    published: date | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    language: str | None = None
+    path: str | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", article_id(self.text, self.url))
+
+    def with_metadata(self, **changes: Any) -> Article:
+        """A copy with missing metadata filled in; the id stays the same."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+            "url": self.url,
+            "author": self.author,
+            "language": self.language,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        published = data.get("published")
+        return cls(
+            text=data["text"],
+            title=data.get("title"),
+            published=date.fromisoformat(published) if published else None,
+            source=data.get("source"),
+            url=data.get("url"),
+            author=data.get("author"),
+            language=data.get("language"),
+            path=data.get("path"),
+            id=data.get("id") or "",
+        )
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who made a statement: the normalised name, and where the text names them."""
+
+    name: str
+    type: str = "unknown"
+    role: str | None = None
+    mention: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """A date expression and what it means: ``value`` at ``precision``, or unresolved (None)."""
+
+    text: str
+    start: int | None
+    end: int | None
+    value: str | None = None
+    precision: str | None = None
+    range_start: str | None = None
+    range_end: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "value": self.value,
+            "precision": self.precision,
+            "range_start": self.range_start,
+            "range_end": self.range_end,
+        }
+
+    def as_period(self) -> dict[str, Any]:
+        """The statement-date shape of the extract contract: ``start``/``end`` are dates, not offsets."""
+        return {
+            "value": self.value,
+            "start": self.range_start,
+            "end": self.range_end,
+            "precision": self.precision,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place mention resolved to a gazetteer entry (or not: name only)."""
+
+    text: str
+    start: int
+    end: int
+    name: str
+    kind: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Who said what: the reported content with its span, speaker, cue, kind and context."""
+
+    quote: str
+    start: int
+    end: int
+    direct: bool
+    speaker: Speaker | None = None
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    kind: str = "statement"
+    channel: str | None = None
+    confidence: float = 0.5
+    date: DateRef | None = None
+    places: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "direct": self.direct,
+            "cue": self.cue,
+            "cue_start": self.cue_start,
+            "cue_end": self.cue_end,
+            "speaker": self.speaker.as_dict() if self.speaker else None,
+            "kind": self.kind,
+            "channel": self.channel,
+            "confidence": round(self.confidence, 3),
+            "date": self.date.as_period() if self.date else None,
+            "places": list(self.places),
+            "topics": list(self.topics),
+        }
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extraction found in one article."""
+
+    article: Article
+    statements: tuple[Statement, ...] = ()
+    places: tuple[Place, ...] = ()
+    dates: tuple[DateRef, ...] = ()
+    topics: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The shape of ``parley extract --json`` (see shared/eval/README.md)."""
+        return {
+            "article": self.article.as_dict(),
+            "statements": [s.as_dict() for s in self.statements],
+            "places": [p.as_dict() for p in self.places],
+            "dates": [d.as_dict() for d in self.dates],
+            "topics": list(self.topics),
+        }
