@@ -1,0 +1,350 @@
+"""The archive: SQLite in the home folder, the source of truth for articles, statements and rejects.
+
+WAL journal, ``PRAGMA user_version`` as the schema version with forward migrations, and one
+transaction per batch step: what ``add_batch`` returns as added is committed to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archive.model import Article, DateRef, Extraction, Place, Speaker, Statement
+
+DB_NAME = "parley.sqlite3"
+
+# Each entry moves the schema from version i to i + 1.  Never edit a released step; append one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        title TEXT,
+        published TEXT,
+        source TEXT,
+        url TEXT,
+        author TEXT,
+        language TEXT,
+        path TEXT,
+        text TEXT NOT NULL,
+        places TEXT NOT NULL DEFAULT '[]',
+        dates TEXT NOT NULL DEFAULT '[]',
+        topics TEXT NOT NULL DEFAULT '[]',
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles (published);
+    CREATE TABLE statements (
+        id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        speaker TEXT,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX statements_article ON statements (article_id, seq);
+    CREATE INDEX statements_speaker ON statements (speaker);
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        sha256 TEXT,
+        size INTEGER,
+        rejected_at TEXT NOT NULL,
+        UNIQUE (source, reason, sha256)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The archive cannot be opened or used (e.g. made by a newer Parley)."""
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    added: list[str]
+    duplicates: list[str]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    source: str
+    reason: str
+    rejected_at: str
+
+
+class Store:
+    """One archive file.  Safe for one writer and many readers (each thread its own Store)."""
+
+    def __init__(self, home: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        self.home = Path(home)
+        self.path = self.home / DB_NAME
+        if readonly:
+            if not self.path.exists():
+                raise StoreError(f"no archive at {self.path}: run 'parley ingest' first")
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        else:
+            self._check_version()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- schema -------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_version(self) -> None:
+        if self.version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {self.version}, newer than this Parley ({SCHEMA_VERSION}): upgrade Parley"
+            )
+
+    def _migrate(self) -> None:
+        self._check_version()
+        while self.version < SCHEMA_VERSION:
+            step = self.version
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                if self.version != step:  # another process migrated meanwhile
+                    continue
+                for sql in MIGRATIONS[step].split(";"):
+                    if sql.strip():
+                        self.db.execute(sql)
+                self.db.execute(f"PRAGMA user_version = {step + 1}")
+
+    # --- writing ------------------------------------------------------------------------
+
+    def add_batch(self, extractions: Iterable[Extraction]) -> BatchOutcome:
+        """Add articles (with what was extracted) in one transaction; ones already kept are duplicates."""
+        added: list[str] = []
+        duplicates: list[str] = []
+        now = _now()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for extraction in extractions:
+                article = extraction.article
+                if article.id in added or self._has(article.id):
+                    duplicates.append(article.id)
+                    continue
+                self._insert(extraction, now)
+                added.append(article.id)
+        return BatchOutcome(added, duplicates)
+
+    def replace_extraction(self, extraction: Extraction) -> None:
+        """Store a new extraction of an article already kept (after an extractor upgrade)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            row = self.db.execute("SELECT added_at FROM articles WHERE id = ?", (extraction.article.id,)).fetchone()
+            if row is None:
+                raise KeyError(extraction.article.id)
+            self.db.execute("DELETE FROM articles WHERE id = ?", (extraction.article.id,))
+            self._insert(extraction, row["added_at"])
+
+    def quarantine(self, source: str, reason: str, data: bytes | None = None) -> None:
+        """Keep a record of a rejected input (or part of one) and why."""
+        digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO quarantine (source, reason, sha256, size, rejected_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (source, reason, sha256) DO UPDATE SET rejected_at = excluded.rejected_at",
+                (source, reason, digest, len(data) if data is not None else None, _now()),
+            )
+
+    def _has(self, article_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def _insert(self, extraction: Extraction, added_at: str) -> None:
+        a = extraction.article
+        self.db.execute(
+            "INSERT INTO articles (id, title, published, source, url, author, language, path, text,"
+            " places, dates, topics, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                a.id,
+                a.title,
+                a.published.isoformat() if a.published else None,
+                a.source,
+                a.url,
+                a.author,
+                a.language,
+                a.path,
+                a.text,
+                _dumps([p.as_dict() for p in extraction.places]),
+                _dumps([d.as_dict() for d in extraction.dates]),
+                _dumps(list(extraction.topics)),
+                added_at,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO statements (id, article_id, seq, speaker, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    f"{a.id}-{seq}",
+                    a.id,
+                    seq,
+                    s.speaker.name if s.speaker else None,
+                    s.kind,
+                    _dumps(s.as_dict()),
+                )
+                for seq, s in enumerate(extraction.statements)
+            ],
+        )
+
+    # --- reading ------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Extraction | None:
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return self._extraction(row) if row else None
+
+    def __iter__(self) -> Iterator[Extraction]:
+        """Every article with its extraction, oldest added first."""
+        last = ""
+        while True:
+            rows = self.db.execute("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield self._extraction(row)
+            last = rows[-1]["id"]
+
+    def latest(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Summaries of the most recently published (then added) articles."""
+        rows = self.db.execute(
+            "SELECT a.id, a.title, a.published, a.source, substr(a.text, 1, 300) AS opening,"
+            " (SELECT count(*) FROM statements s WHERE s.article_id = a.id) AS statements"
+            " FROM articles a ORDER BY a.published IS NULL, a.published DESC, a.added_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) for row in rows]
+
+    def statements_by_id(self, ids: list[str]) -> dict[str, tuple[Statement, dict[str, Any]]]:
+        """Statements with the metadata of their articles (no texts), keyed by statement id."""
+        found: dict[str, tuple[Statement, dict[str, Any]]] = {}
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT s.id, s.data, a.id AS article_id, a.title, a.published, a.source, a.url"
+                f" FROM statements s JOIN articles a ON a.id = s.article_id WHERE s.id IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                meta = {k: row[k] for k in ("article_id", "title", "published", "source", "url")}
+                found[row["id"]] = (statement_from_dict(json.loads(row["data"])), meta)
+        return found
+
+    def speaker_names(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT speaker FROM statements WHERE speaker IS NOT NULL")]
+
+    def article_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM articles")}
+
+    def rejections(self, limit: int = 100) -> list[Rejection]:
+        rows = self.db.execute(
+            "SELECT source, reason, rejected_at FROM quarantine ORDER BY rejected_at DESC, id DESC LIMIT ?", (limit,)
+        )
+        return [Rejection(r["source"], r["reason"], r["rejected_at"]) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "articles": one("SELECT count(*) FROM articles"),
+            "statements": one("SELECT count(*) FROM statements"),
+            "speakers": one("SELECT count(DISTINCT speaker) FROM statements WHERE speaker IS NOT NULL"),
+            "rejected": one("SELECT count(*) FROM quarantine"),
+            "earliest": one("SELECT min(published) FROM articles"),
+            "latest": one("SELECT max(published) FROM articles"),
+            "sources": one("SELECT count(DISTINCT source) FROM articles WHERE source IS NOT NULL"),
+            "schema_version": self.version,
+            "path": str(self.path),
+        }
+
+    def _extraction(self, row: sqlite3.Row) -> Extraction:
+        article = Article(
+            id=row["id"],
+            text=row["text"],
+            title=row["title"],
+            published=datetime.fromisoformat(row["published"]).date() if row["published"] else None,
+            source=row["source"],
+            url=row["url"],
+            author=row["author"],
+            language=row["language"],
+            path=row["path"],
+        )
+        statements = tuple(
+            statement_from_dict(json.loads(r["data"]))
+            for r in self.db.execute("SELECT data FROM statements WHERE article_id = ? ORDER BY seq", (row["id"],))
+        )
+        return Extraction(
+            article=article,
+            statements=statements,
+            places=tuple(Place(**p) for p in json.loads(row["places"])),
+            dates=tuple(DateRef(**d) for d in json.loads(row["dates"])),
+            topics=tuple(json.loads(row["topics"])),
+        )
+
+
+def statement_from_dict(data: dict[str, Any]) -> Statement:
+    """The inverse of ``Statement.as_dict``."""
+    speaker = Speaker(**data["speaker"]) if data.get("speaker") else None
+    period = data.get("date")
+    date = (
+        DateRef(
+            text=period.get("text") or "",
+            start=None,
+            end=None,
+            value=period.get("value"),
+            precision=period.get("precision"),
+            range_start=period.get("start"),
+            range_end=period.get("end"),
+        )
+        if period
+        else None
+    )
+    return Statement(
+        quote=data["quote"],
+        start=data["start"],
+        end=data["end"],
+        direct=data["direct"],
+        speaker=speaker,
+        cue=data.get("cue"),
+        cue_start=data.get("cue_start"),
+        cue_end=data.get("cue_end"),
+        kind=data.get("kind") or "statement",
+        channel=data.get("channel"),
+        confidence=data.get("confidence", 0.5),
+        date=date,
+        places=tuple(data.get("places") or ()),
+        topics=tuple(data.get("topics") or ()),
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

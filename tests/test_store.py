@@ -1,0 +1,106 @@
+import sqlite3
+from datetime import date
+
+import pytest
+
+from archive.model import Article, DateRef, Extraction, Place, Speaker, Statement
+from archive.store import DB_NAME, SCHEMA_VERSION, Store, StoreError
+
+
+def sample(text="Peskov told Interfax that talks could resume.", url=None) -> Extraction:
+    article = Article(text=text, title="Talks", published=date(2025, 4, 22), source="Wire", url=url)
+    statement = Statement(
+        quote="talks could resume",
+        start=26,
+        end=44,
+        direct=False,
+        speaker=Speaker(name="Dmitry Peskov", type="person", role="Kremlin spokesperson", mention="Peskov", start=0, end=6),
+        cue="told",
+        cue_start=7,
+        cue_end=11,
+        kind="statement",
+        channel="Interfax",
+        confidence=0.9,
+        date=DateRef(text="", start=None, end=None, value="2025-04-22", precision="article", range_start="2025-04-22", range_end="2025-04-22"),
+        places=("Moscow",),
+        topics=("negotiations",),
+    )
+    place = Place(text="Moscow", start=0, end=6, name="Moscow", kind="city", country="RU", lat=55.75, lon=37.62)
+    when = DateRef(text="on Monday", start=1, end=10, value="2025-04-21", precision="day")
+    return Extraction(article, (statement,), (place,), (when,), ("negotiations",))
+
+
+def test_round_trip_keeps_everything(store):
+    original = sample()
+    assert store.add_batch([original]).added == [original.article.id]
+    assert store.get(original.article.id) == original
+    assert list(store) == [original]
+
+
+def test_same_article_twice_changes_nothing(store):
+    first = store.add_batch([sample(), sample()])
+    assert len(first.added) == 1 and len(first.duplicates) == 1
+    again = store.add_batch([sample()])
+    assert again.added == [] and len(again.duplicates) == 1
+    assert store.stats()["articles"] == 1 and store.stats()["statements"] == 1
+
+
+def test_id_depends_on_text_and_url_not_whitespace_or_metadata():
+    a = Article(text="Kyiv was hit.\n", title="A")
+    assert a.id == Article(text="Kyiv  was hit.", title="B", source="other").id
+    assert a.id != Article(text="Kyiv was hit.", url="https://x.org/1").id
+    assert a.id != Article(text="Kharkiv was hit.").id
+
+
+def test_schema_version_wal_and_reopen(home):
+    with Store(home) as s:
+        s.add_batch([sample()])
+    with Store(home) as s:
+        assert s.version == SCHEMA_VERSION
+        assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.stats()["articles"] == 1
+
+
+def test_newer_schema_is_refused(home):
+    Store(home).close()
+    db = sqlite3.connect(home / DB_NAME)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer than this Parley"):
+        Store(home)
+
+
+def test_readonly_store_cannot_write(home):
+    Store(home).close()
+    with Store(home, readonly=True) as s, pytest.raises(sqlite3.OperationalError):
+        s.add_batch([sample()])
+
+
+def test_readonly_store_needs_an_archive(home):
+    with pytest.raises(StoreError, match="no archive"):
+        Store(home, readonly=True)
+
+
+def test_quarantine_keeps_reason_once_per_input(store):
+    store.quarantine("bad.txt", "binary file", b"\x00\x01")
+    store.quarantine("bad.txt", "binary file", b"\x00\x01")
+    store.quarantine("-", "empty file", b"")
+    assert store.stats()["rejected"] == 2
+    assert {(r.source, r.reason) for r in store.rejections()} == {("bad.txt", "binary file"), ("-", "empty file")}
+
+
+def test_replace_extraction_keeps_added_time(store):
+    original = sample()
+    store.add_batch([original])
+    before = store.db.execute("SELECT added_at FROM articles").fetchone()[0]
+    store.replace_extraction(Extraction(original.article))
+    assert store.get(original.article.id).statements == ()
+    assert store.db.execute("SELECT added_at FROM articles").fetchone()[0] == before
+
+
+def test_latest_orders_by_publication(store):
+    older = Extraction(Article(text="Old.", published=date(2024, 1, 1)))
+    newer = Extraction(Article(text="New.", published=date(2025, 1, 1)))
+    undated = Extraction(Article(text="Undated."))
+    store.add_batch([older, undated, newer])
+    assert [row["opening"] for row in store.latest()] == ["New.", "Old.", "Undated."]
