@@ -1,0 +1,1 @@
+"""Extraction: from an article's text to statements, places, dates and topics (see ``pipeline``)."""

@@ -1,0 +1,139 @@
+"""Topics of a text (an article or one statement's sentence) from lexicons kept in TOML.
+
+The built-in taxonomy is ``data/topics.toml``; a user file extends it (more terms, new topics)
+or replaces a topic's terms (``replace = true``) without touching code.  A text has every topic
+whose terms occur in it, matched case-insensitively on word boundaries, with simple inflection
+of a term's last word ("strike" also finds "strikes", "negotiate" finds "negotiating").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_FILE = Path(__file__).with_name("data") / "topics.toml"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic: the terms that signal it and the phrases that never count for it."""
+
+    name: str
+    terms: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+def _word(word: str, last: bool) -> str:
+    """The regex for one word of a term; the last word also matches its inflections."""
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    stem = re.escape(word)
+    if not last or not word[-1:].isalpha():
+        return stem
+    forms = [stem + r"(?:s|es|ed|d|ing)?"]
+    if word.endswith("e"):
+        forms.append(re.escape(word[:-1]) + "ing")
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        forms.append(re.escape(word[:-1]) + "(?:ies|ied)")
+    return "(?:" + "|".join(forms) + ")"
+
+
+def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for all ``terms``; spaces and hyphens inside a term match each other."""
+    alternatives = []
+    for term in sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True):
+        words = [w for w in re.split(r"[\s-]+", term) if w]
+        alternatives.append(r"(?:\s+|-)?".join(_word(w, i == len(words) - 1) for i, w in enumerate(words)))
+    if not alternatives:
+        return None
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+
+
+class Lexicon:
+    """Topics in taxonomy order, each with its compiled terms."""
+
+    def __init__(self, topics: Iterable[Topic]) -> None:
+        self.topics = tuple(topics)
+        self._patterns = [(t, term_pattern(t.terms), term_pattern(t.exclude)) for t in self.topics]
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.topics]
+
+    def matches(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Spans of the terms found per topic (the evidence for ``find``)."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for topic, pattern, exclude in self._patterns:
+            if pattern is None:
+                continue
+            blocked = [m.span() for m in exclude.finditer(text)] if exclude else []
+            spans = [
+                m.span() for m in pattern.finditer(text)
+                if not any(a < m.end() and m.start() < b for a, b in blocked)
+            ]
+            if spans:
+                found[topic.name] = spans
+        return found
+
+    def find(self, text: str) -> list[str]:
+        return list(self.matches(text))
+
+
+def _topics_from(data: dict[str, Any], origin: str) -> list[tuple[Topic, bool]]:
+    topics = []
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"{origin}: [{name}] must be a table with a 'terms' list")
+        lists = {}
+        for key in ("terms", "exclude"):
+            value = table.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{origin}: [{name}] {key!r} must be a list of strings")
+            lists[key] = tuple(value)
+        replace = table.get("replace", False)
+        if not isinstance(replace, bool):
+            raise ValueError(f"{origin}: [{name}] 'replace' must be true or false")
+        topics.append((Topic(name, lists["terms"], lists["exclude"]), replace))
+    return topics
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"could not read topic lexicon {path}: {error.strerror or error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"topic lexicon {path} is not valid TOML: {error}") from error
+
+
+@cache
+def _builtin() -> Lexicon:
+    return Lexicon(topic for topic, _ in _topics_from(_read(DATA_FILE), str(DATA_FILE)))
+
+
+def load_lexicon(extra: Path | None = None) -> Lexicon:
+    """The built-in lexicon, extended (or, per topic with ``replace = true``, overridden) by ``extra``.
+
+    Raises ValueError naming the file when it cannot be read or has the wrong shape.
+    """
+    base = _builtin()
+    if extra is None:
+        return base
+    merged = {t.name: t for t in base.topics}
+    for topic, replace in _topics_from(_read(Path(extra)), str(extra)):
+        old = merged.get(topic.name)
+        if old is None or replace:
+            merged[topic.name] = topic
+        else:
+            merged[topic.name] = Topic(topic.name, old.terms + topic.terms, old.exclude + topic.exclude)
+    return Lexicon(merged.values())
+
+
+def find_topics(text: str, lexicon: Lexicon | None = None) -> list[str]:
+    """The topics of ``text``, in taxonomy order."""
+    return (lexicon or _builtin()).find(text)
