@@ -1,0 +1,90 @@
+"""From stored extractions to Whoosh documents: one per statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from archive.model import Extraction, Statement, name_key
+
+EPOCH = date(1970, 1, 1)
+UNDATED = -2_000_000  # day number of statements with no date at all: sorts last, never in a range
+UNDATED_LAST = 2_000_000  # the same, for sorting oldest first
+
+
+def day_number(value: str | date | None) -> int | None:
+    """Days since 1970-01-01 for an ISO date (or its first day: "2025-04" → April 1st), else None."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return (value - EPOCH).days
+    text = str(value)
+    try:
+        if len(text) == 4:
+            day = date(int(text), 1, 1)
+        elif len(text) == 7:
+            day = date(int(text[:4]), int(text[5:7]), 1)
+        else:
+            day = date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    return (day - EPOCH).days
+
+
+def day_to_date(number: int) -> date:
+    return date.fromordinal(EPOCH.toordinal() + number)
+
+
+def speaker_key(name: str) -> str:
+    """The facet value of a speaker: one for every spelling ("Jean-Noël Barrot" → "jean noel barot")."""
+    return name_key(name)
+
+
+def statement_id(article_id: str, seq: int) -> str:
+    return f"{article_id}-{seq}"
+
+
+def sentence_of(text: str, statement: Statement) -> str:
+    """The sentence(s) a statement sits in: its context for search and display."""
+    lo = statement.start if statement.cue_start is None else min(statement.start, statement.cue_start)
+    hi = statement.end if statement.cue_end is None else max(statement.end, statement.cue_end)
+    left = max(text.rfind(". ", 0, lo), text.rfind("\n", 0, lo)) + 1
+    ends = [i for i in (text.find(". ", hi), text.find("\n", hi)) if i != -1]
+    right = min(ends) + 1 if ends else len(text)
+    return text[left:right].strip()
+
+
+def statement_documents(extraction: Extraction) -> Iterator[dict]:
+    """The Whoosh documents of one article's statements."""
+    article = extraction.article
+    countries_by_place = {p.name: p.country for p in extraction.places if p.country}
+    published = day_number(article.published)
+    for seq, s in enumerate(extraction.statements):
+        speaker = s.speaker
+        names = [speaker.name, speaker.mention or ""] if speaker else []
+        day = day_number(s.date.value or s.date.range_start) if s.date else None
+        doc = {
+            "id": statement_id(article.id, seq),
+            "article_id": article.id,
+            "quote": s.quote,
+            "context": sentence_of(article.text, s),
+            "speaker": " ".join(n for n in names if n),
+            "role": (speaker.role or "") if speaker else "",
+            "channel": s.channel or "",
+            "place": " ".join(s.places),
+            "title": article.title or "",
+            "speaker_id": speaker_key(speaker.name) if speaker else "",
+            "kind": s.kind,
+            "type": speaker.type if speaker else "unknown",
+            "source": article.source or "",
+            "precision": (s.date.precision or "") if s.date else "",
+            "direct": s.direct,
+            "places": ",".join(s.places),
+            "countries": ",".join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),
+            "topics": ",".join(s.topics),
+            "seq": seq,
+        }
+        doc["day"] = day if day is not None else published if published is not None else UNDATED
+        doc["day_last"] = UNDATED_LAST if doc["day"] == UNDATED else doc["day"]
+        doc["published"] = published if published is not None else UNDATED
+        yield doc

@@ -1,0 +1,187 @@
+"""The query language: Whoosh's, with friendly field names, date ranges and bounded expansion.
+
+``parse(text)`` returns a Whoosh query plus a day range, or raises QuerySyntaxError with the
+position of the problem.  Supported: AND / OR / NOT, "phrases", proximity ``"…"~3``, ``field:value``
+for speaker, kind, place, topic, country, type, source, channel, role, quote, direct;
+``date:2025-04``, ``date:2025-04-22``, ``date:[2025-04-01 to 2025-04-30]``; ``word*`` (at least two
+letters first) and ``word~1`` / ``word~2``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from whoosh import query as Q
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+
+from index.documents import day_number
+from index.schema import statement_schema
+
+MAX_QUERY_CHARS = 500
+MAX_EXPANSIONS = 4
+DEFAULT_FIELDS = ("quote", "context", "speaker", "role", "channel", "place", "title")
+FIELD_BOOSTS = {"quote": 3.0, "speaker": 2.5, "context": 1.0, "role": 1.0, "channel": 1.0, "place": 1.0, "title": 0.5}
+ALIASES = {
+    "speaker": ["who", "speakers"],
+    "kind": ["kinds"],
+    "place": ["where"],
+    "topics": ["topic"],
+    "countries": ["country"],
+    "type": ["speaker_type"],
+    "source": ["sources"],
+    "channel": ["via"],
+}
+FIELDS = sorted({*DEFAULT_FIELDS, "kind", "topics", "countries", "type", "source", "direct", "places", "speaker_id"} | {a for v in ALIASES.values() for a in v} | {"date"})
+
+
+class QuerySyntaxError(ValueError):
+    """A query we cannot run; ``position`` is the character offset of the problem, if known."""
+
+    def __init__(self, message: str, text: str = "", position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.position = position
+
+    def pointer(self) -> str:
+        """The query with a caret under the problem (for terminals)."""
+        if self.position is None:
+            return self.text
+        return f"{self.text}\n{' ' * self.position}^"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    query: Q.Query
+    day_from: int | None = None
+    day_to: int | None = None
+    text: str = ""
+
+    @property
+    def is_everything(self) -> bool:
+        return isinstance(self.query, Q.Every)
+
+
+_DATE_TERM = re.compile(r"\bdate:(\[[^\]]*\]|\S+)", re.IGNORECASE)
+_RANGE = re.compile(r"\[\s*(\S*)\s+to\s+(\S*)\s*\]", re.IGNORECASE)
+_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
+_WILDCARD = re.compile(r"[^\s\"():]*[*?][^\s\"():]*")
+_FUZZY = re.compile(r"(?<![\"\s])~(\d+)")
+
+
+def _parser() -> MultifieldParser:
+    parser = MultifieldParser(list(DEFAULT_FIELDS), statement_schema(), fieldboosts=FIELD_BOOSTS)
+    parser.add_plugin(FieldAliasPlugin(ALIASES))
+    parser.add_plugin(FuzzyTermPlugin())
+    return parser
+
+
+_PARSER = _parser()
+
+
+def parse(text: str) -> ParsedQuery:
+    """Check and parse a query string; an empty string means every statement."""
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}", text[:60] + "…", None)
+    _check_balance(text)
+    day_from, day_to, rest = _take_dates(text)
+    _check_fields(rest, text)
+    if rest.strip() != "*":
+        _check_expansions(rest, text)
+    if rest.strip() in ("", "*"):
+        return ParsedQuery(Q.Every(), day_from, day_to, text)
+    try:
+        parsed = _PARSER.parse(rest)
+    except Exception as error:  # Whoosh's parser rarely fails; when it does, say where we were
+        raise QuerySyntaxError(f"cannot parse the query: {error}", text, None) from None
+    if parsed is Q.NullQuery:
+        return ParsedQuery(Q.Every(), day_from, day_to, text)
+    return ParsedQuery(parsed, day_from, day_to, text)
+
+
+def _check_balance(text: str) -> None:
+    stack: list[tuple[str, int]] = []
+    in_quote: int | None = None
+    for i, ch in enumerate(text):
+        if ch == '"':
+            in_quote = None if in_quote is not None else i
+        elif in_quote is None and ch in "([":
+            stack.append((ch, i))
+        elif in_quote is None and ch in ")]":
+            opening = "(" if ch == ")" else "["
+            if not stack or stack[-1][0] != opening:
+                raise QuerySyntaxError(f"unmatched '{ch}'", text, i)
+            stack.pop()
+    if in_quote is not None:
+        raise QuerySyntaxError('unclosed quotation mark: add a closing "', text, in_quote)
+    if stack:
+        ch, i = stack[-1]
+        raise QuerySyntaxError(f"unclosed '{ch}'", text, i)
+
+
+def _take_dates(text: str) -> tuple[int | None, int | None, str]:
+    day_from = day_to = None
+    for match in _DATE_TERM.finditer(text):
+        value = match.group(1)
+        ranged = _RANGE.fullmatch(value)
+        try:
+            if ranged:
+                lo = _period(ranged.group(1))[0] if ranged.group(1) not in ("", "*") else None
+                hi = _period(ranged.group(2))[1] if ranged.group(2) not in ("", "*") else None
+            else:
+                lo, hi = _period(value)
+        except ValueError:
+            raise QuerySyntaxError(
+                f"not a date: {value!r}; use date:2025-04-22, date:2025-04 or date:[2025-04-01 to 2025-04-30]", text, match.start(1)
+            ) from None
+        day_from = lo if day_from is None or (lo is not None and lo > day_from) else day_from
+        day_to = hi if day_to is None or (hi is not None and hi < day_to) else day_to
+    return day_from, day_to, _DATE_TERM.sub(" ", text)
+
+
+def _period(value: str) -> tuple[int, int]:
+    """First and last day numbers of "2025", "2025-04" or "2025-04-22"."""
+    parts = value.split("-")
+    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= 3 or len(parts[0]) != 4:
+        raise ValueError(value)
+    year = int(parts[0])
+    if len(parts) == 1:
+        first, last = date(year, 1, 1), date(year, 12, 31)
+    elif len(parts) == 2:
+        month = int(parts[1])
+        first = date(year, month, 1)
+        last = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+    else:
+        first = last = date(year, int(parts[1]), int(parts[2]))
+    return day_number(first), day_number(last)
+
+
+def _check_fields(rest: str, text: str) -> None:
+    for match in _FIELD.finditer(_without_phrases(rest)):
+        if match.group(1).lower() not in FIELDS:
+            known = ", ".join(f for f in ("speaker", "kind", "place", "topic", "country", "type", "source", "channel", "role", "quote", "date") if f)
+            raise QuerySyntaxError(f"unknown field {match.group(1)!r}; fields are {known}", text, text.find(match.group(0)))
+
+
+def _check_expansions(rest: str, text: str) -> None:
+    plain = _without_phrases(rest)
+    expansions = 0
+    for match in _WILDCARD.finditer(plain):
+        term = match.group(0).split(":")[-1]
+        literal = re.match(r"[^*?]*", term).group(0)  # type: ignore[union-attr]
+        if len(literal) < 2:
+            raise QuerySyntaxError("a wildcard needs at least two letters before * or ?", text, text.find(match.group(0)))
+        expansions += 1
+    for match in _FUZZY.finditer(plain):
+        if int(match.group(1)) > 2:
+            raise QuerySyntaxError("fuzzy matching allows at most 2 edits (word~2)", text, text.find(match.group(0)))
+        expansions += 1
+    if expansions > MAX_EXPANSIONS:
+        raise QuerySyntaxError(f"too many wildcard or fuzzy terms: at most {MAX_EXPANSIONS}", text, None)
+
+
+def _without_phrases(text: str) -> str:
+    return re.sub(r'"[^"]*"(~\d+)?', lambda m: " " * len(m.group(0)), text)

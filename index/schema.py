@@ -1,0 +1,60 @@
+"""The Whoosh schemas for statements and articles, and their analyzers.
+
+Only what search needs goes into Whoosh: words to match, facet values as sortable columns, day
+numbers for dates.  Texts for display and highlights come from the store.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+from archive.model import spelling_key
+
+
+class SpellingFilter(Filter):
+    """Merges transliteration variants of names ("Zelenskyy", "Zelenskiy", "Zelensky") into one term."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = spelling_key(token.text)
+            yield token
+
+
+# Words: accents folded before stemming, so "Noël" and "Noel" are one term.
+WORDS = RegexTokenizer(r"\w+(\.?\w+)*") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+# Names (speakers, places, channels): folded, not stemmed, no stop words ("of" stays out anyway).
+NAMES = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map) | SpellingFilter()
+
+# Facet fields: one value per statement (sortable ID columns) and several (KEYWORD, comma-separated).
+SINGLE_FACETS = ("speaker_id", "kind", "type", "source", "precision")
+MULTI_FACETS = ("places", "countries", "topics")
+FACETS = SINGLE_FACETS + MULTI_FACETS + ("direct",)
+
+
+def statement_schema() -> Schema:
+    return Schema(
+        id=ID(unique=True, stored=True),
+        article_id=ID(stored=True),
+        quote=TEXT(analyzer=WORDS, phrase=True, spelling=True),
+        context=TEXT(analyzer=WORDS, phrase=True),
+        speaker=TEXT(analyzer=NAMES, phrase=True, field_boost=2.0),
+        role=TEXT(analyzer=WORDS),
+        channel=TEXT(analyzer=NAMES),
+        place=TEXT(analyzer=NAMES),
+        title=TEXT(analyzer=WORDS),
+        speaker_id=ID(sortable=True),
+        kind=ID(sortable=True),
+        type=ID(sortable=True),
+        source=ID(sortable=True),
+        precision=ID(sortable=True),
+        direct=BOOLEAN(),
+        places=KEYWORD(commas=True, scorable=False),
+        countries=KEYWORD(commas=True, scorable=False),
+        topics=KEYWORD(commas=True, scorable=False),
+        day=NUMERIC(int, bits=32, sortable=True, signed=True),
+        day_last=NUMERIC(int, bits=32, sortable=True, signed=True),  # the day, with undated sorting last
+        published=NUMERIC(int, bits=32, sortable=True, signed=True),
+        seq=NUMERIC(int, bits=32, sortable=True),
+    )

@@ -1,0 +1,459 @@
+"""Search behind a small facade: plain arguments in, a ``SearchPage`` of dataclasses out.
+
+Each thread keeps its own Whoosh searcher (a shared one is not thread-safe), reopened only when
+the index changed, with per-searcher caches built once: facet columns, and day numbers sorted for
+date ranges (Whoosh's own date ranges are slow).  Facet counts are exact and drill sideways: each
+facet's counts ignore that facet's own selection.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import hashlib
+import json
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+from pathlib import Path
+
+from whoosh import highlight
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+
+from archive.model import Statement
+from archive.store import Store
+from index.documents import day_number, day_to_date, speaker_key
+from index.query import QuerySyntaxError, parse
+from index.schema import MULTI_FACETS, SINGLE_FACETS
+from index.writing import current_path
+
+MAX_PER_PAGE = 100
+MAX_DEPTH = 10_000
+MAX_FACET_VALUES = 100
+SORTS = ("relevance", "newest", "oldest")
+HISTOGRAM_STEPS = ("day", "week", "month", "year")
+# Facet names users see, and the index field behind each.
+FACET_FIELDS = {
+    "speaker": "speaker_id",
+    "kind": "kind",
+    "type": "type",
+    "source": "source",
+    "place": "places",
+    "country": "countries",
+    "topic": "topics",
+    "direct": "direct",
+}
+class SearchError(ValueError):
+    """A request we cannot answer as asked (bad paging, unknown facet…); the message says why."""
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    values: tuple[FacetValue, ...]
+    other: int = 0  # values beyond those listed
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: str  # ISO date of the bucket's first day
+    count: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    article_id: str
+    score: float | None
+    statement: Statement
+    title: str | None
+    published: str | None
+    source: str | None
+    url: str | None
+    quote_html: str  # escaped, with <mark> around matched words
+    context_html: str | None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    hits: tuple[Hit, ...]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    facets: tuple[Facet, ...] = ()
+    histogram: tuple[Bucket, ...] = ()
+    next_cursor: str | None = None
+    suggestion: str | None = None
+    took_ms: float = 0.0
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, MAX_DEPTH) // self.per_page))
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Escapes everything, wraps matched words in <mark>."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def format_fragment(self, fragment, replace=False):
+        output = []
+        index = fragment.startchar
+        text = fragment.text
+        for t in fragment.matches:
+            if t.startchar is None or t.startchar < index:
+                continue
+            output.append(escape(text[index : t.startchar]))
+            output.append(self.format_token(text, t, replace))
+            index = t.endchar
+        output.append(escape(text[index : fragment.endchar]))
+        return "".join(output)
+
+
+class _View:
+    """One thread's searcher over one index generation, with its caches."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ix = whoosh_index.open_dir(path)
+        self.searcher = self.ix.searcher()
+        self.checked = time.monotonic()
+        reader = self.searcher.reader()
+        self.doccount = reader.doc_count_all()
+        self.columns: dict[str, list] = {}
+        for name in SINGLE_FACETS:
+            self.columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else [""] * self.doccount
+        self.multi: dict[str, list[tuple[str, ...]]] = {}
+        for name in MULTI_FACETS:
+            values: list[list[str]] = [[] for _ in range(self.doccount)]
+            for term in reader.lexicon(name):
+                label = term.decode("utf-8")
+                for docnum in reader.postings(name, term).all_ids():
+                    values[docnum].append(label)
+            self.multi[name] = [tuple(v) for v in values]
+        self.direct = set(reader.postings("direct", b"t").all_ids()) if ("direct", b"t") in reader else set()
+        days = list(reader.column_reader("day")) if reader.has_column("day") else []
+        self.days = [d if -100_000 < d < 1_000_000 else None for d in days]
+        order = sorted((d, n) for n, d in enumerate(self.days) if d is not None)
+        self.sorted_days = [d for d, _ in order]
+        self.sorted_docs = [n for _, n in order]
+
+    def fresh(self) -> bool:
+        """Whether this view still shows the index (checked at most twice a second)."""
+        now = time.monotonic()
+        if now - self.checked < 0.5:
+            return True
+        self.checked = now
+        return self.searcher.up_to_date()
+
+    def days_between(self, lo: int | None, hi: int | None) -> set[int]:
+        left = 0 if lo is None else bisect.bisect_left(self.sorted_days, lo)
+        right = len(self.sorted_days) if hi is None else bisect.bisect_right(self.sorted_days, hi)
+        return set(self.sorted_docs[left:right])
+
+    def values(self, facet_field: str, docnum: int) -> tuple[str, ...]:
+        if facet_field == "direct":
+            return ("true",) if docnum in self.direct else ("false",)
+        if facet_field in self.multi:
+            return self.multi[facet_field][docnum]
+        value = self.columns[facet_field][docnum]
+        return (value,) if value else ()
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+
+class SearchIndex:
+    """Search over the archive in ``home``: the Whoosh index for matching, the store for texts."""
+
+    def __init__(self, home: str | os.PathLike[str]) -> None:
+        self.home = Path(home)
+        self._local = threading.local()
+
+    # --- per-thread resources -------------------------------------------------------------
+
+    def _view(self) -> _View | None:
+        view: _View | None = getattr(self._local, "view", None)
+        path = current_path(self.home)
+        if view is not None and (view.path != path or not view.fresh()):
+            view.close()
+            view = None
+        if view is None and path is not None:
+            view = _View(path)
+        self._local.view = view
+        return view
+
+    def _store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.home, readonly=True)
+        return store
+
+    def speaker_labels(self) -> dict[str, str]:
+        names = getattr(self._local, "speakers", None)
+        stamp = self._store().stats()["statements"]
+        if names is None or names[0] != stamp:
+            labels: dict[str, str] = {}
+            for name in sorted(self._store().speaker_names(), key=len, reverse=True):
+                labels.setdefault(speaker_key(name), name)
+            names = self._local.speakers = (stamp, labels)
+        return names[1]
+
+    # --- the facade -------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str = "",
+        filters: Mapping[str, Sequence[str]] | None = None,
+        facets: Sequence[str] = (),
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+        cursor: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        histogram: str | None = None,
+        facet_limit: int = 10,
+    ) -> SearchPage:
+        """Find statements.  Raises QuerySyntaxError for a bad query, SearchError for a bad request."""
+        started = time.perf_counter()
+        filters = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
+        self._check(filters, facets, sort, per_page, histogram, facet_limit)
+        parsed = parse(text)
+        offset = self._offset(page, per_page, cursor, text, filters, sort)
+        if offset + per_page > MAX_DEPTH:
+            raise SearchError(f"results are available to a depth of {MAX_DEPTH:,}: narrow the query instead of paging further")
+        day_lo = _max(parsed.day_from, day_number(date_from))
+        day_hi = _min(parsed.day_to, day_number(date_to))
+        view = self._view()
+        if view is None:
+            return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters)
+        searcher = view.searcher
+        dated = view.days_between(day_lo, day_hi) if (day_lo is not None or day_hi is not None) else None
+        clauses = {name: _facet_query(name, values) for name, values in filters.items()}
+        main = _and(parsed.query, *clauses.values())
+        matched = set(searcher.docs_for_query(main))
+        if dated is not None:
+            matched &= dated
+        total = len(matched)
+        sortedby, reverse = {"relevance": (None, False), "newest": ("day", True), "oldest": ("day_last", False)}[sort]
+        results = searcher.search(
+            main,
+            limit=offset + per_page,
+            filter=dated,
+            sortedby=sortedby,
+            reverse=reverse,
+            scored=sort == "relevance" or not parsed.is_everything,
+        )
+        results.fragmenter = highlight.WholeFragmenter(charlimit=None)
+        results.formatter = _MarkFormatter()
+        window = [(hit, hit["id"]) for hit in results[offset : offset + per_page]]
+        hits = self._hydrate(window, sort)
+        facet_list = tuple(self._facet(view, name, parsed.query, clauses, filters, dated, matched, facet_limit) for name in facets)
+        buckets = _histogram(view, matched, histogram) if histogram else ()
+        next_offset = offset + per_page
+        next_cursor = _cursor(next_offset, text, filters, sort) if next_offset < min(total, MAX_DEPTH) else None
+        suggestion = self._suggest(searcher, parsed, text) if total == 0 and text.strip() else None
+        return SearchPage(
+            query=text,
+            hits=hits,
+            total=total,
+            page=offset // per_page + 1,
+            per_page=per_page,
+            sort=sort,
+            facets=facet_list,
+            histogram=buckets,
+            next_cursor=next_cursor,
+            suggestion=suggestion,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            filters=filters,
+        )
+
+    def facet_values(self, name: str, prefix: str = "", text: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10) -> Facet:
+        """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
+        if name not in FACET_FIELDS:
+            raise SearchError(f"unknown facet {name!r}; facets are {', '.join(FACET_FIELDS)}")
+        page = self.search(text, filters=filters, facets=(name,), per_page=1, facet_limit=MAX_FACET_VALUES * 100)
+        wanted = speaker_key(prefix)
+        values = [
+            v
+            for v in page.facets[0].values
+            if not wanted or any(word.startswith(wanted) for word in [speaker_key(v.label)] + speaker_key(v.label).split())
+        ]
+        return Facet(name, tuple(values[:limit]), max(0, len(values) - limit))
+
+    def more_like(self, statement_id: str, limit: int = 10) -> tuple[Hit, ...]:
+        """Statements like this one, by the words of its quote."""
+        view = self._view()
+        found = self._store().statements_by_id([statement_id])
+        if view is None or statement_id not in found:
+            raise SearchError(f"no statement with id {statement_id!r}")
+        docnum = view.searcher.document_number(id=statement_id)
+        if docnum is None:
+            raise SearchError(f"statement {statement_id!r} is not in the index: run 'parley reindex'")
+        statement = found[statement_id][0]
+        results = view.searcher.more_like(docnum, "quote", text=statement.quote, top=limit, numterms=10)
+        results.formatter = _MarkFormatter()
+        return self._hydrate([(hit, hit["id"]) for hit in results], "relevance")
+
+    # --- pieces -----------------------------------------------------------------------------
+
+    def _check(self, filters, facets, sort, per_page, histogram, facet_limit) -> None:
+        if sort not in SORTS:
+            raise SearchError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise SearchError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if histogram is not None and histogram not in HISTOGRAM_STEPS:
+            raise SearchError(f"unknown histogram step {histogram!r}; use one of {', '.join(HISTOGRAM_STEPS)}")
+        if not 1 <= facet_limit <= MAX_FACET_VALUES * 100:
+            raise SearchError(f"facet_limit must be between 1 and {MAX_FACET_VALUES}")
+        for name in list(filters) + list(facets):
+            if name not in FACET_FIELDS:
+                raise SearchError(f"unknown facet {name!r}; facets are {', '.join(FACET_FIELDS)}")
+        if len(facets) > len(FACET_FIELDS) or sum(len(v) for v in filters.values()) > 50:
+            raise SearchError("too many facets or filter values (at most 50 values)")
+
+    def _offset(self, page, per_page, cursor, text, filters, sort) -> int:
+        if cursor:
+            try:
+                data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii") + b"=="))
+                offset, key = int(data["o"]), data["k"]
+            except (ValueError, KeyError, TypeError, UnicodeError):
+                raise SearchError("invalid cursor: use the next_cursor of a previous page") from None
+            if key != _query_key(text, filters, sort) or offset < 0:
+                raise SearchError("this cursor belongs to another query: start again from the first page")
+            return offset
+        if page < 1:
+            raise SearchError("page starts at 1")
+        return (page - 1) * per_page
+
+    def _hydrate(self, window, sort) -> tuple[Hit, ...]:
+        found = self._store().statements_by_id([sid for _, sid in window])
+        hits = []
+        for hit, sid in window:
+            if sid not in found:  # in the index but no longer in the store: verify will say so
+                continue
+            statement, meta = found[sid]
+            quote_html = hit.highlights("quote", text=statement.quote, top=1) or escape(statement.quote)
+            context_html = None
+            hits.append(
+                Hit(
+                    id=sid,
+                    article_id=meta["article_id"],
+                    score=round(hit.score, 4) if hit.score is not None and sort == "relevance" else None,
+                    statement=statement,
+                    title=meta["title"],
+                    published=meta["published"],
+                    source=meta["source"],
+                    url=meta["url"],
+                    quote_html=quote_html if len(quote_html) >= len(escape(statement.quote)) * 0.6 else escape(statement.quote),
+                    context_html=context_html,
+                )
+            )
+        return tuple(hits)
+
+    def _facet(self, view, name, text_query, clauses, filters, dated, matched, limit) -> Facet:
+        field_name = FACET_FIELDS[name]
+        docs = matched
+        if name in clauses:  # drill sideways: this facet's counts ignore its own selection
+            others = [q for other, q in clauses.items() if other != name]
+            docs = set(view.searcher.docs_for_query(_and(text_query, *others)))
+            if dated is not None:
+                docs &= dated
+        counts: Counter[str] = Counter()
+        for docnum in docs:
+            counts.update(view.values(field_name, docnum))
+        chosen = filters.get(name, ())
+        selected = {speaker_key(v) for v in chosen} if name == "speaker" else set(chosen)
+        labels = self.speaker_labels() if name == "speaker" else {}
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        top = ordered[:limit] + [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(ordered[:limit])]
+        values = [FacetValue(v, labels.get(v, v), n, v in selected) for v, n in top]
+        return Facet(name, tuple(values), max(0, len(ordered) - limit))
+
+    def _suggest(self, searcher, parsed, text) -> str | None:
+        try:
+            corrected = searcher.correct_query(parsed.query, text)
+        except Exception:
+            return None
+        if corrected.string and corrected.string != text and set(searcher.docs_for_query(parse(corrected.string).query)):
+            return corrected.string
+        return None
+
+
+def _facet_query(name: str, values: Sequence[str]) -> Q.Query:
+    field_name = FACET_FIELDS[name]
+    if field_name == "direct":
+        return Q.Or([Q.Term("direct", v.lower() in ("true", "1", "yes", "t")) for v in values])
+    if field_name == "speaker_id":
+        values = [speaker_key(v) for v in values]
+    return Q.Or([Q.Term(field_name, v) for v in values])
+
+
+def _and(*queries: Q.Query) -> Q.Query:
+    parts = [q for q in queries if not isinstance(q, Q.Every)]
+    if not parts:
+        return Q.Every()
+    return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def _histogram(view: _View, matched: set[int], step: str) -> tuple[Bucket, ...]:
+    counts: Counter[int] = Counter()
+    for docnum in matched:
+        day = view.days[docnum] if docnum < len(view.days) else None
+        if day is not None:
+            counts[_bucket_start(day, step)] += 1
+    return tuple(Bucket(day_to_date(d).isoformat(), n) for d, n in sorted(counts.items()))
+
+
+def _bucket_start(day: int, step: str) -> int:
+    if step == "day":
+        return day
+    when = day_to_date(day)
+    if step == "week":
+        return day - when.weekday()
+    if step == "month":
+        return day_number(when.replace(day=1))  # type: ignore[return-value]
+    return day_number(when.replace(month=1, day=1))  # type: ignore[return-value]
+
+
+def _query_key(text: str, filters: Mapping[str, Sequence[str]], sort: str) -> str:
+    blob = json.dumps([text, sorted((k, sorted(v)) for k, v in filters.items()), sort])
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()[:12]
+
+
+def _cursor(offset: int, text: str, filters, sort: str) -> str:
+    raw = json.dumps({"o": offset, "k": _query_key(text, filters, sort)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode("ascii")).decode("ascii").rstrip("=")
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _min(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+__all__ = ["SearchIndex", "SearchPage", "Hit", "Facet", "FacetValue", "Bucket", "SearchError", "QuerySyntaxError", "FACET_FIELDS"]

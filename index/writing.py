@@ -1,0 +1,204 @@
+"""Building and updating the Whoosh index from the store.
+
+The index lives in ``HOME/index/`` as generations (``gen-…`` folders); the file ``CURRENT`` names
+the one in use.  ``update`` writes into the current generation; ``rebuild`` builds a new one aside
+from the store and swaps ``CURRENT`` atomically, so searches go on meanwhile.  One process writes at
+a time (``HOME/index/write.lock``); searchers never lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from archive.store import Store
+from index.documents import statement_documents
+from index.schema import statement_schema
+
+INDEX_DIR = "index"
+CURRENT = "CURRENT"
+
+
+def index_root(home: str | os.PathLike[str]) -> Path:
+    return Path(home) / INDEX_DIR
+
+
+def current_path(home: str | os.PathLike[str]) -> Path | None:
+    """The generation in use, or None when there is no index yet."""
+    root = index_root(home)
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if whoosh_index.exists_in(path) else None
+
+
+@contextmanager
+def write_lock(home: str | os.PathLike[str]):
+    """Held by whoever writes the index (an ingest step or a rebuild); waits for the other."""
+    root = index_root(home)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "write.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _new_generation(home: str | os.PathLike[str]) -> Path:
+    root = index_root(home)
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"gen-{time.time_ns()}"
+    path.mkdir()
+    whoosh_index.create_in(path, statement_schema())
+    return path
+
+
+def _swap(home: str | os.PathLike[str], path: Path) -> None:
+    root = index_root(home)
+    tmp = root / f"{CURRENT}.tmp"
+    tmp.write_text(path.name, encoding="utf-8")
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / CURRENT)
+    for old in root.glob("gen-*"):
+        if old != path:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def open_for_writing(home: str | os.PathLike[str]):
+    """The current index, created (empty) if there is none."""
+    path = current_path(home)
+    if path is None:
+        path = _new_generation(home)
+        _swap(home, path)
+    return whoosh_index.open_dir(path)
+
+
+def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str]) -> int:
+    """(Re)index the statements of these articles; returns how many statement documents were written."""
+    ids = list(article_ids)
+    if not ids:
+        return 0
+    written = 0
+    with write_lock(home):
+        ix = open_for_writing(home)
+        writer = ix.writer(timeout=60)
+        try:
+            for article_id in ids:
+                writer.delete_by_term("article_id", article_id)
+                extraction = store.get(article_id)
+                if extraction is None:
+                    continue
+                for doc in statement_documents(extraction):
+                    writer.add_document(**doc)
+                    written += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+    return written
+
+
+@dataclass
+class RebuildReport:
+    articles: int = 0
+    statements: int = 0
+    seconds: float = 0.0
+
+
+def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int = 1, on_article=None) -> RebuildReport:
+    """Build a new index from the store, aside, then swap it in atomically."""
+    started = time.perf_counter()
+    report = RebuildReport()
+    with write_lock(home):
+        path = _new_generation(home)
+        ix = whoosh_index.open_dir(path)
+        options = {"procs": procs, "multisegment": True, "limitmb": 256} if procs > 1 else {"limitmb": 256}
+        writer = ix.writer(**options)
+        try:
+            for extraction in store:
+                report.articles += 1
+                for doc in statement_documents(extraction):
+                    writer.add_document(**doc)
+                    report.statements += 1
+                if on_article:
+                    on_article(extraction.article.id)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        writer.commit()
+        ix.close()
+        _swap(home, path)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class Verification:
+    """How the store and the index differ (empty lists: they agree)."""
+
+    missing: list[str] = field(default_factory=list)  # articles in the store, not (fully) in the index
+    stale: list[str] = field(default_factory=list)  # articles in the index, not in the store
+    no_index: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.no_index)
+
+
+def verify(home: str | os.PathLike[str], store: Store) -> Verification:
+    """Compare statement counts per article in the store with those in the index."""
+    result = Verification()
+    expected = dict(store.db.execute("SELECT a.id, count(s.id) FROM articles a LEFT JOIN statements s ON s.article_id = a.id GROUP BY a.id"))
+    path = current_path(home)
+    if path is None:
+        result.no_index = bool(expected)
+        result.missing = sorted(i for i, n in expected.items() if n)
+        return result
+    ix = whoosh_index.open_dir(path)
+    indexed: dict[str, int] = {}
+    with ix.searcher() as searcher:
+        for _docnum, stored in searcher.reader().iter_docs():  # skips deleted documents
+            indexed[stored["article_id"]] = indexed.get(stored["article_id"], 0) + 1
+    ix.close()
+    result.missing = sorted(i for i, n in expected.items() if n and indexed.get(i, 0) != n)
+    result.stale = sorted(i for i in indexed if i not in expected)
+    return result
+
+
+class Feeder:
+    """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end).
+
+    Batching keeps a bulk ingest from making one Whoosh segment per file.  Anything stored but not
+    yet indexed when a process dies is what ``verify`` reports and ``rebuild`` repairs.
+    """
+
+    def __init__(self, home: str | os.PathLike[str], store: Store, every: int = 200) -> None:
+        self.home = home
+        self.store = store
+        self.every = every
+        self.pending: list[str] = []
+        self.indexed = 0
+
+    def __call__(self, article_ids: list[str]) -> None:
+        self.pending.extend(article_ids)
+        if len(self.pending) >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.indexed += update(self.home, self.store, self.pending)
+            self.pending = []

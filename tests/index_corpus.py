@@ -1,0 +1,47 @@
+"""A small hand-made archive for index and web tests: every statement's fields are known."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from archive.model import Article, DateRef, Extraction, Place, Speaker, Statement
+
+ROWS = [
+    # speaker, role, type, kind, quote, day, places, topics, direct, source
+    ("Dmitry Peskov", "Kremlin spokesperson", "person", "clarification", "the president meant dialogue with the Ukrainian side", "2025-04-22", ("Moscow",), ("negotiations",), True, "Wire A"),
+    ("Jean-Noël Barrot", "French Foreign Minister", "person", "skepticism", "the Easter ceasefire was a public relations move", "2025-04-15", ("Paris",), ("ceasefire",), False, "Wire B"),
+    ("Volodymyr Zelenskyy", "President", "person", "appeal", "Moscow must give a clear answer on the ceasefire", "2025-04-21", ("Kyiv", "Moscow"), ("ceasefire",), False, "Wire A"),
+    ("Volodymyr Zelensky", "President", "person", "statement", "we are ready for any conversation that brings peace", "2025-04-20", ("Kyiv",), ("negotiations",), True, "Wire B"),
+    ("Ukraine's air force", None, "organization", "report", "Russia launched 54 drones overnight at Kharkiv", "2025-04-22", ("Kharkiv",), ("air-strikes", "air-defense"), False, "Wire A"),
+    ("Donald Trump", "U.S. President", "person", "warning", "Washington may scale back its mediation efforts", "2025-03-10", ("Washington",), ("mediation",), False, "Wire C"),
+    ("Russian media", None, "group", "claim", "the capture of a monastery in the Kursk region", "2024-12-01", ("Kursk region",), ("territory",), False, "Wire C"),
+    ("analysts", None, "group", "warning", "deep mistrust remains a hurdle to a lasting ceasefire", None, (), ("ceasefire",), False, "Wire C"),
+]
+
+COUNTRIES = {"Moscow": "RU", "Paris": "FR", "Kyiv": "UA", "Kharkiv": "UA", "Washington": "US", "Kursk region": "RU"}
+
+
+def extractions() -> list[Extraction]:
+    result = []
+    for i, (speaker, role, kind_of, kind, quote, day, places, topics, direct, source) in enumerate(ROWS):
+        text = f"{speaker} said that {quote}. Item {i}.\n"
+        start = text.index(quote)
+        published = date.fromisoformat(day) if day else None
+        statement = Statement(
+            quote=quote,
+            start=start,
+            end=start + len(quote),
+            direct=direct,
+            speaker=Speaker(name=speaker, type=kind_of, role=role, mention=speaker, start=0, end=len(speaker)),
+            cue="said",
+            cue_start=len(speaker) + 1,
+            cue_end=len(speaker) + 5,
+            kind=kind,
+            date=DateRef(text="", start=None, end=None, value=day, precision="article", range_start=day, range_end=day) if day else None,
+            places=places,
+            topics=topics,
+        )
+        found = tuple(Place(text=p, start=0, end=0, name=p, country=COUNTRIES[p]) for p in places)
+        article = Article(text=text, title=f"Story {i}", published=published, source=source)
+        result.append(Extraction(article, (statement,), found, (), topics))
+    return result

@@ -1,0 +1,205 @@
+"""Search over a real on-disk Whoosh index built from a real store."""
+
+import threading
+
+import pytest
+
+from archive.store import Store
+from index import writing
+from index.query import QuerySyntaxError
+from index.search import MAX_DEPTH, SearchError, SearchIndex
+from index_corpus import ROWS, extractions
+
+
+@pytest.fixture
+def index(home):
+    with Store(home) as store:
+        store.add_batch(extractions())
+        writing.update(home, store, store.article_ids())
+    return SearchIndex(home)
+
+
+def speakers(page):
+    return sorted(h.statement.speaker.name for h in page.hits)
+
+
+def test_words_are_stemmed_and_ranked(index):
+    page = index.search("ceasefires")
+    assert page.total == 3
+    assert {h.statement.kind for h in page.hits} == {"skepticism", "appeal", "warning"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("speaker:peskov", ["Dmitry Peskov"]),
+        ("speaker:zelensky", ["Volodymyr Zelensky", "Volodymyr Zelenskyy"]),
+        ("speaker:zelenskiy", ["Volodymyr Zelensky", "Volodymyr Zelenskyy"]),
+        ("speaker:noel", ["Jean-Noël Barrot"]),
+        ("Noël", ["Jean-Noël Barrot"]),
+        ("kind:clarification", ["Dmitry Peskov"]),
+        ("place:paris", ["Jean-Noël Barrot"]),
+        ("topic:ceasefire AND NOT kind:warning", ["Jean-Noël Barrot", "Volodymyr Zelenskyy"]),
+        ('"clear answer"', ["Volodymyr Zelenskyy"]),
+        ('"moscow answer"~4', ["Volodymyr Zelenskyy"]),
+        ("date:2025-04", ["Dmitry Peskov", "Jean-Noël Barrot", "Ukraine's air force", "Volodymyr Zelensky", "Volodymyr Zelenskyy"]),
+        ("date:[2025-04-20 to 2025-04-21]", ["Volodymyr Zelensky", "Volodymyr Zelenskyy"]),
+        ("drone*", ["Ukraine's air force"]),
+        ("mistrst~1", ["analysts"]),
+        ("ceasefire OR drones", ["Jean-Noël Barrot", "Ukraine's air force", "Volodymyr Zelenskyy", "analysts"]),
+    ],
+)
+def test_query_language(index, query, expected):
+    assert speakers(index.search(query)) == expected
+
+
+def test_filters_or_within_and_across_with_exact_drill_sideways_counts(index):
+    page = index.search(filters={"kind": ["warning", "appeal"], "source": ["Wire C"]}, facets=("kind", "source", "topic"))
+    assert speakers(page) == ["Donald Trump", "analysts"]
+    kind = {v.value: (v.count, v.selected) for v in page.facets[0].values}
+    assert kind == {"warning": (2, True), "claim": (1, False), "appeal": (0, True)}
+    source = {v.value: v.count for v in page.facets[1].values}
+    assert source == {"Wire A": 1, "Wire C": 2}  # ignores the source selection, keeps the kind one
+    topic = {v.value: v.count for v in page.facets[2].values}
+    assert topic == {"ceasefire": 1, "mediation": 1}
+
+
+def test_facet_counts_match_a_count_by_hand(index):
+    page = index.search(facets=("kind", "place", "topic", "speaker", "type", "country", "direct"), facet_limit=50)
+    by_name = {f.name: {v.value: v.count for v in f.values} for f in page.facets}
+    kinds = {}
+    for row in ROWS:
+        kinds[row[3]] = kinds.get(row[3], 0) + 1
+    assert by_name["kind"] == kinds
+    assert by_name["place"]["Moscow"] == 2 and by_name["place"]["Kyiv"] == 2
+    assert by_name["topic"]["ceasefire"] == 3
+    assert by_name["country"] == {"RU": 3, "UA": 3, "FR": 1, "US": 1}
+    assert by_name["direct"] == {"true": 2, "false": 6}
+    labels = {v.label for f in page.facets if f.name == "speaker" for v in f.values}
+    assert "Jean-Noël Barrot" in labels
+
+
+def test_speaker_filter_accepts_any_spelling(index):
+    page = index.search(filters={"speaker": ["Jean-Noel Barrot"]}, facets=("speaker",))
+    assert speakers(page) == ["Jean-Noël Barrot"]
+    assert [v.label for v in page.facets[0].values if v.selected] == ["Jean-Noël Barrot"]
+
+
+def test_sort_newest_oldest_and_undated_last(index):
+    newest = [h.statement.date.value if h.statement.date else None for h in index.search(sort="newest", per_page=100).hits]
+    oldest = [h.statement.date.value if h.statement.date else None for h in index.search(sort="oldest", per_page=100).hits]
+    dated = sorted(r[5] for r in ROWS if r[5])
+    assert newest[-1] is None and newest[:-1] == sorted(dated, reverse=True)
+    assert oldest[-1] is None and [d for d in oldest if d] == dated
+
+
+def test_pages_and_cursors_cover_everything_once(index):
+    seen = []
+    page = index.search(per_page=3, sort="oldest")
+    while True:
+        seen += [h.id for h in page.hits]
+        if not page.next_cursor:
+            break
+        page = index.search(per_page=3, sort="oldest", cursor=page.next_cursor)
+    assert len(seen) == len(ROWS) == len(set(seen))
+    assert [h.id for h in index.search(per_page=3, page=2, sort="oldest").hits] == seen[3:6]
+
+
+def test_cursor_of_another_query_is_refused(index):
+    cursor = index.search("ceasefire", per_page=1).next_cursor
+    with pytest.raises(SearchError, match="another query"):
+        index.search("drones", per_page=1, cursor=cursor)
+    with pytest.raises(SearchError, match="invalid cursor"):
+        index.search(cursor="!!!")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"per_page": 1000}, "per_page"),
+        ({"page": 100000}, "depth"),
+        ({"sort": "random"}, "unknown sort"),
+        ({"facets": ("colour",)}, "unknown facet"),
+        ({"histogram": "hour"}, "histogram"),
+    ],
+)
+def test_bounds(index, kwargs, message):
+    with pytest.raises(SearchError, match=message):
+        index.search(**kwargs)
+    assert MAX_DEPTH == 10_000
+
+
+@pytest.mark.parametrize(("query", "fragment"), [('"open', "unclosed quotation"), ("*a*", "wildcard"), ("a~5", "at most 2"), ("colour:red", "unknown field")])
+def test_syntax_errors_say_what_and_where(index, query, fragment):
+    with pytest.raises(QuerySyntaxError, match=fragment) as caught:
+        index.search(query)
+    assert caught.value.position is not None
+
+
+def test_highlights_are_escaped_and_marked(home):
+    from archive.model import Article, Extraction, Speaker, Statement
+
+    text = 'Someone said "<script>alert(1)</script> ceasefire now".'
+    quote = "<script>alert(1)</script> ceasefire now"
+    statement = Statement(quote=quote, start=14, end=14 + len(quote), direct=True, speaker=Speaker(name="<b>X</b>"))
+    with Store(home) as store:
+        store.add_batch([Extraction(Article(text=text), (statement,))])
+        writing.update(home, store, store.article_ids())
+    hit = SearchIndex(home).search("ceasefire").hits[0]
+    assert "<script>" not in hit.quote_html
+    assert "&lt;script&gt;" in hit.quote_html
+    assert "<mark>ceasefire</mark>" in hit.quote_html
+
+
+def test_histogram_by_month(index):
+    page = index.search(histogram="month")
+    assert {(b.start, b.count) for b in page.histogram} == {("2024-12-01", 1), ("2025-03-01", 1), ("2025-04-01", 5)}
+
+
+def test_did_you_mean(index):
+    page = index.search("ceasfire")
+    assert page.total == 0
+    assert page.suggestion == "ceasefire"
+
+
+def test_more_like_this(index):
+    source = index.search("mistrust").hits[0]
+    similar = index.more_like(source.id)
+    assert similar and source.id not in {h.id for h in similar}
+
+
+def test_typeahead_prefix_within_query(index):
+    facet = index.facet_values("speaker", prefix="vol")
+    assert [(v.value, v.label, v.count) for v in facet.values] == [("volodymyr zelensky", "Volodymyr Zelenskyy", 2)]
+    facet = index.facet_values("place", prefix="k", text="ceasefire")
+    assert [v.value for v in facet.values] == ["Kyiv"]
+
+
+def test_new_documents_visible_after_update_and_threads_each_get_a_searcher(home, index):
+    assert index.search("monastery").total == 1
+    errors = []
+
+    def worker():
+        try:
+            for _ in range(30):
+                assert index.search("ceasefire").total >= 3
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    from archive.model import Article, Extraction, Speaker, Statement
+
+    text = "Officials said a new ceasefire proposal was drafted."
+    statement = Statement(quote="a new ceasefire proposal was drafted", start=15, end=51, direct=False, speaker=Speaker(name="Officials", type="group"))
+    with Store(home) as store:
+        store.add_batch([Extraction(Article(text=text), (statement,))])
+        writing.update(home, store, store.article_ids())
+    for t in threads:
+        t.join()
+    assert errors == []
+    import time
+
+    time.sleep(0.6)  # views re-check the index at most twice a second
+    assert index.search("drafted").total == 1
