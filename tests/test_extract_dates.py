@@ -188,3 +188,9 @@ def test_quality_floor_on_dev_gold(tmp_path: Path) -> None:
         assert per_set[name]["date_value_acc"] >= 0.92, name
     assert per_set["seed"]["dates_f1"] == 1.0
     assert per_set["seed"]["date_value_acc"] == 1.0
+
+
+def test_abbreviated_month_with_full_stop_at_sentence_end():
+    """'June.' at the end of a sentence once crashed the month lookup (KeyError 'June.')."""
+    found = find_dates("The talks were held last June. Then they stopped.", date(2025, 4, 22))
+    assert [(d.text, d.value) for d in found] == [("last June", "2024-06")]

@@ -184,6 +184,9 @@ def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int,
     return left, max(right, end)
 
 
+_FULL_MONTHS = frozenset("January February March April May June July August September October November December".split())
+
+
 @cache
 def _tense_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = _words()
@@ -277,7 +280,7 @@ class _Finder:
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
     w = _words()
-    full = [name for name, number in w.months.items() if len(name) > 4 or name == "May"]
+    full = [name for name in w.months if name in _FULL_MONTHS]
     short = [name for name in w.months if name not in full]
     month = rf"(?P<month>{_alternation(full)}|(?:{_alternation(short)})(?:\.(?!\w))?)"
     weekday = _alternation(w.weekdays)
@@ -361,7 +364,7 @@ def _collect(finder: _Finder) -> None:
                 return
             finder.add(m.start(), m.end(), lambda _pub, d=when: _day(d))
             return
-        month, day = w.months[m.group("month")], int(m.group("day"))
+        month, day = w.months[m.group("month").rstrip(".")], int(m.group("day"))
         if not 1 <= day <= 31:
             return
         tense = finder.tense(m.start(), m.end())
@@ -380,10 +383,10 @@ def _collect(finder: _Finder) -> None:
 
     for m in pats["month_year"].finditer(text):
         finder.add(m.start(), m.end(),
-                   lambda _p, y=int(m.group("year")), mo=w.months[m.group("month")]: _month(y, mo))
+                   lambda _p, y=int(m.group("year")), mo=w.months[m.group("month").rstrip(".")]: _month(y, mo))
 
     for m in pats["part_month"].finditer(text):
-        mo = w.months[m.group("month")]
+        mo = w.months[m.group("month").rstrip(".")]
         if m.group("year"):
             finder.add(m.start(), m.end(), lambda _p, y=int(m.group("year")), mo=mo: _month(y, mo))
         else:
@@ -393,12 +396,11 @@ def _collect(finder: _Finder) -> None:
         rel = m.group("rel").lower().split()
         direction = "past" if "last" in rel or "past" in rel else "future" if rel[-1] in ("next", "coming") else None
         direction = direction or finder.tense(m.start(), m.end())
-        finder.add(m.start(), m.end(), _month_resolver(w.months[m.group("month")], direction, strict=True))
+        finder.add(m.start(), m.end(), _month_resolver(w.months[m.group("month").rstrip(".")], direction, strict=True))
 
     for m in pats["month"].finditer(text):
         name = m.group("month")
-        if name not in ("January February March April May June July August September October November "
-                        "December").split():
+        if name not in _FULL_MONTHS:
             continue  # abbreviations need a day or year
         before = text[max(0, m.start() - 25):m.start()]
         led = re.search(rf"(?i:\b(?:{_alternation(w.month_lead)}))\s*$", before) is not None
