@@ -1,0 +1,187 @@
+"""Reporting cues and statement kinds: which words report speech, and what kind of statement each makes.
+
+The vocabulary lives in ``data/cues*.toml`` (see the comments there); this module only reads it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from archive.extract.sentences import Token
+
+__all__ = ["Cue", "Lexicon", "lexicon", "inflect", "DATA_DIR"]
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A reporting cue found in text: tokens ``[first, last]`` of a sentence."""
+
+    lemma: str
+    kind: str
+    first: int
+    last: int
+    nominal: bool = False
+    dialogue: bool = False  # a verb mostly used to introduce fiction dialogue ("exclaimed")
+
+
+def inflect(lemma: str) -> set[str]:
+    """The regular forms of an English verb: lemma, -s, -ed, -ing."""
+    forms = {lemma}
+    if lemma.endswith("e"):
+        forms |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    elif lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        forms |= {lemma + "es", lemma + "ed", lemma + "ing"}
+    else:
+        forms |= {lemma + "s", lemma + "ed", lemma + "ing"}
+    return forms
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    verbs: dict[str, tuple[str, str]]  # form -> (lemma, kind)
+    phrases: dict[tuple[str, ...], tuple[str, str]]  # word forms -> (phrase lemma, kind)
+    nouns: dict[str, tuple[str, str]]  # noun -> (noun, kind)
+    dialogue: frozenset[str]  # forms of dialogue verbs
+    modal_words: frozenset[str]
+    modal_kinds: dict[str, str]  # lemma -> kind when its clause has a modal
+    continuing: frozenset[str]  # forms of participles that continue a statement
+    channel_nouns: tuple[str, ...]
+    platforms: tuple[str, ...]
+    outlets: tuple[str, ...]
+    outlet_heads: tuple[str, ...]
+    carry_kinds: frozenset[str]
+    max_phrase: int
+    phrase_starts: frozenset[str]
+    triggers: frozenset[str]  # every word that may start a cue (a quick first filter)
+    outlet_re: re.Pattern[str]
+    channel_re: re.Pattern[str]
+    platform_re: re.Pattern[str]
+
+    def cue_at(self, toks: list[Token], i: int) -> Cue | None:
+        """The cue starting at token ``i``, longest phrase first."""
+        word = toks[i].lower
+        for n in range(min(self.max_phrase, len(toks) - i) if word in self.phrase_starts else 0, 1, -1):
+            key = tuple(t.lower for t in toks[i : i + n])
+            if key in self.phrases:
+                lemma, kind = self.phrases[key]
+                return Cue(lemma, kind, i, i + n - 1)
+        if word in self.verbs:
+            lemma, kind = self.verbs[word]
+            return Cue(lemma, kind, i, i, dialogue=word in self.dialogue)
+        return None
+
+    def noun_at(self, toks: list[Token], i: int) -> Cue | None:
+        hit = self.nouns.get(toks[i].lower)
+        return Cue(hit[0], hit[1], i, i, nominal=True) if hit else None
+
+    def channel(self, text: str, spans: list[tuple[int, int]]) -> str | None:
+        """The channel named in ``text`` within ``spans``: an outlet ("Interfax"), a kind of address
+        ("in a televised interview"), or a platform ("on Telegram")."""
+        for pattern in (self.outlet_re, self.channel_re, self.platform_re):
+            for a, b in spans:
+                m = pattern.search(text, a, b)
+                if m:
+                    return m.group(1)
+        return None
+
+    def kind_for(self, cue: Cue, clause: str) -> str:
+        """The cue's kind, refined by the clause ("suggested a deal might be reached" is a prediction)."""
+        if cue.lemma in self.modal_kinds:
+            words = set(clause.lower().split())
+            if words & self.modal_words:
+                return self.modal_kinds[cue.lemma]
+        return cue.kind
+
+
+def _load(pattern: str) -> list[dict]:
+    return [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(DATA_DIR.glob(pattern))]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The cue vocabulary from ``data/cues*.toml`` (later files add to earlier ones)."""
+    verbs: dict[str, tuple[str, str]] = {}
+    phrases: dict[tuple[str, ...], tuple[str, str]] = {}
+    nouns: dict[str, tuple[str, str]] = {}
+    dialogue: set[str] = set()
+    modal_words: set[str] = set()
+    modal_kinds: dict[str, str] = {}
+    continuing: set[str] = set()
+    channels: dict[str, list[str]] = {"nouns": [], "platforms": [], "outlets": [], "outlet_heads": []}
+    carry: set[str] = set()
+    docs = _load("cues*.toml")
+    irregular: dict[str, list[str]] = {}
+    for doc in docs:
+        irregular.update(doc.get("irregular", {}))
+
+    def forms(lemma: str) -> set[str]:
+        return {lemma, *irregular[lemma]} if lemma in irregular else inflect(lemma)
+
+    for doc in docs:
+        for lemma in doc.get("dialogue", {}).get("verbs", []):
+            words = lemma.split()
+            if len(words) == 1:
+                for f in forms(lemma):
+                    verbs.setdefault(f, (lemma, "statement"))
+                    dialogue.add(f)
+            else:
+                for f in forms(words[0]):
+                    phrases.setdefault((f, *words[1:]), (lemma, "statement"))
+        for kind, table in doc.get("kinds", {}).items():
+            for lemma in table.get("verbs", []):
+                for f in forms(lemma):
+                    verbs[f] = (lemma, kind)
+                    dialogue.discard(f)
+            for phrase in table.get("phrases", []):
+                words = phrase.lower().split()
+                for f in forms(words[0]):
+                    phrases[(f, *words[1:])] = (phrase, kind)
+            for noun in table.get("nouns", []):
+                nouns[noun.lower()] = (noun, kind)
+        modal = doc.get("modal", {})
+        modal_words.update(modal.get("words", []))
+        modal_kinds.update({k: v for k, v in modal.items() if k != "words"})
+        for lemma in doc.get("continuing", {}).get("verbs", []):
+            continuing |= forms(lemma)
+        for key in channels:
+            channels[key] += doc.get("channels", {}).get(key, [])
+        carry.update(doc.get("carry", {}).get("kinds", []))
+    return Lexicon(
+        verbs=verbs,
+        phrases=phrases,
+        nouns=nouns,
+        dialogue=frozenset(dialogue),
+        modal_words=frozenset(modal_words),
+        modal_kinds=modal_kinds,
+        continuing=frozenset(continuing),
+        channel_nouns=tuple(sorted(channels["nouns"], key=len, reverse=True)),
+        platforms=tuple(channels["platforms"]),
+        outlets=tuple(channels["outlets"]),
+        outlet_heads=tuple(sorted(channels["outlet_heads"], key=len, reverse=True)),
+        carry_kinds=frozenset(carry),
+        max_phrase=max((len(k) for k in phrases), default=1),
+        phrase_starts=frozenset(k[0] for k in phrases),
+        triggers=frozenset(verbs) | frozenset(k[0] for k in phrases) | frozenset(nouns) | {"according"},
+        platform_re=_words_re(channels["platforms"], r"\b(?:on|via)\s+(", r")\b", re.UNICODE),
+        outlet_re=_words_re(channels["outlets"], r"(?<![\w])(", r")(?![\w])", re.UNICODE),
+        channel_re=_words_re(
+            channels["nouns"],
+            r"\b(?:in|during|on|via)\s+(?:a|an|the|his|her|their|its)\s+((?:[a-z-]+\s+)?(?:",
+            r"))\b",
+            re.IGNORECASE,
+        ),
+    )
+
+
+def _words_re(words: list[str], before: str, after: str, flags: int) -> re.Pattern[str]:
+    """One alternation of the given words, longest first, between ``before`` and ``after``."""
+    alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+    return re.compile(before + alts + after, flags)

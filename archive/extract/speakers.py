@@ -1,0 +1,584 @@
+"""Who speaks: speaker mentions (names with titles, pronouns, organisations, groups) and their
+resolution to one entity per article ("Putin", "Vladimir Putin", "the Russian leader" and "he").
+
+The vocabulary lives in ``data/titles*.toml`` and ``data/speakers*.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from archive.extract.kinds import DATA_DIR, lexicon
+from archive.extract.sentences import Document, Token, is_capitalised, is_heading
+from archive.model import Speaker
+from archive.model import fold as _fold
+
+__all__ = [
+    "Mention",
+    "Vocabulary",
+    "vocabulary",
+    "mention_before",
+    "mention_after",
+    "describe",
+    "narrative_mentions",
+    "gender_hints",
+    "Entities",
+]
+
+_DETERMINERS = frozenset({"the", "a", "an"})
+_POSSESSIVE_ENDINGS = ("'s", "’s")
+_ADJECTIVAL = ("ian", "ean", "ese", "ish", "ic", "an")  # "a Norwegian ship": not a name
+_ABBREVIATED = frozenset({"inc", "corp", "ltd", "co", "jr", "sr", "bros"})
+_HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of text that may name a speaker, already split into name and role."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    role: str | None
+    type: str  # person / organization / group / unknown
+    form: str  # name / pronoun / nominal
+    gender: str | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    roles: frozenset[str]
+    multi_roles: tuple[tuple[str, ...], ...]
+    modifiers: frozenset[str]
+    synonyms: dict[str, frozenset[str]]
+    male: frozenset[str]
+    female: frozenset[str]
+    pronouns: dict[str, str]  # pronoun -> male/female/plural/neuter
+    org_heads: frozenset[str]
+    multi_org_heads: tuple[tuple[str, ...], ...]
+    org_names: frozenset[str]
+    group_heads: frozenset[str]
+    not_names: frozenset[str]
+    not_speaker_after: frozenset[str]
+    inner_words: frozenset[str]  # words of multi-word roles and heads ("air" of "air force")
+    person_nouns: frozenset[str]
+    female_names: frozenset[str]
+    male_names: frozenset[str]
+
+    def is_role(self, word: str) -> bool:
+        return word.lower().rstrip(".") in self.roles
+
+    def is_np_word(self, word: str) -> bool:
+        low = word.lower()
+        return (
+            is_capitalised(word)
+            or low in self.roles
+            or low in self.modifiers
+            or low in self.org_heads
+            or low in self.group_heads
+            or low in self.inner_words
+            or low in self.person_nouns
+            or word in ("U.S.", "U.K.", "U.N.", "E.U.")
+        )
+
+
+@lru_cache(maxsize=4096)
+def fold(name: str) -> str:
+    return _fold(name)
+
+
+def _load(pattern: str) -> list[dict]:
+    return [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(DATA_DIR.glob(pattern))]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Titles, roles and speaker head nouns from ``data/titles*.toml`` and ``data/speakers*.toml``."""
+    roles: set[str] = set()
+    modifiers: set[str] = set()
+    synonyms: dict[str, set[str]] = {}
+    male: set[str] = set()
+    female: set[str] = set()
+    for doc in _load("titles*.toml"):
+        roles.update(w.lower() for w in doc.get("roles", {}).get("words", []))
+        modifiers.update(w.lower() for w in doc.get("modifiers", {}).get("words", []))
+        for key, words in doc.get("synonyms", {}).items():
+            synonyms.setdefault(key, set()).update(w.lower() for w in words)
+        male.update(doc.get("gender", {}).get("male", []))
+        female.update(doc.get("gender", {}).get("female", []))
+    pronouns: dict[str, str] = {}
+    org_heads: set[str] = set()
+    org_names: set[str] = set()
+    group_heads: set[str] = set()
+    not_names: set[str] = set()
+    not_after: set[str] = set()
+    persons: set[str] = set()
+    female_names: set[str] = set()
+    male_names: set[str] = set()
+    for doc in _load("speakers*.toml"):
+        persons.update(w.lower() for w in doc.get("persons", {}).get("nouns", []))
+        female_names.update(w.lower() for w in doc.get("first_names", {}).get("female", []))
+        male_names.update(w.lower() for w in doc.get("first_names", {}).get("male", []))
+        for gender in ("male", "female", "plural", "neuter"):
+            for p in doc.get("pronouns", {}).get(gender, []):
+                pronouns.setdefault(p, gender)
+        org_heads.update(w.lower() for w in doc.get("organizations", {}).get("heads", []))
+        org_names.update(fold(w) for w in doc.get("organizations", {}).get("names", []))
+        group_heads.update(w.lower() for w in doc.get("groups", {}).get("heads", []))
+        not_names.update(w.lower() for w in doc.get("not_names", {}).get("words", []))
+        not_after.update(w.lower() for w in doc.get("not_speaker_after", {}).get("words", []))
+    single_roles = {r for r in roles if " " not in r}
+    multi = tuple(sorted((tuple(r.split()) for r in roles if " " in r), key=len, reverse=True))
+    single_org = {h for h in org_heads if " " not in h}
+    multi_org = tuple(sorted((tuple(h.split()) for h in org_heads if " " in h), key=len, reverse=True))
+    return Vocabulary(
+        roles=frozenset(single_roles | {w for r in multi for w in r if w not in ("of", "the")}),
+        multi_roles=multi,
+        modifiers=frozenset(modifiers),
+        synonyms={k: frozenset(v) for k, v in synonyms.items()},
+        male=frozenset(male),
+        female=frozenset(female),
+        pronouns=pronouns,
+        org_heads=frozenset(single_org | {w for h in multi_org for w in h[-1:]}),
+        multi_org_heads=multi_org,
+        org_names=frozenset(org_names),
+        group_heads=frozenset(group_heads),
+        not_names=frozenset(not_names),
+        not_speaker_after=frozenset(not_after),
+        inner_words=frozenset(w for h in multi + multi_org for w in h if w not in ("of", "the")),
+        person_nouns=frozenset(w for p in persons for w in p.split()),
+        female_names=frozenset(female_names),
+        male_names=frozenset(male_names),
+    )
+
+
+def _possessive(word: str) -> bool:
+    return word.lower().endswith(_POSSESSIVE_ENDINGS) and len(word) > 2
+
+
+def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | None:
+    """The speaker-like noun phrase ending at token ``j`` (not before token ``lo``), or None."""
+    if j < lo:
+        return None
+    v = vocabulary()
+    last = toks[j]
+    if last.lower in v.pronouns and not _possessive(last.text):
+        return _pronoun(text, last)
+    if not v.is_np_word(last.text) or _possessive(last.text) or last.lower in v.not_names and not is_capitalised(last.text):
+        return None
+    a = j
+    while a - 1 >= lo:
+        prev = toks[a - 1]
+        if prev.text == "." and a - 2 >= lo and v.is_role(toks[a - 2].text):  # "Mr." / "Gen."
+            a -= 2
+            continue
+        if prev.lower == "of" and a - 2 >= lo and (is_capitalised(toks[a - 2].text) or v.is_role(toks[a - 2].text)):
+            a -= 2
+            continue
+        if prev.lower in _DETERMINERS:
+            a -= 1
+            break
+        if _possessive(prev.text) and is_capitalised(prev.text):
+            a -= 1
+            break
+        if prev.lower in v.pronouns or prev.lower in v.not_names and not v.is_role(prev.text):
+            break
+        if v.is_np_word(prev.text) and prev.text[0].isalnum():
+            a -= 1
+            continue
+        break
+    return describe(text, toks[a : j + 1])
+
+
+def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | None:
+    """The speaker-like noun phrase starting at token ``i`` (before token ``hi``), or None."""
+    if i >= hi:
+        return None
+    v = vocabulary()
+    first = toks[i]
+    if first.lower in v.pronouns:
+        return _pronoun(text, first) if first.lower in ("he", "she", "they", "we", "i", "it") else None
+    b = i
+    if first.lower in _DETERMINERS or first.lower in ("his", "her", "their", "one", "some"):
+        # "the man with the basket", "the little girl", "her mother": up to the last head noun
+        last = None
+        for k in range(i + 1, min(hi, i + 5)):
+            w = toks[k]
+            if not w.text.isalpha() and not _possessive(w.text) and "-" not in w.text:
+                break
+            if v.is_np_word(w.text):
+                last = k
+            elif not w.text.islower():
+                break
+        if last is None:
+            return None
+        if first.lower in ("his", "her", "their"):
+            return describe(text, toks[i + 1 : last + 1])
+        if not any(is_capitalised(toks[k].text) for k in range(i + 1, last + 1)):
+            return describe(text, toks[i : last + 1])
+        b += 1
+    elif not v.is_np_word(first.text):
+        return None
+    start_b = b
+    while b < hi:
+        t = toks[b]
+        if t.text == "." and b > start_b and (v.is_role(toks[b - 1].text) or toks[b - 1].lower in _ABBREVIATED):
+            b += 1
+            continue
+        if t.lower == "of" and b > start_b and b + 1 < hi and is_capitalised(toks[b + 1].text) and v.is_role(toks[b - 1].text):
+            b += 1
+            continue
+        if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text)):
+            b += 1
+            if _possessive(t.text):
+                break
+            continue
+        break
+    if b == start_b:
+        return None
+    return describe(text, toks[i:b])
+
+
+def _pronoun(text: str, tok: Token) -> Mention:
+    v = vocabulary()
+    g = v.pronouns[tok.lower]
+    typ = "person" if g in ("male", "female") else "group" if g == "plural" else "organization"
+    return Mention(tok.start, tok.end, tok.text, tok.text, None, typ, "pronoun", g)
+
+
+def describe(text: str, toks: list[Token]) -> Mention | None:
+    """Split a noun phrase into name, role and type: "Kremlin spokesperson Dmitry Peskov" ->
+    name "Dmitry Peskov", role "Kremlin spokesperson", a person."""
+    v = vocabulary()
+    words = list(toks)
+    while words and (words[0].lower in _DETERMINERS):
+        words = words[1:]
+    while words and words[-1].text in ".,":
+        words = words[:-1]
+    if not words:
+        return None
+    start, end = words[0].start, words[-1].end
+    full = text[start:end]
+    lows = [w.lower.rstrip(".") for w in words]
+    # the name: the trailing run of capitalised words that are not role words
+    k = len(words)
+    while k > 0 and is_capitalised(words[k - 1].text) and lows[k - 1] not in v.roles and words[k - 1].text != ".":
+        if _possessive(words[k - 1].text) and k != len(words):
+            break
+        k -= 1
+    if k > 0 and k < len(words) and lows[k - 1] == "of":  # "Prime Minister of Singapore"
+        k = len(words)
+    name_toks = words[k:]
+    role_toks = words[:k]
+    role = text[role_toks[0].start : role_toks[-1].end] if role_toks else None
+    if role is not None and all(w in _HONORIFICS or w == "" for w in lows[:k]):
+        role = None  # "Mr." is not a role
+    head = lows[-1]
+    gender = None
+    for w in lows[:k]:
+        if w in v.male:
+            gender = "male"
+        elif w in v.female:
+            gender = "female"
+    if len(name_toks) == 1 and not role_toks and lows[-1] in v.group_heads:
+        name_toks = []  # "Analysts caution that …": a capitalised common noun
+        k = len(words)
+    if name_toks:
+        name = text[name_toks[0].start : name_toks[-1].end]
+        if _possessive(name):
+            name = name[:-2]
+            end -= 2
+            full = text[start:end]
+        folded = fold(name)
+        name_lows = [w.lower() for w in name.split()]
+        if folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (
+            name.isupper() and len(name) <= 6 and name.isalpha()
+        ):
+            typ = "organization"
+        elif role_toks and (lows[k - 1] in v.org_heads and lows[k - 1] not in v.roles):
+            typ = "organization"  # "United States airframer Boeing"
+        elif role_toks or len(name_toks) > 1:
+            typ = "person"
+        else:
+            typ = "unknown"
+        if head in v.not_names and not role_toks:
+            return None
+        if gender is None and typ in ("person", "unknown"):
+            first = name_lows[0]
+            if first in v.female_names:
+                gender, typ = "female", "person"
+            elif first in v.male_names:
+                gender, typ = "male", "person"
+        return Mention(start, end, full, name, role, typ, "name", gender)
+    # no proper name: a group, an organisation or a nominal reference to a person
+    for multi in v.multi_org_heads:
+        if tuple(lows[-len(multi) :]) == multi:
+            return Mention(start, end, full, full, None, "organization", "name")
+    if head in v.group_heads:
+        return Mention(start, end, full, full, None, "group", "name")
+    if head in v.org_heads:
+        poss = any(_possessive(w.text) for w in words)
+        return Mention(start, end, full, full, None, "organization", "name" if poss else "nominal")
+    if head in v.roles or head in v.person_nouns:
+        if gender is None and head in v.male:
+            gender = "male"
+        elif gender is None and head in v.female:
+            gender = "female"
+        elif gender is None and head in ("man", "boy", "gentleman", "father", "son", "husband", "brother", "lad", "fellow"):
+            gender = "male"
+        elif gender is None and head in ("woman", "girl", "lady", "mother", "daughter", "wife", "sister", "lass", "maid"):
+            gender = "female"
+        return Mention(start, end, full, full, None, "person", "nominal", gender)
+    return None
+
+
+@dataclass(eq=False)
+class Entity:
+    name: str
+    type: str
+    role: str | None
+    gender: str | None
+    words: set[str] = field(default_factory=set)
+    alias: Entity | None = None  # the entity this one turned out to be
+
+    def final(self) -> Entity:
+        ent = self
+        while ent.alias is not None:
+            ent = ent.alias
+        return ent
+
+    @property
+    def nominal(self) -> bool:
+        return any(w.startswith("nominal:") for w in self.words)
+
+
+class Entities:
+    """The speakers and people of one article, in order of mention: resolves short names, pronouns
+    and descriptions ("the president") to the entity they stand for."""
+
+    def __init__(self, gender_hints: dict[str, str] | None = None) -> None:
+        self.entities: list[Entity] = []
+        self.timeline: list[tuple[int, Entity]] = []  # (offset, entity), in text order
+        self.gender_hints = gender_hints or {}
+
+    def add(self, m: Mention) -> Entity | None:
+        """Register a mention (in text order) and return the entity it refers to."""
+        ent = self.resolve(m)
+        ent = ent.final() if ent is not None else None
+        if ent is not None:
+            self.timeline.append((m.start, ent))
+        return ent
+
+    def resolve(self, m: Mention, before: int | None = None) -> Entity | None:
+        pos = m.start if before is None else before
+        if m.form == "pronoun":
+            return self._pronoun(m, pos)
+        if m.form == "nominal":
+            return self._nominal(m, pos)
+        words = set(fold(m.name).split())
+        if not words:
+            return None
+        for ent in reversed(self.entities[-400:]):
+            if ent.type in ("group",) and m.type != "group":
+                continue
+            grows = ent.words <= words and m.type in ("person", "unknown") and ent.type in ("person", "unknown")
+            if m.gender and ent.gender and m.gender != ent.gender:
+                continue  # "Mrs. Bennet" is not "Mr. Bennet"
+            if words <= ent.words or grows:
+                if len(words) > len(ent.words) and m.type in ("person", "unknown"):
+                    ent.name, ent.words = m.name, words
+                if m.role and not ent.role:
+                    ent.role = m.role
+                if ent.type == "unknown" and m.type != "unknown":
+                    ent.type = m.type
+                if m.gender and not ent.gender:
+                    ent.gender = m.gender
+                self._touch(ent)
+                return ent
+        gender = m.gender or self.gender_hints.get(fold(m.name).split()[-1])
+        typ = "person" if m.type == "unknown" and gender else m.type
+        ent = Entity(m.name, typ, m.role, gender, words)
+        self.entities.append(ent)
+        return ent
+
+    def _touch(self, ent: Entity) -> None:
+        self.entities.remove(ent)
+        self.entities.append(ent)
+
+    def _recent(self, pos: int) -> list[Entity]:
+        seen: list[Entity] = []
+        for p, ent in reversed(self.timeline[-80:]):
+            if p >= pos:
+                continue
+            if ent not in seen:
+                seen.append(ent)
+            if len(seen) > 12:
+                break
+        return seen
+
+    def _pronoun(self, m: Mention, pos: int) -> Entity | None:
+        want = m.gender
+        recent = self._recent(pos)
+        if want in ("male", "female"):
+            for types in (("person",),):
+                for ent in recent:
+                    if ent.type in types and ent.gender in (None, want):
+                        ent.gender = want  # learnt: later pronouns of the other gender look elsewhere
+                        ent.type = "person"
+                        return ent
+            return None
+        wanted = ("group", "organization") if want == "plural" else ("organization",)
+        for ent in recent:
+            if ent.type in wanted:
+                return ent
+        return None
+
+    def _nominal(self, m: Mention, pos: int) -> Entity | None:
+        v = vocabulary()
+        lows = [w.lower() for w in m.name.split()]
+        head = lows[-1]
+        wanted = set(v.synonyms.get(head, ())) | {head}
+        mods = {w for w in lows[:-1] if w not in v.roles and w not in v.modifiers and w not in _DETERMINERS}
+        for ent in self._recent(pos):
+            if m.type == "organization":
+                if ent.type == "organization":
+                    return ent
+                continue
+            if ent.type not in ("person", "unknown") or not ent.role:
+                continue
+            role = ent.role.lower()
+            if any(w in role.split() or (" " in w and w in role) for w in wanted):
+                if all(fold(x) in fold(role) for x in mods):
+                    return ent
+        if m.type != "person":
+            return None
+        # a description met before ("the parson" … "the parson"), else a new, unnamed person
+        key = fold(m.name)
+        key = " ".join(w for w in key.split() if w not in _DETERMINERS)
+        for ent in reversed(self.entities[-400:]):
+            if ent.words == {"nominal:" + key} or ent.words == {"nominal:" + head}:
+                self._touch(ent)
+                return ent
+        ent = Entity(key, "person", head, m.gender, {"nominal:" + head})
+        self.entities.append(ent)
+        return ent
+
+    def find_name(self, name: str) -> Entity | None:
+        """The most recent named person whose name contains ``name``'s words."""
+        words = set(fold(name).split()) - {"mr", "mrs", "miss", "sir", "dr", "lady", "lord"}
+        if not words:
+            return None
+        for ent in reversed(self.entities[-400:]):
+            if not ent.nominal and ent.type in ("person", "unknown") and words <= ent.words:
+                return ent.final()
+        return None
+
+    def name_entity(self, ent: Entity, name: str, create: bool = False) -> bool:
+        """Give a described person (“the parson”) the name it turns out to have: join the entity of
+        that name if there is one (seen outside quotations), else only when ``create``."""
+        words = set(fold(name).split())
+        if not words or not ent.nominal:
+            return False
+        for other in reversed(self.entities):
+            if other is ent or other.nominal or other.type not in ("person", "unknown"):
+                continue
+            if words <= other.words or other.words <= words:
+                ent.alias = other.final()
+                if ent.gender and not other.gender:
+                    other.gender = ent.gender
+                return True
+        if create:
+            ent.name, ent.words, ent.type = name, words, "person"
+            return True
+        return False
+
+    @staticmethod
+    def speaker(m: Mention, ent: Entity | None) -> Speaker:
+        """The Speaker record for a mention: the entity's full name and role, the mention's span."""
+        if ent is None:
+            name = m.name
+            if m.form == "pronoun":
+                return Speaker(name=m.text, type="unknown", role=None, mention=m.text, start=m.start, end=m.end)
+            return Speaker(name=name, type=m.type, role=m.role, mention=m.text, start=m.start, end=m.end)
+        return Speaker(name=ent.name, type=ent.type, role=ent.role or m.role, mention=m.text, start=m.start, end=m.end)
+
+
+def narrative_mentions(doc: Document) -> list[Mention]:
+    """Names of people and organisations outside quotations: antecedents for pronouns and short names;
+    and descriptions of people in the narrative ("The parson rode a step or two nearer.")."""
+    v = vocabulary()
+    out: list[Mention] = []
+    toks = doc.toks
+    inq = doc.inq
+    candidates = [k for k, t in enumerate(toks) if not inq[k] and (t.text[0].isupper() or t.lower == "the")]
+    headings: dict[int, bool] = {}
+    skip_to = 0
+    for i in candidates:
+        if i < skip_to:
+            continue
+        t = toks[i]
+        low = t.lower
+        si = doc.sentence_of(t.start)
+        if si not in headings:
+            sent = doc.sents[si]
+            headings[si] = is_heading(doc.text[sent.start : sent.end])
+        if headings[si]:
+            continue  # a heading: "CHAPTER I. THE MISSING HEIR", "The Missing Heir"
+        lo, hi = doc.sent_tokens(si)
+        if low == "the":
+            if i + 1 < hi and toks[i + 1].lower in v.person_nouns:
+                m = mention_after(doc.text, doc.toks, i, hi)
+                if m is not None and m.form == "nominal" and m.type == "person":
+                    out.append(m)
+            continue
+        if low in v.not_names and not v.is_role(t.text):
+            continue
+        if i == lo and low in doc.lower_words and not v.is_role(t.text):
+            continue
+        if i > lo and toks[i - 1].lower in v.not_speaker_after:
+            m = mention_after(doc.text, doc.toks, i, hi)
+            if m is not None and m.type == "organization" and m.form == "name":
+                out.append(m)  # "a contract with Boeing": organisations are antecedents anywhere
+                skip_to = doc.tok_index(m.end)
+            continue
+        if low.endswith("'s"):
+            continue
+        m = mention_after(doc.text, doc.toks, i, hi)
+        if m is None or m.form != "name" or m.type not in ("person", "unknown", "organization"):
+            continue
+        single = doc.tok_index(m.end) - i <= 1
+        if single and t.text.isupper() and len(t.text) > 5:
+            continue  # a heading in capitals: "PROLOGUE"
+        if single and i == lo and t.text not in doc.inner_capitals:
+            continue  # a capitalised sentence opener seen nowhere else: "Presently"
+        if single and low.endswith(_ADJECTIVAL) and i + 1 < hi and toks[i + 1].text.islower() \
+                and toks[i + 1].text.isalpha() and lexicon().cue_at(toks, i + 1) is None:
+            continue  # a capitalised adjective: "a Norwegian ship"
+        out.append(m)
+        skip_to = doc.tok_index(m.end)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def gender_hints(doc: Document, mentions: list[Mention]) -> dict[str, str]:
+    """Gender of names from the pronouns that follow them ("Tess … she"): last name word -> gender."""
+    v = vocabulary()
+    votes: dict[str, list[int]] = {}
+    for m in mentions:
+        if m.form != "name" or m.type not in ("person", "unknown"):
+            continue
+        j = doc.tok_index(m.end)
+        for k in range(j, min(len(doc.toks), j + 25)):
+            g = v.pronouns.get(doc.toks[k].lower)
+            if g in ("male", "female") and not doc.inq[k]:
+                key = m.name.split()[-1].lower()
+                votes.setdefault(key, [0, 0])[g == "female"] += 1
+                break
+    hints = {}
+    for key, (male, female) in votes.items():
+        if male != female:
+            hints[fold(key)] = "male" if male > female else "female"
+    return hints
