@@ -241,18 +241,19 @@ class Store:
         )
         return [dict(row) for row in rows]
 
-    def statements_by_id(self, ids: list[str]) -> dict[str, tuple[Statement, dict[str, Any]]]:
-        """Statements with the metadata of their articles (no texts), keyed by statement id."""
+    def statements_by_id(self, ids: list[str], *, with_text: bool = False) -> dict[str, tuple[Statement, dict[str, Any]]]:
+        """Statements with the metadata of their articles (and the article text if asked), by statement id."""
         found: dict[str, tuple[Statement, dict[str, Any]]] = {}
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 "SELECT s.id, s.data, a.id AS article_id, a.title, a.published, a.source, a.url"
-                f" FROM statements s JOIN articles a ON a.id = s.article_id WHERE s.id IN ({marks})",
+                + (", a.text" if with_text else "")
+                + f" FROM statements s JOIN articles a ON a.id = s.article_id WHERE s.id IN ({marks})",
                 chunk,
             )
             for row in rows:
-                meta = {k: row[k] for k in ("article_id", "title", "published", "source", "url")}
+                meta = {k: row[k] for k in ("article_id", "title", "published", "source", "url", *(("text",) if with_text else ()))}
                 found[row["id"]] = (statement_from_dict(json.loads(row["data"])), meta)
         return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from archive.extract.gazetteer import curated_variants
 from archive.model import Extraction, Statement, name_key
 
 EPOCH = date(1970, 1, 1)
@@ -54,6 +55,12 @@ def sentence_of(text: str, statement: Statement) -> str:
     return text[left:right].strip()
 
 
+def place_spellings(names) -> list[str]:
+    """Place names with their other known spellings, so a search for Kiev finds Kyiv."""
+    variants = curated_variants()
+    return [spelling for name in names for spelling in (name, *variants.get(name, ()))]
+
+
 def statement_documents(extraction: Extraction) -> Iterator[dict]:
     """The Whoosh documents of one article's statements."""
     article = extraction.article
@@ -71,7 +78,7 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
             "speaker": " ".join(n for n in names if n),
             "role": (speaker.role or "") if speaker else "",
             "channel": s.channel or "",
-            "place": " ".join(s.places),
+            "place": " ".join(place_spellings(s.places)),
             "title": article.title or "",
             "speaker_id": speaker_key(speaker.name) if speaker else "",
             "kind": s.kind,

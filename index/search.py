@@ -28,7 +28,7 @@ from whoosh import query as Q
 
 from archive.model import Statement
 from archive.store import Store
-from index.documents import day_number, day_to_date, speaker_key
+from index.documents import day_number, day_to_date, sentence_of, speaker_key
 from index.query import QuerySyntaxError, parse
 from index.schema import MULTI_FACETS, SINGLE_FACETS
 from index.writing import current_path
@@ -349,14 +349,15 @@ class SearchIndex:
         return (page - 1) * per_page
 
     def _hydrate(self, window, sort) -> tuple[Hit, ...]:
-        found = self._store().statements_by_id([sid for _, sid in window])
+        found = self._store().statements_by_id([sid for _, sid in window], with_text=True)
         hits = []
         for hit, sid in window:
             if sid not in found:  # in the index but no longer in the store: verify will say so
                 continue
             statement, meta = found[sid]
             quote_html = hit.highlights("quote", text=statement.quote, top=1) or escape(statement.quote)
-            context_html = None
+            context = sentence_of(meta["text"], statement)
+            context_html = hit.highlights("context", text=context, top=1) or escape(context)
             hits.append(
                 Hit(
                     id=sid,
@@ -368,7 +369,7 @@ class SearchIndex:
                     source=meta["source"],
                     url=meta["url"],
                     quote_html=quote_html if len(quote_html) >= len(escape(statement.quote)) * 0.6 else escape(statement.quote),
-                    context_html=context_html,
+                    context_html=context_html if len(context_html) >= len(escape(context)) * 0.6 else escape(context),
                 )
             )
         return tuple(hits)

@@ -25,6 +25,8 @@ from index.schema import statement_schema
 
 INDEX_DIR = "index"
 CURRENT = "CURRENT"
+RETIRED = "RETIRED"
+GRACE = 120.0  # seconds a replaced generation stays on disk for searches still reading it
 
 
 def index_root(home: str | os.PathLike[str]) -> Path:
@@ -72,8 +74,21 @@ def _swap(home: str | os.PathLike[str], path: Path) -> None:
         os.fsync(handle.fileno())
     os.replace(tmp, root / CURRENT)
     for old in root.glob("gen-*"):
-        if old != path:
-            shutil.rmtree(old, ignore_errors=True)
+        # The one replaced, and any left by a rebuild that was killed (we hold the write lock: none is in progress).
+        if old != path and not (old / RETIRED).exists():
+            (old / RETIRED).write_text(str(time.time()), encoding="utf-8")
+    _remove_retired(root)
+
+
+def _remove_retired(root: Path) -> None:
+    """Delete generations retired over ``GRACE`` seconds ago: searches still open on them have moved on."""
+    for old in root.glob("gen-*"):
+        marker = old / RETIRED
+        try:
+            if time.time() - marker.stat().st_mtime > GRACE:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            continue
 
 
 def open_for_writing(home: str | os.PathLike[str]):

@@ -112,3 +112,18 @@ def test_term_pattern(term: str, text: str, hit: bool) -> None:
     pattern = term_pattern([term])
     assert pattern is not None
     assert bool(pattern.search(text)) is hit
+
+
+def test_home_topics_file_extends_the_pipeline(tmp_path):
+    from archive.extract.pipeline import extract
+    from archive.extract.topics import use_home
+    from archive.model import Article
+
+    (tmp_path / "topics.toml").write_text('[cyber]\nterms = ["hackers", "cyberattack"]\n', encoding="utf-8")
+    article = Article(text="Officials said hackers disrupted the grid in a cyberattack.")
+    try:
+        use_home(tmp_path)
+        assert "cyber" in extract(article).topics
+    finally:
+        use_home("")
+    assert "cyber" not in extract(article).topics

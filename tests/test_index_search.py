@@ -203,3 +203,48 @@ def test_new_documents_visible_after_update_and_threads_each_get_a_searcher(home
 
     time.sleep(0.6)  # views re-check the index at most twice a second
     assert index.search("drafted").total == 1
+
+
+def test_place_variants_and_context_highlight(home):
+    from archive.model import Article, Extraction, Speaker, Statement
+
+    text = "The mayor said that air raid sirens sounded all night in Kyiv. Residents sheltered in the metro."
+    quote = "air raid sirens sounded all night in Kyiv"
+    statement = Statement(quote=quote, start=20, end=20 + len(quote), direct=False, speaker=Speaker(name="The mayor"), cue="said", cue_start=10, cue_end=14, places=("Kyiv",))
+    with Store(home) as store:
+        store.add_batch([Extraction(Article(text=text), (statement,))])
+        writing.update(home, store, store.article_ids())
+    index = SearchIndex(home)
+    assert index.search("place:kiev").total == 1
+    assert index.search("kiev").total == 1
+    hit = index.search("mayor sirens").hits[0]
+    assert "<mark>mayor</mark>" in hit.context_html and "<mark>sirens</mark>" in hit.quote_html
+
+
+def test_reindex_while_searching_never_fails_a_search(home, index):
+    stop = threading.Event()
+    errors, totals = [], []
+
+    def loop():
+        while not stop.is_set():
+            try:
+                totals.append(index.search("ceasefire", facets=("kind",)).total)
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=loop) for _ in range(3)]
+    for t in threads:
+        t.start()
+    import time
+
+    with Store(home) as store:
+        for _ in range(4):
+            writing.rebuild(home, store)
+            time.sleep(0.6)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert totals and set(totals) == {3}
+    with Store(home) as store:
+        assert writing.verify(home, store).ok

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -279,38 +276,3 @@ def test_reader_declares_its_name_and_suffixes() -> None:
     assert READER.suffixes == (".html", ".htm")
 
 
-# --- quality floor on the shared gold (slow: about 10-20 s) -------------------------------------------------
-
-
-def _shared() -> Path:
-    local = Path(__file__).resolve().parents[2] / "shared"
-    return local if local.is_dir() else Path("/work/shared")
-
-
-MAINTEXT_FLOOR = 0.92
-
-
-@pytest.mark.eval
-def test_maintext_f1_on_dev_html() -> None:
-    """maintext F1 exactly as shared/eval/score.py (trafilatura's eval_common): pooled snippet counts."""
-    pages = _shared() / "corpus" / "dev" / "html"
-    if not (pages / "gold.jsonl").is_file():
-        pytest.skip(f"no gold pages at {pages}: the shared corpus is not checked out next to this repository")
-
-    def norm(text: str) -> str:
-        return re.sub(r"\s+", " ", text).strip()
-
-    tp = fp = fn = 0
-    for line in (pages / "gold.jsonl").read_text(encoding="utf-8").splitlines():
-        gold = json.loads(line)
-        try:
-            text = norm(READER.read((pages / gold["file"]).read_bytes(), gold["file"]).articles[0].text)
-        except ReadError:
-            text = ""
-        found = [norm(snippet) in text for snippet in gold["with"]]
-        tp += sum(found)
-        fn += len(found) - sum(found)
-        fp += sum(norm(snippet) in text for snippet in gold["without"])
-    f1 = 2 * tp / (2 * tp + fp + fn)
-    print(f"maintext P={tp / (tp + fp):.3f} R={tp / (tp + fn):.3f} F1={f1:.3f}", file=sys.stderr)
-    assert f1 >= MAINTEXT_FLOOR

@@ -166,7 +166,7 @@ def _breaks(text: str) -> tuple[list[int], list[int]]:
     """Sentence breaks of ``text``: where each sentence ends and where the next one starts."""
     ends, starts = [], []
     for match in _BOUNDARY.finditer(text):
-        if match.group() != "\n" and _ABBREVIATION.search(text, 0, match.start() + 1):
+        if match.group() != "\n" and _ABBREVIATION.search(text, max(0, match.start() - 16), match.start() + 1):
             continue
         ends.append(match.start() + (1 if match.group() != "\n" else 0))
         starts.append(match.end())
@@ -315,7 +315,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"(?<![\w/.:-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:1[89]|20)?\d\d)(?![\w/:-]|\.\d)"
         ),
         "decade": re.compile(
-            rf"(?i:\b(?:(?:early|mid|late)[\s-]+)?)(?P<decade>(?:1[89]|20)\d0)['’]?s\b"
+            r"(?i:\b(?:(?:early|mid|late)[\s-]+)?)(?P<decade>(?:1[89]|20)\d0)['’]?s\b"
             r"|(?i:\bthe\s+(?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b)"
         ),
         "century": re.compile(

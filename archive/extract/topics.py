@@ -8,6 +8,8 @@ of a term's last word ("strike" also finds "strikes", "negotiate" finds "negotia
 
 from __future__ import annotations
 
+import os
+
 import re
 import tomllib
 from collections.abc import Iterable
@@ -132,6 +134,25 @@ def load_lexicon(extra: Path | None = None) -> Lexicon:
         else:
             merged[topic.name] = Topic(topic.name, old.terms + topic.terms, old.exclude + topic.exclude)
     return Lexicon(merged.values())
+
+
+_home: list[str] = [os.environ.get("PARLEY_HOME", "")]
+
+
+def use_home(home: str | os.PathLike[str]) -> None:
+    """Take the user's ``topics.toml`` from this home folder (the archive's) from now on."""
+    _home[0] = os.fspath(home)
+
+
+def topic_lexicon() -> Lexicon:
+    """The lexicon in use: the built-in one, extended by ``HOME/topics.toml`` when there is one."""
+    return _configured(_home[0])
+
+
+@cache
+def _configured(home: str) -> Lexicon:
+    extra = Path(home) / "topics.toml" if home else None
+    return load_lexicon(extra if extra is not None and extra.is_file() else None)
 
 
 def find_topics(text: str, lexicon: Lexicon | None = None) -> list[str]:

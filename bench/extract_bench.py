@@ -1,0 +1,73 @@
+"""Extraction speed and memory over the developer corpora: articles per second, per extractor.
+
+    .venv/bin/python bench/extract_bench.py [--shared ../shared] [--sets seed meantime gum litbank geovirus lgl]
+
+Reads every doc of the sets through the real readers, then times the whole pipeline and each
+extractor alone (one process, one core), and reports peak memory (max RSS) and the rate for
+800-word articles (articles are cut or joined to 800 words from the same texts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from archive.extract import dates, places, statements, topics  # noqa: E402
+from archive.extract.pipeline import extract  # noqa: E402
+from archive.model import Article  # noqa: E402
+from archive.readers import read_path  # noqa: E402
+
+
+def load(shared: Path, sets: list[str]):
+    articles = []
+    for name in sets:
+        folder = shared / "corpus" / "dev" / name
+        for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            articles += read_path(folder / row["file"]).articles
+    return articles
+
+
+def rate(label: str, articles, work) -> float:
+    started = time.perf_counter()
+    for article in articles:
+        work(article)
+    seconds = time.perf_counter() - started
+    words = sum(len(a.text.split()) for a in articles)
+    print(f"{label:<28} {len(articles) / seconds:8.1f} articles/s  {words / seconds:10.0f} words/s  ({seconds:.2f} s)")
+    return len(articles) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--sets", nargs="+", default=["seed", "meantime", "gum", "litbank", "geovirus", "lgl"])
+    args = parser.parse_args()
+    started = time.perf_counter()
+    places.find_places("Kyiv")  # load the gazetteer once, timed apart
+    print(f"gazetteer load                {time.perf_counter() - started:.2f} s, max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    articles = load(args.shared, args.sets)
+    words = [len(a.text.split()) for a in articles]
+    print(f"{len(articles)} articles, {sum(words):,} words (median {statistics.median(words):.0f})")
+    rate("pipeline (all extractors)", articles, extract)
+    rate("  statements", articles, lambda a: statements.find_statements(a.text))
+    rate("  places", articles, lambda a: places.find_places(a.text))
+    rate("  dates", articles, lambda a: dates.find_dates(a.text, a.published))
+    rate("  topics", articles, lambda a: topics.find_topics(a.text))
+    pool = " ".join(a.text for a in articles).split(" ")
+    sized = [Article(text=" ".join(pool[i : i + 800]), published=date(2025, 4, 22)) for i in range(0, min(len(pool), 800 * 300), 800)]
+    rate("pipeline, 800-word articles", sized, extract)
+    print(f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

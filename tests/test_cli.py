@@ -1,0 +1,152 @@
+"""The parley command, run for real: as a subprocess where processes matter, else through click."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, PROJECT
+from web.cli import cli
+
+PARLEY = [sys.executable, "-m", "web.cli"]
+
+
+def run(home, *args, input=None):
+    result = CliRunner().invoke(cli, ["--home", str(home), *args], input=input, catch_exceptions=False)
+    return result
+
+
+def test_help_lists_every_command_and_option():
+    out = CliRunner().invoke(cli, ["--help"]).output
+    for command in ("ingest", "stats", "extract", "serve"):
+        assert command in out
+    ingest_help = CliRunner().invoke(cli, ["ingest", "--help"]).output
+    for option in ("--strict", "--published", "--source", "--max-bytes", "--json", "--verbose"):
+        assert option in ingest_help
+
+
+def test_ingest_seeds_then_stats_json(home):
+    result = run(home, "ingest", str(PROJECT / "seeds"))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 added")
+    stats = json.loads(run(home, "stats", "--json").output)
+    assert stats["articles"] == 1
+    assert stats["rejected"] == 0
+    assert stats["statements"] >= 0 and "speakers" in stats
+
+
+def test_ingest_reports_each_rejection_with_reason(home):
+    result = run(home, "ingest", str(DATA / "batch"))
+    assert result.exit_code == 0
+    assert "rejected" in result.output
+    assert "binary.txt: binary file" in result.output
+    assert "report.pdf: unknown file type '.pdf'" in result.output
+    again = run(home, "ingest", "--json", str(DATA / "batch"))
+    summary = json.loads(again.output.splitlines()[-1])
+    assert summary["added"] == 0 and summary["duplicates"] > 0
+
+
+def test_strict_exits_non_zero(home):
+    result = run(home, "ingest", "--strict", str(DATA / "batch" / "binary.txt"), str(DATA / "batch" / "good.txt"))
+    assert result.exit_code == 1
+    assert "stopped at" in result.output
+
+
+def test_bad_published_option_is_a_usage_error(home):
+    result = CliRunner().invoke(cli, ["--home", str(home), "ingest", "--published", "someday", str(DATA / "batch" / "good.txt")])
+    assert result.exit_code == 2
+    assert "not a date: 'someday'" in result.output
+
+
+def test_stdin_ingest(home):
+    result = run(home, "ingest", "-", "--source", "Piped", input="Kyiv was quiet overnight, officials said.\n")
+    assert result.output.startswith("1 added")
+
+
+def test_extract_json_contract_on_the_seed():
+    seed = PROJECT / "seeds" / "000_57fd264df8e55351.txt"
+    out = subprocess.run([*PARLEY, "extract", "--json", str(seed)], capture_output=True, text=True, check=True, cwd=PROJECT).stdout
+    lines = out.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) == {"article", "statements", "places", "dates", "topics"}
+    article = record["article"]
+    assert article["published"] == "2025-04-22"
+    assert Path(article["path"]) == seed.resolve()
+    assert article["text"] == seed.read_text(encoding="utf-8").split("---\n", 2)[2]
+    for s in record["statements"]:
+        assert article["text"][s["start"] : s["end"]] == s["quote"]
+
+
+def test_home_from_environment(tmp_path):
+    env = {**os.environ, "PARLEY_HOME": str(tmp_path / "envhome")}
+    subprocess.run([*PARLEY, "ingest", str(DATA / "batch" / "good.txt")], env=env, check=True, capture_output=True, cwd=PROJECT)
+    assert (tmp_path / "envhome" / "parley.sqlite3").exists()
+
+
+@pytest.mark.parametrize("kill_after", [3, 25])
+def test_killed_ingest_loses_nothing_reported_and_rerun_completes(tmp_path, kill_after):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(120):
+        (folder / f"a{i:03}.txt").write_text(f"---\npublished: 2025-04-{1 + i % 28:02}\n---\nReport number {i}: officials in Kyiv said {i} drones were downed.\n")
+    home = tmp_path / "home"
+    proc = subprocess.Popen([*PARLEY, "--home", str(home), "ingest", "-v", str(folder)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=PROJECT)
+    reported = []
+    for line in proc.stderr:
+        if line.startswith("added "):
+            reported.append(line.split()[1])
+        if len(reported) >= kill_after:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    from archive.store import Store
+
+    with Store(home) as store:
+        kept = store.article_ids()
+    assert set(reported) <= kept
+    result = subprocess.run([*PARLEY, "--home", str(home), "ingest", "--json", str(folder)], capture_output=True, text=True, check=True, cwd=PROJECT)
+    summary = json.loads(result.stdout)
+    assert summary["added"] + summary["duplicates"] == 120
+    with Store(home) as store:
+        assert store.stats()["articles"] == 120
+
+
+def test_serve_seeds_an_empty_home_and_answers_on_loopback(tmp_path):
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = tmp_path / "fresh"
+    proc = subprocess.Popen([*PARLEY, "--home", str(home), "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT)
+    output = []
+    try:
+        for line in proc.stdout:
+            output.append(line)
+            if line.startswith("Parley on http://"):
+                break
+        body = None
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/search?q=kind:clarification", timeout=5) as response:
+                    body = json.load(response)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert body is not None and body["ok"], "".join(output)
+        speakers = {hit["statement"]["speaker"]["name"] for hit in body["data"]["hits"]}
+        assert speakers == {"Dmitry Peskov"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()

@@ -1,0 +1,86 @@
+"""A batch mixing good and bad inputs: every good article added, every bad input reported and kept."""
+
+import shutil
+from datetime import date
+
+from archive.ingest import Defaults, ingest
+from conftest import DATA
+
+BATCH = DATA / "batch"
+
+EXPECTED_REJECTED = {
+    "empty.txt": "empty file",
+    "binary.txt": "binary file",
+    "no_body.html": "no article text",
+    "feed_bomb.xml": "entities",
+    "report.pdf": "unknown file type",
+    "mixed_lines.jsonl": "line 2: invalid JSON",
+}
+
+
+def test_mixed_batch_adds_good_reports_bad(store):
+    report = ingest([BATCH], store)
+    reasons = {}
+    for problem in report.rejected:
+        reasons.setdefault(problem.source.rsplit("/", 1)[-1], []).append(problem.reason)
+    for name, fragment in EXPECTED_REJECTED.items():
+        assert any(fragment in reason for reason in reasons.get(name, [])), (name, reasons.get(name))
+    titles = {e.article.title for e in store}
+    assert {"Air force reports overnight drone attack", "Barrot doubts Kremlin intentions", "Zelenskyy urges allies", "HTML article", "Talks resume in London"} <= titles
+    texts = " ".join(e.article.text for e in store)
+    for needle in ("Café owners", "minister’s aide", "mayor of Odesa"):
+        assert needle in texts
+    assert len(report.duplicates) == 1  # same_article_twice.txt
+    assert store.stats()["articles"] == len(report.added)
+    assert store.stats()["rejected"] >= len(EXPECTED_REJECTED)
+
+
+def test_same_batch_again_adds_nothing(store):
+    first = ingest([BATCH], store)
+    again = ingest([BATCH], store)
+    assert again.added == []
+    assert len(again.duplicates) == len(first.added) + len(first.duplicates)
+    assert store.stats()["articles"] == len(first.added)
+
+
+def test_strict_stops_at_first_bad_input(store, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(BATCH / "good.txt", folder / "a_good.txt")
+    shutil.copy(BATCH / "binary.txt", folder / "b_binary.txt")
+    shutil.copy(BATCH / "good_no_front_matter.md", folder / "c_good.md")
+    report = ingest([folder], store, strict=True)
+    assert report.stopped is not None and report.stopped.source.endswith("b_binary.txt")
+    assert len(report.added) == 1
+    assert store.stats()["articles"] == 1
+
+
+def test_defaults_fill_only_missing_metadata(store):
+    report = ingest([BATCH / "good_no_front_matter.md", BATCH / "good.txt"], store, defaults=Defaults(published=date(2025, 1, 2), source="Given"))
+    by_title = {e.article.title: e.article for e in store}
+    assert by_title["Barrot doubts Kremlin intentions"].published == date(2025, 1, 2)
+    assert by_title["Barrot doubts Kremlin intentions"].source == "Given"
+    assert by_title["Air force reports overnight drone attack"].published == date(2025, 4, 22)
+    assert by_title["Air force reports overnight drone attack"].source == "Test Wire"
+    assert len(report.added) == 2
+
+
+def test_added_callback_hears_committed_ids(store):
+    heard = []
+    report = ingest([BATCH / "good.txt", BATCH / "mixed_lines.jsonl"], store, on_added=heard.extend)
+    assert heard == report.added
+    assert all(store.get(i) is not None for i in heard)
+
+
+def test_an_extractor_bug_keeps_the_article_and_warns(store, monkeypatch):
+    """Simulates a bug in one extractor (the only way to make a deterministic extractor fail)."""
+    import archive.extract.pipeline as pipeline
+
+    def broken(text):
+        raise KeyError("June.")
+
+    monkeypatch.setattr(pipeline, "find_statements", broken)
+    report = ingest([BATCH / "good.txt"], store)
+    assert len(report.added) == 1 and report.rejected == []
+    assert "extraction failed (KeyError" in report.warnings[0].reason
+    assert store.get(report.added[0]).statements == ()

@@ -1,0 +1,169 @@
+"""The site and the JSON API over a real archive and index on disk."""
+
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from archive.store import Store
+from index import writing
+from index_corpus import extractions
+from web import create_app
+
+
+@pytest.fixture
+def app(home):
+    from archive.model import Article, Extraction, Speaker, Statement
+
+    evil = "<script>alert('x')</script>"
+    text = f"{evil} said that {evil} ceasefire talks failed."
+    start = text.index(evil, 5)
+    hostile = Extraction(
+        Article(text=text, title=f"Title {evil}", source=f"Source {evil}"),
+        (Statement(quote=f"{evil} ceasefire talks failed", start=start, end=len(text) - 1, direct=True, speaker=Speaker(name=f"Mr {evil}", role=evil)),),
+    )
+    with Store(home) as store:
+        store.add_batch(extractions() + [hostile])
+        writing.update(home, store, store.article_ids())
+    return create_app({"PARLEY_HOME": str(home), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_search_page_lists_hits_facets_and_toggles(client):
+    page = client.get("/?q=ceasefire").get_data(as_text=True)
+    assert "Jean-Noël Barrot" in page
+    assert 'data-facet="kind"' in page
+    assert "/?q=ceasefire&amp;kind=skepticism" in page
+    filtered = client.get("/?q=ceasefire&kind=skepticism").get_data(as_text=True)
+    assert filtered.count('class="hit"') == 1
+    assert 'class="selected"' in filtered
+
+
+def test_everything_from_articles_is_escaped(client):
+    for url in ("/?q=ceasefire", "/?q=talks", "/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page
+    article_id = json.loads(client.get("/api/v1/search?q=failed").data)["data"]["hits"][0]["article_id"]
+    page = client.get(f"/articles/{article_id}").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_query_is_escaped_and_syntax_error_points_at_it(client):
+    response = client.get('/?q="<b>unclosed')
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "unclosed quotation mark" in body
+    assert "<b>unclosed" not in body and "&lt;b&gt;unclosed" in body
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "parameter"),
+    [
+        ("/api/v1/search?q=%22open", 400, "q"),
+        ("/api/v1/search?per_page=1000", 400, "per_page"),
+        ("/api/v1/search?page=0", 400, "page"),
+        ("/api/v1/search?page=abc", 400, "page"),
+        ("/api/v1/search?sort=random", 400, "sort"),
+        ("/api/v1/search?facets=colour", 400, "facets"),
+        ("/api/v1/search?from=someday", 400, "from"),
+        ("/api/v1/search?q=" + "x" * 600, 400, "q"),
+        ("/api/v1/search?page=5000&per_page=100", 400, None),
+        ("/api/v1/search?cursor=garbage", 400, None),
+        ("/api/v1/statements/nope", 404, None),
+        ("/api/v1/articles/nope", 404, None),
+        ("/api/v1/no-such-endpoint", 404, None),
+    ],
+)
+def test_every_error_has_one_shape(client, url, status, parameter):
+    response = client.get(url)
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["ok"] is False
+    assert set(body["error"]) >= {"status", "message"}
+    assert body["error"]["status"] == status and body["error"]["message"]
+    if parameter:
+        assert body["error"]["parameter"] == parameter
+
+
+def test_api_search_envelope_and_paging(client):
+    body = client.get("/api/v1/search?q=ceasefire&per_page=2&facets=kind,topic&histogram=month").get_json()
+    data = body["data"]
+    assert body["ok"] is True
+    assert data["total"] == 4 and len(data["hits"]) == 2 and data["next_cursor"]
+    assert [f["name"] for f in data["facets"]] == ["kind", "topic"]
+    rest = client.get(f"/api/v1/search?q=ceasefire&per_page=2&facets=kind,topic&cursor={data['next_cursor']}").get_json()["data"]
+    ids = {h["id"] for h in data["hits"]} | {h["id"] for h in rest["hits"]}
+    assert len(ids) == 4
+
+
+def test_api_statement_similar_and_typeahead(client):
+    hit = client.get("/api/v1/search?q=mistrust").get_json()["data"]["hits"][0]
+    one = client.get(f"/api/v1/statements/{hit['id']}").get_json()["data"]
+    assert one["statement"]["quote"] == hit["statement"]["quote"]
+    assert client.get(f"/api/v1/statements/{hit['id']}/similar").get_json()["ok"]
+    values = client.get("/api/v1/facets/speaker?prefix=zel").get_json()["data"]["values"]
+    assert [v["label"] for v in values] == ["Volodymyr Zelenskyy"] and values[0]["count"] == 2
+
+
+def test_read_only_and_security_headers(client):
+    assert client.post("/api/v1/search").status_code == 405
+    assert client.post("/").status_code == 405
+    for url in ("/", "/api/v1/search", "/api/v1/nothing", "/static/parley.css"):
+        response = client.get(url)
+        headers = response.headers
+        response.close()
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_real_http_server_on_loopback(app, home):
+    """`parley serve` in its own process, eight clients at once, then an error answer."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import PROJECT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "--home", str(home), "serve", "--no-seed", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PROJECT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/api/v1/stats", timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        results = []
+
+        def fetch():
+            with urllib.request.urlopen(f"{base}/api/v1/search?q=ceasefire", timeout=10) as response:
+                results.append(json.load(response)["data"]["total"])
+
+        workers = [threading.Thread(target=fetch) for _ in range(8)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        assert results == [4] * 8
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"{base}/api/v1/search?per_page=0", timeout=10)
+        assert caught.value.code == 400
+        assert json.load(caught.value)["error"]["parameter"] == "per_page"
+        caught.value.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,106 @@
+"""The JSON API: one envelope for results, one shape for every error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from index.query import QuerySyntaxError
+from index.search import SearchError
+from web.archive_access import search_index, store
+from web.params import ParamError, search_args
+from web.serialize import facet_as_dict, hit_as_dict, page_as_dict
+
+bp = Blueprint("api", __name__)
+
+
+def envelope(data: Any, status: int = 200, **meta: Any):
+    return jsonify({"ok": True, "data": data, **meta}), status
+
+
+def error_body(status: int, message: str, **detail: Any):
+    """The one error shape: {"ok": false, "error": {"status", "message", …}}."""
+    return jsonify({"ok": False, "error": {"status": status, "message": message, **detail}}), status
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return error_body(error.code or 500, error.description or error.name)
+
+
+@bp.errorhandler(ParamError)
+def param_error(error: ParamError):
+    return error_body(400, str(error), parameter=error.name)
+
+
+@bp.errorhandler(QuerySyntaxError)
+def query_error(error: QuerySyntaxError):
+    return error_body(400, error.message, parameter="q", position=error.position)
+
+
+@bp.errorhandler(SearchError)
+def search_error(error: SearchError):
+    return error_body(400, str(error))
+
+
+@bp.get("/")
+def root():
+    return envelope(
+        {
+            "endpoints": {
+                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, direct, from, to, sort, page, per_page, cursor, facets, histogram",
+                "/api/v1/facets/<name>": "values of one facet, by prefix, within a query (typeahead)",
+                "/api/v1/statements/<id>": "one statement",
+                "/api/v1/statements/<id>/similar": "statements like this one",
+                "/api/v1/articles/<id>": "one article with everything extracted from it",
+                "/api/v1/stats": "counts",
+            }
+        }
+    )
+
+
+@bp.get("/search")
+def search():
+    args = search_args(request.args)
+    page = search_index().search(**args)
+    return envelope(page_as_dict(page))
+
+
+@bp.get("/facets/<name>")
+def facet(name: str):
+    args = search_args(request.args)
+    prefix = request.args.get("prefix", "")[:100]
+    result = search_index().facet_values(name, prefix=prefix, text=args["text"], filters=args["filters"], limit=min(args["facet_limit"], 50))
+    return envelope(facet_as_dict(result))
+
+
+@bp.get("/statements/<statement_id>")
+def statement(statement_id: str):
+    found = store().statements_by_id([statement_id[:100]])
+    if statement_id not in found:
+        return error_body(404, f"no statement with id {statement_id!r}")
+    statement, meta = found[statement_id]
+    return envelope({"id": statement_id, "statement": statement.as_dict(), "article": meta})
+
+
+@bp.get("/statements/<statement_id>/similar")
+def similar(statement_id: str):
+    hits = search_index().more_like(statement_id[:100])
+    return envelope([hit_as_dict(h) for h in hits])
+
+
+@bp.get("/stats")
+def stats():
+    numbers = store().stats()
+    numbers.pop("path", None)
+    return envelope(numbers)
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    extraction = store().get(article_id[:100])
+    if extraction is None:
+        return error_body(404, f"no article with id {article_id!r}")
+    return envelope(extraction.as_dict())

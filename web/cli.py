@@ -1,0 +1,346 @@
+"""The ``parley`` command: ingest, inspect, extract and serve an archive.
+
+It sits on top of every layer (archive, index, web), so it lives here, in the top one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from archive.dateparse import parse_date
+from archive.extract.topics import use_home
+from archive.ingest import Defaults, IngestReport, ingest
+from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
+from archive.store import Store, StoreError
+from index import writing
+from web.home import default_home, ensure_index, seed_if_empty
+
+HOME_HELP = "Folder holding the archive (and its index).  Default: $PARLEY_HOME, else the app's instance folder."
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except ValueError as error:
+            self.fail(f"{error}: use a date such as 2025-04-22", param, ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="PARLEY_HOME", help=HOME_HELP)
+@click.version_option(package_name="parley")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    """Parley: a searchable archive of conflict news — who said what, when and where.
+
+    Put articles in with `parley ingest`, look at the archive with `parley stats`, see what
+    Parley finds in an article with `parley extract`, and browse it with `parley serve`.
+    """
+    ctx.obj = home or default_home()
+    use_home(ctx.obj)  # extractor settings (topics.toml) come from the archive's home folder
+
+
+def open_store(ctx: click.Context) -> Store:
+    try:
+        return Store(ctx.obj)
+    except (StoreError, OSError) as error:
+        raise click.ClickException(f"cannot open the archive in {ctx.obj}: {error}") from None
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--strict", is_flag=True, help="Stop at the first input that cannot be read (exit status 1).")
+@click.option("--published", type=DateType(), help="Publication date for articles that have none.")
+@click.option("--source", help="Source name (e.g. 'Reuters') for articles that have none.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("-v", "--verbose", is_flag=True, help="Print each article's id as soon as it is committed.")
+@click.pass_context
+def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose) -> None:
+    """Read articles from PATHS into the archive.
+
+    PATHS are files (.txt/.md with optional front matter, .html/.htm, .rss/.atom/.xml feeds,
+    .jsonl/.json), folders (read recursively) or - for standard input.  Articles already in the
+    archive are counted as duplicates and left alone.  Inputs that cannot be read are reported with
+    the reason, kept in the archive's quarantine list, and the rest of the batch goes on.
+    """
+    with open_store(ctx) as store:
+        on_input, finish = _progress()
+        feeder = writing.Feeder(ctx.obj, store)
+
+        def on_added(ids: list[str]) -> None:
+            if verbose:
+                _print_added(ids)
+            feeder(ids)
+
+        try:
+            report = ingest(
+                paths,
+                store,
+                strict=strict,
+                defaults=Defaults(published=published, source=source),
+                max_bytes=max_bytes,
+                on_input=on_input,
+                on_added=on_added,
+            )
+            feeder.flush()
+        finally:
+            finish()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        _print_report(report)
+    if report.stopped:
+        raise SystemExit(1)
+
+
+def _print_added(ids: list[str]) -> None:
+    for article_id in ids:
+        click.echo(f"added {article_id}", err=True)
+    sys.stderr.flush()
+
+
+def _progress():
+    """A progress line on a terminal (stderr), nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    seen = [0]
+
+    def on_input(name: str) -> None:
+        seen[0] += 1
+        shown = name if len(name) < 60 else "…" + name[-59:]
+        click.echo(f"\r\033[K[{seen[0]}] {shown}", nl=False, err=True)
+
+    return on_input, lambda: click.echo("\r\033[K", nl=False, err=True)
+
+
+def _print_report(report: IngestReport) -> None:
+    click.echo(
+        f"{len(report.added)} added ({report.statements} statements), "
+        f"{len(report.duplicates)} duplicates, {len(report.rejected)} rejected, from {report.inputs} inputs"
+    )
+    for problem in report.rejected:
+        click.secho(f"  rejected {problem.source}: {problem.reason}", fg="yellow", err=True)
+    for problem in report.warnings:
+        click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
+    if report.stopped:
+        click.secho(f"stopped at {report.stopped.source} (--strict)", fg="red", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@click.option("--rejected", "show_rejected", type=click.IntRange(min=0), default=5, show_default=True, help="How many recent rejections to list.")
+@click.pass_context
+def stats(ctx, as_json, show_rejected) -> None:
+    """Counts of articles, statements, speakers and rejected inputs in the archive."""
+    with open_store(ctx) as store:
+        numbers = store.stats()
+        rejections = store.rejections(show_rejected)
+    if as_json:
+        numbers["recent_rejections"] = [r.__dict__ for r in rejections]
+        click.echo(json.dumps(numbers, ensure_ascii=False))
+        return
+    click.echo(f"archive     {numbers['path']}")
+    for key in ("articles", "statements", "speakers", "sources", "rejected"):
+        click.echo(f"{key:<11} {numbers[key]:,}")
+    if numbers["earliest"]:
+        click.echo(f"published   {numbers['earliest']} to {numbers['latest']}")
+    for r in rejections:
+        click.echo(f"  rejected {r.source}: {r.reason}")
+
+
+@cli.command()
+@click.option("--procs", type=click.IntRange(1, 8), default=1, show_default=True, help="Writer processes for a large rebuild.")
+@click.pass_context
+def reindex(ctx, procs) -> None:
+    """Rebuild the search index from the archive, aside, then swap it in.
+
+    Searches go on against the old index until the new one is complete.
+    """
+    with open_store(ctx) as store:
+        report = writing.rebuild(ctx.obj, store, procs=procs)
+    click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as one JSON object.")
+@click.pass_context
+def verify(ctx, as_json) -> None:
+    """Check that the search index agrees with the archive (exit status 1 if not).
+
+    Lists articles whose statements are missing from the index and index entries whose articles
+    are gone; `parley reindex` repairs both.
+    """
+    with open_store(ctx) as store:
+        result = writing.verify(ctx.obj, store)
+    if as_json:
+        click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index}))
+    elif result.ok:
+        click.echo("the index agrees with the archive")
+    else:
+        if result.no_index:
+            click.echo("there is no search index yet")
+        for article_id in result.missing:
+            click.echo(f"missing from the index: article {article_id}")
+        for article_id in result.stale:
+            click.echo(f"in the index but not in the archive: article {article_id}")
+        click.echo("run 'parley reindex' to repair", err=True)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@click.option("--speaker", multiple=True, help="Only these speakers (repeat for several: any of them).")
+@click.option("--kind", multiple=True, help="Only these kinds of statement (statement, warning, denial…).")
+@click.option("--place", multiple=True, help="Only statements about or made in these places.")
+@click.option("--topic", multiple=True, help="Only these topics (ceasefire, negotiations…).")
+@click.option("--source", multiple=True, help="Only articles from these sources.")
+@click.option("--from", "date_from", type=DateType(), help="Statements dated on or after this day.")
+@click.option("--to", "date_to", type=DateType(), help="Statements dated on or before this day.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
+@click.pass_context
+def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, sort, page, per_page, as_json) -> None:
+    """Search statements: who said what, when and where.
+
+    QUERY uses the search syntax: words, "phrases", "words near"~3, AND / OR / NOT, and fields
+    such as speaker:peskov kind:clarification place:paris topic:ceasefire date:2025-04.
+    """
+    from index.search import SearchError, SearchIndex
+    from index.query import QuerySyntaxError
+    from web.serialize import page_as_dict
+
+    filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source}
+    try:
+        result = SearchIndex(ctx.obj).search(
+            query, filters=filters, facets=("speaker", "kind", "place", "topic"), sort=sort, page=page,
+            per_page=per_page, date_from=date_from, date_to=date_to,
+        )
+    except QuerySyntaxError as error:
+        raise click.UsageError(f"{error.message}\n{error.pointer()}") from None
+    except (SearchError, StoreError) as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(page_as_dict(result), ensure_ascii=False))
+        return
+    _print_page(result)
+
+
+def _print_page(result) -> None:
+    width = shutil.get_terminal_size((100, 20)).columns
+    click.echo(f"{result.total:,} statements" + (f" · did you mean: {result.suggestion}" if result.suggestion else ""))
+    for hit in result.hits:
+        s = hit.statement
+        who = s.speaker.name if s.speaker else "unknown"
+        when = (s.date.value if s.date and s.date.value else hit.published) or "undated"
+        head = f"{when:<10}  {who[:28]:<28}  {s.kind:<13}  "
+        room = max(20, width - len(head))
+        quote = s.quote if len(s.quote) <= room else s.quote[: room - 1] + "…"
+        click.echo(head + quote)
+    if result.total > result.page * result.per_page:
+        click.echo(f"page {result.page} of {result.pages} (--page N for more)")
+
+
+@cli.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line (the shape in docs: 'extract contract').")
+@click.option("--published", type=DateType(), help="Publication date for articles that have none (resolves relative dates).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
+def extract_command(paths, as_json, published, max_bytes) -> None:
+    """Show what Parley finds in articles, without adding them to the archive.
+
+    Reads PATHS like `parley ingest` and prints, per article, its statements (speaker, kind,
+    quote), places, dates and topics.  With --json, prints one JSON object per line in the
+    extraction contract (offsets are Python string indices into article.text).
+    """
+    from archive.extract.pipeline import extract_or_keep
+
+    failed = 0
+    for result in read_inputs(paths, max_bytes):
+        if isinstance(result, ReadError):
+            failed += 1
+            click.secho(f"rejected {result.source}: {result.reason}", fg="yellow", err=True)
+            continue
+        for problem in result.problems:
+            click.secho(f"skipped part of {result.source}: {problem}", fg="yellow", err=True)
+        for article in result.articles:
+            if published and article.published is None:
+                article = article.with_metadata(published=published)
+            extraction, failure = extract_or_keep(article)
+            if failure:
+                click.secho(f"warning {result.source}: {failure}", fg="yellow", err=True)
+            if as_json:
+                click.echo(json.dumps(extraction.as_dict(), ensure_ascii=False))
+            else:
+                _print_extraction(extraction)
+    if failed and not as_json:
+        click.echo(f"{failed} input(s) rejected", err=True)
+
+
+def _print_extraction(extraction) -> None:
+    article = extraction.article
+    click.secho(article.title or article.path or article.id, bold=True)
+    click.echo(f"  published {article.published or 'unknown'} · source {article.source or 'unknown'} · id {article.id}")
+    for s in extraction.statements:
+        who = s.speaker.name if s.speaker else "(unknown speaker)"
+        quote = s.quote if len(s.quote) < 100 else s.quote[:99] + "…"
+        mark = "“”" if s.direct else "  "
+        click.echo(f"  {who} [{s.kind}] {mark[0]}{quote}{mark[1]}")
+    if extraction.places:
+        click.echo("  places: " + ", ".join(dict.fromkeys(p.name for p in extraction.places)))
+    if extraction.dates:
+        click.echo("  dates: " + ", ".join(f"{d.text} = {d.value or '?'}" for d in extraction.dates))
+    if extraction.topics:
+        click.echo("  topics: " + ", ".join(extraction.topics))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--no-seed", is_flag=True, help="Do not load the shipped seed articles into an empty archive.")
+@click.option("--debug", is_flag=True, help="Flask's development server with the debugger and reloader (never in production).")
+@click.pass_context
+def serve(ctx, host, port, threads, no_seed, debug) -> None:
+    """Serve the web site and JSON API on HOST:PORT (read-only).
+
+    On first run, an empty archive is seeded with the articles shipped in seeds/.
+    """
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    home = ctx.obj
+    if not no_seed:
+        added = seed_if_empty(home)
+        if added:
+            click.echo(f"seeded the new archive in {home} with {added} article(s)")
+    if ensure_index(home):
+        click.echo(f"built the search index in {home}")
+    app = create_app({"PARLEY_HOME": str(home)})
+    click.echo(f"Parley on http://{host}:{port}/  (archive {home}; Ctrl-C to stop)")
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    waitress_serve(app, host=host, port=port, threads=threads, ident="parley")
+
+
+def main() -> None:
+    cli(prog_name="parley")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Where the archive lives by default, and the seed articles a new archive starts with."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from archive.ingest import ingest
+from archive.store import DB_NAME, Store
+from index import writing
+
+
+def default_home() -> Path:
+    """``$PARLEY_HOME``, else the Flask instance folder of the ``web`` package."""
+    if os.environ.get("PARLEY_HOME"):
+        return Path(os.environ["PARLEY_HOME"])
+    from flask import Flask
+
+    return Path(Flask("web").instance_path)
+
+
+def seeds_folder() -> Path | None:
+    """The shipped ``seeds/`` folder: beside the packages in a checkout, or under ``share/parley``."""
+    for candidate in (Path(__file__).resolve().parents[1] / "seeds", Path(sys.prefix) / "share" / "parley" / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def seed_if_empty(home: str | os.PathLike[str]) -> int:
+    """Ingest (and index) the seed articles into an archive that has none; returns how many were added."""
+    folder = seeds_folder()
+    with Store(home) as store:
+        if folder is None or store.stats()["articles"]:
+            return 0
+        feeder = writing.Feeder(home, store)
+        added = len(ingest([folder], store, on_added=feeder).added)
+        feeder.flush()
+        return added
+
+
+def ensure_index(home: str | os.PathLike[str]) -> bool:
+    """Build the search index if the archive has articles but no index yet; True if it was built."""
+    with Store(home) as store:
+        if writing.current_path(home) is not None or not store.stats()["articles"]:
+            return False
+        writing.rebuild(home, store)
+        return True
+
+
+__all__ = ["DB_NAME", "default_home", "seeds_folder", "seed_if_empty", "ensure_index"]

@@ -1,0 +1,45 @@
+"""Search results as JSON-ready dicts: one shape for the API and `parley search --json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from index.search import Facet, Hit, SearchPage
+
+
+def hit_as_dict(hit: Hit) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "article_id": hit.article_id,
+        "score": hit.score,
+        "statement": hit.statement.as_dict(),
+        "article": {"title": hit.title, "published": hit.published, "source": hit.source, "url": hit.url},
+        "highlight": hit.quote_html,
+        "context_highlight": hit.context_html,
+    }
+
+
+def facet_as_dict(facet: Facet) -> dict[str, Any]:
+    return {
+        "name": facet.name,
+        "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in facet.values],
+        "other": facet.other,
+    }
+
+
+def page_as_dict(page: SearchPage) -> dict[str, Any]:
+    return {
+        "query": page.query,
+        "filters": {k: list(v) for k, v in page.filters.items()},
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "pages": page.pages,
+        "sort": page.sort,
+        "next_cursor": page.next_cursor,
+        "suggestion": page.suggestion,
+        "took_ms": page.took_ms,
+        "hits": [hit_as_dict(h) for h in page.hits],
+        "facets": [facet_as_dict(f) for f in page.facets],
+        "histogram": [{"start": b.start, "count": b.count} for b in page.histogram],
+    }
