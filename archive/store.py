@@ -257,6 +257,15 @@ class Store:
                 found[row["id"]] = (statement_from_dict(json.loads(row["data"])), meta)
         return found
 
+    def article_summary(self, article_id: str) -> dict[str, Any] | None:
+        """An article's metadata, text and statement count (no extraction)."""
+        row = self.db.execute(
+            "SELECT a.id, a.title, a.published, a.source, a.url, a.text,"
+            " (SELECT count(*) FROM statements s WHERE s.article_id = a.id) AS statements FROM articles a WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        return dict(row) if row else None
+
     def speaker_names(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT speaker FROM statements WHERE speaker IS NOT NULL")]
 

@@ -95,3 +95,25 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
         doc["day_last"] = UNDATED_LAST if doc["day"] == UNDATED else doc["day"]
         doc["published"] = published if published is not None else UNDATED
         yield doc
+
+
+def article_document(extraction: Extraction) -> dict:
+    """The Whoosh document of one article."""
+    article = extraction.article
+    names = sorted({s.speaker.name for s in extraction.statements if s.speaker})
+    place_names = list(dict.fromkeys(p.name for p in extraction.places))
+    day = day_number(article.published)
+    return {
+        "id": article.id,
+        "title": article.title or "",
+        "body": article.text,
+        "speaker": " ".join(names),
+        "place": " ".join(place_spellings(place_names)),
+        "source": article.source or "",
+        "places": ",".join(place_names),
+        "countries": ",".join(sorted({p.country for p in extraction.places if p.country})),
+        "topics": ",".join(extraction.topics),
+        "speakers": ",".join(sorted({speaker_key(n) for n in names})),
+        "day": day if day is not None else UNDATED,
+        "day_last": day if day is not None else UNDATED_LAST,
+    }

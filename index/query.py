@@ -17,12 +17,14 @@ from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from index.documents import day_number
-from index.schema import statement_schema
+from index.schema import article_schema, statement_schema
 
 MAX_QUERY_CHARS = 500
 MAX_EXPANSIONS = 4
 DEFAULT_FIELDS = ("quote", "context", "speaker", "role", "channel", "place", "title")
 FIELD_BOOSTS = {"quote": 3.0, "speaker": 2.5, "context": 1.0, "role": 1.0, "channel": 1.0, "place": 1.0, "title": 0.5}
+ARTICLE_FIELDS = ("title", "body", "speaker", "place")
+ARTICLE_BOOSTS = {"title": 3.0, "body": 1.0, "speaker": 1.5, "place": 1.0}
 ALIASES = {
     "speaker": ["who", "speakers"],
     "kind": ["kinds"],
@@ -33,7 +35,11 @@ ALIASES = {
     "source": ["sources"],
     "channel": ["via"],
 }
-FIELDS = sorted({*DEFAULT_FIELDS, "kind", "topics", "countries", "type", "source", "direct", "places", "speaker_id"} | {a for v in ALIASES.values() for a in v} | {"date"})
+FIELDS = sorted(
+    {*DEFAULT_FIELDS, *ARTICLE_FIELDS, "kind", "topics", "countries", "type", "source", "direct", "places", "speaker_id"}
+    | {a for v in ALIASES.values() for a in v}
+    | {"date"}
+)
 
 
 class QuerySyntaxError(ValueError):
@@ -71,18 +77,21 @@ _WILDCARD = re.compile(r"[^\s\"():]*[*?][^\s\"():]*")
 _FUZZY = re.compile(r"(?<![\"\s])~(\d+)")
 
 
-def _parser() -> MultifieldParser:
-    parser = MultifieldParser(list(DEFAULT_FIELDS), statement_schema(), fieldboosts=FIELD_BOOSTS)
+def _parser(fields, schema, boosts) -> MultifieldParser:
+    parser = MultifieldParser(list(fields), schema, fieldboosts=boosts)
     parser.add_plugin(FieldAliasPlugin(ALIASES))
     parser.add_plugin(FuzzyTermPlugin())
     return parser
 
 
-_PARSER = _parser()
+_PARSERS = {
+    "statements": _parser(DEFAULT_FIELDS, statement_schema(), FIELD_BOOSTS),
+    "articles": _parser(ARTICLE_FIELDS, article_schema(), ARTICLE_BOOSTS),
+}
 
 
-def parse(text: str) -> ParsedQuery:
-    """Check and parse a query string; an empty string means every statement."""
+def parse(text: str, target: str = "statements") -> ParsedQuery:
+    """Check and parse a query string for the statement or article index; empty or ``*`` means everything."""
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}", text[:60] + "…", None)
@@ -94,7 +103,7 @@ def parse(text: str) -> ParsedQuery:
     if rest.strip() in ("", "*"):
         return ParsedQuery(Q.Every(), day_from, day_to, text)
     try:
-        parsed = _PARSER.parse(rest)
+        parsed = _PARSERS[target].parse(rest)
     except Exception as error:  # Whoosh's parser rarely fails; when it does, say where we were
         raise QuerySyntaxError(f"cannot parse the query: {error}", text, None) from None
     if parsed is Q.NullQuery:

@@ -24,13 +24,15 @@ class SpellingFilter(Filter):
 
 # Words: accents folded before stemming, so "Noël" and "Noel" are one term.
 WORDS = RegexTokenizer(r"\w+(\.?\w+)*") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
-# Names (speakers, places, channels): folded, not stemmed, no stop words ("of" stays out anyway).
-NAMES = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map) | SpellingFilter()
+# Names (speakers, places, channels): folded, not stemmed; the same stop words as WORDS, so a query word
+# dropped from one field is dropped from all (else "the drones" would require "the" in a name).
+NAMES = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | SpellingFilter()
 
-# Facet fields: one value per statement (sortable ID columns) and several (KEYWORD, comma-separated).
-SINGLE_FACETS = ("speaker_id", "kind", "type", "source", "precision")
-MULTI_FACETS = ("places", "countries", "topics")
-FACETS = SINGLE_FACETS + MULTI_FACETS + ("direct",)
+# Facet fields per index: one value per document (sortable ID columns) and several (KEYWORD, comma-separated).
+STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision")
+STATEMENT_MULTI = ("places", "countries", "topics")
+ARTICLE_SINGLE = ("source",)
+ARTICLE_MULTI = ("places", "countries", "topics", "speakers")
 
 
 def statement_schema() -> Schema:
@@ -57,4 +59,21 @@ def statement_schema() -> Schema:
         day_last=NUMERIC(int, bits=32, sortable=True, signed=True),  # the day, with undated sorting last
         published=NUMERIC(int, bits=32, sortable=True, signed=True),
         seq=NUMERIC(int, bits=32, sortable=True),
+    )
+
+
+def article_schema() -> Schema:
+    return Schema(
+        id=ID(unique=True, stored=True),
+        title=TEXT(analyzer=WORDS, phrase=True, field_boost=2.0, spelling=True),
+        body=TEXT(analyzer=WORDS, phrase=True),
+        speaker=TEXT(analyzer=NAMES),
+        place=TEXT(analyzer=NAMES),
+        source=ID(sortable=True),
+        places=KEYWORD(commas=True, scorable=False),
+        countries=KEYWORD(commas=True, scorable=False),
+        topics=KEYWORD(commas=True, scorable=False),
+        speakers=KEYWORD(commas=True, scorable=False),
+        day=NUMERIC(int, bits=32, sortable=True, signed=True),
+        day_last=NUMERIC(int, bits=32, sortable=True, signed=True),
     )

@@ -30,25 +30,42 @@ from archive.model import Statement
 from archive.store import Store
 from index.documents import day_number, day_to_date, sentence_of, speaker_key
 from index.query import QuerySyntaxError, parse
-from index.schema import MULTI_FACETS, SINGLE_FACETS
-from index.writing import current_path
+from index.schema import ARTICLE_MULTI, ARTICLE_SINGLE, STATEMENT_MULTI, STATEMENT_SINGLE
+from index.writing import ARTICLES, current_path
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
 MAX_FACET_VALUES = 100
 SORTS = ("relevance", "newest", "oldest")
 HISTOGRAM_STEPS = ("day", "week", "month", "year")
-# Facet names users see, and the index field behind each.
-FACET_FIELDS = {
-    "speaker": "speaker_id",
-    "kind": "kind",
-    "type": "type",
-    "source": "source",
-    "place": "places",
-    "country": "countries",
-    "topic": "topics",
-    "direct": "direct",
+TARGETS = ("statements", "articles")
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One searchable index: its name in a generation, its facet columns, and the facets users see."""
+
+    indexname: str | None
+    single: tuple[str, ...]
+    multi: tuple[str, ...]
+    facets: Mapping[str, str]  # facet name users see -> index field
+
+
+_TARGETS = {
+    "statements": _Target(
+        None,
+        STATEMENT_SINGLE,
+        STATEMENT_MULTI,
+        {"speaker": "speaker_id", "kind": "kind", "type": "type", "source": "source", "place": "places", "country": "countries", "topic": "topics", "direct": "direct"},
+    ),
+    "articles": _Target(
+        ARTICLES,
+        ARTICLE_SINGLE,
+        ARTICLE_MULTI,
+        {"speaker": "speakers", "source": "source", "place": "places", "country": "countries", "topic": "topics"},
+    ),
 }
+FACET_FIELDS = _TARGETS["statements"].facets
 class SearchError(ValueError):
     """A request we cannot answer as asked (bad paging, unknown facet…); the message says why."""
 
@@ -89,9 +106,21 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class ArticleHit:
+    id: str
+    score: float | None
+    title: str | None
+    published: str | None
+    source: str | None
+    url: str | None
+    statements: int
+    snippet_html: str  # escaped, with <mark> around matched words
+
+
+@dataclass(frozen=True)
 class SearchPage:
     query: str
-    hits: tuple[Hit, ...]
+    hits: tuple[Hit, ...] | tuple[ArticleHit, ...]
     total: int
     page: int
     per_page: int
@@ -102,6 +131,7 @@ class SearchPage:
     suggestion: str | None = None
     took_ms: float = 0.0
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    target: str = "statements"
 
     @property
     def pages(self) -> int:
@@ -133,25 +163,25 @@ class _MarkFormatter(highlight.Formatter):
 class _View:
     """One thread's searcher over one index generation, with its caches."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, target: _Target) -> None:
         self.path = path
-        self.ix = whoosh_index.open_dir(path)
+        self.ix = whoosh_index.open_dir(path, indexname=target.indexname)
         self.searcher = self.ix.searcher()
         self.checked = time.monotonic()
         reader = self.searcher.reader()
         self.doccount = reader.doc_count_all()
         self.columns: dict[str, list] = {}
-        for name in SINGLE_FACETS:
+        for name in target.single:
             self.columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else [""] * self.doccount
         self.multi: dict[str, list[tuple[str, ...]]] = {}
-        for name in MULTI_FACETS:
+        for name in target.multi:
             values: list[list[str]] = [[] for _ in range(self.doccount)]
             for term in reader.lexicon(name):
                 label = term.decode("utf-8")
                 for docnum in reader.postings(name, term).all_ids():
                     values[docnum].append(label)
             self.multi[name] = [tuple(v) for v in values]
-        self.direct = set(reader.postings("direct", b"t").all_ids()) if ("direct", b"t") in reader else set()
+        self.direct = set(reader.postings("direct", b"t").all_ids()) if "direct" in reader.schema and ("direct", b"t") in reader else set()
         days = list(reader.column_reader("day")) if reader.has_column("day") else []
         self.days = [d if -100_000 < d < 1_000_000 else None for d in days]
         order = sorted((d, n) for n, d in enumerate(self.days) if d is not None)
@@ -193,15 +223,18 @@ class SearchIndex:
 
     # --- per-thread resources -------------------------------------------------------------
 
-    def _view(self) -> _View | None:
-        view: _View | None = getattr(self._local, "view", None)
+    def _view(self, target: str = "statements") -> _View | None:
+        views = getattr(self._local, "views", None)
+        if views is None:
+            views = self._local.views = {}
+        view: _View | None = views.get(target)
         path = current_path(self.home)
         if view is not None and (view.path != path or not view.fresh()):
             view.close()
             view = None
         if view is None and path is not None:
-            view = _View(path)
-        self._local.view = view
+            view = _View(path, _TARGETS[target])
+        views[target] = view
         return view
 
     def _store(self) -> Store:
@@ -235,23 +268,27 @@ class SearchIndex:
         date_to: date | None = None,
         histogram: str | None = None,
         facet_limit: int = 10,
+        target: str = "statements",
     ) -> SearchPage:
-        """Find statements.  Raises QuerySyntaxError for a bad query, SearchError for a bad request."""
+        """Find statements (or articles).  Raises QuerySyntaxError for a bad query, SearchError for a bad request."""
         started = time.perf_counter()
+        if target not in _TARGETS:
+            raise SearchError(f"unknown target {target!r}; search {' or '.join(TARGETS)}")
+        config = _TARGETS[target]
         filters = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
-        self._check(filters, facets, sort, per_page, histogram, facet_limit)
-        parsed = parse(text)
-        offset = self._offset(page, per_page, cursor, text, filters, sort)
+        self._check(config, filters, facets, sort, per_page, histogram, facet_limit)
+        parsed = parse(text, target)
+        offset = self._offset(page, per_page, cursor, text, filters, sort, target)
         if offset + per_page > MAX_DEPTH:
             raise SearchError(f"results are available to a depth of {MAX_DEPTH:,}: narrow the query instead of paging further")
         day_lo = _max(parsed.day_from, day_number(date_from))
         day_hi = _min(parsed.day_to, day_number(date_to))
-        view = self._view()
+        view = self._view(target)
         if view is None:
-            return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters)
+            return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target)
         searcher = view.searcher
         dated = view.days_between(day_lo, day_hi) if (day_lo is not None or day_hi is not None) else None
-        clauses = {name: _facet_query(name, values) for name, values in filters.items()}
+        clauses = {name: _facet_query(config, name, values) for name, values in filters.items()}
         main = _and(parsed.query, *clauses.values())
         matched = set(searcher.docs_for_query(main))
         if dated is not None:
@@ -266,14 +303,18 @@ class SearchIndex:
             reverse=reverse,
             scored=sort == "relevance" or not parsed.is_everything,
         )
-        results.fragmenter = highlight.WholeFragmenter(charlimit=None)
         results.formatter = _MarkFormatter()
         window = [(hit, hit["id"]) for hit in results[offset : offset + per_page]]
-        hits = self._hydrate(window, sort)
-        facet_list = tuple(self._facet(view, name, parsed.query, clauses, filters, dated, matched, facet_limit) for name in facets)
+        if target == "articles":
+            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=80)
+            hits = self._hydrate_articles(window, sort)
+        else:
+            results.fragmenter = highlight.WholeFragmenter(charlimit=None)
+            hits = self._hydrate(window, sort)
+        facet_list = tuple(self._facet(view, config, name, parsed.query, clauses, filters, dated, matched, facet_limit) for name in facets)
         buckets = _histogram(view, matched, histogram) if histogram else ()
         next_offset = offset + per_page
-        next_cursor = _cursor(next_offset, text, filters, sort) if next_offset < min(total, MAX_DEPTH) else None
+        next_cursor = _cursor(next_offset, text, filters, sort, target) if next_offset < min(total, MAX_DEPTH) else None
         suggestion = self._suggest(searcher, parsed, text) if total == 0 and text.strip() else None
         return SearchPage(
             query=text,
@@ -288,13 +329,16 @@ class SearchIndex:
             suggestion=suggestion,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             filters=filters,
+            target=target,
         )
 
-    def facet_values(self, name: str, prefix: str = "", text: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10) -> Facet:
+    def facet_values(
+        self, name: str, prefix: str = "", text: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10, target: str = "statements"
+    ) -> Facet:
         """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
-        if name not in FACET_FIELDS:
-            raise SearchError(f"unknown facet {name!r}; facets are {', '.join(FACET_FIELDS)}")
-        page = self.search(text, filters=filters, facets=(name,), per_page=1, facet_limit=MAX_FACET_VALUES * 100)
+        if name not in _TARGETS.get(target, _TARGETS["statements"]).facets:
+            raise SearchError(f"unknown facet {name!r}; facets are {', '.join(_TARGETS['statements'].facets)}")
+        page = self.search(text, filters=filters, facets=(name,), per_page=1, facet_limit=MAX_FACET_VALUES * 100, target=target)
         wanted = speaker_key(prefix)
         values = [
             v
@@ -319,7 +363,7 @@ class SearchIndex:
 
     # --- pieces -----------------------------------------------------------------------------
 
-    def _check(self, filters, facets, sort, per_page, histogram, facet_limit) -> None:
+    def _check(self, config, filters, facets, sort, per_page, histogram, facet_limit) -> None:
         if sort not in SORTS:
             raise SearchError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         if not 1 <= per_page <= MAX_PER_PAGE:
@@ -329,19 +373,19 @@ class SearchIndex:
         if not 1 <= facet_limit <= MAX_FACET_VALUES * 100:
             raise SearchError(f"facet_limit must be between 1 and {MAX_FACET_VALUES}")
         for name in list(filters) + list(facets):
-            if name not in FACET_FIELDS:
-                raise SearchError(f"unknown facet {name!r}; facets are {', '.join(FACET_FIELDS)}")
-        if len(facets) > len(FACET_FIELDS) or sum(len(v) for v in filters.values()) > 50:
+            if name not in config.facets:
+                raise SearchError(f"unknown facet {name!r}; facets are {', '.join(config.facets)}")
+        if len(facets) > len(config.facets) or sum(len(v) for v in filters.values()) > 50:
             raise SearchError("too many facets or filter values (at most 50 values)")
 
-    def _offset(self, page, per_page, cursor, text, filters, sort) -> int:
+    def _offset(self, page, per_page, cursor, text, filters, sort, target) -> int:
         if cursor:
             try:
                 data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii") + b"=="))
                 offset, key = int(data["o"]), data["k"]
             except (ValueError, KeyError, TypeError, UnicodeError):
                 raise SearchError("invalid cursor: use the next_cursor of a previous page") from None
-            if key != _query_key(text, filters, sort) or offset < 0:
+            if key != _query_key(text, filters, sort, target) or offset < 0:
                 raise SearchError("this cursor belongs to another query: start again from the first page")
             return offset
         if page < 1:
@@ -374,8 +418,30 @@ class SearchIndex:
             )
         return tuple(hits)
 
-    def _facet(self, view, name, text_query, clauses, filters, dated, matched, limit) -> Facet:
-        field_name = FACET_FIELDS[name]
+    def _hydrate_articles(self, window, sort) -> tuple[ArticleHit, ...]:
+        store = self._store()
+        hits = []
+        for hit, article_id in window:
+            row = store.article_summary(article_id)
+            if row is None:
+                continue
+            snippet = hit.highlights("body", text=row["text"], top=2) or escape(row["text"][:240])
+            hits.append(
+                ArticleHit(
+                    id=article_id,
+                    score=round(hit.score, 4) if hit.score is not None and sort == "relevance" else None,
+                    title=row["title"],
+                    published=row["published"],
+                    source=row["source"],
+                    url=row["url"],
+                    statements=row["statements"],
+                    snippet_html=snippet,
+                )
+            )
+        return tuple(hits)
+
+    def _facet(self, view, config, name, text_query, clauses, filters, dated, matched, limit) -> Facet:
+        field_name = config.facets[name]
         docs = matched
         if name in clauses:  # drill sideways: this facet's counts ignore its own selection
             others = [q for other, q in clauses.items() if other != name]
@@ -403,11 +469,11 @@ class SearchIndex:
         return None
 
 
-def _facet_query(name: str, values: Sequence[str]) -> Q.Query:
-    field_name = FACET_FIELDS[name]
+def _facet_query(config: _Target, name: str, values: Sequence[str]) -> Q.Query:
+    field_name = config.facets[name]
     if field_name == "direct":
         return Q.Or([Q.Term("direct", v.lower() in ("true", "1", "yes", "t")) for v in values])
-    if field_name == "speaker_id":
+    if name == "speaker":
         values = [speaker_key(v) for v in values]
     return Q.Or([Q.Term(field_name, v) for v in values])
 
@@ -439,13 +505,13 @@ def _bucket_start(day: int, step: str) -> int:
     return day_number(when.replace(month=1, day=1))  # type: ignore[return-value]
 
 
-def _query_key(text: str, filters: Mapping[str, Sequence[str]], sort: str) -> str:
-    blob = json.dumps([text, sorted((k, sorted(v)) for k, v in filters.items()), sort])
+def _query_key(text: str, filters: Mapping[str, Sequence[str]], sort: str, target: str) -> str:
+    blob = json.dumps([text, sorted((k, sorted(v)) for k, v in filters.items()), sort, target])
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()[:12]
 
 
-def _cursor(offset: int, text: str, filters, sort: str) -> str:
-    raw = json.dumps({"o": offset, "k": _query_key(text, filters, sort)}, separators=(",", ":"))
+def _cursor(offset: int, text: str, filters, sort: str, target: str) -> str:
+    raw = json.dumps({"o": offset, "k": _query_key(text, filters, sort, target)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode("ascii")).decode("ascii").rstrip("=")
 
 
@@ -457,4 +523,4 @@ def _min(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-__all__ = ["SearchIndex", "SearchPage", "Hit", "Facet", "FacetValue", "Bucket", "SearchError", "QuerySyntaxError", "FACET_FIELDS"]
+__all__ = ["SearchIndex", "SearchPage", "Hit", "ArticleHit", "TARGETS", "Facet", "FacetValue", "Bucket", "SearchError", "QuerySyntaxError", "FACET_FIELDS"]

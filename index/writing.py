@@ -20,10 +20,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from archive.store import Store
-from index.documents import statement_documents
-from index.schema import statement_schema
+from index.documents import article_document, statement_documents
+from index.schema import article_schema, statement_schema
 
 INDEX_DIR = "index"
+ARTICLES = "articles"  # the article index's name inside a generation (statements use Whoosh's default)
 CURRENT = "CURRENT"
 RETIRED = "RETIRED"
 GRACE = 120.0  # seconds a replaced generation stays on disk for searches still reading it
@@ -63,6 +64,7 @@ def _new_generation(home: str | os.PathLike[str]) -> Path:
     path = root / f"gen-{time.time_ns()}"
     path.mkdir()
     whoosh_index.create_in(path, statement_schema())
+    whoosh_index.create_in(path, article_schema(), indexname=ARTICLES)
     return path
 
 
@@ -91,38 +93,42 @@ def _remove_retired(root: Path) -> None:
             continue
 
 
-def open_for_writing(home: str | os.PathLike[str]):
-    """The current index, created (empty) if there is none."""
+def open_for_writing(home: str | os.PathLike[str]) -> Path:
+    """The current generation, created (empty) if there is none."""
     path = current_path(home)
     if path is None:
         path = _new_generation(home)
         _swap(home, path)
-    return whoosh_index.open_dir(path)
+    return path
 
 
 def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str]) -> int:
-    """(Re)index the statements of these articles; returns how many statement documents were written."""
+    """(Re)index these articles and their statements; returns how many statement documents were written."""
     ids = list(article_ids)
     if not ids:
         return 0
     written = 0
     with write_lock(home):
-        ix = open_for_writing(home)
-        writer = ix.writer(timeout=60)
+        path = open_for_writing(home)
+        statements = whoosh_index.open_dir(path).writer(timeout=60)
+        articles = whoosh_index.open_dir(path, indexname=ARTICLES).writer(timeout=60)
         try:
             for article_id in ids:
-                writer.delete_by_term("article_id", article_id)
+                statements.delete_by_term("article_id", article_id)
+                articles.delete_by_term("id", article_id)
                 extraction = store.get(article_id)
                 if extraction is None:
                     continue
+                articles.add_document(**article_document(extraction))
                 for doc in statement_documents(extraction):
-                    writer.add_document(**doc)
+                    statements.add_document(**doc)
                     written += 1
         except BaseException:
-            writer.cancel()
+            statements.cancel()
+            articles.cancel()
             raise
-        writer.commit()
-        ix.close()
+        statements.commit()
+        articles.commit()
     return written
 
 
@@ -139,23 +145,25 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int = 1, on_ar
     report = RebuildReport()
     with write_lock(home):
         path = _new_generation(home)
-        ix = whoosh_index.open_dir(path)
         options = {"procs": procs, "multisegment": True, "limitmb": 256} if procs > 1 else {"limitmb": 256}
-        writer = ix.writer(**options)
+        statements = whoosh_index.open_dir(path).writer(**options)
+        articles = whoosh_index.open_dir(path, indexname=ARTICLES).writer(limitmb=128)
         try:
             for extraction in store:
                 report.articles += 1
+                articles.add_document(**article_document(extraction))
                 for doc in statement_documents(extraction):
-                    writer.add_document(**doc)
+                    statements.add_document(**doc)
                     report.statements += 1
                 if on_article:
                     on_article(extraction.article.id)
+            statements.commit()
+            articles.commit()
         except BaseException:
-            writer.cancel()
+            statements.cancel()
+            articles.cancel()
             shutil.rmtree(path, ignore_errors=True)
             raise
-        writer.commit()
-        ix.close()
         _swap(home, path)
     report.seconds = time.perf_counter() - started
     return report
@@ -181,16 +189,16 @@ def verify(home: str | os.PathLike[str], store: Store) -> Verification:
     path = current_path(home)
     if path is None:
         result.no_index = bool(expected)
-        result.missing = sorted(i for i, n in expected.items() if n)
+        result.missing = sorted(expected)
         return result
-    ix = whoosh_index.open_dir(path)
     indexed: dict[str, int] = {}
-    with ix.searcher() as searcher:
+    with whoosh_index.open_dir(path).searcher() as searcher:
         for _docnum, stored in searcher.reader().iter_docs():  # skips deleted documents
             indexed[stored["article_id"]] = indexed.get(stored["article_id"], 0) + 1
-    ix.close()
-    result.missing = sorted(i for i, n in expected.items() if n and indexed.get(i, 0) != n)
-    result.stale = sorted(i for i in indexed if i not in expected)
+    with whoosh_index.open_dir(path, indexname=ARTICLES).searcher() as searcher:
+        articles = {stored["id"] for _docnum, stored in searcher.reader().iter_docs()}
+    result.missing = sorted(i for i, n in expected.items() if indexed.get(i, 0) != n or i not in articles)
+    result.stale = sorted((set(indexed) | articles) - set(expected))
     return result
 
 

@@ -1,6 +1,7 @@
 """Search over a real on-disk Whoosh index built from a real store."""
 
 import threading
+from datetime import date
 
 import pytest
 
@@ -248,3 +249,21 @@ def test_reindex_while_searching_never_fails_a_search(home, index):
     assert totals and set(totals) == {3}
     with Store(home) as store:
         assert writing.verify(home, store).ok
+
+
+def test_articles_target_searches_titles_and_bodies_with_facets(index):
+    page = index.search("ready conversation", target="articles", facets=("speaker", "topic"))
+    assert page.target == "articles" and page.total == 1
+    assert page.hits[0].title == "Story 3"
+    assert [(v.label, v.count) for v in page.facets[0].values] == [("Volodymyr Zelenskyy", 1)]
+    assert [v.value for v in page.facets[1].values] == ["negotiations"]
+    dated = index.search(target="articles", date_from=date(2025, 4, 20), date_to=date(2025, 4, 22))
+    assert dated.total == 4
+    with pytest.raises(SearchError, match="unknown facet"):
+        index.search(target="articles", facets=("kind",))
+    assert "<mark>" in index.search("monastery", target="articles").hits[0].snippet_html
+
+
+def test_stop_words_and_short_tokens_do_not_block_matches(index):
+    assert index.search("the drones").total == 1
+    assert index.search("Story 3", target="articles").total >= 1

@@ -7,10 +7,10 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from archive.dateparse import parse_date
-from index.search import FACET_FIELDS, HISTOGRAM_STEPS, MAX_PER_PAGE, SORTS
+from index.search import FACET_FIELDS, HISTOGRAM_STEPS, MAX_PER_PAGE, SORTS, TARGETS
 
 MAX_Q = 500
-DEFAULT_FACETS = ("speaker", "kind", "place", "topic", "source")
+DEFAULT_FACETS = {"statements": ("speaker", "kind", "place", "topic", "source"), "articles": ("speaker", "place", "topic", "source")}
 
 
 class ParamError(ValueError):
@@ -62,8 +62,11 @@ def search_args(args: MultiDict) -> dict[str, Any]:
             raise ParamError(name, f"at most 20 values of {name}")
         if values:
             filters[name] = values
+    target = args.get("target") or "statements"
+    if target not in TARGETS:
+        raise ParamError("target", f"target must be one of {', '.join(TARGETS)}")
     facets_raw = args.get("facets")
-    facets = DEFAULT_FACETS if facets_raw is None else tuple(f for f in facets_raw.split(",") if f)
+    facets = DEFAULT_FACETS[target] if facets_raw is None else tuple(f for f in facets_raw.split(",") if f)
     for facet in facets:
         if facet not in FACET_FIELDS:
             raise ParamError("facets", f"unknown facet {facet[:40]!r}; facets are {', '.join(FACET_FIELDS)}")
@@ -79,4 +82,5 @@ def search_args(args: MultiDict) -> dict[str, Any]:
         "date_to": _date(args, "to"),
         "histogram": histogram,
         "facet_limit": _int(args, "facet_limit", 10, 1, 100),
+        "target": target,
     }

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.search import Facet, Hit, SearchPage
+from index.search import ArticleHit, Facet, Hit, SearchPage
 
 
-def hit_as_dict(hit: Hit) -> dict[str, Any]:
+def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
+    if isinstance(hit, ArticleHit):
+        return {
+            "id": hit.id,
+            "score": hit.score,
+            "article": {"title": hit.title, "published": hit.published, "source": hit.source, "url": hit.url},
+            "statements": hit.statements,
+            "highlight": hit.snippet_html,
+        }
     return {
         "id": hit.id,
         "article_id": hit.article_id,
@@ -30,6 +38,7 @@ def facet_as_dict(facet: Facet) -> dict[str, Any]:
 def page_as_dict(page: SearchPage) -> dict[str, Any]:
     return {
         "query": page.query,
+        "target": page.target,
         "filters": {k: list(v) for k, v in page.filters.items()},
         "total": page.total,
         "page": page.page,
