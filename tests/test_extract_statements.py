@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.extract.kinds import inflect, lexicon
 from archive.extract.quotes import find_quotations
@@ -245,6 +247,23 @@ def test_output_is_sorted_and_serialisable() -> None:
         assert d["date"] is None and d["places"] == [] and d["topics"] == []
 
 
+_PIECES = st.sampled_from(
+    ["a", "B", " ", ".", ",", ":", "\n", "\n\n", '"', "“", "”", "«", "»", "‘", "’", "'", " said", " he said",
+     " Mr.", " Putin", " according to", " told", " that", " urged", "’s", " the minister", " —"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_offsets_always_point_into_the_text(text: str) -> None:
+    for s in find_statements(text):
+        assert 0 <= s.start <= s.end <= len(text) and text[s.start : s.end] == s.quote
+        if s.cue is not None:
+            assert text[s.cue_start : s.cue_end] == s.cue
+        if s.speaker is not None and s.speaker.start is not None:
+            assert text[s.speaker.start : s.speaker.end] == s.speaker.mention
+
+
 def test_long_text_ends_promptly() -> None:
     paragraph = 'The official said, "Power is back in district {0}." Another “unclosed mark in {0}\n'
     text = "".join(paragraph.format(i) for i in range(5000))
@@ -281,6 +300,7 @@ def test_cue_kinds_come_from_data(form: str, kind: str) -> None:
 # ------------------------------------------------------------------------------ the seed article
 
 
+@pytest.mark.eval
 @pytest.mark.skipif(not SEED.exists() or not SEED_GOLD.exists(), reason="shared seed article not available")
 def test_seed_article_floor() -> None:
     """Every required seed statement is found with the right speaker; ≥ 13 of 15 with the right kind."""

@@ -506,14 +506,15 @@ class Entities:
         return Speaker(name=ent.name, type=ent.type, role=ent.role or m.role, mention=m.text, start=m.start, end=m.end)
 
 
-def narrative_mentions(doc: Document) -> list[Mention]:
-    """Names of people and organisations outside quotations: antecedents for pronouns and short names;
-    and descriptions of people in the narrative ("The parson rode a step or two nearer.")."""
+def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]:
+    """Names of people and organisations outside quotations (before offset ``until``): antecedents for
+    pronouns and short names; and descriptions of people ("The parson rode a step or two nearer.")."""
     v = vocabulary()
     out: list[Mention] = []
     toks = doc.toks
     inq = doc.inq
-    candidates = [k for k, t in enumerate(toks) if not inq[k] and (t.text[0].isupper() or t.lower == "the")]
+    last = len(toks) if until is None else doc.tok_index(until)
+    candidates = [k for k in range(last) if not inq[k] and (toks[k].text[0].isupper() or toks[k].lower == "the")]
     headings: dict[int, bool] = {}
     skip_to = 0
     for i in candidates:

@@ -32,7 +32,7 @@ from archive.extract.speakers import (
     narrative_mentions,
     vocabulary,
 )
-from archive.model import Statement
+from archive.model import Speaker, Statement
 
 __all__ = ["find_statements"]
 
@@ -103,6 +103,8 @@ def find_statements(text: str) -> list[Statement]:
     consumed: set[int] = set()  # opens of quotations absorbed into reported speech
     found = _reported(doc, consumed)
     found += _direct(doc, consumed, found)
+    if not found:
+        return []
     found = _dedupe(found)
     found.sort(key=lambda f: (f.start, f.end))
     _resolve(doc, found)
@@ -682,27 +684,24 @@ def _dedupe(found: list[_Found]) -> list[_Found]:
 
 def _resolve(doc: Document, found: list[_Found]) -> None:
     """Resolve every statement's speaker in text order, together with the names around it."""
-    mentions = narrative_mentions(doc)
+    mentions = narrative_mentions(doc, until=max(f.end for f in found))
     ents = Entities(gender_hints(doc, mentions))
-    events: list[tuple[int, int, object]] = []
-    for m in mentions:
-        events.append((m.start, 0, m))
+    # names and statements in text order (a statement at its speaker mention when that comes first)
+    events: list[tuple[int, int, Mention | None, _Found | None]] = [(m.start, 0, m, None) for m in mentions]
     for f in found:
         m = f.speaker_override or f.mention
-        pos = m.start if m is not None and m.start < f.start else f.start
-        events.append((pos, 1, f))
+        events.append((m.start if m is not None and m.start < f.start else f.start, 1, None, f))
     events.sort(key=lambda e: (e[0], e[1]))
     done: list[_Found] = []
-    for _, tag, obj in events:
-        if tag == 0:
-            ents.add(obj)  # type: ignore[arg-type]
+    for _, _, name, statement in events:
+        if statement is None:
+            if name is not None:
+                ents.add(name)
             continue
-        f: _Found = obj  # type: ignore[assignment]
+        f = statement
         m = f.speaker_override or f.mention
         if m is not None:
             f.entity = ents.add(m)
-            if f.entity is None and m.form != "pronoun":
-                f.entity = None
         elif f.inherit_from is not None:
             f.entity = f.inherit_from.entity
             f.mention = f.inherit_from.speaker_override or f.inherit_from.mention
@@ -710,7 +709,7 @@ def _resolve(doc: Document, found: list[_Found]) -> None:
             f.entity = _alternate(done, f, ents)
         else:
             f.entity = _nearby(ents, f)
-        if f.entity is not None and (m is None):
+        if f.entity is not None and m is None:
             ents.timeline.append((f.start, f.entity))
         done.append(f)
     _name_described(doc, found, ents)
@@ -798,13 +797,10 @@ def _nearby(ents: Entities, f: _Found) -> Entity | None:
 def _statement(doc: Document, f: _Found, before: _Found | None) -> Statement:
     m = f.speaker_override or f.mention
     speaker = None
-    if m is not None or f.entity is not None:
-        if m is None and f.entity is not None:
-            from archive.model import Speaker
-
-            speaker = Speaker(name=f.entity.name, type=f.entity.type, role=f.entity.role)
-        else:
-            speaker = Entities.speaker(m, f.entity)  # type: ignore[arg-type]
+    if m is not None:
+        speaker = Entities.speaker(m, f.entity)
+    elif f.entity is not None:  # inferred from the dialogue: no mention attributes it
+        speaker = Speaker(name=f.entity.name, type=f.entity.type, role=f.entity.role)
     kind = _carried_kind(f, before)
     cue_text = doc.text[f.cue_span[0] : f.cue_span[1]] if f.cue_span else None
     return Statement(
