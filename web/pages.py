@@ -29,6 +29,16 @@ def toggle_url(args: MultiDict, name: str, value: str) -> str:
     return url_for("pages.home", **params.to_dict(flat=False))
 
 
+def target_url(args: MultiDict, target: str) -> str:
+    """This search over statements or articles (facets the other side lacks are dropped)."""
+    params = MultiDict(args)
+    for name in ("page", "cursor", "target", "facets", "kind", "type", "direct"):
+        params.poplist(name)
+    if target != "statements":
+        params["target"] = target
+    return url_for("pages.home", **params.to_dict(flat=False))
+
+
 def page_url(args: MultiDict, page: int) -> str:
     params = MultiDict(args)
     params["page"] = str(page)
@@ -42,7 +52,7 @@ def home():
     result = None
     try:
         args = search_args(request.args)
-        result = search_index().search(**{**args, "histogram": "month"})
+        result = search_index().search(**{**args, "histogram": args["histogram"] or "month"})
     except QuerySyntaxError as e:
         error = {"message": e.message, "text": e.text, "position": e.position}
     except (ParamError, SearchError) as e:
@@ -56,6 +66,8 @@ def home():
         args=request.args,
         q=request.args.get("q", ""),
         toggle_url=toggle_url,
+        target_url=target_url,
+        target=request.args.get("target") if request.args.get("target") == "articles" else "statements",
         page_url=page_url,
         facet_titles=FACET_TITLES,
         facet_names=FACET_FIELDS,
