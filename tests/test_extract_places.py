@@ -55,6 +55,11 @@ CASES = [
     ("CHARLESTON, W.Va. -- A storm hit S.C. today.",
      [("CHARLESTON", "Charleston", "US"), ("W.Va.", "West Virginia", "US"), ("S.C.", "South Carolina", "US")]),
     ("Schools in Gainesville, Ga., closed.", [("Gainesville", "Gainesville", "US"), ("Ga.", "Georgia", "US")]),
+    ("The mayor of London, Ontario, spoke.", [("London", "London", "CA"), ("Ontario", "Ontario", "CA")]),
+    ("Fighting near Jerusalem went on.", [("Jerusalem", "Jerusalem", "IL")]),
+    # a minor town (1,000-4,999 people) only where the article is
+    ("A Chiefland man was arrested.", []),
+    ("A Chiefland man was arrested, Florida deputies said.", [("Chiefland", "Chiefland", "US"), ("Florida", "Florida", "US")]),
 ]
 
 
@@ -73,12 +78,14 @@ POINTS = [
     ("London", (51.51, -0.13)),
     ("Texas", (31.0, -99.5)),
     ("Kursk region", (51.6, 36.1)),
+    ("Ontario", (49.25, -84.5)),
+    ("Hall County, Ga.", (34.3, -83.8)),
 ]
 
 
 @pytest.mark.parametrize(("name", "point"), POINTS)
 def test_coordinates(name: str, point: tuple[float, float]) -> None:
-    (place,) = find_places(f"Reports from {name} said so.")
+    place = find_places(f"Reports from {name} said so.")[0]
     assert place.lat is not None and place.lon is not None
     assert distance_km(place.lat, place.lon, *point) < 100
 
@@ -156,3 +163,11 @@ def test_seed_gold_places_all_found() -> None:
         assert hits and hits[0].country == item["country"], item
     required = [g for g in gold["places"] if not g.get("optional")]
     assert len(predicted) <= len(required) + 1
+
+
+def test_home_state_picks_the_local_namesake() -> None:
+    text = "Huntsville police and Walker County deputies searched the area, Texas officials said."
+    places = {p.text: p for p in find_places(text)}
+    assert places["Huntsville"].lat is not None and places["Walker County"].lat is not None
+    assert distance_km(places["Huntsville"].lat, places["Huntsville"].lon, 30.72, -95.55) < 50
+    assert distance_km(places["Walker County"].lat, places["Walker County"].lon, 30.74, -95.57) < 50

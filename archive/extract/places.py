@@ -4,9 +4,11 @@ Three steps.  *Spot*: longest gazetteer names over runs of capitalised words, wi
 punctuation and context rules that keep "Russian media", "New York Times", "Mr. Paris" and a
 sentence-initial "Reading" out.  *Resolve*: each mention's candidates are scored by prior
 (curated preference, kind, population), by a place qualifier that follows ("Paris, Texas"), by the
-countries and US states the article names, and by nearness to the article's other places; this
-runs twice, the second time with the first round's answers as context.  *Filter*: a weak candidate
-(a small town, an alternate name) with no support in the article is dropped.
+countries and US states the article names, by its *home region* (the US state or the country that
+its places point to most) and by nearness to the article's other places; this runs twice, the
+second time with the first round's answers as context.  *Filter*: a weak candidate (a small town,
+an alternate name) with no support in the article is dropped, and a minor town is a candidate only
+in the home region or before a qualifier that contains it ("Lanexa, Va.").
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ LOCATIVE = frozenset(
 SENTENCE_END = ".!?\n\"“”:;"
 # Score of an unsupported candidate below which a mention is dropped.
 MIN_SCORE = 5.0
+# Score added to a candidate in the article's home region (see :func:`_home`).
+HOME_BONUS = 1.5
+# Score added to a city or county that lies within COLOCATE_KM of a candidate of another name
+# that has at most COLOCATE_MAX candidates.
+COLOCATE_BONUS = 1.5
+COLOCATE_KM = 40.0
+COLOCATE_MAX = 12
 
 
 @dataclass
@@ -315,14 +324,14 @@ def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
 def _best(m: _Mention, context: _Context | None) -> tuple[Entry | None, float]:
     best, best_score, best_support = None, -1e9, False
     for entry in m.alias.entries:
+        qualified = m.qualifier is not None and any(_contains(outer, entry) for outer in m.qualifier.alias.entries)
+        if entry.minor and not qualified and (context is None or not context.admits(entry, m)):
+            continue
         score = _prior(entry)
         support = entry.kind in ("country", "continent", "state") or entry.prior >= 2.0
-        if m.qualifier is not None:
-            for outer in m.qualifier.alias.entries:
-                if _contains(outer, entry):
-                    score += 6.0
-                    support = True
-                    break
+        if qualified:
+            score += 6.0
+            support = True
         if context is not None:
             bonus = context.bonus(entry, m)
             score += bonus
@@ -353,6 +362,24 @@ class _Context:
                 self.states[e.admin1] += 1
             if e.lat is not None and e.kind not in ("country", "continent", "union", "sea", "planet"):
                 self.points.append((m.key, e.lat, e.lon))
+        self.home_state, self.home_country = _home(mentions)
+        self.repeats = Counter(m.key for m in mentions)
+        # every placed candidate of names with few candidates: two such names close together
+        # ("Huntsville" and "Walker County" in Texas) point to each other's right reading
+        self.spots: dict[str, list[tuple[float, float]]] = {}
+        for m in mentions:
+            if m.key not in self.spots and len(m.alias.entries) <= COLOCATE_MAX:
+                self.spots[m.key] = [(e.lat, e.lon) for e in m.alias.entries if e.lat is not None and not e.minor]
+
+    def admits(self, entry: Entry, m: _Mention) -> bool:
+        """Whether a minor town is a candidate: in the home region, or the only place of a many-word name said twice."""
+        return self.at_home(entry) or (len(m.alias.entries) == 1 and " " in m.key and self.repeats[m.key] >= 2)
+
+    def at_home(self, entry: Entry) -> bool:
+        """Whether ``entry`` lies in the article's home region: its US state, or its country outside the US."""
+        if entry.country == "US":
+            return entry.admin1 is not None and entry.admin1 == self.home_state
+        return entry.country is not None and entry.country == self.home_country
 
     def bonus(self, entry: Entry, m: _Mention) -> float:
         own = 1 if m.choice is entry else 0
@@ -361,6 +388,10 @@ class _Context:
             bonus += 1.5 if entry.kind != "country" else 0.5
         if entry.country == "US" and entry.admin1 and self.states[entry.admin1] - own > 0:
             bonus += 2.0
+        if entry.kind != "state" and self.at_home(entry):
+            bonus += HOME_BONUS
+        if entry.lat is not None and entry.kind in ("city", "county") and self._colocated(entry, m.key):
+            bonus += COLOCATE_BONUS
         if entry.lat is not None and entry.kind in ("city", "village", "site", "region", "state", "county"):
             nearest = min(
                 (distance_km(entry.lat, entry.lon, lat, lon) for key, lat, lon in self.points if key != m.key),
@@ -374,3 +405,51 @@ class _Context:
                 elif nearest < 1000:
                     bonus += 0.5
         return bonus
+
+
+    def _colocated(self, entry: Entry, own: str) -> bool:
+        for key, spots in self.spots.items():
+            if key == own:
+                continue
+            for lat, lon in spots:
+                near = abs(lat - entry.lat) < 0.5 and abs(lon - entry.lon) < 0.7 and (lat, lon) != (entry.lat, entry.lon)
+                if near and distance_km(entry.lat, entry.lon, lat, lon) < COLOCATE_KM:
+                    return True
+        return False
+
+
+def _home(mentions: list[_Mention]) -> tuple[str | None, str | None]:
+    """The US state and the country the article is about, when its places point to one.
+
+    Each name counts once.  A name resolved in the US votes for the states of all its US
+    candidates, split among them ("Gainesville" a third each for Florida, Georgia and Texas, "Hall
+    County" a third each for Georgia, Nebraska and Texas), a state named outright for itself; the
+    state with the most votes wins if it has at least one whole vote and no rival ties it.  The home
+    country is the country most names resolve to, if at least two do and no other as many.
+    """
+    states: Counter[str] = Counter()
+    countries: Counter[str] = Counter()
+    seen: set[str] = set()
+    for m in mentions:
+        e = m.choice
+        if e is None or m.key in seen:
+            continue
+        seen.add(m.key)
+        if e.country:
+            countries[e.country] += 1
+        if e.country != "US" or e.kind == "country":
+            continue
+        if e.kind == "state":
+            states[e.admin1] += 1.5
+            continue
+        candidates = {c.admin1 for c in m.alias.entries if c.country == "US" and c.admin1 and not c.minor}
+        for state in candidates:
+            states[state] += 1 / len(candidates)
+    home_state = home_country = None
+    ranked = states.most_common(2)
+    if ranked and ranked[0][1] >= 1.0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        home_state = ranked[0][0]
+    ranked = countries.most_common(2)
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        home_country = ranked[0][0]
+    return home_state, home_country
