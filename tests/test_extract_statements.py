@@ -318,3 +318,34 @@ def test_seed_article_floor() -> None:
         assert s.speaker.name.split()[-1].lower() == g["speaker"].split()[-1].lower(), (g["id"], s.speaker)
         kinds_ok += s.kind in [g["kind"], *g.get("kind_ok", [])]
     assert kinds_ok >= 13
+
+
+# ---------------------------------------------------------------------------------- fiction dialogue
+
+
+def test_speaker_is_named_as_the_text_calls_them() -> None:
+    text = (
+        "Basil Hallward stood by the easel. Basil smiled. Basil looked at the portrait.\n"
+        "“It is my best work,” said Basil."
+    )
+    s = one(text, "best work")
+    assert s.speaker is not None and s.speaker.name == "Basil" and s.speaker.mention == "Basil"
+
+
+def test_first_person_narrator_and_possessive_descriptions() -> None:
+    text = "“Where are you going?” I asked.\n“To the mill,” returned my father, “before it rains.”"
+    first = one(text, "Where are you going?")
+    second = one(text, "To the mill")
+    assert first.speaker is not None and first.speaker.name == "I"
+    assert second.speaker is not None and second.speaker.name == "father"
+
+
+def test_narrator_named_by_those_who_talk_to_them() -> None:
+    text = (
+        "“My dear Watson, sit down,” said Holmes.\n"
+        "“Thank you,” I said.\n"
+        "“Watson, you look tired,” said Holmes.\n"
+        "“I am well,” I answered."
+    )
+    s = one(text, "Thank you")
+    assert s.speaker is not None and s.speaker.name == "Watson" and s.speaker.mention == "I"

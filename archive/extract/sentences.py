@@ -44,8 +44,11 @@ class Sentence:
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The words and punctuation of ``text[start:end]``, with offsets into ``text``."""
     end = len(text) if end is None else end
+    matches = list(_TOKEN_RE.finditer(text, start, end))
+    words = [m.group() for m in matches]
+    rows = zip(words, [m.start() for m in matches], [m.end() for m in matches], [w.lower() for w in words])
     make = tuple.__new__
-    out = [make(Token, (w, m.start(), m.end(), w.lower())) for m in _TOKEN_RE.finditer(text, start, end) for w in (m.group(),)]
+    out = [make(Token, row) for row in rows]
     if "’" in text:
         out = [make(Token, (t[0], t[1], t[2], t[3].replace("’", "'"))) if "’" in t[3] else t for t in out]
     return out
@@ -133,6 +136,9 @@ class Document:
         }
         # capitalised words seen inside a sentence somewhere (so not only as a capitalised opener)
         self.inner_capitals = frozenset(inner | {w[:-2] for w in inner if w.endswith(("'s", "’s"))})
+        # one sentence per line (some corpora): a line break then marks no paragraph, so no new turn
+        inside = sum(1 for s in self.sents if not s.line_start)
+        self.lines_are_sentences = len(self.sents) >= 20 and inside <= 0.05 * len(self.sents)
 
     def tok_index(self, offset: int) -> int:
         """Index of the first token starting at or after ``offset``."""

@@ -72,6 +72,14 @@ class Vocabulary:
         return word.lower().rstrip(".") in self.roles
 
     def is_np_word(self, word: str) -> bool:
+        hit = _NP_WORDS.get(word)
+        if hit is None:
+            hit = self._is_np_word(word)
+            if len(_NP_WORDS) < 50000:
+                _NP_WORDS[word] = hit
+        return hit
+
+    def _is_np_word(self, word: str) -> bool:
         low = word.lower()
         return (
             is_capitalised(word)
@@ -83,6 +91,9 @@ class Vocabulary:
             or low in self.person_nouns
             or word in ("U.S.", "U.K.", "U.N.", "E.U.")
         )
+
+
+_NP_WORDS: dict[str, bool] = {}  # is_np_word answers (the vocabulary is loaded once)
 
 
 @lru_cache(maxsize=4096)
@@ -165,6 +176,8 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
         return None
     v = vocabulary()
     last = toks[j]
+    if last.text == "I":
+        return _narrator(last)
     if last.lower in v.pronouns and not _possessive(last.text):
         return _pronoun(text, last)
     if not v.is_np_word(last.text) or _possessive(last.text) or last.lower in v.not_names and not is_capitalised(last.text):
@@ -199,10 +212,12 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         return None
     v = vocabulary()
     first = toks[i]
+    if first.text == "I":
+        return _narrator(first)
     if first.lower in v.pronouns:
-        return _pronoun(text, first) if first.lower in ("he", "she", "they", "we", "i", "it") else None
+        return _pronoun(text, first) if first.lower in ("he", "she", "they", "we", "it") else None
     b = i
-    if first.lower in _DETERMINERS or first.lower in ("his", "her", "their", "one", "some"):
+    if first.lower in _DETERMINERS or first.lower in ("his", "her", "their", "my", "our", "your", "one", "some"):
         # "the man with the basket", "the little girl", "her mother": up to the last head noun
         last = None
         for k in range(i + 1, min(hi, i + 5)):
@@ -215,7 +230,7 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
                 break
         if last is None:
             return None
-        if first.lower in ("his", "her", "their"):
+        if first.lower in ("his", "her", "their", "my", "our", "your"):
             return describe(text, toks[i + 1 : last + 1])
         if not any(is_capitalised(toks[k].text) for k in range(i + 1, last + 1)):
             return describe(text, toks[i : last + 1])
@@ -240,6 +255,11 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
     if b == start_b:
         return None
     return describe(text, toks[i:b])
+
+
+def _narrator(tok: Token) -> Mention:
+    """ "I said": the first-person narrator, one person throughout the text."""
+    return Mention(tok.start, tok.end, tok.text, "I", None, "person", "name")
 
 
 def _pronoun(text: str, tok: Token) -> Mention:
@@ -343,6 +363,30 @@ class Entity:
     gender: str | None
     words: set[str] = field(default_factory=set)
     alias: Entity | None = None  # the entity this one turned out to be
+    calls: dict[str, list] = field(default_factory=dict)  # last word of a name mention -> [count, longest name]
+
+    def called(self, name: str) -> None:
+        """Count a name mention ("Florence", "Florence Linden", "Lord Henry")."""
+        words = name.split()
+        if not words:
+            return
+        key = fold(words[-1])
+        hit = self.calls.setdefault(key, [0, name])
+        hit[0] += 1
+        if len(name) > len(hit[1]):
+            hit[1] = name
+
+    @property
+    def label(self) -> str:
+        """The name to show: the full name, unless the text mostly calls the person by another word of
+        it ("Basil" for Basil Hallward, "Lord Henry" for Henry Wotton): then the longest name ending so."""
+        if not self.calls or self.type not in ("person", "unknown"):
+            return self.name
+        last = fold(self.name).split()[-1:] or [""]
+        best = max(self.calls.items(), key=lambda kv: (kv[1][0], kv[0] == last[0]))
+        if best[0] == last[0] or best[1][0] <= self.calls.get(last[0], [0])[0]:
+            return self.name
+        return best[1][1]
 
     def final(self) -> Entity:
         ent = self
@@ -363,6 +407,7 @@ class Entities:
         self.entities: list[Entity] = []
         self.timeline: list[tuple[int, Entity]] = []  # (offset, entity), in text order
         self.gender_hints = gender_hints or {}
+        self.narrator: Entity | None = None  # "I said": the first-person narrator
 
     def add(self, m: Mention) -> Entity | None:
         """Register a mention (in text order) and return the entity it refers to."""
@@ -374,6 +419,11 @@ class Entities:
 
     def resolve(self, m: Mention, before: int | None = None) -> Entity | None:
         pos = m.start if before is None else before
+        if m.name == "I" and m.form == "name":
+            if self.narrator is None:
+                self.narrator = Entity("I", "person", None, None, {"nominal:i"})
+                self.entities.append(self.narrator)
+            return self.narrator
         if m.form == "pronoun":
             return self._pronoun(m, pos)
         if m.form == "nominal":
@@ -388,6 +438,7 @@ class Entities:
             if m.gender and ent.gender and m.gender != ent.gender:
                 continue  # "Mrs. Bennet" is not "Mr. Bennet"
             if words <= ent.words or grows:
+                ent.called(m.name)
                 if len(words) > len(ent.words) and m.type in ("person", "unknown"):
                     ent.name, ent.words = m.name, words
                 if m.role and not ent.role:
@@ -401,6 +452,7 @@ class Entities:
         gender = m.gender or self.gender_hints.get(fold(m.name).split()[-1])
         typ = "person" if m.type == "unknown" and gender else m.type
         ent = Entity(m.name, typ, m.role, gender, words)
+        ent.called(m.name)
         self.entities.append(ent)
         return ent
 
@@ -423,13 +475,17 @@ class Entities:
         want = m.gender
         recent = self._recent(pos)
         if want in ("male", "female"):
-            for types in (("person",),):
-                for ent in recent:
-                    if ent.type in types and ent.gender in (None, want):
-                        ent.gender = want  # learnt: later pronouns of the other gender look elsewhere
-                        ent.type = "person"
-                        return ent
-            return None
+            # a person of that gender among the last few met, else the latest of unknown gender
+            fallback = None
+            for n, ent in enumerate(recent):
+                if ent.type == "person" and ent.gender == want and (fallback is None or n < 6):
+                    return ent
+                if fallback is None and ent.type in ("person", "unknown") and ent.gender is None:
+                    fallback = ent
+            if fallback is not None:
+                fallback.gender = want  # learnt: later pronouns of the other gender look elsewhere
+                fallback.type = "person"
+            return fallback
         wanted = ("group", "organization") if want == "plural" else ("organization",)
         for ent in recent:
             if ent.type in wanted:
@@ -503,7 +559,7 @@ class Entities:
             if m.form == "pronoun":
                 return Speaker(name=m.text, type="unknown", role=None, mention=m.text, start=m.start, end=m.end)
             return Speaker(name=name, type=m.type, role=m.role, mention=m.text, start=m.start, end=m.end)
-        return Speaker(name=ent.name, type=ent.type, role=ent.role or m.role, mention=m.text, start=m.start, end=m.end)
+        return Speaker(name=ent.label, type=ent.type, role=ent.role or m.role, mention=m.text, start=m.start, end=m.end)
 
 
 def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]:

@@ -518,8 +518,12 @@ def _attribute(doc: Document, f: _Found, prev: _Found | None, q: Quotation) -> N
         if prev.quotation.close is None and gap.strip() == "":
             f.inherit_from, f.confidence = prev, 0.75
             return
-        # 6. dialogue: turns alternate between two speakers (the previous turn ended on the line before)
+        # 6. dialogue: turns alternate between two speakers (the previous turn ended on the line before),
+        # unless lines are sentences: then '“…,” said X.' and a quotation on the next line is one turn
         if _starts_line(text, q.open) and _turn_gap(doc, prev, q):
+            if doc.lines_are_sentences and _attributed_after(prev) and (prev.mention is not None or prev.inherit_from):
+                f.inherit_from, f.confidence = prev, 0.6
+                return
             f.alternate, f.confidence = True, 0.55
             return
     # 7. the subject of the narrative sentence just before: "The parson rode nearer.\n“…”"
@@ -546,6 +550,11 @@ def _previous_subject(doc: Document, q: Quotation) -> Mention | None:
     if m is None or m.type not in ("person", "unknown") or prev.end > q.open:
         return None
     return m
+
+
+def _attributed_after(f: _Found) -> bool:
+    """The statement's attribution follows its quotation ("“…,” said X.")."""
+    return f.quotation is not None and f.cue_span is not None and f.cue_span[0] >= f.quotation.outer_end
 
 
 def _turn_gap(doc: Document, prev: _Found, q: Quotation) -> bool:
@@ -713,6 +722,7 @@ def _resolve(doc: Document, found: list[_Found]) -> None:
             ents.timeline.append((f.start, f.entity))
         done.append(f)
     _name_described(doc, found, ents)
+    _converse(doc, found, ents)
     for f, nxt in zip(found, found[1:]):
         q = f.quotation
         if (f.direct and q is not None and q.close is None and f.mention is None and f.inherit_from is None
@@ -725,11 +735,54 @@ _SELF_NAME_RE = re.compile(r"\b(?:I am|I'm|I’m|I be|my name is|My name is|call
 _VOCATIVE_RE = re.compile(r"(?:^|[,;!?]\s|\b(?:dear|Dear|my|My|Oh|oh|O)\s)((?:[A-Z][\w'’-]+\.?\s)?[A-Z][\w'’-]+)(?=\s?[,.!?;])")
 
 
+def _vocatives(doc: Document, f: _Found) -> list[str]:
+    """Names the speaker of ``f`` calls someone by: “…, Watson, …”, “My dear Holmes”."""
+    v = vocabulary()
+    out = []
+    for m in _VOCATIVE_RE.finditer(doc.text, f.start, f.end):
+        name = m.group(1).strip()
+        if name.split()[0].lower().rstrip(".") in v.not_names or name == "I":
+            continue
+        out.append(name)
+    return out
+
+
+def _name_narrator(doc: Document, direct: list[_Found], ents: Entities) -> None:
+    """The first-person narrator's name: what they call themselves, and what those they talk with
+    call them (two votes at least)."""
+    narrator = ents.narrator
+    if narrator is None:
+        return
+    votes: dict[str, int] = {}
+    for i, f in enumerate(direct):
+        if f.entity is None or f.entity.final() is not narrator:
+            continue
+        m = _SELF_NAME_RE.search(doc.text, f.start, f.end)
+        if m:
+            name = m.group(1).strip()
+            votes[name] = votes.get(name, 0) + 2
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(direct) and abs(direct[j].start - f.start) < 600:
+                other = direct[j].entity
+                if other is not None and other.final() is not narrator:
+                    g = direct[j]
+                    for name in set(_vocatives(doc, g)):
+                        at = doc.text.find(name, g.start, g.end)
+                        lead = doc.text[max(g.start, at - 6) : at].lower()
+                        strong = at == g.start or "dear" in lead  # “Watson, …” / “my dear Watson”
+                        votes[name] = votes.get(name, 0) + (2 if strong else 1)
+    if votes:
+        name, n = max(votes.items(), key=lambda kv: kv[1])
+        if n >= 2:
+            ents.name_entity(narrator, name, create=True)
+
+
 def _name_described(doc: Document, found: list[_Found], ents: Entities) -> None:
     """Name described speakers ("the parson") from the dialogue: what they call themselves
     ("I am Parson Tringham") and what the other speaker calls them ("…, Durbeyfield, …")."""
     v = vocabulary()
     direct = [f for f in found if f.direct and f.entity is not None]
+    _name_narrator(doc, direct, ents)
     for i, f in enumerate(direct):
         ent = f.entity.final()  # type: ignore[union-attr]
         quote = doc.text[f.start : f.end]
@@ -759,6 +812,73 @@ def _name_described(doc: Document, found: list[_Found], ents: Entities) -> None:
                 if ent is not None and ent is not g.entity:
                     f.entity, f.confidence = ent, 0.45
                     break
+
+
+def _conversations(doc: Document, found: list[_Found]) -> list[list[list[_Found]]]:
+    """Runs of dialogue: quotations that follow each other with nothing but the previous one's
+    attribution between them, grouped into turns (statements of one speaker in a row)."""
+    chains: list[list[list[_Found]]] = []
+    prev: _Found | None = None
+    for f in found:
+        if not f.direct or f.fragment or f.quotation is None:
+            continue
+        if prev is not None and f.inherit_from is prev:
+            chains[-1][-1].append(f)
+        elif prev is not None and prev.quotation is not None and _turn_gap(doc, prev, f.quotation):
+            chains[-1].append([f])
+        else:
+            chains.append([[f]])
+        prev = f
+    return chains
+
+
+def _converse(doc: Document, found: list[_Found], ents: Entities) -> None:
+    """Give each unattributed turn of a dialogue the one the turn before it addresses (“…, Tommy?”),
+    else the speaker of the attributed turn two, four … turns away (before or after it), else the
+    other participant of the nearest attributed turn."""
+    for chain in _conversations(doc, found):
+        if len(chain) < 2:
+            continue
+        anchors: dict[int, Entity] = {}
+        for i, turn in enumerate(chain):
+            for f in turn:
+                if f.mention is not None and f.entity is not None and f.confidence >= 0.85:
+                    anchors[i] = f.entity.final()
+                    break
+        addressed: dict[int, Entity] = {}
+        for i, turn in enumerate(chain):
+            for name in _vocatives(doc, turn[-1]):
+                ent = ents.find_name(name)
+                if ent is not None and ent is not anchors.get(i):
+                    addressed[i + 1] = ent
+                    break
+        if not anchors and not addressed:
+            continue
+        people = list(dict.fromkeys(anchors.values()))
+        for i, turn in enumerate(chain):
+            if i in anchors:
+                continue
+            if any(f.mention is not None for f in turn):
+                continue
+            even = sorted((abs(j - i), j > i, j) for j in anchors if (j - i) % 2 == 0)
+            ent: Entity | None = None
+            if i in addressed:
+                ent = addressed[i]
+            elif even:
+                ent = anchors[even[0][2]]
+            elif anchors:
+                odd = sorted((abs(j - i), j > i, j) for j in anchors)
+                near = anchors[odd[0][2]]
+                others = [p for p in people if p is not near]
+                if others:
+                    ent = others[0]
+            if ent is None:
+                continue
+            nb = [anchors.get(i - 1), anchors.get(i + 1)]
+            if ent in nb:
+                continue
+            for f in turn:
+                f.entity = ent
 
 
 def doc_text_of(f: _Found) -> str:
@@ -800,7 +920,7 @@ def _statement(doc: Document, f: _Found, before: _Found | None) -> Statement:
     if m is not None:
         speaker = Entities.speaker(m, f.entity)
     elif f.entity is not None:  # inferred from the dialogue: no mention attributes it
-        speaker = Speaker(name=f.entity.name, type=f.entity.type, role=f.entity.role)
+        speaker = Speaker(name=f.entity.label, type=f.entity.type, role=f.entity.role)
     kind = _carried_kind(f, before)
     cue_text = doc.text[f.cue_span[0] : f.cue_span[1]] if f.cue_span else None
     return Statement(
