@@ -266,6 +266,22 @@ class Store:
         ).fetchone()
         return dict(row) if row else None
 
+    def speaker_profile(self, names: list[str]) -> dict[str, Any]:
+        """What the archive knows of a speaker written as any of ``names``: spellings, roles and types seen."""
+        spellings: dict[str, int] = {}
+        roles: dict[str, int] = {}
+        types: dict[str, int] = {}
+        for chunk in (names[i : i + 500] for i in range(0, len(names), 500)):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT speaker, data FROM statements WHERE speaker IN ({marks})", chunk):
+                speaker = json.loads(row["data"]).get("speaker") or {}
+                spellings[row["speaker"]] = spellings.get(row["speaker"], 0) + 1
+                if speaker.get("role"):
+                    roles[speaker["role"]] = roles.get(speaker["role"], 0) + 1
+                types[speaker.get("type") or "unknown"] = types.get(speaker.get("type") or "unknown", 0) + 1
+        ranked = lambda counts: sorted(counts, key=lambda k: (-counts[k], k))  # noqa: E731
+        return {"names": ranked(spellings), "roles": ranked(roles), "types": ranked(types), "statements": sum(spellings.values())}
+
     def speaker_names(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT speaker FROM statements WHERE speaker IS NOT NULL")]
 

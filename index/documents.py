@@ -7,6 +7,7 @@ from datetime import date
 
 from archive.extract.gazetteer import curated_variants
 from archive.model import Extraction, Statement, name_key
+from index.schema import SEPARATOR
 
 EPOCH = date(1970, 1, 1)
 UNDATED = -2_000_000  # day number of statements with no date at all: sorts last, never in a range
@@ -86,9 +87,9 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
             "source": article.source or "",
             "precision": (s.date.precision or "") if s.date else "",
             "direct": s.direct,
-            "places": ",".join(s.places),
-            "countries": ",".join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),
-            "topics": ",".join(s.topics),
+            "places": SEPARATOR.join(s.places),
+            "countries": SEPARATOR.join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),
+            "topics": SEPARATOR.join(s.topics),
             "seq": seq,
         }
         doc["day"] = day if day is not None else published if published is not None else UNDATED
@@ -110,10 +111,10 @@ def article_document(extraction: Extraction) -> dict:
         "speaker": " ".join(names),
         "place": " ".join(place_spellings(place_names)),
         "source": article.source or "",
-        "places": ",".join(place_names),
-        "countries": ",".join(sorted({p.country for p in extraction.places if p.country})),
-        "topics": ",".join(extraction.topics),
-        "speakers": ",".join(sorted({speaker_key(n) for n in names})),
+        "places": SEPARATOR.join(place_names),
+        "countries": SEPARATOR.join(sorted({p.country for p in extraction.places if p.country})),
+        "topics": SEPARATOR.join(extraction.topics),
+        "speakers": SEPARATOR.join(sorted({speaker_key(n) for n in names})),
         "day": day if day is not None else UNDATED,
         "day_last": day if day is not None else UNDATED_LAST,
     }

@@ -28,7 +28,15 @@ WORDS = RegexTokenizer(r"\w+(\.?\w+)*") | LowercaseFilter() | CharsetFilter(acce
 # dropped from one field is dropped from all (else "the drones" would require "the" in a name).
 NAMES = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | SpellingFilter()
 
-# Facet fields per index: one value per document (sortable ID columns) and several (KEYWORD, comma-separated).
+SEPARATOR = "|"  # between the values of a multi-valued field: names may hold commas ("Washington, D.C.")
+
+
+def values() -> KEYWORD:
+    """A field of whole values (place names, topics…), several per document, matched exactly."""
+    return KEYWORD(scorable=False, analyzer=RegexTokenizer(r"[^|]+"))
+
+
+# Facet fields per index: one value per document (sortable ID columns) and several (``values()``).
 STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision")
 STATEMENT_MULTI = ("places", "countries", "topics")
 ARTICLE_SINGLE = ("source",)
@@ -52,9 +60,9 @@ def statement_schema() -> Schema:
         source=ID(sortable=True),
         precision=ID(sortable=True),
         direct=BOOLEAN(),
-        places=KEYWORD(commas=True, scorable=False),
-        countries=KEYWORD(commas=True, scorable=False),
-        topics=KEYWORD(commas=True, scorable=False),
+        places=values(),
+        countries=values(),
+        topics=values(),
         day=NUMERIC(int, bits=32, sortable=True, signed=True),
         day_last=NUMERIC(int, bits=32, sortable=True, signed=True),  # the day, with undated sorting last
         published=NUMERIC(int, bits=32, sortable=True, signed=True),
@@ -70,10 +78,10 @@ def article_schema() -> Schema:
         speaker=TEXT(analyzer=NAMES),
         place=TEXT(analyzer=NAMES),
         source=ID(sortable=True),
-        places=KEYWORD(commas=True, scorable=False),
-        countries=KEYWORD(commas=True, scorable=False),
-        topics=KEYWORD(commas=True, scorable=False),
-        speakers=KEYWORD(commas=True, scorable=False),
+        places=values(),
+        countries=values(),
+        topics=values(),
+        speakers=values(),
         day=NUMERIC(int, bits=32, sortable=True, signed=True),
         day_last=NUMERIC(int, bits=32, sortable=True, signed=True),
     )

@@ -267,3 +267,17 @@ def test_articles_target_searches_titles_and_bodies_with_facets(index):
 def test_stop_words_and_short_tokens_do_not_block_matches(index):
     assert index.search("the drones").total == 1
     assert index.search("Story 3", target="articles").total >= 1
+
+
+def test_place_names_with_commas_stay_one_facet_value(home):
+    from archive.model import Article, Extraction, Speaker, Statement
+
+    text = "Officials said talks in Washington, D.C. would resume."
+    statement = Statement(quote="talks in Washington, D.C. would resume", start=15, end=53, direct=False, speaker=Speaker(name="Officials"), places=("Washington, D.C.",))
+    with Store(home) as store:
+        store.add_batch([Extraction(Article(text=text), (statement,))])
+        writing.update(home, store, store.article_ids())
+    index = SearchIndex(home)
+    page = index.search(facets=("place",))
+    assert [v.value for v in page.facets[0].values] == ["Washington, D.C."]
+    assert index.search(filters={"place": ["Washington, D.C."]}).total == 1
