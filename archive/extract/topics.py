@@ -9,7 +9,6 @@ of a term's last word ("strike" also finds "strikes", "negotiate" finds "negotia
 from __future__ import annotations
 
 import os
-
 import re
 import tomllib
 from collections.abc import Iterable

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from archive.readers.base import ReadError, Reader, ReadResult
+from archive.readers.base import Reader, ReadError, ReadResult
 from archive.readers.feed import FeedReader
 from archive.readers.html import HtmlReader
 from archive.readers.jsonl import JsonReader
@@ -52,7 +52,14 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     """Read one file (or ``-``).  Raises ReadError for anything that cannot be read as articles."""
     source = os.fspath(path)
     data = _read_limited(source, max_bytes)
-    result = read_bytes(data, source)
+    try:
+        result = read_bytes(data, source)
+    except ReadError:
+        raise
+    except RecursionError:
+        raise ReadError(source, "nested too deeply to read") from None
+    except Exception as error:  # a reader bug must not stop a batch: report it as this input's reason
+        raise ReadError(source, f"cannot read ({type(error).__name__}: {error})") from None
     if source != STDIN:
         absolute = str(Path(source).resolve())
         result.articles = [a if a.path else a.with_metadata(path=absolute) for a in result.articles]

@@ -34,12 +34,16 @@ from urllib.parse import urljoin
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, tostring
 
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
-from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import (
+    DefusedXmlException,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from defusedxml.ElementTree import DefusedXMLParser
 
 from archive.dateparse import parse_date
 from archive.model import Article
-from archive.readers.base import ReadError, Reader, ReadResult, decode_text
+from archive.readers.base import Reader, ReadError, ReadResult, decode_text
 
 __all__ = ["FeedReader", "feed_date", "html_to_text", "plain_text"]
 

@@ -25,7 +25,7 @@ from trafilatura.settings import Document
 
 from archive.dateparse import parse_date
 from archive.model import Article
-from archive.readers.base import ReadError, Reader, ReadResult, decode_text
+from archive.readers.base import Reader, ReadError, ReadResult, decode_text
 
 # --- data: charsets -------------------------------------------------------------------------------
 

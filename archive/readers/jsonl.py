@@ -12,7 +12,7 @@ from typing import Any
 
 from archive.dateparse import parse_date
 from archive.model import Article
-from archive.readers.base import ReadError, Reader, ReadResult, decode_text
+from archive.readers.base import Reader, ReadError, ReadResult, decode_text
 
 _FIELDS = ("title", "url", "source", "author", "language")
 
@@ -49,6 +49,8 @@ class JsonReader(Reader):
             except json.JSONDecodeError as error:
                 if not stripped.startswith("{"):
                     raise ReadError(source, f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+            except (RecursionError, ValueError) as error:
+                raise ReadError(source, f"unreadable JSON: {_why(error)}") from None
             else:
                 items = whole if isinstance(whole, list) else [whole]
                 for number, item in enumerate(items, 1):
@@ -58,9 +60,14 @@ class JsonReader(Reader):
             if not line.strip():
                 continue
             try:
-                yield f"line {number}", json.loads(line)
+                item = json.loads(line)
             except json.JSONDecodeError as error:
                 result.problems.append(f"line {number}: invalid JSON ({error.msg} at column {error.colno})")
+                continue
+            except (RecursionError, ValueError) as error:
+                result.problems.append(f"line {number}: unreadable JSON ({_why(error)})")
+                continue
+            yield f"line {number}", item
 
     def _article(self, item: Any, source: str) -> tuple[Article, str | None]:
         if not isinstance(item, dict):
@@ -97,3 +104,9 @@ def _string(item: dict[str, Any], key: str) -> str | None:
     if not isinstance(value, str):
         raise ValueError(f"'{key}' must be a string, got {type(value).__name__}")
     return value.strip() if key != "text" else value
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error).split(";")[0]  # e.g. "Exceeds the limit (4300 digits) for integer string conversion"

@@ -12,7 +12,7 @@ import re
 
 from archive.dateparse import parse_date
 from archive.model import Article
-from archive.readers.base import ReadError, Reader, ReadResult, decode_text
+from archive.readers.base import Reader, ReadError, ReadResult, decode_text
 
 FRONT_MATTER_KEYS = ("title", "published", "source", "url", "author", "language")
 _FENCE = re.compile(r"---[ \t]*\n")
