@@ -71,16 +71,19 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
         speaker = s.speaker
         names = [speaker.name, speaker.mention or ""] if speaker else []
         day = day_number(s.date.value or s.date.range_start) if s.date else None
+        context = sentence_of(article.text, s)
+        spoken = " ".join(n for n in names if n)
+        role = (speaker.role or "") if speaker else ""
+        places = " ".join(place_spellings(s.places))
         doc = {
             "id": statement_id(article.id, seq),
             "article_id": article.id,
-            "quote": s.quote,
-            "context": sentence_of(article.text, s),
-            "speaker": " ".join(n for n in names if n),
-            "role": (speaker.role or "") if speaker else "",
+            "text": "\n".join(part for part in ("" if s.quote in context else s.quote, context, spoken, role, s.channel or "", places) if part),
+            "words": s.quote,
+            "speaker": spoken,
+            "role": role,
             "channel": s.channel or "",
-            "place": " ".join(place_spellings(s.places)),
-            "title": article.title or "",
+            "place": places,
             "speaker_id": speaker_key(speaker.name) if speaker else "",
             "kind": s.kind,
             "type": speaker.type if speaker else "unknown",
@@ -90,7 +93,6 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
             "places": SEPARATOR.join(s.places),
             "countries": SEPARATOR.join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),
             "topics": SEPARATOR.join(s.topics),
-            "seq": seq,
         }
         doc["day"] = day if day is not None else published if published is not None else UNDATED
         doc["day_last"] = UNDATED_LAST if doc["day"] == UNDATED else doc["day"]

@@ -21,8 +21,9 @@ from index.schema import article_schema, statement_schema
 
 MAX_QUERY_CHARS = 500
 MAX_EXPANSIONS = 4
-DEFAULT_FIELDS = ("quote", "context", "speaker", "role", "channel", "place", "title")
-FIELD_BOOSTS = {"quote": 3.0, "speaker": 2.5, "context": 1.0, "role": 1.0, "channel": 1.0, "place": 1.0, "title": 0.5}
+DEFAULT_FIELDS = ("text",)  # quote, sentence, speaker, role, channel and places, in one field
+FIELD_BOOSTS = {"text": 1.0}
+NAMED_FIELDS = ("speaker", "role", "channel", "place")
 ARTICLE_FIELDS = ("title", "body", "speaker", "place")
 ARTICLE_BOOSTS = {"title": 3.0, "body": 1.0, "speaker": 1.5, "place": 1.0}
 ALIASES = {
@@ -34,9 +35,10 @@ ALIASES = {
     "type": ["speaker_type"],
     "source": ["sources"],
     "channel": ["via"],
+    "text": ["quote"],
 }
 FIELDS = sorted(
-    {*DEFAULT_FIELDS, *ARTICLE_FIELDS, "kind", "topics", "countries", "type", "source", "direct", "places", "speaker_id"}
+    {*DEFAULT_FIELDS, *NAMED_FIELDS, *ARTICLE_FIELDS, "kind", "topics", "countries", "type", "source", "direct", "places", "speaker_id"}
     | {a for v in ALIASES.values() for a in v}
     | {"date"}
 )

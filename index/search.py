@@ -13,10 +13,11 @@ import bisect
 import hashlib
 import json
 import os
+import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -25,12 +26,19 @@ from pathlib import Path
 from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh.collectors import ScoredCollector
 
 from archive.model import Statement
 from archive.store import Store
 from index.documents import day_number, day_to_date, sentence_of, speaker_key
 from index.query import QuerySyntaxError, parse
-from index.schema import ARTICLE_MULTI, ARTICLE_SINGLE, STATEMENT_MULTI, STATEMENT_SINGLE
+from index.schema import (
+    ARTICLE_MULTI,
+    ARTICLE_SINGLE,
+    STATEMENT_MULTI,
+    STATEMENT_SINGLE,
+    WORDS,
+)
 from index.writing import ARTICLES, current_path
 
 MAX_PER_PAGE = 100
@@ -158,6 +166,23 @@ class _MarkFormatter(highlight.Formatter):
             index = t.endchar
         output.append(escape(text[index : fragment.endchar]))
         return "".join(output)
+
+
+def _words_of(query: Q.Query, searcher) -> set[str]:
+    """The indexed words a query matches in the text fields (wildcards and fuzzy terms expanded)."""
+    try:
+        found = query.existing_terms(searcher.reader(), phrases=True, expand=True)
+    except Exception:  # noqa: BLE001 - highlighting is a nicety; a query Whoosh cannot expand gets none
+        return set()
+    return {t.decode("utf-8") if isinstance(t, bytes) else str(t) for field_name, t in found if field_name == "text"}
+
+
+def mark(text: str, words: set[str]) -> str:
+    """``text`` escaped, with the words a query matched (as the index analyses them) in <mark>."""
+    if not words or not text:
+        return escape(text)
+    out = highlight.highlight(text, frozenset(words), WORDS, highlight.WholeFragmenter(charlimit=None), _MarkFormatter(), top=1)
+    return out or escape(text)
 
 
 class _View:
@@ -309,8 +334,7 @@ class SearchIndex:
             results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=80)
             hits = self._hydrate_articles(window, sort)
         else:
-            results.fragmenter = highlight.WholeFragmenter(charlimit=None)
-            hits = self._hydrate(window, sort)
+            hits = self._hydrate(window, sort, _words_of(parsed.query, searcher))
         facet_list = tuple(self._facet(view, config, name, parsed.query, clauses, filters, dated, matched, facet_limit) for name in facets)
         buckets = _histogram(view, matched, histogram) if histogram else ()
         next_offset = offset + per_page
@@ -331,6 +355,12 @@ class SearchIndex:
             filters=filters,
             target=target,
         )
+
+    def iter_matches(
+        self, text: str = "", filters: Mapping[str, Sequence[str]] | None = None, sort: str = "relevance", date_from: date | None = None, date_to: date | None = None
+    ) -> MatchOrder:
+        """Every statement a search matches (no depth limit), in ``search``'s order, lazily: for exports."""
+        return _match_order(self, text, filters or {}, sort, date_from, date_to)
 
     def facet_values(
         self, name: str, prefix: str = "", text: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10, target: str = "statements"
@@ -357,9 +387,8 @@ class SearchIndex:
         if docnum is None:
             raise SearchError(f"statement {statement_id!r} is not in the index: run 'parley reindex'")
         statement = found[statement_id][0]
-        results = view.searcher.more_like(docnum, "quote", text=statement.quote, top=limit, numterms=10)
-        results.formatter = _MarkFormatter()
-        return self._hydrate([(hit, hit["id"]) for hit in results], "relevance")
+        results = view.searcher.more_like(docnum, "text", text=statement.quote, top=limit, numterms=10)
+        return self._hydrate([(hit, hit["id"]) for hit in results], "relevance", set())
 
     # --- pieces -----------------------------------------------------------------------------
 
@@ -392,16 +421,16 @@ class SearchIndex:
             raise SearchError("page starts at 1")
         return (page - 1) * per_page
 
-    def _hydrate(self, window, sort) -> tuple[Hit, ...]:
+    def _hydrate(self, window, sort, words: set[str]) -> tuple[Hit, ...]:
         found = self._store().statements_by_id([sid for _, sid in window], with_text=True)
         hits = []
         for hit, sid in window:
             if sid not in found:  # in the index but no longer in the store: verify will say so
                 continue
             statement, meta = found[sid]
-            quote_html = hit.highlights("quote", text=statement.quote, top=1) or escape(statement.quote)
+            quote_html = mark(statement.quote, words)
             context = sentence_of(meta["text"], statement)
-            context_html = hit.highlights("context", text=context, top=1) or escape(context)
+            context_html = mark(context, words)
             hits.append(
                 Hit(
                     id=sid,
@@ -412,8 +441,8 @@ class SearchIndex:
                     published=meta["published"],
                     source=meta["source"],
                     url=meta["url"],
-                    quote_html=quote_html if len(quote_html) >= len(escape(statement.quote)) * 0.6 else escape(statement.quote),
-                    context_html=context_html if len(context_html) >= len(escape(context)) * 0.6 else escape(context),
+                    quote_html=quote_html,
+                    context_html=context_html,
                 )
             )
         return tuple(hits)
@@ -461,11 +490,121 @@ class SearchIndex:
 
     def _suggest(self, searcher, parsed, text) -> str | None:
         try:
-            corrected = searcher.correct_query(parsed.query, text)
+            corrected = searcher.correct_query(parsed.query, text, correctors={"text": searcher.corrector("words")}, maxdist=2)
         except Exception:
             return None
         if corrected.string and corrected.string != text and set(searcher.docs_for_query(parse(corrected.string).query)):
             return corrected.string
+        return None
+
+
+@dataclass
+class MatchOrder:
+    """The statement ids a search matches, in its order, produced lazily; ``total`` is known up front."""
+
+    total: int
+    ids: Iterator[tuple[str, float | None]]  # (statement id, relevance score or None)
+
+
+def _match_order(index: SearchIndex, text: str, filters: Mapping[str, Sequence[str]], sort: str, date_from=None, date_to=None) -> MatchOrder:
+    """Every match of a statement search, in the order ``SearchIndex.search`` pages through them.
+
+    Memory: for ``newest``/``oldest`` (and relevance without query words or filters, where all score
+    alike) one byte per indexed statement (which ones match), walking the searcher's cached day order
+    or document order; for ``relevance`` one int (score and document) per match, since ordering by
+    score needs them all.  Documents' ids are read from the index as they are reached.
+    """
+    config = _TARGETS["statements"]
+    filters = {k: tuple(dict.fromkeys(v)) for k, v in filters.items() if v}
+    index._check(config, filters, (), sort, 1, None, 1)
+    parsed = parse(text, "statements")
+    lo = _max(parsed.day_from, day_number(date_from))
+    hi = _min(parsed.day_to, day_number(date_to))
+    view = index._view("statements")
+    if view is None:
+        return MatchOrder(0, iter(()))
+    searcher = view.searcher
+    query = _and(parsed.query, *(_facet_query(config, name, values) for name, values in filters.items()))
+    days = view.days
+    dated = lo is not None or hi is not None
+
+    def in_range(docnum: int) -> bool:
+        day = days[docnum]
+        return day is not None and (lo is None or day >= lo) and (hi is None or day <= hi)
+
+    stored_id = searcher.reader().stored_fields
+    constant: float | None = None
+    if sort == "relevance" and isinstance(query, Q.Every):  # every document scores the same: document order
+        top = searcher.search(query, limit=1)
+        constant = round(top.score(0), 4) if len(top) else None
+    elif sort == "relevance":
+        collector = _AllScores(in_range if dated else None)
+        searcher.search_with_collector(query, collector)
+        keys = sorted(collector.keys, reverse=True)  # score descending, then document number ascending
+        del collector
+
+        def scored() -> Iterator[tuple[str, float | None]]:
+            for key in keys:
+                docnum = _LOW - (key & _LOW)
+                yield stored_id(docnum)["id"], round(_unpack_score(key >> 32), 4)
+
+        return MatchOrder(len(keys), scored())
+
+    matched = bytearray(view.doccount)
+    total = 0
+    for docnum in searcher.docs_for_query(query):
+        if not dated or in_range(docnum):
+            matched[docnum] = 1
+            total += 1
+
+    def by_document() -> Iterator[tuple[str, float | None]]:
+        for docnum in range(view.doccount):
+            if matched[docnum]:
+                yield stored_id(docnum)["id"], constant
+
+    def by_day() -> Iterator[tuple[str, float | None]]:
+        # Search sorts newest by (day, docnum) descending and oldest by (day, docnum) ascending, undated last.
+        order = reversed(view.sorted_docs) if sort == "newest" else iter(view.sorted_docs)
+        undated = range(view.doccount - 1, -1, -1) if sort == "newest" else range(view.doccount)
+        for docnum in order:
+            if matched[docnum]:
+                yield stored_id(docnum)["id"], None
+        if not dated:
+            for docnum in undated:
+                if matched[docnum] and days[docnum] is None:
+                    yield stored_id(docnum)["id"], None
+
+    return MatchOrder(total, by_document() if sort == "relevance" else by_day())
+
+
+_LOW = 0xFFFFFFFF
+
+
+def _pack_score(score: float) -> int:
+    """A float's bits as an int that sorts as the float does (negative scores included)."""
+    bits = struct.unpack(">q", struct.pack(">d", score))[0]
+    return bits if bits >= 0 else bits ^ 0x7FFFFFFFFFFFFFFF
+
+
+def _unpack_score(packed: int) -> float:
+    bits = packed if packed >= 0 else packed ^ 0x7FFFFFFFFFFFFFFF
+    return struct.unpack(">d", struct.pack(">q", bits))[0]
+
+
+class _AllScores(ScoredCollector):
+    """Scores every match as Whoosh's own collectors do; keeps one int per match: (score, docnum) packed."""
+
+    def __init__(self, keep: Callable[[int], bool] | None) -> None:
+        super().__init__()
+        self.keep = keep
+        self.keys: list[int] = []
+
+    def _collect(self, global_docnum: int, score: float):
+        if self.keep is None or self.keep(global_docnum):
+            self.keys.append((_pack_score(score) << 32) | (_LOW - global_docnum))
+        return 0 - score
+
+    def results(self):  # the keys are the result
         return None
 
 
@@ -523,4 +662,4 @@ def _min(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-__all__ = ["SearchIndex", "SearchPage", "Hit", "ArticleHit", "TARGETS", "Facet", "FacetValue", "Bucket", "SearchError", "QuerySyntaxError", "FACET_FIELDS"]
+__all__ = ["SearchIndex", "SearchPage", "MatchOrder", "Hit", "ArticleHit", "TARGETS", "Facet", "FacetValue", "Bucket", "SearchError", "QuerySyntaxError", "FACET_FIELDS"]
