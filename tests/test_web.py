@@ -37,17 +37,17 @@ def client(app):
 
 
 def test_search_page_lists_hits_facets_and_toggles(client):
-    page = client.get("/?q=ceasefire").get_data(as_text=True)
+    page = client.get("/search?q=ceasefire").get_data(as_text=True)
     assert "Jean-Noël Barrot" in page
     assert 'data-facet="kind"' in page
-    assert "/?q=ceasefire&amp;kind=skepticism" in page
-    filtered = client.get("/?q=ceasefire&kind=skepticism").get_data(as_text=True)
+    assert "/search?q=ceasefire&amp;kind=skepticism" in page
+    filtered = client.get("/search?q=ceasefire&kind=skepticism").get_data(as_text=True)
     assert filtered.count('class="hit"') == 1
     assert 'class="selected"' in filtered
 
 
 def test_everything_from_articles_is_escaped(client):
-    for url in ("/?q=ceasefire", "/?q=talks", "/"):
+    for url in ("/search?q=ceasefire", "/search?q=talks", "/"):
         page = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in page
     article_id = json.loads(client.get("/api/v1/search?q=failed").data)["data"]["hits"][0]["article_id"]
@@ -56,7 +56,7 @@ def test_everything_from_articles_is_escaped(client):
 
 
 def test_query_is_escaped_and_syntax_error_points_at_it(client):
-    response = client.get('/?q="<b>unclosed')
+    response = client.get('/search?q="<b>unclosed')
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "unclosed quotation mark" in body
@@ -167,3 +167,73 @@ def test_real_http_server_on_loopback(app, home):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_home_shows_latest_statements_top_speakers_and_timeline(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Latest statements" in page and 'data-facet="speaker"' in page
+    assert "<svg class=\"histogram\"" in page
+    assert "/speakers/Dmitry%20Peskov" in page
+    assert client.get("/?q=ceasefire").status_code == 302
+
+
+def test_statement_permalink_shows_its_paragraph_and_links_into_the_article(client):
+    hit = client.get("/api/v1/search?q=kind:clarification").get_json()["data"]["hits"][0]
+    page = client.get(f"/statements/{hit['id']}").get_data(as_text=True)
+    seq = hit["id"].rsplit("-", 1)[1]
+    assert "Dmitry Peskov" in page and "Kremlin spokesperson" in page
+    assert f'/articles/{hit["article_id"]}#s-{seq}' in page
+    assert 'class="statement kind-clarification focus"' in page
+    article = client.get(f"/articles/{hit['article_id']}").get_data(as_text=True)
+    assert f'id="s-{seq}"' in article
+    assert client.get("/statements/nope-1").status_code == 404
+
+
+def test_speaker_page_merges_spellings_and_lists_roles(client):
+    page = client.get("/speakers/Volodymyr%20Zelensky").get_data(as_text=True)
+    assert "Volodymyr Zelenskyy" in page and "Also written" in page
+    assert "President" in page and "2 statements" in page
+    assert client.get("/speakers/Nobody%20At%20All").status_code == 404
+
+
+def test_place_topic_and_listing_pages(client):
+    assert "Kyiv" in client.get("/places/Kyiv").get_data(as_text=True)
+    assert "#ceasefire" in client.get("/topics/ceasefire").get_data(as_text=True)
+    listing = client.get("/speakers").get_data(as_text=True)
+    assert "Dmitry Peskov" in listing and "Donald Trump" in listing
+    assert "Volodymyr" in client.get("/speakers?prefix=zel").get_data(as_text=True)
+    assert "Peskov" not in client.get("/speakers?prefix=zel").get_data(as_text=True)
+
+
+def test_help_examples_come_from_the_archive_and_run(client):
+    page = client.get("/help").get_data(as_text=True)
+    import re
+
+    links = re.findall(r'href="(/search\?q=[^"]+)"', page)
+    assert len(links) >= 8
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_entity_pages_escape_hostile_text(client):
+    listing = client.get("/speakers").get_data(as_text=True)
+    assert "<script>alert" not in listing
+    hit = client.get("/api/v1/search?q=failed").get_json()["data"]["hits"][0]
+    for url in (f"/statements/{hit['id']}", f"/articles/{hit['article_id']}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "&lt;script&gt;" in page, url
+
+
+def test_settings_from_defaults_home_file_then_environment(home, monkeypatch):
+    from web import DEFAULTS
+
+    Store(home).close()
+    assert create_app({"PARLEY_HOME": str(home)}).config["PARLEY_EXPORTS"] == DEFAULTS["PARLEY_EXPORTS"]
+    (home / "parley.toml").write_text("exports = 5\nmax_content_length = 2048\n", encoding="utf-8")
+    app = create_app({"PARLEY_HOME": str(home)})
+    assert app.config["PARLEY_EXPORTS"] == 5 and app.config["MAX_CONTENT_LENGTH"] == 2048
+    monkeypatch.setenv("PARLEY_EXPORTS", "7")
+    assert create_app({"PARLEY_HOME": str(home)}).config["PARLEY_EXPORTS"] == 7
+    (home / "parley.toml").write_text("exports = [\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="parley.toml"):
+        create_app({"PARLEY_HOME": str(home)})

@@ -56,6 +56,8 @@ def root():
                 "/api/v1/statements/<id>/similar": "statements like this one",
                 "/api/v1/articles/<id>": "one article with everything extracted from it",
                 "/api/v1/stats": "counts",
+                "/api/v1/export": "every match of a search (no depth limit) as CSV or NDJSON: format=csv|ndjson and the search parameters",
+                "/api/v1/openapi.json": "this API described in OpenAPI 3.0",
             }
         }
     )

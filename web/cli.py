@@ -219,8 +219,8 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
     QUERY uses the search syntax: words, "phrases", "words near"~3, AND / OR / NOT, and fields
     such as speaker:peskov kind:clarification place:paris topic:ceasefire date:2025-04.
     """
-    from index.search import SearchError, SearchIndex
     from index.query import QuerySyntaxError
+    from index.search import SearchError, SearchIndex
     from web.serialize import page_as_dict
 
     filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source}

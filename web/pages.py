@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from index.query import QuerySyntaxError
 from index.search import FACET_FIELDS, SearchError
 from web.archive_access import search_index, store
+from web.formatting import plural, web_url, when
 from web.params import ParamError, search_args
 
 bp = Blueprint("pages", __name__)
+bp.add_app_template_filter(when)
+bp.add_app_template_global(plural)
+bp.add_app_template_filter(web_url)
 
 FACET_TITLES = {"speaker": "Speaker", "kind": "Kind", "place": "Place", "topic": "Topic", "source": "Source", "country": "Country", "type": "Speaker type", "direct": "Direct quote"}
 
@@ -26,7 +30,7 @@ def toggle_url(args: MultiDict, name: str, value: str) -> str:
     else:
         values.append(value)
     params.setlist(name, values)
-    return url_for("pages.home", **params.to_dict(flat=False))
+    return url_for("pages.search", **params.to_dict(flat=False))
 
 
 def target_url(args: MultiDict, target: str) -> str:
@@ -36,18 +40,52 @@ def target_url(args: MultiDict, target: str) -> str:
         params.poplist(name)
     if target != "statements":
         params["target"] = target
-    return url_for("pages.home", **params.to_dict(flat=False))
+    return url_for("pages.search", **params.to_dict(flat=False))
+
+
+def range_url(args: MultiDict, bucket_start: str, step: str = "month") -> str:
+    """This search narrowed to one histogram bar (a month)."""
+    from datetime import date, timedelta
+
+    first = date.fromisoformat(bucket_start)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1) if step == "month" else first
+    params = MultiDict(args)
+    for name in ("page", "cursor"):
+        params.poplist(name)
+    params["from"], params["to"] = first.isoformat(), last.isoformat()
+    return url_for("pages.search", **params.to_dict(flat=False))
 
 
 def page_url(args: MultiDict, page: int) -> str:
     params = MultiDict(args)
     params["page"] = str(page)
     params.poplist("cursor")
-    return url_for("pages.home", **params.to_dict(flat=False))
+    return url_for("pages.search", **params.to_dict(flat=False))
+
+
+def profile_url(facet, value) -> str:
+    """Where a facet value on the home page leads: its profile page, or a search for it."""
+    if facet.name == "speaker":
+        return url_for("browse.speaker", name=value.label)
+    if facet.name == "place":
+        return url_for("browse.place", name=value.value)
+    if facet.name == "topic":
+        return url_for("browse.topic", name=value.value)
+    return url_for("pages.search", **{facet.name: value.value})
 
 
 @bp.get("/")
 def home():
+    if request.args:
+        return redirect(url_for("pages.search", **request.args.to_dict(flat=False)))
+    index = search_index()
+    overview = index.search(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8)
+    latest = index.search(sort="newest", per_page=10)
+    return render_template("home.html", numbers=store().stats(), overview=overview, latest=latest, facet_titles=FACET_TITLES, profile_url=profile_url)
+
+
+@bp.get("/search")
+def search():
     error = None
     result = None
     try:
@@ -57,27 +95,20 @@ def home():
         error = {"message": e.message, "text": e.text, "position": e.position}
     except (ParamError, SearchError) as e:
         error = {"message": str(e), "text": None, "position": None}
-    numbers = store().stats()
     return render_template(
         "search.html",
         result=result,
         error=error,
-        numbers=numbers,
+        numbers=store().stats(),
         args=request.args,
         q=request.args.get("q", ""),
         toggle_url=toggle_url,
         target_url=target_url,
+        range_url=range_url,
         target=request.args.get("target") if request.args.get("target") == "articles" else "statements",
         page_url=page_url,
         facet_titles=FACET_TITLES,
         facet_names=FACET_FIELDS,
-        latest=store().latest(10) if not request.args else [],
+        lambda_toggle=lambda facet, value: toggle_url(request.args, facet.name, value.label if facet.name == "speaker" else value.value),
+        lambda_range=lambda bucket: range_url(request.args, bucket.start),
     ), (400 if error else 200)
-
-
-@bp.get("/articles/<article_id>")
-def article(article_id: str):
-    extraction = store().get(article_id[:100])
-    if extraction is None:
-        abort(404)
-    return render_template("article.html", x=extraction)

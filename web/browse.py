@@ -1,0 +1,133 @@
+"""Pages for one thing: a statement, an article, a speaker, a place, a topic; and lists of them."""
+
+from __future__ import annotations
+
+from html import escape
+
+from flask import Blueprint, abort, render_template, request, url_for
+from markupsafe import Markup
+
+from archive.model import Extraction, name_key
+from web.archive_access import search_index, store
+
+bp = Blueprint("browse", __name__)
+
+LIST_LIMIT = 500
+FACET_OF = {"speakers": "speaker", "places": "place", "topics": "topic"}
+
+
+def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[tuple[int, Markup]]:
+    """The article's paragraphs, escaped, each statement wrapped in a link-able <mark> (id "s-SEQ")."""
+    text = extraction.article.text
+    spans = []
+    last_end = -1
+    for seq, s in sorted(enumerate(extraction.statements), key=lambda item: item[1].start):
+        if s.start >= last_end and 0 <= s.start < s.end <= len(text):
+            spans.append((s.start, s.end, seq, s))
+            last_end = s.end
+    out: list[tuple[int, Markup]] = []
+    pieces: list[str] = []
+    position = 0
+    paragraph_start = 0
+
+    def flush(end: int) -> None:
+        html = "".join(pieces).strip()
+        if html:
+            out.append((paragraph_start, Markup(html)))
+        pieces.clear()
+
+    def plain(segment_start: int, segment_end: int) -> None:
+        nonlocal paragraph_start
+        segment = text[segment_start:segment_end]
+        parts = segment.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                flush(segment_start)
+                paragraph_start = segment_start + sum(len(p) + 1 for p in parts[:i])
+            pieces.append(escape(part))
+
+    for start, end, seq, s in spans:
+        plain(position, start)
+        who = escape(s.speaker.name if s.speaker else "unknown speaker")
+        classes = f"statement kind-{escape(s.kind)}" + (" focus" if seq == focus else "")
+        quoted = escape(text[start:end]).replace("\n", "<br>")
+        href = url_for("browse.statement", statement_id=f"{extraction.article.id}-{seq}")
+        pieces.append(f'<a class="statement-link" href="{escape(href)}"><mark id="s-{seq}" class="{classes}" title="{who} · {escape(s.kind)}">{quoted}</mark></a>')
+        position = end
+    plain(position, len(text))
+    flush(len(text))
+    return out
+
+
+@bp.get("/statements/<statement_id>")
+def statement(statement_id: str):
+    article_id, _, seq_text = statement_id[:100].rpartition("-")
+    extraction = store().get(article_id) if seq_text.isdigit() else None
+    if extraction is None or int(seq_text) >= len(extraction.statements):
+        abort(404, description=f"no statement with id {statement_id!r}")
+    seq = int(seq_text)
+    s = extraction.statements[seq]
+    paragraphs = marked_paragraphs(extraction, focus=seq)
+    containing = [html for start, html in paragraphs if start <= s.start] or [html for _, html in paragraphs[:1]]
+    return render_template("statement.html", x=extraction, s=s, seq=seq, statement_id=statement_id, paragraph=containing[-1] if containing else "")
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    extraction = store().get(article_id[:100])
+    if extraction is None:
+        abort(404, description=f"no article with id {article_id!r}")
+    return render_template("article.html", x=extraction, paragraphs=marked_paragraphs(extraction))
+
+
+def _profile(facet: str, value: str, facets: tuple[str, ...]):
+    index = search_index()
+    page = index.search(filters={facet: [value]}, facets=facets, sort="newest", per_page=20, histogram="month", facet_limit=15)
+    if page.total == 0:
+        abort(404, description=f"no statements for {facet} {value!r}")
+    return page
+
+
+def _render_profile(what: str, title: str, info, page, value: str):
+    def lambda_search(facet, v) -> str:
+        return url_for("pages.search", **{what: value, facet.name: v.label if facet.name == "speaker" else v.value})
+
+    return render_template("profile.html", what=what, title=title, info=info, result=page, facet=what, value=value, lambda_search=lambda_search)
+
+
+@bp.get("/speakers/<path:name>")
+def speaker(name: str):
+    name = name[:200]
+    page = _profile("speaker", name, ("kind", "topic", "place", "source"))
+    info = store().speaker_profile([n for n in store().speaker_names() if name_key(n) == name_key(name)])
+    label = search_index().speaker_labels().get(name_key(name), name)
+    return _render_profile("speaker", label, info, page, name)
+
+
+@bp.get("/places/<path:name>")
+def place(name: str):
+    page = _profile("place", name[:200], ("speaker", "kind", "topic", "country"))
+    return _render_profile("place", name[:200], None, page, name[:200])
+
+
+@bp.get("/topics/<name>")
+def topic(name: str):
+    page = _profile("topic", name[:100], ("speaker", "kind", "place", "country"))
+    return _render_profile("topic", name[:100], None, page, name[:100])
+
+
+@bp.get("/<any(speakers, places, topics):kind>")
+def listing(kind: str):
+    facet = FACET_OF[kind]
+    prefix = request.args.get("prefix", "")[:100]
+    values = search_index().facet_values(facet, prefix=prefix, limit=LIST_LIMIT)
+    return render_template("listing.html", kind=kind, facet=facet, values=values, prefix=prefix)
+
+
+@bp.get("/help")
+def help_page():
+    index = search_index()
+    page = index.search(facets=("speaker", "kind", "place", "topic"), per_page=1, facet_limit=3, histogram="month")
+    top = {f.name: [v for v in f.values] for f in page.facets}
+    month = page.histogram[-1].start[:7] if page.histogram else "2025-04"
+    return render_template("help.html", top=top, month=month)

@@ -1,0 +1,103 @@
+"""Conditional GETs: ETag and Last-Modified on answers that depend only on the archive, and 304s.
+
+An answer's ETag is a hash of the archive's state (the store's files, the index generation and its
+files), this code's version and the request's full URL, so it is known before the answer is made:
+a client that already has it gets ``304 Not Modified`` without any search running.  Right after a
+change (``PARLEY_CACHE_SETTLE`` seconds, default 2) no validators are sent, since searchers notice a
+new index up to half a second late and ``Last-Modified`` counts whole seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from email.utils import formatdate
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, request
+
+from archive.store import DB_NAME
+from index.writing import CURRENT, current_path, index_root
+
+CACHED_BLUEPRINTS = frozenset({"pages", "browse", "api", "export", "feeds", "openapi"})
+CACHE_CONTROL = "no-cache"  # keep it, but ask each time: answers change whenever the archive does
+
+
+def code_version() -> str:
+    """Changes when Parley's code or templates do (a deploy must not be answered from old pages)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha1()
+    for package in ("archive", "index", "web"):
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in (".py", ".html", ".css", ".js", ".toml", ".tsv"):
+                digest.update(f"{path.relative_to(root)}:{path.stat().st_mtime_ns}:{path.stat().st_size}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def archive_state(home: str | os.PathLike[str]) -> tuple[str, float]:
+    """A token that changes with any change to the store or the index, and when the last one happened."""
+    generation = current_path(home)
+    paths = [Path(home) / DB_NAME, Path(home) / f"{DB_NAME}-wal", index_root(home) / CURRENT]
+    if generation is not None:
+        paths.append(generation)  # a commit adds and removes files in the generation's folder
+    parts = [str(generation)]
+    latest = 0.0
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            parts.append("-")
+            continue
+        parts.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        latest = max(latest, stat.st_mtime)
+    return "|".join(parts), latest
+
+
+def validators() -> tuple[str, float] | None:
+    """(ETag, Last-Modified) for this request, or None when its answer should carry none."""
+    if request.method not in ("GET", "HEAD") or request.blueprint not in CACHED_BLUEPRINTS:
+        return None
+    if "parley_validators" not in g:
+        state, latest = archive_state(current_app.config["PARLEY_HOME"])
+        settled = time.time() - latest >= current_app.config.get("PARLEY_CACHE_SETTLE", 2.0)
+        blob = f"{current_app.extensions['parley_code_version']}|{state}|{request.url}"
+        g.parley_validators = (f'"{hashlib.sha1(blob.encode()).hexdigest()[:20]}"', latest) if settled else None
+    return g.parley_validators
+
+
+def answer_not_modified() -> Response | None:
+    """Before a view runs: 304 when the client's copy is current (If-None-Match first, else If-Modified-Since)."""
+    found = validators()
+    if found is None:
+        return None
+    etag, latest = found
+    if request.if_none_match:
+        fresh = request.if_none_match.contains_weak(etag.strip('"'))
+    else:
+        since = request.if_modified_since
+        fresh = since is not None and int(latest) <= since.timestamp()
+    if not fresh:
+        return None
+    response = Response(status=304)
+    _stamp(response, etag, latest)
+    return response
+
+
+def add_validators(response: Response) -> Response:
+    found = validators()
+    if found is not None and response.status_code == 200:
+        _stamp(response, *found)
+    return response
+
+
+def _stamp(response: Response, etag: str, latest: float) -> None:
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = formatdate(int(latest), usegmt=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["parley_code_version"] = code_version()
+    app.before_request(answer_not_modified)
+    app.after_request(add_validators)

@@ -1,0 +1,169 @@
+"""``/api/v1/export``: every statement a search matches, streamed as CSV or NDJSON in constant memory.
+
+Search pages stop at ``MAX_DEPTH``; an export does not.  It never holds the hits: the order of the
+matches is worked out from the index alone (``SearchIndex.iter_matches``), and statements come from the store
+``BATCH`` at a time, are written out, and are dropped.  At most ``PARLEY_EXPORTS`` (default 2) run at
+once; one more gets a 429 in the API's error body.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Callable, Iterator
+from html import escape
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request, stream_with_context
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from archive.model import Statement
+from index.query import QuerySyntaxError
+from index.search import Hit, SearchError
+from web import api
+from web.archive_access import search_index, store
+from web.params import ParamError, search_args
+from web.serialize import hit_as_dict
+
+bp = Blueprint("export", __name__)
+bp.register_error_handler(HTTPException, api.http_error)
+bp.register_error_handler(ParamError, api.param_error)
+bp.register_error_handler(QuerySyntaxError, api.query_error)
+bp.register_error_handler(SearchError, api.search_error)
+
+FORMATS = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson; charset=utf-8"}
+CSV_COLUMNS = (
+    "id", "article_id", "published", "date", "precision", "speaker", "role", "type", "kind",
+    "channel", "direct", "quote", "places", "topics", "source", "title", "url",
+)  # fmt: skip
+BATCH = 500
+IGNORED = ("page", "per_page", "cursor", "facets", "facet_limit", "histogram")  # meaningless for an export
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@bp.record_once
+def _slots(state) -> None:
+    state.app.extensions["parley_export_slots"] = threading.BoundedSemaphore(state.app.config.get("PARLEY_EXPORTS", 2))
+
+
+# --- rows ------------------------------------------------------------------------------------------
+
+
+def hydrate(ids: Iterator[tuple[str, float | None]]) -> Iterator[Hit]:
+    """Hits for ids in order, fetched from the store ``BATCH`` at a time (without highlights)."""
+    archive = store()
+    batch: list[tuple[str, float | None]] = []
+
+    def flush() -> Iterator[Hit]:
+        found = archive.statements_by_id([sid for sid, _ in batch])
+        for sid, score in batch:
+            if sid in found:  # in the index but no longer in the store: verify says so
+                statement, meta = found[sid]
+                yield Hit(sid, meta["article_id"], score, statement, meta["title"], meta["published"], meta["source"], meta["url"], escape(statement.quote), None)
+
+    for pair in ids:
+        batch.append(pair)
+        if len(batch) == BATCH:
+            yield from flush()
+            batch = []
+    yield from flush()
+
+
+def csv_row(hit: Hit) -> list[Any]:
+    s: Statement = hit.statement
+    speaker = s.speaker
+    row = [
+        hit.id, hit.article_id, hit.published, s.date.value if s.date else None, s.date.precision if s.date else None,
+        speaker.name if speaker else None, speaker.role if speaker else None, speaker.type if speaker else None,
+        s.kind, s.channel, "true" if s.direct else "false", s.quote, "; ".join(s.places), "; ".join(s.topics),
+        hit.source, hit.title, hit.url,
+    ]  # fmt: skip
+    return [_cell(v) for v in row]
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_chunks(hits: Iterator[Hit]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for n, hit in enumerate(hits, 1):
+        writer.writerow(csv_row(hit))
+        if n % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def ndjson_chunks(hits: Iterator[Hit]) -> Iterator[str]:
+    lines: list[str] = []
+    for hit in hits:
+        lines.append(json.dumps(hit_as_dict(hit), ensure_ascii=False) + "\n")
+        if len(lines) == BATCH:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+# --- the route -------------------------------------------------------------------------------------
+
+
+@bp.get("/export")
+def export():
+    fmt = request.args.get("format") or "ndjson"
+    if fmt not in FORMATS:
+        raise ParamError("format", f"format must be one of {', '.join(FORMATS)}")
+    params = MultiDict(request.args)
+    for name in IGNORED:
+        params.poplist(name)
+    args = search_args(params)
+    if args["target"] != "statements":
+        raise ParamError("target", "exports are of statements: leave out target or use target=statements")
+    slots: threading.BoundedSemaphore = current_app.extensions["parley_export_slots"]
+    if not slots.acquire(blocking=False):
+        body, status = api.error_body(429, "too many exports are running: try again in a minute")
+        body.headers["Retry-After"] = "60"
+        return body, status
+    release = _once(slots.release)
+    try:
+        order = search_index().iter_matches(args["text"], args["filters"], args["sort"], args["date_from"], args["date_to"])
+    except BaseException:
+        release()
+        raise
+
+    def chunks() -> Iterator[str]:
+        try:
+            write = csv_chunks if fmt == "csv" else ndjson_chunks
+            yield from write(hydrate(order.ids))
+        finally:
+            release()
+
+    response = Response(stream_with_context(chunks()), content_type=FORMATS[fmt])
+    response.call_on_close(release)  # a response closed before its first chunk never runs the finally
+    response.headers["Content-Disposition"] = f'attachment; filename="parley-statements.{fmt}"'
+    response.headers["X-Total-Count"] = str(order.total)
+    return response
+
+
+def _once(action: Callable[[], Any]) -> Callable[[], None]:
+    done = threading.Lock()
+
+    def run() -> None:
+        if done.acquire(blocking=False):
+            action()
+
+    return run
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp, url_prefix="/api/v1")
