@@ -150,3 +150,16 @@ def test_hostile_article_text_executes_nothing(site, page):
         page.goto(site + path)
         assert page.evaluate("window.__xss === undefined"), path
     assert page.dialogs == []
+
+
+def test_facet_typeahead_within_the_search(site, page):
+    page.goto(site + "/search?facet_limit=3")
+    box = page.locator("form.facet-find[data-facet=speaker] input")
+    box.fill("zel")
+    suggestion = page.locator("form.facet-find[data-facet=speaker] ul.suggestions a")
+    suggestion.first.wait_for()
+    assert suggestion.all_inner_texts() == ["Volodymyr Zelenskyy"]
+    suggestion.first.click()
+    page.wait_for_url("**speaker=Volodymyr*")
+    assert page.locator("li.hit").count() == 2
+    shot(page, "typeahead")

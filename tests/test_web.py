@@ -237,3 +237,27 @@ def test_settings_from_defaults_home_file_then_environment(home, monkeypatch):
     (home / "parley.toml").write_text("exports = [\n", encoding="utf-8")
     with pytest.raises(ValueError, match="parley.toml"):
         create_app({"PARLEY_HOME": str(home)})
+
+
+def test_api_speakers_places_topics(client):
+    speakers = client.get("/api/v1/speakers").get_json()["data"]
+    labels = {v["label"]: v["count"] for v in speakers["values"]}
+    assert labels["Volodymyr Zelenskyy"] == 2 and labels["Dmitry Peskov"] == 1
+    assert [v["label"] for v in client.get("/api/v1/speakers?prefix=pes").get_json()["data"]["values"]] == ["Dmitry Peskov"]
+    one = client.get("/api/v1/speakers/volodymyr%20zelenskiy").get_json()["data"]
+    assert one["name"] == "Volodymyr Zelenskyy" and set(one["names"]) == {"Volodymyr Zelenskyy", "Volodymyr Zelensky"}
+    assert one["roles"] == ["President"] and one["statements"] == 2 and len(one["latest"]) == 2
+    assert client.get("/api/v1/speakers/nobody").status_code == 404
+    places = {v["value"]: v["count"] for v in client.get("/api/v1/places").get_json()["data"]["values"]}
+    assert places["Moscow"] == 2
+    topics = {v["value"]: v["count"] for v in client.get("/api/v1/topics").get_json()["data"]["values"]}
+    assert topics["ceasefire"] == 3
+    assert client.get("/api/v1/places?limit=0").get_json()["error"]["parameter"] == "limit"
+
+
+def test_histogram_steps_and_bars_narrow_the_dates(client):
+    page = client.get("/search?q=ceasefire&histogram=day").get_data(as_text=True)
+    assert "Matches per day" in page
+    assert "from=2025-04-15&amp;to=2025-04-15" in page
+    week = client.get("/search?q=ceasefire&histogram=week").get_data(as_text=True)
+    assert "from=2025-04-14&amp;to=2025-04-20" in week

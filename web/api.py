@@ -55,6 +55,10 @@ def root():
                 "/api/v1/statements/<id>": "one statement",
                 "/api/v1/statements/<id>/similar": "statements like this one",
                 "/api/v1/articles/<id>": "one article with everything extracted from it",
+                "/api/v1/speakers": "every speaker with a count (prefix=, limit=)",
+                "/api/v1/speakers/<name>": "one speaker by any spelling: names, roles, kinds, topics, places, latest statements",
+                "/api/v1/places": "every place with a count (prefix=, limit=)",
+                "/api/v1/topics": "every topic with a count",
                 "/api/v1/stats": "counts",
                 "/api/v1/export": "every match of a search (no depth limit) as CSV or NDJSON: format=csv|ndjson and the search parameters",
                 "/api/v1/openapi.json": "this API described in OpenAPI 3.0",
@@ -91,6 +95,55 @@ def statement(statement_id: str):
 def similar(statement_id: str):
     hits = search_index().more_like(statement_id[:100])
     return envelope([hit_as_dict(h) for h in hits])
+
+
+@bp.get("/speakers")
+def speakers():
+    return _listing("speaker")
+
+
+@bp.get("/places")
+def places():
+    return _listing("place")
+
+
+@bp.get("/topics")
+def topics():
+    return _listing("topic")
+
+
+def _listing(facet: str):
+    """Every speaker (place, topic) with its statement count, most first; ``prefix`` narrows by any word."""
+    raw = request.args.get("limit", "100")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        return error_body(400, "limit must be a whole number between 1 and 1000", parameter="limit")
+    limit = int(raw)
+    result = search_index().facet_values(facet, prefix=request.args.get("prefix", "")[:100], limit=limit)
+    return envelope(facet_as_dict(result))
+
+
+@bp.get("/speakers/<path:name>")
+def speaker(name: str):
+    """One speaker, found by any spelling: the names and roles seen, and what they said, by kind and topic."""
+    from archive.model import name_key
+
+    name = name[:200]
+    archive = store()
+    names = [n for n in archive.speaker_names() if name_key(n) == name_key(name)]
+    if not names:
+        return error_body(404, f"no speaker {name!r}")
+    page = search_index().search(filters={"speaker": [name]}, facets=("kind", "topic", "place"), histogram="month", sort="newest", per_page=10)
+    profile = archive.speaker_profile(names)
+    return envelope(
+        {
+            "id": name_key(name),
+            "name": search_index().speaker_labels().get(name_key(name), names[0]),
+            **profile,
+            "facets": [facet_as_dict(f) for f in page.facets],
+            "histogram": [{"start": b.start, "count": b.count} for b in page.histogram],
+            "latest": [hit_as_dict(h) for h in page.hits],
+        }
+    )
 
 
 @bp.get("/stats")

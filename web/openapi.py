@@ -281,6 +281,28 @@ def document() -> dict[str, Any]:
                     "responses": _responses(_ok("the article", _ref("Extraction")), 404),
                 }
             },
+            **{
+                f"/{kind}": {
+                    "get": {
+                        "operationId": kind,
+                        "summary": f"every {kind[:-1]} with its statement count, most first",
+                        "parameters": [
+                            _query("prefix", {"type": "string", "maxLength": 100}, "start of any word of the name"),
+                            _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "how many"),
+                        ],
+                        "responses": _responses(_ok("the values", _ref("Facet")), 400),
+                    }
+                }
+                for kind in ("speakers", "places", "topics")
+            },
+            "/speakers/{name}": {
+                "get": {
+                    "operationId": "speaker",
+                    "summary": "one speaker by any spelling: names and roles seen, kinds, topics, places, timeline, latest statements",
+                    "parameters": [_path("name", "a speaker's name, any spelling", {"type": "string", "maxLength": 200})],
+                    "responses": _responses(_ok("the speaker", {"type": "object"}), 404),
+                }
+            },
             "/stats": {"get": {"operationId": "stats", "summary": "counts", "responses": _responses(_ok("the archive's numbers", _ref("Stats")))}},
             "/export": {
                 "get": {

@@ -44,11 +44,18 @@ def target_url(args: MultiDict, target: str) -> str:
 
 
 def range_url(args: MultiDict, bucket_start: str, step: str = "month") -> str:
-    """This search narrowed to one histogram bar (a month)."""
+    """This search narrowed to one histogram bar (a day, week, month or year)."""
     from datetime import date, timedelta
 
     first = date.fromisoformat(bucket_start)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1) if step == "month" else first
+    if step == "month":
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    elif step == "year":
+        last = first.replace(month=12, day=31)
+    elif step == "week":
+        last = first + timedelta(days=6)
+    else:
+        last = first
     params = MultiDict(args)
     for name in ("page", "cursor"):
         params.poplist(name)
@@ -110,5 +117,7 @@ def search():
         facet_titles=FACET_TITLES,
         facet_names=FACET_FIELDS,
         lambda_toggle=lambda facet, value: toggle_url(request.args, facet.name, value.label if facet.name == "speaker" else value.value),
-        lambda_range=lambda bucket: range_url(request.args, bucket.start),
+        lambda_range=lambda bucket: range_url(request.args, bucket.start, request.args.get("histogram") or "month"),
+        step=request.args.get("histogram") or "month",
+        step_url=lambda step: url_for("pages.search", **{**request.args.to_dict(flat=False), "histogram": step}),
     ), (400 if error else 200)
