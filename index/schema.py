@@ -6,6 +6,8 @@ numbers for dates.  Texts for display and highlights come from the store.
 
 from __future__ import annotations
 
+import re
+
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
@@ -30,9 +32,26 @@ class SpellingFilter(Filter):
             yield token
 
 
-# Words: accents folded and transliteration variants merged before stemming, so "Noël" and "Noel",
+class StemSpellingFilter(Filter):
+    """After stemming: doubled letters and final -y/-i/-iy/-ii collapsed, so transliterations meet.
+
+    "Zelenskyy", "Zelensky", "Zelenskiy" all end as "zelenski"; "billed" and "bill" stay together
+    ("bil"), which merging before the stemmer broke ("biled" vs "bill").
+    """
+
+    _DOUBLES = re.compile(r"(\w)\1+")
+    _ENDING = re.compile(r"(?:iy|yi|ij|ii|y|i)$")
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = self._DOUBLES.sub(r"\1", token.text)
+            token.text = self._ENDING.sub("i", text) if len(text) > 4 else text
+            yield token
+
+
+# Words: accents folded, stemmed, then transliteration variants merged: "Noël" and "Noel",
 # "Zelenskyy" and "Zelensky" are one term.
-WORDS = RegexTokenizer(r"\w+(\.?\w+)*") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | SpellingFilter() | StemFilter()
+WORDS = RegexTokenizer(r"\w+(\.?\w+)*") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter() | StemSpellingFilter()
 # Names (speakers, places, channels): folded, not stemmed; the same stop words as WORDS, so a query word
 # dropped from one field is dropped from all (else "the drones" would require "the" in a name).
 NAMES = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | SpellingFilter()

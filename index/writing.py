@@ -28,6 +28,10 @@ ARTICLES = "articles"  # the article index's name inside a generation (statement
 CURRENT = "CURRENT"
 RETIRED = "RETIRED"
 GRACE = 120.0  # seconds a replaced generation stays on disk for searches still reading it
+# Bump when the schema or an analyzer changes: an index of another version counts as missing, and is
+# rebuilt from the store (by serve, by the next ingest, or by `parley reindex`).
+INDEX_VERSION = "3"
+VERSION_FILE = "VERSION"
 
 
 def index_root(home: str | os.PathLike[str]) -> Path:
@@ -42,7 +46,11 @@ def current_path(home: str | os.PathLike[str]) -> Path | None:
     except FileNotFoundError:
         return None
     path = root / name
-    return path if whoosh_index.exists_in(path) else None
+    try:
+        version = (path / VERSION_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return path if version == INDEX_VERSION and whoosh_index.exists_in(path) else None
 
 
 @contextmanager
@@ -65,6 +73,7 @@ def _new_generation(home: str | os.PathLike[str]) -> Path:
     path.mkdir()
     whoosh_index.create_in(path, statement_schema())
     whoosh_index.create_in(path, article_schema(), indexname=ARTICLES)
+    (path / VERSION_FILE).write_text(INDEX_VERSION, encoding="utf-8")
     return path
 
 
@@ -107,6 +116,8 @@ def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str
     ids = list(article_ids)
     if not ids:
         return 0
+    if current_path(home) is None and store.db.execute("SELECT count(*) FROM articles").fetchone()[0] > len(ids):
+        return rebuild(home, store).statements  # no usable index (none yet, or an older version): build it all
     written = 0
     with write_lock(home):
         path = open_for_writing(home)

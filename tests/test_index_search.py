@@ -281,3 +281,25 @@ def test_place_names_with_commas_stay_one_facet_value(home):
     page = index.search(facets=("place",))
     assert [v.value for v in page.facets[0].values] == ["Washington, D.C."]
     assert index.search(filters={"place": ["Washington, D.C."]}).total == 1
+
+
+def test_an_index_of_another_version_is_rebuilt_not_trusted(home, index):
+    current = writing.current_path(home)
+    (current / writing.VERSION_FILE).write_text("0", encoding="utf-8")
+    assert writing.current_path(home) is None
+    with Store(home) as store:
+        assert not writing.verify(home, store).ok
+        one = sorted(store.article_ids())[0]
+        writing.update(home, store, [one])  # the next ingest step rebuilds everything
+        assert writing.verify(home, store).ok
+
+
+def test_transliterations_meet_and_ordinary_words_keep_their_stems():
+    from index.schema import WORDS
+
+    def analysed(text):
+        return [t.text for t in WORDS(text)]
+
+    assert len(set(analysed("Zelenskyy Zelensky Zelenskiy"))) == 1
+    assert len(set(analysed("billed bill bills"))) == 1
+    assert analysed("Noël") == analysed("Noel")
