@@ -110,7 +110,18 @@ def parse(text: str, target: str = "statements") -> ParsedQuery:
         raise QuerySyntaxError(f"cannot parse the query: {error}", text, None) from None
     if parsed is Q.NullQuery:
         return ParsedQuery(Q.Every(), day_from, day_to, text)
+    _check_boosts(parsed, text)
     return ParsedQuery(parsed, day_from, day_to, text)
+
+
+def _check_boosts(query: Q.Query, text: str) -> None:
+    """Whoosh divides by a boost: word^0 would be a crash, not a query."""
+    stack = [query]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "boost", 1.0) <= 0:
+            raise QuerySyntaxError("a boost (word^N) must be greater than 0", text, text.find("^"))
+        stack.extend(node.children())
 
 
 def _check_balance(text: str) -> None:

@@ -213,6 +213,8 @@ class _View:
         self.ix = whoosh_index.open_dir(path, indexname=target.indexname)
         self.searcher = self.ix.searcher()
         self.checked = time.monotonic()
+        # Orders views of one index across threads: generation folders are named by creation time.
+        self.version = (path.name, self.searcher.reader().generation())
         reader = self.searcher.reader()
         self.doccount = reader.doc_count_all()
         self.columns: dict[str, list] = {}
@@ -268,6 +270,10 @@ class SearchIndex:
     def __init__(self, home: str | os.PathLike[str]) -> None:
         self.home = Path(home)
         self._local = threading.local()
+        # The newest index version any thread has seen: no thread answers from an older one after that,
+        # so one client's totals never go back when its requests land on different threads.
+        self._newest: tuple[str, int] = ("", -1)
+        self._newest_lock = threading.Lock()
 
     # --- per-thread resources -------------------------------------------------------------
 
@@ -277,11 +283,13 @@ class SearchIndex:
             views = self._local.views = {}
         view: _View | None = views.get(target)
         path = current_path(self.home)
-        if view is not None and (view.path != path or not view.fresh()):
+        if view is not None and (view.path != path or view.version < self._newest or not view.fresh()):
             view.close()
             view = None
         if view is None and path is not None:
             view = _View(path, _TARGETS[target])
+            with self._newest_lock:
+                self._newest = max(self._newest, view.version)
         views[target] = view
         return view
 
@@ -405,7 +413,7 @@ class SearchIndex:
         view = self._view()
         found = self._store().statements_by_id([statement_id])
         if view is None or statement_id not in found:
-            raise SearchError(f"no statement with id {statement_id!r}")
+            raise SearchError(f"no statement with id {statement_id[:40]!r}")
         docnum = view.searcher.document_number(id=statement_id)
         if docnum is None:
             raise SearchError(f"statement {statement_id!r} is not in the index: run 'parley reindex'")

@@ -50,7 +50,14 @@ def current_path(home: str | os.PathLike[str]) -> Path | None:
         version = (path / VERSION_FILE).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
-    return path if version == INDEX_VERSION and whoosh_index.exists_in(path) else None
+    if version != INDEX_VERSION:
+        return None
+    for _attempt in range(5):
+        try:
+            return path if whoosh_index.exists_in(path) else None
+        except FileNotFoundError:  # a commit replaced the TOC while we looked: look again
+            time.sleep(0.01)
+    return path
 
 
 @contextmanager

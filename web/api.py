@@ -86,7 +86,7 @@ def facet(name: str):
 def statement(statement_id: str):
     found = store().statements_by_id([statement_id[:100]])
     if statement_id not in found:
-        return error_body(404, f"no statement with id {statement_id!r}")
+        return error_body(404, f"no statement with id {statement_id[:40]!r}")
     statement, meta = found[statement_id]
     return envelope({"id": statement_id, "statement": statement.as_dict(), "article": meta})
 
@@ -131,7 +131,7 @@ def speaker(name: str):
     archive = store()
     names = [n for n in archive.speaker_names() if name_key(n) == name_key(name)]
     if not names:
-        return error_body(404, f"no speaker {name!r}")
+        return error_body(404, f"no speaker {name[:40]!r}")
     page = search_index().search(filters={"speaker": [name]}, facets=("kind", "topic", "place"), histogram="month", sort="newest", per_page=10)
     profile = archive.speaker_profile(names)
     return envelope(
@@ -157,5 +157,5 @@ def stats():
 def article(article_id: str):
     extraction = store().get(article_id[:100])
     if extraction is None:
-        return error_body(404, f"no article with id {article_id!r}")
+        return error_body(404, f"no article with id {article_id[:40]!r}")
     return envelope(extraction.as_dict())

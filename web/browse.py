@@ -64,7 +64,7 @@ def statement(statement_id: str):
     article_id, _, seq_text = statement_id[:100].rpartition("-")
     extraction = store().get(article_id) if seq_text.isdigit() else None
     if extraction is None or int(seq_text) >= len(extraction.statements):
-        abort(404, description=f"no statement with id {statement_id!r}")
+        abort(404, description=f"no statement with id {statement_id[:40]!r}")
     seq = int(seq_text)
     s = extraction.statements[seq]
     paragraphs = marked_paragraphs(extraction, focus=seq)
@@ -76,7 +76,7 @@ def statement(statement_id: str):
 def article(article_id: str):
     extraction = store().get(article_id[:100])
     if extraction is None:
-        abort(404, description=f"no article with id {article_id!r}")
+        abort(404, description=f"no article with id {article_id[:40]!r}")
     return render_template("article.html", x=extraction, paragraphs=marked_paragraphs(extraction))
 
 
@@ -84,7 +84,7 @@ def _profile(facet: str, value: str, facets: tuple[str, ...]):
     index = search_index()
     page = index.search(filters={facet: [value]}, facets=facets, sort="newest", per_page=20, histogram="month", facet_limit=15)
     if page.total == 0:
-        abort(404, description=f"no statements for {facet} {value!r}")
+        abort(404, description=f"no statements for {facet} {value[:40]!r}")
     return page
 
 
