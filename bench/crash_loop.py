@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from test_crash import kill_run, make_folder  # noqa: E402
+from test_crash import kill_run, make_folder
 
 
 def main() -> int:

@@ -76,7 +76,7 @@ _DATE_TERM = re.compile(r"\bdate:(\[[^\]]*\]|\S+)", re.IGNORECASE)
 _RANGE = re.compile(r"\[\s*(\S*)\s+to\s+(\S*)\s*\]", re.IGNORECASE)
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 _WILDCARD = re.compile(r"[^\s\"():]*[*?][^\s\"():]*")
-_FUZZY = re.compile(r"(?<![\"\s])~(\d+)")
+_FUZZY_TERM = re.compile(r"([^\s\"()~]+)~(\d+)?(?:/\d+)?")
 
 
 def _parser(fields, schema, boosts) -> MultifieldParser:
@@ -111,7 +111,18 @@ def parse(text: str, target: str = "statements") -> ParsedQuery:
     if parsed is Q.NullQuery:
         return ParsedQuery(Q.Every(), day_from, day_to, text)
     _check_boosts(parsed, text)
+    _bound_fuzzy(parsed)
     return ParsedQuery(parsed, day_from, day_to, text)
+
+
+def _bound_fuzzy(query: Q.Query) -> None:
+    """Fuzzy terms keep their first letter: a whole-vocabulary edit-distance scan is minutes at scale."""
+    stack = [query]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Q.FuzzyTerm):
+            node.prefixlength = max(node.prefixlength, 1)
+        stack.extend(node.children())
 
 
 def _check_boosts(query: Q.Query, text: str) -> None:
@@ -119,8 +130,9 @@ def _check_boosts(query: Q.Query, text: str) -> None:
     stack = [query]
     while stack:
         node = stack.pop()
-        if getattr(node, "boost", 1.0) <= 0:
-            raise QuerySyntaxError("a boost (word^N) must be greater than 0", text, text.find("^"))
+        boost = getattr(node, "boost", 1.0)
+        if not 0 < boost <= 1000:  # also refuses inf and nan
+            raise QuerySyntaxError("a boost (word^N) must be greater than 0 and at most 1000", text, text.find("^"))
         stack.extend(node.children())
 
 
@@ -197,9 +209,12 @@ def _check_expansions(rest: str, text: str) -> None:
         if len(literal) < 2:
             raise QuerySyntaxError("a wildcard needs at least two letters before * or ?", text, text.find(match.group(0)))
         expansions += 1
-    for match in _FUZZY.finditer(plain):
-        if int(match.group(1)) > 2:
+    for match in _FUZZY_TERM.finditer(plain):
+        word, edits = match.group(1).split(":")[-1], int(match.group(2) or 1)
+        if edits > 2:
             raise QuerySyntaxError("fuzzy matching allows at most 2 edits (word~2)", text, text.find(match.group(0)))
+        if len(word) < (5 if edits == 2 else 3):
+            raise QuerySyntaxError("fuzzy matching needs at least 3 letters for word~1 and 5 for word~2", text, text.find(match.group(0)))
         expansions += 1
     if expansions > MAX_EXPANSIONS:
         raise QuerySyntaxError(f"too many wildcard or fuzzy terms: at most {MAX_EXPANSIONS}", text, None)

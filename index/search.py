@@ -205,17 +205,14 @@ def mark(text: str, words: set[str]) -> str:
     return "".join(out)
 
 
-class _View:
-    """One thread's searcher over one index generation, with its caches."""
+class _Caches:
+    """What a search needs from one version of an index beyond the searcher: facet values and days per document.
 
-    def __init__(self, path: Path, target: _Target) -> None:
-        self.path = path
-        self.ix = whoosh_index.open_dir(path, indexname=target.indexname)
-        self.searcher = self.ix.searcher()
-        self.checked = time.monotonic()
-        # Orders views of one index across threads: generation folders are named by creation time.
-        self.version = (path.name, self.searcher.reader().generation())
-        reader = self.searcher.reader()
+    Immutable once built, and shared by every thread's searcher of that version (document numbers are
+    the same for all of them): built once, not once per thread.
+    """
+
+    def __init__(self, reader, target: _Target) -> None:
         self.doccount = reader.doc_count_all()
         self.columns: dict[str, list] = {}
         for name in target.single:
@@ -234,6 +231,26 @@ class _View:
         order = sorted((d, n) for n, d in enumerate(self.days) if d is not None)
         self.sorted_days = [d for d, _ in order]
         self.sorted_docs = [n for _, n in order]
+
+
+class _View:
+    """One thread's searcher over one version of an index, with that version's shared caches."""
+
+    def __init__(self, path: Path, target: _Target, caches) -> None:
+        self.path = path
+        self.ix = whoosh_index.open_dir(path, indexname=target.indexname)
+        self.searcher = self.ix.searcher()
+        self.checked = time.monotonic()
+        # Orders views of one index across threads: generation folders are named by creation time.
+        self.version = (path.name, self.searcher.reader().generation())
+        cache: _Caches = caches(target, self.version, self.searcher.reader())
+        self.doccount = cache.doccount
+        self.columns = cache.columns
+        self.multi = cache.multi
+        self.direct = cache.direct
+        self.days = cache.days
+        self.sorted_days = cache.sorted_days
+        self.sorted_docs = cache.sorted_docs
 
     def fresh(self) -> bool:
         """Whether this view still shows the index (checked at most twice a second)."""
@@ -274,6 +291,8 @@ class SearchIndex:
         # so one client's totals never go back when its requests land on different threads.
         self._newest: tuple[str, int] = ("", -1)
         self._newest_lock = threading.Lock()
+        self._caches: dict[tuple[str, tuple[str, int]], _Caches] = {}
+        self._caches_lock = threading.Lock()
 
     # --- per-thread resources -------------------------------------------------------------
 
@@ -287,11 +306,22 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            view = _View(path, _TARGETS[target])
+            view = _View(path, _TARGETS[target], self._shared_caches)
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view
         return view
+
+    def _shared_caches(self, target: _Target, version: tuple[str, int], reader) -> _Caches:
+        """The caches of one index version, built once (other threads wait rather than build their own)."""
+        key = (target.indexname or "statements", version)
+        with self._caches_lock:
+            cache = self._caches.get(key)
+            if cache is None:
+                cache = self._caches[key] = _Caches(reader, target)
+                for old in [k for k in self._caches if k[0] == key[0] and k[1] < version]:
+                    del self._caches[old]  # threads still on it keep their own reference
+            return cache
 
     def _store(self) -> Store:
         store = getattr(self._local, "store", None)

@@ -21,6 +21,7 @@ REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-orig
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     from index_corpus import extractions
+
     from web import create_app
 
     home = tmp_path_factory.mktemp("headers") / "home"
@@ -106,9 +107,9 @@ def test_pages_need_no_inline_script_or_event_handler(app, samples):
             response.close()
             continue
         page = response.get_data(as_text=True)
-        inline = [tag for tag in re.findall(r"<script\b[^>]*>", page, re.I) if "src=" not in tag]
-        handlers = re.findall(r"<[^>]+\son[a-z]+\s*=", page, re.I)
-        styles = re.findall(r"<[^>]+\sstyle\s*=", page, re.I) + re.findall(r"<style\b", page, re.I)
+        inline = [tag for tag in re.findall(r"<script\b[^>]*>", page, re.IGNORECASE) if "src=" not in tag]
+        handlers = re.findall(r"<[^>]+\son[a-z]+\s*=", page, re.IGNORECASE)
+        styles = re.findall(r"<[^>]+\sstyle\s*=", page, re.IGNORECASE) + re.findall(r"<style\b", page, re.IGNORECASE)
         assert not inline and not handlers, f"{url}: inline scripts {inline[:2]} or handlers {handlers[:2]}"
         assert not styles, f"{url}: inline styles (blocked by style-src 'self') {styles[:2]}"
 

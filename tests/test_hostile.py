@@ -221,7 +221,7 @@ def test_parley_ingest_of_a_hostile_folder_goes_on_and_writes_only_in_home(tmp_p
     home = tmp_path / "home"
     before = _tree(tmp_path)
     started = time.perf_counter()
-    result = subprocess.run([*PARLEY, "--home", str(home), "ingest", "--json", str(batch)], capture_output=True, text=True, cwd=PROJECT, timeout=120)
+    result = subprocess.run([*PARLEY, "--home", str(home), "ingest", "--json", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=120)
     seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(result.stdout)
@@ -260,7 +260,7 @@ def test_parley_ingest_goes_on_past_hostile_json(tmp_path):
     (batch / "a_nested.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
     (batch / "b_huge_int.json").write_bytes(b"7" * 5000)
     (batch / "c_good.txt").write_text("Officials in Kyiv said the batch goes on.\n")
-    result = subprocess.run([*PARLEY, "--home", str(tmp_path / "home"), "ingest", "--json", str(batch)], capture_output=True, text=True, cwd=PROJECT, timeout=60)
+    result = subprocess.run([*PARLEY, "--home", str(tmp_path / "home"), "ingest", "--json", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=60)
     assert result.returncode == 0, result.stderr[-500:]
     summary = json.loads(result.stdout)
     assert summary["added"] == 1 and len(summary["rejected"]) == 2

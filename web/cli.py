@@ -19,7 +19,7 @@ from archive.ingest import Defaults, IngestReport, ingest
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import Store, StoreError
 from index import writing
-from web.home import default_home, ensure_index, seed_if_empty
+from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
 HOME_HELP = "Folder holding the archive (and its index).  Default: $PARLEY_HOME, else the app's instance folder."
 
@@ -328,8 +328,10 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
         added = seed_if_empty(home)
         if added:
             click.echo(f"seeded the new archive in {home} with {added} article(s)")
-    if ensure_index(home):
-        click.echo(f"built the search index in {home}")
+    if needs_index(home):
+        click.echo(f"building the search index in {home} from the archive (large archives take minutes)…")
+        ensure_index(home)
+        click.echo("built the search index")
     app = create_app({"PARLEY_HOME": str(home)})
     click.echo(f"Parley on http://{host}:{port}/  (archive {home}; Ctrl-C to stop)")
     if debug:

@@ -40,6 +40,12 @@ def seed_if_empty(home: str | os.PathLike[str]) -> int:
         return added
 
 
+def needs_index(home: str | os.PathLike[str]) -> bool:
+    """Whether the archive has articles but no usable index (none yet, or one of an older version)."""
+    with Store(home) as store:
+        return writing.current_path(home) is None and bool(store.stats()["articles"])
+
+
 def ensure_index(home: str | os.PathLike[str]) -> bool:
     """Build the search index if the archive has articles but no index yet; True if it was built."""
     with Store(home) as store:
@@ -49,4 +55,4 @@ def ensure_index(home: str | os.PathLike[str]) -> bool:
         return True
 
 
-__all__ = ["DB_NAME", "default_home", "seeds_folder", "seed_if_empty", "ensure_index"]
+__all__ = ["DB_NAME", "default_home", "seeds_folder", "seed_if_empty", "needs_index", "ensure_index"]
