@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,3 +44,29 @@ def shared() -> Path:
     if folder is None:
         pytest.skip("../shared (gold corpora and scorer) is not beside this checkout")
     return folder
+
+
+@contextmanager
+def served(home: Path, *extra: str, stderr=subprocess.DEVNULL):
+    """`parley serve` on a free loopback port in its own process; yields its base URL once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "--home", str(home), "serve", "--no-seed", "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL, stderr=stderr, cwd=PROJECT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{base}/api/v1/stats", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(f"parley serve exited with status {server.returncode}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
+from conftest import PROJECT, served
+from index_corpus import extractions
 
 from archive.model import Article, Extraction, Speaker, Statement
 from archive.store import Store
-from conftest import PROJECT
 from index import writing
-from index_corpus import extractions
 
 CHROMIUM = os.environ.get("PARLEY_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = PROJECT / "test-output" / "screenshots"
@@ -52,23 +47,8 @@ def site(tmp_path_factory):
     with Store(home) as store:
         store.add_batch(extractions() + [hostile()])
         writing.update(home, store, store.article_ids())
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "--home", str(home), "serve", "--no-seed", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PROJECT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{base}/api/v1/stats", timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with served(home) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import DATA, PROJECT
+
 from web.cli import cli
 
 PARLEY = [sys.executable, "-m", "web.cli"]

@@ -4,8 +4,8 @@ import re
 
 import click
 import pytest
-
 from conftest import PROJECT
+
 from web import DEFAULTS, create_app
 from web.cli import cli
 

@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import PROJECT, shared_folder
 
 SETS = ("seed", "meantime", "gum", "litbank", "geovirus", "lgl", "html")

@@ -4,12 +4,12 @@ import threading
 from datetime import date
 
 import pytest
+from index_corpus import ROWS, extractions
 
 from archive.store import Store
 from index import writing
 from index.query import QuerySyntaxError
 from index.search import MAX_DEPTH, SearchError, SearchIndex
-from index_corpus import ROWS, extractions
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import shutil
 from datetime import date
 
-from archive.ingest import Defaults, ingest
 from conftest import DATA
+
+from archive.ingest import Defaults, ingest
 
 BATCH = DATA / "batch"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from index_corpus import extractions
 
 from archive.store import Store
 from index import writing
-from index_corpus import extractions
 from web import create_app
 
 

@@ -3,9 +3,9 @@
 import os
 
 import pytest
+from conftest import DATA
 
 from archive.readers import ReadError, iter_sources, read_bytes, read_inputs, read_path
-from conftest import DATA
 
 
 def test_unknown_suffix_is_rejected_naming_it():

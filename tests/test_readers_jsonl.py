@@ -1,9 +1,9 @@
 from datetime import date
 
 import pytest
+from conftest import DATA
 
 from archive.readers import ReadError, read_bytes, read_path
-from conftest import DATA
 
 
 def test_good_lines_kept_bad_lines_reported():

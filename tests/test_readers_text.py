@@ -1,10 +1,10 @@
 from datetime import date
 
 import pytest
+from conftest import DATA, PROJECT
 
 from archive.readers import ReadError, read_path
 from archive.readers.text import TextReader, headline, split_front_matter
-from conftest import DATA, PROJECT
 
 BATCH = DATA / "batch"
 

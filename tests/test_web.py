@@ -1,16 +1,15 @@
 """The site and the JSON API over a real archive and index on disk."""
 
 import json
-import socket
 import threading
 import urllib.error
 import urllib.request
 
 import pytest
+from index_corpus import extractions
 
 from archive.store import Store
 from index import writing
-from index_corpus import extractions
 from web import create_app
 
 
@@ -126,27 +125,9 @@ def test_read_only_and_security_headers(client):
 
 def test_real_http_server_on_loopback(app, home):
     """`parley serve` in its own process, eight clients at once, then an error answer."""
-    import subprocess
-    import sys
-    import time
+    from conftest import served
 
-    from conftest import PROJECT
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "--home", str(home), "serve", "--no-seed", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PROJECT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/api/v1/stats", timeout=5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with served(home) as base:
         results = []
 
         def fetch():
@@ -164,9 +145,6 @@ def test_real_http_server_on_loopback(app, home):
         assert caught.value.code == 400
         assert json.load(caught.value)["error"]["parameter"] == "per_page"
         caught.value.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_home_shows_latest_statements_top_speakers_and_timeline(client):

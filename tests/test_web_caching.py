@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from index_corpus import extractions
 
 from archive.model import Article, Extraction, Speaker, Statement
 from archive.store import Store
 from index import writing
-from index_corpus import extractions
 from web import create_app
 
 CACHED = [

@@ -10,12 +10,12 @@ import tracemalloc
 from datetime import date, timedelta
 
 import pytest
+from index_corpus import extractions
 
 from archive.model import Article, DateRef, Extraction, Speaker, Statement
 from archive.store import Store
 from index import writing
 from index.search import MAX_DEPTH
-from index_corpus import extractions
 from web import create_app
 from web.export import CSV_COLUMNS
 

@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from flask import render_template_string
+from index_corpus import extractions
 
 from archive.model import Article, Extraction, Speaker, Statement
 from archive.store import Store
 from index import writing
-from index_corpus import extractions
 from web import create_app
 
 EVIL = "<script>alert('x')</script>"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from index.documents import first_day
 from index.query import QuerySyntaxError
 from index.search import FACET_FIELDS, Hit, SearchError
 from web.archive_access import search_index
@@ -118,19 +118,8 @@ def entry_updated(hit: Hit) -> str:
 
 def _timestamp(value: str | None) -> str | None:
     """"2025-04-22", "2025-04" or "2025" (or a datetime) as an RFC 3339 time at midnight UTC of its first day."""
-    if not value:
-        return None
-    text = str(value)
-    try:
-        if len(text) == 4:
-            day = date(int(text), 1, 1)
-        elif len(text) == 7:
-            day = date(int(text[:4]), int(text[5:7]), 1)
-        else:
-            day = date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-    return f"{day.isoformat()}T00:00:00Z"
+    day = first_day(value) if value else None
+    return f"{day.isoformat()}T00:00:00Z" if day else None
 
 
 @bp.get("/opensearch.xml")
