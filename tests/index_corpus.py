@@ -45,3 +45,11 @@ def extractions() -> list[Extraction]:
         article = Article(text=text, title=f"Story {i}", published=published, source=source)
         result.append(Extraction(article, (statement,), found, (), topics))
     return result
+
+
+def hostile_extraction(evil: str, words: str = "ceasefire talks failed") -> Extraction:
+    """An article whose text, title, source, speaker and role all carry ``evil`` (markup to be escaped)."""
+    text = f"{evil} said that {evil} {words}."
+    start = text.index(evil, 5)
+    statement = Statement(quote=text[start:-1], start=start, end=len(text) - 1, direct=True, speaker=Speaker(name=f"Mr {evil}", role=evil))
+    return Extraction(Article(text=text, title=f"Title {evil}", source=f"Source {evil}"), (statement,))

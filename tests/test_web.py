@@ -6,7 +6,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from index_corpus import extractions
+from index_corpus import extractions, hostile_extraction
 
 from archive.store import Store
 from index import writing
@@ -15,17 +15,8 @@ from web import create_app
 
 @pytest.fixture
 def app(home):
-    from archive.model import Article, Extraction, Speaker, Statement
-
-    evil = "<script>alert('x')</script>"
-    text = f"{evil} said that {evil} ceasefire talks failed."
-    start = text.index(evil, 5)
-    hostile = Extraction(
-        Article(text=text, title=f"Title {evil}", source=f"Source {evil}"),
-        (Statement(quote=f"{evil} ceasefire talks failed", start=start, end=len(text) - 1, direct=True, speaker=Speaker(name=f"Mr {evil}", role=evil)),),
-    )
     with Store(home) as store:
-        store.add_batch(extractions() + [hostile])
+        store.add_batch(extractions() + [hostile_extraction("<script>alert('x')</script>")])
         writing.update(home, store, store.article_ids())
     return create_app({"PARLEY_HOME": str(home), "TESTING": True})
 

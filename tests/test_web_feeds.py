@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from flask import render_template_string
-from index_corpus import extractions
+from index_corpus import extractions, hostile_extraction
 
 from archive.model import Article, Extraction, Speaker, Statement
 from archive.store import Store
@@ -21,14 +21,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture
 def app(home):
-    text = f"{EVIL} said that {EVIL} ceasefire\x0b talks failed & more."
-    start = text.index(EVIL, 5)
-    hostile = Extraction(
-        Article(text=text, title=f"Title {EVIL}", source=f"Source {EVIL}"),
-        (Statement(quote=text[start:-1], start=start, end=len(text) - 1, direct=True, speaker=Speaker(name=f"Mr {EVIL}", role=EVIL)),),
-    )
     with Store(home) as store:
-        store.add_batch(extractions() + [hostile])
+        store.add_batch(extractions() + [hostile_extraction(EVIL, "ceasefire\x0b talks failed & more")])
         writing.update(home, store, store.article_ids())
     return create_app({"PARLEY_HOME": str(home), "TESTING": True})
 
