@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from archive.extract.dates import sentence_bounds
 from archive.extract.gazetteer import curated_variants
 from archive.model import Extraction, Statement, name_key
 from index.schema import SEPARATOR
@@ -52,9 +53,7 @@ def sentence_of(text: str, statement: Statement) -> str:
     """The sentence(s) a statement sits in: its context for search and display."""
     lo = statement.start if statement.cue_start is None else min(statement.start, statement.cue_start)
     hi = statement.end if statement.cue_end is None else max(statement.end, statement.cue_end)
-    left = max(text.rfind(". ", 0, lo), text.rfind("\n", 0, lo)) + 1
-    ends = [i for i in (text.find(". ", hi), text.find("\n", hi)) if i != -1]
-    right = min(ends) + 1 if ends else len(text)
+    left, right = sentence_bounds(text, lo, hi)
     return text[left:right].strip()
 
 
