@@ -130,3 +130,23 @@ def _fill(article, defaults: Defaults):
     if not article.source and defaults.source:
         changes["source"] = defaults.source
     return article.with_metadata(**changes) if changes else article
+
+
+def reextract(store: Store, on_article: Callable[[str], None] | None = None) -> list[Problem]:
+    """Run today's extractors again over every stored article text (after an upgrade or a fix).
+
+    Each article is replaced in its own transaction; failures keep the article with nothing
+    extracted and are returned.  The index must be rebuilt afterwards.
+    """
+    problems = []
+    for article_id in sorted(store.article_ids()):
+        stored = store.get(article_id)
+        if stored is None:
+            continue
+        extraction, failure = extract_or_keep(stored.article)
+        store.replace_extraction(extraction)
+        if failure:
+            problems.append(Problem(stored.article.path or article_id, failure))
+        if on_article:
+            on_article(article_id)
+    return problems

@@ -85,21 +85,6 @@ class Article:
             "text": self.text,
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Article:
-        published = data.get("published")
-        return cls(
-            text=data["text"],
-            title=data.get("title"),
-            published=date.fromisoformat(published) if published else None,
-            source=data.get("source"),
-            url=data.get("url"),
-            author=data.get("author"),
-            language=data.get("language"),
-            path=data.get("path"),
-            id=data.get("id") or "",
-        )
-
 
 @dataclass(frozen=True)
 class Speaker:

@@ -150,3 +150,19 @@ def test_serve_seeds_an_empty_home_and_answers_on_loopback(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_reindex_extract_redoes_extraction_from_stored_text(home):
+    from archive.store import Store
+
+    run(home, "ingest", str(PROJECT / "seeds"))
+    with Store(home) as store:
+        (article_id,) = store.article_ids()
+        original = store.get(article_id)
+        store.db.execute("DELETE FROM statements")  # as if an older extractor had found nothing
+        store.db.commit()
+    result = run(home, "reindex", "--extract")
+    assert result.exit_code == 0 and f"extracted 1 article(s) again ({len(original.statements)} statements)" in result.output
+    with Store(home) as store:
+        assert store.get(article_id) == original
+    assert run(home, "verify").exit_code == 0

@@ -141,6 +141,7 @@ def test_real_http_server_on_loopback(app, home):
 def test_home_shows_latest_statements_top_speakers_and_timeline(client):
     page = client.get("/").get_data(as_text=True)
     assert "Latest statements" in page and 'data-facet="speaker"' in page
+    assert "Latest articles" in page and "Story 4" in page  # 2025-04-22, among the newest
     assert "<svg class=\"histogram\"" in page
     assert "/speakers/Dmitry%20Peskov" in page
     assert client.get("/?q=ceasefire").status_code == 302

@@ -15,7 +15,7 @@ import click
 
 from archive.dateparse import parse_date
 from archive.extract.topics import use_home
-from archive.ingest import Defaults, IngestReport, ingest
+from archive.ingest import Defaults, IngestReport, ingest, reextract
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import Store, StoreError
 from index import writing
@@ -161,13 +161,21 @@ def stats(ctx, as_json, show_rejected) -> None:
 
 @cli.command()
 @click.option("--procs", type=click.IntRange(1, 8), default=1, show_default=True, help="Writer processes for a large rebuild.")
+@click.option("--extract", "re_extract", is_flag=True, help="First run the extractors again over every stored article (after an upgrade).")
 @click.pass_context
-def reindex(ctx, procs) -> None:
+def reindex(ctx, procs, re_extract) -> None:
     """Rebuild the search index from the archive, aside, then swap it in.
 
-    Searches go on against the old index until the new one is complete.
+    Searches go on against the old index until the new one is complete.  With --extract, the
+    statements, places, dates and topics of every article are extracted again from its stored
+    text first (what an extractor upgrade or fix needs).
     """
     with open_store(ctx) as store:
+        if re_extract:
+            problems = reextract(store)
+            click.echo(f"extracted {store.stats()['articles']:,} article(s) again ({store.stats()['statements']:,} statements)")
+            for problem in problems:
+                click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
         report = writing.rebuild(ctx.obj, store, procs=procs)
     click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s")
 

@@ -88,7 +88,9 @@ def home():
     index = search_index()
     overview = index.search(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8)
     latest = index.search(sort="newest", per_page=10)
-    return render_template("home.html", numbers=store().stats(), overview=overview, latest=latest, facet_titles=FACET_TITLES, profile_url=profile_url)
+    return render_template(
+        "home.html", numbers=store().stats(), overview=overview, latest=latest, articles=store().latest(8), facet_titles=FACET_TITLES, profile_url=profile_url
+    )
 
 
 @bp.get("/search")

@@ -15,10 +15,7 @@ from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
 from archive.model import Article, DateRef, Extraction, Place, Statement
 
-__all__ = ["extract", "extract_or_keep", "EXTRACTOR_VERSION"]
-
-# Bump when extraction output changes, so stored extractions can be redone by ``parley reindex``.
-EXTRACTOR_VERSION = 1
+__all__ = ["extract", "extract_or_keep"]
 
 
 def extract(article: Article) -> Extraction:
@@ -40,7 +37,7 @@ def extract(article: Article) -> Extraction:
 def extract_or_keep(article: Article) -> tuple[Extraction, str | None]:
     """Like ``extract``, but an extractor's failure keeps the article (with nothing extracted) and says why.
 
-    A bug in one extractor must never lose an article or stop a batch; ``parley reindex`` re-extracts
+    A bug in one extractor must never lose an article or stop a batch; ``parley reindex --extract`` re-extracts
     once it is fixed.
     """
     try:

@@ -14,7 +14,6 @@ from archive.dateparse import parse_date
 from archive.model import Article
 from archive.readers.base import Reader, ReadError, ReadResult, decode_text
 
-FRONT_MATTER_KEYS = ("title", "published", "source", "url", "author", "language")
 _FENCE = re.compile(r"---[ \t]*\n")
 _KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]?(.*)")
 _MAX_HEADLINE = 160
