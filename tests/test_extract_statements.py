@@ -349,3 +349,70 @@ def test_narrator_named_by_those_who_talk_to_them() -> None:
     )
     s = one(text, "Thank you")
     assert s.speaker is not None and s.speaker.name == "Watson" and s.speaker.mention == "I"
+
+
+# --------------------------------------------------------------------------- names with "of" and initials
+
+NAME_CASES = [
+    # text, quote fragment, speaker name, speaker role
+    ("Minister of Education Stefania Giannini said the reform would be reviewed.", "reform",
+     "Stefania Giannini", "Minister of Education"),
+    ("Minister of Foreign Affairs Dmytro Kuleba warned that the strikes would continue.", "strikes",
+     "Dmytro Kuleba", "Minister of Foreign Affairs"),
+    ("President George W. Bush said the war would go on.", "war", "George W. Bush", "President"),
+    ('"Let us go," urged Terry O. Nicholson.', "Let us go", "Terry O. Nicholson", None),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "name", "role"), NAME_CASES)
+def test_speaker_names_split_from_office_and_keep_initials(text: str, quote: str, name: str, role: str | None) -> None:
+    s = one(text, quote)
+    assert s.speaker is not None
+    assert s.speaker.name == name
+    if role is not None:
+        assert s.speaker.role == role
+
+
+def test_partial_quote_before_a_colon_quote_is_kept() -> None:
+    text = ('The charity head told Sky News any process "must be well thought out": '
+            '"Moves to reduce the backlog are welcome but the answer is not more forms."')
+    direct = [s for s in find_statements(text) if s.direct]
+    assert [s.quote for s in direct] == [
+        "must be well thought out",
+        "Moves to reduce the backlog are welcome but the answer is not more forms.",
+    ]
+    assert all(s.speaker is not None and s.speaker.name == direct[0].speaker.name for s in direct)
+
+
+# --------------------------------------------------------------------------- fiction: descriptions and narrators
+
+def test_description_ends_before_its_preposition() -> None:
+    s = one('"I tell you, Edward," said my father with some severity.', "I tell you")
+    assert s.speaker is not None and s.speaker.name == "father"
+
+
+def test_talking_animal_is_a_described_speaker() -> None:
+    s = one('"They have lost the scent," said the old horse.', "scent")
+    assert s.speaker is not None and s.speaker.name == "old horse"
+
+
+def test_narrator_named_in_the_narrative_and_not_confused_with_the_other_speaker() -> None:
+    text = (
+        "So, I called myself Pip, and came to be called Pip.\n"
+        '"Tell us your name!" said the man.\n'
+        '"Pip, sir," I said.\n'
+        '"Once more," said the man, staring at me.\n'
+    )
+    assert one(text, "Pip, sir").speaker.name == "Pip"
+    assert one(text, "Once more").speaker.name == "man"
+    assert one(text, "Tell us").speaker.name == "man"
+
+
+def test_a_word_met_once_is_no_name_for_the_narrator() -> None:
+    text = (
+        '"Where is it?" I asked.\n'
+        '"Here we are, Egria," he said, turning the page.\n'
+        '"What does it mean?" I asked.\n'
+    )
+    assert one(text, "Where is it").speaker.name == "I"
+    assert one(text, "What does it mean").speaker.name == "I"

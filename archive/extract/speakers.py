@@ -64,7 +64,8 @@ class Vocabulary:
     not_names: frozenset[str]
     not_speaker_after: frozenset[str]
     inner_words: frozenset[str]  # words of multi-word roles and heads ("air" of "air force")
-    person_nouns: frozenset[str]
+    person_nouns: frozenset[str]  # every word of a person noun ("old" of "old man"): may extend a phrase
+    person_heads: frozenset[str]  # the last words: what a description of a person ends in
     female_names: frozenset[str]
     male_names: frozenset[str]
 
@@ -161,9 +162,15 @@ def vocabulary() -> Vocabulary:
         not_speaker_after=frozenset(not_after),
         inner_words=frozenset(w for h in multi + multi_org for w in h if w not in ("of", "the")),
         person_nouns=frozenset(w for p in persons for w in p.split()),
+        person_heads=frozenset(p.split()[-1] for p in persons),
         female_names=frozenset(female_names),
         male_names=frozenset(male_names),
     )
+
+
+def _initial(word: str) -> bool:
+    """A middle initial: the "O" of "Terry O. Nicholson", the "W" of "George W. Bush"."""
+    return len(word) == 1 and word.isupper()
 
 
 def _possessive(word: str) -> bool:
@@ -185,7 +192,7 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
     a = j
     while a - 1 >= lo:
         prev = toks[a - 1]
-        if prev.text == "." and a - 2 >= lo and v.is_role(toks[a - 2].text):  # "Mr." / "Gen."
+        if prev.text == "." and a - 2 >= lo and (v.is_role(toks[a - 2].text) or _initial(toks[a - 2].text)):  # "Mr." / "W."
             a -= 2
             continue
         if prev.lower == "of" and a - 2 >= lo and (is_capitalised(toks[a - 2].text) or v.is_role(toks[a - 2].text)):
@@ -224,6 +231,8 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
             w = toks[k]
             if not w.text.isalpha() and not _possessive(w.text) and "-" not in w.text:
                 break
+            if w.lower in v.not_speaker_after:
+                break  # "my father with some severity": the description ends before its preposition
             if v.is_np_word(w.text):
                 last = k
             elif not w.text.islower():
@@ -240,7 +249,8 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
     start_b = b
     while b < hi:
         t = toks[b]
-        if t.text == "." and b > start_b and (v.is_role(toks[b - 1].text) or toks[b - 1].lower in _ABBREVIATED):
+        if t.text == "." and b > start_b and (v.is_role(toks[b - 1].text) or toks[b - 1].lower in _ABBREVIATED
+                                             or _initial(toks[b - 1].text) and b + 1 < hi and is_capitalised(toks[b + 1].text)):
             b += 1
             continue
         if t.lower == "of" and b > start_b and b + 1 < hi and is_capitalised(toks[b + 1].text) and v.is_role(toks[b - 1].text):
@@ -285,12 +295,16 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     lows = [w.lower.rstrip(".") for w in words]
     # the name: the trailing run of capitalised words that are not role words
     k = len(words)
-    while k > 0 and is_capitalised(words[k - 1].text) and lows[k - 1] not in v.roles and words[k - 1].text != ".":
+    while k > 0 and (is_capitalised(words[k - 1].text) and lows[k - 1] not in v.roles and words[k - 1].text != "."
+                     or words[k - 1].text == "." and k >= 2 and _initial(words[k - 2].text) and k < len(words)):
         if _possessive(words[k - 1].text) and k != len(words):
             break
         k -= 1
-    if k > 0 and k < len(words) and lows[k - 1] == "of":  # "Prime Minister of Singapore"
-        k = len(words)
+    of = k - 1
+    while of > 0 and lows[of] != "of" and is_capitalised(words[of].text):
+        of -= 1  # "Minister of Foreign Affairs …": "foreign" is a role word too
+    if 0 < of < len(words) - 1 and lows[of] == "of" and k < len(words):  # "Prime Minister of Singapore"
+        k = _name_after_of(v, lows, of + 1)
     name_toks = words[k:]
     role_toks = words[:k]
     role = text[role_toks[0].start : role_toks[-1].end] if role_toks else None
@@ -342,7 +356,7 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     if head in v.org_heads:
         poss = any(_possessive(w.text) for w in words)
         return Mention(start, end, full, full, None, "organization", "name" if poss else "nominal")
-    if head in v.roles or head in v.person_nouns:
+    if head in v.roles or head in v.person_heads:
         if gender is None and head in v.male:
             gender = "male"
         elif gender is None and head in v.female:
@@ -353,6 +367,18 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             gender = "female"
         return Mention(start, end, full, full, None, "person", "nominal", gender)
     return None
+
+
+def _name_after_of(v: Vocabulary, lows: list[str], k: int) -> int:
+    """Where the name starts in "<role> of <Capitalised words>": nowhere when the words after "of" are
+    the office's domain ("Prime Minister of Singapore", "Minister of Foreign Affairs"), at a known first
+    name ("Minister of Education Stefania Giannini") or, for four words or more, at the last two
+    ("Minister of Foreign Affairs Dmytro Kuleba"); "CEO of Boeing Commercial Airplanes" stays whole."""
+    run = len(lows) - k
+    for i in range(k, len(lows) - 1):
+        if lows[i] in v.female_names or lows[i] in v.male_names:
+            return i
+    return len(lows) - 2 if run >= 4 else len(lows)
 
 
 @dataclass(eq=False)

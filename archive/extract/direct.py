@@ -1,0 +1,209 @@
+"""Direct speech: each quotation, attributed from the words after it ("…,” Peskov told Interfax"),
+before it ("he said, “…”", a lead-in ending in a colon), an interrupted quote's other half, the
+paragraph it continues, or the turn-taking of dialogue."""
+
+from __future__ import annotations
+
+import bisect
+
+from archive.extract.found import SKIPPABLE, Found, set_attribution
+from archive.extract.kinds import lexicon
+from archive.extract.quotes import Quotation
+from archive.extract.reported import cue_subject, sentence_subject
+from archive.extract.sentences import Document, is_heading
+from archive.extract.speakers import (
+    Mention,
+    mention_after,
+)
+
+
+def direct_speech(doc: Document, consumed: set[int], reported: list[Found]) -> list[Found]:
+    out: list[Found] = []
+    prev: Found | None = None
+    for q in doc.quotes:
+        if q.open in consumed:
+            continue
+        si = doc.sentence_of(q.start)
+        f = Found(q.start, q.end, True, sentence=si, quotation=q, confidence=0.5, text=doc.text[q.start : q.end])
+        _attribute(doc, f, prev, q)
+        if f.mention is None and f.inherit_from is None and not f.alternate and not _is_speech(doc, q):
+            continue
+        out.append(f)
+        prev = f
+    return out
+
+
+def _is_speech(doc: Document, q: Quotation) -> bool:
+    """A quotation with no attribution is speech unless it looks like a title or scare quote."""
+    words = len(doc.text[q.start : q.end].split())
+    starts_line = q.open == 0 or doc.text[: q.open].rstrip(" \t").endswith("\n") or q.open == 0
+    if starts_line:
+        return True
+    return words >= 4
+
+
+def _attribute(doc: Document, f: Found, prev: Found | None, q: Quotation) -> None:
+    text = doc.text
+    # 1. after the quotation: "…,” Peskov told Interfax" / "…," said the parson / "…" he said
+    if _attribute_after(doc, f, q):
+        return
+    # 2. an interrupted quotation: the other half of the previous one, attribution in between
+    if prev is not None and prev.quotation is not None and prev.cue_span is not None:
+        gap = text[prev.quotation.outer_end : q.open]
+        if "\n" not in gap and prev.cue_span[0] >= prev.quotation.outer_end and prev.cue_span[1] <= q.open:
+            f.inherit_from, f.confidence = prev, 0.85
+            f.cue, f.cue_span = prev.cue, prev.cue_span
+            return
+    # 3. before it: "he said, “…”", "The minister added: “…”"
+    if _attribute_before(doc, f, q):
+        return
+    # 4. the same line as the previous quotation (an attribution between them, or a colon lead-in)
+    if prev is not None and prev.quotation is not None:
+        gap = text[prev.quotation.outer_end : q.open]
+        if "\n" not in gap and (prev.mention is not None or prev.inherit_from is not None):
+            f.inherit_from, f.confidence = prev, 0.7
+            return
+        # 5. a paragraph that continues a quotation left open
+        if prev.quotation.close is None and gap.strip() == "":
+            f.inherit_from, f.confidence = prev, 0.75
+            return
+        # 6. dialogue: turns alternate between two speakers (the previous turn ended on the line before),
+        # unless lines are sentences: then '“…,” said X.' and a quotation on the next line is one turn
+        if _starts_line(text, q.open) and turn_gap(doc, prev, q):
+            if doc.lines_are_sentences and _attributed_after(prev) and (prev.mention is not None or prev.inherit_from):
+                f.inherit_from, f.confidence = prev, 0.6
+                return
+            f.alternate, f.confidence = True, 0.55
+            return
+    # 7. the subject of the narrative sentence just before: "The parson rode nearer.\n“…”"
+    m = _previous_subject(doc, q)
+    if m is not None:
+        f.mention, f.confidence = m, 0.5
+        return
+    f.confidence = 0.35
+
+
+def _previous_subject(doc: Document, q: Quotation) -> Mention | None:
+    si = doc.sentence_of(q.open)
+    if doc.sents[si].start < q.open and doc.text[doc.sents[si].start : q.open].strip():
+        return None  # the quotation is inside a sentence of narrative
+    if si == 0:
+        return None
+    prev = doc.sents[si - 1]
+    if is_heading(doc.text[prev.start : prev.end]):
+        return None
+    lo, hi = doc.sent_tokens(si - 1)
+    if lo >= hi or any(doc.inq[k] for k in range(lo, hi)):
+        return None
+    m = sentence_subject(doc, lo, hi)
+    if m is None or m.type not in ("person", "unknown") or prev.end > q.open:
+        return None
+    return m
+
+
+def _attributed_after(f: Found) -> bool:
+    """The statement's attribution follows its quotation ("“…,” said X.")."""
+    return f.quotation is not None and f.cue_span is not None and f.cue_span[0] >= f.quotation.outer_end
+
+
+def turn_gap(doc: Document, prev: Found, q: Quotation) -> bool:
+    """Only the previous turn's own attribution stands between it and this quotation."""
+    assert prev.quotation is not None
+    gap_start = prev.quotation.outer_end
+    if prev.cue_span is not None and prev.cue_span[0] >= gap_start:
+        gap_start = doc.text.find("\n", prev.cue_span[1], q.open)
+        if gap_start == -1:
+            return False
+    return doc.text[gap_start : q.open].strip(" \t\n,.;:!?") == ""
+
+
+def _starts_line(text: str, pos: int) -> bool:
+    return pos == 0 or text[:pos].rstrip(" \t").endswith("\n") or text[:pos].strip() == ""
+
+
+def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
+    lex = lexicon()
+    text = doc.text
+    pos = q.outer_end
+    nxt = _next_quote_open(doc, q)
+    limit = min(len(text), nxt if nxt is not None else len(text))
+    # the attribution must follow directly (same line, or the next line in lower case)
+    k = pos
+    while k < limit and text[k] in " \t,":
+        k += 1
+    if k < limit and text[k] == "\n":
+        k += 1
+        while k < limit and text[k] in " \t":
+            k += 1
+        if k >= limit or not text[k].islower():
+            return False
+    if k < limit and text[k] in ".!?" and not text[q.end - 1 : q.end] in ",":
+        return False
+    i = doc.tok_index(k)
+    if i >= len(doc.toks) or doc.toks[i].start >= limit:
+        return False
+    hi = min(doc.tok_index(limit), i + 14)
+    # cue first: "said the parson", "said Durbeyfield", "said he"
+    cue = lex.cue_at(doc.toks, i)
+    if cue is not None and doc.toks[i].text.islower():
+        m = mention_after(text, doc.toks, cue.last + 1, hi)
+        if m is not None:
+            set_attribution(doc, f, cue, m, 0.9)
+            return True
+    # subject first: "he said", "Peskov told Interfax", "the minister later added"
+    m = mention_after(text, doc.toks, i, hi)
+    if m is None:
+        return False
+    j = doc.tok_index(m.end)
+    while j < hi and doc.toks[j].lower in SKIPPABLE:
+        j += 1
+    if j < hi:
+        cue = lex.cue_at(doc.toks, j)
+        if cue is not None and doc.toks[j].text.islower():
+            set_attribution(doc, f, cue, m, 0.9)
+            return True
+    return False
+
+
+
+def _next_quote_open(doc: Document, q: Quotation) -> int | None:
+    i = bisect.bisect_right(doc.quote_opens, q.open)
+    return doc.quotes[i].open if i < len(doc.quotes) else None
+
+
+def _attribute_before(doc: Document, f: Found, q: Quotation) -> bool:
+    """A cue in the words leading up to the quotation, in its own sentence or a colon lead-in."""
+    lex = lexicon()
+    text = doc.text
+    lead_end = q.open
+    k = lead_end
+    while k > 0 and text[k - 1] in " \t":
+        k -= 1
+    if k == 0 or text[k - 1] == "\n":
+        return False
+    si = doc.sentence_of(k - 1)
+    lo = doc.tok_index(doc.sents[si].start)
+    prev_q = doc.quote_at(k - 1)
+    if prev_q is not None:
+        return False
+    # do not look back past an earlier quotation on the same stretch
+    i_end = doc.tok_index(k)
+    i = i_end - 1
+    steps = 0
+    while i >= lo and steps < 16:
+        t = doc.toks[i]
+        if doc.quote_at(t.start) is not None:
+            return False
+        if t.text.islower():
+            cue = lex.cue_at(doc.toks, i)
+            if cue is not None:
+                subject, override = cue_subject(doc, lo, cue)
+                if subject is None:
+                    f.cue, f.cue_span = cue, (doc.toks[cue.first].start, doc.toks[cue.last].end)
+                    f.kind = lex.kind_for(cue, doc.text[f.start : f.end])
+                    return False
+                set_attribution(doc, f, cue, override or subject, 0.85)
+                return True
+        i -= 1
+        steps += 1
+    return False
