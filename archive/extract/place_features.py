@@ -1,0 +1,180 @@
+"""Named local features found by their shape: streets, waters, parks, townships, and shared lists.
+
+A gazetteer of cities and countries does not hold "Main Street", "Red River" or "Monongahela
+National Forest", yet local news names such places all the time.  They have a telling shape: one
+to four capitalised words and a head word ("North Nokomis Street", "E. Broad St.", "Kanawha
+River"), a prefix and a name ("Lake Lanier"), or a list sharing a plural head ("Barrow, Jackson
+and Madison counties", "Fourth and Seventh streets").  The head words and the words that make the
+whole something else ("Pleasant Lane School") are data (``places.toml`` ``[features]``).  A list of
+counties or parishes is handed back with the gazetteer key of each unit ("jackson county"), so that
+the resolver places it like any other county; the other features get a kind but no coordinates.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from archive.extract.gazetteer import key as fold
+
+__all__ = ["Feature", "find_features"]
+
+DATA = Path(__file__).parent / "data"
+# One word of a name: a capitalised word ("Nokomis", "MacCorkle", "Hyland-Croy", "O'Neal"),
+# an initial or short abbreviation ("E.", "Mt."), or an ordinal ("40th").
+_WORD = r"(?:[A-Z][a-z]?\.|[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*|\d+(?:st|nd|rd|th))"
+_NAME = rf"(?:{_WORD} ){{0,3}}{_WORD}"
+_DAYS_MONTHS = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December".split()
+)
+_INITIAL = re.compile(r"[A-Z]\.")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A feature mention: ``[start, end)`` in the text, its name and kind.
+
+    ``unit`` is set for a member of a list of administrative units ("Jackson" in "Barrow and
+    Jackson counties"): the gazetteer key of the unit ("jackson county"), for the resolver to place.
+    """
+
+    start: int
+    end: int
+    name: str
+    kind: str
+    unit: str | None = None
+
+
+class _Rules:
+    """The compiled patterns and word lists of ``[features]``."""
+
+    def __init__(self, table: dict, first_names: frozenset[str]) -> None:
+        self.heads: dict[str, str] = table["heads"]
+        self.prefixes: dict[str, str] = table["prefixes"]
+        self.plurals: dict[str, str] = table["plurals"]
+        self.not_first = frozenset(table["not_first"])
+        self.org_after = frozenset(table["org_after"])
+        self.first_names = first_names
+        heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
+        prefixes = "|".join(re.escape(p) for p in self.prefixes)
+        # Each pattern looks for its rare literal part first, then reads the name back from it.
+        self.head = re.compile(rf" ({heads})(?![\w'’-])")
+        self.name_before = re.compile(rf"(?<![\w.'’-])({_NAME}) $")
+        self.prefixed = re.compile(rf"\b({prefixes}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])")
+        self.plural = re.compile(rf",? and ({_NAME}) ({'|'.join(self.plurals)})(?![\w'’-])")
+        self.list_before = re.compile(rf"(?<![\w.'’-])((?:{_NAME}, )*{_NAME})$")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    with open(DATA / "places.toml", "rb") as fh:
+        table = tomllib.load(fh)["features"]
+    names: set[str] = set()
+    for source in ("speakers.toml", "speakers_names.toml"):
+        with open(DATA / source, "rb") as fh:
+            for group in tomllib.load(fh).get("first_names", {}).values():
+                names.update(n.capitalize() for n in group)
+    return _Rules(table, frozenset(names))
+
+
+def find_features(text: str) -> list[Feature]:
+    """Feature mentions in ``text``, sorted by start and non-overlapping (the longest wins)."""
+    if " " not in text:
+        return []
+    rules = _rules()
+    found: list[Feature] = []
+    for m in rules.plural.finditer(text):
+        found.extend(_listed(text, m, rules))
+    for m in rules.head.finditer(text):
+        feature = _suffixed(text, m, rules)
+        if feature is not None:
+            found.append(feature)
+    if "Lake " in text or "Mount " in text:
+        for m in rules.prefixed.finditer(text):
+            feature = _prefixed(text, m, rules)
+            if feature is not None:
+                found.append(feature)
+    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    kept: list[Feature] = []
+    for feature in found:
+        if kept and feature.start < kept[-1].end:
+            continue
+        kept.append(feature)
+    return kept
+
+
+def _strip(words: list[str], rules: _Rules) -> list[str]:
+    """The name without leading function words and titles ("Between Shamrock" -> "Shamrock")."""
+    while words and words[0] in rules.not_first:
+        words = words[1:]
+    return words
+
+
+def _org_follows(text: str, end: int, rules: _Rules) -> bool:
+    """A capitalised word right after the feature that makes the whole an organisation."""
+    after = re.match(r" ([A-Z][\w'’]*)", text[end : end + 30])
+    return after is not None and after.group(1) in rules.org_after
+
+
+def _person_like(words: list[str], rules: _Rules) -> bool:
+    """ "Virginia L. Lane", "Nathan Lane": a person's name, not a street."""
+    if len(words) == 1 and words[0] in rules.first_names:
+        return True
+    return any(_INITIAL.fullmatch(w) for w in words[1:])
+
+
+def _suffixed(text: str, head: re.Match, rules: _Rules) -> Feature | None:
+    """The name before a head word ("North Nokomis" + " Street"), if it is one."""
+    if not text[head.start() - 1 : head.start()].isalnum():
+        return None
+    m = rules.name_before.search(text, max(0, head.start() - 60), head.start() + 1)
+    if m is None:
+        return None
+    words = _strip(m.group(1).split(" "), rules)
+    if not words or _person_like(words, rules) or _org_follows(text, head.end(), rules):
+        return None
+    if all(w in _DAYS_MONTHS or _INITIAL.fullmatch(w) for w in words):
+        return None
+    start = m.end(1) - len(" ".join(words))
+    return Feature(start, head.end(), text[start : head.end()], rules.heads[head.group(1)])
+
+
+def _prefixed(text: str, m: re.Match, rules: _Rules) -> Feature | None:
+    words = m.group(2).split(" ")
+    while words and (words[-1] in _DAYS_MONTHS or words[-1] in rules.org_after):
+        words = words[:-1]
+    if not words or _INITIAL.fullmatch(words[0]):
+        return None
+    end = m.start(2) + len(" ".join(words))
+    if end == m.end() and _org_follows(text, end, rules):
+        return None
+    return Feature(m.start(), end, text[m.start() : end], rules.prefixes[m.group(1)])
+
+
+def _listed(text: str, plural: re.Match, rules: _Rules) -> list[Feature]:
+    """Each member of "Barrow, Jackson and Madison counties", named by the singular head."""
+    before = rules.list_before.search(text, max(0, plural.start() - 120), plural.start())
+    if before is None:
+        return []
+    singular = rules.plurals[plural.group(2)]
+    parts = [(m.start(), m.group()) for m in re.finditer(r"[^,]+", before.group(1))]
+    parts = [(before.start(1) + s + len(p) - len(p.lstrip()), p.strip()) for s, p in parts]
+    parts.append((plural.start(1), plural.group(1)))
+    features = []
+    for start, part in parts:
+        words = _strip(part.split(" "), rules)
+        if not words:
+            continue
+        end = start + len(part)
+        start = end - len(" ".join(words))
+        name = f"{' '.join(words)} {singular}"
+        kind = rules.heads.get(singular)
+        if kind is None:  # an administrative unit: the gazetteer places it
+            features.append(Feature(start, end, name, "county", unit=fold(name)))
+        else:
+            features.append(Feature(start, end, name, kind))
+    return features
