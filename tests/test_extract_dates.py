@@ -156,3 +156,48 @@ def test_abbreviated_month_with_full_stop_at_sentence_end():
     """'June.' at the end of a sentence once crashed the month lookup (KeyError 'June.')."""
     found = find_dates("The talks were held last June. Then they stopped.", date(2025, 4, 22))
     assert [(d.text, d.value) for d in found] == [("last June", "2024-06")]
+
+
+# Each pattern is found from cheap keys (archive/extract/keyscan.py); the result must be exactly finditer's.
+SCAN_TEXTS = [
+    "Friday, July 21, 2017 and the 3rd of May 2024; Apr. 22 or 22 April, mid-April, the end of May 2024.",
+    "last March, this past October, next May; in May, May I, June Carter; Mayor. 2025-04-22, 22/04/2025, 7.8.07",
+    "In the 1960s, the mid-1990s, early 2009, the Twenties, the nineties and parties; the 20th century.",
+    "Last summer, this past winter 2022, fall, springs; two weeks ago, [three] days ago, a couple of years ago.",
+    "Yesterday, today; USA Today. The day before yesterday, this past weekend, earlier this week, the past month.",
+    "Overnight on Tuesday, late last Friday, Good Friday, this coming Monday; Mondays. 1999 people, in 1999.",
+    "On\n\n  Monday   the\t5 of  May,   2024.  İstanbul talks resumed ſummer 2023, TODAY and Tomorrow.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_key_scans_find_what_finditer_finds(text: str) -> None:
+    from archive.extract.dates import _patterns, _Scan
+
+    scan = _Scan(text)
+    for name, pattern in _patterns().items():
+        assert [m.span() for m in scan.finditer(name)] == [m.span() for m in pattern.finditer(text)], name
+
+
+@pytest.mark.parametrize(("text", "pos", "initial"), [
+    ("Today it rained.", 0, True),
+    ("It rained. Today it rained.", 11, True),
+    ('He said: "Today it rained."', 10, True),
+    ("He said:  Today", 10, True),
+    ("(Today)", 1, True),
+    ("USA Today", 4, False),
+    ("Trees for \tTomorrow", 11, False),
+])
+def test_sentence_initial(text: str, pos: int, initial: bool) -> None:
+    from archive.extract.dates import _sentence_initial
+
+    assert _sentence_initial(text, pos) is initial
+
+
+def test_sentences_sharing_tense_cues() -> None:
+    # both dates sit in one sentence: its cues are found once and each date measures its own distance
+    text = "Talks will resume on Wednesday, the envoys said on Monday."
+    wednesday, monday = text.index("Wednesday"), text.index("Monday")
+    assert tense_near(text, wednesday, wednesday + 9) == "future"
+    assert tense_near(text, monday, monday + 6) == "past"

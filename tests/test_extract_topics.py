@@ -127,3 +127,33 @@ def test_home_topics_file_extends_the_pipeline(tmp_path):
     finally:
         use_home("")
     assert "cyber" not in extract(article).topics
+
+
+def _reference(lexicon, text: str) -> dict[str, list[tuple[int, int]]]:
+    """What ``Lexicon.matches`` gives, the slow way: every topic's pattern over the whole text."""
+    found = {}
+    for topic in lexicon.topics:
+        pattern, exclude = term_pattern(topic.terms), term_pattern(topic.exclude)
+        if pattern is None:
+            continue
+        blocked = [m.span() for m in exclude.finditer(text)] if exclude else []
+        spans = [m.span() for m in pattern.finditer(text) if not any(a < m.end() and m.start() < b for a, b in blocked)]
+        if spans:
+            found[topic.name] = spans
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    "A CEASE-FIRE, a cease  fire and ceasefires; humanitarian pause. A great deal, a deal with them, deals.",
+    "Drone and missile defense; zaporizhzhia nuclear plant. S-300 and s 300, F-16s; children's hospital.",
+    "İran and ſanctions: the Oil embargo; tear gas, oil painting; de-escalation; in advance of the advance.",
+    "#ceasefire 'truce' e eing y-x x-y; negotiating, facilities",
+    "",
+])
+def test_matches_equal_the_slow_scan(tmp_path: Path, text: str) -> None:
+    extra = tmp_path / "odd.toml"
+    extra.write_text(
+        '[tags]\nterms = ["#ceasefire", "\'truce\'", "e", "y-x", "x*", "s 300"]\nexclude = ["-y"]\n', encoding="utf-8"
+    )
+    for lexicon in (load_lexicon(), load_lexicon(extra)):
+        assert lexicon.matches(text) == _reference(lexicon, text)

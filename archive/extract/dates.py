@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.dateparse import parse_date
+from archive.extract import keyscan
+from archive.extract.keyscan import fold, key_pattern
 from archive.model import DateRef
 
 DATA_FILE = Path(__file__).with_name("data") / "dates.toml"
@@ -166,7 +168,9 @@ def _breaks(text: str) -> tuple[list[int], list[int]]:
     """Sentence breaks of ``text``: where each sentence ends and where the next one starts."""
     ends, starts = [], []
     for match in _BOUNDARY.finditer(text):
-        if match.group() != "\n" and _ABBREVIATION.search(text, max(0, match.start() - 16), match.start() + 1):
+        at = match.start()
+        # only "X." can end an abbreviation ("U.S."): test the pattern only after a capital letter
+        if text[at] == "." and at and "A" <= text[at - 1] <= "Z" and _ABBREVIATION.search(text, max(0, at - 16), at + 1):
             continue
         ends.append(match.start() + (1 if match.group() != "\n" else 0))
         starts.append(match.end())
@@ -197,28 +201,34 @@ def _tense_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def tense_near(text: str, start: int, end: int) -> str | None:
     """"past" or "future": the tense cue nearest to ``[start, end)`` in its sentence, or None."""
-    words = _words()
-    future_re, past_re = _tense_patterns()
-    left, right = sentence_bounds(text, start, end)
+    futures, pasts = _tense_cues(text, *sentence_bounds(text, start, end))
     cues: list[tuple[int, str]] = []
     future_spans: list[tuple[int, int]] = []
-    for match in future_re.finditer(text, left, right):
-        if match.start() < end and match.end() > start:
+    for span in futures:
+        if span[0] < end and span[1] > start:
             continue
-        future_spans.append(match.span())
-        cues.append((_distance(match.span(), start, end), "future"))
-    for match in past_re.finditer(text, left, right):
-        if match.start() < end and match.end() > start:
+        future_spans.append(span)
+        cues.append((_distance(span, start, end), "future"))
+    for span in pasts:
+        if span[0] < end and span[1] > start:
             continue
-        if match.group().lower() in words.not_past:
+        if any(a <= span[0] < b for a, b in future_spans):
             continue
-        if any(a <= match.start() < b for a, b in future_spans):
-            continue
-        cues.append((_distance(match.span(), start, end), "past"))
+        cues.append((_distance(span, start, end), "past"))
     if not cues:
         return None
     cues.sort(key=lambda cue: (cue[0], cue[1] != "past"))
     return cues[0][1]
+
+
+@lru_cache(maxsize=64)
+def _tense_cues(text: str, left: int, right: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The future and past cues of the sentence ``[left, right)`` (several dates often share one)."""
+    future_re, past_re = _tense_patterns()
+    not_past = _words().not_past
+    futures = [m.span() for m in future_re.finditer(text, left, right)]
+    pasts = [m.span() for m in past_re.finditer(text, left, right) if m.group().lower() not in not_past]
+    return futures, pasts
 
 
 def _distance(span: tuple[int, int], start: int, end: int) -> int:
@@ -279,6 +289,12 @@ class _Finder:
 
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
+    return {name: re.compile(before + rest) for name, (before, rest) in _pattern_parts().items() if name in _SCANS}
+
+
+@cache
+def _pattern_parts() -> dict[str, tuple[str, str]]:
+    """Each pattern as (the part before its key, the rest): see ``_SCANS``."""
     w = _words()
     full = [name for name in w.months if name in _FULL_MONTHS]
     short = [name for name in w.months if name not in full]
@@ -290,50 +306,128 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     numbers = _alternation(w.numbers)
     modifiers = _alternation(w.weekday_modifiers)
     leads = _alternation(w.weekday_leads)
+    relative = _alternation(w.relative)
+    relative_leads = _alternation(" ".join(p.split()[:-1]) for p in w.relative if len(p.split()) > 1)
     return {
         # "Friday, July 21, 2017", "April 22, 2025", "Apr. 22", "March 9 2014"
-        "month_day": re.compile(rf"\b{lead_wd}{month}\s+{day}(?:,?\s+{year})?"),
+        "month_day": (rf"\b{lead_wd}", rf"{month}\s+{day}(?:,?\s+{year})?"),
         # "22 April 2025", "the 3rd of May", "11 December"
-        "day_month": re.compile(rf"\b{lead_wd}(?:the\s+)?{day}\s+(?:of\s+)?{month}(?:,?\s+{year})?"),
+        "day_month": (rf"\b{lead_wd}(?:the\s+)?{day}\s+(?:of\s+)?", rf"{month}(?:,?\s+{year})?"),
         # "November 2006", "Sept. 2024"
-        "month_year": re.compile(rf"\b{month},?\s+(?:of\s+)?{year}"),
+        "month_year": ("", rf"\b{month},?\s+(?:of\s+)?{year}"),
         # "mid-April", "early March 2024", "the end of May"
-        "part_month": re.compile(
-            rf"(?i:\b(?P<part>early|mid|late|the\s+(?:end|start|beginning|middle)\s+of))[\s-]+{month}"
-            rf"(?:,?\s+{year})?"
+        "part_month": (
+            r"(?i:\b(?P<part>early|mid|late|the\s+(?:end|start|beginning|middle)\s+of))[\s-]+",
+            rf"{month}(?:,?\s+{year})?",
         ),
         # "last March", "next October"
-        "rel_month": re.compile(rf"(?i:\b(?P<rel>last|next|this|this\s+past|this\s+coming))\s+{month}(?![\w-])"),
+        "rel_month": (r"(?i:\b(?P<rel>last|next|this|this\s+past|this\s+coming))\s+", rf"{month}(?![\w-])"),
         # "in October", "May" after a lead word
-        "month": re.compile(rf"\b{month}(?![\w'’-])"),
+        "month": ("", rf"\b{month}(?![\w'’-])"),
         # "mid-2011", "early 2009", "the end of 2024"
-        "part_year": re.compile(
-            rf"(?i:\b(?:early|mid|late|the\s+(?:end|start|beginning|middle)\s+of))[\s-]+{year}(?![\w-])"
+        "part_year": (
+            r"(?i:\b(?:early|mid|late|the\s+(?:end|start|beginning|middle)\s+of))[\s-]+",
+            rf"{year}(?![\w-])",
         ),
-        "iso": re.compile(rf"(?<![\w/.-]){year}-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w/]|[.-]\d)"),
-        "numeric": re.compile(
-            r"(?<![\w/.:-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:1[89]|20)?\d\d)(?![\w/:-]|\.\d)"
-        ),
-        "decade": re.compile(
+        "iso": ("", rf"(?<![\w/.-]){year}-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w/]|[.-]\d)"),
+        "numeric": ("", r"(?<![\w/.:-])(?P<a>[0-3]?\d)(?P<sep>[/.])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:1[89]|20)?\d\d)(?![\w/:-]|\.\d)"),
+        "decade": (
+            "",
             r"(?i:\b(?:(?:early|mid|late)[\s-]+)?)(?P<decade>(?:1[89]|20)\d0)['’]?s\b"
-            r"|(?i:\bthe\s+(?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b)"
+            r"|(?i:\bthe\s+(?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b)",
         ),
-        "century": re.compile(
-            r"(?i:\b(?:the\s+)?(?P<n>1[0-9]|2[0-2]|[2-9])(?:st|nd|rd|th)[\s-]+century)\b"
-        ),
-        "season": re.compile(
+        "century": ("", r"(?i:\b(?:the\s+)?(?P<n>1[0-9]|2[0-2]|[2-9])(?:st|nd|rd|th)[\s-]+century)\b"),
+        "season": (
+            "",
             rf"(?i:\b(?:(?P<rel>last|this|next|this\s+past|this\s+coming|past)\s+)?"
-            rf"(?P<season>{_alternation(w.seasons)}))(?:\s+(?:of\s+)?{year})?(?![\w-])"
+            rf"(?P<season>{_alternation(w.seasons)}))(?:\s+(?:of\s+)?{year})?(?![\w-])",
         ),
-        "year": re.compile(rf"(?<![\w$£€#.,/-]){year}(?![\w/]|[.,]\d|-\d\d-)"),
-        "ago": re.compile(
-            rf"(?i:\b(?P<n>\d{{1,3}}|\[?(?:{numbers})\]?)\s+(?P<unit>day|week|month|year|decade|hour)s?\s+ago\b)"
+        "year": ("", rf"(?<![\w$£€#.,/-]){year}(?![\w/]|[.,]\d|-\d\d-)"),
+        "ago": (
+            "",
+            rf"(?i:\b(?P<n>\d{{1,3}}|\[?(?:{numbers})\]?)\s+(?P<unit>day|week|month|year|decade|hour)s?\s+ago\b)",
         ),
-        "relative": re.compile(rf"(?i:(?<![\w-])(?:{_alternation(w.relative)})(?![\w-]))"),
-        "weekday": re.compile(
-            rf"(?:\b(?i:(?P<lead>{leads}))\s+)?(?:\b(?i:(?P<mod>{modifiers}))\s+)?\b(?P<wd>{weekday})(?![\w-])"
+        "relative": ("", rf"(?i:(?<![\w-])(?:{relative})(?![\w-]))"),
+        "weekday": (
+            rf"(?:\b(?i:(?P<lead>{leads}))\s+)?(?:\b(?i:(?P<mod>{modifiers}))\s+)?",
+            rf"\b(?P<wd>{weekday})(?![\w-])",
         ),
+        # the words a match may start with before its key (``back`` patterns only; see _SCANS)
+        "_decade_back": ("", r"(?i:\b(?:(?:early|mid|late)[\s-]+)?|\bthe\s+(?:twen|thir|for|fif|six|seven|eigh|nine))"),
+        "_century_back": ("", r"(?i:\b(?:the\s+)?(?:1[0-9]|2[0-2]|[2-9])(?:st|nd|rd|th)[\s-]+)"),
+        "_season_back": ("", r"(?i:\b(?:(?:last|this|next|this\s+past|this\s+coming|past)\s+)?)"),
+        "_ago_back": ("", rf"(?i:\b(?:\d{{1,3}}|\[?(?:{numbers})\]?)\s+(?:day|week|month|year|decade|hour)s?\s+)"),
+        "_relative_back": ("", rf"(?i:(?<![\w-])(?:{relative_leads})\s+)"),
     }
+
+
+# How each pattern is found fast (keyscan): the key every match contains, whether the key is scanned for
+# in the lower-cased text, and how far before its key a match may start.  A match starts either at its
+# key or where the part of the pattern before the key (its ``back`` pattern) begins.
+_KEYS: dict[str, tuple[Callable[[_Words], re.Pattern[str]], bool]] = {
+    "month": (lambda w: key_pattern(w.months), False),
+    "weekday": (lambda w: key_pattern(w.weekdays), False),
+    "year": (lambda w: re.compile(_YEAR), False),
+    "numeric": (lambda w: re.compile(r"\d[/.]\d"), False),
+    "ties": (lambda w: re.compile("ties"), True),  # "the twenties" ... "the nineties"; "1990s" has a year key
+    "century": (lambda w: re.compile("century"), True),
+    "season": (lambda w: key_pattern(fold(s) for s in w.seasons), True),
+    "ago": (lambda w: re.compile("ago"), True),
+    "relative": (lambda w: key_pattern(fold(p.split()[-1]) for p in w.relative), True),
+}
+_SCANS: dict[str, tuple[str, int, str | None]] = {
+    # pattern: (key, width, back)
+    "month_day": ("month", 30, "month_day"),
+    "day_month": ("month", 50, "day_month"),
+    "month_year": ("month", 0, None),
+    "part_month": ("month", 50, "part_month"),
+    "rel_month": ("month", 40, "rel_month"),
+    "month": ("month", 0, None),
+    "part_year": ("year", 50, "part_year"),
+    "iso": ("year", 0, None),
+    "numeric": ("numeric", 1, None),
+    "decade": ("year ties", 20, "_decade_back"),
+    "century": ("century", 30, "_century_back"),
+    "season": ("season", 40, "_season_back"),
+    "year": ("year", 0, None),
+    "ago": ("ago", 50, "_ago_back"),
+    "relative": ("relative", 50, "_relative_back"),
+    "weekday": ("weekday", 50, "weekday"),
+}
+
+
+@cache
+def _scanners() -> tuple[dict[str, tuple[re.Pattern[str], bool]], dict[str, re.Pattern[str]]]:
+    """The compiled keys, and each pattern's ``back`` pattern (its part before the key, then the end)."""
+    w = _words()
+    keys = {name: (make(w), low) for name, (make, low) in _KEYS.items()}
+    parts = _pattern_parts()
+    backs = {name: re.compile(rf"(?:{parts[back][0] or parts[back][1]})\Z") for name, (_, _, back) in _SCANS.items() if back}
+    return keys, backs
+
+
+class _Scan:
+    """The matches of each date pattern in one text, found from its keys (see ``keyscan``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._low: str | None = None
+        self._keys: dict[str, list[int]] = {}
+
+    def _key_positions(self, name: str) -> list[int]:
+        if " " in name:  # several keys
+            return sorted(set().union(*(self._key_positions(n) for n in name.split())))
+        if name not in self._keys:
+            pattern, low = _scanners()[0][name]
+            if low and self._low is None:
+                self._low = keyscan.folded(self.text)
+            self._keys[name] = [m.start() for m in pattern.finditer(self._low if low else self.text)]  # type: ignore[arg-type]
+        return self._keys[name]
+
+    def finditer(self, name: str) -> Iterator[re.Match[str]]:
+        key, width, back = _SCANS[name]
+        return keyscan.matches(_patterns()[name], self.text, self._key_positions(key), width,
+                               _scanners()[1].get(name) if back else None)
 
 
 _NOT_YEAR_AFTER = re.compile(
@@ -354,7 +448,8 @@ _DECADE_WORDS = {
 def _collect(finder: _Finder) -> None:
     text = finder.text
     w = _words()
-    pats = _patterns()
+    scan = _Scan(text)
+    month_led, holiday_led = _lead_patterns()
 
     def full_date(m: re.Match[str]) -> None:
         if m.group("year"):
@@ -378,62 +473,61 @@ def _collect(finder: _Finder) -> None:
         finder.add(m.start(), m.end(), resolve)
 
     for name in ("month_day", "day_month"):
-        for m in pats[name].finditer(text):
+        for m in scan.finditer(name):
             full_date(m)
 
-    for m in pats["month_year"].finditer(text):
+    for m in scan.finditer("month_year"):
         finder.add(m.start(), m.end(),
                    lambda _p, y=int(m.group("year")), mo=w.months[m.group("month").rstrip(".")]: _month(y, mo))
 
-    for m in pats["part_month"].finditer(text):
+    for m in scan.finditer("part_month"):
         mo = w.months[m.group("month").rstrip(".")]
         if m.group("year"):
             finder.add(m.start(), m.end(), lambda _p, y=int(m.group("year")), mo=mo: _month(y, mo))
         else:
             finder.add(m.start(), m.end(), _month_resolver(mo, finder.tense(m.start(), m.end())))
 
-    for m in pats["rel_month"].finditer(text):
+    for m in scan.finditer("rel_month"):
         rel = m.group("rel").lower().split()
         direction = "past" if "last" in rel or "past" in rel else "future" if rel[-1] in ("next", "coming") else None
         direction = direction or finder.tense(m.start(), m.end())
         finder.add(m.start(), m.end(), _month_resolver(w.months[m.group("month").rstrip(".")], direction, strict=True))
 
-    for m in pats["month"].finditer(text):
+    for m in scan.finditer("month"):
         name = m.group("month")
         if name not in _FULL_MONTHS:
             continue  # abbreviations need a day or year
-        before = text[max(0, m.start() - 25):m.start()]
-        led = re.search(rf"(?i:\b(?:{_alternation(w.month_lead)}))\s*$", before) is not None
+        led = month_led.search(text[max(0, m.start() - 25):m.start()]) is not None
         if name in w.ambiguous_months and not led:
             continue
         if not led and re.match(r"\s+[A-Z][a-z]", text[m.end():m.end() + 3]):
             continue  # "June Carter", "August Wilson"
         finder.add(m.start(), m.end(), _month_resolver(w.months[name], finder.tense(m.start(), m.end())))
 
-    for m in pats["part_year"].finditer(text):
+    for m in scan.finditer("part_year"):
         finder.add(m.start(), m.end(), lambda _p, y=int(m.group("year")): _year(y))
 
-    for m in pats["iso"].finditer(text):
+    for m in scan.finditer("iso"):
         try:
             when = parse_date(m.group())
         except ValueError:
             continue
         finder.add(m.start(), m.end(), lambda _p, d=when: _day(d))
 
-    for m in pats["numeric"].finditer(text):
+    for m in scan.finditer("numeric"):
         when = _numeric_date(int(m.group("a")), int(m.group("b")), m.group("y"))
         if when:
             finder.add(m.start(), m.end(), lambda _p, d=when: _day(d))
 
-    for m in pats["decade"].finditer(text):
+    for m in scan.finditer("decade"):
         first = int(m.group("decade")) if m.group("decade") else _DECADE_WORDS[m.group("word").lower()]
         finder.add(m.start(), m.end(), lambda _p, f=first: _years(f, f + 9))
 
-    for m in pats["century"].finditer(text):
+    for m in scan.finditer("century"):
         n = int(m.group("n"))
         finder.add(m.start(), m.end(), lambda _p, n=n: _years((n - 1) * 100, (n - 1) * 100 + 99))
 
-    for m in pats["season"].finditer(text):
+    for m in scan.finditer("season"):
         if not m.group("rel") and not m.group("year"):
             continue  # "summer" alone: too vague, and "fall"/"spring" are verbs
         first = w.seasons[m.group("season").lower()]
@@ -443,18 +537,18 @@ def _collect(finder: _Finder) -> None:
             rel = m.group("rel").lower().split()[-1]
             finder.add(m.start(), m.end(), _season_resolver(first, rel))
 
-    for m in pats["year"].finditer(text):
+    for m in scan.finditer("year"):
         before = text[max(0, m.start() - 20):m.start()]
         if not _YEAR_LEAD.search(before) and _NOT_YEAR_AFTER.match(text, m.end()):
             continue
         finder.add(m.start(), m.end(), lambda _p, y=int(m.group("year")): _year(y))
 
-    for m in pats["ago"].finditer(text):
+    for m in scan.finditer("ago"):
         raw = " ".join(m.group("n").strip("[]").lower().split())
         n = int(raw) if raw.isdigit() else w.numbers[raw]
         finder.add(m.start(), m.end(), _ago_resolver(n, m.group("unit").lower()))
 
-    for m in pats["relative"].finditer(text):
+    for m in scan.finditer("relative"):
         if m.group()[0].isupper() and not _sentence_initial(text, m.start()):
             continue  # "Trees for Tomorrow", "USA Today"
         unit, offset = w.relative[" ".join(m.group().lower().split())]
@@ -462,9 +556,8 @@ def _collect(finder: _Finder) -> None:
             offset = finder.tense(m.start(), m.end()) or "past"
         finder.add(m.start(), m.end(), _relative_resolver(unit, offset))
 
-    for m in pats["weekday"].finditer(text):
-        before = text[max(0, m.start("wd") - 12):m.start("wd")]
-        if re.search(rf"\b(?:{_alternation(w.weekday_not_after)})\s+$", before):
+    for m in scan.finditer("weekday"):
+        if holiday_led.search(text[max(0, m.start("wd") - 12):m.start("wd")]):
             continue  # "Good Friday", "Super Tuesday"
         mod = " ".join((m.group("mod") or "").lower().split())
         direction = w.weekday_modifiers.get(mod, "tense")
@@ -474,10 +567,21 @@ def _collect(finder: _Finder) -> None:
         finder.add(m.start(), m.end(), _weekday_resolver(w.weekdays[m.group("wd")], direction, strict))
 
 
+@cache
+def _lead_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Words before a month name that make it a date ("in May"); words before a weekday that make it a holiday."""
+    w = _words()
+    return (
+        re.compile(rf"(?i:\b(?:{_alternation(w.month_lead)}))\s*$"),
+        re.compile(rf"\b(?:{_alternation(w.weekday_not_after)})\s+$"),
+    )
+
+
 def _sentence_initial(text: str, pos: int) -> bool:
     """Whether ``pos`` starts the text, a sentence, a line or a quotation."""
-    before = text[:pos].rstrip(" \t\"“‘'([")
-    return not before or before[-1] in ".!?:\n—–-" or before != text[:pos].rstrip(" \t")
+    while pos and text[pos - 1] in " \t":
+        pos -= 1
+    return not pos or text[pos - 1] in "\"“‘'([.!?:\n—–-"
 
 
 def _numeric_date(a: int, b: int, year_text: str) -> date | None:

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from archive.extract import keyscan
+
 DATA_FILE = Path(__file__).with_name("data") / "topics.toml"
 
 
@@ -29,30 +31,67 @@ class Topic:
     exclude: tuple[str, ...] = ()
 
 
-def _word(word: str, last: bool) -> str:
-    """The regex for one word of a term; the last word also matches its inflections."""
+def _word(word: str, last: bool, skip: int = 0) -> str:
+    """The regex for one word of a term, less its first ``skip`` letters; the last word also matches its inflections."""
     if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
-    stem = re.escape(word)
+        return re.escape(word[skip:-1]) + r"\w*"
+    stem = re.escape(word[skip:])
     if not last or not word[-1:].isalpha():
         return stem
     forms = [stem + r"(?:s|es|ed|d|ing)?"]
     if word.endswith("e"):
-        forms.append(re.escape(word[:-1]) + "ing")
+        forms.append(re.escape(word[skip:-1]) + "ing")
     if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
-        forms.append(re.escape(word[:-1]) + "(?:ies|ied)")
+        forms.append(re.escape(word[skip:-1]) + "(?:ies|ied)")
     return "(?:" + "|".join(forms) + ")"
+
+
+def _head(word: str, last: bool) -> str:
+    """The letters every form of ``word`` starts with (up to its first non-word character)."""
+    # "negotiat*" -> "negotiat"; "negotiate" -> "negotiating", "facility" -> "facilities"
+    if word.endswith("*") or (last and word[-1:].isalpha() and word[-1] in "ey"):
+        word = word[:-1]
+    return _WORD_CHARS.match(word).group()  # type: ignore[union-attr]
+
+
+_WORD_CHARS = re.compile(r"\w*")
+
+
+def _term_regex(term: str) -> tuple[str, str]:
+    """A term as (head, tail): the literal it starts with and the regex for the rest of it."""
+    words = [w for w in re.split(r"[\s-]+", term) if w]
+    head = _head(words[0], len(words) == 1)
+    parts = [_word(w, i == len(words) - 1, len(head) if i == 0 else 0) for i, w in enumerate(words)]
+    return head, r"(?:\s+|-)?".join(parts)
+
+
+def _terms(terms: Iterable[str]) -> list[str]:
+    """Distinct lower-cased terms, longest first (the order their alternation tries them)."""
+    return sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True)
 
 
 def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     """One case-insensitive pattern for all ``terms``; spaces and hyphens inside a term match each other."""
-    alternatives = []
-    for term in sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True):
-        words = [w for w in re.split(r"[\s-]+", term) if w]
-        alternatives.append(r"(?:\s+|-)?".join(_word(w, i == len(words) - 1) for i, w in enumerate(words)))
+    alternatives = [re.escape(head) + tail for head, tail in map(_term_regex, _terms(terms))]
     if not alternatives:
         return None
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+
+
+def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Where any of ``terms`` starts in a ``folded`` text: a fast pattern for the terms that start with
+    a letter (its first letter comes first, so the engine skips ahead to it) and a slower one for the rest."""
+    by_first: dict[str, list[str]] = {}
+    others = []
+    for term in _terms(keyscan.fold(t) for t in terms):
+        head, tail = _term_regex(term)
+        if head:
+            by_first.setdefault(head[0], []).append(re.escape(head[1:]) + f"(?={tail}(?!\\w))")
+        else:
+            others.append(tail)
+    fast = "|".join(re.escape(first) + r"(?<!\w.)(?:" + "|".join(rest) + ")" for first, rest in by_first.items())
+    slow = r"(?<!\w)(?=(?:" + "|".join(others) + r")(?!\w))"
+    return (re.compile(fast) if fast else None), (re.compile(slow) if others else None)
 
 
 class Lexicon:
@@ -61,20 +100,33 @@ class Lexicon:
     def __init__(self, topics: Iterable[Topic]) -> None:
         self.topics = tuple(topics)
         self._patterns = [(t, term_pattern(t.terms), term_pattern(t.exclude)) for t in self.topics]
+        self._keys = _key_pattern(term for t in self.topics for term in t.terms + t.exclude)
 
     @property
     def names(self) -> list[str]:
         return [t.name for t in self.topics]
 
+    def _starts(self, text: str) -> list[int]:
+        """Where some term or exclusion of some topic starts in ``text`` (a superset, in order)."""
+        low = keyscan.folded(text)
+        fast, slow = self._keys
+        starts = [m.start() for m in fast.finditer(low)] if fast else []
+        if slow:
+            starts = sorted(set(starts).union(m.start() for m in slow.finditer(low)))
+        return starts
+
     def matches(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Spans of the terms found per topic (the evidence for ``find``)."""
+        starts = self._starts(text)
         found: dict[str, list[tuple[int, int]]] = {}
+        if not starts:
+            return found
         for topic, pattern, exclude in self._patterns:
             if pattern is None:
                 continue
-            blocked = [m.span() for m in exclude.finditer(text)] if exclude else []
+            blocked = [m.span() for m in keyscan.matches(exclude, text, starts)] if exclude else []
             spans = [
-                m.span() for m in pattern.finditer(text)
+                m.span() for m in keyscan.matches(pattern, text, starts)
                 if not any(a < m.end() and m.start() < b for a, b in blocked)
             ]
             if spans:
