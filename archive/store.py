@@ -221,15 +221,29 @@ class Store:
         return self._extraction(row) if row else None
 
     def __iter__(self) -> Iterator[Extraction]:
-        """Every article with its extraction, oldest added first."""
-        last = ""
+        """Every article with its extraction, in id order."""
+        return self.extractions()
+
+    def extractions(self, after: str = "", upto: str | None = None) -> Iterator[Extraction]:
+        """The articles with ids in (``after``, ``upto``], in id order: one slice of a parallel rebuild."""
+        last = after
+        bound, params = ("AND id <= ?", (upto,)) if upto is not None else ("", ())
         while True:
-            rows = self.db.execute("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)).fetchall()
+            rows = self.db.execute(f"SELECT * FROM articles WHERE id > ? {bound} ORDER BY id LIMIT 500", (last, *params)).fetchall()
             if not rows:
                 return
             for row in rows:
                 yield self._extraction(row)
             last = rows[-1]["id"]
+
+    def split_ids(self, parts: int) -> list[str]:
+        """``parts - 1`` article ids cutting the archive into slices of nearly equal size, for ``extractions``."""
+        count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return [
+            self.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1 OFFSET ?", (count * k // parts - 1,)).fetchone()[0]
+            for k in range(1, parts)
+            if count * k // parts > 0
+        ]
 
     def latest(self, limit: int = 20) -> list[dict[str, Any]]:
         """Summaries of the most recently published (then added) articles."""

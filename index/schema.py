@@ -6,58 +6,11 @@ numbers for dates.  Texts for display and highlights come from the store.
 
 from __future__ import annotations
 
-import re
-
-from whoosh.analysis import (
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import RegexTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, TEXT, Schema
-from whoosh.support.charset import accent_map
 
-from archive.model import spelling_key
-
-
-class SpellingFilter(Filter):
-    """Merges transliteration variants of names ("Zelenskyy", "Zelenskiy", "Zelensky") into one term."""
-
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = spelling_key(token.text)
-            yield token
-
-
-class StemSpellingFilter(Filter):
-    """After stemming: doubled letters and final -y/-i/-iy/-ii collapsed, so transliterations meet.
-
-    "Zelenskyy", "Zelensky", "Zelenskiy" all end as "zelenski"; "billed" and "bill" stay together
-    ("bil"), which merging before the stemmer broke ("biled" vs "bill").
-    """
-
-    _DOUBLES = re.compile(r"(\w)\1+")
-    _ENDING = re.compile(r"(?:iy|yi|ij|ii|y|i)$")
-
-    def __call__(self, tokens):
-        for token in tokens:
-            text = self._DOUBLES.sub(r"\1", token.text)
-            token.text = self._ENDING.sub("i", text) if len(text) > 4 else text
-            yield token
-
-
-# Words: accents folded, stemmed, then transliteration variants merged: "Noël" and "Noel",
-# "Zelenskyy" and "Zelensky" are one term.
-WORDS = RegexTokenizer(r"\w+(\.?\w+)*") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter() | StemSpellingFilter()
-# Names (speakers, places, channels): folded, not stemmed; the same stop words as WORDS, so a query word
-# dropped from one field is dropped from all (else "the drones" would require "the" in a name).
-NAMES = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | SpellingFilter()
-
-# Plain words, unstemmed: the vocabulary did-you-mean suggests from.
-PLAIN = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(minsize=3)
+from index.analysis import NAMES, PLAIN, WORDS
 
 SEPARATOR = "|"  # between the values of a multi-valued field: names may hold commas ("Washington, D.C.")
 

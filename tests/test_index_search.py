@@ -303,3 +303,29 @@ def test_transliterations_meet_and_ordinary_words_keep_their_stems():
     assert len(set(analysed("Zelenskyy Zelensky Zelenskiy"))) == 1
     assert len(set(analysed("billed bill bills"))) == 1
     assert analysed("Noël") == analysed("Noel")
+
+
+def test_a_parallel_rebuild_indexes_exactly_what_one_process_does(home):
+    with Store(home) as store:
+        store.add_batch(extractions())
+        one = writing.rebuild(home, store, procs=1)
+        alone = SearchIndex(home).search("ceasefire OR drones", facets=("kind", "speaker"), per_page=50)
+        two = writing.rebuild(home, store, procs=2)
+        assert (one.procs, two.procs) == (1, 2)
+        assert (two.articles, two.statements) == (one.articles, one.statements) == (len(ROWS), len(ROWS))
+        assert writing.verify(home, store).ok
+    segments = list(writing.current_path(home).glob("MAIN_*.seg"))
+    assert len(segments) == 2  # one per process, joined without a merge
+    both = SearchIndex(home).search("ceasefire OR drones", facets=("kind", "speaker"), per_page=50)
+    assert sorted(h.id for h in both.hits) == sorted(h.id for h in alone.hits) and both.total == alone.total > 0
+    assert both.facets == alone.facets
+
+
+def test_a_rebuild_uses_every_core_only_for_a_large_archive(home, monkeypatch):
+    with Store(home) as store:
+        store.add_batch(extractions())
+        assert writing.build_procs(store) == 1
+        assert writing.build_procs(store, 3) == 3
+        monkeypatch.setattr(writing, "PARALLEL_FROM", 2)
+        monkeypatch.setattr(writing.os, "cpu_count", lambda: 2)
+        assert writing.build_procs(store) == 2

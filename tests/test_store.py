@@ -104,3 +104,15 @@ def test_latest_orders_by_publication(store):
     undated = Extraction(Article(text="Undated."))
     store.add_batch([older, undated, newer])
     assert [row["opening"] for row in store.latest()] == ["New.", "Old.", "Undated."]
+
+
+def test_slices_cover_every_article_once(store):
+    store.add_batch([sample(f"Peskov told Interfax that talks could resume, take {i}.") for i in range(7)])
+    everything = [e.article.id for e in store]
+    assert everything == sorted(everything)
+    for parts in (1, 2, 3, 7, 10):
+        cuts = store.split_ids(parts)
+        assert len(cuts) == min(parts, 7) - 1 and cuts == sorted(cuts)
+        slices = [[e.article.id for e in store.extractions(lo, hi)] for lo, hi in zip(["", *cuts], [*cuts, None])]
+        assert [i for part in slices for i in part] == everything
+        assert all(slices)

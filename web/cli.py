@@ -160,7 +160,7 @@ def stats(ctx, as_json, show_rejected) -> None:
 
 
 @cli.command()
-@click.option("--procs", type=click.IntRange(1, 8), default=1, show_default=True, help="Writer processes for a large rebuild.")
+@click.option("--procs", type=click.IntRange(1, 8), default=None, help="Processes for the rebuild  [default: every core from 1,000 articles up, else 1]")
 @click.option("--extract", "re_extract", is_flag=True, help="First run the extractors again over every stored article (after an upgrade).")
 @click.pass_context
 def reindex(ctx, procs, re_extract) -> None:
@@ -177,7 +177,7 @@ def reindex(ctx, procs, re_extract) -> None:
             for problem in problems:
                 click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
         report = writing.rebuild(ctx.obj, store, procs=procs)
-    click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s")
+    click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})")
 
 
 @cli.command()

@@ -1,0 +1,137 @@
+"""The analyzers of our Whoosh fields, and a memo that makes indexing with them cheap.
+
+Whoosh runs every token of every document through a chain of Python generators (tokenizer,
+lowercase, accent folding, stop words, stemmer, spelling merge): a third of an index build went
+there.  Every filter of our chains looks at one token alone, so the term a word becomes never
+depends on its neighbours.  ``Memoized`` therefore analyses each distinct word once, through the
+very same chain, and afterwards indexes with a dict lookup per word.  Queries, highlights and every
+call that asks for more than terms and positions take the chain itself, unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.analysis.acore import Token
+from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.support.charset import accent_map
+
+from archive.model import spelling_key
+
+
+class SpellingFilter(Filter):
+    """Merges transliteration variants of names ("Zelenskyy", "Zelenskiy", "Zelensky") into one term."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = spelling_key(token.text)
+            yield token
+
+
+class StemSpellingFilter(Filter):
+    """After stemming: doubled letters and final -y/-i/-iy/-ii collapsed, so transliterations meet.
+
+    "Zelenskyy", "Zelensky", "Zelenskiy" all end as "zelenski"; "billed" and "bill" stay together
+    ("bil"), which merging before the stemmer broke ("biled" vs "bill").
+    """
+
+    _DOUBLES = re.compile(r"(\w)\1+")
+    _ENDING = re.compile(r"(?:iy|yi|ij|ii|y|i)$")
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = self._DOUBLES.sub(r"\1", token.text)
+            token.text = self._ENDING.sub("i", text) if len(text) > 4 else text
+            yield token
+
+
+_UNSEEN = object()
+_SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
+
+
+class Memoized(CompositeAnalyzer):
+    """A tokenizer-and-filters chain that, when indexing, analyses each distinct word only once.
+
+    Equal to the plain chain by construction (``tests/test_index_analysis.py`` compares the two on
+    real text): the memo holds what the chain made of the word, and stop-word position renumbering
+    is done as ``StopFilter`` does it.
+    """
+
+    MEMO_SIZE = 200_000  # distinct words kept; past that the memo starts afresh (bounded memory)
+
+    def __init__(self, *composables):
+        super().__init__(*composables)
+        tokenizer = self.items[0]
+        if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
+            raise TypeError("Memoized needs a RegexTokenizer that matches words")
+        self._renumber = any(isinstance(item, StopFilter) and item.renumber for item in self.items)
+        self._memo: dict[str, object] = {}
+
+    def __getstate__(self):  # the schema is pickled into the index: the memo stays out
+        state = dict(self.__dict__)
+        state["_memo"] = {}
+        return state
+
+    def __call__(self, value, no_morph=False, **kwargs):
+        plain = (
+            kwargs.get("mode") == "index"
+            and not no_morph
+            and kwargs.get("tokenize", True)
+            and kwargs.get("removestops", True)
+            and not kwargs.get("chars")
+            and not kwargs.get("keeporiginal")
+        )
+        if not plain:
+            return super().__call__(value, no_morph=no_morph, **kwargs)
+        words = [m.group() for m in self.items[0].expression.finditer(value)]
+        terms = [self._term(word) for word in words]
+        if any(term is _SEVERAL for term in terms):
+            return super().__call__(value, **kwargs)
+        return self._tokens(terms, **kwargs)
+
+    def _term(self, word: str):
+        """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL``."""
+        term = self._memo.get(word, _UNSEEN)
+        if term is _UNSEEN:
+            made = [t.text for t in super().__call__(word, mode="index")]
+            term = None if not made else made[0] if len(made) == 1 else _SEVERAL
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[word] = term
+        return term
+
+    def _tokens(self, terms, positions=False, start_pos=0, **kwargs):
+        kwargs.pop("chars", None)
+        token = Token(positions, False, **kwargs)
+        pos = None
+        for raw, term in enumerate(terms, start_pos):
+            if term is None:
+                continue
+            if positions:
+                pos = raw if pos is None or not self._renumber else pos + 1
+                token.pos = pos
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            yield token
+
+
+# Words: accents folded, stemmed, then transliteration variants merged: "Noël" and "Noel",
+# "Zelenskyy" and "Zelensky" are one term.
+WORDS = Memoized(
+    RegexTokenizer(r"\w+(\.?\w+)*"), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(), StemFilter(), StemSpellingFilter()
+)
+# Names (speakers, places, channels): folded, not stemmed; the same stop words as WORDS, so a query word
+# dropped from one field is dropped from all (else "the drones" would require "the" in a name).
+NAMES = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(), SpellingFilter())
+
+# Plain words, unstemmed: the vocabulary did-you-mean suggests from.
+PLAIN = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(minsize=3))

@@ -1,0 +1,66 @@
+"""The memoized analyzers index exactly what their plain chains would, only faster."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from conftest import PROJECT
+from whoosh.analysis import RegexTokenizer
+from whoosh.analysis.analyzers import CompositeAnalyzer
+
+from index.analysis import NAMES, PLAIN, WORDS, Memoized
+
+SEED = next((PROJECT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
+HARD = (
+    "The the THE a: Zelenskyy, Zelenskiy and Zelensky met Noël in Kyiv/Kiev at 3.141 u.s.a. big-time under_score. "
+    "Straße İstanbul ǅemal Ægir œuvre — “quoted” ‘single’ a.b.c. ...dots... 2025-04-22 1,000 drones; "
+    "Ukraine's air-force's count: 54. An an AN of OF to"
+)
+
+
+def plain(analyzer: Memoized) -> CompositeAnalyzer:
+    return CompositeAnalyzer(*analyzer.items)
+
+
+def indexed(analyzer, text: str, **options) -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in analyzer(text, mode="index", positions=True, **options)]
+
+
+@pytest.mark.parametrize("analyzer", [WORDS, NAMES, PLAIN], ids=["words", "names", "plain"])
+@pytest.mark.parametrize("text", [SEED, HARD, "", "the of and", "the drones", "drones the", " , . "])
+def test_memoized_equals_the_plain_chain(analyzer, text):
+    expected = indexed(plain(analyzer), text)
+    assert indexed(analyzer, text) == expected
+    assert indexed(analyzer, text) == expected  # second time from the memo
+    assert indexed(analyzer, text, start_pos=7) == indexed(plain(analyzer), text, start_pos=7)
+
+
+def test_stop_words_renumber_positions_like_whoosh():
+    # "the" is dropped and the next word takes its place; so a phrase query over stop words still matches
+    assert indexed(WORDS, "the drones of the night") == [("drone", 1), ("night", 2)]
+
+
+def test_queries_and_highlights_take_the_chain_itself():
+    query = [(t.text, t.stopped) for t in WORDS("the Drones", mode="query", removestops=False)]
+    assert query == [(t.text, t.stopped) for t in plain(WORDS)("the Drones", mode="query", removestops=False)]
+    chars = [(t.text, t.startchar, t.endchar) for t in WORDS("Noël in Kyiv", mode="index", chars=True)]
+    assert chars == [("noel", 0, 4), ("kyiv", 8, 12)]
+
+
+def test_the_memo_stays_out_of_the_pickled_schema_and_stays_bounded(monkeypatch):
+    analyzer = Memoized(*WORDS.items)
+    indexed(analyzer, SEED)
+    assert analyzer._memo
+    copy = pickle.loads(pickle.dumps(analyzer))
+    assert copy._memo == {} and copy == analyzer
+    assert indexed(copy, SEED) == indexed(analyzer, SEED)
+    monkeypatch.setattr(Memoized, "MEMO_SIZE", 5)
+    small = Memoized(*WORDS.items)
+    assert indexed(small, SEED) == indexed(analyzer, SEED)
+    assert 0 < len(small._memo) <= 5
+
+
+def test_a_tokenizer_that_splits_on_gaps_is_refused():
+    with pytest.raises(TypeError):
+        Memoized(RegexTokenizer(r"\s+", gaps=True))
