@@ -239,10 +239,10 @@ class Store:
     def split_ids(self, parts: int) -> list[str]:
         """``parts - 1`` article ids cutting the archive into slices of nearly equal size, for ``extractions``."""
         count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        parts = max(1, min(parts, count))
         return [
             self.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1 OFFSET ?", (count * k // parts - 1,)).fetchone()[0]
             for k in range(1, parts)
-            if count * k // parts > 0
         ]
 
     def latest(self, limit: int = 20) -> list[dict[str, Any]]:
