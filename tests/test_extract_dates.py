@@ -201,3 +201,11 @@ def test_sentences_sharing_tense_cues() -> None:
     wednesday, monday = text.index("Wednesday"), text.index("Monday")
     assert tense_near(text, wednesday, wednesday + 9) == "future"
     assert tense_near(text, monday, monday + 6) == "past"
+
+
+def test_titles_and_month_abbreviations_do_not_end_a_sentence():
+    from archive.extract.dates import sentence_bounds
+
+    text = "He met Mr. Smith and Gen. Syrskyi in Washington. The U.S. Army said on Jan. 5 it was over. Next one."
+    sentences = [text[slice(*sentence_bounds(text, text.index(word)))] for word in ("met", "Army", "Next")]
+    assert sentences == ["He met Mr. Smith and Gen. Syrskyi in Washington.", "The U.S. Army said on Jan. 5 it was over.", "Next one."]

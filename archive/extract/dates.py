@@ -169,8 +169,8 @@ def _breaks(text: str) -> tuple[list[int], list[int]]:
     ends, starts = [], []
     for match in _BOUNDARY.finditer(text):
         at = match.start()
-        # only "X." can end an abbreviation ("U.S."): test the pattern only after a capital letter
-        if text[at] == "." and at and "A" <= text[at - 1] <= "Z" and _ABBREVIATION.search(text, max(0, at - 16), at + 1):
+        # a period right after a letter may end an abbreviation ("U.S.", "Mr.", "Jan."): the word before it decides
+        if text[at] == "." and at and text[at - 1].isalpha() and _ABBREVIATION.search(text, max(0, at - 16), at):
             continue
         ends.append(match.start() + (1 if match.group() != "\n" else 0))
         starts.append(match.end())
