@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from archive.extract.gazetteer import distance_km, gazetteer, key
-from archive.extract.places import find_places, places_near, statement_location
+from archive.extract.places import (
+    PlaceIndex,
+    _tokens,
+    find_places,
+    places_near,
+    statement_location,
+)
 from archive.model import Place
 
 DATA = Path(__file__).parent / "data" / "places"
@@ -134,6 +140,39 @@ def test_statement_location() -> None:
     start = text.index("voiced")
     assert statement_location(text, start, len(text), places) == "Paris"
     assert statement_location("Ukraine said no.", 0, 16, find_places("Ukraine said no.")) is None
+
+
+INDEX_TEXT = (
+    "Talks in Paris opened.\nAt a summit in Geneva, Macron said the meeting in Kyiv and the visit to Lviv "
+    "would go ahead; officials in Kiev agreed.\nShelling hit Kharkiv, he said in London."
+)
+
+
+@pytest.mark.parametrize("places", [
+    find_places(INDEX_TEXT),
+    list(reversed(find_places(INDEX_TEXT))),  # not sorted: the index keeps the caller's order
+    [Place("Kyiv", 5, 9, "Kyiv", kind="city"), Place("Kiev", 5, 9, "Kyiv", kind="city"), Place("X", 3, 3, "X")],
+])
+def test_place_index_agrees_with_the_scans(places: list[Place]) -> None:
+    index = PlaceIndex(INDEX_TEXT, places)
+    n = len(INDEX_TEXT)
+    for start in range(0, n + 1, 3):
+        for end in range(start, n + 1, 7):
+            assert index.near(start, end) == places_near(places, start, end)
+            assert index.location(start, end) == statement_location(INDEX_TEXT, start, end, places)
+
+
+@pytest.mark.parametrize("text", [
+    "Kyiv and KYIV, Zürich—Łódź; İstanbul’s “Köln” 2025 x_y",
+    "plain ascii text, with U.S. places: Paris, Texas.",
+    "İİİ Kyiv",
+    "",
+])
+def test_tokens_fold_like_the_gazetteer(text: str) -> None:
+    import re
+
+    spans = [m.span() for m in re.finditer(r"[^\W_]+", text)]
+    assert _tokens(text) == (spans, [key(text[s:e]) for s, e in spans])
 
 
 def test_gazetteer_is_built_once() -> None:

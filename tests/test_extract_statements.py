@@ -416,3 +416,18 @@ def test_a_word_met_once_is_no_name_for_the_narrator() -> None:
     )
     assert one(text, "Where is it").speaker.name == "I"
     assert one(text, "What does it mean").speaker.name == "I"
+
+
+@pytest.mark.parametrize("text", [
+    "U.S. officials said: “It’s over,” and Mr. Smith’s aide—O’Neil—didn’t agree.\n\n  ",
+    "  leading space, tabs\tand\u00a0no-break spaces; İstanbul ﬁle 2025-04-22 x_y",
+    "",
+])
+def test_tokens_match_the_token_pattern(text: str) -> None:
+    from archive.extract.sentences import _TOKEN_RE, tokens
+
+    expected = [(m.group(), m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _TOKEN_RE.finditer(text)]
+    assert [tuple(t) for t in tokens(text)] == expected
+    if len(text) > 10:
+        expected = [(m.group(), m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _TOKEN_RE.finditer(text, 3, 10)]
+        assert [tuple(t) for t in tokens(text, 3, 10)] == expected

@@ -115,6 +115,7 @@ class Gazetteer:
         self.words: dict[str, frozenset[str]] = {}
         self.countries: dict[str, Entry] = {}
         self.states: dict[str, Entry] = {}
+        self._stems: frozenset[str] | None = None
 
     def add(self, surface: str, entry: Entry, *, after_comma: bool = False) -> None:
         folded = _NON_ALNUM.sub(" ", (surface if surface.isascii() else _ascii(surface)).lower()).strip()  # key()
@@ -124,6 +125,7 @@ class Gazetteer:
         if alias is None:
             alias = self.aliases[folded] = Alias(after_comma)
             self.first_tokens.add(folded.partition(" ")[0])
+            self._stems = None
         elif not after_comma:
             alias.after_comma = False
         if not alias.entries or alias.entries[-1] is not entry:
@@ -144,6 +146,18 @@ class Gazetteer:
 
     def lookup(self, folded: str) -> Alias | None:
         return self.aliases.get(folded)
+
+    def stems(self) -> frozenset[str]:
+        """The keys that begin a longer key ("new" and "new york" of "new york city"): a run of
+        words that is no stem has no longer name after it."""
+        if self._stems is None:
+            stems = set()
+            for folded in self.aliases:
+                words = folded.split(" ")
+                for n in range(1, len(words)):
+                    stems.add(" ".join(words[:n]))
+            self._stems = frozenset(stems)
+        return self._stems
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -7,13 +7,14 @@ else the article's publication date with precision "article".
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 
 from archive.extract.dates import date_near, find_dates, sentence_bounds
-from archive.extract.places import find_places, places_near, statement_location
+from archive.extract.places import PlaceIndex, find_places
 from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
-from archive.model import Article, DateRef, Extraction, Place, Statement
+from archive.model import Article, DateRef, Extraction, Statement
 
 __all__ = ["extract", "extract_or_keep"]
 
@@ -24,7 +25,11 @@ def extract(article: Article) -> Extraction:
     dates = tuple(find_dates(text, article.published))
     places = tuple(find_places(text))
     evidence = topic_lexicon().matches(text)
-    statements = tuple(_situate(s, text, article, list(dates), list(places), evidence) for s in find_statements(text))
+    found = find_statements(text)
+    statements: tuple[Statement, ...] = ()
+    if found:
+        situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)
+        statements = tuple(situate(s) for s in found)
     return Extraction(
         article=article,
         statements=statements,
@@ -48,26 +53,53 @@ def extract_or_keep(article: Article) -> tuple[Extraction, str | None]:
         return Extraction(article), f"extraction failed ({type(error).__name__}: {error}); the article is kept without statements"
 
 
-def _situate(
-    statement: Statement, text: str, article: Article, dates: list[DateRef], places: list[Place], evidence: dict[str, list[tuple[int, int]]]
-) -> Statement:
-    """Give a statement its date, places and topics, from the sentence it sits in."""
-    spans = [(statement.start, statement.end)]
-    if statement.cue_start is not None and statement.cue_end is not None:
-        spans.append((statement.cue_start, statement.cue_end))
-    if statement.speaker and statement.speaker.start is not None and statement.speaker.end is not None:
-        spans.append((statement.speaker.start, statement.speaker.end))
-    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
-    start, end = sentence_bounds(text, lo, hi)
-    own = date_near(dates, lo, hi, text, cue_start=statement.cue_start)
-    if own is None and article.published is not None:
-        day = article.published.isoformat()
-        own = DateRef(text="", start=None, end=None, value=day, precision="article", range_start=day, range_end=day)
-    where = statement_location(text, lo, hi, places)
-    named = places_near(places, start, end)
-    return replace(
-        statement,
-        date=own,
-        places=tuple(dict.fromkeys(([where] if where else []) + named)),
-        topics=tuple(topic for topic, spans in evidence.items() if any(start <= a and b <= end for a, b in spans)),
-    )
+class _Situate:
+    """Give each statement of one article its date, places and topics, from the sentence it sits in."""
+
+    def __init__(
+        self, text: str, article: Article, dates: list[DateRef], places: PlaceIndex, evidence: dict[str, list[tuple[int, int]]]
+    ) -> None:
+        self.text = text
+        self.dates = dates
+        self.places = places
+        self.topics = [(topic, _Spans(spans)) for topic, spans in evidence.items()]
+        self.published: DateRef | None = None
+        if article.published is not None:
+            day = article.published.isoformat()
+            self.published = DateRef(text="", start=None, end=None, value=day, precision="article", range_start=day, range_end=day)
+
+    def __call__(self, statement: Statement) -> Statement:
+        lo, hi = statement.start, statement.end
+        if statement.cue_start is not None and statement.cue_end is not None:
+            lo, hi = min(lo, statement.cue_start), max(hi, statement.cue_end)
+        speaker = statement.speaker
+        if speaker and speaker.start is not None and speaker.end is not None:
+            lo, hi = min(lo, speaker.start), max(hi, speaker.end)
+        start, end = sentence_bounds(self.text, lo, hi)
+        own = date_near(self.dates, lo, hi, self.text, cue_start=statement.cue_start) if self.dates else None
+        if own is None:
+            own = self.published
+        where = self.places.location(lo, hi)
+        named = self.places.near(start, end)
+        return replace(
+            statement,
+            date=own,
+            places=tuple(dict.fromkeys(([where] if where else []) + named)),
+            topics=tuple(topic for topic, spans in self.topics if spans.within(start, end)),
+        )
+
+
+class _Spans:
+    """Spans sorted by start, with the least end from each one on: whether one lies in a range."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.least_end = [b for _, b in ordered]
+        for k in range(len(ordered) - 2, -1, -1):
+            self.least_end[k] = min(self.least_end[k], self.least_end[k + 1])
+
+    def within(self, start: int, end: int) -> bool:
+        """Whether some span ``(a, b)`` has ``start <= a`` and ``b <= end``."""
+        k = bisect_left(self.starts, start)
+        return k < len(self.starts) and self.least_end[k] <= end

@@ -13,17 +13,20 @@ in the home region or before a qualifier that contains it ("Lanexa, Va.").
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import compress, count
+from operator import itemgetter
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
 from archive.extract.gazetteer import key as fold
 from archive.extract.place_features import Feature, find_features
 from archive.model import Place
 
-__all__ = ["find_places", "places_near", "statement_location"]
+__all__ = ["PlaceIndex", "find_places", "places_near", "statement_location"]
 
 TOKEN = re.compile(r"[^\W_]+")
 # What may stand between the words of one name: a space, a hyphen, an apostrophe, a period.
@@ -67,8 +70,8 @@ class _Mention:
 def find_places(text: str) -> list[Place]:
     """Place mentions in ``text``, sorted by start and non-overlapping, each resolved where possible."""
     gaz = gazetteer()
-    tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
-    mentions = _spot(text, tokens, gaz)
+    tokens, folded = _tokens(text)
+    mentions = _spot(text, tokens, folded, gaz)
     sites = _merge_features(mentions, find_features(text), gaz)
     _link_qualifiers(text, mentions)
     _resolve(text, mentions, gaz)
@@ -117,6 +120,42 @@ def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gaze
     return sites
 
 
+class PlaceIndex:
+    """The places of one text, sorted by start, for the statements of that text to look up:
+    :func:`places_near` and :func:`statement_location` without a pass over every place."""
+
+    def __init__(self, text: str, places: list[Place]) -> None:
+        places = list(places)
+        self.text = text
+        self.places = sorted(places, key=lambda p: p.start)
+        self.starts = [p.start for p in self.places]
+        # where a statement may have been made: a city or site after "in"/"at"
+        self.venues = [
+            p.kind in _VENUE_KINDS and _WHERE.search(text[max(0, p.start - 40) : p.start]) is not None
+            for p in self.places
+        ]
+        self.given = places if self.places != places else None  # not sorted: look up the slow way
+
+    def near(self, start: int, end: int) -> list[str]:
+        """Like :func:`places_near`."""
+        if self.given is not None:
+            return places_near(self.given, start, end)
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_right(self.starts, end, lo)
+        return list(dict.fromkeys(p.name for p in self.places[lo:hi] if p.end <= end))
+
+    def location(self, start: int, end: int) -> str | None:
+        """Like :func:`statement_location`."""
+        if self.given is not None:
+            return statement_location(self.text, start, end, self.given)
+        window_start = max(self.text.rfind("\n", 0, start), 0)
+        lo = bisect.bisect_left(self.starts, window_start)
+        for k in range(bisect.bisect_left(self.starts, end, lo) - 1, lo - 1, -1):
+            if self.venues[k]:
+                return self.places[k].name
+        return None
+
+
 def places_near(places: list[Place], start: int, end: int) -> list[str]:
     """Canonical names of the places mentioned in ``[start, end)``, first mention first, no repeats."""
     names: list[str] = []
@@ -126,6 +165,7 @@ def places_near(places: list[Place], start: int, end: int) -> list[str]:
     return names
 
 
+_VENUE_KINDS = ("city", "site", "village")
 _WHERE = re.compile(
     r"\b(?:in|at)\s+$|\b(?:meeting|talks|summit|conference|visit|speech|address|interview|rally)\s+(?:in|at)\s+$",
     re.IGNORECASE,
@@ -141,7 +181,7 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
     window_start = max(text.rfind("\n", 0, start), 0)
     best: Place | None = None
     for place in places:
-        if place.start < window_start or place.start >= end or place.kind not in ("city", "site", "village"):
+        if place.start < window_start or place.start >= end or place.kind not in _VENUE_KINDS:
             continue
         if _WHERE.search(text[max(0, place.start - 40) : place.start]):
             best = place
@@ -151,20 +191,24 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
 # ---------------------------------------------------------------- spotting
 
 
-def _spot(text: str, tokens: list[tuple[int, int]], gaz: Gazetteer) -> list[_Mention]:
+def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gazetteer) -> list[_Mention]:
     mentions: list[_Mention] = []
-    # a token is letters and digits only, so an ASCII one folds to its lower case
-    folded = [w.lower() if w.isascii() else fold(w) for w in (text[s:e] for s, e in tokens)]
-    i, n = 0, len(tokens)
-    while i < n:
-        s, e = tokens[i]
-        if not text[s].isupper() or folded[i] not in gaz.first_tokens:
-            i += 1
+    first_tokens = gaz.first_tokens
+    stems = gaz.stems()
+    n = len(tokens)
+    words = _Words(text)
+    next_i = 0
+    capitals = compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens))))
+    for i in [k for k in capitals if folded[k] in first_tokens]:
+        if i < next_i:
             continue
+        s, e = tokens[i]
         found = None
         key = folded[i]
         candidates = [(i, key)]
         for j in range(i + 1, min(n, i + 7)):
+            if key not in stems:
+                break  # no longer name starts so
             between = text[tokens[j - 1][1] : tokens[j][0]]
             if len(between) > 2 or not (between in (" ", "-", "'", "’", ".", ". ", ", ", ".-", "-")):
                 break
@@ -177,19 +221,63 @@ def _spot(text: str, tokens: list[tuple[int, int]], gaz: Gazetteer) -> list[_Men
             found = (j, key, alias)
             break
         if found is None:
-            i += 1
             continue
         j, key, alias = found
         start, end = s, tokens[j][1]
         if alias.period and end < len(text) and text[end] == ".":
             end += 1
         mention = _Mention(start, end, key, alias, i, j)
-        if _context_ok(text, tokens, folded, mention, gaz):
+        if _context_ok(text, tokens, words, mention, gaz):
             mention.cue = _cued(text, tokens, mention)
             mentions.append(mention)
-        i = j + 1
-    surnames = _surnames(text, tokens, mentions, gaz)
+        next_i = j + 1
+    surnames = _surnames(text, tokens, folded, mentions, gaz)
     return [m for m in mentions if m.key not in surnames]
+
+
+def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """The spans of the runs of letters and digits (``TOKEN``) and their gazetteer keys.
+
+    A token is letters and digits only, so an ASCII one folds to its lower case: its slice of the
+    lower-cased text, unless lower-casing changed the length of the text ("İ" becomes two letters).
+    """
+    tokens = list(map(_SPAN, TOKEN.finditer(text)))
+    low = text.lower()
+    if len(low) != len(text):
+        return tokens, [w.lower() if w.isascii() else fold(w) for w in (text[s:e] for s, e in tokens)]
+    folded = [low[s:e] for s, e in tokens]
+    if not text.isascii():
+        starts = list(map(_FIRST, tokens))
+        for m in _NON_ASCII.finditer(text):
+            k = bisect.bisect_right(starts, m.start()) - 1
+            if k >= 0 and m.start() < tokens[k][1]:
+                s, e = tokens[k]
+                folded[k] = fold(text[s:e])
+    return tokens, folded
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPAN = re.Match.span
+_FIRST = itemgetter(0)
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+class _Words:
+    r"""The maximal runs of word characters in a text, collected on first use: whether a word
+    appears on its own, as ``(?<!\w)word(?!\w)`` would find it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._runs: set[str] | None = None
+
+    def __contains__(self, word: str) -> bool:
+        if _WORD_RUN.fullmatch(word) is None:
+            return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", self.text) is not None
+        if self._runs is None:
+            self._runs = set(_WORD_RUN.findall(self.text))
+        return word in self._runs
 
 
 def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: list[str], alias: Alias) -> bool:
@@ -218,7 +306,7 @@ def _strong(alias: Alias) -> bool:
     )
 
 
-def _context_ok(text: str, tokens, folded: list[str], m: _Mention, gaz: Gazetteer) -> bool:
+def _context_ok(text: str, tokens, words_in_text: _Words, m: _Mention, gaz: Gazetteer) -> bool:
     """Rules that keep organisations, persons and common words out."""
     words = gaz.words
     surface = text[m.start : m.end]
@@ -264,11 +352,7 @@ def _context_ok(text: str, tokens, folded: list[str], m: _Mention, gaz: Gazettee
     if single and prev_name and all(e.kind == "city" and e.prior < 2.0 for e in m.alias.entries):
         return False  # "Valeska Paris", "Melton Lewis Paris"
     # A sentence-initial word that the article also uses in lower case is a word, not a place.
-    if single and _sentence_start(text, tokens, m.first):
-        low = surface.lower()
-        if re.search(rf"(?<![\w]){re.escape(low)}(?![\w])", text):
-            return False
-    return True
+    return not (single and _sentence_start(text, tokens, m.first) and surface.lower() in words_in_text)
 
 
 _DATELINE = re.compile(r"(?:,\s*[A-Z][\w.]*\.?)?(?:\s*\((?:AP|Reuters|UPI)\))?\s*(?:—|–|--?)\s")
@@ -303,22 +387,19 @@ def _cued(text: str, tokens, m: _Mention) -> int:
     return 1 if next_word is not None and next_gap == " " and next_word in RESIDENTS else 0
 
 
-def _surnames(text: str, tokens, mentions: list[_Mention], gaz: Gazetteer) -> set[str]:
+def _surnames(text: str, tokens, folded: list[str], mentions: list[_Mention], gaz: Gazetteer) -> set[str]:
     """Weak names the article also uses as the last part of a person's name ("Margaret Burley")."""
     found = set()
     weak = {m.key for m in mentions if m.first == m.last and not _strong(m.alias)}
     if not weak:
         return found
     words = gaz.words
-    for k in range(1, len(tokens)):
-        s, e = tokens[k]
-        key = fold(text[s:e])
-        if key not in weak:
-            continue
+    for k in [k for k in range(1, len(tokens)) if folded[k] in weak]:
+        key = folded[k]
         prev_word, gap = _neighbour(text, tokens, k - 1, k)
         if (
             gap == " " and prev_word[:1].isupper() and prev_word not in words["place_before"]
-            and not _sentence_start(text, tokens, k - 1) and fold(prev_word) not in gaz.first_tokens
+            and not _sentence_start(text, tokens, k - 1) and folded[k - 1] not in gaz.first_tokens
         ):
             found.add(key)
     return found
@@ -384,22 +465,41 @@ def _contains(outer: Entry, inner: Entry) -> bool:
 
 
 def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
+    # a round's answer for a mention depends only on what _Round.key holds: a name said
+    # several times is scored once per round
+    first = _Round(None)
     for m in mentions:
-        m.choice, m.score = _best(m, None)
+        m.choice, m.score = first.best(m)
     for _round in range(2):
-        context = _Context(mentions)
+        context = _Round(_Context(mentions))
         for m in mentions:
-            m.choice, m.score = _best(m, context)
+            m.choice, m.score = context.best(m)
     # a weak name that the text itself calls a place ("in Chiefland") is kept, but only once the
     # others are settled, so that it never sways where the article is
     for m in mentions:
         if m.choice is None and m.cue:
-            m.choice, m.score = _best(m, context, cued=True)
+            m.choice, m.score = context.best(m, cued=True)
     keep = []
     for m in mentions:
         if m.choice is not None:
             keep.append(m)
     mentions[:] = keep
+
+
+class _Round:
+    """One round of resolution over a fixed context, remembering each answer."""
+
+    def __init__(self, context: _Context | None) -> None:
+        self.context = context
+        self.answers: dict[tuple, tuple[Entry | None, float]] = {}
+
+    def best(self, m: _Mention, cued: bool = False) -> tuple[Entry | None, float]:
+        qualifier = id(m.qualifier.alias) if m.qualifier is not None else None
+        key = (m.key, id(m.alias), qualifier, m.cue, m.listed, id(m.choice), cued)
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = self.answers[key] = _best(m, self.context, cued)
+        return answer
 
 
 def _best(m: _Mention, context: _Context | None, cued: bool = False) -> tuple[Entry | None, float]:
@@ -443,6 +543,10 @@ class _Context:
                 self.states[e.admin1] += 1
             if e.lat is not None and e.kind not in ("country", "continent", "union", "sea", "planet"):
                 self.points.append((m.key, e.lat, e.lon))
+        # each point once, as the great-circle formula wants it: latitude in radians and its cosine
+        self._spheres = [
+            (key, lat, lon, math.radians(lat), math.cos(math.radians(lat))) for key, lat, lon in dict.fromkeys(self.points)
+        ]
         self.home_state, self.home_country = _home(mentions)
         self.repeats = Counter(m.key for m in mentions)
         # every placed candidate of names with few candidates: two such names close together
@@ -451,6 +555,10 @@ class _Context:
         for m in mentions:
             if m.key not in self.spots and len(m.alias.entries) <= COLOCATE_MAX:
                 self.spots[m.key] = [(e.lat, e.lon) for e in m.alias.entries if e.lat is not None and not e.minor]
+        # the spots by latitude, to look at the few near one
+        self._by_lat = sorted((lat, lon, key) for key, spots in self.spots.items() for lat, lon in spots)
+        self._lats = [lat for lat, _, _ in self._by_lat]
+        self._near: dict[tuple[int, str], float] = {}  # (entry, name) -> _nearness
 
     def admits(self, entry: Entry, m: _Mention) -> bool:
         """Whether a minor town is a candidate: in the home region, or the only place of a many-word name said twice."""
@@ -474,33 +582,49 @@ class _Context:
         if entry.lat is not None and entry.kind in ("city", "county") and self._colocated(entry, m.key):
             bonus += COLOCATE_BONUS
         if entry.lat is not None and entry.kind in ("city", "village", "site", "region", "state", "county"):
-            # points more than 9 degrees of latitude away are over 1,000 km away: no bonus either way
-            nearest = min(
-                (
-                    distance_km(entry.lat, entry.lon, lat, lon)
-                    for key, lat, lon in self.points
-                    if abs(lat - entry.lat) < 9.0 and key != m.key
-                ),
-                default=None,
-            )
-            if nearest is not None:
-                if nearest < 100:
-                    bonus += 2.5
-                elif nearest < 300:
-                    bonus += 1.5
-                elif nearest < 1000:
-                    bonus += 0.5
+            key = (id(entry), m.key)
+            near = self._near.get(key)
+            if near is None:
+                near = self._near[key] = self._nearness(entry, m.key)
+            if near:
+                bonus += near
         return bonus
 
+    def _nearness(self, entry: Entry, own: str) -> float:
+        """The bonus for the nearest point of another name: 2.5 within 100 km, 1.5 within 300 km,
+        0.5 within 1,000 km (distances as :func:`distance_km` computes them).
+
+        Points more than 9 degrees of latitude away are over 1,000 km away and not looked at.  The
+        distance grows with the haversine term, so the least term gives the least distance; a point
+        within 100 km ends the search.
+        """
+        lat1, lon1 = entry.lat, entry.lon
+        p1 = math.radians(lat1)
+        cos_p1 = math.cos(p1)
+        sin, radians, asin, sqrt = math.sin, math.radians, math.asin, math.sqrt
+        least = None
+        for key, lat, lon, p2, cos_p2 in self._spheres:
+            if abs(lat - lat1) < 9.0 and key != own:
+                h = sin((p2 - p1) / 2) ** 2 + cos_p1 * cos_p2 * sin(radians(lon - lon1) / 2) ** 2
+                if least is None or h < least:
+                    least = h
+                    if 12742.0 * asin(min(1.0, sqrt(h))) < 100:
+                        return 2.5
+        if least is None:
+            return 0.0
+        nearest = 12742.0 * asin(min(1.0, sqrt(least)))
+        return 1.5 if nearest < 300 else 0.5 if nearest < 1000 else 0.0
 
     def _colocated(self, entry: Entry, own: str) -> bool:
-        for key, spots in self.spots.items():
+        """Whether a spot of another name lies within COLOCATE_KM (and half a degree) of ``entry``."""
+        lo = bisect.bisect_left(self._lats, entry.lat - 0.6)
+        hi = bisect.bisect_right(self._lats, entry.lat + 0.6, lo)
+        for lat, lon, key in self._by_lat[lo:hi]:
             if key == own:
                 continue
-            for lat, lon in spots:
-                near = abs(lat - entry.lat) < 0.5 and abs(lon - entry.lon) < 0.7 and (lat, lon) != (entry.lat, entry.lon)
-                if near and distance_km(entry.lat, entry.lon, lat, lon) < COLOCATE_KM:
-                    return True
+            near = abs(lat - entry.lat) < 0.5 and abs(lon - entry.lon) < 0.7 and (lat, lon) != (entry.lat, entry.lon)
+            if near and distance_km(entry.lat, entry.lon, lat, lon) < COLOCATE_KM:
+                return True
         return False
 
 

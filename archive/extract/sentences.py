@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate, compress, count, repeat
+from operator import add, itemgetter, sub
 from typing import Any, NamedTuple
 
 from archive.extract.quotes import Quotation, find_quotations
@@ -43,15 +45,28 @@ class Sentence:
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The words and punctuation of ``text[start:end]``, with offsets into ``text``."""
-    end = len(text) if end is None else end
-    matches = list(_TOKEN_RE.finditer(text, start, end))
-    words = [m.group() for m in matches]
-    rows = zip(words, [m.start() for m in matches], [m.end() for m in matches], [w.lower() for w in words])
-    make = tuple.__new__
-    out = [make(Token, row) for row in rows]
+    return _tokens(text, start, len(text) if end is None else end)[0]
+
+
+def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], list[str]]:
+    """The tokens, their starts and their words, each list built in C code: every character that
+    is not white space belongs to a token, so a token starts where the white space before it ends."""
+    pairs = _SPACED_TOKEN_RE.findall(text, start, end)
+    words = list(map(_SECOND, pairs))
+    sizes = list(map(len, words))
+    ends = list(accumulate(map(add, map(len, map(_FIRST, pairs)), sizes), initial=start))
+    del ends[0]
+    starts = list(map(sub, ends, sizes))
+    lowers = map(str.lower, words)
     if "’" in text:
-        out = [make(Token, (t[0], t[1], t[2], t[3].replace("’", "'"))) if "’" in t[3] else t for t in out]
-    return out
+        lowers = (w.replace("’", "'") if "’" in w else w for w in lowers)
+    toks = list(map(tuple.__new__, repeat(Token), zip(words, starts, ends, lowers)))
+    return toks, starts, words
+
+
+# a token with the white space before it
+_SPACED_TOKEN_RE = re.compile(rf"(\s*)({_TOKEN_RE.pattern})")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def is_capitalised(word: str) -> bool:
@@ -117,8 +132,7 @@ class Document:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks = tokens(text)
-        self.starts = [t.start for t in self.toks]
+        self.toks, self.starts, words = _tokens(text, 0, len(text))
         self.sents = sentences(text)
         self.sent_starts = [s.start for s in self.sents]
         self.quotes = find_quotations(text)
@@ -128,11 +142,12 @@ class Document:
         for q in self.quotes:
             for k in range(self.tok_index(q.open), self.tok_index(q.outer_end)):
                 self.inq[k] = True
-        self.lower_words = frozenset(t.text for t in self.toks if t.text.islower())
+        self.lower_words = frozenset(filter(str.islower, words))
         initial = {self.tok_index(s.start) for s in self.sents}
+        # capitalised words, as indices (each word's first character is upper case)
+        self.capitals = list(compress(count(), map(str.isupper, map(_FIRST, words))))
         inner = {
-            t.text for k, t in enumerate(self.toks) if k not in initial and t.text[0].isupper()
-            and k > 0 and self.toks[k - 1].text not in _OPEN_MARKS
+            words[k] for k in self.capitals if k not in initial and k > 0 and words[k - 1] not in _OPEN_MARKS
         }
         # capitalised words seen inside a sentence somewhere (so not only as a capitalised opener)
         self.inner_capitals = frozenset(inner | {w[:-2] for w in inner if w.endswith(("'s", "’s"))})
@@ -163,7 +178,12 @@ class Document:
 
 def is_heading(line: str) -> bool:
     """A line in capitals or title case without closing punctuation: a chapter or section heading."""
-    words = [w for w in line.split() if w[0].isalpha()]
     if not any(c.islower() for c in line):
         return True
-    return 2 <= len(words) <= 8 and all(w[0].isupper() for w in words) and line.rstrip()[-1:] not in "!?\"”’"
+    words = 0  # words that start with a letter: two to eight, each capitalised
+    for w in line.split():
+        if w[0].isalpha():
+            if not w[0].isupper() or words == 8:
+                return False
+            words += 1
+    return words >= 2 and line.rstrip()[-1:] not in "!?\"”’"

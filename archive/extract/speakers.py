@@ -6,9 +6,13 @@ The vocabulary lives in ``data/titles*.toml`` and ``data/speakers*.toml``.
 
 from __future__ import annotations
 
+import bisect
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import compress, count
+from operator import attrgetter
 
 from archive.extract.kinds import DATA_DIR, lexicon
 from archive.extract.sentences import Document, Token, is_capitalised, is_heading
@@ -31,6 +35,7 @@ _DETERMINERS = frozenset({"the", "a", "an"})
 _POSSESSIVE_ENDINGS = ("'s", "’s")
 _ADJECTIVAL = ("ian", "ean", "ese", "ish", "ic", "an")  # "a Norwegian ship": not a name
 _ABBREVIATED = frozenset({"inc", "corp", "ltd", "co", "jr", "sr", "bros"})
+_LOWER = attrgetter("lower")
 _HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
 
 
@@ -99,7 +104,14 @@ _NP_WORDS: dict[str, bool] = {}  # is_np_word answers (the vocabulary is loaded 
 
 @lru_cache(maxsize=4096)
 def fold(name: str) -> str:
+    """:func:`archive.model.fold`; an ASCII name (nothing to decompose) folds to its lower-case
+    letters and digits, one space between runs."""
+    if name.isascii():
+        return " ".join(_NOT_ALNUM.sub(" ", name.lower()).split())
     return _fold(name)
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def _load(pattern: str) -> list[dict]:
@@ -174,7 +186,11 @@ def _initial(word: str) -> bool:
 
 
 def _possessive(word: str) -> bool:
-    return word.lower().endswith(_POSSESSIVE_ENDINGS) and len(word) > 2
+    """ "Putin's", "KREMLIN’S" (the same as ``word.lower().endswith(("'s", "’s"))``, without lower-casing)."""
+    return len(word) > 2 and word[-2:] in _POSSESSIVE_TAILS
+
+
+_POSSESSIVE_TAILS = frozenset({"'s", "'S", "’s", "’S"})
 
 
 def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | None:
@@ -283,25 +299,30 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     """Split a noun phrase into name, role and type: "Kremlin spokesperson Dmitry Peskov" ->
     name "Dmitry Peskov", role "Kremlin spokesperson", a person."""
     v = vocabulary()
-    words = list(toks)
-    while words and (words[0].lower in _DETERMINERS):
-        words = words[1:]
-    while words and words[-1].text in ".,":
-        words = words[:-1]
-    if not words:
+    a, b = 0, len(toks)
+    while a < b and toks[a].lower in _DETERMINERS:
+        a += 1
+    while b > a and toks[b - 1].text in ".,":
+        b -= 1
+    if a == b:
         return None
+    words = toks[a:b]
     start, end = words[0].start, words[-1].end
     full = text[start:end]
     lows = [w.lower.rstrip(".") for w in words]
+    roles = v.roles
     # the name: the trailing run of capitalised words that are not role words
-    k = len(words)
-    while k > 0 and (is_capitalised(words[k - 1].text) and lows[k - 1] not in v.roles and words[k - 1].text != "."
-                     or words[k - 1].text == "." and k >= 2 and _initial(words[k - 2].text) and k < len(words)):
-        if _possessive(words[k - 1].text) and k != len(words):
+    n = k = len(words)
+    while k > 0:
+        word = words[k - 1].text
+        if not (word[:1].isupper() and lows[k - 1] not in roles and word != "."
+                or word == "." and k >= 2 and _initial(words[k - 2].text) and k < n):
+            break
+        if k != n and _possessive(word):
             break
         k -= 1
     of = k - 1
-    while of > 0 and lows[of] != "of" and is_capitalised(words[of].text):
+    while of > 0 and lows[of] != "of" and words[of].text[:1].isupper():
         of -= 1  # "Minister of Foreign Affairs …": "foreign" is a role word too
     if 0 < of < len(words) - 1 and lows[of] == "of" and k < len(words):  # "Prime Minister of Singapore"
         k = _name_after_of(v, lows, of + 1)
@@ -596,8 +617,10 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
     toks = doc.toks
     inq = doc.inq
     last = len(toks) if until is None else doc.tok_index(until)
-    candidates = [k for k in range(last) if not inq[k] and (toks[k].text[0].isupper() or toks[k].lower == "the")]
-    headings: dict[int, bool] = {}
+    # capitalised words and "the", outside quotations
+    thes = compress(count(), map("the".__eq__, map(_LOWER, toks)))
+    candidates = [k for k in sorted(set(doc.capitals).union(thes)) if k < last and not inq[k]]
+    spans: dict[int, tuple[int, int] | None] = {}  # sentence -> its tokens, None for a heading
     skip_to = 0
     for i in candidates:
         if i < skip_to:
@@ -605,12 +628,13 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
         t = toks[i]
         low = t.lower
         si = doc.sentence_of(t.start)
-        if si not in headings:
+        if si not in spans:
             sent = doc.sents[si]
-            headings[si] = is_heading(doc.text[sent.start : sent.end])
-        if headings[si]:
+            spans[si] = None if is_heading(doc.text[sent.start : sent.end]) else doc.sent_tokens(si)
+        span = spans[si]
+        if span is None:
             continue  # a heading: "CHAPTER I. THE MISSING HEIR", "The Missing Heir"
-        lo, hi = doc.sent_tokens(si)
+        lo, hi = span
         if low == "the":
             if i + 1 < hi and toks[i + 1].lower in v.person_nouns:
                 m = mention_after(doc.text, doc.toks, i, hi)
@@ -646,20 +670,27 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
     return out
 
 
+@cache
+def _gendered_pronouns() -> frozenset[str]:
+    return frozenset(p for p, g in vocabulary().pronouns.items() if g in ("male", "female"))
+
+
 def gender_hints(doc: Document, mentions: list[Mention]) -> dict[str, str]:
     """Gender of names from the pronouns that follow them ("Tess … she"): last name word -> gender."""
     v = vocabulary()
     votes: dict[str, list[int]] = {}
+    # the gendered pronouns outside quotations: (token index, gender)
+    gendered = _gendered_pronouns()
+    at = [k for k in compress(count(), map(gendered.__contains__, map(_LOWER, doc.toks))) if not doc.inq[k]]
     for m in mentions:
         if m.form != "name" or m.type not in ("person", "unknown"):
             continue
         j = doc.tok_index(m.end)
-        for k in range(j, min(len(doc.toks), j + 25)):
-            g = v.pronouns.get(doc.toks[k].lower)
-            if g in ("male", "female") and not doc.inq[k]:
-                key = m.name.split()[-1].lower()
-                votes.setdefault(key, [0, 0])[g == "female"] += 1
-                break
+        n = bisect.bisect_left(at, j)  # the first one from j on, if within 25 tokens
+        if n < len(at) and at[n] < min(len(doc.toks), j + 25):
+            g = v.pronouns[doc.toks[at[n]].lower]
+            key = m.name.split()[-1].lower()
+            votes.setdefault(key, [0, 0])[g == "female"] += 1
     hints = {}
     for key, (male, female) in votes.items():
         if male != female:
