@@ -231,6 +231,32 @@ class _Caches:
         order = sorted((d, n) for n, d in enumerate(self.days) if d is not None)
         self.sorted_days = [d for d, _ in order]
         self.sorted_docs = [n for _, n in order]
+        # Documents holding one facet value, as read from the postings (deletions excluded): filters
+        # become set intersections.  Bounded by the document numbers held, oldest dropped first.
+        self.value_docs: dict[tuple[str, object], frozenset[int]] = {}
+        self.value_docs_held = 0
+        self.live: frozenset[int] | None = None  # every document not deleted
+        self.lock = threading.Lock()
+
+    VALUE_DOCS_LIMIT = 2_000_000  # document numbers kept in value sets (~140 MB at most)
+
+    def docs_with(self, searcher, field_name: str, value) -> frozenset[int]:
+        key = (field_name, value)
+        docs = self.value_docs.get(key)
+        if docs is None:
+            docs = frozenset(searcher.docs_for_query(Q.Term(field_name, value)))
+            with self.lock:
+                while self.value_docs and self.value_docs_held + len(docs) > self.VALUE_DOCS_LIMIT:
+                    self.value_docs_held -= len(self.value_docs.pop(next(iter(self.value_docs))))
+                if key not in self.value_docs:
+                    self.value_docs[key] = docs
+                    self.value_docs_held += len(docs)
+        return docs
+
+    def live_docs(self, searcher) -> frozenset[int]:
+        if self.live is None:
+            self.live = frozenset(searcher.docs_for_query(Q.Every()))
+        return self.live
 
 
 class _View:
@@ -251,6 +277,14 @@ class _View:
         self.days = cache.days
         self.sorted_days = cache.sorted_days
         self.sorted_docs = cache.sorted_docs
+        self.cache = cache
+
+    def filtered(self, config: _Target, name: str, values: Sequence[str]) -> set[int]:
+        """The documents a facet filter lets through: any of ``values`` (from the shared value sets)."""
+        docs: set[int] = set()
+        for term in _facet_query(config, name, values).subqueries:
+            docs |= self.cache.docs_with(self.searcher, term.fieldname, term.text)
+        return docs
 
     def fresh(self) -> bool:
         """Whether this view still shows the index (checked at most twice a second)."""
@@ -373,30 +407,35 @@ class SearchIndex:
         if view is None:
             return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target)
         searcher = view.searcher
+        # Which documents match is set algebra: the words' matches (one pass over their postings), the
+        # date range (cached day order) and each facet filter (cached value sets), intersected in C.
+        # Whoosh then only ranks the words' matches within that set, so filters never slow its scoring.
         dated = view.days_between(day_lo, day_hi) if (day_lo is not None or day_hi is not None) else None
-        clauses = {name: _facet_query(config, name, values) for name, values in filters.items()}
-        main = _and(parsed.query, *clauses.values())
-        matched = set(searcher.docs_for_query(main))
-        if dated is not None:
-            matched &= dated
+        worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
+        passes = {name: view.filtered(config, name, values) for name, values in filters.items()}
+        constrained = (worded, dated, passes) != (None, None, {})
+        matched = _intersect([worded, dated, *passes.values()]) if constrained else view.cache.live_docs(searcher)
         total = len(matched)
         sortedby, reverse = {"relevance": (None, False), "newest": ("day", True), "oldest": ("day_last", False)}[sort]
-        results = searcher.search(
-            main,
-            limit=offset + per_page,
-            filter=dated,
-            sortedby=sortedby,
-            reverse=reverse,
-            scored=sort == "relevance" or not parsed.is_everything,
-        )
-        results.formatter = _MarkFormatter()
-        window = [(hit, hit["id"]) for hit in results[offset : offset + per_page]]
+        window = []
+        if matched:  # (an empty filter set would mean no filter to Whoosh)
+            ranked = parsed.query if worded is not None else _and(*(_facet_query(config, n, v) for n, v in filters.items()))
+            results = searcher.search(
+                ranked,
+                limit=offset + per_page,
+                filter=matched if constrained else None,
+                sortedby=sortedby,
+                reverse=reverse,
+                scored=sort == "relevance" or not parsed.is_everything,
+            )
+            results.formatter = _MarkFormatter()
+            window = [(hit, hit["id"]) for hit in results[offset : offset + per_page]]
         if target == "articles":
             results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=80)
             hits = self._hydrate_articles(window, sort)
         else:
             hits = self._hydrate(window, sort, _words_of(parsed.query, searcher))
-        facet_list = tuple(self._facet(view, config, name, parsed.query, clauses, filters, dated, matched, facet_limit) for name in facets)
+        facet_list = tuple(self._facet(view, config, name, worded, passes, filters, dated, matched, facet_limit) for name in facets)
         buckets = _histogram(view, matched, histogram) if histogram else ()
         next_offset = offset + per_page
         next_cursor = _cursor(next_offset, text, filters, sort, target) if next_offset < min(total, MAX_DEPTH) else None
@@ -530,14 +569,12 @@ class SearchIndex:
             )
         return tuple(hits)
 
-    def _facet(self, view, config, name, text_query, clauses, filters, dated, matched, limit) -> Facet:
+    def _facet(self, view, config, name, worded, passes, filters, dated, matched, limit) -> Facet:
         field_name = config.facets[name]
         docs = matched
-        if name in clauses:  # drill sideways: this facet's counts ignore its own selection
-            others = [q for other, q in clauses.items() if other != name]
-            docs = set(view.searcher.docs_for_query(_and(text_query, *others)))
-            if dated is not None:
-                docs &= dated
+        if name in passes:  # drill sideways: this facet's counts ignore its own selection
+            others = [docs for other, docs in passes.items() if other != name]
+            docs = _intersect([worded, dated, *others]) if (worded, dated, others) != (None, None, []) else view.cache.live_docs(view.searcher)
         counts = view.count(field_name, docs)
         chosen = filters.get(name, ())
         selected = {speaker_key(v) for v in chosen} if name == "speaker" else set(chosen)
@@ -674,6 +711,17 @@ def _facet_query(config: _Target, name: str, values: Sequence[str]) -> Q.Query:
     if name == "speaker":
         values = [speaker_key(v) for v in values]
     return Q.Or([Q.Term(field_name, v) for v in values])
+
+
+def _intersect(sets: Sequence[set[int] | frozenset[int] | None]) -> set[int]:
+    """The intersection of the given sets (None: no constraint), smallest first; at least one is given."""
+    given = sorted((s for s in sets if s is not None), key=len)
+    result = set(given[0])
+    for other in given[1:]:
+        if not result:
+            break
+        result &= other
+    return result
 
 
 def _and(*queries: Q.Query) -> Q.Query:

@@ -4,7 +4,7 @@ import threading
 from datetime import date
 
 import pytest
-from index_corpus import ROWS, extractions
+from index_corpus import COUNTRIES, ROWS, extractions
 
 from archive.store import Store
 from index import writing
@@ -329,3 +329,26 @@ def test_a_rebuild_uses_every_core_only_for_a_large_archive(home, monkeypatch):
         monkeypatch.setattr(writing, "PARALLEL_FROM", 2)
         monkeypatch.setattr(writing.os, "cpu_count", lambda: 2)
         assert writing.build_procs(store) == 2
+
+
+def test_an_empty_date_range_or_filter_gives_no_hits_not_every_hit(index):
+    # Whoosh takes an empty filter set for no filter at all: the page must still be empty.
+    nothing = index.search("ceasefire", date_from=date(1990, 1, 1), date_to=date(1990, 1, 2))
+    assert (nothing.total, nothing.hits) == (0, ())
+    crossed = index.search("", filters={"kind": ["skepticism"], "speaker": ["Donald Trump"]}, facets=("kind",))
+    assert (crossed.total, crossed.hits) == (0, ())
+    assert [(v.value, v.count) for v in crossed.facets[0].values] == [("warning", 1), ("skepticism", 0)]  # drill sideways
+
+
+def test_filters_are_set_intersections_equal_to_a_count_by_hand(index):
+    for filters in ({"kind": ["appeal", "statement"]}, {"topic": ["ceasefire"], "place": ["Kyiv"]}, {"direct": ["true"]}, {"country": ["UA", "RU"]}):
+        page = index.search("", filters=filters, per_page=50)
+        expected = [
+            r for r in ROWS
+            if ("kind" not in filters or r[3] in filters["kind"])
+            and ("topic" not in filters or set(r[7]) & set(filters["topic"]))
+            and ("place" not in filters or set(r[6]) & set(filters["place"]))
+            and ("direct" not in filters or r[8])
+            and ("country" not in filters or {c for p in r[6] for c in [COUNTRIES[p]]} & set(filters["country"]))
+        ]
+        assert page.total == len(page.hits) == len(expected), filters
