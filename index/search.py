@@ -365,7 +365,8 @@ class SearchIndex:
 
     def speaker_labels(self) -> dict[str, str]:
         names = getattr(self._local, "speakers", None)
-        stamp = self._store().stats()["statements"]
+        self._view()  # the index version decides: labels cover the speakers it holds
+        stamp = self._newest
         if names is None or names[0] != stamp:
             labels: dict[str, str] = {}
             for name in sorted(self._store().speaker_names(), key=len, reverse=True):

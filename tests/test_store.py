@@ -116,3 +116,15 @@ def test_slices_cover_every_article_once(store):
         slices = [[e.article.id for e in store.extractions(lo, hi)] for lo, hi in zip(["", *cuts], [*cuts, None])]
         assert [i for part in slices for i in part] == everything
         assert all(slices)
+
+
+def test_stats_follow_commits_of_this_and_other_connections(store, home):
+    reader = Store(home, readonly=True)
+    assert reader.stats()["articles"] == store.stats()["articles"] == 0
+    store.add_batch([sample()])
+    assert store.stats()["articles"] == 1  # this connection's own commit
+    assert reader.stats()["articles"] == 1  # another connection's commit
+    assert reader.stats() == reader.stats()
+    store.quarantine("bad.txt", "not UTF-8")
+    assert reader.stats()["rejected"] == store.stats()["rejected"] == 1
+    reader.close()
