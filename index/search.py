@@ -29,7 +29,7 @@ from pathlib import Path
 from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.collectors import ScoredCollector
+from whoosh.collectors import ScoredCollector, TopCollector
 
 from archive.model import Statement
 from archive.store import Store
@@ -412,27 +412,37 @@ class SearchIndex:
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
         # Whoosh then only ranks the words' matches within that set, so filters never slow its scoring.
         dated = view.days_between(day_lo, day_hi) if (day_lo is not None or day_hi is not None) else None
-        worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
         passes = {name: view.filtered(config, name, values) for name, values in filters.items()}
-        constrained = (worded, dated, passes) != (None, None, {})
-        matched = _intersect([worded, dated, *passes.values()]) if constrained else view.cache.live_docs(searcher)
+        results = None
+        if sort == "relevance" and not parsed.is_everything:
+            # One pass over the words' matches ranks the page and notes every match.
+            allowed = _intersect([dated, *passes.values()]) if dated is not None or passes else None
+            collector = _RankAndNote(offset + per_page, allowed)
+            searcher.search_with_collector(parsed.query, collector)
+            worded = set(collector.noted)
+            matched = worded if allowed is None else worded & allowed
+            results = collector.results()
+        else:
+            worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
+            constrained = (worded, dated, passes) != (None, None, {})
+            matched = _intersect([worded, dated, *passes.values()]) if constrained else view.cache.live_docs(searcher)
+            if matched:  # (an empty filter set would mean no filter to Whoosh)
+                sortedby, reverse = {"relevance": (None, False), "newest": ("day", True), "oldest": ("day_last", False)}[sort]
+                results = searcher.search(
+                    parsed.query if worded is not None else _and(*(_facet_query(config, n, v) for n, v in filters.items())),
+                    limit=offset + per_page,
+                    filter=matched if constrained else None,
+                    sortedby=sortedby,
+                    reverse=reverse,
+                    scored=sort == "relevance" or not parsed.is_everything,
+                )
         total = len(matched)
-        sortedby, reverse = {"relevance": (None, False), "newest": ("day", True), "oldest": ("day_last", False)}[sort]
         window = []
-        if matched:  # (an empty filter set would mean no filter to Whoosh)
-            ranked = parsed.query if worded is not None else _and(*(_facet_query(config, n, v) for n, v in filters.items()))
-            results = searcher.search(
-                ranked,
-                limit=offset + per_page,
-                filter=matched if constrained else None,
-                sortedby=sortedby,
-                reverse=reverse,
-                scored=sort == "relevance" or not parsed.is_everything,
-            )
+        if results is not None:
             results.formatter = _MarkFormatter()
+            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=80)
             window = [(hit, hit["id"]) for hit in results[offset : offset + per_page]]
         if target == "articles":
-            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=80)
             hits = self._hydrate_articles(window, sort)
         else:
             hits = self._hydrate(window, sort, _words_of(parsed.query, searcher))
@@ -686,6 +696,28 @@ def _pack_score(score: float) -> int:
 def _unpack_score(packed: int) -> float:
     bits = packed if packed >= 0 else packed ^ 0x7FFFFFFFFFFFFFFF
     return struct.unpack(">d", struct.pack(">q", bits))[0]
+
+
+class _RankAndNote(TopCollector):
+    """Ranks the best ``limit`` matches within ``allowed`` (None: all) and notes every match on the way.
+
+    A search needs both the page and the exact set of matches (total, facets, histogram); Whoosh's
+    way is two passes over the matcher, which for phrases means decoding positions twice.  Every match
+    is visited, so no block-quality skipping and no matcher replacement (either could skip matches).
+    """
+
+    def __init__(self, limit: int, allowed: set[int] | None) -> None:
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.allowed = allowed
+        self.noted: list[int] = []
+
+    def collect_matches(self):
+        offset, noted, allowed, collect = self.offset, self.noted, self.allowed, self.collect
+        for sub_docnum in self.matches():
+            docnum = offset + sub_docnum
+            noted.append(docnum)
+            if allowed is None or docnum in allowed:
+                collect(sub_docnum)
 
 
 class _AllScores(ScoredCollector):

@@ -352,3 +352,24 @@ def test_filters_are_set_intersections_equal_to_a_count_by_hand(index):
             and ("country" not in filters or {c for p in r[6] for c in [COUNTRIES[p]]} & set(filters["country"]))
         ]
         assert page.total == len(page.hits) == len(expected), filters
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+@pytest.mark.parametrize("target", ["statements", "articles"])
+@pytest.mark.parametrize("text", ["", "ceasefire", '"lasting ceasefire"'])
+def test_nothing_found_is_an_empty_page_in_every_order_and_target(index, sort, target, text):
+    page = index.search(text, filters={"source": ["No Such Wire"]}, sort=sort, target=target, facets=("source",))
+    assert (page.total, page.hits, page.next_cursor) == (0, (), None)
+    assert ("No Such Wire", 0, True) in [(v.value, v.count, v.selected) for v in page.facets[0].values]  # shown, with 0
+
+
+def test_one_pass_ranking_gives_the_same_pages_as_whoosh(index, home):
+    # The words' matches, ranked by Whoosh's own collector, against ours that also notes every match.
+    from whoosh import index as whoosh_index
+
+    from index.query import parse
+
+    with whoosh_index.open_dir(writing.current_path(home)).searcher() as searcher:
+        for text in ("ceasefire", "ceasefire OR moscow", '"lasting ceasefire"', "president"):
+            expected = [hit["id"] for hit in searcher.search(parse(text, "statements").query, limit=None)]
+            assert [h.id for h in index.search(text, per_page=50).hits] == expected
