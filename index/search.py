@@ -29,12 +29,13 @@ from pathlib import Path
 from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.collectors import ScoredCollector, TopCollector
+from whoosh.collectors import ScoredCollector
 
 from archive.model import Statement
 from archive.store import Store
 from index.documents import day_number, day_to_date, sentence_of, speaker_key
 from index.query import QuerySyntaxError, parse
+from index.ranking import BM25FMemory, Lengths, RankAndNote
 from index.schema import (
     ARTICLE_MULTI,
     ARTICLE_SINGLE,
@@ -262,10 +263,10 @@ class _Caches:
 class _View:
     """One thread's searcher over one version of an index, with that version's shared caches."""
 
-    def __init__(self, path: Path, target: _Target, caches) -> None:
+    def __init__(self, path: Path, target: _Target, caches, weighting) -> None:
         self.path = path
         self.ix = whoosh_index.open_dir(path, indexname=target.indexname)
-        self.searcher = self.ix.searcher()
+        self.searcher = self.ix.searcher(weighting=weighting)
         self.checked = time.monotonic()
         # Orders views of one index across threads: generation folders are named by creation time.
         self.version = (path.name, self.searcher.reader().generation())
@@ -327,6 +328,7 @@ class SearchIndex:
         self._newest_lock = threading.Lock()
         self._caches: dict[tuple[str, tuple[str, int]], _Caches] = {}
         self._caches_lock = threading.Lock()
+        self._weighting = BM25FMemory(Lengths())  # shared: a segment's lengths are read once for all threads
 
     # --- per-thread resources -------------------------------------------------------------
 
@@ -340,7 +342,7 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            view = _View(path, _TARGETS[target], self._shared_caches)
+            view = _View(path, _TARGETS[target], self._shared_caches, self._weighting)
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view
@@ -417,7 +419,7 @@ class SearchIndex:
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
             allowed = _intersect([dated, *passes.values()]) if dated is not None or passes else None
-            collector = _RankAndNote(offset + per_page, allowed)
+            collector = RankAndNote(offset + per_page, allowed)
             searcher.search_with_collector(parsed.query, collector)
             worded = set(collector.noted)
             matched = worded if allowed is None else worded & allowed
@@ -696,28 +698,6 @@ def _pack_score(score: float) -> int:
 def _unpack_score(packed: int) -> float:
     bits = packed if packed >= 0 else packed ^ 0x7FFFFFFFFFFFFFFF
     return struct.unpack(">d", struct.pack(">q", bits))[0]
-
-
-class _RankAndNote(TopCollector):
-    """Ranks the best ``limit`` matches within ``allowed`` (None: all) and notes every match on the way.
-
-    A search needs both the page and the exact set of matches (total, facets, histogram); Whoosh's
-    way is two passes over the matcher, which for phrases means decoding positions twice.  Every match
-    is visited, so no block-quality skipping and no matcher replacement (either could skip matches).
-    """
-
-    def __init__(self, limit: int, allowed: set[int] | None) -> None:
-        super().__init__(limit=limit, usequality=False, replace=0)
-        self.allowed = allowed
-        self.noted: list[int] = []
-
-    def collect_matches(self):
-        offset, noted, allowed, collect = self.offset, self.noted, self.allowed, self.collect
-        for sub_docnum in self.matches():
-            docnum = offset + sub_docnum
-            noted.append(docnum)
-            if allowed is None or docnum in allowed:
-                collect(sub_docnum)
 
 
 class _AllScores(ScoredCollector):
