@@ -3,11 +3,17 @@
 1. ``W3PerDocReader._cached_reader`` does not remember that a field has *no* length column (fields
    that are not scorable), so every posting of such a field costs a ``stat()`` of the segment's
    files while indexing: 40% of a rebuild's time in our measurements.  Remember the absence too.
+2. ``W3LeafMatcher.skip_to`` steps through a block one posting at a time (``id()``, ``next()``) to
+   reach its target; intersections (two words, phrases) spend most of their time there at a million
+   statements (5.4M ``id()`` calls for 60 phrase queries).  A block's ids are sorted: bisect them.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from whoosh.codec import whoosh3
+from whoosh.matching import ReadTooFar
 
 _ABSENT = object()
 
@@ -25,5 +31,20 @@ def _cached_reader(self, fieldname, column):
     return reader
 
 
+def _skip_to(self, targetid):
+    """Move to the first posting with an id >= ``targetid`` (as Whoosh's own, without the walk)."""
+    if not self.is_active():
+        raise ReadTooFar
+    if targetid <= self.id():
+        return
+    while self.is_active() and targetid > self._maxid:  # whole blocks whose ids all fall short
+        self._next_block()
+    if self.is_active():  # this block's last id reaches the target
+        if self._ids is None:
+            self._read_ids()
+        self._i = bisect_left(self._ids, targetid, self._i)
+
+
 def apply() -> None:
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
+    whoosh3.W3LeafMatcher.skip_to = _skip_to

@@ -1,0 +1,73 @@
+"""Our work-arounds for Whoosh 2.7.4 behave exactly as the code they replace."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.matching import ReadTooFar
+
+import index  # noqa: F401 - applies the fixes
+from index import whoosh_fixes
+
+
+
+def walking_skip_to(self, targetid):
+    """Whoosh 2.7.4's own W3LeafMatcher.skip_to, verbatim in behaviour."""
+    if not self.is_active():
+        raise ReadTooFar
+    if targetid <= self.id():
+        return
+    block_max_id = self.block_max_id
+    if targetid > block_max_id():
+        self._skip_to_block(lambda: targetid > block_max_id())
+    while self.is_active() and self.id() < targetid:
+        self.next()
+
+
+@pytest.fixture(scope="module")
+def postings(tmp_path_factory):
+    """A term in 1,500 of 3,000 documents, over several 128-posting blocks and two segments."""
+    path = tmp_path_factory.mktemp("ix")
+    ix = whoosh_index.create_in(path, Schema(id=ID(stored=True), text=TEXT))
+    picked = random.Random(5)
+    for part in range(2):
+        writer = ix.writer()
+        for n in range(1500):
+            writer.add_document(id=f"{part}-{n}", text="alpha beta" if picked.random() < 0.5 else "beta")
+        writer.commit(merge=False)
+    return ix
+
+
+def positions(ix, skip_to, targets):
+    seen = []
+    with ix.searcher() as searcher:
+        for reader in [r for r, _ in searcher.reader().leaf_readers()]:
+            matcher = reader.postings("text", "alpha")
+            for target in targets:
+                if not matcher.is_active():
+                    break
+                skip_to(matcher, target)
+                seen.append(matcher.id() if matcher.is_active() else None)
+    return seen
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bisecting_skip_to_lands_where_the_walk_does(postings, seed):
+    rng = random.Random(seed)
+    targets = sorted(rng.sample(range(1600), 120))
+    assert positions(postings, whoosh_fixes._skip_to, targets) == positions(postings, walking_skip_to, targets)
+
+
+def test_the_fix_is_applied_and_past_the_end_stays_an_error(postings):
+    assert whoosh3.W3LeafMatcher.skip_to is whoosh_fixes._skip_to
+    with postings.searcher() as searcher:
+        reader = [r for r, _ in searcher.reader().leaf_readers()][0]
+        matcher = reader.postings("text", "alpha")
+        matcher.skip_to(10**9)
+        assert not matcher.is_active()
+        with pytest.raises(ReadTooFar):
+            matcher.skip_to(10**9 + 1)
