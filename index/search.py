@@ -342,7 +342,14 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            view = _View(path, _TARGETS[target], self._shared_caches, self._weighting)
+            for attempt in range(5):
+                try:
+                    view = _View(path, _TARGETS[target], self._shared_caches, self._weighting)
+                    break
+                except FileNotFoundError:  # a commit replaced the TOC Whoosh had just listed: the next one is there
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.01)
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -215,6 +216,7 @@ def test_current_path_survives_concurrent_commits(tmp_path):
                 writing.current_path(home)
                 search.search("ceasefire", per_page=1)
             except Exception as error:  # noqa: BLE001 - any error is the finding
+                traceback.print_exc()  # the frame that raced, in the failure's captured output
                 errors.append(error)
                 stop.set()
 
