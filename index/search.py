@@ -47,6 +47,7 @@ from index.writing import ARTICLES, current_path
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
+SUGGEST_MAX_WORD = 40  # characters: longer words get no did-you-mean
 MAX_FACET_VALUES = 100
 SORTS = ("relevance", "newest", "oldest")
 HISTOGRAM_STEPS = ("day", "week", "month", "year")
@@ -605,6 +606,10 @@ class SearchIndex:
         return Facet(name, tuple(values), max(0, len(ordered) - limit))
 
     def _suggest(self, searcher, parsed, text) -> str | None:
+        # Edit distances are computed in Python against every word of the archive, in time quadratic in
+        # the word's length: no suggestion for words far longer than any real one ("ab" + 400 "?").
+        if any(len(word) > SUGGEST_MAX_WORD for word in re.findall(r"\S+", text)):
+            return None
         try:
             corrected = searcher.correct_query(parsed.query, text, correctors={"text": searcher.corrector("words")}, maxdist=2)
         except Exception:

@@ -373,3 +373,8 @@ def test_one_pass_ranking_gives_the_same_pages_as_whoosh(index, home):
         for text in ("ceasefire", "ceasefire OR moscow", '"lasting ceasefire"', "president"):
             expected = [hit["id"] for hit in searcher.search(parse(text, "statements").query, limit=None)]
             assert [h.id for h in index.search(text, per_page=50).hits] == expected
+
+
+def test_no_did_you_mean_for_words_longer_than_any_real_one(index):
+    assert index.search("ceasfire").suggestion == "ceasefire"
+    assert index.search("ceasfire " + "q" * 41).suggestion is None  # edit distances would cost seconds
