@@ -94,6 +94,7 @@ class Store:
             self.home.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
+        self._stats: tuple[tuple[int, int], dict[str, Any]] | None = None  # (change stamp, counts) of stats()
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.execute("PRAGMA foreign_keys = ON")
         if not readonly:
@@ -312,10 +313,9 @@ class Store:
         """Counts over the archive; recomputed only after a commit (by any connection), since at a
         million statements they take a fifth of a second and every page shows them."""
         stamp = (self.db.execute("PRAGMA data_version").fetchone()[0], self.db.total_changes)
-        cached = getattr(self, "_stats", None)
-        if cached is None or cached[0] != stamp:
-            cached = self._stats = (stamp, self._count())
-        return dict(cached[1])
+        if self._stats is None or self._stats[0] != stamp:
+            self._stats = (stamp, self._count())
+        return dict(self._stats[1])
 
     def _count(self) -> dict[str, Any]:
         one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731

@@ -43,7 +43,7 @@ from index.schema import (
     STATEMENT_SINGLE,
     WORDS,
 )
-from index.writing import ARTICLES, current_path
+from index.writing import ARTICLES, current_path, past_toc_race
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
@@ -271,15 +271,7 @@ class _View:
         self.checked = time.monotonic()
         # Orders views of one index across threads: generation folders are named by creation time.
         self.version = (path.name, self.searcher.reader().generation())
-        cache: _Caches = caches(target, self.version, self.searcher.reader())
-        self.doccount = cache.doccount
-        self.columns = cache.columns
-        self.multi = cache.multi
-        self.direct = cache.direct
-        self.days = cache.days
-        self.sorted_days = cache.sorted_days
-        self.sorted_docs = cache.sorted_docs
-        self.cache = cache
+        self.cache: _Caches = caches(target, self.version, self.searcher.reader())
 
     def filtered(self, config: _Target, name: str, values: Sequence[str]) -> set[int]:
         """The documents a facet filter lets through: any of ``values`` (from the shared value sets)."""
@@ -297,18 +289,18 @@ class _View:
         return self.searcher.up_to_date()
 
     def days_between(self, lo: int | None, hi: int | None) -> set[int]:
-        left = 0 if lo is None else bisect.bisect_left(self.sorted_days, lo)
-        right = len(self.sorted_days) if hi is None else bisect.bisect_right(self.sorted_days, hi)
-        return set(self.sorted_docs[left:right])
+        left = 0 if lo is None else bisect.bisect_left(self.cache.sorted_days, lo)
+        right = len(self.cache.sorted_days) if hi is None else bisect.bisect_right(self.cache.sorted_days, hi)
+        return set(self.cache.sorted_docs[left:right])
 
     def count(self, facet_field: str, docs: set[int]) -> Counter[str]:
         """How many of ``docs`` have each value of a facet (C-speed loops: map and chain)."""
         if facet_field == "direct":
-            direct = len(docs & self.direct)
+            direct = len(docs & self.cache.direct)
             return Counter({"true": direct, "false": len(docs) - direct})
-        if facet_field in self.multi:
-            return Counter(chain.from_iterable(map(self.multi[facet_field].__getitem__, docs)))
-        counts = Counter(map(self.columns[facet_field].__getitem__, docs))
+        if facet_field in self.cache.multi:
+            return Counter(chain.from_iterable(map(self.cache.multi[facet_field].__getitem__, docs)))
+        counts = Counter(map(self.cache.columns[facet_field].__getitem__, docs))
         counts.pop("", None)
         return counts
 
@@ -343,14 +335,7 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            for attempt in range(5):
-                try:
-                    view = _View(path, _TARGETS[target], self._shared_caches, self._weighting)
-                    break
-                except FileNotFoundError:  # a commit replaced the TOC Whoosh had just listed: the next one is there
-                    if attempt == 4:
-                        raise
-                    time.sleep(0.01)
+            view = past_toc_race(lambda: _View(path, _TARGETS[target], self._shared_caches, self._weighting))
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view
@@ -375,8 +360,9 @@ class SearchIndex:
 
     def speaker_labels(self) -> dict[str, str]:
         names = getattr(self._local, "speakers", None)
-        self._view()  # the index version decides: labels cover the speakers it holds
-        stamp = self._newest
+        if self._newest[1] < 0:  # no search has opened the index yet: open it, to know its version
+            self._view()
+        stamp = self._newest  # labels cover the speakers of the newest index version any search has seen
         if names is None or names[0] != stamp:
             labels: dict[str, str] = {}
             for name in sorted(self._store().speaker_names(), key=len, reverse=True):
@@ -426,7 +412,7 @@ class SearchIndex:
         results = None
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
-            allowed = _intersect([dated, *passes.values()]) if dated is not None or passes else None
+            allowed = _intersect([dated, *passes.values()])
             collector = RankAndNote(offset + per_page, allowed)
             searcher.search_with_collector(parsed.query, collector)
             worded = set(collector.noted)
@@ -434,14 +420,14 @@ class SearchIndex:
             results = collector.results()
         else:
             worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
-            constrained = (worded, dated, passes) != (None, None, {})
-            matched = _intersect([worded, dated, *passes.values()]) if constrained else view.cache.live_docs(searcher)
+            constrained = _intersect([worded, dated, *passes.values()])
+            matched = constrained if constrained is not None else view.cache.live_docs(searcher)
             if matched:  # (an empty filter set would mean no filter to Whoosh)
                 sortedby, reverse = {"relevance": (None, False), "newest": ("day", True), "oldest": ("day_last", False)}[sort]
                 results = searcher.search(
                     parsed.query if worded is not None else _and(*(_facet_query(config, n, v) for n, v in filters.items())),
                     limit=offset + per_page,
-                    filter=matched if constrained else None,
+                    filter=constrained,
                     sortedby=sortedby,
                     reverse=reverse,
                     scored=sort == "relevance" or not parsed.is_everything,
@@ -595,7 +581,9 @@ class SearchIndex:
         docs = matched
         if name in passes:  # drill sideways: this facet's counts ignore its own selection
             others = [docs for other, docs in passes.items() if other != name]
-            docs = _intersect([worded, dated, *others]) if (worded, dated, others) != (None, None, []) else view.cache.live_docs(view.searcher)
+            docs = _intersect([worded, dated, *others])
+            if docs is None:
+                docs = view.cache.live_docs(view.searcher)
         counts = view.count(field_name, docs)
         chosen = filters.get(name, ())
         selected = {speaker_key(v) for v in chosen} if name == "speaker" else set(chosen)
@@ -646,7 +634,7 @@ def _match_order(index: SearchIndex, text: str, filters: Mapping[str, Sequence[s
         return MatchOrder(0, iter(()))
     searcher = view.searcher
     query = _and(parsed.query, *(_facet_query(config, name, values) for name, values in filters.items()))
-    days = view.days
+    days = view.cache.days
     dated = lo is not None or hi is not None
 
     def in_range(docnum: int) -> bool:
@@ -671,7 +659,7 @@ def _match_order(index: SearchIndex, text: str, filters: Mapping[str, Sequence[s
 
         return MatchOrder(len(keys), scored())
 
-    matched = bytearray(view.doccount)
+    matched = bytearray(view.cache.doccount)
     total = 0
     for docnum in searcher.docs_for_query(query):
         if not dated or in_range(docnum):
@@ -679,14 +667,14 @@ def _match_order(index: SearchIndex, text: str, filters: Mapping[str, Sequence[s
             total += 1
 
     def by_document() -> Iterator[tuple[str, float | None]]:
-        for docnum in range(view.doccount):
+        for docnum in range(view.cache.doccount):
             if matched[docnum]:
                 yield stored_id(docnum)["id"], constant
 
     def by_day() -> Iterator[tuple[str, float | None]]:
         # Search sorts newest by (day, docnum) descending and oldest by (day, docnum) ascending, undated last.
-        order = reversed(view.sorted_docs) if sort == "newest" else iter(view.sorted_docs)
-        undated = range(view.doccount - 1, -1, -1) if sort == "newest" else range(view.doccount)
+        order = reversed(view.cache.sorted_docs) if sort == "newest" else iter(view.cache.sorted_docs)
+        undated = range(view.cache.doccount - 1, -1, -1) if sort == "newest" else range(view.cache.doccount)
         for docnum in order:
             if matched[docnum]:
                 yield stored_id(docnum)["id"], None
@@ -738,9 +726,11 @@ def _facet_query(config: _Target, name: str, values: Sequence[str]) -> Q.Query:
     return Q.Or([Q.Term(field_name, v) for v in values])
 
 
-def _intersect(sets: Sequence[set[int] | frozenset[int] | None]) -> set[int]:
-    """The intersection of the given sets (None: no constraint), smallest first; at least one is given."""
+def _intersect(sets: Sequence[set[int] | frozenset[int] | None]) -> set[int] | None:
+    """The intersection of the given sets, smallest first; None stands for no constraint (so may the result)."""
     given = sorted((s for s in sets if s is not None), key=len)
+    if not given:
+        return None
     result = set(given[0])
     for other in given[1:]:
         if not result:
@@ -759,7 +749,7 @@ def _and(*queries: Q.Query) -> Q.Query:
 def _histogram(view: _View, matched: set[int], step: str) -> tuple[Bucket, ...]:
     counts: Counter[int] = Counter()
     for docnum in matched:
-        day = view.days[docnum] if docnum < len(view.days) else None
+        day = view.cache.days[docnum] if docnum < len(view.cache.days) else None
         if day is not None:
             counts[_bucket_start(day, step)] += 1
     return tuple(Bucket(day_to_date(d).isoformat(), n) for d, n in sorted(counts.items()))

@@ -13,12 +13,13 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
@@ -26,6 +27,8 @@ from whoosh.writing import SegmentWriter
 from archive.store import Store
 from index.documents import article_document, statement_documents
 from index.schema import article_schema, statement_schema
+
+T = TypeVar("T")
 
 INDEX_DIR = "index"
 ARTICLES = "articles"  # the article index's name inside a generation (statements use Whoosh's default)
@@ -56,12 +59,26 @@ def current_path(home: str | os.PathLike[str]) -> Path | None:
         return None
     if version != INDEX_VERSION:
         return None
-    for _attempt in range(5):
+    try:
+        return path if past_toc_race(lambda: whoosh_index.exists_in(path)) else None
+    except FileNotFoundError:  # still racing commits: the generation is there, whatever its TOC
+        return path
+
+
+def past_toc_race(action: Callable[[], T], attempts: int = 5) -> T:
+    """``action()``, run again when it fails because a commit replaced the TOC Whoosh had just listed.
+
+    Whoosh lists a generation's TOC files, then opens the newest; a commit in between deletes it.
+    The next TOC is already there, so looking again succeeds.
+    """
+    for attempt in range(attempts):
         try:
-            return path if whoosh_index.exists_in(path) else None
-        except FileNotFoundError:  # a commit replaced the TOC while we looked: look again
+            return action()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
             time.sleep(0.01)
-    return path
+    raise AssertionError("unreachable")
 
 
 @contextmanager
