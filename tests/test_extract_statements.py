@@ -15,8 +15,9 @@ from archive.extract.statements import find_statements
 from archive.model import Statement
 
 DATA = Path(__file__).parent / "data" / "statements"
-SEED = Path("/work/shared/seeds/000_57fd264df8e55351.txt")
-SEED_GOLD = Path("/work/shared/gold/seed.json")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED = SHARED / "seeds" / "000_57fd264df8e55351.txt"
+SEED_GOLD = SHARED / "gold" / "seed.json"
 
 
 def one(text: str, quote: str) -> Statement:
@@ -385,6 +386,23 @@ def test_partial_quote_before_a_colon_quote_is_kept() -> None:
 
 
 # --------------------------------------------------------------------------- fiction: descriptions and narrators
+
+BLOCK = (
+    "In a statement, the Church denied the allegations:\n\n"
+    "She was never forced to be there. She was a volunteer. They also claimed the ship was safe.\n\n"
+    "The agency listed its demands:\n\n- a ceasefire by Monday and the return of prisoners.\n"
+)
+
+
+def test_block_quote_after_a_colon_lead_in() -> None:
+    """A quote-less paragraph after "X denied …:" is X's direct statement, up to where narrative resumes."""
+    s = one(BLOCK, "never forced")
+    assert s.quote == "She was never forced to be there. She was a volunteer."
+    assert BLOCK[s.start : s.end] == s.quote
+    assert s.direct and s.speaker is not None and s.speaker.name == "Church" and s.kind == "denial"
+    assert s.speaker.type == "organization"
+    assert not [x for x in find_statements(BLOCK) if "ceasefire" in x.quote and x.direct]  # a list is no quote
+
 
 def test_description_ends_before_its_preposition() -> None:
     s = one('"I tell you, Edward," said my father with some severity.', "I tell you")

@@ -5,6 +5,7 @@ paragraph it continues, or the turn-taking of dialogue."""
 from __future__ import annotations
 
 import bisect
+import re
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
 from archive.extract.kinds import lexicon
@@ -30,7 +31,50 @@ def direct_speech(doc: Document, consumed: set[int], reported: list[Found]) -> l
             continue
         out.append(f)
         prev = f
+    out += _block_quotes(doc, reported)
     return out
+
+
+_LIST_MARKS = tuple("-*•–—#>|") + tuple("0123456789")
+
+
+def _block_quotes(doc: Document, reported: list[Found]) -> list[Found]:
+    """A paragraph without quotation marks after a lead-in ending in a colon ("The Church denied these
+    allegations:"): a block quote whose marks the page's layout carried (HTML ``<blockquote>``).  It
+    ends where a sentence of reported speech shows the narrative has resumed on the same line."""
+    text = doc.text
+    out: list[Found] = []
+    at = text.find(":\n")
+    while at != -1:
+        colon, at = at, text.find(":\n", at + 2)
+        start = colon + 1
+        while start < len(text) and text[start] in " \t\n":
+            start += 1
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        for r in reported:
+            if r.cue_span is not None and start <= r.cue_span[0] < end:
+                end = doc.sents[doc.sentence_of(r.cue_span[0])].start
+        para = text[start:end].rstrip()
+        end = start + len(para)
+        if (
+            len(para.split()) < 6
+            or para[-1] not in ".!?"
+            or not para[0].isupper()
+            or para.startswith(_LIST_MARKS)
+            or _QUOTE_MARKS_RE.search(para)
+            or is_heading(para)
+        ):
+            continue
+        q = Quotation(colon + 1, None, start, end)
+        f = Found(start, end, True, sentence=doc.sentence_of(start), quotation=q, text=para)
+        if _attribute_before(doc, f, q):
+            f.confidence = min(f.confidence, 0.6)
+            out.append(f)
+    return out
+
+
+_QUOTE_MARKS_RE = re.compile("[\"“”«»„]")
 
 
 def _is_speech(doc: Document, q: Quotation) -> bool:
