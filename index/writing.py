@@ -12,6 +12,7 @@ import fcntl
 import multiprocessing
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -181,6 +182,7 @@ class RebuildReport:
 
 PARALLEL_FROM = 1000  # articles; below this, starting worker processes costs more than it saves
 MAX_PROCS = 8
+ORPHAN_CHECK_EVERY = 50  # articles between a worker's checks that its rebuild still runs
 
 
 def build_procs(store: Store, procs: int | None = None) -> int:
@@ -211,7 +213,7 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
             else:
                 spawn = multiprocessing.get_context("spawn")  # no fork: a server calling us has threads
                 with ProcessPoolExecutor(len(slices), mp_context=spawn) as pool:
-                    parts = list(pool.map(_build_slice, repeat(str(home)), repeat(path), *zip(*slices)))
+                    parts = list(pool.map(_build_slice, repeat(str(home)), repeat(path), *zip(*slices), repeat(os.getpid())))
             _join(whoosh_index.open_dir(path), [p.statement_segment for p in parts if p.statement_segment])
             _join(whoosh_index.open_dir(path, indexname=ARTICLES), [p.article_segment for p in parts if p.article_segment])
         except BaseException:
@@ -236,14 +238,20 @@ class _Slice:
     statements: int
 
 
-def _build_slice(home: str, path: Path, after: str, upto: str | None) -> _Slice:
-    """Index the articles with ids in (after, upto] into new segments of the generation at ``path``."""
+def _build_slice(home: str, path: Path, after: str, upto: str | None, parent: int | None = None) -> _Slice:
+    """Index the articles with ids in (after, upto] into new segments of the generation at ``path``.
+
+    A worker (``parent`` given) stops when the rebuild that started it is gone: killed, that process
+    can no longer clean up or swap, and a worker left running would spend minutes on a dead build."""
     store = Store(home, readonly=True)
     statements = SegmentWriter(whoosh_index.open_dir(path), _lk=False, limitmb=256)
     articles = SegmentWriter(whoosh_index.open_dir(path, indexname=ARTICLES), _lk=False, limitmb=128)
     counts = [0, 0]
     try:
         for extraction in store.extractions(after, upto):
+            if parent is not None and counts[0] % ORPHAN_CHECK_EVERY == 0 and os.getppid() != parent:
+                print(f"rebuild worker {os.getpid()}: the rebuild (process {parent}) is gone; stopping", file=sys.stderr)
+                os._exit(1)  # not SystemExit: the pool's worker loop would catch it and wait for more work
             articles.add_document(**article_document(extraction))
             counts[0] += 1
             for doc in statement_documents(extraction):

@@ -168,6 +168,23 @@ def test_killed_reindex_leaves_the_old_index_in_use(small_folder, tmp_path):
     assert verify(home)[0] == 0
 
 
+def test_rebuild_worker_stops_when_its_rebuild_is_gone(small_folder, tmp_path):
+    """A rebuild worker whose parent died (here: is not the process it was told) stops at its next check
+    instead of indexing its whole slice for a build nobody will swap in."""
+    home = tmp_path / "home"
+    assert parley(home, "ingest", str(small_folder)).returncode == 0
+    code = (
+        "import sys; from index import writing; "
+        "writing._build_slice(sys.argv[1], writing._new_generation(sys.argv[1]), '', None, parent=1)"
+    )
+    ran = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, cwd=PROJECT, timeout=60)
+    assert ran.returncode == 1, ran.stderr
+    assert "the rebuild (process 1) is gone; stopping" in ran.stderr
+    assert parley(home, "reindex", "--procs", "2").returncode == 0  # the abandoned generation is swept
+    assert verify(home)[0] == 0
+    assert len(list((home / "index").glob("gen-*"))) >= 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(50))
 def test_fifty_kill_runs(request, tmp_path_factory, tmp_path, seed):
