@@ -273,6 +273,15 @@ def test_long_text_ends_promptly() -> None:
     assert all(len(s.quote) < 200 for s in found)  # an unclosed mark ends with its line
 
 
+def test_many_block_quotes_end_promptly() -> None:
+    paragraph = "The minister said in a statement:\n\nWe will not accept plan {0} at all. Officials said talks went on.\n\n"
+    text = "".join(paragraph.format(i) for i in range(5000))
+    found = find_statements(text)
+    blocks = [s for s in found if s.direct and s.quote.startswith("We will not accept")]
+    assert len(blocks) == 5000
+    assert all(s.quote.endswith("at all.") for s in blocks)  # each cut where the reported speech starts
+
+
 # ---------------------------------------------------------------------------------- vocabulary
 
 

@@ -44,6 +44,7 @@ def _block_quotes(doc: Document, reported: list[Found]) -> list[Found]:
     ends where a sentence of reported speech shows the narrative has resumed on the same line."""
     text = doc.text
     out: list[Found] = []
+    cues = sorted(r.cue_span[0] for r in reported if r.cue_span is not None)
     at = text.find(":\n")
     while at != -1:
         colon, at = at, text.find(":\n", at + 2)
@@ -52,9 +53,9 @@ def _block_quotes(doc: Document, reported: list[Found]) -> list[Found]:
             start += 1
         end = text.find("\n", start)
         end = len(text) if end == -1 else end
-        for r in reported:
-            if r.cue_span is not None and start <= r.cue_span[0] < end:
-                end = doc.sents[doc.sentence_of(r.cue_span[0])].start
+        n = bisect.bisect_left(cues, start)
+        if n < len(cues) and cues[n] < end:  # the first cue of reported speech in the paragraph
+            end = doc.sents[doc.sentence_of(cues[n])].start
         para = text[start:end].rstrip()
         end = start + len(para)
         if (
