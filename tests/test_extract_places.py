@@ -300,3 +300,26 @@ def test_british_and_irish_counties() -> None:
     places = found("Bird flu was found on a farm in Suffolk, England.")
     assert places[0] == ("Suffolk", "Suffolk", "GB")
     assert ("Clare", "Clare", "IE") in found("Births in County Clare, Ireland, rose.") + found("Births in Clare, Ireland, rose.")
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("reading is fun", "reading"), ("Reading, then proofreading", "reading"), ("a reading_list", "reading"),
+    ("readings", "reading"), ("x reading2", "reading"), ("¹reading", "reading"), ("st. louis", "st."),
+    ("", "a"), ("aaa", "aa"), ("aa aaa", "aa"),
+])
+def test_words_in_text_as_the_regex_finds_them(text: str, word: str) -> None:
+    import re
+
+    from archive.extract.places import _Words
+
+    assert (word in _Words(text)) == (re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None)
+
+
+def test_listed_units_with_and_without_a_serial_comma() -> None:
+    from archive.extract.place_features import find_features
+
+    for text in ("Barrow, Jackson and Madison counties voted.", "Barrow, Jackson, and Madison counties voted."):
+        units = [(f.name, f.unit) for f in find_features(text)]
+        assert units == [
+            ("Barrow County", "barrow county"), ("Jackson County", "jackson county"), ("Madison County", "madison county")
+        ], text

@@ -458,3 +458,16 @@ def test_tokens_match_the_token_pattern(text: str) -> None:
     if len(text) > 10:
         expected = [(m.group(), m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _TOKEN_RE.finditer(text, 3, 10)]
         assert [tuple(t) for t in tokens(text, 3, 10)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "It ended. Then\nit began.\n\nMr. Smith said so!  “Quoted.” (Aside.) 3 more? yes. ok.\n",
+    "No. 5 went.\tHe left!)  'Then' [here] ...  And\r\nso. .\n?!x U.S. Army?!» Next",
+])
+def test_sentence_end_candidates_equal_the_plain_pattern(text: str) -> None:
+    import re
+
+    from archive.extract.sentences import _END_RE
+
+    plain = re.compile(r"[.!?]+[\"”’»)\]]*(?=\s)|\n")  # _END_RE, written the slow way
+    assert [m.span() for m in _END_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -156,7 +156,9 @@ def _alternation(words: Iterable[str]) -> str:
 # ------------------------------------------------------------------------------- tense
 
 
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n")
+# terminal punctuation, closing marks, white space and a capital or digit; or a line break (written to
+# start with one character class, so that the regex engine skips in C to the next such character)
+_BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9]))")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]\.)+[A-Z]?|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|Rep|Sen|Gov|Prof|Jr|Sr|No|vs|Lt|Maj|Adm"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Ltd|Co))$"
@@ -364,16 +366,16 @@ def _pattern_parts() -> dict[str, tuple[str, str]]:
 # How each pattern is found fast (keyscan): the key every match contains, whether the key is scanned for
 # in the lower-cased text, and how far before its key a match may start.  A match starts either at its
 # key or where the part of the pattern before the key (its ``back`` pattern) begins.
-_KEYS: dict[str, tuple[Callable[[_Words], re.Pattern[str]], bool]] = {
+_KEYS: dict[str, tuple[Callable[[_Words], re.Pattern[str] | keyscan.Literals], bool]] = {
     "month": (lambda w: key_pattern(w.months), False),
     "weekday": (lambda w: key_pattern(w.weekdays), False),
     "year": (lambda w: re.compile(_YEAR), False),
     "numeric": (lambda w: re.compile(r"\d[/.]\d"), False),
     "ties": (lambda w: re.compile("ties"), True),  # "the twenties" ... "the nineties"; "1990s" has a year key
     "century": (lambda w: re.compile("century"), True),
-    "season": (lambda w: key_pattern(fold(s) for s in w.seasons), True),
+    "season": (lambda w: keyscan.Literals(fold(s) for s in w.seasons), True),
     "ago": (lambda w: re.compile("ago"), True),
-    "relative": (lambda w: key_pattern(fold(p.split()[-1]) for p in w.relative), True),
+    "relative": (lambda w: keyscan.Literals(fold(p.split()[-1]) for p in w.relative), True),
 }
 _SCANS: dict[str, tuple[str, int, str | None]] = {
     # pattern: (key, width, back)
@@ -397,7 +399,7 @@ _SCANS: dict[str, tuple[str, int, str | None]] = {
 
 
 @cache
-def _scanners() -> tuple[dict[str, tuple[re.Pattern[str], bool]], dict[str, re.Pattern[str]]]:
+def _scanners() -> tuple[dict[str, tuple[re.Pattern[str] | keyscan.Literals, bool]], dict[str, re.Pattern[str]]]:
     """The compiled keys, and each pattern's ``back`` pattern (its part before the key, then the end)."""
     w = _words()
     keys = {name: (make(w), low) for name, (make, low) in _KEYS.items()}
@@ -421,7 +423,11 @@ class _Scan:
             pattern, low = _scanners()[0][name]
             if low and self._low is None:
                 self._low = keyscan.folded(self.text)
-            self._keys[name] = [m.start() for m in pattern.finditer(self._low if low else self.text)]  # type: ignore[arg-type]
+            scanned: str = self._low if low else self.text  # type: ignore[assignment]
+            if isinstance(pattern, keyscan.Literals):
+                self._keys[name] = pattern.starts(scanned)
+            else:
+                self._keys[name] = [m.start() for m in pattern.finditer(scanned)]
         return self._keys[name]
 
     def finditer(self, name: str) -> Iterator[re.Match[str]]:

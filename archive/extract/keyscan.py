@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 # Characters that IGNORECASE matching treats as the same letter although ``str.lower`` keeps them
 # apart (long s, dotless i, Kelvin sign, ...): folded to one of them, so a key scan misses nothing.
@@ -29,8 +30,12 @@ def fold(words: str) -> str:
     return words.lower().translate(_FOLD_TABLE)
 
 
+@lru_cache(maxsize=4)
 def folded(text: str) -> str:
-    """``text`` lower-cased character by character, so offsets stay those of ``text``."""
+    """``text`` lower-cased character by character, so offsets stay those of ``text``.
+
+    Remembered for the last few texts: the topic and date extractors both scan one article's.
+    """
     if text.isascii():
         return text.lower()
     low = text.replace("İ", "I").lower()  # the one letter whose lower case is two characters
@@ -72,3 +77,24 @@ def matches(
 def key_pattern(words: Iterable[str]) -> re.Pattern[str]:
     """A plain alternation of literal ``words``, longest first (fast to scan for)."""
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+
+
+class Literals:
+    """A key of a few literal words, found with ``str.find``: for lower-case words (on ``folded``
+    text) many times faster than an alternation, whose every first letter the engine stops at.
+
+    ``starts`` gives where any of the words starts, overlaps included ("tonight" and its "night"):
+    a superset of where the alternation's matches start, which is all that ``matches`` needs.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(sorted(set(words)))
+
+    def starts(self, text: str) -> list[int]:
+        found: set[int] = set()
+        for word in self.words:
+            at = text.find(word)
+            while at >= 0:
+                found.add(at)
+                at = text.find(word, at + 1)
+        return sorted(found)

@@ -65,7 +65,8 @@ class _Rules:
         self.head = re.compile(rf" ({heads})(?![\w'’-])")
         self.name_before = re.compile(rf"(?<![\w.'’-])({_NAME}) $")
         self.prefixed = re.compile(rf"\b({prefixes}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])")
-        self.plural = re.compile(rf",? and ({_NAME}) ({'|'.join(self.plurals)})(?![\w'’-])")
+        # " and", with the comma before it if there is one (see _listed): a literal start is found fast
+        self.plural = re.compile(rf" and ({_NAME}) ({'|'.join(self.plurals)})(?![\w'’-])")
         self.list_before = re.compile(rf"(?<![\w.'’-])((?:{_NAME}, )*{_NAME})$")
 
 
@@ -157,7 +158,10 @@ def _prefixed(text: str, m: re.Match, rules: _Rules) -> Feature | None:
 
 def _listed(text: str, plural: re.Match, rules: _Rules) -> list[Feature]:
     """Each member of "Barrow, Jackson and Madison counties", named by the singular head."""
-    before = rules.list_before.search(text, max(0, plural.start() - 120), plural.start())
+    lead = plural.start()  # where ", and" or " and" starts
+    if text[lead - 1 : lead] == ",":
+        lead -= 1
+    before = rules.list_before.search(text, max(0, lead - 120), lead)
     if before is None:
         return []
     singular = rules.plurals[plural.group(2)]

@@ -256,28 +256,35 @@ def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     return tokens, folded
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = re.compile(r"[^\W\x00-\x7f]")  # a letter or digit beyond ASCII: curly quotes and dashes lie in no token
 _SPAN = re.Match.span
 _FIRST = itemgetter(0)
 
 
-_WORD_RUN = re.compile(r"\w+")
-
-
 class _Words:
-    r"""The maximal runs of word characters in a text, collected on first use: whether a word
-    appears on its own, as ``(?<!\w)word(?!\w)`` would find it."""
+    r"""Whether a word appears on its own in a text, as ``(?<!\w)word(?!\w)`` would find it.
+
+    Each occurrence that ``str.find`` gives is checked for word characters on either side (``\w``
+    is a letter, digit or underscore, as ``str.isalnum`` counts them): far faster than a regex
+    search, and than collecting every word of the text for the one or two asked about.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._runs: set[str] | None = None
 
     def __contains__(self, word: str) -> bool:
-        if _WORD_RUN.fullmatch(word) is None:
-            return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", self.text) is not None
-        if self._runs is None:
-            self._runs = set(_WORD_RUN.findall(self.text))
-        return word in self._runs
+        text = self.text
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if not (at and _is_word_char(text[at - 1])) and not (end < len(text) and _is_word_char(text[end])):
+                return True
+            at = text.find(word, at + 1)
+        return False
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: list[str], alias: Alias) -> bool:
@@ -290,7 +297,7 @@ def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: 
         if k > i and text[tokens[k - 1][1] : s] == ", " and not alias.comma:
             return False
     surface = text[tokens[i][0] : tokens[j][1]]
-    letters = "".join(ch for ch in surface if ch.isalpha())
+    letters = surface if surface.isalpha() else "".join(ch for ch in surface if ch.isalpha())
     if alias.acronym:
         return letters.isupper()
     if letters.isupper() and len(letters) <= 4 and i == j:
@@ -394,7 +401,7 @@ def _surnames(text: str, tokens, folded: list[str], mentions: list[_Mention], ga
     if not weak:
         return found
     words = gaz.words
-    for k in [k for k in range(1, len(tokens)) if folded[k] in weak]:
+    for k in compress(count(1), map(weak.__contains__, folded[1:])):
         key = folded[k]
         prev_word, gap = _neighbour(text, tokens, k - 1, k)
         if (
@@ -471,9 +478,12 @@ def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
     for m in mentions:
         m.choice, m.score = first.best(m)
     for _round in range(2):
+        chosen = [m.choice for m in mentions]
         context = _Round(_Context(mentions))
         for m in mentions:
             m.choice, m.score = context.best(m)
+        if all(m.choice is before for m, before in zip(mentions, chosen)):
+            break  # nothing changed: another round would see the same context and give the same answers
     # a weak name that the text itself calls a place ("in Chiefland") is kept, but only once the
     # others are settled, so that it never sways where the article is
     for m in mentions:
@@ -543,10 +553,12 @@ class _Context:
                 self.states[e.admin1] += 1
             if e.lat is not None and e.kind not in ("country", "continent", "union", "sea", "planet"):
                 self.points.append((m.key, e.lat, e.lon))
-        # each point once, as the great-circle formula wants it: latitude in radians and its cosine
-        self._spheres = [
-            (key, lat, lon, math.radians(lat), math.cos(math.radians(lat))) for key, lat, lon in dict.fromkeys(self.points)
-        ]
+        # each point once, as the great-circle formula wants it (latitude in radians and its cosine),
+        # sorted by latitude for _nearness to look only at the points near one
+        self._spheres = sorted(
+            (lat, lon, key, math.radians(lat), math.cos(math.radians(lat))) for key, lat, lon in dict.fromkeys(self.points)
+        )
+        self._sphere_lats = [lat for lat, *_ in self._spheres]
         self.home_state, self.home_country = _home(mentions)
         self.repeats = Counter(m.key for m in mentions)
         # every placed candidate of names with few candidates: two such names close together
@@ -594,7 +606,8 @@ class _Context:
         """The bonus for the nearest point of another name: 2.5 within 100 km, 1.5 within 300 km,
         0.5 within 1,000 km (distances as :func:`distance_km` computes them).
 
-        Points more than 9 degrees of latitude away are over 1,000 km away and not looked at.  The
+        Points more than 9 degrees of latitude away are over 1,000 km away and not looked at (the
+        band a little wider than that is found by bisection, then each point is checked).  The
         distance grows with the haversine term, so the least term gives the least distance; a point
         within 100 km ends the search.
         """
@@ -603,7 +616,9 @@ class _Context:
         cos_p1 = math.cos(p1)
         sin, radians, asin, sqrt = math.sin, math.radians, math.asin, math.sqrt
         least = None
-        for key, lat, lon, p2, cos_p2 in self._spheres:
+        lo = bisect.bisect_left(self._sphere_lats, lat1 - 9.5)
+        hi = bisect.bisect_right(self._sphere_lats, lat1 + 9.5, lo)
+        for lat, lon, key, p2, cos_p2 in self._spheres[lo:hi]:
             if abs(lat - lat1) < 9.0 and key != own:
                 h = sin((p2 - p1) / 2) ** 2 + cos_p1 * cos_p2 * sin(radians(lon - lon1) / 2) ** 2
                 if least is None or h < least:

@@ -80,7 +80,13 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     """Where any of ``terms`` starts in a ``folded`` text: a fast pattern for the terms that start with
-    a letter (its first letter comes first, so the engine skips ahead to it) and a slower one for the rest."""
+    a word character and a slower one for the rest.
+
+    The fast one is run on the text after a space (so that every word start follows a non-word
+    character) and matches that character first: the engine then skips ahead in C to the next
+    non-word character, and tries the terms only at word starts, not at every letter.  A match
+    starts one character before its term, so its start in the spaced text is the term's start in
+    the text itself."""
     by_first: dict[str, list[str]] = {}
     others = []
     for term in _terms(keyscan.fold(t) for t in terms):
@@ -89,7 +95,8 @@ def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Patte
             by_first.setdefault(head[0], []).append(re.escape(head[1:]) + f"(?={tail}(?!\\w))")
         else:
             others.append(tail)
-    fast = "|".join(re.escape(first) + r"(?<!\w.)(?:" + "|".join(rest) + ")" for first, rest in by_first.items())
+    fast = "|".join(re.escape(first) + r"(?:" + "|".join(rest) + ")" for first, rest in by_first.items())
+    fast = rf"\W(?:{fast})" if fast else ""
     slow = r"(?<!\w)(?=(?:" + "|".join(others) + r")(?!\w))"
     return (re.compile(fast) if fast else None), (re.compile(slow) if others else None)
 
@@ -110,7 +117,7 @@ class Lexicon:
         """Where some term or exclusion of some topic starts in ``text`` (a superset, in order)."""
         low = keyscan.folded(text)
         fast, slow = self._keys
-        starts = [m.start() for m in fast.finditer(low)] if fast else []
+        starts = [m.start() for m in fast.finditer(" " + low)] if fast else []
         if slow:
             starts = sorted(set(starts).union(m.start() for m in slow.finditer(low)))
         return starts
