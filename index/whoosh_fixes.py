@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from whoosh.codec import whoosh3
+from whoosh.filedb import structfile
 from whoosh.matching import ReadTooFar
 
 _ABSENT = object()
@@ -45,6 +46,63 @@ def _skip_to(self, targetid):
         self._i = bisect_left(self._ids, targetid, self._i)
 
 
+class _MemoryReader:
+    """A read-only file over a ``memoryview``: what ``BufferFile`` reads through, without a copy."""
+
+    __slots__ = ("_buf", "_pos")
+
+    def __init__(self, buf) -> None:
+        self._buf = buf
+        self._pos = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        start, total = self._pos, len(self._buf)
+        end = total if size is None or size < 0 else min(total, start + size)
+        self._pos = max(start, end)
+        return bytes(self._buf[start:end])
+
+    def readline(self, size: int | None = -1) -> bytes:
+        start, total = self._pos, len(self._buf)
+        limit = total if size is None or size < 0 else min(total, start + size)
+        end = start
+        while end < limit:
+            chunk = bytes(self._buf[end : min(limit, end + 256)])
+            newline = chunk.find(b"\n")
+            if newline != -1:
+                end += newline + 1
+                break
+            end += len(chunk)
+        self._pos = end
+        return bytes(self._buf[start:end])
+
+    def __iter__(self):
+        line = self.readline()
+        while line:
+            yield line
+            line = self.readline()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = 0 if whence == 0 else self._pos if whence == 1 else len(self._buf)
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._buf = b""
+
+
+def _buffer_file_init(self, buf, name=None, onclose=None):
+    self._buf = buf
+    self._name = name
+    self.file = _MemoryReader(buf)
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+
+
 def apply() -> None:
+    structfile.BufferFile.__init__ = _buffer_file_init
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
     whoosh3.W3LeafMatcher.skip_to = _skip_to

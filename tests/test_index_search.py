@@ -378,3 +378,47 @@ def test_one_pass_ranking_gives_the_same_pages_as_whoosh(index, home):
 def test_no_did_you_mean_for_words_longer_than_any_real_one(index):
     assert index.search("ceasfire").suggestion == "ceasefire"
     assert index.search("ceasfire " + "q" * 41).suggestion is None  # edit distances would cost seconds
+
+
+def test_a_new_segment_is_read_alone_and_counts_stay_exact(home, index, monkeypatch):
+    """Facet values are read per segment and reused by later versions: an update reads only its new
+    segment, and counts stay exact although the old segment now holds deleted documents."""
+    import time
+
+    import index.search as search_module
+    from archive.model import Article, Extraction, Speaker, Statement
+
+    read = []
+    original = search_module._SegmentValues.__init__
+
+    def counting(self, reader, target):
+        read.append(reader.segment().segment_id())
+        original(self, reader, target)
+
+    monkeypatch.setattr(search_module._SegmentValues, "__init__", counting)
+    facets = ("kind", "place", "topic", "speaker", "direct")
+    before = index.search(facets=facets, facet_limit=50)
+    first = list(read)
+    assert first
+
+    text = "Officials said a new ceasefire proposal was drafted."
+    statement = Statement(quote="a new ceasefire proposal was drafted", start=15, end=51, direct=False,
+                          speaker=Speaker(name="Officials", type="group"), kind="proposal")
+    with Store(home) as store:
+        old = store.article_ids()
+        again = sorted(old)[0]  # re-indexed: its documents are deleted from the old segment, written anew
+        store.add_batch([Extraction(Article(text=text), (statement,))])
+        writing.update(home, store, [again, *(store.article_ids() - old)])
+    time.sleep(0.6)  # views re-check the index at most twice a second
+    after = index.search(facets=facets, facet_limit=50)
+
+    assert len(read) == len(first) + 1 and read[-1] not in first  # only the new segment was read
+    assert after.total == before.total + 1
+    counts = lambda page: {f.name: {v.value: v.count for v in f.values} for f in page.facets}  # noqa: E731
+    expected = counts(before)
+    expected["kind"]["proposal"] = expected["kind"].get("proposal", 0) + 1
+    expected["direct"]["false"] += 1
+    got = counts(after)
+    assert got["kind"] == expected["kind"] and got["direct"] == expected["direct"]
+    assert got["place"] == expected["place"] and got["topic"] == expected["topic"]
+    assert index.search("drafted", facets=("kind",)).facets[0].values[0].value == "proposal"

@@ -71,3 +71,38 @@ def test_the_fix_is_applied_and_past_the_end_stays_an_error(postings):
         assert not matcher.is_active()
         with pytest.raises(ReadTooFar):
             matcher.skip_to(10**9 + 1)
+
+
+def test_memory_reader_reads_like_bytesio():
+    """``_MemoryReader`` answers every read, readline, seek and tell as ``BytesIO`` does."""
+    import io
+
+    rng = random.Random(5)
+    for _ in range(200):
+        data = bytes(rng.choice(b"ab\n\x00\xff") for _ in range(rng.randrange(0, 700)))
+        ours, theirs = whoosh_fixes._MemoryReader(memoryview(data)), io.BytesIO(data)
+        for _ in range(40):
+            op = rng.choice(("read", "readline", "seek", "seek_end", "tell"))
+            size = rng.choice((-1, None, 0, 1, 7, 300, 1000))
+            if op == "read":
+                assert ours.read(size) == theirs.read(size)
+            elif op == "readline":
+                assert ours.readline(size) == theirs.readline(size)
+            elif op == "seek":
+                at = rng.randrange(0, len(data) + 5)
+                assert ours.seek(at) == theirs.seek(at)
+            elif op == "seek_end":
+                back = rng.randrange(0, len(data) + 1)
+                assert ours.seek(-back, 2) == theirs.seek(-back, 2)
+            assert ours.tell() == theirs.tell()
+        assert list(whoosh_fixes._MemoryReader(memoryview(data))) == list(io.BytesIO(data))
+
+
+def test_buffer_files_read_the_mapped_memory_in_place():
+    """A file inside a compound segment file is read from the mapped memory, not from a copy of it."""
+    from whoosh.filedb.structfile import BufferFile
+
+    memory = bytearray(b"first line\nsecond")
+    f = BufferFile(memoryview(memory), name="x")
+    memory[:5] = b"FIRST"  # a copy made on opening would not see this
+    assert f.read(5) == b"FIRST" and f.file.readline() == b" line\n" and f.get(11, 6) == b"second"
