@@ -50,6 +50,7 @@ class _MemoryReader:
     """A read-only file over a ``memoryview``: what ``BufferFile`` reads through, without a copy."""
 
     __slots__ = ("_buf", "_pos")
+    PEEK = 1024  # pickled block headers are a few hundred bytes; more is copied for nothing
 
     def __init__(self, buf) -> None:
         self._buf = buf
@@ -60,6 +61,12 @@ class _MemoryReader:
         end = total if size is None or size < 0 else min(total, start + size)
         self._pos = max(start, end)
         return bytes(self._buf[start:end])
+
+    def peek(self, size: int = 0) -> bytes:
+        """Up to ``PEEK`` bytes ahead, without moving: pickle's loader peeks once and then reads what it
+        used, where without ``peek`` it reads opcode by opcode (800k calls for 60 searches)."""
+        start = self._pos
+        return bytes(self._buf[start : start + min(max(size, 1), self.PEEK)])
 
     def readline(self, size: int | None = -1) -> bytes:
         start, total = self._pos, len(self._buf)

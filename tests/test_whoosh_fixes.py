@@ -82,7 +82,7 @@ def test_memory_reader_reads_like_bytesio():
         data = bytes(rng.choice(b"ab\n\x00\xff") for _ in range(rng.randrange(0, 700)))
         ours, theirs = whoosh_fixes._MemoryReader(memoryview(data)), io.BytesIO(data)
         for _ in range(40):
-            op = rng.choice(("read", "readline", "seek", "seek_end", "tell"))
+            op = rng.choice(("read", "readline", "seek", "seek_end", "tell", "peek"))
             size = rng.choice((-1, None, 0, 1, 7, 300, 1000))
             if op == "read":
                 assert ours.read(size) == theirs.read(size)
@@ -91,6 +91,9 @@ def test_memory_reader_reads_like_bytesio():
             elif op == "seek":
                 at = rng.randrange(0, len(data) + 5)
                 assert ours.seek(at) == theirs.seek(at)
+            elif op == "peek":
+                ahead = ours.peek(size or 0)
+                assert data[theirs.tell() :].startswith(ahead) and (ahead or theirs.tell() >= len(data))
             elif op == "seek_end":
                 back = rng.randrange(0, len(data) + 1)
                 assert ours.seek(-back, 2) == theirs.seek(-back, 2)
@@ -106,3 +109,19 @@ def test_buffer_files_read_the_mapped_memory_in_place():
     f = BufferFile(memoryview(memory), name="x")
     memory[:5] = b"FIRST"  # a copy made on opening would not see this
     assert f.read(5) == b"FIRST" and f.file.readline() == b" line\n" and f.get(11, 6) == b"second"
+
+
+def test_pickles_load_from_mapped_memory_as_from_a_file():
+    """Whoosh reads block headers with ``pickle.load``: through the in-place reader (which it peeks
+    into) every object and every position after it are those a ``BytesIO`` gives."""
+    import io
+    import pickle
+
+    from whoosh.filedb.structfile import BufferFile
+
+    objects = [(1, 2.5, "x" * n, list(range(n))) for n in (0, 3, 700, 2000)] + [None, b"\x00" * 5000]
+    data = b"".join(pickle.dumps(o, 2) for o in objects)
+    ours, theirs = BufferFile(memoryview(data)), io.BytesIO(data)
+    for expected in objects:
+        assert ours.read_pickle() == pickle.load(theirs) == expected
+        assert ours.tell() == theirs.tell()
