@@ -166,3 +166,16 @@ def test_reindex_extract_redoes_extraction_from_stored_text(home):
     with Store(home) as store:
         assert store.get(article_id) == original
     assert run(home, "verify").exit_code == 0
+
+
+def test_serve_warms_the_search_caches_before_the_first_request(home):
+    """``warm`` (run by ``serve`` in the background) leaves the index version's facet values built."""
+    from web import create_app
+    from web.cli import warm
+
+    assert run(home, "ingest", str(PROJECT / "seeds")).exit_code == 0
+    app = create_app({"PARLEY_HOME": str(home)})
+    search = app.extensions["parley_search"]
+    assert not search._caches
+    warm(app)
+    assert len(search._caches) == 1 and next(iter(search._caches.values())).doccount > 0
