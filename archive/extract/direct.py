@@ -5,11 +5,10 @@ paragraph it continues, or the turn-taking of dialogue."""
 from __future__ import annotations
 
 import bisect
-import re
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
 from archive.extract.kinds import lexicon
-from archive.extract.quotes import Quotation
+from archive.extract.quotes import MARKS_RE, Quotation
 from archive.extract.reported import cue_subject, sentence_subject
 from archive.extract.sentences import Document, is_heading
 from archive.extract.speakers import (
@@ -63,7 +62,7 @@ def _block_quotes(doc: Document, reported: list[Found]) -> list[Found]:
             or para[-1] not in ".!?"
             or not para[0].isupper()
             or para.startswith(_LIST_MARKS)
-            or _QUOTE_MARKS_RE.search(para)
+            or MARKS_RE.search(para)
             or is_heading(para)
         ):
             continue
@@ -73,9 +72,6 @@ def _block_quotes(doc: Document, reported: list[Found]) -> list[Found]:
             f.confidence = min(f.confidence, 0.6)
             out.append(f)
     return out
-
-
-_QUOTE_MARKS_RE = re.compile("[\"“”«»„]")
 
 
 def _is_speech(doc: Document, q: Quotation) -> bool:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Quotation", "find_quotations"]
+__all__ = ["MARKS_RE", "Quotation", "find_quotations"]
 
 _OPENERS = "“«„"
 _CLOSERS = "”»"
 _STRAIGHT = '"'
 _MARKS = frozenset(_OPENERS + _CLOSERS + _STRAIGHT)
 _TRAILING = " \t\n,"
-_MARKS_RE = re.compile("[\"“”«»„]")
+MARKS_RE = re.compile("[\"“”«»„]")  # the double quotation marks
 _SINGLE_MARKS_RE = re.compile("[\"“”«»„‘’]")
 _SINGLE_OPEN_RE = re.compile(r"(?<!\w)‘")  # stripped from the end of a quote's content (news puts the comma inside)
 
@@ -59,7 +59,7 @@ def find_quotations(text: str) -> list[Quotation]:
     closers = _CLOSERS + ("’" if single else "")
     out: list[Quotation] = []
     open_at: int | None = None
-    for m in (_SINGLE_MARKS_RE if single else _MARKS_RE).finditer(text):
+    for m in (_SINGLE_MARKS_RE if single else MARKS_RE).finditer(text):
         pos, ch = m.start(), m.group()
         if ch == "’" and not _closes_single(text, pos):
             continue  # an apostrophe: "Dinah’ll", "don’t"
