@@ -230,8 +230,8 @@ class _SegmentValues:
                     values[docnum].append(label)
             self.multi[name] = [tuple(v) for v in values]
         self.direct = list(reader.postings("direct", b"t").all_ids()) if "direct" in reader.schema and ("direct", b"t") in reader else []
-        days = list(reader.column_reader("day")) if reader.has_column("day") else [0] * self.doccount
-        self.days = [d if -100_000 < d < 1_000_000 else None for d in days]
+        days = list(reader.column_reader("day")) if reader.has_column("day") else [None] * self.doccount
+        self.days = [d if d is not None and -100_000 < d < 1_000_000 else None for d in days]
         self.order = sorted((d, n) for n, d in enumerate(self.days) if d is not None)  # (day, docnum), by day
 
 
@@ -243,9 +243,8 @@ class _Caches:
     returns them, remembered across versions).
     """
 
-    def __init__(self, reader, target: _Target, segments: Callable[[object], _SegmentValues] | None = None) -> None:
+    def __init__(self, reader, segments: Callable[[object], _SegmentValues], target: _Target) -> None:
         self.doccount = reader.doc_count_all()
-        segments = segments or (lambda leaf: _SegmentValues(leaf, target))
         parts = [(segments(leaf), base) for leaf, base in reader.leaf_readers()]
         self.columns = {name: list(chain.from_iterable(p.columns[name] for p, _ in parts)) for name in target.single}
         self.multi = {name: list(chain.from_iterable(p.multi[name] for p, _ in parts)) for name in target.multi}
@@ -374,7 +373,7 @@ class SearchIndex:
         with self._caches_lock:
             cache = self._caches.get(key)
             if cache is None:
-                cache = self._caches[key] = _Caches(reader, target, lambda leaf: self._segment_values(target, leaf))
+                cache = self._caches[key] = _Caches(reader, lambda leaf: self._segment_values(target, leaf), target)
                 for old in [k for k in self._caches if k[0] == key[0] and k[1] < version]:
                     del self._caches[old]  # threads still on it keep their own reference
             return cache
