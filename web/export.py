@@ -22,10 +22,11 @@ from werkzeug.exceptions import HTTPException
 
 from archive.model import Statement
 from index.query import QuerySyntaxError
-from index.search import Hit, SearchError
+from index.request import SearchError
+from index.results import Hit
 from web import api
 from web.archive_access import search_index, store
-from web.params import ParamError, search_args
+from web.params import ParamError, search_request
 from web.serialize import hit_as_dict
 
 bp = Blueprint("export", __name__)
@@ -126,8 +127,8 @@ def export():
     params = MultiDict(request.args)
     for name in IGNORED:
         params.poplist(name)
-    args = search_args(params)
-    if args["target"] != "statements":
+    search = search_request(params, facets=())
+    if search.target != "statements":
         raise ParamError("target", "exports are of statements: leave out target or use target=statements")
     slots: threading.BoundedSemaphore = current_app.extensions["parley_export_slots"]
     if not slots.acquire(blocking=False):
@@ -136,7 +137,7 @@ def export():
         return body, status
     release = _once(slots.release)
     try:
-        order = search_index().iter_matches(args["text"], args["filters"], args["sort"], args["date_from"], args["date_to"])
+        order = search_index().iter_matches(search)
     except BaseException:
         release()
         raise

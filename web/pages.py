@@ -6,10 +6,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from index.query import QuerySyntaxError
-from index.search import FACET_FIELDS, SearchError
+from index.request import FACETS, SearchError, SearchRequest
 from web.archive_access import search_index, store
 from web.formatting import plural, web_url, when
-from web.params import ParamError, search_args
+from web.params import ParamError, search_request
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(when)
@@ -86,8 +86,8 @@ def home():
     if request.args:
         return redirect(url_for("pages.search", **request.args.to_dict(flat=False)))
     index = search_index()
-    overview = index.search(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8)
-    latest = index.search(sort="newest", per_page=10)
+    overview = index.search(SearchRequest(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8))
+    latest = index.search(SearchRequest(sort="newest", per_page=10))
     return render_template(
         "home.html", numbers=store().stats(), overview=overview, latest=latest, articles=store().latest(8), facet_titles=FACET_TITLES, profile_url=profile_url
     )
@@ -98,8 +98,7 @@ def search():
     error = None
     result = None
     try:
-        args = search_args(request.args)
-        result = search_index().search(**{**args, "histogram": args["histogram"] or "month"})
+        result = search_index().search(search_request(request.args, histogram=request.args.get("histogram") or "month"))
     except QuerySyntaxError as e:
         error = {"message": e.message, "text": e.text, "position": e.position}
     except (ParamError, SearchError) as e:
@@ -117,7 +116,7 @@ def search():
         target=request.args.get("target") if request.args.get("target") == "articles" else "statements",
         page_url=page_url,
         facet_titles=FACET_TITLES,
-        facet_names=FACET_FIELDS,
+        facet_names=FACETS,
         lambda_toggle=lambda facet, value: toggle_url(request.args, facet.name, value.label if facet.name == "speaker" else value.value),
         lambda_range=lambda bucket: range_url(request.args, bucket.start, request.args.get("histogram") or "month"),
         step=request.args.get("histogram") or "month",

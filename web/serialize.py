@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.search import ArticleHit, Facet, Hit, SearchPage
+from index.results import ArticleHit, Facet, Hit, SearchResults
 
 
 def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def facet_as_dict(facet: Facet) -> dict[str, Any]:
     }
 
 
-def page_as_dict(page: SearchPage) -> dict[str, Any]:
+def page_as_dict(page: SearchResults) -> dict[str, Any]:
     return {
         "query": page.query,
         "target": page.target,
