@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from index.query import QuerySyntaxError
-from index.request import SearchError, SearchRequest
+from index.request import SearchRequest
 from web.archive_access import search_index, store
-from web.params import ParamError, search_request
+from web.errors import error_body
+from web.params import search_request
 from web.serialize import facet_as_dict, hit_as_dict, page_as_dict
 
 bp = Blueprint("api", __name__)
@@ -18,31 +17,6 @@ bp = Blueprint("api", __name__)
 
 def envelope(data: Any, status: int = 200, **meta: Any):
     return jsonify({"ok": True, "data": data, **meta}), status
-
-
-def error_body(status: int, message: str, **detail: Any):
-    """The one error shape: {"ok": false, "error": {"status", "message", …}}."""
-    return jsonify({"ok": False, "error": {"status": status, "message": message, **detail}}), status
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    return error_body(error.code or 500, error.description or error.name)
-
-
-@bp.errorhandler(ParamError)
-def param_error(error: ParamError):
-    return error_body(400, str(error), parameter=error.name)
-
-
-@bp.errorhandler(QuerySyntaxError)
-def query_error(error: QuerySyntaxError):
-    return error_body(400, error.message, parameter="q", position=error.position)
-
-
-@bp.errorhandler(SearchError)
-def search_error(error: SearchError):
-    return error_body(400, str(error))
 
 
 @bp.get("/")

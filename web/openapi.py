@@ -6,14 +6,11 @@ from importlib import metadata
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify
-from werkzeug.exceptions import HTTPException
 
 from index.request import FACETS, HISTOGRAM_STEPS, MAX_DEPTH, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, TARGETS
-from web import api
 from web.export import CSV_COLUMNS, FORMATS
 
 bp = Blueprint("openapi", __name__)
-bp.register_error_handler(HTTPException, api.http_error)
 
 REF = "#/components/schemas/"
 ERRORS = {
