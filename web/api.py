@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 from index.request import SearchRequest
 from web.archive_access import search_index, store
 from web.errors import error_body
+from web.pages import toggle_url
 from web.params import search_request
 from web.serialize import facet_as_dict, hit_as_dict, page_as_dict
 
@@ -44,7 +45,11 @@ def root():
 @bp.get("/search")
 def search():
     page = search_index().search(search_request(request.args))
-    return envelope(page_as_dict(page))
+    return envelope(page_as_dict(page, _toggle))
+
+
+def _toggle(name: str, value: str) -> str:
+    return toggle_url(request.args, name, value, endpoint="api.search")
 
 
 @bp.get("/facets/<name>")

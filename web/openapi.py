@@ -150,7 +150,16 @@ def schemas() -> dict[str, Any]:
         "ArticleHit": _object(
             {"id": string, "score": _nullable("number"), "article": _ref("ArticleMeta"), "statements": integer, "highlight": string}
         ),
-        "FacetValue": _object({"value": string, "label": string, "count": integer, "selected": boolean}),
+        "FacetValue": {
+            **_object({"value": string, "label": string, "count": integer, "selected": boolean}),
+            "properties": {
+                "value": string,
+                "label": string,
+                "count": integer,
+                "selected": boolean,
+                "toggle_url": {**string, "description": "in search results: this search with the value added or removed"},
+            },
+        },
         "Facet": _object({"name": string, "values": {"type": "array", "items": _ref("FacetValue")}, "other": {**integer, "description": "values not listed"}}),
         "Bucket": _object({"start": {"type": "string", "format": "date"}, "count": integer}),
         "SearchPage": _object(

@@ -19,8 +19,8 @@ bp.add_app_template_filter(web_url)
 FACET_TITLES = {"speaker": "Speaker", "kind": "Kind", "place": "Place", "topic": "Topic", "source": "Source", "country": "Country", "type": "Speaker type", "direct": "Direct quote"}
 
 
-def toggle_url(args: MultiDict, name: str, value: str) -> str:
-    """This search with one facet value added or removed (and paging reset)."""
+def toggle_url(args: MultiDict, name: str, value: str, endpoint: str = "pages.search") -> str:
+    """This search (on the site, or ``endpoint``) with one facet value added or removed, paging reset."""
     params = MultiDict(args)
     params.poplist("page")
     params.poplist("cursor")
@@ -30,7 +30,7 @@ def toggle_url(args: MultiDict, name: str, value: str) -> str:
     else:
         values.append(value)
     params.setlist(name, values)
-    return url_for("pages.search", **params.to_dict(flat=False))
+    return url_for(endpoint, **params.to_dict(flat=False))
 
 
 def target_url(args: MultiDict, target: str) -> str:
