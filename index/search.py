@@ -22,7 +22,8 @@ from whoosh import highlight
 from archive.store import Store
 from index import writing
 from index.backend import RebuildReport, Verification, register
-from index.documents import day_number, day_to_date, sentence_of, speaker_key
+from archive.period import Period, day_number, day_to_date
+from index.documents import sentence_of, speaker_key
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.query import QuerySyntaxError, parse
@@ -322,22 +323,15 @@ register("whoosh", lambda home, settings: SearchIndex(home))
 
 def _histogram(view: View, matched: set[int], step: str) -> tuple[Bucket, ...]:
     counts: Counter[int] = Counter()
+    days = view.cache.days
     for docnum in matched:
-        day = view.cache.days[docnum] if docnum < len(view.cache.days) else None
+        day = days[docnum] if docnum < len(days) else None
         if day is not None:
-            counts[_bucket_start(day, step)] += 1
-    return tuple(Bucket(day_to_date(d).isoformat(), n) for d, n in sorted(counts.items()))
-
-
-def _bucket_start(day: int, step: str) -> int:
-    if step == "day":
-        return day
-    when = day_to_date(day)
-    if step == "week":
-        return day - when.weekday()
-    if step == "month":
-        return day_number(when.replace(day=1))  # type: ignore[return-value]
-    return day_number(when.replace(month=1, day=1))  # type: ignore[return-value]
+            counts[day] += 1
+    buckets: Counter[str] = Counter()
+    for day, n in counts.items():  # one Period per distinct day, not per document
+        buckets[Period.containing(day_to_date(day), step).first.isoformat()] += n
+    return tuple(Bucket(start, n) for start, n in sorted(buckets.items()))
 
 
 def _max(a: int | None, b: int | None) -> int | None:
