@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from archive.extract import place_variants, sentence_bounds
-from archive.model import Extraction, Statement, name_key
+from archive.model import Extraction, Statement, name_key, statement_id
 from archive.period import day_number
 from index.schema import SEPARATOR
 
@@ -16,10 +16,6 @@ UNDATED_LAST = 2_000_000  # the same, for sorting oldest first
 def speaker_key(name: str) -> str:
     """The facet value of a speaker: one for every spelling ("Jean-Noël Barrot" → "jean noel barot")."""
     return name_key(name)
-
-
-def statement_id(article_id: str, seq: int) -> str:
-    return f"{article_id}-{seq}"
 
 
 def sentence_of(text: str, statement: Statement) -> str:

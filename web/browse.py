@@ -7,7 +7,7 @@ from html import escape
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from archive.model import Extraction, name_key
+from archive.model import Extraction, name_key, split_statement_id, statement_id
 from index.request import SearchRequest
 from web.archive_access import search_index, store
 
@@ -52,7 +52,7 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
         who = escape(s.speaker.name if s.speaker else "unknown speaker")
         classes = f"statement kind-{escape(s.kind)}" + (" focus" if seq == focus else "")
         quoted = escape(text[start:end]).replace("\n", "<br>")
-        href = url_for("browse.statement", statement_id=f"{extraction.article.id}-{seq}")
+        href = url_for("browse.statement", statement_id=statement_id(extraction.article.id, seq))
         pieces.append(f'<a class="statement-link" href="{escape(href)}"><mark id="s-{seq}" class="{classes}" title="{who} · {escape(s.kind)}">{quoted}</mark></a>')
         position = end
     plain(position, len(text))
@@ -62,11 +62,11 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
 
 @bp.get("/statements/<statement_id>")
 def statement(statement_id: str):
-    article_id, _, seq_text = statement_id[:100].rpartition("-")
-    extraction = store().get(article_id) if seq_text.isdigit() else None
-    if extraction is None or int(seq_text) >= len(extraction.statements):
+    parts = split_statement_id(statement_id[:100])
+    extraction = store().get(parts[0]) if parts else None
+    if parts is None or extraction is None or parts[1] >= len(extraction.statements):
         abort(404, description=f"no statement with id {statement_id[:40]!r}")
-    seq = int(seq_text)
+    seq = parts[1]
     s = extraction.statements[seq]
     paragraphs = marked_paragraphs(extraction, focus=seq)
     containing = [html for start, html in paragraphs if start <= s.start] or [html for _, html in paragraphs[:1]]
