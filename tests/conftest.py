@@ -53,7 +53,7 @@ def served(home: Path, *extra: str, stderr=subprocess.DEVNULL):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "--home", str(home), "serve", "--no-seed", "--port", str(port), *extra],
+        [sys.executable, "-m", "cli", "--home", str(home), "serve", "--no-seed", "--port", str(port), *extra],
         stdout=subprocess.DEVNULL, stderr=stderr, cwd=PROJECT,
     )
     base = f"http://127.0.0.1:{port}"

@@ -1,6 +1,7 @@
 """The ``parley`` command: ingest, inspect, extract and serve an archive.
 
-It sits on top of every layer (archive, index, web), so it lives here, in the top one.
+The outermost layer: it sits on top of every other (archive, index, web), resolves the home
+folder and the settings once, and hands them down.
 """
 
 from __future__ import annotations
@@ -376,6 +377,3 @@ def warm(app) -> None:
 def main() -> None:
     cli(prog_name="parley")
 
-
-if __name__ == "__main__":
-    main()
