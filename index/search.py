@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+from cachetools import LRUCache
 from whoosh import highlight
 
 from archive.store import Store
@@ -50,7 +51,7 @@ class SearchIndex:
         self._newest_lock = threading.Lock()
         self._caches: dict[tuple[str, tuple[str, int]], Caches] = {}
         self._caches_lock = threading.Lock()
-        self._segments: dict[tuple[str, str], SegmentValues] = {}  # (index, segment id) -> its values
+        self._segments: LRUCache[tuple[str, str], SegmentValues] = LRUCache(self.SEGMENTS_KEPT)  # (index, segment id) -> values
         self._weighting = BM25FMemory(Lengths())  # shared: a segment's lengths are read once for all threads
 
     # --- per-thread resources -------------------------------------------------------------
@@ -90,9 +91,7 @@ class SearchIndex:
         key = (target.indexname or "statements", segment().segment_id())
         values = self._segments.get(key)
         if values is None:
-            values = self._segments[key] = SegmentValues(leaf, target)
-            while len(self._segments) > self.SEGMENTS_KEPT:
-                self._segments.pop(next(iter(self._segments)))  # the oldest read: merged away by now
+            values = self._segments[key] = SegmentValues(leaf, target)  # the least used go first: merged away by now
         return values
 
     def _store(self) -> Store:
