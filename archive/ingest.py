@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from archive.extract.pipeline import extract_or_keep
+from archive.names import storable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, iter_sources, read_path
 from archive.store import Store
 
@@ -105,12 +106,12 @@ def _ingest_one(source, store, report, defaults, max_bytes, on_added) -> Problem
         problem = _reject(store, report, source, reason)
         first_problem = first_problem or problem
     for failure in failures:
-        report.warnings.append(Problem(source, failure))
+        report.warnings.append(Problem(storable(source), failure))
     return first_problem
 
 
 def _reject(store: Store, report: IngestReport, source: str, reason: str) -> Problem:
-    problem = Problem(source, reason)
+    problem = Problem(storable(source), storable(reason))
     report.rejected.append(problem)
     data = None
     if source != "-" and os.path.isfile(source):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.model import Article, DateRef, Extraction, Place, Speaker, Statement
+from archive.names import storable
 
 DB_NAME = "parley.sqlite3"
 
@@ -173,7 +174,7 @@ class Store:
             self.db.execute(
                 "INSERT INTO quarantine (source, reason, sha256, size, rejected_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (source, reason, sha256) DO UPDATE SET rejected_at = excluded.rejected_at",
-                (source, reason, digest, len(data) if data is not None else None, _now()),
+                (storable(source), storable(reason), digest, len(data) if data is not None else None, _now()),
             )
 
     def _has(self, article_id: str) -> bool:
@@ -192,7 +193,7 @@ class Store:
                 a.url,
                 a.author,
                 a.language,
-                a.path,
+                storable(a.path) if a.path else None,
                 a.text,
                 _dumps([p.as_dict() for p in extraction.places]),
                 _dumps([d.as_dict() for d in extraction.dates]),

@@ -17,6 +17,7 @@ import click
 from archive.dateparse import parse_date
 from archive.extract.topics import use_home
 from archive.ingest import Defaults, IngestReport, ingest, reextract
+from archive.names import printable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import Store, StoreError
 from index import writing
@@ -119,7 +120,8 @@ def _progress():
 
     def on_input(name: str) -> None:
         seen[0] += 1
-        shown = name if len(name) < 60 else "…" + name[-59:]
+        shown = printable(name)
+        shown = shown if len(shown) < 60 else "…" + shown[-59:]
         click.echo(f"\r\033[K[{seen[0]}] {shown}", nl=False, err=True)
 
     return on_input, lambda: click.echo("\r\033[K", nl=False, err=True)
@@ -131,11 +133,11 @@ def _print_report(report: IngestReport) -> None:
         f"{len(report.duplicates)} duplicates, {len(report.rejected)} rejected, from {report.inputs} inputs"
     )
     for problem in report.rejected:
-        click.secho(f"  rejected {problem.source}: {problem.reason}", fg="yellow", err=True)
+        click.secho(f"  rejected {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
     for problem in report.warnings:
-        click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
+        click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
     if report.stopped:
-        click.secho(f"stopped at {report.stopped.source} (--strict)", fg="red", err=True)
+        click.secho(f"stopped at {printable(report.stopped.source)} (--strict)", fg="red", err=True)
 
 
 @cli.command()
@@ -151,13 +153,13 @@ def stats(ctx, as_json, show_rejected) -> None:
         numbers["recent_rejections"] = [r.__dict__ for r in rejections]
         click.echo(json.dumps(numbers, ensure_ascii=False))
         return
-    click.echo(f"archive     {numbers['path']}")
+    click.echo(f"archive     {printable(numbers['path'])}")
     for key in ("articles", "statements", "speakers", "sources", "rejected"):
         click.echo(f"{key:<11} {numbers[key]:,}")
     if numbers["earliest"]:
         click.echo(f"published   {numbers['earliest']} to {numbers['latest']}")
     for r in rejections:
-        click.echo(f"  rejected {r.source}: {r.reason}")
+        click.echo(f"  rejected {printable(r.source)}: {printable(r.reason)}")
 
 
 @cli.command()
@@ -176,7 +178,7 @@ def reindex(ctx, procs, re_extract) -> None:
             problems = reextract(store)
             click.echo(f"extracted {store.stats()['articles']:,} article(s) again ({store.stats()['statements']:,} statements)")
             for problem in problems:
-                click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
+                click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
         report = writing.rebuild(ctx.obj, store, procs=procs)
     click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})")
 
@@ -281,16 +283,16 @@ def extract_command(paths, as_json, published, max_bytes) -> None:
     for result in read_inputs(paths, max_bytes):
         if isinstance(result, ReadError):
             failed += 1
-            click.secho(f"rejected {result.source}: {result.reason}", fg="yellow", err=True)
+            click.secho(f"rejected {printable(result.source)}: {printable(result.reason)}", fg="yellow", err=True)
             continue
         for problem in result.problems:
-            click.secho(f"skipped part of {result.source}: {problem}", fg="yellow", err=True)
+            click.secho(f"skipped part of {printable(result.source)}: {printable(problem)}", fg="yellow", err=True)
         for article in result.articles:
             if published and article.published is None:
                 article = article.with_metadata(published=published)
             extraction, failure = extract_or_keep(article)
             if failure:
-                click.secho(f"warning {result.source}: {failure}", fg="yellow", err=True)
+                click.secho(f"warning {printable(result.source)}: {printable(failure)}", fg="yellow", err=True)
             if as_json:
                 click.echo(json.dumps(extraction.as_dict(), ensure_ascii=False))
             else:

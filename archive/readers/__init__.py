@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from archive.names import storable
 from archive.readers.base import Reader, ReadError, ReadResult
 from archive.readers.feed import FeedReader
 from archive.readers.html import HtmlReader
@@ -61,7 +62,7 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     except Exception as error:  # a reader bug must not stop a batch: report it as this input's reason
         raise ReadError(source, f"cannot read ({type(error).__name__}: {error})") from None
     if source != STDIN:
-        absolute = str(Path(source).resolve())
+        absolute = storable(str(Path(source).resolve()))
         result.articles = [a if a.path else a.with_metadata(path=absolute) for a in result.articles]
     return result
 
