@@ -34,6 +34,8 @@ from whoosh.collectors import ScoredCollector
 from archive.model import Statement
 from archive.store import Store
 from index.documents import day_number, day_to_date, sentence_of, speaker_key
+from index import integrity
+from index.errors import REPAIR, IndexUnavailable
 from index.query import QuerySyntaxError, parse
 from index.ranking import BM25FMemory, Lengths, RankAndNote
 from index.schema import (
@@ -361,10 +363,16 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            view = past_toc_race(lambda: _View(path, _TARGETS[target], self._shared_caches, self._weighting))
+            try:
+                view = past_toc_race(lambda: _View(path, _TARGETS[target], self._shared_caches, self._weighting))
+            except Exception as error:  # a damaged TOC or segment: no search can run until a rebuild
+                integrity.forget_open_files(error)
+                raise IndexUnavailable(f"the search index cannot be read ({type(error).__name__}): {REPAIR}") from None
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view
+        if view is None and self._store().stats()["articles"]:
+            raise IndexUnavailable(f"the archive has articles but no search index yet (it may be being rebuilt): {REPAIR}")
         return view
 
     def _shared_caches(self, target: _Target, version: tuple[str, int], reader) -> _Caches:
@@ -440,8 +448,9 @@ class SearchIndex:
         day_lo = _max(parsed.day_from, day_number(date_from))
         day_hi = _min(parsed.day_to, day_number(date_to))
         view = self._view(target)
-        if view is None:
-            return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target)
+        if view is None:  # an empty archive: every list is empty
+            empty = tuple(Facet(name, ()) for name in facets)
+            return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target)
         searcher = view.searcher
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.

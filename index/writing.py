@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive.store import Store
+from index import integrity
 from index.documents import article_document, statement_documents
 from index.schema import article_schema, statement_schema
 
@@ -63,6 +64,8 @@ def current_path(home: str | os.PathLike[str]) -> Path | None:
     try:
         return path if past_toc_race(lambda: whoosh_index.exists_in(path)) else None
     except FileNotFoundError:  # still racing commits: the generation is there, whatever its TOC
+        return path
+    except Exception:  # a damaged TOC: the generation is in use, and opening it says what is wrong
         return path
 
 
@@ -175,6 +178,7 @@ def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str
             article_searcher.close()
         statements.commit()
         articles.commit()
+        integrity.record(path)
     return written
 
 
@@ -222,6 +226,7 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
                     parts = list(pool.map(_build_slice, repeat(str(home)), repeat(path), *zip(*slices), repeat(os.getpid())))
             _join(whoosh_index.open_dir(path), [p.statement_segment for p in parts if p.statement_segment])
             _join(whoosh_index.open_dir(path, indexname=ARTICLES), [p.article_segment for p in parts if p.article_segment])
+            integrity.record(path)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
@@ -291,17 +296,26 @@ class Verification:
     missing: list[str] = field(default_factory=list)  # articles in the store, not (fully) in the index
     stale: list[str] = field(default_factory=list)  # articles in the index, not in the store
     no_index: bool = False
+    damaged: list[str] = field(default_factory=list)  # what in the index cannot be read, in words
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.stale or self.no_index)
+        return not (self.missing or self.stale or self.no_index or self.damaged)
 
 
 def verify(home: str | os.PathLike[str], store: Store) -> Verification:
-    """Compare statement counts per article in the store with those in the index."""
+    """Read the whole index as searches do (see ``integrity``), then compare statement counts per article
+    in the store with those in the index."""
     result = Verification()
     expected = dict(store.db.execute("SELECT a.id, count(s.id) FROM articles a LEFT JOIN statements s ON s.article_id = a.id GROUP BY a.id"))
-    path = current_path(home)
+    try:
+        path = current_path(home)
+    except Exception as error:  # a TOC too damaged for Whoosh to list
+        path, result.damaged = None, [f"the index cannot be opened ({type(error).__name__}: {str(error)[:200]})"]
+    if path is not None:
+        result.damaged = integrity.damage(path, (None, ARTICLES))
+    if result.damaged:
+        return result  # counts read from a damaged index mean nothing
     if path is None:
         result.no_index = bool(expected)
         result.missing = sorted(expected)

@@ -187,20 +187,23 @@ def reindex(ctx, procs, re_extract) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as one JSON object.")
 @click.pass_context
 def verify(ctx, as_json) -> None:
-    """Check that the search index agrees with the archive (exit status 1 if not).
+    """Check that the search index can be read and agrees with the archive (exit status 1 if not).
 
-    Lists articles whose statements are missing from the index and index entries whose articles
-    are gone; `parley reindex` repairs both.
+    Reads every part of the index a search reads (checking the checksums recorded as it was
+    written) and says what is damaged; lists articles whose statements are missing from the index
+    and index entries whose articles are gone.  `parley reindex` repairs all of these.
     """
     with open_store(ctx) as store:
         result = writing.verify(ctx.obj, store)
     if as_json:
-        click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index}))
+        click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index, "damaged": result.damaged}))
     elif result.ok:
         click.echo("the index agrees with the archive")
     else:
         if result.no_index:
             click.echo("there is no search index yet")
+        for problem in result.damaged:
+            click.echo(f"damaged: {problem}")
         for article_id in result.missing:
             click.echo(f"missing from the index: article {article_id}")
         for article_id in result.stale:
