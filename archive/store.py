@@ -60,6 +60,11 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (source, reason, sha256)
     );
     """,
+    # Articles stored (or deleted) but not yet (re)indexed: written in the transaction that stores the
+    # article, removed once the index has it, so an ingest killed in between is finished by the next.
+    """
+    CREATE TABLE unindexed (article_id TEXT PRIMARY KEY);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -87,6 +92,7 @@ class Store:
     def __init__(self, home: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.home = Path(home)
         self.path = self.home / DB_NAME
+        self.readonly = readonly
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no archive at {self.path}: run 'parley ingest' first")
@@ -155,6 +161,7 @@ class Store:
                     continue
                 self._insert(extraction, now)
                 added.append(article.id)
+            self._note_unindexed(added)
         return BatchOutcome(added, duplicates)
 
     def replace_extraction(self, extraction: Extraction) -> None:
@@ -176,6 +183,22 @@ class Store:
                 " ON CONFLICT (source, reason, sha256) DO UPDATE SET rejected_at = excluded.rejected_at",
                 (storable(source), storable(reason), digest, len(data) if data is not None else None, _now()),
             )
+
+    # --- what the index has yet to take in ----------------------------------------------
+
+    def _note_unindexed(self, article_ids: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO unindexed (article_id) VALUES (?)", [(i,) for i in article_ids])
+
+    def unindexed(self) -> list[str]:
+        """Articles stored or deleted since the index last took them in (a killed ingest leaves some)."""
+        return [row[0] for row in self.db.execute("SELECT article_id FROM unindexed ORDER BY article_id")]
+
+    def mark_indexed(self, article_ids: Iterable[str]) -> None:
+        """The index now has these articles as the store does (call only after its commit)."""
+        ids = [(i,) for i in article_ids]
+        if ids and not self.readonly:
+            with self.db:
+                self.db.executemany("DELETE FROM unindexed WHERE article_id = ?", ids)
 
     def _has(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None

@@ -179,7 +179,16 @@ def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str
         statements.commit()
         articles.commit()
         integrity.record(path)
+        store.mark_indexed(ids)
     return written
+
+
+def finish_pending(home: str | os.PathLike[str], store: Store) -> int:
+    """Index what an earlier ingest stored but was stopped before indexing; returns the articles taken in."""
+    pending = store.unindexed()
+    if pending:
+        update(home, store, pending)
+    return len(pending)
 
 
 @dataclass
@@ -214,6 +223,7 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
     started = time.perf_counter()
     procs = build_procs(store, procs)
     with write_lock(home):
+        pending = store.unindexed()  # what the new index will have taken in, once swapped
         path = _new_generation(home)
         try:
             cuts = store.split_ids(procs) if procs > 1 else []
@@ -231,6 +241,7 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
             shutil.rmtree(path, ignore_errors=True)
             raise
         _swap(home, path)
+        store.mark_indexed(pending)
     return RebuildReport(
         articles=sum(p.articles for p in parts),
         statements=sum(p.statements for p in parts),
@@ -335,7 +346,8 @@ class Feeder:
     """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end).
 
     Batching keeps a bulk ingest from making one Whoosh segment per file.  Anything stored but not
-    yet indexed when a process dies is what ``verify`` reports and ``rebuild`` repairs.
+    yet indexed when a process dies stays listed in the store's ``unindexed`` table: the next ingest
+    (or ``serve``) indexes it first (``finish_pending``), and ``rebuild`` takes it in too.
     """
 
     def __init__(self, home: str | os.PathLike[str], store: Store, every: int = 200) -> None:

@@ -140,3 +140,56 @@ def test_an_index_deleted_while_serving_answers_503(home):
     response = client.get("/api/v1/search?q=said")
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert "parley reindex" in response.get_json()["error"]["message"]
+
+
+# --- item 4: an ingest killed between storing and indexing -------------------------------------------
+
+KILLED_DURING_FLUSH = """
+import os, sys
+from index import writing
+def die(*args, **kwargs):
+    os._exit(9)  # as kill -9 does: no cleanup, nothing flushed
+writing.update = die
+from web.cli import main
+sys.argv = ["parley", "--home", sys.argv[1], "ingest", "-v", sys.argv[2]]
+main()
+"""
+
+
+def make_folder(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    places = ["Kyiv", "Moscow", "Geneva", "Riyadh", "Istanbul", "Paris"]
+    for i in range(count):
+        (folder / f"{i:03}.txt").write_text(
+            f"---\ntitle: Talks {i}\npublished: 2025-04-{i % 28 + 1:02}\n---\n"
+            f"Dmitry Peskov said on Monday that talks in {places[i % 6]} would continue (item {i}).\n"
+            f'"We are ready for round {i}," Volodymyr Zelensky told reporters.\n'
+        )
+    return folder
+
+
+def test_rerunning_an_ingest_killed_during_its_index_flush_completes_the_index(tmp_path):
+    folder = make_folder(tmp_path / "feed", 12)
+    home = tmp_path / "home"
+    killed = subprocess.run([sys.executable, "-c", KILLED_DURING_FLUSH, str(home), str(folder)], cwd=PROJECT, capture_output=True, text=True)
+    assert killed.returncode == 9, killed.stderr[-2000:]
+    assert killed.stderr.count("added ") == 12  # all stored, none indexed
+    assert parley(home, "verify").exit_code == 1
+    again = parley(home, "ingest", "--json", str(folder))
+    assert json.loads(again.stdout)["duplicates"] == 12
+    assert "indexed 12 article(s) an earlier ingest stored" in again.stderr
+    assert parley(home, "verify").exit_code == 0
+    client = create_app({"PARLEY_HOME": str(home)}).test_client()
+    stats = client.get("/api/v1/stats").get_json()["data"]
+    assert client.get("/api/v1/search").get_json()["data"]["total"] == stats["statements"] > 0
+
+
+def test_serve_finishes_what_a_killed_ingest_left_unindexed(tmp_path):
+    from web.home import ensure_index
+
+    folder = make_folder(tmp_path / "feed", 3)
+    home = tmp_path / "home"
+    subprocess.run([sys.executable, "-c", KILLED_DURING_FLUSH, str(home), str(folder)], cwd=PROJECT, capture_output=True, check=False)
+    assert parley(home, "verify").exit_code == 1
+    assert ensure_index(home) is True  # what `parley serve` runs before it listens
+    assert parley(home, "verify").exit_code == 0

@@ -77,6 +77,9 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
     the reason, kept in the archive's quarantine list, and the rest of the batch goes on.
     """
     with open_store(ctx) as store:
+        finished = writing.finish_pending(ctx.obj, store)
+        if finished:
+            click.echo(f"indexed {finished} article(s) an earlier ingest stored but did not index", err=True)
         on_input, finish = _progress()
         feeder = writing.Feeder(ctx.obj, store)
 
@@ -346,6 +349,8 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
         click.echo(f"building the search index in {home} from the archive (large archives take minutes)…")
         ensure_index(home)
         click.echo("built the search index")
+    elif ensure_index(home):
+        click.echo("indexed the articles an earlier ingest stored but did not index")
     app = create_app({"PARLEY_HOME": str(home)})
     click.echo(f"Parley on http://{host}:{port}/  (archive {home}; Ctrl-C to stop)")
     if debug:

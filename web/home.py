@@ -34,6 +34,7 @@ def seed_if_empty(home: str | os.PathLike[str]) -> int:
     with Store(home) as store:
         if folder is None or store.stats()["articles"]:
             return 0
+        writing.finish_pending(home, store)
         feeder = writing.Feeder(home, store)
         added = len(ingest([folder], store, on_added=feeder).added)
         feeder.flush()
@@ -47,10 +48,11 @@ def needs_index(home: str | os.PathLike[str]) -> bool:
 
 
 def ensure_index(home: str | os.PathLike[str]) -> bool:
-    """Build the search index if the archive has articles but no index yet; True if it was built."""
+    """Build the search index if the archive has articles but no index yet, else index what a stopped
+    ingest left stored but unindexed; True if anything was indexed."""
     with Store(home) as store:
         if writing.current_path(home) is not None or not store.stats()["articles"]:
-            return False
+            return bool(writing.finish_pending(home, store))
         writing.rebuild(home, store)
         return True
 
