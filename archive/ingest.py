@@ -63,10 +63,11 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_input: Callable[[str], None] | None = None,
     on_added: Callable[[list[str]], None] | None = None,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Ingest every input; ``on_added`` hears the ids of each committed step (to update an index)."""
     report = IngestReport()
-    sources = list(iter_sources(paths))
+    sources = list(iter_sources(paths, follow_links))
     for source in sources:
         name = source.source if isinstance(source, ReadError) else source
         report.inputs += 1

@@ -73,6 +73,10 @@ class StoreError(Exception):
     """The archive cannot be opened or used (e.g. made by a newer Parley)."""
 
 
+class ReadOnlyArchive(StoreError):
+    """The archive is there but this process may not write it (another user's, or a read-only disk)."""
+
+
 @dataclass(frozen=True)
 class BatchOutcome:
     added: list[str]
@@ -96,8 +100,10 @@ class Store:
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no archive at {self.path}: run 'parley ingest' first")
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self.db = _connect_readonly(self.path)
         else:
+            if not writable(self.home):
+                raise ReadOnlyArchive(f"the archive in {self.home} is read-only (no permission to write it): only reading commands work")
             self.home.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
@@ -173,6 +179,25 @@ class Store:
                 raise KeyError(extraction.article.id)
             self.db.execute("DELETE FROM articles WHERE id = ?", (extraction.article.id,))
             self._insert(extraction, row["added_at"])
+
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        """Remove articles and their statements (one transaction); the index drops them when it next
+        takes in the unindexed list.  Returns the ids that were there."""
+        deleted = []
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for article_id in dict.fromkeys(article_ids):
+                if self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount:
+                    deleted.append(article_id)
+            self._note_unindexed(deleted)
+        return deleted
+
+    def article_ids_for(self, ids: Iterable[str] = (), urls: Iterable[str] = ()) -> list[str]:
+        """The stored articles among ``ids`` and those with any of ``urls``, in that order."""
+        found = [i for i in ids if self._has(i)]
+        for url in urls:
+            found += [row[0] for row in self.db.execute("SELECT id FROM articles WHERE url = ? ORDER BY id", (url,))]
+        return list(dict.fromkeys(found))
 
     def quarantine(self, source: str, reason: str, data: bytes | None = None) -> None:
         """Keep a record of a rejected input (or part of one) and why."""
@@ -378,6 +403,28 @@ class Store:
             dates=tuple(DateRef(**d) for d in json.loads(row["dates"])),
             topics=tuple(json.loads(row["topics"])),
         )
+
+
+def writable(home: str | os.PathLike[str]) -> bool:
+    """Whether this process may write the archive in ``home`` (or create it there)."""
+    home = Path(home)
+    if not home.exists():
+        parent = next((p for p in home.parents if p.exists()), None)
+        return parent is not None and os.access(parent, os.W_OK)
+    path = home / DB_NAME
+    return os.access(home, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection.  A WAL archive in a folder we may not write cannot even be opened
+    ``mode=ro`` (SQLite needs its ``-shm`` file); then it is opened immutable: nobody can change it."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        return sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
 
 
 def statement_from_dict(data: dict[str, Any]) -> Statement:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import sys
 import threading
 from datetime import date
@@ -19,7 +20,7 @@ from archive.extract.topics import use_home
 from archive.ingest import Defaults, IngestReport, ingest, reextract
 from archive.names import printable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
-from archive.store import Store, StoreError
+from archive.store import DB_NAME, ReadOnlyArchive, Store, StoreError, writable
 from index import writing
 from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
@@ -52,11 +53,18 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     use_home(ctx.obj)  # extractor settings (topics.toml) come from the archive's home folder
 
 
-def open_store(ctx: click.Context) -> Store:
+def open_store(ctx: click.Context, *, write: bool = False, create: bool = False) -> Store:
+    """The archive in the home folder.  Only ``create`` (ingest, serve) may make a new one: for any
+    other command a missing archive is a mistyped --home, said plainly rather than created empty."""
+    home = Path(ctx.obj)
+    if not create and not (home / DB_NAME).exists():
+        raise click.ClickException(f"there is no archive in {printable(str(home))}: check --home (or PARLEY_HOME), or run 'parley ingest' to start one")
     try:
-        return Store(ctx.obj)
-    except (StoreError, OSError) as error:
-        raise click.ClickException(f"cannot open the archive in {ctx.obj}: {error}") from None
+        return Store(home, readonly=not write)
+    except ReadOnlyArchive as error:
+        raise click.ClickException(f"{error}; run this command as the archive's owner") from None
+    except (StoreError, OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot open the archive in {printable(str(home))}: {error}") from None
 
 
 @cli.command("ingest")
@@ -67,16 +75,18 @@ def open_store(ctx: click.Context) -> Store:
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each article's id as soon as it is committed.")
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given.")
 @click.pass_context
-def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose) -> None:
+def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose, follow_links) -> None:
     """Read articles from PATHS into the archive.
 
     PATHS are files (.txt/.md with optional front matter, .html/.htm, .rss/.atom/.xml feeds,
     .jsonl/.json), folders (read recursively) or - for standard input.  Articles already in the
     archive are counted as duplicates and left alone.  Inputs that cannot be read are reported with
-    the reason, kept in the archive's quarantine list, and the rest of the batch goes on.
+    the reason, kept in the archive's quarantine list, and the rest of the batch goes on.  Symbolic
+    links inside a folder that lead out of it are not followed unless --follow-links.
     """
-    with open_store(ctx) as store:
+    with open_store(ctx, write=True, create=True) as store:
         finished = writing.finish_pending(ctx.obj, store)
         if finished:
             click.echo(f"indexed {finished} article(s) an earlier ingest stored but did not index", err=True)
@@ -97,6 +107,7 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
                 max_bytes=max_bytes,
                 on_input=on_input,
                 on_added=on_added,
+                follow_links=follow_links,
             )
             feeder.flush()
         finally:
@@ -176,7 +187,7 @@ def reindex(ctx, procs, re_extract) -> None:
     statements, places, dates and topics of every article are extracted again from its stored
     text first (what an extractor upgrade or fix needs).
     """
-    with open_store(ctx) as store:
+    with open_store(ctx, write=True) as store:
         if re_extract:
             problems = reextract(store)
             click.echo(f"extracted {store.stats()['articles']:,} article(s) again ({store.stats()['statements']:,} statements)")
@@ -184,6 +195,28 @@ def reindex(ctx, procs, re_extract) -> None:
                 click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
         report = writing.rebuild(ctx.obj, store, procs=procs)
     click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--url", "urls", multiple=True, help="Also delete the article(s) with this URL (repeat for several).")
+@click.pass_context
+def delete(ctx, ids, urls) -> None:
+    """Remove articles (by id, or --url) and their statements from the archive and the search index."""
+    if not ids and not urls:
+        raise click.UsageError("give article ids, or --url URL")
+    with open_store(ctx, write=True) as store:
+        found = store.article_ids_for(ids, urls)
+        unknown = [i for i in ids if i not in found]
+        unknown += [u for u in urls if not store.article_ids_for((), (u,))]
+        deleted = store.delete(found)
+        writing.finish_pending(ctx.obj, store)
+    for article_id in deleted:
+        click.echo(f"deleted {article_id}")
+    for missing in unknown:
+        click.secho(f"no article {printable(missing)}", fg="yellow", err=True)
+    if unknown:
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -241,6 +274,7 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
     from web.serialize import page_as_dict
 
     filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source}
+    open_store(ctx).close()  # a mistyped --home says so, rather than finding nothing
     try:
         result = SearchIndex(ctx.obj).search(
             query, filters=filters, facets=("speaker", "kind", "place", "topic"), sort=sort, page=page,
@@ -276,7 +310,8 @@ def _print_page(result) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line (the shape in docs: 'extract contract').")
 @click.option("--published", type=DateType(), help="Publication date for articles that have none (resolves relative dates).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
-def extract_command(paths, as_json, published, max_bytes) -> None:
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given.")
+def extract_command(paths, as_json, published, max_bytes, follow_links) -> None:
     """Show what Parley finds in articles, without adding them to the archive.
 
     Reads PATHS like `parley ingest` and prints, per article, its statements (speaker, kind,
@@ -286,7 +321,7 @@ def extract_command(paths, as_json, published, max_bytes) -> None:
     from archive.extract.pipeline import extract_or_keep
 
     failed = 0
-    for result in read_inputs(paths, max_bytes):
+    for result in read_inputs(paths, max_bytes, follow_links):
         if isinstance(result, ReadError):
             failed += 1
             click.secho(f"rejected {printable(result.source)}: {printable(result.reason)}", fg="yellow", err=True)
@@ -341,7 +376,24 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
     from web import create_app
 
     home = ctx.obj
-    if not no_seed:
+    if writable(home):
+        _prepare(home, seed=not no_seed)
+    elif (Path(home) / DB_NAME).exists():
+        click.echo(f"the archive in {printable(str(home))} is read-only: serving it as it is (no seeding, no index repair)", err=True)
+    else:
+        raise click.ClickException(f"there is no archive in {printable(str(home))} and it cannot be created there")
+    app = create_app({"PARLEY_HOME": str(home)})
+    click.echo(f"Parley on http://{host}:{port}/  (archive {home}; Ctrl-C to stop)")
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    threading.Thread(target=warm, args=(app,), name="parley-warm-up", daemon=True).start()
+    waitress_serve(app, host=host, port=port, threads=threads, ident="parley")
+
+
+def _prepare(home: Path, seed: bool) -> None:
+    """Before serving: seed an empty archive, build a missing index, finish what a stopped ingest left."""
+    if seed:
         added = seed_if_empty(home)
         if added:
             click.echo(f"seeded the new archive in {home} with {added} article(s)")
@@ -351,13 +403,6 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
         click.echo("built the search index")
     elif ensure_index(home):
         click.echo("indexed the articles an earlier ingest stored but did not index")
-    app = create_app({"PARLEY_HOME": str(home)})
-    click.echo(f"Parley on http://{host}:{port}/  (archive {home}; Ctrl-C to stop)")
-    if debug:
-        app.run(host=host, port=port, debug=True)
-        return
-    threading.Thread(target=warm, args=(app,), name="parley-warm-up", daemon=True).start()
-    waitress_serve(app, host=host, port=port, threads=threads, ident="parley")
 
 
 def warm(app) -> None:

@@ -43,7 +43,9 @@ def seed_if_empty(home: str | os.PathLike[str]) -> int:
 
 def needs_index(home: str | os.PathLike[str]) -> bool:
     """Whether the archive has articles but no usable index (none yet, or one of an older version)."""
-    with Store(home) as store:
+    if not (Path(home) / DB_NAME).exists():
+        return False
+    with Store(home, readonly=True) as store:
         return writing.current_path(home) is None and bool(store.stats()["articles"])
 
 
