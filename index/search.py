@@ -27,6 +27,8 @@ from archive.period import Period, day_number, day_to_date
 from index.documents import sentence_of, speaker_key
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
+from index import integrity
+from index.errors import REPAIR, IndexUnavailable
 from index.query import QuerySyntaxError, parse
 from index.ranking import BM25FMemory, Lengths, RankAndNote
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
@@ -66,10 +68,16 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            view = past_toc_race(lambda: View(path, TARGET_CONFIG[target], self._shared_caches, self._weighting))
+            try:
+                view = past_toc_race(lambda: View(path, TARGET_CONFIG[target], self._shared_caches, self._weighting))
+            except Exception as error:  # a damaged TOC or segment: no search can run until a rebuild
+                integrity.forget_open_files(error)
+                raise IndexUnavailable(f"the search index cannot be read ({type(error).__name__}): {REPAIR}") from None
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view
+        if view is None and self._store().stats()["articles"]:
+            raise IndexUnavailable(f"the archive has articles but no search index yet (it may be being rebuilt): {REPAIR}")
         return view
 
     def _shared_caches(self, target: Target, version: tuple[str, int], reader) -> Caches:
@@ -130,8 +138,9 @@ class SearchIndex:
         day_lo = _max(parsed.day_from, day_number(request.date_from))
         day_hi = _min(parsed.day_to, day_number(request.date_to))
         view = self._view(target)
-        if view is None:
-            return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target)
+        if view is None:  # an empty archive: every list is empty
+            empty = tuple(Facet(name, ()) for name in request.facets)
+            return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target)
         searcher = view.searcher
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
