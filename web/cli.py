@@ -359,6 +359,12 @@ def warm(app) -> None:
         click.echo(f"warning: could not warm up the search index: {error}", err=True)
 
 
+from web import cli_sources  # noqa: E402 - the collector's commands (sources, fetch, watch), in their own module
+
+for _command in cli_sources.COMMANDS:
+    cli.add_command(_command)
+
+
 def main() -> None:
     cli(prog_name="parley")
 
