@@ -88,6 +88,9 @@ class FetchError(Exception):
         self.status = status
         self.retry_after = retry_after
 
+    def __str__(self) -> str:
+        return f"{self.url}: {self.reason}"  # the reason may be completed after raising (attempts made)
+
 
 class Stopped(Exception):
     """The run was asked to stop while this request waited."""

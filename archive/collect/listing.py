@@ -145,8 +145,10 @@ def _sitemap(body: bytes, url: str) -> Listing:
     """A sitemap (``<urlset>``, with Google News' ``news:`` fields when present) or a sitemap index."""
     try:
         root = fromstring(body, forbid_dtd=True)
-    except (ParseError, DefusedXmlException) as error:
+    except ParseError as error:
         raise ListingError(f"malformed sitemap XML: {error}") from None
+    except DefusedXmlException as error:
+        raise ListingError(f"sitemap refused for safety: it declares a DTD or entities ({type(error).__name__})") from None
     if _local(root.tag) == "sitemapindex":
         children = []
         for sitemap in root:
