@@ -185,7 +185,7 @@ def _collector(home: Path, store: Store, *, contact, min_delay, max_items, worke
             signal.signal(signum, previous.get(signum, signal.SIG_DFL))
             raise KeyboardInterrupt
         stop.set()
-        click.echo("\nstopping after the current article…", err=True)
+        os.write(2, "\nstopping after the current article…\n".encode())  # a raw write: safe inside a signal handler
 
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
