@@ -308,8 +308,8 @@ class Collector:
                 body_sha256=response.sha256 if response is not None else None, fetched_at=fetched_at,
                 etag=response.etag if response is not None else None,
                 last_modified=response.last_modified if response is not None else None, from_feed=from_feed,
+                item=(url, fingerprint),
             )
-            self.state.item_done(url, source.id, fingerprint, canonical)
             if change == "new":
                 report.new.append(stored_id)
             elif change == "updated":

@@ -274,12 +274,15 @@ class CollectState:
 
     def item_done(self, url: str, source_id: int, fingerprint: str, canonical: str | None) -> None:
         with self.db:
-            self.db.execute(
-                "INSERT INTO collect_items (url, source_id, fingerprint, canonical, status, error, attempts, seen_at) VALUES (?, ?, ?, ?, 'ok', NULL, 0, ?)"
-                " ON CONFLICT (url) DO UPDATE SET fingerprint = excluded.fingerprint, canonical = excluded.canonical, status = 'ok',"
-                " error = NULL, attempts = 0, seen_at = excluded.seen_at",
-                (url, source_id, fingerprint, canonical, now_iso()),
-            )
+            self._item_done(url, source_id, fingerprint, canonical)
+
+    def _item_done(self, url: str, source_id: int, fingerprint: str, canonical: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO collect_items (url, source_id, fingerprint, canonical, status, error, attempts, seen_at) VALUES (?, ?, ?, ?, 'ok', NULL, 0, ?)"
+            " ON CONFLICT (url) DO UPDATE SET fingerprint = excluded.fingerprint, canonical = excluded.canonical, status = 'ok',"
+            " error = NULL, attempts = 0, seen_at = excluded.seen_at",
+            (url, source_id, fingerprint, canonical, now_iso()),
+        )
 
     def item_failed(self, url: str, source_id: int, fingerprint: str, error: str) -> None:
         with self.db:
@@ -305,8 +308,12 @@ class CollectState:
         return Known(*row) if row else None
 
     def record_article(self, canonical: str, article_id: str, source: Source, source_name: str | None, *, version: int, body_sha256: str | None,
-                       fetched_at: str, etag: str | None, last_modified: str | None, from_feed: bool) -> None:
+                       fetched_at: str, etag: str | None, last_modified: str | None, from_feed: bool, item: tuple[str, str] | None = None) -> None:
+        """Record where an article came from; with ``item`` (its URL and fingerprint), mark that item done in
+        the same transaction (one disk sync per article instead of two)."""
         with self.db:
+            if item is not None:
+                self._item_done(item[0], source.id, item[1], canonical)
             self.db.execute(
                 "INSERT INTO collect_articles (canonical, article_id, source_id, source_name, version, body_sha256, fetched_at,"
                 " first_fetched_at, etag, last_modified, from_feed, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
