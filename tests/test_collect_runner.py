@@ -9,7 +9,6 @@ from test_collect_http import fast
 from archive.collect.http import PoliteClient
 from archive.collect.runner import Collector
 from archive.collect.sources import make_spec
-from archive.collect.state import CollectState
 from archive.store import Store
 from index import writing
 from index.search import SearchIndex
