@@ -206,3 +206,15 @@ def test_nothing_but_loopback_is_requested(site, collect):
     (report,) = collect(site.url("/feed.xml"))
     assert any("may request" in p.reason for p in report.problems)
     assert collect.client.requests == len(site.requests)  # every request the client sent reached this server
+
+
+def test_an_index_failure_loses_nothing_and_the_next_run_indexes(site, collect, home):
+    feed_of(site, 2)
+    collect.collector.index = lambda ids: (_ for _ in ()).throw(OSError("disk full"))
+    (report,) = collect(site.url("/feed.xml"))
+    assert len(report.new) == 2 and "disk full" in collect.collector.index_problem
+    assert sorted(collect.state.unindexed()) == sorted(report.new)
+    collect.collector.index = lambda ids: writing.update(home, collect.store, ids)
+    collect.collector.run([])
+    assert collect.state.unindexed() == []
+    assert SearchIndex(home).search("", per_page=1).total == collect.store.stats()["statements"]

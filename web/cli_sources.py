@@ -157,7 +157,7 @@ def sources_remove(ctx, source) -> None:
 def collect_options(command):
     command = click.option("-v", "--verbose", is_flag=True, help="Print each article's id and URL as soon as it is stored.")(command)
     command = click.option("--max-items", type=click.IntRange(min=1), default=200, show_default=True, help="Pages fetched per source per run; the rest wait for the next run.")(command)
-    command = click.option("--workers", type=click.IntRange(1, 16), default=4, show_default=True, help="Sources read at once (one request at a time per host still).")(command)
+    command = click.option("--workers", type=click.IntRange(1, 32), default=8, show_default=True, help="Sources read at once (one request at a time per host still).")(command)
     return politeness_options(command)
 
 
@@ -192,6 +192,8 @@ def _collector(home: Path, store: Store, *, contact, min_delay, max_items, worke
             previous[signum] = signal.signal(signum, ask_to_stop)
     try:
         yield collector
+        if collector.index_problem:
+            click.secho(f"warning: {collector.index_problem}", fg="yellow", err=True)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

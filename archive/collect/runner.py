@@ -105,6 +105,7 @@ class Collector:
         self.index_every = index_every
         self.workers = workers
         self._pending: list[str] = []
+        self.index_problem: str | None = None  # the last failure to index stored articles
 
     @property
     def stop(self) -> threading.Event:
@@ -377,7 +378,11 @@ class Collector:
                 return
             ids, self._pending = list(dict.fromkeys(self._pending)), []
             if self.index:
-                self.index(ids)
+                try:
+                    self.index(ids)
+                except Exception as error:  # noqa: BLE001 - stored is stored: the next run indexes these (indexed = 0)
+                    self.index_problem = f"could not index {len(ids)} stored article(s), the next run tries again: {type(error).__name__}: {error}"
+                    return
             self.state.mark_indexed(ids)
 
     def catch_up_index(self) -> None:
