@@ -218,3 +218,28 @@ def test_an_index_failure_loses_nothing_and_the_next_run_indexes(site, collect, 
     collect.collector.run([])
     assert collect.state.unindexed() == []
     assert SearchIndex(home).search("", per_page=1).total == collect.store.stats()["statements"]
+
+
+def test_watch_collects_new_items_as_they_appear_until_stopped(site, collect):
+    import threading
+    import time
+
+    feed_of(site, 1, etag=None)
+    source, _ = collect.state.add_source(make_spec(site.url("/feed.xml"), every=1, minimum=1))
+    stored: list[str] = []
+    collect.collector.on_stored = lambda article_id, url: stored.append(url)
+    watcher = threading.Thread(target=collect.collector.watch, args=(lambda: [collect.state.source(source.id)],))
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(stored) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        feed_of(site, 2, etag=None)  # a new story appears in the feed
+        while len(stored) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        collect.client.stop.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    assert stored == [site.url("/a0"), site.url("/a1")]
+    assert site.hits("/a0") == 1  # the first story was not fetched again
