@@ -243,3 +243,13 @@ def test_watch_collects_new_items_as_they_appear_until_stopped(site, collect):
     assert not watcher.is_alive()
     assert stored == [site.url("/a0"), site.url("/a1")]
     assert site.hits("/a0") == 1  # the first story was not fetched again
+
+
+def test_a_canonical_link_to_the_home_page_is_not_identity(site, collect):
+    for i in range(2):
+        site.page(f"/news/{i}", article_html(f"Story {i}", story(40 + i), canonical=site.url("/")))
+    items = [{"title": f"S{i}", "link": site.url(f"/news/{i}")} for i in range(2)]
+    site.routes["/feed.xml"] = static(rss("Wire", items).encode(), "application/rss+xml")
+    (report,) = collect(site.url("/feed.xml"))
+    assert len(report.new) == 2 and not report.updated
+    assert {collect.store.get(i).article.url for i in report.new} == {site.url("/news/0"), site.url("/news/1")}

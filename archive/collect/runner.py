@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from archive.collect.http import FetchError, PoliteClient, Response, Stopped
 from archive.collect.identity import UrlError, canonical_url, host_of
@@ -401,13 +402,20 @@ class _ItemFailed(Exception):
 
 
 def _canonical_of(declared: str | None, final_url: str) -> str | None:
-    """The page's declared canonical URL (resolved against where it was fetched), else the final URL."""
+    """The page's declared canonical URL (resolved against where it was fetched), else the final URL.
+
+    A canonical link to the site's home page from an article is a template mistake, not identity
+    (trusting it would make every article of the site one): it is ignored.
+    """
     for candidate in (declared, final_url):
         if candidate:
             try:
-                return canonical_url(candidate, base=final_url)
+                found = canonical_url(candidate, base=final_url)
             except UrlError:
                 continue
+            if candidate is declared and urlsplit(found).path == "/" and urlsplit(final_url).path not in ("", "/"):
+                continue
+            return found
     return None
 
 
