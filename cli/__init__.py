@@ -23,7 +23,8 @@ from archive.ingest import Defaults, IngestReport, ingest, reextract
 from archive.names import printable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import DB_NAME, ReadOnlyArchive, Store, StoreError, writable
-from index.backend import finish_pending
+from cli import settings
+from index.backend import SearchBackend, finish_pending
 from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
 HOME_HELP = "Folder holding the archive (and its index).  Default: $PARLEY_HOME, else the app's instance folder."
@@ -55,15 +56,9 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     use_home(ctx.obj)  # extractor settings (topics.toml) come from the archive's home folder
 
 
-def search_backend(ctx: click.Context):
+def search_backend(ctx: click.Context) -> SearchBackend:
     """The search engine the archive's settings name (Whoosh by default)."""
-    from index.backend import open_backend
-    from web import CONFIG_FILE, settings_from
-
-    try:
-        return open_backend(ctx.obj, settings_from(Path(ctx.obj) / CONFIG_FILE, os.environ))
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    return settings.search_backend(ctx.obj)
 
 
 def open_store(ctx: click.Context, *, write: bool = False, create: bool = False) -> Store:
@@ -428,6 +423,12 @@ def warm(app) -> None:
         app.extensions["parley_search"].search(SearchRequest(facets=("kind",), per_page=1))
     except Exception as error:  # the first search will then do the work itself
         click.echo(f"warning: could not warm up the search index: {error}", err=True)
+
+
+from cli import sources  # noqa: E402 - the collector's commands (sources, fetch, watch), in their own module
+
+for _command in sources.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
