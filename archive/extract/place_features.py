@@ -20,7 +20,7 @@ from pathlib import Path
 
 from archive.extract.gazetteer import key as fold
 
-__all__ = ["Feature", "find_features"]
+__all__ = ["Feature", "find_features", "first_names"]
 
 DATA = Path(__file__).parent / "data"
 # One word of a name: a capitalised word ("Nokomis", "MacCorkle", "Hyland-Croy", "O'Neal"),
@@ -80,6 +80,11 @@ def _rules() -> _Rules:
             for group in tomllib.load(fh).get("first_names", {}).values():
                 names.update(n.capitalize() for n in group)
     return _Rules(table, frozenset(names))
+
+
+def first_names() -> frozenset[str]:
+    """Capitalised first names of persons (``speakers.toml``): a place name before a surname is one ("Vladimir Rogov")."""
+    return _rules().first_names
 
 
 def find_features(text: str) -> list[Feature]:

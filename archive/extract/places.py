@@ -23,7 +23,7 @@ from operator import itemgetter
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
 from archive.extract.gazetteer import key as fold
-from archive.extract.place_features import Feature, find_features
+from archive.extract.place_features import Feature, find_features, first_names
 from archive.model import Place
 
 __all__ = ["PlaceIndex", "find_places", "places_near", "statement_location"]
@@ -165,7 +165,9 @@ def places_near(places: list[Place], start: int, end: int) -> list[str]:
     return names
 
 
-_VENUE_KINDS = ("city", "site", "village")
+_VENUE_KINDS = ("city", "site", "village", "district", "camp")
+# Kinds of place with a point of their own in a town: curated ones score as a large city.
+_LOCAL_KINDS = ("city", "village", "site", "district", "camp")
 _WHERE = re.compile(
     r"\b(?:in|at)\s+$|\b(?:meeting|talks|summit|conference|visit|speech|address|interview|rally)\s+(?:in|at)\s+$",
     re.IGNORECASE,
@@ -300,8 +302,8 @@ def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: 
     letters = surface if surface.isalpha() else "".join(ch for ch in surface if ch.isalpha())
     if alias.acronym:
         return letters.isupper()
-    if letters.isupper() and len(letters) <= 4 and i == j:
-        return False  # "MAN", "IT": an acronym, not a name written in capitals
+    if letters.isupper() and len(letters) <= 4 and i == j and not _dateline_start(text, tokens[i][0], tokens[j][1]):
+        return False  # "MAN", "IT": an acronym, not a name written in capitals (but "KYIV, Ukraine —")
     return True
 
 
@@ -356,12 +358,24 @@ def _context_ok(text: str, tokens, words_in_text: _Words, m: _Mention, gaz: Gaze
         return False  # "Mary Wheeler", "Desmond Clark", "Ripley High": part of a longer name
     if single and (prev_name or next_name) and surface in words["person_names"]:
         return False  # "Michael Jordan", "Paris Hilton", "George Washington"
+    # The first or last word of a person's name: a first name before a surname ("Vladimir Putin",
+    # "Vladimir Rogov"), or a name after a first name ("Olha Kherson").
+    if single and next_name and surface in first_names():
+        return False
+    if single and prev_name and prev_word in first_names():
+        return False
     if single and prev_name and all(e.kind == "city" and e.prior < 2.0 for e in m.alias.entries):
         return False  # "Valeska Paris", "Melton Lewis Paris"
     # A sentence-initial word that the article also uses in lower case is a word, not a place.
     return not (single and _sentence_start(text, tokens, m.first) and surface.lower() in words_in_text)
 
 
+def _dateline_start(text: str, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` opens a line as a dateline's place does ("GOMA, Congo (AP) —", "KYIV :")."""
+    return (start == 0 or text[start - 1] == "\n") and _DATELINE_AFTER.match(text, end) is not None
+
+
+_DATELINE_AFTER = re.compile(r",\s*[A-Z]|\s*\((?:AP|AFP|Reuters|UPI)\)|\s*[:—–]|\s+-+\s")
 _DATELINE = re.compile(r"(?:,\s*[A-Z][\w.]*\.?)?(?:\s*\((?:AP|Reuters|UPI)\))?\s*(?:—|–|--?)\s")
 _PARTY = re.compile(r"\b(?:R|D|I|DFL)-$")
 
@@ -442,7 +456,7 @@ def _link_qualifiers(text: str, mentions: list[_Mention]) -> None:
 
 def _prior(entry: Entry) -> float:
     score = entry.prior
-    if entry.kind in ("city", "village", "site") and entry.prior > 0:
+    if entry.kind in _LOCAL_KINDS and entry.prior > 0:
         score += max(math.log10(max(entry.population, 1)), 6.0)  # curated: as a large city
     elif entry.kind == "city":
         score += math.log10(max(entry.population, 1000))
@@ -543,12 +557,17 @@ class _Context:
         self.countries: Counter[str] = Counter()
         self.states: Counter[str] = Counter()
         self.points: list[tuple[str, float, float]] = []
+        # names of places in a US state (not the country, not its capital): only they make a state
+        # of a country's name ("Georgia")
+        self.us_local: set[str] = set()
         for m in mentions:
             e = m.choice
             if e is None:
                 continue
             if e.country:
                 self.countries[e.country] += 1
+            if e.country == "US" and e.admin1 is not None:
+                self.us_local.add(m.key)
             if e.country == "US" and e.admin1:
                 self.states[e.admin1] += 1
             if e.lat is not None and e.kind not in ("country", "continent", "union", "sea", "planet"):
@@ -585,7 +604,10 @@ class _Context:
     def bonus(self, entry: Entry, m: _Mention) -> float:
         own = 1 if m.choice is entry else 0
         bonus = 0.0
-        if entry.country and self.countries[entry.country] - own > 0:
+        if entry.kind == "state" and entry.country == "US":
+            if self.us_local - {m.key}:  # "the U.S. and Georgia" is no US story; "Atlanta, Georgia" is
+                bonus += 1.5
+        elif entry.country and self.countries[entry.country] - own > 0:
             bonus += 1.5 if entry.kind != "country" else 0.5
         if entry.country == "US" and entry.admin1 and self.states[entry.admin1] - own > 0:
             bonus += 2.0
@@ -593,7 +615,7 @@ class _Context:
             bonus += HOME_BONUS
         if entry.lat is not None and entry.kind in ("city", "county") and self._colocated(entry, m.key):
             bonus += COLOCATE_BONUS
-        if entry.lat is not None and entry.kind in ("city", "village", "site", "region", "state", "county"):
+        if entry.lat is not None and entry.kind in ("city", "village", "site", "district", "camp", "region", "state", "county"):
             key = (id(entry), m.key)
             near = self._near.get(key)
             if near is None:
