@@ -73,6 +73,8 @@ def find_places(text: str) -> list[Place]:
     tokens, folded = _tokens(text)
     mentions = _spot(text, tokens, folded, gaz)
     sites = _merge_features(mentions, find_features(text), gaz)
+    if sites:
+        sites = _said_again(text, sites, mentions)
     _link_qualifiers(text, mentions)
     _resolve(text, mentions, gaz)
     places = []
@@ -109,6 +111,8 @@ def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gaze
             alias = gaz.lookup(f.unit)
             if alias is not None:
                 units.append(_Mention(f.start, f.end, f.unit, alias, -1, -1, listed=True))
+        elif f.yields and any(m.start < f.end and f.start < m.end for m in mentions):
+            continue  # "the Dallas area", "the town of Kharkiv": the gazetteer's name
         elif not any(m.start <= f.start and m.end >= f.end for m in mentions):
             sites.append(f)
     if not sites and not units:
@@ -118,6 +122,28 @@ def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gaze
         [m for m in mentions if not any(s < m.end and m.start < e for s, e in spans)] + units, key=lambda m: m.start
     )
     return sites
+
+
+def _said_again(text: str, sites: list[Feature], mentions: list[_Mention]) -> list[Feature]:
+    """``sites`` with the other mentions of a name the text once calls a place by a lead-in
+    ("the village of Nyanzale" ... "the seizure of Nyanzale"), where nothing else was found."""
+    names = {f.name: f for f in sites if f.yields and text[f.start : f.end] == f.name}
+    if not names:
+        return sites
+    taken = sorted([(f.start, f.end) for f in sites] + [(m.start, m.end) for m in mentions])
+    starts = [a for a, _ in taken]
+    found = list(sites)
+    for name, first in names.items():
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            k = bisect.bisect_left(starts, end) - 1  # the last name found that starts before this one ends
+            free = k < 0 or taken[k][1] <= at
+            whole = not (at and _is_word_char(text[at - 1])) and not (end < len(text) and _is_word_char(text[end]))
+            if free and whole:
+                found.append(Feature(at, end, name, first.kind, yields=True))
+            at = text.find(name, end)
+    return sorted(found, key=lambda f: f.start)
 
 
 class PlaceIndex:
