@@ -53,6 +53,7 @@ MAX_TOKENS = 7
 
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[^\W_]+")  # a word as the text is cut into tokens (places.TOKEN)
 
 
 def key(name: str) -> str:
@@ -141,7 +142,7 @@ class _Draft:
         if surface.isalpha() and surface[0].isupper() and not surface[1:].isupper():
             return  # a plain capitalised word: nothing more to note
         if not surface.istitle():
-            lower = {key(word) for word in surface.replace(".", " ").split() if word[:1].islower()}
+            lower = {key(word) for word in _WORD.findall(surface) if word[0].islower()}  # "of", "al" of "al-Sultan"
             if lower:
                 alias.lower_ok = alias.lower_ok | lower
         letters = surface.replace(".", "")

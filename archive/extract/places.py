@@ -227,7 +227,12 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
     words = _Words(text)
     next_i = 0
     capitals = compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens))))
-    for i in [k for k in capitals if folded[k] in first_tokens]:
+    starts = [k for k in capitals if folded[k] in first_tokens]
+    if "l-" in text:  # names that open with a lower-case article: "al-Fashir", "el-Balah"
+        firsts = list(map(_FIRST, tokens))
+        particles = [bisect.bisect_left(firsts, m.start()) for m in _ARTICLE.finditer(text)]
+        starts = sorted(set(starts).union(k for k in particles if folded[k] in first_tokens))
+    for i in starts:
         if i < next_i:
             continue
         s, e = tokens[i]
@@ -261,6 +266,9 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
         next_i = j + 1
     surnames = _surnames(text, tokens, folded, mentions, gaz)
     return [m for m in mentions if m.key not in surnames]
+
+
+_ARTICLE = re.compile(r"(?<![\w'’-])[ae]l-(?=[A-Z])")
 
 
 def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
