@@ -159,9 +159,11 @@ class _Draft:
     def table(self) -> dict:
         """The gazetteer as plain data (what :class:`Gazetteer` reads and the cache stores).
 
-        ``entries``: each entry once, as a tuple of its fields; ``aliases``: key -> the index of its
-        one entry when it has one and no flags (most keys), else ``(indexes, lower_ok, flags)``
-        (flags: 1 acronym, 2 comma, 4 period, 8 after_comma); ``stems``: see :meth:`Gazetteer.stems`.
+        ``entries``: each entry once, as one string (:func:`_row`: a string is one object to read
+        back, a tuple of fields ten); ``aliases``: key -> the index of its one entry when it has one
+        and no flags (most keys), else ``(indexes, lower_ok, flags)`` (flags: 1 acronym, 2 comma,
+        4 period, 8 after_comma); ``stems``: see :meth:`Gazetteer.stems`.  The first words of the
+        keys are the one-word keys and stems, so they are not stored.
         """
         index: dict[int, int] = {}
         rows: list[tuple] = []
@@ -170,7 +172,7 @@ class _Draft:
             n = index.get(id(entry))
             if n is None:
                 n = index[id(entry)] = len(rows)
-                rows.append(tuple(entry))
+                rows.append(_row(entry))
             return n
 
         aliases: dict[str, int | tuple] = {}
@@ -186,7 +188,6 @@ class _Draft:
         return {
             "entries": rows,
             "aliases": aliases,
-            "first_tokens": frozenset(self.first_tokens),
             "stems": frozenset(stems),
             "words": {name: tuple(sorted(words)) for name, words in self.words.items()},
             "countries": {code: number(e) for code, e in self.countries.items()},
@@ -203,12 +204,12 @@ class Gazetteer:
     """
 
     def __init__(self, table: dict) -> None:
-        self._rows: list[tuple] = table["entries"]
+        self._rows: list[str] = table["entries"]
         self._entries: list[Entry | None] = [None] * len(self._rows)
         self._aliases: dict[str, int | tuple | Alias] = table["aliases"]  # values become Aliases as they are looked up
         self._lock = threading.Lock()
-        self.first_tokens: frozenset[str] = table["first_tokens"]
         self._stems: frozenset[str] = table["stems"]
+        self.first_tokens = _FirstWords(self._aliases, self._stems)
         self.words: dict[str, frozenset[str]] = {name: frozenset(words) for name, words in table["words"].items()}
         self.countries = {code: self._entry(n) for code, n in table["countries"].items()}
         self.states = {code: self._entry(n) for code, n in table["states"].items()}
@@ -247,8 +248,36 @@ class Gazetteer:
     def _entry(self, n: int) -> Entry:
         entry = self._entries[n]
         if entry is None:
-            entry = self._entries[n] = Entry._make(self._rows[n])
+            entry = self._entries[n] = _entry(self._rows[n])
         return entry
+
+
+class _FirstWords:
+    """The words that begin some key: the one-word keys and the one-word stems."""
+
+    __slots__ = ("aliases", "stems")
+
+    def __init__(self, aliases: dict, stems: frozenset[str]) -> None:
+        self.aliases, self.stems = aliases, stems
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.stems or (word in self.aliases and " " not in word)
+
+
+_SEP = "\x1f"  # between the fields of a row: a character no name holds
+
+
+def _row(entry: Entry) -> str:
+    """An entry as one string: its fields in order, None as "", floats as their repr (exact), flags "1" or ""."""
+    return _SEP.join("" if v is None or v is False else "1" if v is True else repr(v) if isinstance(v, float) else str(v) for v in entry)
+
+
+def _entry(row: str) -> Entry:
+    name, kind, country, lat, lon, population, admin1, prior, alternate, minor = row.split(_SEP)
+    return Entry(
+        name, kind, country or None, float(lat) if lat else None, float(lon) if lon else None, int(population),
+        admin1 or None, float(prior), alternate == "1", minor == "1",
+    )
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
