@@ -397,3 +397,9 @@ def test_a_name_called_a_village_once_is_a_place_wherever_it_is_said() -> None:
     text = "The seizure of Nyanzale came after days of fighting. The village of Nyanzale emptied. Nyanzaleans fled."
     second = text.index("Nyanzale", 20)
     assert [(p.text, p.start) for p in find_places(text)] == [("Nyanzale", 15), ("Nyanzale", second)]
+
+
+def test_a_weak_name_the_resolver_drops_leaves_its_place_to_the_feature_around_it() -> None:
+    # "Qayrawan" is an alternate name of Kairouan (Tunisia), too weak to stand here; the village stays
+    text = "The attack took place in Hasaka province’s al-Qayrawan village, killing two."
+    assert [(p.text, p.kind) for p in find_places(text)] == [("Hasaka province", "region"), ("al-Qayrawan village", "village")]

@@ -275,7 +275,15 @@ _SEP = "\x1f"  # between the fields of a row: a character no name holds
 
 def _row(entry: Entry) -> str:
     """An entry as one string: its fields in order, None as "", floats as their repr (exact), flags "1" or ""."""
-    return _SEP.join("" if v is None or v is False else "1" if v is True else repr(v) if isinstance(v, float) else str(v) for v in entry)
+    return _SEP.join(_field(v) for v in entry)
+
+
+def _field(value: object) -> str:
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "1"
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _entry(row: str) -> Entry:

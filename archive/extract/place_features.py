@@ -23,9 +23,9 @@ from archive.extract.gazetteer import key as fold
 __all__ = ["Feature", "find_features", "first_names"]
 
 DATA = Path(__file__).parent / "data"
-# One word of a name: a capitalised word ("Nokomis", "MacCorkle", "Hyland-Croy", "O'Neal"),
+# One word of a name: a capitalised word ("Nokomis", "MacCorkle", "Hyland-Croy", "O'Neal", "al-Qayrawan"),
 # an initial or short abbreviation ("E.", "Mt."), or an ordinal ("40th").
-_WORD = r"(?:[A-Z][a-z]?\.|[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*|\d+(?:st|nd|rd|th))"
+_WORD = r"(?:[A-Z][a-z]?\.|(?:[ae]l-)?[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*|\d+(?:st|nd|rd|th))"
 _NAME = rf"(?:{_WORD} ){{0,3}}{_WORD}"
 _DAYS_MONTHS = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
@@ -158,10 +158,15 @@ def _suffixed(text: str, head: re.Match, rules: _Rules) -> Feature | None:
         return None
     local = head.group(1) in rules.local_heads
     start = m.end(1) - len(" ".join(words))
-    if local and (words[-1].endswith(_POSSESSIVES) or (len(words) == 1 and (_DEMONYM.search(words[0]) or _opens(text, start)))):
+    if local and (words[-1].endswith(_POSSESSIVES) or (len(words) == 1 and (_demonym(words[0]) or _opens(text, start)))):
         return None  # "Hamas's area", "the Israeli area", "School district officials said"
     kind = rules.local_heads[head.group(1)] if local else rules.heads[head.group(1)]
     return Feature(start, head.end(), text[start : head.end()], kind, yields=local)
+
+
+def _demonym(word: str) -> bool:
+    """Whether a word reads as a demonym ("Israeli", "Kurdish"); a name after an Arabic article never does ("al-Qayrawan")."""
+    return _DEMONYM.search(word) is not None and not word.startswith(("al-", "el-"))
 
 
 def _opens(text: str, start: int) -> bool:

@@ -72,11 +72,17 @@ def find_places(text: str) -> list[Place]:
     gaz = gazetteer()
     tokens, folded = _tokens(text)
     mentions = _spot(text, tokens, folded, gaz)
-    sites = _merge_features(mentions, find_features(text), gaz)
-    if sites:
-        sites = _said_again(text, sites, mentions)
+    contested: list[Feature] = []
+    sites = _merge_features(mentions, find_features(text), gaz, contested)
     _link_qualifiers(text, mentions)
     _resolve(text, mentions, gaz)
+    if contested:  # a weak name the resolver dropped leaves the place it was part of ("al-Qayrawan village")
+        sites = sorted(
+            sites + [f for f in contested if not any(m.start < f.end and f.start < m.end for m in mentions)],
+            key=lambda f: f.start,
+        )
+    if sites:
+        sites = _said_again(text, sites, mentions)
     places = []
     for m in mentions:
         entry = m.choice
@@ -98,10 +104,13 @@ def find_places(text: str) -> list[Place]:
     return places
 
 
-def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gazetteer) -> list[Feature]:
+def _merge_features(
+    mentions: list[_Mention], features: list[Feature], gaz: Gazetteer, contested: list[Feature]
+) -> list[Feature]:
     """Add the listed units to ``mentions`` and return the other features, dropping what they cover.
 
-    A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
+    A feature that yields to a gazetteer name it overlaps goes to ``contested``, to be taken only if
+    that name is resolved to nothing.  A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
     a gazetteer name wins ("Dublin Road", "Ohio River").
     """
     sites: list[Feature] = []
@@ -112,7 +121,7 @@ def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gaze
             if alias is not None:
                 units.append(_Mention(f.start, f.end, f.unit, alias, -1, -1, listed=True))
         elif f.yields and any(m.start < f.end and f.start < m.end for m in mentions):
-            continue  # "the Dallas area", "the town of Kharkiv": the gazetteer's name
+            contested.append(f)  # "the Dallas area", "the town of Kharkiv": the gazetteer's name, if it is one
         elif not any(m.start <= f.start and m.end >= f.end for m in mentions):
             sites.append(f)
     if not sites and not units:
