@@ -76,11 +76,12 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
         spoken = " ".join(n for n in names if n)
         role = (speaker.role or "") if speaker else ""
         places = " ".join(place_spellings(s.places))
+        text = "\n".join(part for part in ("" if s.quote in context else s.quote, context, spoken, role, s.channel or "", places) if part)
         doc = {
             "id": statement_id(article.id, seq),
             "article_id": article.id,
-            "text": "\n".join(part for part in ("" if s.quote in context else s.quote, context, spoken, role, s.channel or "", places) if part),
-            "words": s.quote,
+            "text": text,
+            "words": text,  # the same words unstemmed: prefixes match them as written, did-you-mean suggests them
             "speaker": spoken,
             "role": role,
             "channel": s.channel or "",

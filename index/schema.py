@@ -39,7 +39,8 @@ def statement_schema() -> Schema:
         # Every word a plain query may match, in one field (one posting list per word, not seven):
         # the quote, its sentence, the speaker's names and role, the channel and the place spellings.
         # A separate quote field cost 40% of build time; Whoosh's spelling=True on this one 30%, so the
-        # quote's plain words go to ``words`` instead, for did-you-mean.
+        # same words go unstemmed to ``words`` instead: for did-you-mean, and for prefixes (negotiat*),
+        # which must match words as written, not their stems.
         text=TEXT(analyzer=WORDS, phrase=True),
         words=KEYWORD(analyzer=PLAIN, scorable=False),
         speaker=TEXT(analyzer=NAMES, phrase=True),

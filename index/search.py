@@ -34,6 +34,7 @@ from whoosh.collectors import ScoredCollector
 from archive.model import Statement
 from archive.store import Store
 from index.documents import day_number, day_to_date, sentence_of, speaker_key
+from index.names import NameBook, NameSuggestion
 from index.query import QuerySyntaxError, parse
 from index.ranking import BM25FMemory, Lengths, RankAndNote
 from index.schema import (
@@ -145,6 +146,8 @@ class SearchPage:
     took_ms: float = 0.0
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     target: str = "statements"
+    notices: tuple[str, ...] = ()  # how the query was read, where it differs from what was typed
+    names: tuple[NameSuggestion, ...] = ()  # the archive's names a word may have meant (with no hits)
 
     @property
     def pages(self) -> int:
@@ -179,7 +182,14 @@ def _words_of(query: Q.Query, searcher) -> set[str]:
         found = query.existing_terms(searcher.reader(), phrases=True, expand=True)
     except Exception:  # noqa: BLE001 - highlighting is a nicety; a query Whoosh cannot expand gets none
         return set()
-    return {t.decode("utf-8") if isinstance(t, bytes) else str(t) for field_name, t in found if field_name == "text"}
+    words = set()
+    for field_name, t in found:
+        term = t.decode("utf-8") if isinstance(t, bytes) else str(t)
+        if field_name == "text":
+            words.add(term)
+        elif field_name == "words":  # a prefix's surface words: marked as their stems are
+            words.add(_analysed(term) or term)
+    return words
 
 
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
@@ -409,6 +419,21 @@ class SearchIndex:
             names = self._local.speakers = (stamp, labels)
         return names[1]
 
+    def names(self) -> NameBook:
+        """The archive's speaker, place and topic names, for resolving filters and suggesting near misses."""
+        labels = self.speaker_labels()
+        stamp = self._newest
+        book = getattr(self._local, "names", None)
+        if book is None or book[0] != stamp:
+            view = self._view()
+            reader = view.searcher.reader() if view is not None else None
+
+            def lexicon(name: str) -> list[str]:
+                return [t.decode("utf-8") for t in reader.lexicon(name)] if reader is not None else []
+
+            book = self._local.names = (stamp, NameBook(labels, lexicon("places"), lexicon("topics")))
+        return book[1]
+
     # --- the facade -------------------------------------------------------------------------
 
     def search(
@@ -433,15 +458,18 @@ class SearchIndex:
         config = _TARGETS[target]
         filters = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
         self._check(config, filters, facets, sort, per_page, histogram, facet_limit)
+        filters = self.names().resolve_filters(filters)
         parsed = parse(text, target)
+        if sort == "relevance" and parsed.is_everything:  # no words to rank by: the newest first
+            sort = "newest"
         offset = self._offset(page, per_page, cursor, text, filters, sort, target)
         if offset + per_page > MAX_DEPTH:
             raise SearchError(f"results are available to a depth of {MAX_DEPTH:,}: narrow the query instead of paging further")
         day_lo = _max(parsed.day_from, day_number(date_from))
         day_hi = _min(parsed.day_to, day_number(date_to))
         view = self._view(target)
-        if view is None:
-            return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target)
+        if view is None or parsed.is_nothing:
+            return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target, notices=parsed.notices)
         searcher = view.searcher
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
@@ -486,6 +514,7 @@ class SearchIndex:
         next_offset = offset + per_page
         next_cursor = _cursor(next_offset, text, filters, sort, target) if next_offset < min(total, MAX_DEPTH) else None
         suggestion = self._suggest(searcher, parsed, text) if total == 0 and text.strip() else None
+        names = self.names().suggest(text) if total == 0 and text.strip() else ()
         return SearchPage(
             query=text,
             hits=hits,
@@ -500,6 +529,8 @@ class SearchIndex:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             filters=filters,
             target=target,
+            notices=parsed.notices,
+            names=names,
         )
 
     def iter_matches(
@@ -509,12 +540,22 @@ class SearchIndex:
         return _match_order(self, text, filters or {}, sort, date_from, date_to)
 
     def facet_values(
-        self, name: str, prefix: str = "", text: str = "", filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10, target: str = "statements"
+        self,
+        name: str,
+        prefix: str = "",
+        text: str = "",
+        filters: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 10,
+        target: str = "statements",
+        date_from: date | None = None,
+        date_to: date | None = None,
     ) -> Facet:
-        """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
+        """Values of one facet starting with ``prefix`` (any word of the label), within a query and dates: typeahead."""
         if name not in _TARGETS.get(target, _TARGETS["statements"]).facets:
             raise SearchError(f"unknown facet {name!r}; facets are {', '.join(_TARGETS['statements'].facets)}")
-        page = self.search(text, filters=filters, facets=(name,), per_page=1, facet_limit=MAX_FACET_VALUES * 100, target=target)
+        page = self.search(
+            text, filters=filters, facets=(name,), per_page=1, facet_limit=MAX_FACET_VALUES * 100, target=target, date_from=date_from, date_to=date_to
+        )
         wanted = speaker_key(prefix)
         values = [
             v
@@ -665,11 +706,14 @@ def _match_order(index: SearchIndex, text: str, filters: Mapping[str, Sequence[s
     config = _TARGETS["statements"]
     filters = {k: tuple(dict.fromkeys(v)) for k, v in filters.items() if v}
     index._check(config, filters, (), sort, 1, None, 1)
+    filters = index.names().resolve_filters(filters)
     parsed = parse(text, "statements")
+    if sort == "relevance" and parsed.is_everything:  # as search: no words, the newest first
+        sort = "newest"
     lo = _max(parsed.day_from, day_number(date_from))
     hi = _min(parsed.day_to, day_number(date_to))
     view = index._view("statements")
-    if view is None:
+    if view is None or parsed.is_nothing:
         return MatchOrder(0, iter(()))
     searcher = view.searcher
     query = _and(parsed.query, *(_facet_query(config, name, values) for name, values in filters.items()))
