@@ -91,6 +91,7 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
             "type": speaker.type if speaker else "unknown",
             "source": article.source or "",
             "precision": (s.date.precision or "") if s.date else "",
+            "channel_name": s.channel or "",
             "direct": s.direct,
             "places": SEPARATOR.join(s.places),
             "countries": SEPARATOR.join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),

@@ -21,7 +21,7 @@ def values() -> KEYWORD:
 
 
 # Facet fields per index: one value per document (sortable ID columns) and several (``values()``).
-STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision")
+STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision", "channel_name")
 STATEMENT_MULTI = ("places", "countries", "topics")
 ARTICLE_SINGLE = ("source",)
 ARTICLE_MULTI = ("places", "countries", "topics", "speakers")
@@ -52,6 +52,7 @@ def statement_schema() -> Schema:
         type=ID(sortable=True),
         source=ID(sortable=True),
         precision=ID(sortable=True),
+        channel_name=ID(sortable=True),  # the channel as written, for its facet ("channel" is its words)
         direct=BOOLEAN(),
         places=values(),
         countries=values(),

@@ -70,7 +70,17 @@ _TARGETS = {
         None,
         STATEMENT_SINGLE,
         STATEMENT_MULTI,
-        {"speaker": "speaker_id", "kind": "kind", "type": "type", "source": "source", "place": "places", "country": "countries", "topic": "topics", "direct": "direct"},
+        {
+            "speaker": "speaker_id",
+            "kind": "kind",
+            "type": "type",
+            "source": "source",
+            "place": "places",
+            "country": "countries",
+            "topic": "topics",
+            "channel": "channel_name",
+            "direct": "direct",
+        },
     ),
     "articles": _Target(
         ARTICLES,
@@ -103,7 +113,7 @@ class Facet:
 class Bucket:
     start: str  # ISO date of the bucket's first day
     count: int
-
+    span: str | None = None  # "month" or "year": statements dated only that precisely, coarser than the step
 
 @dataclass(frozen=True)
 class Hit:
@@ -829,13 +839,27 @@ def _and(*queries: Q.Query) -> Q.Query:
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
+_COARSER = {"day": ("month", "year"), "week": ("month", "year"), "month": ("year",), "year": ()}
+
+
 def _histogram(view: _View, matched: set[int], step: str) -> tuple[Bucket, ...]:
-    counts: Counter[int] = Counter()
+    """Counts per step; a statement dated only to a month or year finer steps cannot place is counted for its whole period.
+
+    (Its day is its period's first: drawn per day it would pile up on the 1st of January.)
+    """
+    counts: Counter[tuple[int, str | None]] = Counter()
+    precisions = view.cache.columns.get("precision")
+    coarser = _COARSER[step]
     for docnum in matched:
         day = view.cache.days[docnum] if docnum < len(view.cache.days) else None
-        if day is not None:
-            counts[_bucket_start(day, step)] += 1
-    return tuple(Bucket(day_to_date(d).isoformat(), n) for d, n in sorted(counts.items()))
+        if day is None:
+            continue
+        precision = precisions[docnum] if precisions is not None and coarser else None
+        if precision in coarser:
+            counts[(_bucket_start(day, precision), precision)] += 1
+        else:
+            counts[(_bucket_start(day, step), None)] += 1
+    return tuple(Bucket(day_to_date(d).isoformat(), n, span) for (d, span), n in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or "")))
 
 
 def _bucket_start(day: int, step: str) -> int:

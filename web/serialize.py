@@ -50,5 +50,5 @@ def page_as_dict(page: SearchPage) -> dict[str, Any]:
         "took_ms": page.took_ms,
         "hits": [hit_as_dict(h) for h in page.hits],
         "facets": [facet_as_dict(f) for f in page.facets],
-        "histogram": [{"start": b.start, "count": b.count} for b in page.histogram],
+        "histogram": [{"start": b.start, "count": b.count, **({"span": b.span} if b.span else {})} for b in page.histogram],
     }
