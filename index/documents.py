@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from archive.extract.dates import sentence_bounds
-from archive.extract.gazetteer import curated_variants
+from archive.extract import place_variants, sentence_bounds
 from archive.model import Extraction, Statement, name_key
 from index.schema import SEPARATOR
 
@@ -59,7 +58,7 @@ def sentence_of(text: str, statement: Statement) -> str:
 
 def place_spellings(names) -> list[str]:
     """Place names with their other known spellings, so a search for Kiev finds Kyiv."""
-    variants = curated_variants()
+    variants = place_variants()
     return [spelling for name in names for spelling in (name, *variants.get(name, ()))]
 
 

@@ -52,7 +52,7 @@ ABUSE = [
     ("/api/v1/search?" + urlencode([("speaker", f"name {i}") for i in range(20)]), 200, None),
     ("/api/v1/search?" + urlencode([("speaker", f"name {i}") for i in range(21)]), 400, "speaker"),
     ("/api/v1/search?" + ALL_FILTERS, 400, None),
-    ("/api/v1/search?" + urlencode([("speaker", "x" * 100_000)]), 200, None),
+    ("/api/v1/search?" + urlencode([("speaker", "x" * 100_000)]), 400, "speaker"),  # refused, not silently cut
     ("/api/v1/search?cursor=" + "A" * 100_000, 400, None),
     ("/api/v1/search?cursor=eyJvIjo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTksImsiOiJ4In0", 400, None),
     ("/api/v1/search?from=0001-01-01&to=9999-12-31", 400, "from"),

@@ -199,6 +199,7 @@ def test_current_path_survives_concurrent_commits(tmp_path):
 
     from archive.store import Store
     from index import writing
+    from index.request import SearchRequest
     from index.search import SearchIndex
 
     home = tmp_path / "home"
@@ -214,7 +215,7 @@ def test_current_path_survives_concurrent_commits(tmp_path):
         while not stop.is_set():
             try:
                 writing.current_path(home)
-                search.search("ceasefire", per_page=1)
+                search.search(SearchRequest("ceasefire", per_page=1))
             except Exception as error:  # noqa: BLE001 - any error is the finding
                 traceback.print_exc()  # the frame that raced, in the failure's captured output
                 errors.append(error)

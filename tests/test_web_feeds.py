@@ -86,7 +86,7 @@ def test_updated_falls_back_to_publication_then_the_epoch(home):
 
 def test_long_quotes_are_cut_at_a_word(app):
     from archive.model import Statement
-    from index.search import Hit
+    from index.results import Hit
     from web.feeds import TITLE_CHARS, entry_title
 
     quote = "the talks " * 40

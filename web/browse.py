@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from archive.model import Extraction, name_key
+from index.request import SearchRequest
 from web.archive_access import search_index, store
 
 bp = Blueprint("browse", __name__)
@@ -82,7 +83,7 @@ def article(article_id: str):
 
 def _profile(facet: str, value: str, facets: tuple[str, ...]):
     index = search_index()
-    page = index.search(filters={facet: [value]}, facets=facets, sort="newest", per_page=20, histogram="month", facet_limit=15)
+    page = index.search(SearchRequest(filters={facet: [value]}, facets=facets, sort="newest", per_page=20, histogram="month", facet_limit=15))
     if page.total == 0:
         abort(404, description=f"no statements for {facet} {value[:40]!r}")
     return page
@@ -120,14 +121,14 @@ def topic(name: str):
 def listing(kind: str):
     facet = FACET_OF[kind]
     prefix = request.args.get("prefix", "")[:100]
-    values = search_index().facet_values(facet, prefix=prefix, limit=LIST_LIMIT)
+    values = search_index().facet_values(facet, SearchRequest(), prefix=prefix, limit=LIST_LIMIT)
     return render_template("listing.html", kind=kind, facet=facet, values=values, prefix=prefix)
 
 
 @bp.get("/help")
 def help_page():
     index = search_index()
-    page = index.search(facets=("speaker", "kind", "place", "topic"), per_page=1, facet_limit=3, histogram="month")
+    page = index.search(SearchRequest(facets=("speaker", "kind", "place", "topic"), per_page=1, facet_limit=3, histogram="month"))
     top = {f.name: [v for v in f.values] for f in page.facets}
     month = page.histogram[-1].start[:7] if page.histogram else "2025-04"
     return render_template("help.html", top=top, month=month)

@@ -6,10 +6,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from index.query import QuerySyntaxError
-from index.search import FACET_FIELDS, SearchError
+from index.request import FACETS, SearchError, SearchRequest
 from web.archive_access import search_index, store
 from web.formatting import facet_label, plural, timeline_axis, timeline_bars, web_url, when
-from web.params import ParamError, search_args
+from web.params import ParamError, search_request
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(when)
@@ -35,8 +35,8 @@ RESOLVED = ("speaker", "place", "topic")  # filters whose values the index resol
 MORE_LIMIT = 2000  # values the "more" view of a facet lists
 
 
-def toggle_url(args: MultiDict, name: str, value: str) -> str:
-    """This search with one facet value added or removed (and paging reset)."""
+def toggle_url(args: MultiDict, name: str, value: str, endpoint: str = "pages.search") -> str:
+    """This search (on the site, or ``endpoint``) with one facet value added or removed, paging reset."""
     params = MultiDict(args)
     params.poplist("page")
     params.poplist("cursor")
@@ -46,7 +46,7 @@ def toggle_url(args: MultiDict, name: str, value: str) -> str:
     else:
         values.append(value)
     params.setlist(name, values)
-    return url_for("pages.search", **params.to_dict(flat=False))
+    return url_for(endpoint, **params.to_dict(flat=False))
 
 
 def target_url(args: MultiDict, target: str) -> str:
@@ -154,8 +154,8 @@ def home():
     if request.args:
         return redirect(url_for("pages.search", **request.args.to_dict(flat=False)))
     index = search_index()
-    overview = index.search(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8)
-    latest = index.search(sort="newest", per_page=10)
+    overview = index.search(SearchRequest(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8))
+    latest = index.search(SearchRequest(sort="newest", per_page=10))
     return render_template(
         "home.html", numbers=store().stats(), overview=overview, latest=latest, articles=store().latest(8), facet_titles=FACET_TITLES, profile_url=profile_url
     )
@@ -172,10 +172,8 @@ def search():
     error = None
     result = None
     try:
-        args = search_args(request.args)
-        if request.args.get("facets") is None and args["target"] == "statements":
-            args["facets"] = SEARCH_FACETS
-        result = search_index().search(**{**args, "histogram": args["histogram"] or "month"})
+        every = {"facets": SEARCH_FACETS} if request.args.get("facets") is None and request.args.get("target", "statements") == "statements" else {}
+        result = search_index().search(search_request(request.args, histogram=request.args.get("histogram") or "month", **every))
     except QuerySyntaxError as e:
         error = {"message": e.message, "text": e.text, "position": e.position}
     except (ParamError, SearchError) as e:
@@ -199,7 +197,7 @@ def search():
         target=request.args.get("target") if request.args.get("target") == "articles" else "statements",
         page_url=page_url,
         facet_titles=FACET_TITLES,
-        facet_names=FACET_FIELDS,
+        facet_names=FACETS,
         lambda_toggle=lambda facet, value: toggle_url(request.args, facet.name, value.label if facet.name == "speaker" else value.value),
         lambda_range=lambda bar: dates_url(request.args, bar.start, bar.end),
         step=step,
@@ -229,7 +227,7 @@ def name_url(args: MultiDict, suggestion) -> str:
 @bp.get("/search/more/<name>")
 def facet_more(name: str):
     """Every value of one facet within the current search: by count or A–Z, narrowed by what is typed."""
-    if name not in FACET_FIELDS:
+    if name not in FACETS:
         return render_template("error.html", error={"code": 404, "name": "Not Found", "description": f"no facet {name[:40]!r}"}), 404
     error, facet = None, None
     order = request.args.get("order") if request.args.get("order") in ("count", "az") else "count"
@@ -238,10 +236,7 @@ def facet_more(name: str):
     for key in ("order", "prefix"):
         params.poplist(key)
     try:
-        args = search_args(params)
-        facet = search_index().facet_values(
-            name, prefix=prefix, text=args["text"], filters=args["filters"], limit=MORE_LIMIT, date_from=args["date_from"], date_to=args["date_to"]
-        )
+        facet = search_index().facet_values(name, search_request(params), prefix=prefix, limit=MORE_LIMIT)
     except QuerySyntaxError as e:
         error = e.message
     except (ParamError, SearchError) as e:
