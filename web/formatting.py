@@ -88,6 +88,7 @@ class Bar:
 
 
 MAX_BARS = 240  # past this many periods, a timeline steps up to coarser ones
+MIN_SLOTS = 12  # the width of a timeline is divided into at least this many periods
 
 
 def _period(start: date, step: str) -> tuple[date, str]:
@@ -147,7 +148,7 @@ def timeline_bars(buckets, step: str) -> list[Bar]:
     while cursor <= last:
         starts.append(cursor)
         cursor = _next(cursor, step)
-    n = len(starts)
+    n = max(len(starts), MIN_SLOTS)  # a few periods stay slim bars at the left, not one wide block
     peak = max([*fine.values(), *(c for _, _, c in coarse), 1])
     bars = []
     for i, start in enumerate(starts):
