@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from index_corpus import extractions
 
-from archive.model import Article, DateRef, Extraction, Speaker, Statement
+from archive.model import Article, DateRef, Extraction, Place, Speaker, Statement
 from archive.store import Store
 from index import writing
 from web import create_app
@@ -31,10 +31,22 @@ def dated_only(precision: str, value: str, quote: str) -> Extraction:
     return Extraction(Article(text=text, title=f"Dated to a {precision}", published=date(2025, 6, 2), source="Wire D"), (statement,))
 
 
+def mapped() -> Extraction:
+    """Two places with coordinates (Kyiv twice, Odesa once), as the gazetteer resolves them."""
+    text = "Officials in Kyiv said that shelling hit the port. Officials in Odesa said that the port reopened. Kyiv said that power returned.\n"
+    spans = [("shelling hit the port", ("Kyiv",)), ("the port reopened", ("Odesa",)), ("power returned", ("Kyiv",))]
+    statements = tuple(
+        Statement(quote=q, start=text.index(q), end=text.index(q) + len(q), direct=False, speaker=Speaker(name="Officials", type="group"), places=p)
+        for q, p in spans
+    )
+    places = (Place("Kyiv", 12, 16, "Kyiv", "city", "UA", 50.45, 30.52), Place("Odesa", 63, 68, "Odesa", "city", "UA", 46.48, 30.73))
+    return Extraction(Article(text=text, title="Ports and power", published=date(2025, 4, 23), source="Wire E"), statements, places)
+
+
 @pytest.fixture
 def client(home):
     with Store(home) as store:
-        store.add_batch(extractions() + [dated_only("year", "2024", "the grain corridor stays open"), dated_only("month", "2025-02", "the border talks stalled")])
+        store.add_batch(extractions() + [dated_only("year", "2024", "the grain corridor stays open"), dated_only("month", "2025-02", "the border talks stalled"), mapped()])
         writing.update(home, store, store.article_ids())
     return create_app({"PARLEY_HOME": str(home), "TESTING": True}).test_client()
 
@@ -143,7 +155,7 @@ def test_the_search_page_shows_country_speaker_type_channel_and_direct_facets(cl
     for facet in ("country", "type", "direct", "speaker", "kind", "place", "topic", "source"):
         assert f'data-facet="{facet}"' in page, facet
     assert "Ukraine" in page and "Direct quote" in page  # countries and yes/no by name, not code
-    assert 'aria-label="Add filter Country: Ukraine (3 statements)"' in page
+    assert 'aria-label="Add filter Country: Ukraine (6 statements)"' in page
 
 
 def test_the_more_view_lists_every_value_sorted_and_searchable_keeping_the_search(client):
@@ -151,7 +163,7 @@ def test_the_more_view_lists_every_value_sorted_and_searchable_keeping_the_searc
     assert "Volodymyr Zelenskyy" in by_count
     az = text_of(client.get("/search/more/place?order=az"))
     names = re.findall(r'aria-label="Add filter Place: ([^"(]+) \(', az)
-    assert names == sorted(names, key=str.casefold) and len(names) == 6
+    assert names == sorted(names, key=str.casefold) and len(names) == 7
     found = text_of(client.get("/search/more/place?prefix=kh&q=drones"))
     assert re.findall(r'aria-label="Add filter Place: ([^"(]+) \(', found) == ["Kharkiv"]
     assert '<input type="hidden" name="q" value="drones">' in found  # the query and filters are kept
@@ -179,7 +191,7 @@ def test_the_timeline_has_every_month_labels_and_bands_for_coarse_dates(client):
     page = text_of(client.get("/search"))
     months = re.findall(r'<a href="[^"]+" aria-label="([A-Z][a-z]+ \d{4}): (\d+) statements?"><rect class="hit-area"', page)
     assert months[0] == ("January 2024", "0") or months[0][0] == "January 2024"
-    assert ("January 2025", "0") in months and ("March 2025", "1") in months and ("April 2025", "5") in months
+    assert ("January 2025", "0") in months and ("March 2025", "1") in months and ("April 2025", "8") in months
     assert len(months) == 16 and months[-1][0] == "April 2025"  # January 2024 to April 2025, none missing
     assert "2024: 1 statement dated only to the year" in page  # drawn across the year, not on 1 January
     assert "February 2025: 1 statement dated only to the month" not in page  # per month, a month-dated one is exact
@@ -214,7 +226,30 @@ def test_one_statement_is_singular_and_there_is_a_favicon(client):
 
 def test_the_search_page_weighs_under_100_kb_with_its_css_and_js_and_asks_no_one_else(client):
     html = client.get("/search?per_page=20").get_data()
-    assert html.count(b'class="hit"') == 10  # every statement of this archive
+    assert html.count(b'class="hit"') == 13  # every statement of this archive
     total = len(html) + (STATIC / "parley.css").stat().st_size + (STATIC / "parley.js").stat().st_size
     assert total < 100_000, total
     assert not re.search(rb'(?:src|href)="(?:https?:)?//', html)  # nothing from another host
+
+
+# --- 11. a map -----------------------------------------------------------------------------------------
+
+
+def test_places_with_coordinates_are_markers_on_a_shipped_world_map(client):
+    page = text_of(client.get("/places"))
+    circles = re.findall(r'<a href="([^"]+)" aria-label="([^":]+): (\d+) statements?"><circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', page)
+    by_name = {name: (href, int(n), float(x), float(y), float(r)) for href, name, n, x, y, r in circles}
+    assert set(by_name) == {"Kyiv", "Odesa"}  # the places without coordinates are not drawn
+    href, n, x, y, r = by_name["Kyiv"]
+    assert href == "/places/Kyiv" and n == 4 and (x, y) == (210.52, 39.55)  # equirectangular: lon + 180, 90 - lat
+    assert r > by_name["Odesa"][4]  # more statements, a bigger circle
+    assert '<image href="/static/world.svg"' in page
+    world = client.get("/static/world.svg")
+    assert world.status_code == 200 and b"Natural Earth" in world.get_data() and b"http" not in world.get_data().split(b">", 1)[1]
+    world.close()
+    search = text_of(client.get("/search?q=port"))
+    pins = re.findall(r'<a href="([^"]+)" aria-label="(Kyiv|Odesa): \d+ statements?"><circle', search)
+    assert {name for _, name in pins} == {"Kyiv", "Odesa"}
+    kyiv = dict((name, href) for href, name in pins)["Kyiv"].replace("&amp;", "&")
+    assert "q=port" in kyiv and "place=Kyiv" in kyiv  # a marker adds the place filter to this search
+    assert hits(text_of(client.get(kyiv))) == 1

@@ -12,6 +12,7 @@ from archive.model import Extraction, name_key
 from index.documents import first_day
 from index.request import SearchError, SearchRequest
 from web.archive_access import search_index, store
+from web.worldmap import markers
 
 bp = Blueprint("browse", __name__)
 
@@ -180,7 +181,8 @@ def listing(kind: str):
     facet = FACET_OF[kind]
     prefix = request.args.get("prefix", "")[:100]
     values = search_index().facet_values(facet, SearchRequest(), prefix=prefix, limit=LIST_LIMIT)
-    return render_template("listing.html", kind=kind, facet=facet, values=values, prefix=prefix)
+    pins = markers(((v.value, v.count) for v in values.values), lambda name: url_for("browse.place", name=name)) if facet == "place" else []
+    return render_template("listing.html", kind=kind, facet=facet, values=values, prefix=prefix, markers=pins)
 
 
 @bp.get("/help")

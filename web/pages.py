@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from index.query import QuerySyntaxError
 from index.request import FACETS, SearchError, SearchRequest
+from index.results import Facet
 from web.archive_access import search_index, store
 from web.formatting import facet_label, plural, timeline_axis, timeline_bars, web_url, when
 from web.params import ParamError, search_request
+from web.worldmap import markers
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(when)
@@ -33,6 +37,7 @@ FACET_TITLES = {
 SEARCH_FACETS = ("speaker", "kind", "place", "country", "topic", "type", "channel", "direct", "source")
 RESOLVED = ("speaker", "place", "topic")  # filters whose values the index resolves to the archive's names
 MORE_LIMIT = 2000  # values the "more" view of a facet lists
+MAP_PLACES = 60  # places counted for the search page's map
 
 
 def toggle_url(args: MultiDict, name: str, value: str, endpoint: str = "pages.search") -> str:
@@ -173,7 +178,11 @@ def search():
     result = None
     try:
         every = {"facets": SEARCH_FACETS} if request.args.get("facets") is None and request.args.get("target", "statements") == "statements" else {}
-        result = search_index().search(search_request(request.args, histogram=request.args.get("histogram") or "month", **every))
+        asked = search_request(request.args, histogram=request.args.get("histogram") or "month", **every)
+        # The map wants more places than the side lists show: count up to MAP_PLACES, then trim the lists.
+        result = search_index().search(asked.replace(facet_limit=max(asked.facet_limit, MAP_PLACES)) if "place" in asked.facets else asked)
+        places = next((f for f in result.facets if f.name == "place"), None)
+        result = dataclasses.replace(result, facets=tuple(trimmed(f, asked.facet_limit) for f in result.facets))
     except QuerySyntaxError as e:
         error = {"message": e.message, "text": e.text, "position": e.position}
     except (ParamError, SearchError) as e:
@@ -184,6 +193,7 @@ def search():
             return redirect(url_for("pages.search", **canonical.to_dict(flat=False)))
     step = request.args.get("histogram") or "month"
     bars = timeline_bars(result.histogram, step) if result else []
+    pins = markers(((v.value, v.count) for v in places.values), lambda name: toggle_url(request.args, "place", name)) if result and places else []
     return render_template(
         "search.html",
         result=result,
@@ -208,7 +218,16 @@ def search():
         exports=export_links(request.args),
         more_url=lambda name: more_url(request.args, name),
         add_name_url=lambda suggestion: name_url(request.args, suggestion),
+        markers=pins,
     ), (400 if error else 200)
+
+
+def trimmed(facet: Facet, limit: int) -> Facet:
+    """A facet cut to ``limit`` values (selected ones always kept), the rest counted in ``other``."""
+    if len(facet.values) <= limit:
+        return facet
+    kept = list(facet.values[:limit]) + [v for v in facet.values[limit:] if v.selected]
+    return Facet(facet.name, tuple(kept), facet.other + len(facet.values) - len(kept))
 
 
 def name_url(args: MultiDict, suggestion) -> str:
