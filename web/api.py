@@ -25,7 +25,7 @@ def root():
     return envelope(
         {
             "endpoints": {
-                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, direct, from, to, sort, page, per_page, cursor, facets, histogram",
+                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, channel, direct, from, to, sort, page, per_page, cursor, facets, histogram",
                 "/api/v1/facets/<name>": "values of one facet, by prefix, within a query (typeahead)",
                 "/api/v1/statements/<id>": "one statement",
                 "/api/v1/statements/<id>/similar": "statements like this one",

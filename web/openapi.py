@@ -61,12 +61,13 @@ def _path(name: str, description: str, schema: dict[str, Any] | None = None) -> 
 
 
 FILTERS = {
-    "speaker": "speaker name (any spelling)",
+    "speaker": "speaker name: any spelling, or a surname alone (every speaker whose name holds those words)",
     "kind": "statement kind, e.g. warning, denial",
     "place": "place name",
     "topic": "topic, e.g. ceasefire",
     "source": "source name",
     "country": "ISO country code of a place",
+    "channel": "channel the statement came through, e.g. Interfax",
     "type": "speaker type: person, organization, group, unknown",
     "direct": "true for direct quotes, false for reported speech",
 }
