@@ -343,9 +343,13 @@ class SearchIndex:
             corrected = searcher.correct_query(parsed.query, text, correctors={"text": searcher.corrector("words")}, maxdist=2)
         except Exception:
             return None
-        if corrected.string and corrected.string != text and set(searcher.docs_for_query(parse(corrected.string).query)):
-            return corrected.string
-        return None
+        if not corrected.string or corrected.string == text:
+            return None
+        try:  # a correction can itself be a query we refuse ("cease~2" corrected to "ceas~2")
+            found = set(searcher.docs_for_query(parse(corrected.string).query))
+        except QuerySyntaxError:
+            return None
+        return corrected.string if found else None
 
 
 register("whoosh", lambda home, settings: SearchIndex(home))

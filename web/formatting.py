@@ -170,7 +170,7 @@ def _span_count(first: date, last: date, step: str) -> int:
     return {"day": days, "week": days // 7, "month": days // 30, "year": days // 365}[step] + 1
 
 
-def timeline_axis(bars: list[Bar], most: int = 7) -> list[tuple[float, str]]:
+def timeline_axis(bars: list[Bar], most: int = 6) -> list[tuple[float, str]]:
     """Labels under a timeline: where a year (or, over a short range, a month) begins, at most ``most`` of them."""
     fine = [b for b in bars if not b.span]
     if not fine:
@@ -182,7 +182,8 @@ def timeline_axis(bars: list[Bar], most: int = 7) -> list[tuple[float, str]]:
         start = date.fromisoformat(b.start)
         key = start.year if len(years) > 1 else (start.year, start.month)
         if key != previous:
-            ticks.append((b.x, f"{start:%Y}" if len(years) > 1 else f"{start:%b %Y}"))
+            # within one year: months by their short name, the year once (labels must fit a phone's width)
+            ticks.append((b.x, f"{start:%Y}" if len(years) > 1 else f"{start:%b %Y}" if not ticks else f"{start:%b}"))
             previous = key
     stride = -(-len(ticks) // most)
     return ticks[::stride]
