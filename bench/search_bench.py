@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 from whoosh.analysis import STOP_WORDS  # noqa: E402
 
 from archive.store import Store  # noqa: E402
-from index.documents import day_number, statement_documents  # noqa: E402
+from archive.period import day_number  # noqa: E402
+from index.documents import statement_documents  # noqa: E402
 from index.query import FIELD_BOOSTS  # noqa: E402
 import index.schema  # noqa: E402
 from index.request import SearchRequest

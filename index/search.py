@@ -17,15 +17,19 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+from cachetools import LRUCache
 from whoosh import highlight
 
 from archive.store import Store
 from index import writing
 from index.backend import RebuildReport, Verification, register
-from index.documents import day_number, day_to_date, sentence_of, speaker_key
+from archive.period import Period, day_number, day_to_date
+from index.documents import sentence_of, speaker_key
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.names import NameBook
+from index import integrity
+from index.errors import REPAIR, IndexUnavailable
 from index.query import QuerySyntaxError, parse
 from index.ranking import BM25FMemory, Lengths, RankAndNote
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
@@ -50,7 +54,7 @@ class SearchIndex:
         self._newest_lock = threading.Lock()
         self._caches: dict[tuple[str, tuple[str, int]], Caches] = {}
         self._caches_lock = threading.Lock()
-        self._segments: dict[tuple[str, str], SegmentValues] = {}  # (index, segment id) -> its values
+        self._segments: LRUCache[tuple[str, str], SegmentValues] = LRUCache(self.SEGMENTS_KEPT)  # (index, segment id) -> values
         self._weighting = BM25FMemory(Lengths())  # shared: a segment's lengths are read once for all threads
 
     # --- per-thread resources -------------------------------------------------------------
@@ -65,10 +69,16 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            view = past_toc_race(lambda: View(path, TARGET_CONFIG[target], self._shared_caches, self._weighting))
+            try:
+                view = past_toc_race(lambda: View(path, TARGET_CONFIG[target], self._shared_caches, self._weighting))
+            except Exception as error:  # a damaged TOC or segment: no search can run until a rebuild
+                integrity.forget_open_files(error)
+                raise IndexUnavailable(f"the search index cannot be read ({type(error).__name__}): {REPAIR}") from None
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view
+        if view is None and self._store().stats()["articles"]:
+            raise IndexUnavailable(f"the archive has articles but no search index yet (it may be being rebuilt): {REPAIR}")
         return view
 
     def _shared_caches(self, target: Target, version: tuple[str, int], reader) -> Caches:
@@ -90,9 +100,7 @@ class SearchIndex:
         key = (target.indexname or "statements", segment().segment_id())
         values = self._segments.get(key)
         if values is None:
-            values = self._segments[key] = SegmentValues(leaf, target)
-            while len(self._segments) > self.SEGMENTS_KEPT:
-                self._segments.pop(next(iter(self._segments)))  # the oldest read: merged away by now
+            values = self._segments[key] = SegmentValues(leaf, target)  # the least used go first: merged away by now
         return values
 
     def _store(self) -> Store:
@@ -148,8 +156,9 @@ class SearchIndex:
         day_lo = _max(parsed.day_from, day_number(request.date_from))
         day_hi = _min(parsed.day_to, day_number(request.date_to))
         view = self._view(target)
-        if view is None or parsed.is_nothing:
-            return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target, notices=parsed.notices)
+        if view is None or parsed.is_nothing:  # an empty archive, or only stop words: every list is empty
+            empty = tuple(Facet(name, ()) for name in request.facets)
+            return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target, notices=parsed.notices)
         searcher = view.searcher
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
@@ -359,34 +368,23 @@ _COARSER = {"day": ("month", "year"), "week": ("month", "year"), "month": ("year
 
 
 def _histogram(view: View, matched: set[int], step: str) -> tuple[Bucket, ...]:
-    """Counts per step; a statement dated only to a month or year finer steps cannot place is counted for its whole period.
+    """Counts per step; a statement dated only to a month or year, coarser than the step, is counted for its whole period.
 
     (Its day is its period's first: drawn per day it would pile up on the 1st of January.)
     """
     counts: Counter[tuple[int, str | None]] = Counter()
+    days = view.cache.days
     precisions = view.cache.columns.get("precision")
     coarser = _COARSER[step]
     for docnum in matched:
-        day = view.cache.days[docnum] if docnum < len(view.cache.days) else None
-        if day is None:
-            continue
-        precision = precisions[docnum] if precisions is not None and coarser else None
-        if precision in coarser:
-            counts[(_bucket_start(day, precision), precision)] += 1
-        else:
-            counts[(_bucket_start(day, step), None)] += 1
-    return tuple(Bucket(day_to_date(d).isoformat(), n, span) for (d, span), n in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or "")))
-
-
-def _bucket_start(day: int, step: str) -> int:
-    if step == "day":
-        return day
-    when = day_to_date(day)
-    if step == "week":
-        return day - when.weekday()
-    if step == "month":
-        return day_number(when.replace(day=1))  # type: ignore[return-value]
-    return day_number(when.replace(month=1, day=1))  # type: ignore[return-value]
+        day = days[docnum] if docnum < len(days) else None
+        if day is not None:
+            precision = precisions[docnum] if precisions is not None and coarser else None
+            counts[(day, precision if precision in coarser else None)] += 1
+    buckets: Counter[tuple[str, str | None]] = Counter()
+    for (day, span), n in counts.items():  # one Period per distinct day, not per document
+        buckets[(Period.containing(day_to_date(day), span or step).first.isoformat(), span)] += n
+    return tuple(Bucket(start, n, span) for (start, span), n in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1] or "")))
 
 
 def _max(a: int | None, b: int | None) -> int | None:

@@ -13,9 +13,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from contextlib import suppress
 from itertools import chain
 from pathlib import Path
 
+from cachetools import LRUCache
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
@@ -111,8 +113,7 @@ class Caches:
         self.sorted_docs = [n for _, n in order]
         # Documents holding one facet value, as read from the postings (deletions excluded): filters
         # become set intersections.  Bounded by the document numbers held, oldest dropped first.
-        self.value_docs: dict[tuple[str, object], frozenset[int]] = {}
-        self.value_docs_held = 0
+        self.value_docs: LRUCache[tuple[str, object], frozenset[int]] = LRUCache(self.VALUE_DOCS_LIMIT, getsizeof=len)
         self.live: frozenset[int] | None = None  # every document not deleted
         self.lock = threading.Lock()
 
@@ -120,15 +121,12 @@ class Caches:
 
     def docs_with(self, searcher, field_name: str, value) -> frozenset[int]:
         key = (field_name, value)
-        docs = self.value_docs.get(key)
+        with self.lock:  # an LRU cache reorders itself on every read
+            docs = self.value_docs.get(key)
         if docs is None:
             docs = frozenset(searcher.docs_for_query(Q.Term(field_name, value)))
-            with self.lock:
-                while self.value_docs and self.value_docs_held + len(docs) > self.VALUE_DOCS_LIMIT:
-                    self.value_docs_held -= len(self.value_docs.pop(next(iter(self.value_docs))))
-                if key not in self.value_docs:
-                    self.value_docs[key] = docs
-                    self.value_docs_held += len(docs)
+            with self.lock, suppress(ValueError):  # a set larger than the whole budget is not kept
+                self.value_docs[key] = docs
         return docs
 
     def live_docs(self, searcher) -> frozenset[int]:

@@ -66,16 +66,8 @@ ABUSE = [
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    from index_corpus import extractions
-
-    from web import create_app
-
-    home = tmp_path_factory.mktemp("abuse") / "home"
-    with Store(home) as store:
-        store.add_batch(extractions())
-        writing.update(home, store, store.article_ids())
-    return create_app({"PARLEY_HOME": str(home)}).test_client()
+def client(module_client):
+    return module_client
 
 
 def check(response, status: int, parameter: str | None) -> dict:

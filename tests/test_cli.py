@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import DATA, PROJECT
 
-from web.cli import cli
+from cli import cli
 
-PARLEY = [sys.executable, "-m", "web.cli"]
+PARLEY = [sys.executable, "-m", "cli"]
 
 
 def run(home, *args, input=None):
@@ -171,7 +171,7 @@ def test_reindex_extract_redoes_extraction_from_stored_text(home):
 def test_serve_warms_the_search_caches_before_the_first_request(home):
     """``warm`` (run by ``serve`` in the background) leaves the index version's facet values built."""
     from web import create_app
-    from web.cli import warm
+    from cli import warm
 
     assert run(home, "ingest", str(PROJECT / "seeds")).exit_code == 0
     app = create_app({"PARLEY_HOME": str(home)})
@@ -183,7 +183,7 @@ def test_serve_warms_the_search_caches_before_the_first_request(home):
 
 def test_home_after_the_command_a_readable_table_and_singular_counts(tmp_path, monkeypatch):
     """Issue 14: `parley search --home X` works as `parley --home X search`; "1 statement"; a table with headings."""
-    from web.cli import cli
+    from cli import cli
 
     monkeypatch.setenv("PARLEY_HOME", str(tmp_path / "elsewhere"))
     home = tmp_path / "home"

@@ -29,7 +29,7 @@ import pytest
 from test_crash import make_folder
 
 PROJECT = Path(__file__).resolve().parents[1]
-PARLEY = [sys.executable, "-m", "web.cli"]
+PARLEY = [sys.executable, "-m", "cli"]
 READERS = 3
 PER_BATCH = 6
 FRESH_WITHIN = 3.0
@@ -74,7 +74,7 @@ def observed(tmp_path_factory) -> dict:
     home = tmp_path / "home"
     from click.testing import CliRunner
 
-    from web.cli import cli
+    from cli import cli
 
     first = CliRunner().invoke(cli, ["--home", str(home), "ingest", str(folder)], catch_exceptions=False)
     assert first.exit_code == 0, first.output  # the 3 JSON-lines articles: the archive is not empty

@@ -6,24 +6,15 @@ import urllib.error
 import urllib.request
 
 import pytest
-from index_corpus import extractions, hostile_extraction
+from index_corpus import hostile_extraction
 
 from archive.store import Store
-from index import writing
 from web import create_app
 
 
 @pytest.fixture
-def app(home):
-    with Store(home) as store:
-        store.add_batch(extractions() + [hostile_extraction("<script>alert('x')</script>")])
-        writing.update(home, store, store.article_ids())
-    return create_app({"PARLEY_HOME": str(home), "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(make_app):
+    return make_app([hostile_extraction("<script>alert('x')</script>")])
 
 
 def test_search_page_lists_hits_facets_and_toggles(client):

@@ -20,16 +20,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def app(home):
-    with Store(home) as store:
-        store.add_batch(extractions() + [hostile_extraction(EVIL, "ceasefire\x0b talks failed & more")])
-        writing.update(home, store, store.article_ids())
-    return create_app({"PARLEY_HOME": str(home), "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(make_app):
+    return make_app([hostile_extraction(EVIL, "ceasefire\x0b talks failed & more")])
 
 
 def parsed(client, url: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -143,4 +144,7 @@ def article(article_id: str):
     extraction = store().get(article_id[:100])
     if extraction is None:
         return error_body(404, f"no article with id {article_id[:40]!r}")
-    return envelope(extraction.as_dict())
+    data = extraction.as_dict()
+    # The file it was read from, by name only: the server's folders are nobody's business.
+    data["article"]["path"] = PurePath(extraction.article.path).name if extraction.article.path else None
+    return envelope(data)

@@ -8,8 +8,8 @@ from html import escape
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from archive.model import Extraction, name_key
-from index.documents import first_day
+from archive.model import Extraction, name_key, split_statement_id, statement_id
+from archive.period import first_day
 from index.request import SearchError, SearchRequest
 from web.archive_access import search_index, store
 from web.worldmap import markers
@@ -55,7 +55,7 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
         who = escape(s.speaker.name if s.speaker else "unknown speaker")
         classes = f"statement kind-{escape(s.kind)}" + (" focus" if seq == focus else "")
         quoted = escape(text[start:end]).replace("\n", "<br>")
-        href = url_for("browse.statement", statement_id=f"{extraction.article.id}-{seq}")
+        href = url_for("browse.statement", statement_id=statement_id(extraction.article.id, seq))
         pieces.append(f'<a class="statement-link" href="{escape(href)}"><mark id="s-{seq}" class="{classes}" title="{who} · {escape(s.kind)}">{quoted}</mark></a>')
         position = end
     plain(position, len(text))
@@ -65,11 +65,11 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
 
 @bp.get("/statements/<statement_id>")
 def statement(statement_id: str):
-    article_id, _, seq_text = statement_id[:100].rpartition("-")
-    extraction = store().get(article_id) if seq_text.isdigit() else None
-    if extraction is None or int(seq_text) >= len(extraction.statements):
+    parts = split_statement_id(statement_id[:100])
+    extraction = store().get(parts[0]) if parts else None
+    if parts is None or extraction is None or parts[1] >= len(extraction.statements):
         abort(404, description=f"no statement with id {statement_id[:40]!r}")
-    seq = int(seq_text)
+    seq = parts[1]
     s = extraction.statements[seq]
     paragraphs = marked_paragraphs(extraction, focus=seq)
     containing = [html for start, html in paragraphs if start <= s.start] or [html for _, html in paragraphs[:1]]
@@ -87,7 +87,7 @@ def statement(statement_id: str):
 RELATED = 5  # statements listed under "similar" and "same speaker, same week"
 
 
-def _same_speaker_week(extraction: Extraction, s, statement_id: str):
+def _same_speaker_week(extraction: Extraction, s, this_id: str):
     """The week (Monday to Sunday) of a statement's date, a search link for its speaker then, and a few of those statements."""
     day = first_day((s.date.value or s.date.range_start) if s.date else None) or extraction.article.published
     if s.speaker is None or day is None:
@@ -95,7 +95,7 @@ def _same_speaker_week(extraction: Extraction, s, statement_id: str):
     monday = day - timedelta(days=day.weekday())
     sunday = monday + timedelta(days=6)
     request_ = SearchRequest(filters={"speaker": [s.speaker.name]}, date_from=monday, date_to=sunday, sort="newest", per_page=RELATED + 1)
-    hits = tuple(h for h in search_index().search(request_).hits if h.id != statement_id)[:RELATED]
+    hits = tuple(h for h in search_index().search(request_).hits if h.id != this_id)[:RELATED]
     link = url_for("pages.search", speaker=s.speaker.name, **{"from": monday.isoformat(), "to": sunday.isoformat()})
     return {"from": monday, "to": sunday, "url": link}, hits
 

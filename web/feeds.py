@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from index.documents import first_day
+from archive.period import first_day
 from index.query import QuerySyntaxError
 from index.request import FACETS, SearchError
 from index.results import Hit

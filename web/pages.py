@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from archive.period import Period
 from index.query import QuerySyntaxError
 from index.request import FACETS, SearchError, SearchRequest
 from index.results import Facet
@@ -66,21 +68,11 @@ def target_url(args: MultiDict, target: str) -> str:
 
 def range_url(args: MultiDict, bucket_start: str, step: str = "month") -> str:
     """This search narrowed to one histogram bar (a day, week, month or year)."""
-    from datetime import date, timedelta
-
-    first = date.fromisoformat(bucket_start)
-    if step == "month":
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    elif step == "year":
-        last = first.replace(month=12, day=31)
-    elif step == "week":
-        last = first + timedelta(days=6)
-    else:
-        last = first
+    period = Period.containing(date.fromisoformat(bucket_start), step)
     params = MultiDict(args)
     for name in ("page", "cursor"):
         params.poplist(name)
-    params["from"], params["to"] = first.isoformat(), last.isoformat()
+    params["from"], params["to"] = period.first.isoformat(), period.last.isoformat()
     return url_for("pages.search", **params.to_dict(flat=False))
 
 

@@ -1,6 +1,7 @@
 """The ``parley`` command: ingest, inspect, extract and serve an archive.
 
-It sits on top of every layer (archive, index, web), so it lives here, in the top one.
+The outermost layer: it sits on top of every other (archive, index, web), resolves the home
+folder and the settings once, and hands them down.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import threading
 from datetime import date
@@ -18,8 +20,10 @@ import click
 from archive.dateparse import parse_date
 from archive.extract.topics import use_home
 from archive.ingest import Defaults, IngestReport, ingest, reextract
+from archive.names import printable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
-from archive.store import Store, StoreError
+from archive.store import DB_NAME, ReadOnlyArchive, Store, StoreError, writable
+from index.backend import finish_pending
 from web.formatting import plural, when
 from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
@@ -85,11 +89,18 @@ def search_backend(ctx: click.Context):
         raise click.ClickException(str(error)) from None
 
 
-def open_store(ctx: click.Context) -> Store:
+def open_store(ctx: click.Context, *, write: bool = False, create: bool = False) -> Store:
+    """The archive in the home folder.  Only ``create`` (ingest, serve) may make a new one: for any
+    other command a missing archive is a mistyped --home, said plainly rather than created empty."""
+    home = Path(ctx.obj)
+    if not create and not (home / DB_NAME).exists():
+        raise click.ClickException(f"there is no archive in {printable(str(home))}: check --home (or PARLEY_HOME), or run 'parley ingest' to start one")
     try:
-        return Store(ctx.obj)
-    except (StoreError, OSError) as error:
-        raise click.ClickException(f"cannot open the archive in {ctx.obj}: {error}") from None
+        return Store(home, readonly=not write)
+    except ReadOnlyArchive as error:
+        raise click.ClickException(f"{error}; run this command as the archive's owner") from None
+    except (StoreError, OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot open the archive in {printable(str(home))}: {error}") from None
 
 
 @cli.command("ingest")
@@ -100,16 +111,21 @@ def open_store(ctx: click.Context) -> Store:
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each article's id as soon as it is committed.")
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given.")
 @click.pass_context
-def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose) -> None:
+def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose, follow_links) -> None:
     """Read articles from PATHS into the archive.
 
     PATHS are files (.txt/.md with optional front matter, .html/.htm, .rss/.atom/.xml feeds,
     .jsonl/.json), folders (read recursively) or - for standard input.  Articles already in the
     archive are counted as duplicates and left alone.  Inputs that cannot be read are reported with
-    the reason, kept in the archive's quarantine list, and the rest of the batch goes on.
+    the reason, kept in the archive's quarantine list, and the rest of the batch goes on.  Symbolic
+    links inside a folder that lead out of it are not followed unless --follow-links.
     """
-    with open_store(ctx) as store:
+    with open_store(ctx, write=True, create=True) as store:
+        finished = finish_pending(search_backend(ctx), store)
+        if finished:
+            click.echo(f"indexed {finished} article(s) an earlier ingest stored but did not index", err=True)
         on_input, finish = _progress()
         feeder = search_backend(ctx).feeder(store)
 
@@ -127,6 +143,7 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
                 max_bytes=max_bytes,
                 on_input=on_input,
                 on_added=on_added,
+                follow_links=follow_links,
             )
             feeder.flush()
         finally:
@@ -153,7 +170,8 @@ def _progress():
 
     def on_input(name: str) -> None:
         seen[0] += 1
-        shown = name if len(name) < 60 else "…" + name[-59:]
+        shown = printable(name)
+        shown = shown if len(shown) < 60 else "…" + shown[-59:]
         click.echo(f"\r\033[K[{seen[0]}] {shown}", nl=False, err=True)
 
     return on_input, lambda: click.echo("\r\033[K", nl=False, err=True)
@@ -167,11 +185,11 @@ def _print_report(report: IngestReport) -> None:
         + (f"; {plural(warned, 'input')} kept with warnings" if warned else "")
     )
     for problem in report.rejected:
-        click.secho(f"  rejected {problem.source}: {problem.reason}", fg="yellow", err=True)
+        click.secho(f"  rejected {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
     for problem in report.warnings:
-        click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
+        click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
     if report.stopped:
-        click.secho(f"stopped at {report.stopped.source} (--strict)", fg="red", err=True)
+        click.secho(f"stopped at {printable(report.stopped.source)} (--strict)", fg="red", err=True)
 
 
 @cli.command()
@@ -187,13 +205,13 @@ def stats(ctx, as_json, show_rejected) -> None:
         numbers["recent_rejections"] = [r.__dict__ for r in rejections]
         click.echo(json.dumps(numbers, ensure_ascii=False))
         return
-    click.echo(f"archive     {numbers['path']}")
+    click.echo(f"archive     {printable(numbers['path'])}")
     for key in ("articles", "statements", "speakers", "sources", "rejected"):
         click.echo(f"{key:<11} {numbers[key]:,}")
     if numbers["earliest"]:
         click.echo(f"published   {numbers['earliest']} to {numbers['latest']}")
     for r in rejections:
-        click.echo(f"  rejected {r.source}: {r.reason}")
+        click.echo(f"  rejected {printable(r.source)}: {printable(r.reason)}")
 
 
 @cli.command()
@@ -207,34 +225,59 @@ def reindex(ctx, procs, re_extract) -> None:
     statements, places, dates and topics of every article are extracted again from its stored
     text first (what an extractor upgrade or fix needs).
     """
-    with open_store(ctx) as store:
+    with open_store(ctx, write=True) as store:
         if re_extract:
             problems = reextract(store)
             click.echo(f"extracted {store.stats()['articles']:,} article(s) again ({store.stats()['statements']:,} statements)")
             for problem in problems:
-                click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
+                click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
         report = search_backend(ctx).rebuild(store, procs=procs)
     click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--url", "urls", multiple=True, help="Also delete the article(s) with this URL (repeat for several).")
+@click.pass_context
+def delete(ctx, ids, urls) -> None:
+    """Remove articles (by id, or --url) and their statements from the archive and the search index."""
+    if not ids and not urls:
+        raise click.UsageError("give article ids, or --url URL")
+    with open_store(ctx, write=True) as store:
+        found = store.article_ids_for(ids, urls)
+        unknown = [i for i in ids if i not in found]
+        unknown += [u for u in urls if not store.article_ids_for((), (u,))]
+        deleted = store.delete(found)
+        finish_pending(search_backend(ctx), store)
+    for article_id in deleted:
+        click.echo(f"deleted {article_id}")
+    for missing in unknown:
+        click.secho(f"no article {printable(missing)}", fg="yellow", err=True)
+    if unknown:
+        raise SystemExit(1)
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as one JSON object.")
 @click.pass_context
 def verify(ctx, as_json) -> None:
-    """Check that the search index agrees with the archive (exit status 1 if not).
+    """Check that the search index can be read and agrees with the archive (exit status 1 if not).
 
-    Lists articles whose statements are missing from the index and index entries whose articles
-    are gone; `parley reindex` repairs both.
+    Reads every part of the index a search reads (checking the checksums recorded as it was
+    written) and says what is damaged; lists articles whose statements are missing from the index
+    and index entries whose articles are gone.  `parley reindex` repairs all of these.
     """
     with open_store(ctx) as store:
         result = search_backend(ctx).verify(store)
     if as_json:
-        click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index}))
+        click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index, "damaged": result.damaged}))
     elif result.ok:
         click.echo("the index agrees with the archive")
     else:
         if result.no_index:
             click.echo("there is no search index yet")
+        for problem in result.damaged:
+            click.echo(f"damaged: {problem}")
         for article_id in result.missing:
             click.echo(f"missing from the index: article {article_id}")
         for article_id in result.stale:
@@ -269,6 +312,7 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
     from web.serialize import page_as_dict
 
     filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source}
+    open_store(ctx).close()  # a mistyped --home says so, rather than finding nothing
     try:
         request = SearchRequest(
             query, filters=filters, facets=("speaker", "kind", "place", "topic"), sort=sort, page=page,
@@ -319,7 +363,8 @@ def _print_page(result) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line (the shape in docs: 'extract contract').")
 @click.option("--published", type=DateType(), help="Publication date for articles that have none (resolves relative dates).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
-def extract_command(paths, as_json, published, max_bytes) -> None:
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given.")
+def extract_command(paths, as_json, published, max_bytes, follow_links) -> None:
     """Show what Parley finds in articles, without adding them to the archive.
 
     Reads PATHS like `parley ingest` and prints, per article, its statements (speaker, kind,
@@ -329,19 +374,19 @@ def extract_command(paths, as_json, published, max_bytes) -> None:
     from archive.extract.pipeline import extract_or_keep
 
     failed = 0
-    for result in read_inputs(paths, max_bytes):
+    for result in read_inputs(paths, max_bytes, follow_links):
         if isinstance(result, ReadError):
             failed += 1
-            click.secho(f"rejected {result.source}: {result.reason}", fg="yellow", err=True)
+            click.secho(f"rejected {printable(result.source)}: {printable(result.reason)}", fg="yellow", err=True)
             continue
         for problem in result.problems:
-            click.secho(f"skipped part of {result.source}: {problem}", fg="yellow", err=True)
+            click.secho(f"skipped part of {printable(result.source)}: {printable(problem)}", fg="yellow", err=True)
         for article in result.articles:
             if published and article.published is None:
                 article = article.with_metadata(published=published)
             extraction, failure = extract_or_keep(article)
             if failure:
-                click.secho(f"warning {result.source}: {failure}", fg="yellow", err=True)
+                click.secho(f"warning {printable(result.source)}: {printable(failure)}", fg="yellow", err=True)
             if as_json:
                 click.echo(json.dumps(extraction.as_dict(), ensure_ascii=False))
             else:
@@ -384,14 +429,12 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
     from web import create_app
 
     home = ctx.obj
-    if not no_seed:
-        added = seed_if_empty(home)
-        if added:
-            click.echo(f"seeded the new archive in {home} with {added} article(s)")
-    if needs_index(home):
-        click.echo(f"building the search index in {home} from the archive (large archives take minutes)…")
-        ensure_index(home)
-        click.echo("built the search index")
+    if writable(home):
+        _prepare(home, seed=not no_seed, backend=search_backend(ctx))
+    elif (Path(home) / DB_NAME).exists():
+        click.echo(f"the archive in {printable(str(home))} is read-only: serving it as it is (no seeding, no index repair)", err=True)
+    else:
+        raise click.ClickException(f"there is no archive in {printable(str(home))} and it cannot be created there")
     app = create_app({"PARLEY_HOME": str(home)})
     click.echo(f"Parley on http://{host}:{port}/  (archive {home}; Ctrl-C to stop)")
     if debug:
@@ -399,6 +442,20 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
         return
     threading.Thread(target=warm, args=(app,), name="parley-warm-up", daemon=True).start()
     waitress_serve(app, host=host, port=port, threads=threads, ident="parley")
+
+
+def _prepare(home: Path, seed: bool, backend) -> None:
+    """Before serving: seed an empty archive, build a missing index, finish what a stopped ingest left."""
+    if seed:
+        added = seed_if_empty(home, backend)
+        if added:
+            click.echo(f"seeded the new archive in {home} with {added} article(s)")
+    if needs_index(home, backend):
+        click.echo(f"building the search index in {home} from the archive (large archives take minutes)…")
+        ensure_index(home, backend)
+        click.echo("built the search index")
+    elif ensure_index(home, backend):
+        click.echo("indexed the articles an earlier ingest stored but did not index")
 
 
 def warm(app) -> None:
@@ -415,6 +472,3 @@ def warm(app) -> None:
 def main() -> None:
     cli(prog_name="parley")
 
-
-if __name__ == "__main__":
-    main()
