@@ -104,16 +104,18 @@ def _ingest_one(source, store, report, defaults, max_bytes, on_added) -> Problem
         on_added(outcome.added)
     first_problem = None
     for reason in result.problems:
-        problem = _reject(store, report, source, reason)
+        # A file that gave articles was kept: its bad parts are warnings (quarantined all the same, and
+        # fatal under --strict); a file that gave nothing is rejected.
+        problem = _reject(store, report, source, reason, kept=bool(articles))
         first_problem = first_problem or problem
     for failure in failures:
         report.warnings.append(Problem(storable(source), failure))
     return first_problem
 
 
-def _reject(store: Store, report: IngestReport, source: str, reason: str) -> Problem:
+def _reject(store: Store, report: IngestReport, source: str, reason: str, kept: bool = False) -> Problem:
     problem = Problem(storable(source), storable(reason))
-    report.rejected.append(problem)
+    (report.warnings if kept else report.rejected).append(problem)
     data = None
     if source != "-" and os.path.isfile(source):
         try:

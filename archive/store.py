@@ -349,6 +349,20 @@ class Store:
     def speaker_names(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT speaker FROM statements WHERE speaker IS NOT NULL")]
 
+    def place_points(self, article_ids: Iterable[str] | None = None) -> dict[str, tuple[str | None, float | None, float | None]]:
+        """Each place name's country code and coordinates, as resolved in these articles (all when None)."""
+        points: dict[str, tuple[str | None, float | None, float | None]] = {}
+        ids = None if article_ids is None else list(dict.fromkeys(article_ids))
+        chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            where = "" if chunk is None else f" WHERE id IN ({','.join('?' * len(chunk))})"
+            for (data,) in self.db.execute("SELECT places FROM articles" + where, chunk or ()):
+                for place in json.loads(data):
+                    known = points.get(place["name"])
+                    if known is None or (known[1] is None and place.get("lat") is not None):
+                        points[place["name"]] = (place.get("country"), place.get("lat"), place.get("lon"))
+        return points
+
     def article_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM articles")}
 

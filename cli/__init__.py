@@ -25,6 +25,7 @@ from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import DB_NAME, ReadOnlyArchive, Store, StoreError, writable
 from cli import settings
 from index.backend import SearchBackend, finish_pending
+from web.formatting import plural, when
 from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
 HOME_HELP = "Folder holding the archive (and its index).  Default: $PARLEY_HOME, else the app's instance folder."
@@ -42,7 +43,29 @@ class DateType(click.ParamType):
             self.fail(f"{error}: use a date such as 2025-04-22", param, ctx)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _HomeAnywhere(click.Group):
+    """``parley serve --home X`` means ``parley --home X serve``: --home is read before or after the command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        moved, rest, i = [], [], 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":  # everything after is the command's own
+                rest.extend(args[i:])
+                break
+            if arg == "--home" and i + 1 < len(args):
+                moved += args[i : i + 2]
+                i += 2
+                continue
+            if arg.startswith("--home="):
+                moved.append(arg)
+            else:
+                rest.append(arg)
+            i += 1
+        return super().parse_args(ctx, moved + rest)
+
+
+@click.group(cls=_HomeAnywhere, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="PARLEY_HOME", help=HOME_HELP)
 @click.version_option(package_name="parley")
 @click.pass_context
@@ -150,9 +173,11 @@ def _progress():
 
 
 def _print_report(report: IngestReport) -> None:
+    warned = len({p.source for p in report.warnings})
     click.echo(
-        f"{len(report.added)} added ({report.statements} statements), "
-        f"{len(report.duplicates)} duplicates, {len(report.rejected)} rejected, from {report.inputs} inputs"
+        f"{len(report.added)} added ({plural(report.statements, 'statement')}), "
+        f"{plural(len(report.duplicates), 'duplicate')}, {len(report.rejected)} rejected, from {plural(report.inputs, 'input')}"
+        + (f"; {plural(warned, 'input')} kept with warnings" if warned else "")
     )
     for problem in report.rejected:
         click.secho(f"  rejected {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
@@ -300,16 +325,30 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
 
 
 def _print_page(result) -> None:
+    """A table a terminal shows whole: date, speaker, kind, and the quote clipped to the width left."""
     width = shutil.get_terminal_size((100, 20)).columns
-    click.echo(f"{result.total:,} statements" + (f" · did you mean: {result.suggestion}" if result.suggestion else ""))
+    names = ", ".join(f"{n.label} ({n.facet})" for n in result.names)
+    click.echo(plural(result.total, "statement") + (f" · did you mean: {names or result.suggestion}" if names or result.suggestion else ""))
+    for notice in result.notices:
+        click.secho(f"note: {notice}", fg="yellow", err=True)
+    if not result.hits:
+        return
+    rows = []
     for hit in result.hits:
         s = hit.statement
-        who = s.speaker.name if s.speaker else "unknown"
-        when = (s.date.value if s.date and s.date.value else hit.published) or "undated"
-        head = f"{when:<10}  {who[:28]:<28}  {s.kind:<13}  "
-        room = max(20, width - len(head))
-        quote = s.quote if len(s.quote) <= room else s.quote[: room - 1] + "…"
-        click.echo(head + quote)
+        rows.append((when(s.date, hit.published).removesuffix(" (published)"), s.speaker.name if s.speaker else "unknown speaker", s.kind, " ".join(s.quote.split())))
+    date_w = min(22, max(4, *(len(r[0]) for r in rows)))
+    who_w = min(28, max(7, *(len(r[1]) for r in rows)))
+    kind_w = max(4, *(len(r[2]) for r in rows))
+
+    def clip(text: str, room: int) -> str:
+        return text if len(text) <= room else text[: max(1, room - 1)] + "…"
+
+    head = f"{'date':<{date_w}}  {'speaker':<{who_w}}  {'kind':<{kind_w}}  "
+    room = max(20, width - len(head))
+    click.secho(head + "quote", bold=True)
+    for day, who, kind, quote in rows:
+        click.echo(f"{clip(day, date_w):<{date_w}}  {clip(who, who_w):<{who_w}}  {kind:<{kind_w}}  {clip(quote, room)}")
     if result.total > result.page * result.per_page:
         click.echo(f"page {result.page} of {result.pages} (--page N for more)")
 

@@ -223,3 +223,24 @@ def test_serve_warms_the_search_caches_before_the_first_request(home):
     assert not search._caches
     warm(app)
     assert len(search._caches) == 1 and next(iter(search._caches.values())).doccount > 0
+
+
+def test_home_after_the_command_a_readable_table_and_singular_counts(tmp_path, monkeypatch):
+    """Issue 14: `parley search --home X` works as `parley --home X search`; "1 statement"; a table with headings."""
+    from cli import cli
+
+    monkeypatch.setenv("PARLEY_HOME", str(tmp_path / "elsewhere"))
+    home = tmp_path / "home"
+    runner = CliRunner()
+    added = runner.invoke(cli, ["ingest", str(DATA / "batch" / "good.txt"), "--home", str(home)])
+    assert added.exit_code == 0, added.output
+    assert "1 added (" in added.output and "from 1 input" in added.output and "1 inputs" not in added.output
+    assert not (tmp_path / "elsewhere").exists()  # the --home after the command decided
+    found = runner.invoke(cli, ["search", "drones", "--home", str(home)], env={"COLUMNS": "80"})
+    assert found.exit_code == 0, found.output
+    lines = found.output.splitlines()
+    assert lines[0] == "1 statement"
+    assert lines[1].split() == ["date", "speaker", "kind", "quote"]
+    assert all(len(line) <= 80 for line in lines)
+    kept = runner.invoke(cli, ["--home", str(home), "ingest", str(DATA / "batch" / "mixed_lines.jsonl")])
+    assert "0 rejected" in kept.output and "1 input kept with warnings" in kept.output
