@@ -7,7 +7,6 @@ folder and the settings once, and hands them down.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import sys

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from archive.extract.gazetteer import curated_variants
+from archive.extract import place_variants as curated_variants
 from archive.model import name_key
 
 RESOLVED_FACETS = ("speaker", "place", "topic")
