@@ -59,6 +59,7 @@ def _file_specs(state: CollectState) -> list[SourceSpec]:
 def _politeness(contact: str | None, min_delay: float) -> Politeness:
     contact = contact or os.environ.get("PARLEY_CONTACT")
     if not contact:
+        click.secho("note: no --contact (or PARLEY_CONTACT) set: sites see Parley's generic contact, not yours", fg="yellow", err=True)
         return Politeness(min_delay=min_delay)
     return Politeness(contact=contact, min_delay=min_delay)
 
