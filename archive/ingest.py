@@ -106,8 +106,8 @@ def _ingest_one(source, store, report, defaults, max_bytes, on_added) -> Problem
     for reason in result.problems:
         problem = _reject(store, report, source, reason)
         first_problem = first_problem or problem
-    for failure in failures:
-        report.warnings.append(Problem(storable(source), failure))
+    for note in result.warnings + failures:
+        report.warnings.append(Problem(storable(source), note))
     return first_problem
 
 
