@@ -77,3 +77,22 @@ def test_feed_text_with_child_elements_is_kept_whole(tmp_path, name, feed):
     path.write_text(feed, encoding="utf-8")
     text = read_path(path).articles[0].text
     assert " ".join(text.split()) == 'Lavrov said "no deal" was possible before May, and left.'
+
+
+# --- item 9: a very large article ---------------------------------------------------------------------
+
+
+def test_a_6_mb_prose_file_is_extracted_only_up_to_the_cap_with_a_warning(tmp_path):
+    from archive.extract.pipeline import MAX_EXTRACT_CHARS, extract_or_keep
+
+    seed = next((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+    body = read_path(seed).articles[0].text
+    path = tmp_path / "huge.txt"
+    path.write_text("---\ntitle: Huge\n---\n" + body * (6_000_000 // len(body) + 1), encoding="utf-8")
+    article = read_path(path).articles[0]
+    assert len(article.text) > 6_000_000
+    extraction, note = extract_or_keep(article)
+    assert note is not None and "were looked for in the first" in note
+    assert extraction.article.text == article.text  # stored whole
+    assert extraction.statements and all(s.end <= MAX_EXTRACT_CHARS for s in extraction.statements)
+    assert len(extraction.statements) < 2_000
