@@ -540,7 +540,7 @@ class SearchIndex:
             raise SearchError(f"no statement with id {statement_id[:40]!r}")
         docnum = view.searcher.document_number(id=statement_id)
         if docnum is None:
-            raise SearchError(f"statement {statement_id!r} is not in the index: run 'parley reindex'")
+            raise IndexUnavailable(f"statement {statement_id[:40]!r} is not in the search index yet: {REPAIR}")
         statement = found[statement_id][0]
         results = view.searcher.more_like(docnum, "text", text=statement.quote, top=limit, numterms=10)
         return self._hydrate([(hit, hit["id"]) for hit in results], "relevance", set())

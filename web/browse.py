@@ -62,7 +62,7 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
 @bp.get("/statements/<statement_id>")
 def statement(statement_id: str):
     article_id, _, seq_text = statement_id[:100].rpartition("-")
-    extraction = store().get(article_id) if seq_text.isdigit() else None
+    extraction = store().get(article_id) if seq_text.isascii() and seq_text.isdigit() else None
     if extraction is None or int(seq_text) >= len(extraction.statements):
         abort(404, description=f"no statement with id {statement_id[:40]!r}")
     seq = int(seq_text)

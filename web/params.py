@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -21,17 +23,40 @@ class ParamError(ValueError):
         self.name = name
 
 
-def _int(args: MultiDict, name: str, default: int, lo: int, hi: int) -> int:
+# ASCII digits only: str.isdigit() and int() also take "²", "①" or "٣", which then fail or surprise.
+_WHOLE = re.compile(r"[0-9]{1,9}")
+# Search dates follow the query language's date: rule: YYYY, YYYY-MM or YYYY-MM-DD, years 0001-9999.
+_ISO_DAY = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+MAX_PREFIX = 100
+BOOLEAN_FILTERS = {"direct": ("true", "false")}
+
+
+def whole_number(args: MultiDict, name: str, default: int, lo: int, hi: int) -> int:
+    """A whole-number parameter in [lo, hi], written in ASCII digits; ``default`` when absent."""
     raw = args.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ParamError(name, f"{name} must be a whole number, got {raw[:40]!r}") from None
+    if not _WHOLE.fullmatch(raw):
+        raise ParamError(name, f"{name} must be a whole number written with the digits 0-9, got {raw[:40]!r}")
+    value = int(raw)
     if not lo <= value <= hi:
         raise ParamError(name, f"{name} must be between {lo} and {hi:,}")
     return value
+
+
+_int = whole_number
+
+
+def search_date(raw: str) -> date:
+    """A search bound: YYYY-MM-DD (or YYYY-MM, YYYY: their first day), years 0001-9999, or a written
+    date such as "April 22, 2025".  Raises ValueError."""
+    match = _ISO_DAY.fullmatch(raw.strip())
+    if match:
+        year, month, day = (int(part) if part else 1 for part in match.groups())
+        if year == 0:
+            raise ValueError(f"year 0000 is not a year: {raw!r}")
+        return date(year, month, day)
+    return parse_date(raw)
 
 
 def _date(args: MultiDict, name: str):
@@ -39,9 +64,16 @@ def _date(args: MultiDict, name: str):
     if not raw:
         return None
     try:
-        return parse_date(raw[:40])
+        return search_date(raw[:40])
     except ValueError:
-        raise ParamError(name, f"{name} must be a date such as 2025-04-22, got {raw[:40]!r}") from None
+        raise ParamError(name, f"{name} must be a date such as 2025-04-22 (years 0001-9999), got {raw[:40]!r}") from None
+
+
+def prefix_arg(args: MultiDict) -> str:
+    prefix = args.get("prefix", "")
+    if len(prefix) > MAX_PREFIX:
+        raise ParamError("prefix", f"prefix is too long: at most {MAX_PREFIX} characters")
+    return prefix
 
 
 def search_args(args: MultiDict) -> dict[str, Any]:
@@ -60,6 +92,9 @@ def search_args(args: MultiDict) -> dict[str, Any]:
         values = [v[:200] for v in args.getlist(name) if v.strip()]
         if len(values) > 20:
             raise ParamError(name, f"at most 20 values of {name}")
+        allowed = BOOLEAN_FILTERS.get(name)
+        if allowed and any(v not in allowed for v in values):
+            raise ParamError(name, f"{name} must be {' or '.join(allowed)}")
         if values:
             filters[name] = values
     target = args.get("target") or "statements"
