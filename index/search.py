@@ -36,7 +36,7 @@ from archive.store import Store
 from index.documents import day_number, day_to_date, sentence_of, speaker_key
 from index import integrity
 from index.errors import REPAIR, IndexUnavailable
-from index.query import QuerySyntaxError, parse
+from index.query import QuerySyntaxError, bound_expansions, parse
 from index.ranking import BM25FMemory, Lengths, RankAndNote
 from index.schema import (
     ARTICLE_MULTI,
@@ -452,6 +452,7 @@ class SearchIndex:
             empty = tuple(Facet(name, ()) for name in facets)
             return SearchPage(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target)
         searcher = view.searcher
+        bound_expansions(parsed.query, searcher.reader(), text)
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
         # Whoosh then only ranks the words' matches within that set, so filters never slow its scoring.
@@ -681,6 +682,7 @@ def _match_order(index: SearchIndex, text: str, filters: Mapping[str, Sequence[s
     if view is None:
         return MatchOrder(0, iter(()))
     searcher = view.searcher
+    bound_expansions(parsed.query, searcher.reader(), text)
     query = _and(parsed.query, *(_facet_query(config, name, values) for name, values in filters.items()))
     days = view.cache.days
     dated = lo is not None or hi is not None
