@@ -2,7 +2,7 @@
 
 A missing or unreadable index raises ``IndexUnavailable``.  Damage Whoosh only meets deep inside a
 search surfaces as any exception at all; before such a failure becomes a 500, the index is checked
-(checksums and a full read, once per index state) and, if it is damaged, the answer is a 503 too.
+(its checksums, and that it opens; once per index state) and, if it is damaged, the answer is a 503 too.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def index_damage(home: str) -> list[str]:
             try:
                 path = current_path(home)
                 _checked.clear()
-                _checked[state] = integrity.damage(path, (None, ARTICLES)) if path is not None else []
+                _checked[state] = integrity.damage(path, (None, ARTICLES), deep=False) if path is not None else []
             except Exception as error:
                 _checked[state] = [f"the index cannot be opened ({type(error).__name__})"]
         return _checked[state]
