@@ -30,7 +30,7 @@ from index.matches import match_order
 from index.names import NameBook
 from index import integrity
 from index.errors import REPAIR, IndexUnavailable
-from index.query import QuerySyntaxError, parse
+from index.query import QuerySyntaxError, bound_expansions, parse
 from index.ranking import BM25FMemory, Lengths, RankAndNote
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
 from index.results import ArticleHit, Bucket, Facet, FacetValue, Hit, MatchOrder, SearchResults
@@ -160,6 +160,7 @@ class SearchIndex:
             empty = tuple(Facet(name, ()) for name in request.facets)
             return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target, notices=parsed.notices)
         searcher = view.searcher
+        bound_expansions(parsed.query, searcher.reader(), text)
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
         # Whoosh then only ranks the words' matches within that set, so filters never slow its scoring.
@@ -257,7 +258,7 @@ class SearchIndex:
             raise SearchError(f"no statement with id {statement_id[:40]!r}")
         docnum = view.searcher.document_number(id=statement_id)
         if docnum is None:
-            raise SearchError(f"statement {statement_id!r} is not in the index: run 'parley reindex'")
+            raise IndexUnavailable(f"statement {statement_id[:40]!r} is not in the search index yet: {REPAIR}")
         statement = found[statement_id][0]
         results = view.searcher.more_like(docnum, "text", text=statement.quote, top=limit, numterms=10)
         return self._hydrate([(hit, hit["id"]) for hit in results], "relevance", set())
