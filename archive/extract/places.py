@@ -9,6 +9,12 @@ its places point to most) and by nearness to the article's other places; this ru
 second time with the first round's answers as context.  *Filter*: a weak candidate (a small town,
 an alternate name) with no support in the article is dropped, and a minor town is a candidate only
 in the home region or before a qualifier that contains it ("Lanexa, Va.").
+
+In context: a first name before a surname, or a name after a first name, is a person's ("Vladimir
+Putin"); a US state beats a country of the same name only when the article names places in a US
+state ("Georgia"); waters named after a place are the waters ("Gulf of Aden"); places no gazetteer
+holds are found by their shape (``place_features``: "the village of Nyanzale", "the Hamidai area"),
+and a name the text once calls a village is a place wherever it says it.
 """
 
 from __future__ import annotations
@@ -109,9 +115,10 @@ def _merge_features(
 ) -> list[Feature]:
     """Add the listed units to ``mentions`` and return the other features, dropping what they cover.
 
-    A feature that yields to a gazetteer name it overlaps goes to ``contested``, to be taken only if
-    that name is resolved to nothing.  A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
-    a gazetteer name wins ("Dublin Road", "Ohio River").
+    A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
+    a gazetteer name wins ("Dublin Road", "Ohio River"), unless it yields (a lower-case head or a
+    lead-in: "the Dallas area"): then it goes to ``contested``, to be taken only if the resolver
+    keeps none of the names it overlaps.
     """
     sites: list[Feature] = []
     units: list[_Mention] = []
