@@ -13,7 +13,7 @@ in the home region or before a qualifier that contains it ("Lanexa, Va.").
 In context: a first name before a surname, or a name after a first name, is a person's ("Vladimir
 Putin"); a US state beats a country of the same name only when the article names places in a US
 state ("Georgia"); waters named after a place are the waters ("Gulf of Aden"); places no gazetteer
-holds are found by their shape (``place_features``: "the village of Nyanzale", "the Hamidai area"),
+holds are found by their shape (``place_features``: "the village of Nyanzale", "the Tamboura area"),
 and a name the text once calls a village is a place wherever it says it.
 """
 
