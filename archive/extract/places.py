@@ -237,17 +237,18 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
 
 def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gazetteer) -> list[_Mention]:
     mentions: list[_Mention] = []
-    first_tokens = gaz.first_tokens
+    names = gaz.names
     stems = gaz.stems()
     n = len(tokens)
     words = _Words(text)
     next_i = 0
     capitals = compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens))))
-    starts = [k for k in capitals if folded[k] in first_tokens]
+    # a token (never a space in it) begins a name when it is a name or a stem of a longer one
+    starts = [k for k in capitals if folded[k] in stems or folded[k] in names]
     if "l-" in text:  # names that open with a lower-case article: "al-Fashir", "el-Balah"
         firsts = list(map(_FIRST, tokens))
         particles = [bisect.bisect_left(firsts, m.start()) for m in _ARTICLE.finditer(text)]
-        starts = sorted(set(starts).union(k for k in particles if folded[k] in first_tokens))
+        starts = sorted(set(starts).union(k for k in particles if folded[k] in stems or folded[k] in names))
     for i in starts:
         if i < next_i:
             continue
