@@ -156,12 +156,31 @@ def test_partial_quote_inside_a_clause_stays_reported() -> None:
     assert s.kind == "appeal" and s.speaker is not None and s.speaker.name == "Zelenskyy"
 
 
-def test_quoted_words_inside_a_clause_are_also_direct() -> None:
-    text = "Cooper said the delay was \"damning for the whole department\" and resigned."
-    reported, quoted = find_statements(text)
-    assert not reported.direct and "damning" in reported.quote
-    assert quoted.direct and quoted.quote == "damning for the whole department"
-    assert quoted.speaker == reported.speaker and quoted.cue == reported.cue == "said"
+MIXED_CASES = [
+    # text, the one statement's quote (a reported clause with quoted words), direct
+    ('Cooper said the delay was "damning for the whole department" and resigned.',
+     'the delay was "damning for the whole department" and resigned', True),
+    ("The envoy said the meeting had been “long and substantive” and that talks would go on.",
+     "the meeting had been “long and substantive” and that talks would go on", True),
+    ("The ministry said the so-called “referendum” had no legal force.",
+     "the so-called “referendum” had no legal force", False),  # a scare quote: no words of the speaker
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "direct"), MIXED_CASES, ids=lambda v: str(v)[:30])
+def test_quote_inside_a_reported_clause_is_one_mixed_statement(text: str, quote: str, direct: bool) -> None:
+    (s,) = find_statements(text)
+    assert s.quote == quote and s.direct is direct
+
+
+def test_a_clause_quoting_two_passages_keeps_each_passage() -> None:
+    text = 'She said it was "damning that nothing was done" after the agency "recommended it two years ago."'
+    found = find_statements(text)
+    assert [(s.quote, s.direct) for s in found] == [
+        ('it was "damning that nothing was done" after the agency "recommended it two years ago."', False),
+        ("damning that nothing was done", True),
+        ("recommended it two years ago.", True),
+    ]
 
 
 def test_lead_sentence_kind_carries_to_the_quote() -> None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from archive.extract.found import OPEN_MARKS, SKIPPABLE, Found, np_after, np_before
 from archive.extract.kinds import Cue, lexicon
+from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document, is_capitalised, token
 from archive.extract.speakers import (
     Mention,
@@ -358,9 +359,12 @@ def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> F
 
 def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
     """Quotations inside reported speech.  One that makes up most of the clause's end makes the
-    statement direct ("stated he held a “…”"); a shorter one stays part of the clause, and if it has
-    three words or more it is also a direct statement of its own (the verbatim words, same speaker)."""
-    fragments: list[Found] = []
+    statement direct ("stated he held a “…”").  One shorter quotation stays part of the clause: one
+    mixed statement, never a second one; with three quoted words or more it carries the speaker's
+    own words, so it counts as direct (fewer are scare quotes: a so-called “referendum”).  A clause
+    quoting two or more passages stays reported, and each passage is also a direct statement of its
+    own (verbatim words the clause alone would blur together)."""
+    quoted: list[Quotation] = []
     i = max(0, bisect.bisect_left(doc.quote_opens, f.start - 1))
     while i < len(doc.quotes) and doc.quotes[i].open < f.end:
         q = doc.quotes[i]
@@ -369,12 +373,15 @@ def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
             break
         consumed.add(q.open)
         tail = doc.text[q.outer_end : f.end].strip(" ,.:;”\"")
-        if not tail and (q.end - q.start) >= 0.5 * (f.end - f.start) - 1:
+        if not tail and (q.end - q.start) >= 0.5 * (f.end - f.start) - 1 and not quoted:
             f.start, f.end, f.direct = q.start, q.end, True
             f.quotation = q
             f.confidence = 0.8
-            return fragments  # partial quotes before the closing one stay ("any process “…”: “…”")
+            return []
         if len(doc.text[q.start : q.end].split()) >= _FRAGMENT_WORDS:
-            fragments.append(replace(f, start=q.start, end=q.end, direct=True, quotation=q, fragment=True,
-                                     text=doc.text[q.start : q.end], confidence=0.7))
-    return fragments
+            quoted.append(q)
+    if len(quoted) == 1:
+        f.direct = True
+        return []
+    return [replace(f, start=q.start, end=q.end, direct=True, quotation=q, fragment=True,
+                    text=doc.text[q.start : q.end], confidence=0.7) for q in quoted]
