@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import replace
 
 from archive.extract.found import OPEN_MARKS, SKIPPABLE, Found, np_after, np_before
@@ -49,7 +50,8 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
         elif tok.text.islower():
             cue = lex.cue_at(toks, i)
             if cue is not None:
-                f = _verb_statement(doc, si, lo, hi, cue)
+                before = out[-1] if out and out[-1].sentence == si and not out[-1].fragment else None
+                f = _verb_statement(doc, si, lo, hi, cue, before)
             else:
                 noun = lex.noun_at(toks, i)
                 if noun is not None and _possessive_speaker(doc, lo, i) is not None:
@@ -102,23 +104,27 @@ def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | N
     return Found(start, end, False, cue, (doc.toks[i].start, doc.toks[i + 1].end), m, "statement", 0.7, si)
 
 
-def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None:
+def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: Found | None = None) -> Found | None:
     lex = lexicon()
     toks = doc.toks
     i = cue.first
     prev = toks[i - 1].lower if i > lo else ""
     if prev in _PASSIVE or prev in _NEGATION or prev == "to" or prev in ("the", "a", "an"):
         return None
-    # the cue must read as a verb here: not "the said", not a noun after a determiner
     after = cue.last + 1
+    trailing = _trailing(doc, si, lo, hi, cue)
+    if trailing is not None:
+        return trailing
     # the content: a that-clause, an object + infinitive, or a bare clause / object
     start_tok = _content_start(doc, cue, after, hi)
     if start_tok is None:
-        # "…, the USAF has announced." — content before the subject
-        return _postposed(doc, si, lo, hi, cue)
+        return None
     if start_tok < hi and toks[start_tok].text in OPEN_MARKS:
         return None  # introduces a direct quote: handled with the quotation
     subject, override = cue_subject(doc, lo, cue)
+    if before is not None and _continues(doc, lo, cue, before):
+        # "…, the president said, urging the West to …": the participle shares the cue's subject
+        subject, override = before.mention, before.speaker_override
     if subject is None:
         return None
     if start_tok >= hi:
@@ -139,6 +145,19 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found
         override = replace(override, role=f"{subject.name} {override.role}")  # "Kremlin spokesperson"
     f.speaker_override = override
     return f
+
+
+def _continues(doc: Document, lo: int, cue: Cue, before: Found) -> bool:
+    """A participle cue right after the comma that ends the statement before it in the sentence."""
+    k = cue.first - 1
+    return (
+        k > lo
+        and doc.toks[k].text == ","
+        and doc.toks[cue.first].lower.endswith("ing")
+        and before.mention is not None
+        and before.cue_span is not None
+        and before.cue_span[1] <= doc.toks[k].start
+    )
 
 
 def _has_that(doc: Document, cue: Cue, start_tok: int) -> bool:
@@ -169,23 +188,101 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
     return j
 
 
-def _postposed(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None:
-    """ "CONTENT, X said." — the statement is what comes before the subject."""
-    subject, _ = cue_subject(doc, lo, cue)
-    if subject is None:
-        return None
-    k = doc.tok_index(subject.start) - 1
-    if k > lo and doc.toks[k].lower in ("the", "a", "an"):
-        k -= 1
-    if k <= lo or doc.toks[k].text != ",":
-        return None
-    start, end = doc.sents[si].start, doc.toks[k].start
-    if doc.text[start] in OPEN_MARKS or end - start < 10:
+def _trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None:
+    """The wire pattern: "CONTENT, X said on Tuesday on Telegram." / "CONTENT, said X, a spokesman."
+    The cue trails its content when only adjuncts (when, where, to whom, on which channel) follow it
+    up to the end of the sentence or a comma, and a comma sets its subject off from a content before."""
+    toks = doc.toks
+    if toks[cue.first].lower.endswith("ing"):
+        return None  # a participle continues its sentence: "…, adding that …"
+    k = cue.first - 1
+    if k > lo and toks[k].text == ",":
+        # "CONTENT, said Tin Maung Swe, secretary of the council."
+        m = np_after(doc, cue.last + 1, hi)
+        if m is None or m.form == "pronoun" and doc.toks[cue.first].lower != "said":
+            return None
+        j = doc.tok_index(m.end)
+        if j < hi and toks[j].text not in _SENTENCE_ENDS and toks[j].text not in (",", "("):
+            return None
+        subject, comma = m, k
+    else:
+        subject, _ = cue_subject(doc, lo, cue)
+        if subject is None or subject.start >= toks[cue.first].start:
+            return None
+        comma = _comma_before(doc, lo, doc.tok_index(subject.start))
+        if comma is None or not _adjuncts_only(doc, cue, hi):
+            return None
+    start, end = doc.sents[si].start, toks[comma].start
+    start = _after_dateline(doc.text, start, end)
+    while end > start and doc.text[end - 1] in " ,":
+        end -= 1
+    if doc.text[start] in OPEN_MARKS and doc.quote_at(start) is not None:
+        q = doc.quote_at(start)
+        if q is not None and q.outer_end >= end - 1:
+            return None  # a direct quote: attributed with the quotation
+    if len(doc.text[start:end].split()) < 4:
         return None
     lex = lexicon()
-    t = doc.toks
-    return Found(start, end, False, cue, (t[cue.first].start, t[cue.last].end), subject,
-                  lex.kind_for(cue, doc.text[start:end]), 0.6, si)
+    return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject,
+                 lex.kind_for(cue, doc.text[start:end]), 0.7, si)
+
+
+_SENTENCE_ENDS = frozenset(".!?;")
+_DATELINE_RE = re.compile(
+    r"[A-Z][A-Z.'’ -]{2,}(?:,[^\n,()]{1,30}?)?\s*(?:\([^()\n]{1,30}\)|/[A-Za-z-]{2,12}/\.?)?\s*[-–—:]\s*"
+)
+
+
+def _after_dateline(text: str, start: int, end: int) -> int:
+    """Past a dateline opening the sentence ("KYIV (Reuters) –", "CAIRO, Aug 3 (Reuters) –"): the
+    article's source, never part of what was said."""
+    m = _DATELINE_RE.match(text, start, end)
+    return m.end() if m else start
+
+
+def _comma_before(doc: Document, lo: int, first: int) -> int | None:
+    """The comma that sets off the subject starting at token ``first`` (over a role before a name:
+    ", local civil society leader Jonas Pandasi said"), or None."""
+    toks = doc.toks
+    k = first - 1
+    while k > lo and first - k <= 6:
+        t = toks[k]
+        if t.text == ",":
+            return k
+        if not t.text[0].isalnum() or doc.inq[k] or lexicon().cue_at(toks, k) is not None or t.lower == "that":
+            return None
+        k -= 1
+    return None
+
+
+_ADJUNCT_STARTS = frozenset(
+    "on in at during via through to from after before late early earlier later last this overnight today yesterday "
+    "tonight monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
+    """Only adjuncts follow the cue up to the sentence end or a comma ("said early on Monday in a
+    statement"); "told" first takes its listener ("told Reuters", "told a news conference")."""
+    toks = doc.toks
+    j = cue.last + 1
+    if cue.lemma in ("tell", "inform") and j < hi and toks[j].text not in _SENTENCE_ENDS and toks[j].text != ",":
+        m = np_after(doc, j, hi)
+        if m is None:
+            return False
+        j = doc.tok_index(m.end)
+    if j >= hi or toks[j].text in _SENTENCE_ENDS or toks[j].text == ",":
+        return True
+    if toks[j].lower not in _ADJUNCT_STARTS:
+        return False
+    while j < hi:
+        t = toks[j]
+        if t.text in _SENTENCE_ENDS or t.text == ",":
+            return True
+        if t.lower == "that" or t.text in OPEN_MARKS:
+            return False
+        j += 1
+    return True
 
 
 def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
