@@ -42,6 +42,9 @@ QUOTATION_CASES = [
     ("‘Single marks,’ said Alice, ‘with an apostrophe’s help.’", ["Single marks", "with an apostrophe’s help."]),
     ('Never closed: "open quote', ["open quote"]),
     ("No quotes at all.", []),
+    # newswire archives write a double mark as two apostrophes
+    ("''It's anti-reform,'' he said. ''There is more.''", ["It's anti-reform", "There is more."]),
+    ("“I'm takin ''m up,” he said.", ["I'm takin ''m up"]),  # beside curly marks, '' is an elision
     ('""', []),
 ]
 
@@ -249,6 +252,15 @@ def test_no_statements(text: str) -> None:
 )
 def test_cue_words_that_make_no_statement(text: str) -> None:
     assert find_statements(text) == []
+
+
+def test_doubled_apostrophes_quote_like_double_marks() -> None:
+    text = "The plan ''is a misguided approach,'' said Mr. Burman. ''The real issue is governance.''\nHe left."
+    found = find_statements(text)
+    assert [(s.quote, s.speaker.name if s.speaker else None) for s in found] == [
+        ("The plan ''is a misguided approach", "Burman"),  # a quotation inside its sentence: mixed
+        ("The real issue is governance.", "Burman"),
+    ]
 
 
 def test_quote_without_speaker() -> None:
@@ -488,5 +500,5 @@ def test_sentence_end_candidates_equal_the_plain_pattern(text: str) -> None:
 
     from archive.extract.sentences import _END_RE
 
-    plain = re.compile(r"[.!?]+[\"”’»)\]]*(?=\s)|\n")  # _END_RE, written the slow way
+    plain = re.compile(r"[.!?]+[\"”’'»)\]]*(?=\s)|\n")  # _END_RE, written the slow way
     assert [m.span() for m in _END_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -87,6 +87,7 @@ def _attribute(doc: Document, f: Found, prev: Found | None, q: Quotation) -> Non
     text = doc.text
     # 1. after the quotation: "…,” Peskov told Interfax" / "…," said the parson / "…" he said
     if _attribute_after(doc, f, q):
+        _mixed_lead(doc, f, q)
         return
     # 2. an interrupted quotation: the other half of the previous one, attribution in between
     if prev is not None and prev.quotation is not None and prev.cue_span is not None:
@@ -205,6 +206,22 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
             return True
     return False
 
+
+
+def _mixed_lead(doc: Document, f: Found, q: Quotation) -> None:
+    """ "Using the tax ''is a misguided approach,'' said Mr. Burman.": a quotation that starts inside
+    its sentence, attributed after it, reports the whole sentence: the statement starts with it."""
+    s0 = doc.sents[doc.sentence_of(q.open)].start
+    lead = doc.text[s0 : q.open]
+    if len(lead.split()) < 2 or lead.rstrip()[-1] in ":—–-(":
+        return
+    if MARKS_RE.search(lead) or "''" in lead or doc.quote_at(s0) is not None:
+        return  # another quotation before it in the sentence
+    lex = lexicon()
+    lo, hi = doc.tok_index(s0), doc.tok_index(q.open)
+    if any(doc.toks[k].text.islower() and lex.cue_at(doc.toks, k) is not None for k in range(lo, hi)):
+        return  # a cue of its own in the lead
+    f.start = s0
 
 
 def _next_quote_open(doc: Document, q: Quotation) -> int | None:

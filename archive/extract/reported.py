@@ -26,7 +26,7 @@ _INTRO_PREPOSITIONS = frozenset(
 _CLAUSE_STARTERS = frozenset({"that"})
 _PREPOSITIONS = frozenset("to in on at for with from about into over under by of against".split())
 _CLAUSE_BREAKS = frozenset({"which", "while", "whereas", "although", "though", "but", "according", "where"})
-_CLOSE_MARKS = frozenset("\"”»’")
+_CLOSE_MARKS = frozenset("\"”»’'")
 _DETERMINER_WORDS = frozenset({"the", "a", "an", "some", "one"})
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
 
@@ -119,7 +119,7 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     start_tok = _content_start(doc, cue, after, hi)
     if start_tok is None:
         return None
-    if start_tok < hi and toks[start_tok].text in OPEN_MARKS:
+    if start_tok < hi and _opens_quote(doc, start_tok):
         return None  # introduces a direct quote: handled with the quotation
     subject, override = cue_subject(doc, lo, cue)
     if before is not None and _continues(doc, lo, cue, before):
@@ -160,6 +160,12 @@ def _continues(doc: Document, lo: int, cue: Cue, before: Found) -> bool:
     )
 
 
+def _opens_quote(doc: Document, k: int) -> bool:
+    """Token ``k`` is the (first character of the) opening mark of a quotation."""
+    q = doc.quote_at(doc.toks[k].start)
+    return q is not None and q.open == doc.toks[k].start
+
+
 def _has_that(doc: Document, cue: Cue, start_tok: int) -> bool:
     return start_tok > cue.last + 1 and doc.toks[start_tok - 1].lower == "that"
 
@@ -176,7 +182,7 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
             between = toks[after:k]
             if all(b.text in "," or b.text[0].isalnum() for b in between):
                 return k + 1
-        if t.text in ".;!?" or t.text in OPEN_MARKS or doc.quote_at(t.start):
+        if t.text in ".;!?" or doc.quote_at(t.start):
             break
     j = after
     if cue.lemma in ("tell", "inform"):  # skip the listener: "told reporters", "told Interfax news agency"
@@ -279,7 +285,7 @@ def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
         t = toks[j]
         if t.text in _SENTENCE_ENDS or t.text == ",":
             return True
-        if t.lower == "that" or t.text in OPEN_MARKS:
+        if t.lower == "that" or _opens_quote(doc, j):
             return False
         j += 1
     return True
