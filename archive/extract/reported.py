@@ -25,7 +25,12 @@ _INTRO_PREPOSITIONS = frozenset(
 )
 _CLAUSE_STARTERS = frozenset({"that"})
 _PREPOSITIONS = frozenset("to in on at for with from about into over under by of against".split())
-_CLAUSE_BREAKS = frozenset({"which", "while", "whereas", "although", "though", "but", "according", "where"})
+# Words after a comma that end a reported clause.  Relative clauses, "while", "but", dashes and
+# participles such as "including" stay inside it: reported content is the whole clause, and on
+# the gold sets they fall inside it more often than they end it.
+_CLAUSE_BREAKS = frozenset({"whereas", "although", "though", "according"})
+_JOINERS = frozenset({"while", "but", "and", "as", "where", "which", "whereas", "although", "though"})
+_DASHES = frozenset({"—", "–", "-", ";"})
 _CLOSE_MARKS = frozenset("\"”»’'")
 _DETERMINER_WORDS = frozenset({"the", "a", "an", "some", "one"})
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
@@ -387,7 +392,7 @@ def _via(doc: Document, cue: Cue) -> Mention | None:
 
 def _clause_end(doc: Document, first: int, hi: int) -> int:
     """Where a reported clause that starts at token ``first`` ends: the sentence end, or a break
-    before it (", placing …", "—", ", which …", ", according to …")."""
+    before it (", adding …", ", according to …", ", he said", ", and said …")."""
     lex = lexicon()
     toks = doc.toks
     end_tok = hi
@@ -395,27 +400,29 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
         t = toks[k]
         if doc.inq[k]:
             continue
-        if t.text in ("—", "–", ";") or (t.text == "-" and doc.text[t.start - 1 : t.start] == " "):
-            end_tok = k
-            break
         q = doc.quote_at(toks[k - 1].start) if toks[k - 1].text in _CLOSE_MARKS else None
         b = toks[k - 1].start
         if q is not None and q.close is not None and q.close == b and doc.text[q.end : q.close].strip() == "," and k < hi:
             # '… a “positive attitude towards any peace initiatives,” expressing hope …'
-            low = t.lower
-            if t.text.islower() and low not in lex.continuing and (low.endswith("ing") or low.endswith("ed")):
+            if t.text.islower() and lex.cue_at(toks, k) is not None and low_ing(t.lower):
                 end_tok = k
                 break
+        if t.text in _DASHES and _reporting_tail(doc, k + 1, hi):
+            end_tok = k  # "— the White House said —"
+            break
         if t.text == "," and k + 1 < hi:
             nxt = toks[k + 1]
             low = nxt.lower
             if low in lex.continuing:
                 continue
-            if nxt.text.islower() and (low.endswith("ing") or low.endswith("ed")) and len(low) > 4:
-                end_tok = k
+            if nxt.text.islower() and low_ing(low) and lex.cue_at(toks, k + 1) is not None:
+                end_tok = k  # ", adding that …": a statement of its own
                 break
             if low in _CLAUSE_BREAKS:
                 end_tok = k
+                break
+            if low in _JOINERS and _reporting_tail(doc, k + 2, hi):
+                end_tok = k  # ", while officials said …": another attribution
                 break
             if low in ("and", "but") and k + 2 < hi and lex.cue_at(toks, k + 2) is not None and toks[k + 2].text.islower():
                 end_tok = k  # ", and said it was …": a second statement
@@ -427,6 +434,10 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
     while end > toks[first].start and doc.text[end - 1] in ".,;:!? ":
         end -= 1
     return end
+
+
+def low_ing(word: str) -> bool:
+    return word.endswith("ing") and len(word) > 4
 
 
 def _reporting_tail(doc: Document, k: int, hi: int) -> bool:
