@@ -10,7 +10,7 @@ from dataclasses import replace
 from archive.extract.found import OPEN_MARKS, SKIPPABLE, Found, np_after, np_before
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import Quotation
-from archive.extract.sentences import Document, is_capitalised, token
+from archive.extract.sentences import Document, Token, is_capitalised, token
 from archive.extract.speakers import (
     Mention,
     describe,
@@ -165,6 +165,26 @@ def _continues(doc: Document, lo: int, cue: Cue, before: Found) -> bool:
     )
 
 
+# Cues whose object comes before their that-clause: "told reporters that", "warned Moscow that".
+_OBJECT_FIRST = frozenset("tell inform warn assure remind advise notify convince persuade promise brief caution "
+                          "reassure alert urge".split())
+
+
+def _before_that(cue: Cue, between: list[Token]) -> bool:
+    """Only adjuncts or the cue's object stand between the cue and a "that": "said on Monday that",
+    "told reporters that", "clarified, via X, that"; not a clause of its own ("said witnesses saw
+    a gun and that …": that "that" joins a second clause of the content)."""
+    if not between or cue.lemma in _OBJECT_FIRST:
+        return True
+    first = between[0]
+    return first.text == "," or first.lower in _ADJUNCT_STARTS or first.lower in _BEFORE_THAT or (
+        first.lower.endswith("ly") and first.text.islower()
+    )
+
+
+_BEFORE_THAT = frozenset("of again also then separately specifically further repeatedly in about".split())
+
+
 def _opens_quote(doc: Document, k: int) -> bool:
     """Token ``k`` is the (first character of the) opening mark of a quotation."""
     q = doc.quote_at(doc.toks[k].start)
@@ -185,7 +205,7 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
         t = toks[k]
         if t.lower in _CLAUSE_STARTERS and k + 1 < hi:
             between = toks[after:k]
-            if all(b.text in "," or b.text[0].isalnum() for b in between):
+            if all(b.text in "," or b.text[0].isalnum() for b in between) and _before_that(cue, between):
                 return k + 1
         if t.text in ".;!?" or doc.quote_at(t.start):
             break
