@@ -18,7 +18,10 @@ from archive.extract.speakers import (
 )
 
 _PASSIVE = frozenset("is are was were be been being".split())
-_NEGATION = frozenset("not never n't didn't don't doesn't".split())
+_NEGATION = frozenset(
+    "not never n't didn't don't doesn't hasn't haven't hadn't wasn't weren't isn't aren't won't wouldn't "
+    "couldn't can't cannot".split()
+)
 _INTRO_PREPOSITIONS = frozenset(
     "in on at after before during despite following with without as since under amid while when for "
     "by from about over through".split()
@@ -87,7 +90,7 @@ def _possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
 
 
 def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | None:
-    m = np_after(doc, i + 2, hi)
+    m = _according_source(doc, i + 2, hi)
     if m is None:
         return None
     cue = Cue("according to", "statement", i, i + 1)
@@ -109,14 +112,57 @@ def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | N
     return Found(start, end, False, cue, (doc.toks[i].start, doc.toks[i + 1].end), m, "statement", 0.7, si)
 
 
+def _negated(doc: Document, lo: int, i: int) -> bool:
+    """A negation before the cue, over adverbs and auxiliaries: "did not immediately respond to a
+    request for comment", "has not yet commented", "never said": no statement was made."""
+    toks = doc.toks
+    for k in range(i - 1, max(lo, i - 4) - 1, -1):
+        low = toks[k].lower
+        if low in _NEGATION:
+            return True
+        if not (low in SKIPPABLE or low in _AUXILIARIES or low.endswith("ly") and toks[k].text.islower()):
+            return False
+    return False
+
+
+_AUXILIARIES = frozenset("did does do has have had is was were are yet immediately".split())
+
+
+def _according_source(doc: Document, k: int, hi: int) -> Mention | None:
+    """Who "according to" names: "the Kremlin", "earlier reports", and the source of a document:
+    "figures provided by the health ministry", "a statement from the army"."""
+    toks = doc.toks
+    if k < hi and toks[k].lower in _OBJECT_PRONOUNS:  # "according to him"
+        t = toks[k]
+        gender = _OBJECT_PRONOUNS[t.lower]
+        return Mention(t.start, t.end, t.text, t.text, None, "person" if gender != "plural" else "group", "pronoun", gender)
+    m = np_after(doc, k, hi)
+    if m is None and k + 1 < hi and toks[k].text.islower() and toks[k].text.isalpha():
+        m = np_after(doc, k + 1, hi)  # over an adjective: "earlier reports"
+    if m is None or m.start == toks[k].start and m.text.lower() in _DOCUMENTS:
+        for j in range(k, min(hi, k + 8)):
+            if toks[j].lower in ("by", "from"):
+                return np_after(doc, j + 1, hi) or m
+            if not toks[j].text[0].isalnum():
+                break
+    return m
+
+
+_OBJECT_PRONOUNS = {"him": "male", "her": "female", "them": "plural"}
+# What "according to" may name instead of its source: "according to figures provided by X".
+_DOCUMENTS = frozenset("figures data statement report tally estimate estimates count toll numbers statistics".split())
+
+
 def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: Found | None = None) -> Found | None:
     lex = lexicon()
     toks = doc.toks
     i = cue.first
     prev = toks[i - 1].lower if i > lo else ""
-    if prev in _PASSIVE or prev in _NEGATION or prev == "to" or prev in ("the", "a", "an"):
-        return None
+    if prev in _PASSIVE or prev == "to" or prev in ("the", "a", "an") or _negated(doc, lo, i):
+        return None  # "was reported", "to comment", "the said", "did not immediately respond"
     after = cue.last + 1
+    if after < hi and (toks[after].lower == "not" or toks[after].lower == "to" and after + 1 < hi and toks[after + 1].lower == "be"):
+        return None  # "asked not to be named", "declined to be identified"
     trailing = _trailing(doc, si, lo, hi, cue)
     if trailing is not None:
         return trailing
@@ -127,14 +173,14 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     if start_tok < hi and _opens_quote(doc, start_tok):
         return None  # introduces a direct quote: handled with the quotation
     subject, override = cue_subject(doc, lo, cue)
-    if before is not None and _continues(doc, lo, cue, before):
-        # "…, the president said, urging the West to …": the participle shares the cue's subject
-        subject, override = before.mention, before.speaker_override
+    if low_ing(toks[cue.first].lower):
+        subject, override = _participle_subject(doc, lo, cue, before, subject, override)
     if subject is None:
         return None
     if start_tok >= hi:
         return None
-    if toks[cue.first].lower.endswith("ing") and toks[start_tok].lower in _PREPOSITIONS and start_tok == after:
+    if toks[cue.first].lower.endswith("ing") and toks[start_tok].lower in _PREPOSITIONS and start_tok == after \
+            and not _infinitive(doc, start_tok, hi):
         return None  # ", adding to the pressure": not reporting anything
     # a phrase cue ending in a noun ("voiced skepticism over …") starts its content at the noun
     nounish = cue.last > cue.first and toks[cue.last].lower not in ("for", "on", "upon", "out", "in", "clear")
@@ -142,6 +188,8 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     end = _clause_end(doc, start_tok, hi)
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
+    if toks[start_tok].lower in _ADJUNCT_STARTS and _before_participle(doc, doc.tok_index(end), hi):
+        return None  # "said in a statement, adding that …": the participle reports; the cue has no content
     if cue.dialogue and not _has_that(doc, cue, start_tok):
         return None  # "she cried" introduces speech; without a clause there is no statement
     kind = lex.kind_for(cue, doc.text[start:end])
@@ -152,17 +200,73 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     return f
 
 
-def _continues(doc: Document, lo: int, cue: Cue, before: Found) -> bool:
-    """A participle cue right after the comma that ends the statement before it in the sentence."""
-    k = cue.first - 1
-    return (
-        k > lo
-        and doc.toks[k].text == ","
-        and doc.toks[cue.first].lower.endswith("ing")
-        and before.mention is not None
-        and before.cue_span is not None
-        and before.cue_span[1] <= doc.toks[k].start
-    )
+def _participle_subject(
+    doc: Document, lo: int, cue: Cue, before: Found | None, subject: Mention | None, override: Mention | None
+) -> tuple[Mention | None, Mention | None]:
+    """Who speaks through a participle cue.  "with the rebels saying …": the noun before it.  "…, the
+    president said, urging …", "issued a statement accusing … and urging …": the subject of the
+    attribution before it in the sentence.  Else the subject of the sentence ("Israel struck …,
+    vowing …"), never the object of its verb ("reported the incident, saying …")."""
+    toks = doc.toks
+    for k in range(cue.first - 1, max(lo, cue.first - 7) - 1, -1):
+        if toks[k].lower == "with":
+            m = np_after(doc, k + 1, cue.first)
+            if m is not None and doc.tok_index(m.end) == cue.first:
+                return m, override
+            break
+        if not toks[k].text[0].isalnum():
+            break
+    if before is not None and before.mention is not None and before.cue_span is not None \
+            and before.cue_span[1] <= toks[cue.first].start:
+        return before.mention, before.speaker_override
+    earlier = _previous_attribution(doc, lo, cue)
+    if earlier is not None:
+        return earlier, override
+    return sentence_subject(doc, lo, cue.first) or subject, override
+
+
+def _previous_attribution(doc: Document, lo: int, cue: Cue) -> Mention | None:
+    """The speaker of a cue earlier in the sentence, outside quotation marks ('“…,” said the SDF,
+    blaming …'; 'issued a statement accusing …')."""
+    toks = doc.toks
+    lex = lexicon()
+    for k in range(cue.first - 1, lo - 1, -1):
+        t = toks[k]
+        if doc.inq[k] or not t.text.islower():
+            continue
+        c = lex.cue_at(toks, k) or (lex.noun_at(toks, k) if t.lower in lex.nouns else None)
+        if c is None or c.last >= cue.first:
+            continue
+        if c.nominal:
+            return sentence_subject(doc, lo, k)  # "The cleric issued a statement accusing …"
+        if low_ing(t.lower):
+            continue
+        m = np_after(doc, c.last + 1, cue.first)
+        if m is not None and k > lo and toks[k - 1].text in (",", "”", "\"", "'"):
+            return m  # '“…,” said the SDF, blaming …'
+        m, _ = cue_subject(doc, lo, c)
+        return m
+    return None
+
+
+def _before_participle(doc: Document, k: int, hi: int) -> bool:
+    """Tokens from ``k`` are ", <cue participle>"."""
+    toks = doc.toks
+    while k < hi and toks[k].text in (",", "."):
+        if toks[k].text == "," and k + 1 < hi and low_ing(toks[k + 1].lower):
+            return lexicon().cue_at(toks, k + 1) is not None
+        k += 1
+    return False
+
+
+def _infinitive(doc: Document, k: int, hi: int) -> bool:
+    """ "to" + a verb ("vowing to keep the area demilitarised"), not "to" + a noun phrase."""
+    toks = doc.toks
+    if toks[k].lower != "to" or k + 1 >= hi:
+        return False
+    nxt = toks[k + 1]
+    return nxt.text.islower() and nxt.lower not in _DETERMINER_WORDS and nxt.lower not in (
+        "its", "their", "his", "her", "this", "these", "those", "that", "our", "my", "your")
 
 
 # Cues whose object comes before their that-clause: "told reporters that", "warned Moscow that".
@@ -209,6 +313,8 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
                 return k + 1
         if t.text in ".;!?" or doc.quote_at(t.start):
             break
+        if t.text == "," and k + 1 < hi and low_ing(toks[k + 1].lower) and lexicon().cue_at(toks, k + 1) is not None:
+            break  # "said in a statement, adding that …": the that-clause is the participle's
     j = after
     if cue.lemma in ("tell", "inform"):  # skip the listener: "told reporters", "told Interfax news agency"
         m = np_after(doc, j, hi)
@@ -227,7 +333,7 @@ def _trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | Non
     if toks[cue.first].lower.endswith("ing"):
         return None  # a participle continues its sentence: "…, adding that …"
     k = cue.first - 1
-    if k > lo and toks[k].text == ",":
+    if k > lo and toks[k].text == "," and cue.lemma in _INVERTING:
         # "CONTENT, said Tin Maung Swe, secretary of the council."
         m = np_after(doc, cue.last + 1, hi)
         if m is None or m.form == "pronoun" and doc.toks[cue.first].lower != "said":
@@ -259,6 +365,11 @@ def _trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | Non
 
 
 _SENTENCE_ENDS = frozenset(".!?;")
+# Cues that may come before their subject after the content: "…, said the minister."
+_INVERTING = frozenset(
+    "say add write ask explain continue reply answer note declare insist claim recall conclude observe "
+    "remark state report announce comment confirm argue warn".split()
+)
 _DATELINE_RE = re.compile(
     r"[A-Z][A-Z.'’ -]{2,}(?:,[^\n,()]{1,30}?)?\s*(?:\([^()\n]{1,30}\)|/[A-Za-z-]{2,12}/\.?)?\s*[-–—:]\s*"
 )
@@ -317,31 +428,35 @@ def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
 
 
 def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
-    """The speaker of a cue: the noun phrase before it (over adverbs and an appositive), else the
-    subject of its sentence ("Putin raised concerns …, alleging that …").  Also returns the real
-    speaker named by "via spokesperson X"."""
+    """The speaker of a cue: the noun phrase before it (over adverbs, a parenthesis, an appositive, a
+    relative clause or an interposed adjunct, and a modifier after the noun), else the subject of its
+    sentence ("Putin raised concerns …, alleging that …").  Also returns the real speaker named by
+    "via spokesperson X"."""
     toks = doc.toks
     override = _via(doc, cue)
     j = cue.first - 1
     while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower.endswith("ly") and toks[j].text.islower()):
         j -= 1
+    j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
     if j < lo:
         return None, override
     t = toks[j]
     if t.text == ",":
-        # an appositive: "Louis Gallois, the Airbus chief executive, said"
+        # an appositive: "Louis Gallois, the Airbus chief executive, said"; a relative clause or an
+        # adjunct: "A resident, who asked not to be named, said"; "The council, in an order, said"
         k = j - 1
-        while k > lo and j - k < 14:
+        while k > lo and j - k < 20:
             if toks[k].text in (",", ";") or toks[k].text == "." and toks[k + 1].text != ",":
                 break
             k -= 1
         if k >= lo and toks[k].text == "," or k == lo:
-            m = np_before(doc, k - 1, lo) if k > lo else None
-            if m is not None and m.form != "nominal" and not _after_preposition(doc, m, lo):
-                appos = describe(doc.text, toks[k + 1 : j])
+            interposed = k + 1 < j and _interposes(toks[k + 1])
+            m = np_before(doc, _before_parenthesis(doc, k - 1, lo), lo) if k > lo else None
+            if m is not None and (m.form != "nominal" or interposed) and not _after_preposition(doc, m, lo):
+                appos = describe(doc.text, toks[k + 1 : j]) if not interposed else None
                 if appos is not None and m.role is None and appos.form == "nominal":
                     m = replace(m, role=appos.text)
-                return m, override
+                return _head_of(doc, m, lo), override
             # "Irish low cost airline, Ryanair, announced": the name is the appositive
             inner = np_before(doc, j - 1, k + 1 if k > lo or toks[k].text == "," else k)
             if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1):
@@ -350,11 +465,61 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
             return sentence_subject(doc, lo, cue.first), override
         return None, override
     m = np_before(doc, j, lo)
+    if m is None:
+        m = _modified_subject(doc, j, lo)
     if m is not None:
-        return m, override
+        return _head_of(doc, m, lo), override
     if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
         return sentence_subject(doc, lo, cue.first), override
     return None, override
+
+
+def _before_parenthesis(doc: Document, j: int, lo: int) -> int:
+    """The token before a short parenthesis ending at token ``j`` ("(CENTCOM)", "(R-Ga.)"), else ``j``."""
+    toks = doc.toks
+    if j < lo or toks[j].text != ")":
+        return j
+    for k in range(j - 1, max(lo, j - 8) - 1, -1):
+        if toks[k].text == "(":
+            return k - 1
+    return j
+
+
+# Words that open a phrase set off between a subject and its cue, or modifying the subject after it.
+_INTERPOSED = frozenset(
+    "who whose which speaking in on at during after citing quoted writing when as while from of for with "
+    "familiar close based there".split()
+)
+
+
+def _interposes(t: Token) -> bool:
+    return t.lower in _INTERPOSED or (t.text.islower() and t.lower.endswith("ing")) or t.text[0].isdigit()
+
+
+def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
+    """ "A security source speaking on condition of anonymity told …", "Two diplomats familiar with
+    the talks said …": the noun phrase before a modifier that ends at the cue."""
+    toks = doc.toks
+    for k in range(j - 1, max(lo, j - 12) - 1, -1):
+        t = toks[k]
+        if not t.text[0].isalnum() or t.lower == "that" or doc.inq[k]:
+            return None
+        if _interposes(toks[k + 1]) and toks[k + 1].text.islower():
+            m = np_before(doc, k, lo)
+            if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo):
+                return m
+    return None
+
+
+def _head_of(doc: Document, m: Mention, lo: int) -> Mention:
+    """ "Ivan Bondar from the regional council said": a person named before "from"/"of"/"at" the
+    organisation is the speaker, not the organisation."""
+    k = doc.tok_index(m.start) - 1
+    if k > lo and doc.toks[k].lower in ("from", "of", "at", "for"):
+        head = np_before(doc, k - 1, lo)
+        if head is not None and head.type == "person" and head.form == "name":
+            return head
+    return m
 
 
 def _after_preposition(doc: Document, m: Mention, lo: int) -> bool:
@@ -429,6 +594,10 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
                 break
         if t.text in _DASHES and _reporting_tail(doc, k + 1, hi):
             end_tok = k  # "— the White House said —"
+            break
+        if t.lower == "and" and k + 1 < hi and low_ing(toks[k + 1].lower) and toks[k + 1].text.islower() \
+                and lex.cue_at(toks, k + 1) is not None:
+            end_tok = k  # "accusing troops of … and urging fighters to …": two statements
             break
         if t.text == "," and k + 1 < hi:
             nxt = toks[k + 1]

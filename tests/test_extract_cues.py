@@ -1,0 +1,184 @@
+"""Statement finding on the shapes of conflict news: where the cue stands, which words it reports,
+who it names, on which channel (archive.extract.reported / direct / statements).
+
+Sentences are written for these tests in the shapes wire copy and regional outlets use.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.extract.statements import find_statements
+from archive.model import Statement
+
+
+def only(text: str) -> Statement:
+    found = find_statements(text)
+    assert len(found) == 1, [(s.quote, s.cue) for s in found]
+    return found[0]
+
+
+# ------------------------------------------------------------------------ trailing cues (item 1)
+
+TRAILING_CASES = [
+    # text, quote, speaker name, cue
+    (
+        "The air defence shot down 54 of 60 drones launched overnight, the air force said on Telegram on Tuesday.",
+        "The air defence shot down 54 of 60 drones launched overnight", "air force", "said",
+    ),
+    (
+        "The rebels have taken full control of the garrison headquarters in the border township, it said on Wednesday.",
+        "The rebels have taken full control of the garrison headquarters in the border township", None, "said",
+    ),
+    (
+        "Two soldiers were wounded when a drone hit their position, the group's military spokesman said in a "
+        "televised speech early on Saturday.",
+        "Two soldiers were wounded when a drone hit their position", "military spokesman", "said",
+    ),
+    (
+        "The capture of the town came after days of fighting with government forces, local civic leader Amani "
+        "Kabila said.",
+        "The capture of the town came after days of fighting with government forces", "Amani Kabila", "said",
+    ),
+    (
+        "Staff in the capital have been told to form units to respond to emergencies, said Aung Myo Thant, "
+        "secretary of the city council.",
+        "Staff in the capital have been told to form units to respond to emergencies", "Aung Myo Thant", "said",
+    ),
+    (
+        "KYIV (Reuters) - Russia launched five missiles and 12 drones at Ukraine in an overnight attack, "
+        "Ukraine's air force said early on Monday.",
+        "Russia launched five missiles and 12 drones at Ukraine in an overnight attack", "Ukraine's air force", "said",
+    ),
+    (
+        "Three civilians were killed in the shelling of the market, the regional governor told reporters.",
+        "Three civilians were killed in the shelling of the market", "regional governor", "told",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "name", "cue"), TRAILING_CASES, ids=lambda v: str(v)[:30])
+def test_trailing_cue_reports_the_content_before_it(text: str, quote: str, name: str | None, cue: str) -> None:
+    s = [s for s in find_statements(text) if s.cue == cue][0]
+    assert s.quote == quote
+    assert text[s.cue_start : s.cue_end] == cue
+    if name is not None:
+        assert s.speaker is not None and s.speaker.name.endswith(name)
+
+
+def test_participle_after_a_trailing_cue_is_a_second_statement_of_the_same_speaker() -> None:
+    text = (
+        "A missile strike killed at least five people in the city on Wednesday, President Ivan Petrenko said, "
+        "urging allies to supply more air defences."
+    )
+    first, second = find_statements(text)
+    assert first.quote == "A missile strike killed at least five people in the city on Wednesday"
+    assert second.quote == "allies to supply more air defences" and second.cue == "urging"
+    assert second.kind == "appeal"
+    assert first.speaker is not None and second.speaker is not None
+    assert first.speaker.name == second.speaker.name == "Ivan Petrenko"
+
+
+def test_pronoun_trailing_cue_then_adding_that() -> None:
+    text = (
+        "The Northern Alliance said it had seized the pass.\n"
+        "The fighters took the battalion base on Monday after weeks of clashes, it said, adding that air strikes "
+        "on the villages continued."
+    )
+    found = find_statements(text)
+    assert [s.quote for s in found] == [
+        "it had seized the pass",
+        "The fighters took the battalion base on Monday after weeks of clashes",
+        "air strikes on the villages continued",
+    ]
+    assert [s.cue for s in found] == ["said", "said", "adding"]
+    assert {s.speaker.name for s in found if s.speaker} == {"Northern Alliance"}
+
+
+def test_a_cue_with_only_adjuncts_and_no_content_before_makes_no_statement() -> None:
+    text = "The army said in a statement, adding that no injuries were reported."
+    s = only(text)
+    assert s.cue == "adding" and s.quote == "no injuries were reported"
+    assert s.speaker is not None and s.speaker.name == "army"
+
+
+# ------------------------------------------------------------------------------ cue forms (item 5)
+
+FORM_CASES = [
+    # text, quote, speaker name (suffix), cue, kind
+    ("Hundreds of families fled the town over the weekend, according to earlier reports.",
+     "Hundreds of families fled the town over the weekend", "reports", "according to", "statement"),
+    ("According to him, the convoy was hit twice before it reached the crossing.",
+     "the convoy was hit twice before it reached the crossing", None, "According to", "statement"),
+    ("A local resident, who asked not to be named for safety reasons, said he heard heavy gunfire all night.",
+     "he heard heavy gunfire all night", "resident", "said", "statement"),
+    ("A senior official speaking on condition of anonymity told AFP that 40 people had been killed.",
+     "40 people had been killed", "official", "told", "statement"),
+    ("Earlier on Sunday, U.S. Central Command (CENTCOM) said it destroyed two drones over the Red Sea.",
+     "it destroyed two drones over the Red Sea", "Central Command", "said", "statement"),
+    ("The ruling council (RC), in an order on Wednesday, said all reservists should be ready to deploy.",
+     "all reservists should be ready to deploy", None, "said", "statement"),
+    ("Sheikh Hikmat al-Hijri issued a statement accusing government troops of breaching a ceasefire.",
+     "government troops of breaching a ceasefire", None, "accusing", "allegation"),
+    ("Israel struck army positions in the south for a second day on Tuesday, vowing to protect the minority.",
+     "to protect the minority", "Israel", "vowing", "commitment"),
+    ("The minister noted that the corridor had been closed for a week.",
+     "the corridor had been closed for a week", "minister", "noted", "statement"),
+    ("The agency confirmed that the vessel had been struck by a missile.",
+     "the vessel had been struck by a missile", "agency", "confirmed", "confirmation"),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "name", "cue", "kind"), FORM_CASES, ids=lambda v: str(v)[:30])
+def test_cue_forms(text: str, quote: str, name: str | None, cue: str, kind: str) -> None:
+    s = [s for s in find_statements(text) if s.cue == cue][0]
+    assert s.quote == quote
+    assert s.kind == kind
+    assert s.speaker is not None
+    if name is not None:
+        assert s.speaker.name.endswith(name)
+
+
+def test_participle_takes_the_subject_of_the_attribution_before_it() -> None:
+    text = '"Two of our fighters were killed," said the Syrian Democratic Forces, blaming Turkey for the attack.'
+    quoted, blamed = find_statements(text)
+    assert quoted.direct and quoted.quote == "Two of our fighters were killed"
+    assert blamed.cue == "blaming" and blamed.quote == "Turkey for the attack" and blamed.kind == "allegation"
+    assert blamed.speaker is not None and blamed.speaker.name.endswith("Syrian Democratic Forces")
+
+
+def test_participle_never_takes_the_object_of_the_verb_before_it() -> None:
+    text = "The agency also reported the incident, saying that it assessed the ship had been targeted earlier."
+    s = [s for s in find_statements(text) if s.cue == "saying"][0]
+    assert s.quote == "it assessed the ship had been targeted earlier"
+    assert s.speaker is not None and s.speaker.name == "agency"
+
+
+# -------------------------------------------------------------------------------- not statements (item 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spokespeople for the army did not immediately respond to a request for comment.",
+        "The ministry has not yet commented on the strike.",
+        "The region is internationally recognized as part of the country.",
+        "The so-called people's republic held a vote on Sunday.",
+        "A resident, who asked not to be named, fled on Sunday.",
+    ],
+)
+def test_no_statement(text: str) -> None:
+    assert find_statements(text) == []
+
+
+# ------------------------------------------------------------------------- one statement once (item 11)
+
+
+def test_quote_inside_a_trailing_statement_is_one_statement() -> None:
+    text = (
+        "A cargo ship was hit by a missile east of the port, but \u201cno fires or leaks were observed,\u201d and "
+        "the vessel is sailing on, the maritime agency said."
+    )
+    s = only(text)
+    assert s.quote.startswith("A cargo ship was hit") and s.quote.endswith("the vessel is sailing on")
+    assert s.direct  # it carries the agency's own words
