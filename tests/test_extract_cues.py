@@ -182,3 +182,70 @@ def test_quote_inside_a_trailing_statement_is_one_statement() -> None:
     s = only(text)
     assert s.quote.startswith("A cargo ship was hit") and s.quote.endswith("the vessel is sailing on")
     assert s.direct  # it carries the agency's own words
+
+
+# ---------------------------------------------------------------------------------- channels (item 9)
+
+CHANNEL_CASES = [
+    # text, channel
+    ("Oksana, the manager of a cafe that was hit, told Reuters she was still shaking.", "Reuters"),
+    ("KYIV (Reuters) - Russia launched five missiles at Ukraine overnight, Ukraine's air force said early on Monday.",
+     None),  # a dateline's agency is the article's source
+    ("He said in his nightly video address that the battle for the town continues.", "nightly video address"),
+    ("Rogov told Komsomolskaya Pravda radio that the workers were no longer afraid.", "Komsomolskaya Pravda radio"),
+    ("The ministry said in a statement posted to Telegram that 12 people were killed.", "statement posted to Telegram"),
+    ("The army said on the social media platform X that a missile was fired toward the city.",
+     "the social media platform X"),
+    ("Last week, Al-Arabiya TV cited Egypt's military as saying a missile had landed near the border.", "Al-Arabiya TV"),
+    ("The minister said during a TV show that the situation in the city was urgent.", "TV show"),
+    ("The prime minister said at the cabinet meeting that troops had crossed the line again.", "cabinet meeting"),
+    ("The mayor said on state television that power had been restored in most districts.", "state television"),
+    ("The army said in a statement on Friday that two soldiers died.", "statement"),
+    ("The president told a news conference that talks would resume next week.", "a news conference"),
+    ("Hamas' al-Aqsa TV reported that a naval facility had been hit.", None),  # the outlet speaks: no channel
+]
+
+
+@pytest.mark.parametrize(("text", "channel"), CHANNEL_CASES, ids=lambda v: str(v)[:30])
+def test_channel(text: str, channel: str | None) -> None:
+    s = [s for s in find_statements(text) if s.cue is not None][0]
+    assert s.channel == channel
+
+
+def test_a_channel_closing_the_clause_is_not_reported_content() -> None:
+    s = only("The governor confirmed the missile strike on Telegram.")
+    assert s.quote == "the missile strike" and s.channel == "Telegram" and s.kind == "confirmation"
+
+
+def test_channel_of_a_quote_attributed_in_its_last_sentence() -> None:
+    text = '"Explosions are heard in the city. Air defence is working," the mayor said on Telegram.'
+    (s,) = find_statements(text)
+    assert s.direct and s.channel == "Telegram"
+
+
+@pytest.mark.parametrize("text", ["The army said in a statement on Friday.", "The mayor said on Telegram late on Monday."])
+def test_a_channel_and_a_time_are_no_content(text: str) -> None:
+    assert find_statements(text) == []
+
+
+APPOSITIVE_QUOTE_CASES = [
+    # a direct quote attributed after it, with an appositive or a modifier between name and cue
+    ('"We hit several targets," the group\'s military spokesman, Yehya Sarea, said in a televised statement.',
+     "Yehya Sarea", "televised statement"),
+    ("“Everything inside is broken,” Oksana, the owner of a bakery that was hit, told Reuters.", "Oksana", "Reuters"),
+    ("“The night was hard for our city,” Petro Marchuk, governor of Sumy region, said.", "Petro Marchuk", None),
+    ('"The workers are no longer afraid," Ivan Bondar from the regional council, said on Friday.', "Ivan Bondar", None),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "channel"), APPOSITIVE_QUOTE_CASES, ids=lambda v: str(v)[:30])
+def test_quote_attributed_over_an_appositive(text: str, name: str, channel: str | None) -> None:
+    s = only(text)
+    assert s.direct and s.speaker is not None and s.speaker.name == name
+    assert s.channel == channel
+
+
+def test_coordinated_subject_of_a_trailing_cue() -> None:
+    text = "A ship was hit by a missile east of the port, the agency UKMTO and the firm Ambrey both confirmed on Saturday."
+    s = only(text)
+    assert s.quote == "A ship was hit by a missile east of the port" and s.kind == "confirmation"

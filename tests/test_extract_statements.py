@@ -195,7 +195,7 @@ def test_lead_sentence_kind_carries_to_the_quote() -> None:
     assert first.kind == second.kind == "clarification"
     assert first.speaker is not None and first.speaker.name == "Dmitry Peskov"
     assert first.speaker.role == "Kremlin spokesperson"
-    assert second.channel == "Interfax"
+    assert second.channel == "Interfax news agency"
 
 
 @pytest.mark.parametrize(

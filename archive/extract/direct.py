@@ -5,6 +5,7 @@ paragraph it continues, or the turn-taking of dialogue."""
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
 from archive.extract.kinds import lexicon
@@ -196,7 +197,10 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     m = mention_after(text, doc.toks, i, hi)
     if m is None:
         return False
-    j = doc.tok_index(m.end)
+    hi = min(doc.tok_index(limit), i + 30)
+    j, named = _past_appositive(doc, doc.tok_index(m.end), hi)
+    if named is not None and m.form == "nominal" and named.form == "name" and named.type == "person":
+        m = replace(named, role=named.role or m.text)  # "the group's military spokesman, Yehya Sarea, said"
     while j < hi and doc.toks[j].lower in SKIPPABLE:
         j += 1
     if j < hi:
@@ -206,6 +210,25 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
             return True
     return False
 
+
+
+def _past_appositive(doc: Document, j: int, hi: int) -> tuple[int, Mention | None]:
+    """Past an appositive or a modifier after the speaker, up to the comma before the cue:
+    '“…,” Olha, the manager of a cafe that was hit, told Reuters'; '“…,” Ivan Bondar from the
+    regional council, said'.  Also returns a name the appositive gives ("the spokesman, Yehya Sarea,")."""
+    toks = doc.toks
+    if j >= hi or not (toks[j].text == "," or toks[j].lower in ("from", "of", "at", "with")):
+        return j, None
+    for k in range(j + 1, min(hi, j + 16)):
+        t = toks[k]
+        if t.text == ",":
+            inner = mention_after(doc.text, toks, j + 1, k) if toks[j].text == "," else None
+            if inner is not None and doc.tok_index(inner.end) != k:
+                inner = None
+            return k + 1, inner
+        if t.text in ".!?;" or doc.inq[k]:
+            break
+    return j, None
 
 
 def _mixed_lead(doc: Document, f: Found, q: Quotation) -> None:

@@ -185,11 +185,13 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     # a phrase cue ending in a noun ("voiced skepticism over …") starts its content at the noun
     nounish = cue.last > cue.first and toks[cue.last].lower not in ("for", "on", "upon", "out", "in", "clear")
     start = toks[cue.last].start if nounish and start_tok == after else toks[start_tok].start
-    end = _clause_end(doc, start_tok, hi)
+    end = lex.without_channel(doc.text, start, _clause_end(doc, start_tok, hi))
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
-    if toks[start_tok].lower in _ADJUNCT_STARTS and _before_participle(doc, doc.tok_index(end), hi):
-        return None  # "said in a statement, adding that …": the participle reports; the cue has no content
+    if toks[start_tok].lower in _ADJUNCT_STARTS and (
+        _before_participle(doc, doc.tok_index(end), hi) or _only_adjuncts(doc.text, start, end)
+    ):
+        return None  # "said in a statement on Friday.", "said in a statement, adding that …": no content
     if cue.dialogue and not _has_that(doc, cue, start_tok):
         return None  # "she cried" introduces speech; without a clause there is no statement
     kind = lex.kind_for(cue, doc.text[start:end])
@@ -247,6 +249,26 @@ def _previous_attribution(doc: Document, lo: int, cue: Cue) -> Mention | None:
         m, _ = cue_subject(doc, lo, c)
         return m
     return None
+
+
+_TIME_RE = re.compile(
+    r"(?:[\s,]+|(?:early|late|earlier|later|on|this|last|next|in|at|the|of)\b|\d+|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|today\b|yesterday\b|tonight\b|overnight\b|morning\b|afternoon\b|evening\b|night\b|week\b|weekend\b|month\b|year\b"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)*",
+    re.IGNORECASE,
+)
+
+
+def _only_adjuncts(text: str, start: int, end: int) -> bool:
+    """The clause is only a channel and a time: "in a statement on Friday", "on Telegram late Monday"."""
+    lex = lexicon()
+    for pattern in lex.channel_res[2:4]:
+        m = pattern.match(text, start, end)
+        if m is not None:
+            rest = _TIME_RE.match(text, m.end(), end)
+            return rest is not None and rest.end() == end
+    rest = _TIME_RE.match(text, start, end)
+    return rest is not None and rest.end() == end
 
 
 def _before_participle(doc: Document, k: int, hi: int) -> bool:
@@ -387,7 +409,7 @@ def _comma_before(doc: Document, lo: int, first: int) -> int | None:
     ", local civil society leader Jonas Pandasi said"), or None."""
     toks = doc.toks
     k = first - 1
-    while k > lo and first - k <= 6:
+    while k > lo and first - k <= 10:  # over a role or a coordinated subject ("UKMTO and Ambrey")
         t = toks[k]
         if t.text == ",":
             return k
@@ -435,7 +457,8 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     toks = doc.toks
     override = _via(doc, cue)
     j = cue.first - 1
-    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS
+                       or toks[j].lower.endswith("ly") and toks[j].text.islower()):
         j -= 1
     j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
     if j < lo:
@@ -472,6 +495,9 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
         return sentence_subject(doc, lo, cue.first), override
     return None, override
+
+
+_QUANTIFIERS = frozenset({"both", "all", "each", "jointly", "together"})  # "UKMTO and Ambrey both confirmed"
 
 
 def _before_parenthesis(doc: Document, j: int, lo: int) -> int:

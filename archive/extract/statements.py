@@ -105,11 +105,12 @@ def _carried_kind(f: Found, lead: Found | None) -> str:
 
 
 def _channel(doc: Document, f: Found) -> str | None:
-    """Where the statement was made, when its sentence says ("told Interfax", "in a televised interview");
-    the words of a direct quote itself do not count."""
+    """Where the statement was made, when its sentence says ("told Interfax", "in a televised interview",
+    "on Telegram"), nearest to its cue; the words of the statement itself do not count."""
     sent = doc.sents[f.sentence]
     lo, hi = min(sent.start, f.start), sent.end
-    if f.cue_span is not None:
-        lo, hi = min(lo, f.cue_span[0]), max(hi, f.cue_span[1])
-    spans = [(lo, f.start), (f.end, hi)] if f.direct else [(lo, hi)]
-    return lexicon().channel(doc.text, spans)
+    if f.cue_span is not None:  # the attribution may end a later sentence than the quote starts
+        cue_sent = doc.sents[doc.sentence_of(f.cue_span[0])]
+        lo, hi = min(lo, f.cue_span[0]), max(hi, f.cue_span[1], cue_sent.end)
+    near = f.cue_span[0] if f.cue_span is not None else f.start
+    return lexicon().channel(doc.text, [(lo, f.start), (f.end, hi)], near)
