@@ -249,3 +249,56 @@ def test_coordinated_subject_of_a_trailing_cue() -> None:
     text = "A ship was hit by a missile east of the port, the agency UKMTO and the firm Ambrey both confirmed on Saturday."
     s = only(text)
     assert s.quote == "A ship was hit by a missile east of the port" and s.kind == "confirmation"
+
+
+# ------------------------------------------------------------------ signed quotes, transcripts, headlines
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "name"),
+    [
+        ("“He represents our greatest shame.” ― Sonia Herrera\n", "He represents our greatest shame.", "Sonia Herrera"),
+        ("“He knows nothing about us.”― Paula Padilla \n", "He knows nothing about us.", "Paula Padilla"),
+        ('"The bridge will be rebuilt." — Mayor Ivan Petrenko.\n', "The bridge will be rebuilt.", "Ivan Petrenko"),
+    ],
+)
+def test_pull_quote_signed_with_a_dash(text: str, quote: str, name: str) -> None:
+    s = only(text)
+    assert s.quote == quote and s.direct and s.speaker is not None and s.speaker.name == name
+
+
+def test_transcript_lines_are_their_labels_statements() -> None:
+    text = (
+        "Partial transcript as follows:\n\n"
+        '"WALLIS: Let\'s start with the news on the talks. Will the envoy be there?\n\n'
+        '"PENNY: Well, look, this is serious business. The people have a choice to make.\n\n'
+        "WALLIS: If I may, because we have limited time.\n"
+    )
+    found = find_statements(text)
+    assert [(s.quote, s.speaker.name if s.speaker else None, s.cue) for s in found] == [
+        ("Let's start with the news on the talks. Will the envoy be there?", "WALLIS", ":"),
+        ("Well, look, this is serious business. The people have a choice to make.", "PENNY", ":"),
+        ("If I may, because we have limited time.", "WALLIS", ":"),
+    ]
+
+
+def test_a_single_capitalised_label_is_a_dateline_not_a_transcript() -> None:
+    text = "KYIV: Russia launched five missiles at Ukraine overnight, the air force said."
+    s = only(text)
+    assert s.quote == "Russia launched five missiles at Ukraine overnight" and s.cue == "said"
+
+
+def test_headline_with_a_capitalised_cue() -> None:
+    text = "Army Will Hold the Pass, Kovalenko Says\nThe general spoke to troops on Monday.\n"
+    s = only(text)
+    assert s.quote == "Army Will Hold the Pass" and s.cue == "Says"
+    assert s.speaker is not None and s.speaker.name == "Kovalenko"
+
+
+def test_verbless_headline_is_a_statement_unless_the_body_repeats_it() -> None:
+    alone = "Petrenko: Bridge Over the River Will Be Rebuilt by Winter\nThe mayor toured the site on Monday.\n"
+    s = only(alone)
+    assert s.quote == "Bridge Over the River Will Be Rebuilt by Winter" and s.cue == ":"
+    assert s.speaker is not None and s.speaker.name == "Petrenko"
+    repeated = alone + "Petrenko said the bridge over the river would be rebuilt before winter.\n"
+    assert [x.cue for x in find_statements(repeated)] == ["said"]

@@ -5,10 +5,11 @@ paragraph it continues, or the turn-taking of dialogue."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
-from archive.extract.kinds import lexicon
+from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import MARKS_RE, Quotation
 from archive.extract.reported import cue_subject, sentence_subject
 from archive.extract.sentences import Document, is_heading
@@ -21,18 +22,55 @@ from archive.extract.speakers import (
 def direct_speech(doc: Document, consumed: set[int], reported: list[Found]) -> list[Found]:
     out: list[Found] = []
     prev: Found | None = None
+    labels = _transcript_labels(doc)
     for q in doc.quotes:
         if q.open in consumed:
             continue
         si = doc.sentence_of(q.start)
         f = Found(q.start, q.end, True, sentence=si, quotation=q, confidence=0.5, text=doc.text[q.start : q.end])
-        _attribute(doc, f, prev, q)
+        if q.start in labels:
+            _label(doc, f, labels.pop(q.start))
+        else:
+            _attribute(doc, f, prev, q)
         if f.mention is None and f.inherit_from is None and not f.alternate and not _is_speech(doc, q):
             continue
         out.append(f)
         prev = f
+    for line_start, label in labels.items():  # transcript lines without quotation marks
+        end = doc.text.find("\n", label.end())
+        end = len(doc.text) if end == -1 else end
+        f = Found(label.end(), end, True, sentence=doc.sentence_of(label.end()), confidence=0.5)
+        _label(doc, f, label)
+        if f.end - f.start > 1 and not any(g.start <= f.start < g.end for g in out):
+            out.append(f)
     out += _block_quotes(doc, reported)
     return out
+
+
+# "WALLACE: Let's start with …": a transcript line, its speaker in capitals before a colon.
+_LABEL_RE = re.compile(r"^[ \t]*([\"“]?)[ \t]*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):[ \t]+(?=\S)", re.MULTILINE)
+
+
+def _transcript_labels(doc: Document) -> dict[int, re.Match[str]]:
+    """Speaker labels of a transcript, by where the speaker's name starts.  Two lines with labels
+    at least make a transcript (one is more likely a dateline: "KYIV: …")."""
+    if ":" not in doc.text:
+        return {}
+    found = [m for m in _LABEL_RE.finditer(doc.text) if len(m.group(2).replace(" ", "")) > 2]
+    if len(found) < 2 or len({m.group(2) for m in found}) > len(found) / 2 + 1:
+        return {}
+    return {m.start(2): m for m in found}
+
+
+def _label(doc: Document, f: Found, label: re.Match[str]) -> None:
+    """Attribute a transcript line to the speaker of its label; the label is no part of the quote."""
+    f.start = max(f.start, label.end())
+    i, j = doc.tok_index(label.start(2)), doc.tok_index(label.end(2))
+    m = mention_after(doc.text, doc.toks, i, j)
+    if m is None:
+        return
+    colon = j
+    set_attribution(doc, f, Cue(":", "statement", colon, colon), m, 0.8)
 
 
 _LIST_MARKS = tuple("-*•–—#>|") + tuple("0123456789")
@@ -185,6 +223,8 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     i = doc.tok_index(k)
     if i >= len(doc.toks) or doc.toks[i].start >= limit:
         return False
+    if doc.toks[i].text in _BYLINE_DASHES and _byline(doc, f, i):
+        return True
     hi = min(doc.tok_index(limit), i + 14)
     # cue first: "said the parson", "said Durbeyfield", "said he"
     cue = lex.cue_at(doc.toks, i)
@@ -210,6 +250,22 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
             return True
     return False
 
+
+
+_BYLINE_DASHES = frozenset("―—–")
+
+
+def _byline(doc: Document, f: Found, i: int) -> bool:
+    """A pull quote signed with a dash: '“…” ― Sonya Herridge' at the end of its line."""
+    text = doc.text
+    line_end = text.find("\n", doc.toks[i].start)
+    line_end = len(text) if line_end == -1 else line_end
+    hi = doc.tok_index(line_end)
+    m = mention_after(text, doc.toks, i + 1, hi)
+    if m is None or m.form != "name" or text[m.end : line_end].strip(" \t.,\u00a0"):
+        return False
+    set_attribution(doc, f, Cue(doc.toks[i].text, "statement", i, i), m, 0.85)
+    return True
 
 
 def _past_appositive(doc: Document, j: int, hi: int) -> tuple[int, Mention | None]:

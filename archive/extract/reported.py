@@ -45,6 +45,7 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
     toks = doc.toks
     out: list[Found] = []
     skip_to = 0
+    headline = _headline_end(doc)
     for i in [k for k, t in enumerate(toks) if t.lower in triggers]:
         if i < skip_to or doc.inq[i]:
             continue
@@ -55,7 +56,7 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
         if tok.lower == "according":
             if i + 1 < hi and toks[i + 1].lower == "to":
                 f = _according_to(doc, si, lo, hi, i)
-        elif tok.text.islower():
+        elif tok.text.islower() or tok.start < headline and tok.text[1:].islower():  # "Obama Says …"
             cue = lex.cue_at(toks, i)
             if cue is not None:
                 before = out[-1] if out and out[-1].sentence == si and not out[-1].fragment else None
@@ -69,7 +70,46 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
             out.append(f)
             if f.end > tok.end and f.start > tok.start:
                 skip_to = doc.tok_index(f.end)
+    if headline:
+        f = _headline_label(doc, headline)
+        if f is not None:
+            out.append(f)
     return out
+
+
+def _headline_end(doc: Document) -> int:
+    """Where the headline ends: the first line, when it reads as one (title case, no full stop)."""
+    text = doc.text
+    end = text.find("\n")
+    if end <= 0:
+        return 0
+    line = text[:end].rstrip(" .")
+    words = [w for w in line.split() if w[0].isalpha()]
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return end if len(words) >= 3 and capitalised >= 0.6 * len(words) and not line.endswith((".", "?", "!")) else 0
+
+
+def _headline_label(doc: Document, end: int) -> Found | None:
+    """ "Pence: Gennifer Flowers Won't Be at Debate": a headline's speaker before a colon."""
+    text = doc.text
+    colon = text.find(":", 0, end)
+    if colon <= 0:
+        return None
+    i, j = 0, doc.tok_index(colon)
+    if not 1 <= j <= 4 or doc.toks[j].text != ":":
+        return None
+    m = np_after(doc, i, j)
+    if m is None or m.form == "pronoun" or doc.tok_index(m.end) != j:
+        return None
+    start = colon + 1
+    while start < end and text[start] in " \t\"“‘'":
+        start += 1
+    stop = end
+    while stop > start and text[stop - 1] in " .\"”’'":
+        stop -= 1
+    if len(text[start:stop].split()) < 3:
+        return None
+    return Found(start, stop, False, Cue(":", "statement", j, j), (colon, colon + 1), m, "statement", 0.6, 0)
 
 
 def _possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
@@ -432,9 +472,17 @@ def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
     j = cue.last + 1
     if cue.lemma in ("tell", "inform") and j < hi and toks[j].text not in _SENTENCE_ENDS and toks[j].text != ",":
         m = np_after(doc, j, hi)
-        if m is None:
-            return False
-        j = doc.tok_index(m.end)
+        if m is not None:
+            j = doc.tok_index(m.end)
+        else:  # a listener the speaker look-up does not know: "told the paper", "told local media"
+            k = j
+            while k < hi and toks[k].text not in _SENTENCE_ENDS and toks[k].text != "," and k - j < 5:
+                if toks[k].lower == "that" or not toks[k].text[0].isalnum():
+                    return False
+                k += 1
+            if k - j >= 5:
+                return False
+            j = k
     if j >= hi or toks[j].text in _SENTENCE_ENDS or toks[j].text == ",":
         return True
     if toks[j].lower not in _ADJUNCT_STARTS:
