@@ -81,6 +81,8 @@ class Lexicon:
         outlet told or quoting ("told Interfax news agency", "Al-Arabiya TV cited"), a kind of address
         ("in a televised interview", "at a news conference"), or a platform ("on Telegram")."""
         best: tuple[int, int, str] | None = None
+        spans = [(max(a, near - _CHANNEL_REACH), min(b, near + _CHANNEL_REACH)) for a, b in spans]
+        spans = [(a, b) for a, b in spans if a < b]
         for rank, pattern in enumerate(self.channel_res):
             for a, b in spans:
                 for m in pattern.finditer(text, a, b):
@@ -108,6 +110,9 @@ class Lexicon:
             if words & self.modal_words:
                 return self.modal_kinds[cue.lemma]
         return cue.kind
+
+
+_CHANNEL_REACH = 160  # characters either side of the cue where its channel is named
 
 
 def _load(pattern: str) -> list[dict]:

@@ -80,9 +80,9 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
 def _headline_end(doc: Document) -> int:
     """Where the headline ends: the first line, when it reads as one (title case, no full stop)."""
     text = doc.text
-    end = text.find("\n")
+    end = text.find("\n", 0, 300)
     if end <= 0:
-        return 0
+        return 0  # no line, or too long for a headline
     line = text[:end].rstrip(" .")
     words = [w for w in line.split() if w[0].isalpha()]
     capitalised = sum(1 for w in words if w[0].isupper())
