@@ -160,15 +160,34 @@ def test_participle_never_takes_the_object_of_the_verb_before_it() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Spokespeople for the army did not immediately respond to a request for comment.",
-        "The ministry has not yet commented on the strike.",
         "The region is internationally recognized as part of the country.",
+        "The region is officially recognized as part of the country.",
+        "The internationally recognized government met on Monday.",
+        "There was no official comment on the number of casualties.",
+        "Reporters reached out to the spokesman for comment on the clash.",
+        "The rebels also captured a township in Chin state to the north.",
+        "The minister did not address the report.",
         "The so-called people's republic held a vote on Sunday.",
         "A resident, who asked not to be named, fled on Sunday.",
     ],
 )
 def test_no_statement(text: str) -> None:
     assert find_statements(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("Spokespeople for the army did not immediately respond to a request for comment.", "to a request for comment"),
+        ("The ministry has not yet commented on the strike.", "on the strike"),
+        ("The company did not say whether he had been forced out.", "whether he had been forced out"),
+    ],
+)
+def test_no_comment_is_a_kind_of_its_own(text: str, quote: str) -> None:
+    """Nothing was said: the record says so (kind "no-comment", never a kind of statement), its text is
+    what went unanswered."""
+    s = only(text)
+    assert s.kind == "no-comment" and s.quote == quote and not s.direct
 
 
 # ------------------------------------------------------------------------- one statement once (item 11)
@@ -302,3 +321,18 @@ def test_verbless_headline_is_a_statement_unless_the_body_repeats_it() -> None:
     assert s.speaker is not None and s.speaker.name == "Petrenko"
     repeated = alone + "Petrenko said the bridge over the river would be rebuilt before winter.\n"
     assert [x.cue for x in find_statements(repeated)] == ["said"]
+
+
+def test_a_document_reporting_inside_a_statement_is_a_statement_of_its_own() -> None:
+    text = "Experts say the deal was killed because of reports stating that the deal had favored the company."
+    outer, inner = find_statements(text)
+    assert outer.cue == "say" and "because of reports stating" in outer.quote
+    assert inner.cue == "stating" and inner.quote == "the deal had favored the company"
+    assert inner.speaker is not None and inner.speaker.name == "reports"
+
+
+def test_outlet_quoting_a_speaker_is_the_channel_not_the_speaker() -> None:
+    text = '"We will not fly there while the ban stays," Interfax quoted Djamal as saying, although others disagreed.'
+    s = only(text)
+    assert s.direct and s.speaker is not None and s.speaker.name == "Djamal"
+    assert s.cue == "saying" and s.channel == "Interfax"

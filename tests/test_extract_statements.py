@@ -247,7 +247,7 @@ def test_no_statements(text: str) -> None:
         "Russia struck Kharkiv again, adding to the pressure on Kyiv.",  # a participle that reports nothing
         "Diplomatic momentum is expected to continue next week.",  # a passive cue without a speaker
         "The monastery, described as a key position, fell on Sunday.",  # a reduced relative clause
-        "Zelenskyy did not comment on the report.",  # a negated cue
+        "Zelenskyy did not address the report.",  # a negated cue
     ],
 )
 def test_cue_words_that_make_no_statement(text: str) -> None:

@@ -246,9 +246,25 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     if j < hi:
         cue = lex.cue_at(doc.toks, j)
         if cue is not None and doc.toks[j].text.islower():
+            cue, m = _quoted_as_saying(doc, cue, m, hi)
             set_attribution(doc, f, cue, m, 0.9)
             return True
     return False
+
+
+def _quoted_as_saying(doc: Document, cue: Cue, m: Mention, hi: int) -> tuple[Cue, Mention]:
+    """ '“…,” Detik.com quoted Djamal as saying': Djamal speaks (the outlet is the channel)."""
+    if cue.lemma not in ("quote", "cite"):
+        return cue, m
+    speaker = mention_after(doc.text, doc.toks, cue.last + 1, hi)
+    if speaker is None:
+        return cue, m
+    k = doc.tok_index(speaker.end)
+    if k + 1 < hi and doc.toks[k].lower == "as":
+        said = lexicon().cue_at(doc.toks, k + 1)
+        if said is not None:
+            return said, speaker
+    return cue, m
 
 
 

@@ -58,6 +58,8 @@ class Lexicon:
     phrase_starts: frozenset[str]
     triggers: frozenset[str]  # every word that may start a cue (a quick first filter)
     channel_res: tuple[re.Pattern[str], ...]  # most trusted first; group "c" is the channel
+    no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
+    no_comment_kind: str
 
     def cue_at(self, toks: list[Token], i: int) -> Cue | None:
         """The cue starting at token ``i``, longest phrase first."""
@@ -131,6 +133,8 @@ def lexicon() -> Lexicon:
     continuing: set[str] = set()
     channels: dict[str, list[str]] = {k: [] for k in ("nouns", "platforms", "platform_heads", "outlets", "outlet_heads", "media")}
     carry: set[str] = set()
+    no_comment: set[str] = set()
+    no_comment_kind = "no-comment"
     docs = _load("cues*.toml")
     irregular: dict[str, list[str]] = {}
     for doc in docs:
@@ -168,6 +172,8 @@ def lexicon() -> Lexicon:
         for key in channels:
             channels[key] += doc.get("channels", {}).get(key, [])
         carry.update(doc.get("carry", {}).get("kinds", []))
+        no_comment.update(doc.get("no_comment", {}).get("verbs", []))
+        no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
     return Lexicon(
         verbs=verbs,
         phrases=phrases,
@@ -181,6 +187,8 @@ def lexicon() -> Lexicon:
         phrase_starts=frozenset(k[0] for k in phrases),
         triggers=frozenset(verbs) | frozenset(k[0] for k in phrases) | frozenset(nouns) | {"according"},
         channel_res=_channel_patterns(channels),
+        no_comment=frozenset(no_comment),
+        no_comment_kind=no_comment_kind,
     )
 
 

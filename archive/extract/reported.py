@@ -34,6 +34,10 @@ _PREPOSITIONS = frozenset("to in on at for with from about into over under by of
 _CLAUSE_BREAKS = frozenset({"whereas", "although", "though", "according"})
 _JOINERS = frozenset({"while", "but", "and", "as", "where", "which", "whereas", "although", "though"})
 _DASHES = frozenset({"—", "–", "-", ";"})
+# Words before a cue word that make it a noun or an adjective, not a verb of saying.
+_NOT_BEFORE_VERB = frozenset(
+    "the a an no any for of further without his her its our my your this these those their".split()
+)
 _CLOSE_MARKS = frozenset("\"”»’'")
 _DETERMINER_WORDS = frozenset({"the", "a", "an", "some", "one"})
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
@@ -47,7 +51,7 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
     skip_to = 0
     headline = _headline_end(doc)
     for i in [k for k, t in enumerate(toks) if t.lower in triggers]:
-        if i < skip_to or doc.inq[i]:
+        if doc.inq[i] or i < skip_to and not _document_says(doc, i):
             continue
         tok = toks[i]
         si = doc.sentence_of(tok.start)
@@ -66,6 +70,7 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
                 if noun is not None and _possessive_speaker(doc, lo, i) is not None:
                     f = _nominal_statement(doc, si, lo, hi, noun)
         if f is not None:
+            f.nested = i < skip_to
             out += _absorb_quotes(doc, f, consumed)
             out.append(f)
             if f.end > tok.end and f.start > tok.start:
@@ -75,6 +80,19 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
         if f is not None:
             out.append(f)
     return out
+
+
+def _document_says(doc: Document, i: int) -> bool:
+    """ "reports stating that …", "a letter saying …": a document reports, even inside another
+    statement's content."""
+    t = doc.toks[i]
+    return i > 0 and low_ing(t.lower) and t.text.islower() and doc.toks[i - 1].lower in _DOCUMENT_NOUNS
+
+
+_DOCUMENT_NOUNS = frozenset(
+    "reports report letter letters statement statements recording message messages memo note notice document "
+    "documents email emails post posts tweet tweets video release article ad sign".split()
+)
 
 
 def _headline_end(doc: Document) -> int:
@@ -197,10 +215,21 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     lex = lexicon()
     toks = doc.toks
     i = cue.first
-    prev = toks[i - 1].lower if i > lo else ""
-    if prev in _PASSIVE or prev == "to" or prev in ("the", "a", "an") or _negated(doc, lo, i):
-        return None  # "was reported", "to comment", "the said", "did not immediately respond"
+    k = i - 1
+    while k > lo and toks[k].lower.endswith("ly") and toks[k].text.islower():
+        k -= 1  # "is officially recognized", "the internationally recognized government"
+    prev = toks[k].lower if k >= lo else ""
+    if k > lo and toks[k - 1].lower in ("no", "any", "without") and toks[k].text.islower():
+        prev = "no"  # "no official comment"
+    if prev in _PASSIVE or prev == "to" or prev in _NOT_BEFORE_VERB:
+        return None  # "was reported", "to comment", "the said", "no official comment", "for comment"
+    if _negated(doc, lo, i):
+        if cue.lemma not in lex.no_comment:
+            return None  # "did not address the report": nothing was said
+        cue = replace(cue, kind=lex.no_comment_kind)  # "did not immediately respond to a request for comment"
     after = cue.last + 1
+    if cue.lemma in ("quote", "cite") and _as_saying(doc, after, hi):
+        return None  # "Interfax quoted Djamal as saying …": the "saying" reports, with Djamal as speaker
     if after < hi and (toks[after].lower == "not" or toks[after].lower == "to" and after + 1 < hi and toks[after + 1].lower == "be"):
         return None  # "asked not to be named", "declined to be identified"
     trailing = _trailing(doc, si, lo, hi, cue)
@@ -219,9 +248,10 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
         return None
     if start_tok >= hi:
         return None
-    if toks[cue.first].lower.endswith("ing") and toks[start_tok].lower in _PREPOSITIONS and start_tok == after \
-            and not _infinitive(doc, start_tok, hi):
-        return None  # ", adding to the pressure": not reporting anything
+    if toks[start_tok].lower in _PREPOSITIONS and start_tok == after and not _infinitive(doc, start_tok, hi) and (
+        toks[cue.first].lower.endswith("ing") or toks[start_tok].lower == "to" and cue.kind != lex.no_comment_kind
+    ):
+        return None  # ", adding to the pressure", "Chin state to the north": not reporting anything
     # a phrase cue ending in a noun ("voiced skepticism over …") starts its content at the noun
     nounish = cue.last > cue.first and toks[cue.last].lower not in ("for", "on", "upon", "out", "in", "clear")
     start = toks[cue.last].start if nounish and start_tok == after else toks[start_tok].start
@@ -242,6 +272,17 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     return f
 
 
+def _as_saying(doc: Document, k: int, hi: int) -> bool:
+    """Tokens from ``k`` are a noun phrase, then "as" and a cue ("Egypt's military as saying")."""
+    toks = doc.toks
+    for j in range(k + 1, min(hi - 1, k + 8)):
+        if toks[j].lower == "as":
+            return lexicon().cue_at(toks, j + 1) is not None
+        if not toks[j].text[0].isalnum() and toks[j].text not in ("'", "’", "-", "."):
+            return False
+    return False
+
+
 def _participle_subject(
     doc: Document, lo: int, cue: Cue, before: Found | None, subject: Mention | None, override: Mention | None
 ) -> tuple[Mention | None, Mention | None]:
@@ -258,6 +299,11 @@ def _participle_subject(
             break
         if not toks[k].text[0].isalnum():
             break
+    k = cue.first - 1
+    if k >= lo and toks[k].lower in _DOCUMENT_NOUNS:
+        m = np_before(doc, k, lo)
+        if m is not None:
+            return m, override  # "reports stating that …"
     if before is not None and before.mention is not None and before.cue_span is not None \
             and before.cue_span[1] <= toks[cue.first].start:
         return before.mention, before.speaker_override
@@ -331,6 +377,7 @@ def _infinitive(doc: Document, k: int, hi: int) -> bool:
         "its", "their", "his", "her", "this", "these", "those", "that", "our", "my", "your")
 
 
+_OUTLET_WORDS = frozenset("news agency radio television tv newspaper daily channel broadcaster".split())
 # Cues whose object comes before their that-clause: "told reporters that", "warned Moscow that".
 _OBJECT_FIRST = frozenset("tell inform warn assure remind advise notify convince persuade promise brief caution "
                           "reassure alert urge".split())
@@ -382,6 +429,10 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
         m = np_after(doc, j, hi)
         if m is not None:
             j = doc.tok_index(m.end)
+            while j < hi and toks[j].lower in _OUTLET_WORDS:
+                j += 1
+    if low_ing(toks[cue.first].lower) and j < hi and toks[j].text == ",":
+        return None  # "quoted him as saying, although …": the participle reports nothing here
     while j < hi and toks[j].text in (",", ":", "—", "–"):
         j += 1
     return j

@@ -53,8 +53,8 @@ def _dedupe(found: list[Found]) -> list[Found]:
     out: list[Found] = []
     for f in found:
         clash = None
-        for g in out[-4:] if not f.fragment else ():
-            if g.fragment:
+        for g in out[-4:] if not f.fragment and not f.nested else ():
+            if g.fragment or g.nested:
                 continue
             ov = min(f.end, g.end) - max(f.start, g.start)
             if ov > 0.5 * min(f.end - f.start, g.end - g.start):
