@@ -336,3 +336,34 @@ def test_outlet_quoting_a_speaker_is_the_channel_not_the_speaker() -> None:
     s = only(text)
     assert s.direct and s.speaker is not None and s.speaker.name == "Djamal"
     assert s.cue == "saying" and s.channel == "Interfax"
+
+
+SPLIT_CASES = [
+    # two attributions in one sentence: each its own content
+    ("The ministry strongly condemned the shelling and commended the medical staff working at the hospital.",
+     [("condemned", "the shelling"), ("commended", "the medical staff working at the hospital")]),
+    ("The rebels claimed they took over the city while the government had claimed the presence of foreign troops.",
+     [("claimed", "they took over the city"), ("claimed", "the presence of foreign troops")]),
+    ("Aid workers have reported heavy shelling in the region, with the rebel alliance saying the army launched "
+     "an offensive.",
+     [("reported", "heavy shelling in the region"), ("saying", "the army launched an offensive")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SPLIT_CASES, ids=lambda v: str(v)[:30])
+def test_two_attributions_in_one_sentence(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(s.cue, s.quote) for s in find_statements(text)] == expected
+
+
+def test_object_and_infinitive_is_the_content_not_a_later_that() -> None:
+    text = "President Ivan Petrenko advised residents of the capital to seek shelter, while blasts that shook the city were heard."
+    s = only(text)
+    assert s.cue == "advised" and s.kind == "appeal"
+    assert s.quote.startswith("residents of the capital to seek shelter")
+
+
+def test_relative_pronoun_speaker_is_its_antecedent() -> None:
+    text = "Nine soldiers were killed, according to local residents who said one civilian was also killed."
+    s = [s for s in find_statements(text) if s.cue == "said"][0]
+    assert s.quote == "one civilian was also killed"
+    assert s.speaker is not None and s.speaker.name == "local residents"

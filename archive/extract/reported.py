@@ -32,7 +32,7 @@ _PREPOSITIONS = frozenset("to in on at for with from about into over under by of
 # participles such as "including" stay inside it: reported content is the whole clause, and on
 # the gold sets they fall inside it more often than they end it.
 _CLAUSE_BREAKS = frozenset({"whereas", "although", "though", "according"})
-_JOINERS = frozenset({"while", "but", "and", "as", "where", "which", "whereas", "although", "though"})
+_JOINERS = frozenset({"while", "but", "and", "as", "where", "which", "whereas", "although", "though", "with"})
 _DASHES = frozenset({"—", "–", "-", ";"})
 # Words before a cue word that make it a noun or an adjective, not a verb of saying.
 _NOT_BEFORE_VERB = frozenset(
@@ -387,8 +387,10 @@ def _before_that(cue: Cue, between: list[Token]) -> bool:
     """Only adjuncts or the cue's object stand between the cue and a "that": "said on Monday that",
     "told reporters that", "clarified, via X, that"; not a clause of its own ("said witnesses saw
     a gun and that …": that "that" joins a second clause of the content)."""
-    if not between or cue.lemma in _OBJECT_FIRST:
+    if not between:
         return True
+    if cue.lemma in _OBJECT_FIRST:  # an object, not a clause: "told reporters that", not "advised X to Y, while Z that"
+        return len(between) <= 6 and all(b.text[0].isalnum() and b.lower != "to" for b in between)
     first = between[0]
     return first.text == "," or first.lower in _ADJUNCT_STARTS or first.lower in _BEFORE_THAT or (
         first.lower.endswith("ly") and first.text.islower()
@@ -525,6 +527,8 @@ def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
         m = np_after(doc, j, hi)
         if m is not None:
             j = doc.tok_index(m.end)
+            while j < hi and toks[j].lower in _OUTLET_WORDS:
+                j += 1  # "told Reuters news agency"
         else:  # a listener the speaker look-up does not know: "told the paper", "told local media"
             k = j
             while k < hi and toks[k].text not in _SENTENCE_ENDS and toks[k].text != "," and k - j < 5:
@@ -586,6 +590,10 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
         if toks[cue.first].lower.endswith("ing") or cue.nominal:
             return sentence_subject(doc, lo, cue.first), override
         return None, override
+    if toks[j].lower == "who" and j > lo:  # "according to local residents who said": the antecedent
+        m = np_before(doc, j - 1, lo)
+        if m is not None:
+            return m, override
     m = np_before(doc, j, lo)
     if m is None:
         m = _modified_subject(doc, j, lo)
@@ -720,9 +728,12 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
         if t.text in _DASHES and _reporting_tail(doc, k + 1, hi):
             end_tok = k  # "— the White House said —"
             break
-        if t.lower == "and" and k + 1 < hi and low_ing(toks[k + 1].lower) and toks[k + 1].text.islower() \
-                and lex.cue_at(toks, k + 1) is not None:
-            end_tok = k  # "accusing troops of … and urging fighters to …": two statements
+        if t.lower == "and" and k + 1 < hi and toks[k + 1].text.islower() and lex.cue_at(toks, k + 1) is not None \
+                and toks[k + 1].lower not in lex.continuing:
+            end_tok = k  # "accusing troops of … and urging fighters to …", "condemned X and commended Y"
+            break
+        if t.lower in ("while", "whereas") and toks[k - 1].text != "," and _reporting_tail(doc, k + 1, hi):
+            end_tok = k  # "claimed they took the city while Kinshasa had claimed …"
             break
         if t.text == "," and k + 1 < hi:
             nxt = toks[k + 1]
@@ -760,7 +771,9 @@ def _reporting_tail(doc: Document, k: int, hi: int) -> bool:
     if m is None:
         return False
     j = doc.tok_index(m.end)
-    return j < hi and lexicon().cue_at(doc.toks, j) is not None
+    while j < hi and doc.toks[j].lower in SKIPPABLE:
+        j += 1  # "Kinshasa had claimed"
+    return j < hi and doc.toks[j].text.islower() and lexicon().cue_at(doc.toks, j) is not None
 
 
 def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> Found | None:
