@@ -578,6 +578,8 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
         if k >= lo and toks[k].text == "," or k == lo:
             interposed = k + 1 < j and _interposes(toks[k + 1])
             m = np_before(doc, _before_parenthesis(doc, k - 1, lo), lo) if k > lo else None
+            if m is not None and _after_preposition(doc, m, lo):
+                m = _head_before_of(doc, m, lo)  # "A resident of the town of Merawi, 36 km from …, said"
             if m is not None and (m.form != "nominal" or interposed) and not _after_preposition(doc, m, lo):
                 appos = describe(doc.text, toks[k + 1 : j]) if not interposed else None
                 if appos is not None and m.role is None and appos.form == "nominal":
@@ -642,6 +644,26 @@ def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
             if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo):
                 return m
     return None
+
+
+def _head_before_of(doc: Document, m: Mention, lo: int) -> Mention | None:
+    """The head a chain of "of"-phrases hangs from: "resident" of "A resident of the town of Merawi"."""
+    for _ in range(3):
+        k = doc.tok_index(m.start) - 1
+        if k <= lo or doc.toks[k].lower not in ("of", "from", "in"):
+            return m
+        head = np_before(doc, k - 1, lo)
+        if head is None:
+            j = k - 1  # "the town of": a noun the speaker look-up does not know; skip it
+            while j > lo and doc.toks[j].text.islower() and doc.toks[j].lower not in ("of", "from", "in"):
+                j -= 1
+            if j <= lo or doc.toks[j].lower not in ("of", "from", "in"):
+                return None
+            head = np_before(doc, j - 1, lo)
+            if head is None:
+                return None
+        m = head
+    return m
 
 
 def _head_of(doc: Document, m: Mention, lo: int) -> Mention:
