@@ -11,7 +11,7 @@ from dataclasses import replace
 from archive.extract.found import SKIPPABLE, Found, set_attribution
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import MARKS_RE, Quotation
-from archive.extract.reported import cue_subject, sentence_subject
+from archive.extract.subjects import cue_subject, sentence_subject
 from archive.extract.sentences import Document, is_heading
 from archive.extract.speakers import (
     Mention,

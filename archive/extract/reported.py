@@ -7,24 +7,18 @@ import bisect
 import re
 from dataclasses import replace
 
-from archive.extract.found import OPEN_MARKS, SKIPPABLE, Found, np_after, np_before
+from archive.extract.found import SKIPPABLE, Found, np_after
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document, Token, is_capitalised, token
-from archive.extract.speakers import (
-    Mention,
-    describe,
-    vocabulary,
-)
+from archive.extract.speakers import Mention, describe
+from archive.extract.subjects import DETERMINERS, DOCUMENT_NOUNS, cue_subject, low_ing, participle_subject
+from archive.extract.trailing import ADJUNCT_STARTS, OUTLET_WORDS, only_adjuncts, opens_quote, trailing
 
 _PASSIVE = frozenset("is are was were be been being".split())
 _NEGATION = frozenset(
     "not never n't didn't don't doesn't hasn't haven't hadn't wasn't weren't isn't aren't won't wouldn't "
     "couldn't can't cannot".split()
-)
-_INTRO_PREPOSITIONS = frozenset(
-    "in on at after before during despite following with without as since under amid while when for "
-    "by from about over through".split()
 )
 _CLAUSE_STARTERS = frozenset({"that"})
 _PREPOSITIONS = frozenset("to in on at for with from about into over under by of against".split())
@@ -39,7 +33,6 @@ _NOT_BEFORE_VERB = frozenset(
     "the a an no any for of further without his her its our my your this these those their".split()
 )
 _CLOSE_MARKS = frozenset("\"”»’'")
-_DETERMINER_WORDS = frozenset({"the", "a", "an", "some", "one"})
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
 
 
@@ -86,13 +79,7 @@ def _document_says(doc: Document, i: int) -> bool:
     """ "reports stating that …", "a letter saying …": a document reports, even inside another
     statement's content."""
     t = doc.toks[i]
-    return i > 0 and low_ing(t.lower) and t.text.islower() and doc.toks[i - 1].lower in _DOCUMENT_NOUNS
-
-
-_DOCUMENT_NOUNS = frozenset(
-    "reports report letter letters statement statements recording message messages memo note notice document "
-    "documents email emails post posts tweet tweets video release article ad sign".split()
-)
+    return i > 0 and low_ing(t.lower) and t.text.islower() and doc.toks[i - 1].lower in DOCUMENT_NOUNS
 
 
 def _headline_end(doc: Document) -> int:
@@ -232,18 +219,18 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
         return None  # "Interfax quoted Djamal as saying …": the "saying" reports, with Djamal as speaker
     if after < hi and (toks[after].lower == "not" or toks[after].lower == "to" and after + 1 < hi and toks[after + 1].lower == "be"):
         return None  # "asked not to be named", "declined to be identified"
-    trailing = _trailing(doc, si, lo, hi, cue)
-    if trailing is not None:
-        return trailing
+    tail = trailing(doc, si, lo, hi, cue)
+    if tail is not None:
+        return tail
     # the content: a that-clause, an object + infinitive, or a bare clause / object
     start_tok = _content_start(doc, cue, after, hi)
     if start_tok is None:
         return None
-    if start_tok < hi and _opens_quote(doc, start_tok):
+    if start_tok < hi and opens_quote(doc, start_tok):
         return None  # introduces a direct quote: handled with the quotation
     subject, override = cue_subject(doc, lo, cue)
     if low_ing(toks[cue.first].lower):
-        subject, override = _participle_subject(doc, lo, cue, before, subject, override)
+        subject, override = participle_subject(doc, lo, cue, before, subject, override)
     if subject is None:
         return None
     if start_tok >= hi:
@@ -258,8 +245,8 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     end = lex.without_channel(doc.text, start, _clause_end(doc, start_tok, hi))
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
-    if toks[start_tok].lower in _ADJUNCT_STARTS and (
-        _before_participle(doc, doc.tok_index(end), hi) or _only_adjuncts(doc.text, start, end)
+    if toks[start_tok].lower in ADJUNCT_STARTS and (
+        _before_participle(doc, doc.tok_index(end), hi) or only_adjuncts(doc.text, start, end)
     ):
         return None  # "said in a statement on Friday.", "said in a statement, adding that …": no content
     if cue.dialogue and not _has_that(doc, cue, start_tok):
@@ -283,80 +270,6 @@ def _as_saying(doc: Document, k: int, hi: int) -> bool:
     return False
 
 
-def _participle_subject(
-    doc: Document, lo: int, cue: Cue, before: Found | None, subject: Mention | None, override: Mention | None
-) -> tuple[Mention | None, Mention | None]:
-    """Who speaks through a participle cue.  "with the rebels saying …": the noun before it.  "…, the
-    president said, urging …", "issued a statement accusing … and urging …": the subject of the
-    attribution before it in the sentence.  Else the subject of the sentence ("Israel struck …,
-    vowing …"), never the object of its verb ("reported the incident, saying …")."""
-    toks = doc.toks
-    for k in range(cue.first - 1, max(lo, cue.first - 7) - 1, -1):
-        if toks[k].lower == "with":
-            m = np_after(doc, k + 1, cue.first)
-            if m is not None and doc.tok_index(m.end) == cue.first:
-                return m, override
-            break
-        if not toks[k].text[0].isalnum():
-            break
-    k = cue.first - 1
-    if k >= lo and toks[k].lower in _DOCUMENT_NOUNS:
-        m = np_before(doc, k, lo)
-        if m is not None:
-            return m, override  # "reports stating that …"
-    if before is not None and before.mention is not None and before.cue_span is not None \
-            and before.cue_span[1] <= toks[cue.first].start:
-        return before.mention, before.speaker_override
-    earlier = _previous_attribution(doc, lo, cue)
-    if earlier is not None:
-        return earlier, override
-    return sentence_subject(doc, lo, cue.first) or subject, override
-
-
-def _previous_attribution(doc: Document, lo: int, cue: Cue) -> Mention | None:
-    """The speaker of a cue earlier in the sentence, outside quotation marks ('“…,” said the SDF,
-    blaming …'; 'issued a statement accusing …')."""
-    toks = doc.toks
-    lex = lexicon()
-    for k in range(cue.first - 1, lo - 1, -1):
-        t = toks[k]
-        if doc.inq[k] or not t.text.islower():
-            continue
-        c = lex.cue_at(toks, k) or (lex.noun_at(toks, k) if t.lower in lex.nouns else None)
-        if c is None or c.last >= cue.first:
-            continue
-        if c.nominal:
-            return sentence_subject(doc, lo, k)  # "The cleric issued a statement accusing …"
-        if low_ing(t.lower):
-            continue
-        m = np_after(doc, c.last + 1, cue.first)
-        if m is not None and k > lo and toks[k - 1].text in (",", "”", "\"", "'"):
-            return m  # '“…,” said the SDF, blaming …'
-        m, _ = cue_subject(doc, lo, c)
-        return m
-    return None
-
-
-_TIME_RE = re.compile(
-    r"(?:[\s,]+|(?:early|late|earlier|later|on|this|last|next|in|at|the|of)\b|\d+|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
-    r"|today\b|yesterday\b|tonight\b|overnight\b|morning\b|afternoon\b|evening\b|night\b|week\b|weekend\b|month\b|year\b"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)*",
-    re.IGNORECASE,
-)
-
-
-def _only_adjuncts(text: str, start: int, end: int) -> bool:
-    """The clause is only a channel and a time: "in a statement on Friday", "on Telegram late Monday"."""
-    lex = lexicon()
-    for pattern in lex.channel_res[2:4]:
-        m = pattern.match(text, start, end)
-        if m is not None:
-            rest = _TIME_RE.match(text, m.end(), end)
-            return rest is not None and rest.end() == end
-    rest = _TIME_RE.match(text, start, end)
-    return rest is not None and rest.end() == end
-
-
 def _before_participle(doc: Document, k: int, hi: int) -> bool:
     """Tokens from ``k`` are ", <cue participle>"."""
     toks = doc.toks
@@ -373,11 +286,10 @@ def _infinitive(doc: Document, k: int, hi: int) -> bool:
     if toks[k].lower != "to" or k + 1 >= hi:
         return False
     nxt = toks[k + 1]
-    return nxt.text.islower() and nxt.lower not in _DETERMINER_WORDS and nxt.lower not in (
+    return nxt.text.islower() and nxt.lower not in DETERMINERS and nxt.lower not in (
         "its", "their", "his", "her", "this", "these", "those", "that", "our", "my", "your")
 
 
-_OUTLET_WORDS = frozenset("news agency radio television tv newspaper daily channel broadcaster".split())
 # Cues whose object comes before their that-clause: "told reporters that", "warned Moscow that".
 _OBJECT_FIRST = frozenset("tell inform warn assure remind advise notify convince persuade promise brief caution "
                           "reassure alert urge".split())
@@ -392,18 +304,12 @@ def _before_that(cue: Cue, between: list[Token]) -> bool:
     if cue.lemma in _OBJECT_FIRST:  # an object, not a clause: "told reporters that", not "advised X to Y, while Z that"
         return len(between) <= 6 and all(b.text[0].isalnum() and b.lower != "to" for b in between)
     first = between[0]
-    return first.text == "," or first.lower in _ADJUNCT_STARTS or first.lower in _BEFORE_THAT or (
+    return first.text == "," or first.lower in ADJUNCT_STARTS or first.lower in _BEFORE_THAT or (
         first.lower.endswith("ly") and first.text.islower()
     )
 
 
 _BEFORE_THAT = frozenset("of again also then separately specifically further repeatedly in about".split())
-
-
-def _opens_quote(doc: Document, k: int) -> bool:
-    """Token ``k`` is the (first character of the) opening mark of a quotation."""
-    q = doc.quote_at(doc.toks[k].start)
-    return q is not None and q.open == doc.toks[k].start
 
 
 def _has_that(doc: Document, cue: Cue, start_tok: int) -> bool:
@@ -431,303 +337,13 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
         m = np_after(doc, j, hi)
         if m is not None:
             j = doc.tok_index(m.end)
-            while j < hi and toks[j].lower in _OUTLET_WORDS:
+            while j < hi and toks[j].lower in OUTLET_WORDS:
                 j += 1
     if low_ing(toks[cue.first].lower) and j < hi and toks[j].text == ",":
         return None  # "quoted him as saying, although …": the participle reports nothing here
     while j < hi and toks[j].text in (",", ":", "—", "–"):
         j += 1
     return j
-
-
-def _trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None:
-    """The wire pattern: "CONTENT, X said on Tuesday on Telegram." / "CONTENT, said X, a spokesman."
-    The cue trails its content when only adjuncts (when, where, to whom, on which channel) follow it
-    up to the end of the sentence or a comma, and a comma sets its subject off from a content before."""
-    toks = doc.toks
-    if toks[cue.first].lower.endswith("ing"):
-        return None  # a participle continues its sentence: "…, adding that …"
-    k = cue.first - 1
-    if k > lo and toks[k].text == "," and cue.lemma in _INVERTING:
-        # "CONTENT, said Tin Maung Swe, secretary of the council."
-        m = np_after(doc, cue.last + 1, hi)
-        if m is None or m.form == "pronoun" and doc.toks[cue.first].lower != "said":
-            return None
-        j = doc.tok_index(m.end)
-        if j < hi and toks[j].text not in _SENTENCE_ENDS and toks[j].text not in (",", "("):
-            return None
-        subject, comma = m, k
-    else:
-        subject, _ = cue_subject(doc, lo, cue)
-        if subject is None or subject.start >= toks[cue.first].start:
-            return None
-        comma = _comma_before(doc, lo, doc.tok_index(subject.start))
-        if comma is None or not _adjuncts_only(doc, cue, hi):
-            return None
-    start, end = doc.sents[si].start, toks[comma].start
-    start = _after_dateline(doc.text, start, end)
-    while end > start and doc.text[end - 1] in " ,":
-        end -= 1
-    if doc.text[start] in OPEN_MARKS and doc.quote_at(start) is not None:
-        q = doc.quote_at(start)
-        if q is not None and q.outer_end >= end - 1:
-            return None  # a direct quote: attributed with the quotation
-    if len(doc.text[start:end].split()) < 4:
-        return None
-    lex = lexicon()
-    return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject,
-                 lex.kind_for(cue, doc.text[start:end]), 0.7, si)
-
-
-_SENTENCE_ENDS = frozenset(".!?;")
-# Cues that may come before their subject after the content: "…, said the minister."
-_INVERTING = frozenset(
-    "say add write ask explain continue reply answer note declare insist claim recall conclude observe "
-    "remark state report announce comment confirm argue warn".split()
-)
-_DATELINE_RE = re.compile(
-    r"[A-Z][A-Z.'’ -]{2,}(?:,[^\n,()]{1,30}?)?\s*(?:\([^()\n]{1,30}\)|/[A-Za-z-]{2,12}/\.?)?\s*[-–—:]\s*"
-)
-
-
-def _after_dateline(text: str, start: int, end: int) -> int:
-    """Past a dateline opening the sentence ("KYIV (Reuters) –", "CAIRO, Aug 3 (Reuters) –"): the
-    article's source, never part of what was said."""
-    m = _DATELINE_RE.match(text, start, end)
-    return m.end() if m else start
-
-
-def _comma_before(doc: Document, lo: int, first: int) -> int | None:
-    """The comma that sets off the subject starting at token ``first`` (over a role before a name:
-    ", local civil society leader Jonas Pandasi said"), or None."""
-    toks = doc.toks
-    k = first - 1
-    while k > lo and first - k <= 10:  # over a role or a coordinated subject ("UKMTO and Ambrey")
-        t = toks[k]
-        if t.text == ",":
-            return k
-        if not t.text[0].isalnum() or doc.inq[k] or lexicon().cue_at(toks, k) is not None or t.lower == "that":
-            return None
-        k -= 1
-    return None
-
-
-_ADJUNCT_STARTS = frozenset(
-    "on in at during via through to from after before late early earlier later last this overnight today yesterday "
-    "tonight monday tuesday wednesday thursday friday saturday sunday".split()
-)
-
-
-def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
-    """Only adjuncts follow the cue up to the sentence end or a comma ("said early on Monday in a
-    statement"); "told" first takes its listener ("told Reuters", "told a news conference")."""
-    toks = doc.toks
-    j = cue.last + 1
-    if cue.lemma in ("tell", "inform") and j < hi and toks[j].text not in _SENTENCE_ENDS and toks[j].text != ",":
-        m = np_after(doc, j, hi)
-        if m is not None:
-            j = doc.tok_index(m.end)
-            while j < hi and toks[j].lower in _OUTLET_WORDS:
-                j += 1  # "told Reuters news agency"
-        else:  # a listener the speaker look-up does not know: "told the paper", "told local media"
-            k = j
-            while k < hi and toks[k].text not in _SENTENCE_ENDS and toks[k].text != "," and k - j < 5:
-                if toks[k].lower == "that" or not toks[k].text[0].isalnum():
-                    return False
-                k += 1
-            if k - j >= 5:
-                return False
-            j = k
-    if j >= hi or toks[j].text in _SENTENCE_ENDS or toks[j].text == ",":
-        return True
-    if toks[j].lower not in _ADJUNCT_STARTS:
-        return False
-    while j < hi:
-        t = toks[j]
-        if t.text in _SENTENCE_ENDS or t.text == ",":
-            return True
-        if t.lower == "that" or _opens_quote(doc, j):
-            return False
-        j += 1
-    return True
-
-
-def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
-    """The speaker of a cue: the noun phrase before it (over adverbs, a parenthesis, an appositive, a
-    relative clause or an interposed adjunct, and a modifier after the noun), else the subject of its
-    sentence ("Putin raised concerns …, alleging that …").  Also returns the real speaker named by
-    "via spokesperson X"."""
-    toks = doc.toks
-    override = _via(doc, cue)
-    j = cue.first - 1
-    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS
-                       or toks[j].lower.endswith("ly") and toks[j].text.islower()):
-        j -= 1
-    j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
-    if j < lo:
-        return None, override
-    t = toks[j]
-    if t.text == ",":
-        # an appositive: "Louis Gallois, the Airbus chief executive, said"; a relative clause or an
-        # adjunct: "A resident, who asked not to be named, said"; "The council, in an order, said"
-        k = j - 1
-        while k > lo and j - k < 20:
-            if toks[k].text in (",", ";") or toks[k].text == "." and toks[k + 1].text != ",":
-                break
-            k -= 1
-        if k >= lo and toks[k].text == "," or k == lo:
-            interposed = k + 1 < j and _interposes(toks[k + 1])
-            m = np_before(doc, _before_parenthesis(doc, k - 1, lo), lo) if k > lo else None
-            if m is not None and _after_preposition(doc, m, lo):
-                m = _head_before_of(doc, m, lo)  # "A resident of the town of Merawi, 36 km from …, said"
-            if m is not None and (m.form != "nominal" or interposed) and not _after_preposition(doc, m, lo):
-                appos = describe(doc.text, toks[k + 1 : j]) if not interposed else None
-                if appos is not None and m.role is None and appos.form == "nominal":
-                    m = replace(m, role=appos.text)
-                return _head_of(doc, m, lo), override
-            # "Irish low cost airline, Ryanair, announced": the name is the appositive
-            inner = np_before(doc, j - 1, k + 1 if k > lo or toks[k].text == "," else k)
-            if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1):
-                return inner, override
-        if toks[cue.first].lower.endswith("ing") or cue.nominal:
-            return sentence_subject(doc, lo, cue.first), override
-        return None, override
-    if toks[j].lower == "who" and j > lo:  # "according to local residents who said": the antecedent
-        m = np_before(doc, j - 1, lo)
-        if m is not None:
-            return m, override
-    m = np_before(doc, j, lo)
-    if m is None:
-        m = _modified_subject(doc, j, lo)
-    if m is not None:
-        return _head_of(doc, m, lo), override
-    if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
-        return sentence_subject(doc, lo, cue.first), override
-    return None, override
-
-
-_QUANTIFIERS = frozenset({"both", "all", "each", "jointly", "together"})  # "UKMTO and Ambrey both confirmed"
-
-
-def _before_parenthesis(doc: Document, j: int, lo: int) -> int:
-    """The token before a short parenthesis ending at token ``j`` ("(CENTCOM)", "(R-Ga.)"), else ``j``."""
-    toks = doc.toks
-    if j < lo or toks[j].text != ")":
-        return j
-    for k in range(j - 1, max(lo, j - 8) - 1, -1):
-        if toks[k].text == "(":
-            return k - 1
-    return j
-
-
-# Words that open a phrase set off between a subject and its cue, or modifying the subject after it.
-_INTERPOSED = frozenset(
-    "who whose which speaking in on at during after citing quoted writing when as while from of for with "
-    "familiar close based there".split()
-)
-
-
-def _interposes(t: Token) -> bool:
-    return t.lower in _INTERPOSED or (t.text.islower() and t.lower.endswith("ing")) or t.text[0].isdigit()
-
-
-def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
-    """ "A security source speaking on condition of anonymity told …", "Two diplomats familiar with
-    the talks said …": the noun phrase before a modifier that ends at the cue."""
-    toks = doc.toks
-    for k in range(j - 1, max(lo, j - 12) - 1, -1):
-        t = toks[k]
-        if not t.text[0].isalnum() or t.lower == "that" or doc.inq[k]:
-            return None
-        if _interposes(toks[k + 1]) and toks[k + 1].text.islower():
-            m = np_before(doc, k, lo)
-            if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo):
-                return m
-    return None
-
-
-def _head_before_of(doc: Document, m: Mention, lo: int) -> Mention | None:
-    """The head a chain of "of"-phrases hangs from: "resident" of "A resident of the town of Merawi"."""
-    for _ in range(3):
-        k = doc.tok_index(m.start) - 1
-        if k <= lo or doc.toks[k].lower not in ("of", "from", "in"):
-            return m
-        head = np_before(doc, k - 1, lo)
-        if head is None:
-            j = k - 1  # "the town of": a noun the speaker look-up does not know; skip it
-            while j > lo and doc.toks[j].text.islower() and doc.toks[j].lower not in ("of", "from", "in"):
-                j -= 1
-            if j <= lo or doc.toks[j].lower not in ("of", "from", "in"):
-                return None
-            head = np_before(doc, j - 1, lo)
-            if head is None:
-                return None
-        m = head
-    return m
-
-
-def _head_of(doc: Document, m: Mention, lo: int) -> Mention:
-    """ "Ivan Bondar from the regional council said": a person named before "from"/"of"/"at" the
-    organisation is the speaker, not the organisation."""
-    k = doc.tok_index(m.start) - 1
-    if k > lo and doc.toks[k].lower in ("from", "of", "at", "for"):
-        head = np_before(doc, k - 1, lo)
-        if head is not None and head.type == "person" and head.form == "name":
-            return head
-    return m
-
-
-def _after_preposition(doc: Document, m: Mention, lo: int) -> bool:
-    k = doc.tok_index(m.start) - 1
-    return k >= lo and doc.toks[k].lower in vocabulary().not_speaker_after
-
-
-def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
-    """The first speaker-like noun phrase of the clause (tokens ``lo`` to ``until``), after an
-    introductory phrase."""
-    toks = doc.toks
-    i = lo
-    if toks[i].lower in _INTRO_PREPOSITIONS or toks[i].lower in ("however", "meanwhile", "still", "but", "and"):
-        k = i
-        while k < until and toks[k].text != ",":
-            k += 1
-        if k < until:
-            i = k + 1
-    if i >= until:
-        return None
-    # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"
-    while i + 1 < until and toks[i].text[0].isupper() and toks[i].text not in doc.inner_capitals \
-            and (toks[i].lower.endswith("ly") or toks[i].lower in vocabulary().not_names) \
-            and toks[i].lower not in vocabulary().pronouns and toks[i].lower not in _DETERMINER_WORDS:
-        i += 1
-        if toks[i].text == ",":
-            i += 1
-    if i >= until:
-        return None
-    m = np_after(doc, i, until)
-    if m is not None and (m.form == "nominal" or m.name == m.text and m.role is None):
-        # "Ryanair CEO, Michael O'Leary, justified …": the name in the appositive
-        j = doc.tok_index(m.end)
-        if j < until and toks[j].text == ",":
-            named = np_after(doc, j + 1, until)
-            if named is not None and named.form == "name" and named.type == "person":
-                k = doc.tok_index(named.end)
-                if k < until and toks[k].text == ",":
-                    return replace(named, role=named.role or m.text)
-    if m is not None and doc.quote_at(m.start):
-        return None
-    return m
-
-
-def _via(doc: Document, cue: Cue) -> Mention | None:
-    """ "clarified, via spokesperson Dmitry Peskov, that …" — the person who spoke for the subject."""
-    toks = doc.toks
-    k = cue.last + 1
-    if k < len(toks) and toks[k].text == ",":
-        k += 1
-    if k < len(toks) and toks[k].lower in ("via", "through"):
-        return np_after(doc, k + 1, min(len(toks), k + 10))
-    return None
 
 
 def _clause_end(doc: Document, first: int, hi: int) -> int:
@@ -781,10 +397,6 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
     while end > toks[first].start and doc.text[end - 1] in ".,;:!? ":
         end -= 1
     return end
-
-
-def low_ing(word: str) -> bool:
-    return word.endswith("ing") and len(word) > 4
 
 
 def _reporting_tail(doc: Document, k: int, hi: int) -> bool:
