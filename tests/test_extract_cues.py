@@ -367,3 +367,19 @@ def test_relative_pronoun_speaker_is_its_antecedent() -> None:
     s = [s for s in find_statements(text) if s.cue == "said"][0]
     assert s.quote == "one civilian was also killed"
     assert s.speaker is not None and s.speaker.name == "local residents"
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("The company was thriving, Mr. Clarke said, until it went bankrupt in the late nineties.",
+         "until it went bankrupt in the late nineties"),
+        ("He has a plan, he said, for how the mines can keep working while cutting emissions.",
+         "for how the mines can keep working while cutting emissions"),
+        ("Shelling destroyed most of the houses in the village overnight, the governor said, and a school.",
+         "Shelling destroyed most of the houses in the village overnight"),  # "and …" does not resume it
+    ],
+)
+def test_interrupted_content_is_its_larger_part(text: str, quote: str) -> None:
+    s = [s for s in find_statements(text) if s.cue == "said"][0]
+    assert s.quote == quote

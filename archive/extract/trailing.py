@@ -35,8 +35,16 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
         if subject is None or subject.start >= toks[cue.first].start:
             return None
         comma = _comma_before(doc, lo, doc.tok_index(subject.start))
-        if comma is None or not _adjuncts_only(doc, cue, hi):
+        stop = _adjuncts_end(doc, cue, hi)
+        if comma is None or stop is None:
             return None
+        resumed = _resumed(doc, stop, hi)
+        before = toks[comma].start - doc.sents[si].start
+        if resumed is not None and resumed[1] - resumed[0] > before:
+            # an interrupted content: the larger part is the statement (the other is its lead-in)
+            start, end = resumed
+            return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject,
+                         lexicon().kind_for(cue, doc.text[start:end]), 0.6, si)
     start, end = doc.sents[si].start, toks[comma].start
     start = _after_dateline(doc.text, start, end)
     while end > start and doc.text[end - 1] in " ,":
@@ -95,9 +103,10 @@ ADJUNCT_STARTS = frozenset(
 )
 
 
-def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
-    """Only adjuncts follow the cue up to the sentence end or a comma ("said early on Monday in a
-    statement"); "told" first takes its listener ("told Reuters", "told a news conference")."""
+def _adjuncts_end(doc: Document, cue: Cue, hi: int) -> int | None:
+    """Where the adjuncts after the cue end, at the sentence end or a comma ("said early on Monday in
+    a statement"; "told" first takes its listener: "told Reuters", "told a news conference"); None
+    when more than adjuncts follows."""
     toks = doc.toks
     j = cue.last + 1
     if cue.lemma in ("tell", "inform") and j < hi and toks[j].text not in _SENTENCE_ENDS and toks[j].text != ",":
@@ -110,23 +119,44 @@ def _adjuncts_only(doc: Document, cue: Cue, hi: int) -> bool:
             k = j
             while k < hi and toks[k].text not in _SENTENCE_ENDS and toks[k].text != "," and k - j < 5:
                 if toks[k].lower == "that" or not toks[k].text[0].isalnum():
-                    return False
+                    return None
                 k += 1
             if k - j >= 5:
-                return False
+                return None
             j = k
     if j >= hi or toks[j].text in _SENTENCE_ENDS or toks[j].text == ",":
-        return True
+        return j
     if toks[j].lower not in ADJUNCT_STARTS:
-        return False
+        return None
     while j < hi:
         t = toks[j]
         if t.text in _SENTENCE_ENDS or t.text == ",":
-            return True
+            return j
         if t.lower == "that" or opens_quote(doc, j):
-            return False
+            return None
         j += 1
-    return True
+    return j
+
+
+def _resumed(doc: Document, j: int, hi: int) -> tuple[int, int] | None:
+    """ "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt.": the content resumes after
+    the comma at token ``j`` (not a participle, a joiner or a preposition starting an adjunct); its span."""
+    toks = doc.toks
+    if j + 1 >= hi or toks[j].text != ",":
+        return None
+    nxt = toks[j + 1]
+    if not nxt.text.isalpha() or nxt.lower in _NOT_RESUMING or nxt.lower.endswith("ing") and nxt.text.islower():
+        return None
+    end = toks[hi - 1].end
+    while end > nxt.start and doc.text[end - 1] in ".!?;,:\"”’' ":
+        end -= 1
+    return (nxt.start, end) if len(doc.text[nxt.start : end].split()) >= 3 else None
+
+
+_NOT_RESUMING = frozenset(
+    "according while whereas with as in on at after before amid during citing but and which who where when "
+    "although though despite following including adding saying".split()
+)
 
 
 _TIME_RE = re.compile(
