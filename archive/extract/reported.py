@@ -32,6 +32,9 @@ _DASHES = frozenset({"—", "–", "-", ";"})
 _NOT_BEFORE_VERB = frozenset(
     "the a an no any for of further without his her its our my your this these those their".split()
 )
+# Cue forms that are more often nouns: a cue only before a clause ("states that", "questioned whether").
+_NOUN_FORMS = frozenset("state states question questions".split())
+_CLAUSE_WORDS = frozenset("that whether why how if what".split())
 _CLOSE_MARKS = frozenset("\"”»’'")
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
 
@@ -215,6 +218,8 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
             return None  # "did not address the report": nothing was said
         cue = replace(cue, kind=lex.no_comment_kind)  # "did not immediately respond to a request for comment"
     after = cue.last + 1
+    if cue.first == cue.last and toks[i].lower in _NOUN_FORMS and (after >= hi or toks[after].lower not in _CLAUSE_WORDS):
+        return None  # "battleground state Florida", "a similar question:": nouns, unless a clause follows
     if cue.lemma in ("quote", "cite") and _as_saying(doc, after, hi):
         return None  # "Interfax quoted Djamal as saying …": the "saying" reports, with Djamal as speaker
     if after < hi and (toks[after].lower == "not" or toks[after].lower == "to" and after + 1 < hi and toks[after + 1].lower == "be"):
