@@ -58,6 +58,7 @@ class Lexicon:
     phrase_starts: frozenset[str]
     triggers: frozenset[str]  # every word that may start a cue (a quick first filter)
     channel_res: tuple[re.Pattern[str], ...]  # most trusted first; group "c" is the channel
+    channel_hints: tuple[tuple[str, ...], ...]  # strings the first patterns cannot match without
     no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
     no_comment_kind: str
 
@@ -87,6 +88,8 @@ class Lexicon:
         spans = [(a, b) for a, b in spans if a < b]
         for rank, pattern in enumerate(self.channel_res):
             for a, b in spans:
+                if rank < 2 and not any(h in text[a:b] for h in self.channel_hints[rank]):
+                    continue  # no "told"/"tell", no "quoted"/"cited": the pattern cannot match
                 for m in pattern.finditer(text, a, b):
                     key = (abs(m.start("c") - near), rank, m.group("c"))
                     if best is None or key < best:
@@ -187,6 +190,7 @@ def lexicon() -> Lexicon:
         phrase_starts=frozenset(k[0] for k in phrases),
         triggers=frozenset(verbs) | frozenset(k[0] for k in phrases) | frozenset(nouns) | {"according"},
         channel_res=_channel_patterns(channels),
+        channel_hints=(("told", "tell"), ("quoted", "cited")),
         no_comment=frozenset(no_comment),
         no_comment_kind=no_comment_kind,
     )

@@ -131,6 +131,8 @@ def _carried_kind(f: Found, lead: Found | None) -> str:
 def _channel(doc: Document, f: Found) -> str | None:
     """Where the statement was made, when its sentence says ("told Interfax", "in a televised interview",
     "on Telegram"), nearest to its cue; the words of the statement itself do not count."""
+    if f.cue_span is None:
+        return None  # a channel is named with the cue
     sent = doc.sents[f.sentence]
     lo, hi = min(sent.start, f.start), sent.end
     if f.cue_span is not None:  # the attribution may end a later sentence than the quote starts

@@ -14,6 +14,15 @@ __all__ = ["cue_subject", "participle_subject", "sentence_subject", "low_ing", "
 
 
 def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
+    """:func:`_cue_subject`, remembered per document (the trailing-cue test and the cue's own
+    statement both ask)."""
+    key = ("subject", cue.first, cue.last * 100003 + lo)
+    if key not in doc.memo:
+        doc.memo[key] = _cue_subject(doc, lo, cue)
+    return doc.memo[key]
+
+
+def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
     """The speaker of a cue: the noun phrase before it (over adverbs, a parenthesis, an appositive, a
     relative clause or an interposed adjunct, and a modifier after the noun), else the subject of its
     sentence ("Putin raised concerns …, alleging that …").  Also returns the real speaker named by

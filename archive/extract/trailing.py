@@ -20,6 +20,8 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
     toks = doc.toks
     if toks[cue.first].lower.endswith("ing"):
         return None  # a participle continues its sentence: "…, adding that …"
+    if "," not in doc.text[doc.toks[lo].start : toks[cue.first].start]:
+        return None  # no comma before the cue: nothing sets a content off
     k = cue.first - 1
     if k > lo and toks[k].text == "," and cue.lemma in _INVERTING:
         # "CONTENT, said Tin Maung Swe, secretary of the council."
@@ -31,12 +33,14 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
             return None
         subject, comma = m, k
     else:
+        stop = _adjuncts_end(doc, cue, hi)  # the cheap test first
+        if stop is None:
+            return None
         subject, _ = cue_subject(doc, lo, cue)
         if subject is None or subject.start >= toks[cue.first].start:
             return None
         comma = _comma_before(doc, lo, doc.tok_index(subject.start))
-        stop = _adjuncts_end(doc, cue, hi)
-        if comma is None or stop is None:
+        if comma is None:
             return None
         resumed = _resumed(doc, stop, hi)
         before = toks[comma].start - doc.sents[si].start
