@@ -35,7 +35,8 @@ from archive.model import Statement
 from archive.store import Store
 from index.documents import day_number, day_to_date, sentence_of, speaker_key
 from index.query import QuerySyntaxError, parse
-from index.ranking import BM25FMemory, Lengths, RankAndNote
+from index.fastsearch import FastRanker, rank_and_note
+from index.ranking import BM25FMemory, Lengths
 from index.schema import (
     ARTICLE_MULTI,
     ARTICLE_SINGLE,
@@ -337,7 +338,7 @@ class SearchIndex:
 
     SEGMENTS_KEPT = 64  # segments whose values are remembered (Whoosh keeps an index to a few dozen)
 
-    def __init__(self, home: str | os.PathLike[str]) -> None:
+    def __init__(self, home: str | os.PathLike[str], fast: bool = True) -> None:
         self.home = Path(home)
         self._local = threading.local()
         # The newest index version any thread has seen: no thread answers from an older one after that,
@@ -348,6 +349,8 @@ class SearchIndex:
         self._caches_lock = threading.Lock()
         self._segments: dict[tuple[str, str], _SegmentValues] = {}  # (index, segment id) -> its values
         self._weighting = BM25FMemory(Lengths())  # shared: a segment's lengths are read once for all threads
+        # Relevance ranking from cached posting arrays (None: Whoosh's matchers, the reference path)
+        self._fast: FastRanker | None = FastRanker(self._weighting.lengths) if fast else None
 
     # --- per-thread resources -------------------------------------------------------------
 
@@ -452,11 +455,8 @@ class SearchIndex:
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
             allowed = _intersect([dated, *passes.values()])
-            collector = RankAndNote(offset + per_page, allowed)
-            searcher.search_with_collector(parsed.query, collector)
-            worded = set(collector.noted)
+            worded, results = rank_and_note(searcher, parsed.query, offset + per_page, allowed, self._fast)
             matched = worded if allowed is None else worded & allowed
-            results = collector.results()
         else:
             worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
             constrained = _intersect([worded, dated, *passes.values()])

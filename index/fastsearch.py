@@ -1,0 +1,409 @@
+"""Whoosh queries answered over posting arrays: the same matches and the same scores, without per-posting Python.
+
+Whoosh 2.7.4 walks a query's matcher tree one posting at a time and scores each match through three
+or four Python calls; at a million statements two frequent words are 100k+ postings each.  Here each
+term's postings in a segment are numpy arrays (``index.postings``), and the query tree is evaluated
+as Whoosh's own matchers would evaluate it, node for node:
+
+* a term scores BM25F (or its weight, in unscored fields) with the parameters Whoosh's weighting
+  gives it, over the segment's document lengths (``index.ranking.Lengths``);
+* ``And`` intersects sorted id arrays and ``Or`` unites them, combining children in the order
+  Whoosh's matcher trees combine them (the same weighted tree, the same array-union rule for small
+  segments), so that every sum is computed in the same order and scores agree to the last bit;
+* a phrase intersects its words first and reads positions only for the documents in all of them;
+* ``Not`` inside ``And`` adds Whoosh's constant 1.0; deleted documents go at the end, per segment.
+
+Anything else (ranges, ``Every``, span queries, other weightings) raises ``Unsupported`` and the
+caller uses Whoosh's matchers: the reference path, kept and tested against this one.
+"""
+
+from __future__ import annotations
+
+import pickle
+from bisect import insort
+from dataclasses import dataclass
+from itertools import accumulate
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.query.terms import MultiTerm
+from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.searching import Results
+
+from index.postings import PostingsCache, TermPostings, Unsupported
+from index.ranking import Lengths, RankAndNote
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+_ARRAY_UNION_DOCS = 5000  # Whoosh's Or preloads scores into an array (its ArrayUnionMatcher) up to this size
+_TOO_MANY_CLAUSES = 1024  # ... and for this many clauses or more at any size
+
+
+@dataclass(frozen=True)
+class Part:
+    """One query node's matches in one segment: ids ascending and their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @staticmethod
+    def empty() -> Part:
+        return Part(_EMPTY_IDS, _EMPTY_SCORES)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A ranked search: the best ``limit`` (score, docnum) within the allowed set, and every match."""
+
+    top: list[tuple[float, int]]  # score descending, then document number ascending (Whoosh's order)
+    matched: np.ndarray  # every match's top-level document number, ascending (deleted ones excluded)
+
+
+class _Segment:
+    """What evaluating a query in one segment needs: its searcher, reader and caches."""
+
+    __slots__ = ("searcher", "reader", "postings", "lengths", "weighting", "scored")
+
+    def __init__(self, searcher, postings: PostingsCache, lengths: Lengths, weighting, scored: bool = True) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.postings = postings
+        self.lengths = lengths
+        self.weighting = weighting
+        self.scored = scored
+
+    def term(self, fieldname: str, btext: bytes, with_values: bool = False) -> TermPostings | None:
+        return self.postings.get(self.reader, fieldname, btext, with_values)
+
+    def score_term(self, fieldname: str, btext: bytes, found: TermPostings) -> np.ndarray:
+        """Each posting's score as Whoosh's scorer for this term computes it (same operations, same order)."""
+        scorer = self.weighting.scorer(self.searcher, fieldname, btext)
+        if isinstance(scorer, BM25FScorer):
+            lengths = self.lengths.of(self.reader, fieldname)
+            if lengths is None:
+                raise Unsupported(f"no length array for {fieldname!r}")
+            fl = np.frombuffer(lengths, dtype=np.uint32)[found.ids].astype(np.float64)
+            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            tf = found.weights
+            # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        if type(scorer) is WeightScorer:
+            return found.weights.copy()
+        raise Unsupported(f"scorer {type(scorer).__name__}")
+
+
+def evaluate(query: Q.Query, seg: _Segment) -> Part:
+    """The matches of ``query`` in one segment, with Whoosh's scores (deleted documents not yet removed)."""
+    kind = type(query)
+    if kind is Q.Term:
+        return _term(query, seg)
+    if kind is Q.And:
+        return _compound(query, seg, intersect=True)
+    if kind is Q.Or and not query.scale:
+        return _or(query, seg)
+    if kind is Q.AndNot:
+        return _and_not(query, seg)
+    if kind is Q.Not:
+        return _not(query, seg)
+    if kind is Q.Phrase:
+        return _phrase(query, seg)
+    if isinstance(query, MultiTerm) and type(query).matcher in (MultiTerm.matcher, Q.PatternQuery.matcher, Q.Prefix.matcher, Q.Wildcard.matcher):
+        if kind in (Q.Prefix, Q.Wildcard) and query.text in ("", "*"):
+            raise Unsupported("a pattern that matches every document")
+        return _multi_term(query, seg)
+    raise Unsupported(f"query {kind.__name__}")
+
+
+def _term(query: Q.Term, seg: _Segment) -> Part:
+    fieldname = query.fieldname
+    if fieldname not in seg.reader.schema:
+        return Part.empty()
+    try:
+        btext = seg.reader.schema[fieldname].to_bytes(query.text)
+    except ValueError:
+        return Part.empty()
+    found = seg.term(fieldname, btext)
+    if found is None or not len(found.ids):
+        return Part.empty()
+    if not seg.scored:
+        return Part(found.ids, np.ones(len(found.ids)))
+    scores = seg.score_term(fieldname, btext, found)
+    if query.boost != 1.0:
+        scores = scores * query.boost
+    return Part(found.ids, scores)
+
+
+def _combine(a: Part, b: Part, intersect: bool) -> Part:
+    """Whoosh's IntersectionMatcher / UnionMatcher over two parts: scores add, left first."""
+    if intersect:
+        ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+        return Part(ids, a.scores[ia] + b.scores[ib])
+    ids = np.union1d(a.ids, b.ids)
+    in_a = np.searchsorted(a.ids, ids)
+    in_b = np.searchsorted(b.ids, ids)
+    has_a = (in_a < len(a.ids)) & (a.ids[np.minimum(in_a, len(a.ids) - 1)] == ids) if len(a.ids) else np.zeros(len(ids), bool)
+    has_b = (in_b < len(b.ids)) & (b.ids[np.minimum(in_b, len(b.ids) - 1)] == ids) if len(b.ids) else np.zeros(len(ids), bool)
+    scores = np.empty(len(ids))
+    both = has_a & has_b
+    only_a = has_a & ~has_b
+    only_b = has_b & ~has_a
+    scores[both] = a.scores[in_a[both]] + b.scores[in_b[both]]
+    scores[only_a] = a.scores[in_a[only_a]]
+    scores[only_b] = b.scores[in_b[only_b]]
+    return Part(ids, scores)
+
+
+def _weighted_tree(weighted: list[tuple[int, Part]], intersect: bool) -> Part:
+    """``whoosh.util.make_weighted_tree``: sort by weight (ties keep their order, as matchers never
+    compare less than each other), then repeatedly join the two lightest, inserting after equals."""
+    items = sorted(weighted, key=lambda item: item[0])
+    while len(items) > 1:
+        (wa, a), (wb, b) = items.pop(0), items.pop(0)
+        insort(items, (wa + wb, _combine(a, b, intersect)), key=lambda item: item[0])
+    return items[0][1]
+
+
+def _compound(query: Q.CompoundQuery, seg: _Segment, intersect: bool) -> Part:
+    subs = query.subqueries
+    if not subs:
+        return Part.empty()
+    if len(subs) == 1:  # CompoundQuery.matcher: the only child's matcher, without this query's boost
+        return evaluate(subs[0], seg)
+    if intersect:
+        weights = [0 - q.estimate_size(seg.reader) for q in subs]
+    else:
+        weights = [q.estimate_size(seg.reader) for q in subs]
+    part = _weighted_tree([(w, evaluate(q, seg)) for w, q in zip(weights, subs)], intersect)
+    if query.boost != 1.0:
+        part = Part(part.ids, part.scores * query.boost)
+    return part
+
+
+def _or(query: Q.Or, seg: _Segment) -> Part:
+    subs = query.subqueries
+    # Or._matcher chooses by clause count and segment size (the collector never needs the current match).
+    if len(subs) <= 2 or (len(subs) < _TOO_MANY_CLAUSES and seg.reader.doc_count_all() > _ARRAY_UNION_DOCS):
+        return _compound(query, seg, intersect=False)
+    return _array_union([evaluate(q, seg) for q in subs], query.boost, seg.scored)
+
+
+def _array_union(parts: list[Part], boost: float, scored: bool) -> Part:
+    """ArrayUnionMatcher: each child's score times the boost, added in child order into zeros; a
+    document matches when its sum is above zero (unscored: every match counts 1)."""
+    nonempty = [p for p in parts if len(p.ids)]
+    if not nonempty:
+        return Part.empty()
+    ids = np.unique(np.concatenate([p.ids for p in nonempty]))
+    sums = np.zeros(len(ids))
+    for part in nonempty:
+        where = np.searchsorted(ids, part.ids)
+        if scored:
+            sums[where] += part.scores * boost
+        else:
+            sums[where] = 1.0
+    keep = sums > 0
+    return Part(ids[keep], sums[keep])
+
+
+def _and_not(query: Q.AndNot, seg: _Segment) -> Part:
+    positive = evaluate(query.a, seg)
+    negative = evaluate(query.b, seg)
+    keep = ~np.isin(positive.ids, negative.ids, assume_unique=True)
+    return Part(positive.ids[keep], positive.scores[keep])
+
+
+def _not(query: Q.Not, seg: _Segment) -> Part:
+    """InverseMatcher: every document not matched by the child, each scoring 1.0 (deleted ones go later)."""
+    excluded = evaluate(query.query, seg).ids
+    every = np.arange(seg.reader.doc_count_all(), dtype=np.int64)
+    ids = np.setdiff1d(every, excluded, assume_unique=True)
+    return Part(ids, np.ones(len(ids)))
+
+
+def _multi_term(query: MultiTerm, seg: _Segment) -> Part:
+    """MultiTerm.matcher: one term as a plain term (no boost); several as an Or, unscored in the array
+    union when the query asks for constant scores, as Whoosh's context then carries no weighting."""
+    fieldname = query.field()
+    words = [w for w in query._btexts(seg.reader) if w]
+    if not words:
+        return Part.empty()
+    terms = [Q.Term(fieldname, w) for w in words]
+    if len(terms) == 1:
+        return evaluate(terms[0], seg)
+    union = Q.Or(terms, boost=query.boost)
+    if query.constantscore and not (len(terms) <= 2 or (len(terms) < _TOO_MANY_CLAUSES and seg.reader.doc_count_all() > _ARRAY_UNION_DOCS)):
+        return _array_union([evaluate(t, seg) for t in terms], query.boost, scored=False)
+    return _or(union, seg)
+
+
+def _phrase(query: Q.Phrase, seg: _Segment) -> Part:
+    fieldname = query.fieldname
+    schema = seg.reader.schema
+    if fieldname not in schema:
+        return Part.empty()
+    field = schema[fieldname]
+    if not field.format or not field.format.supports("positions"):
+        raise Unsupported(f"phrase over {fieldname!r} without positions")  # Whoosh raises; let it
+    words = []
+    for word in query.words:
+        try:
+            btext = field.to_bytes(word)
+        except ValueError:
+            return Part.empty()
+        found = seg.term(fieldname, btext, with_values=True)
+        if found is None:
+            return Part.empty()
+        words.append((btext, found))
+    if not words:
+        return Part.empty()
+    # SpanNear2: a binary tree of intersections of the words' term matchers, scored as their sum
+    parts = [Part(found.ids, seg.score_term(fieldname, btext, found) if seg.scored else np.ones(len(found.ids))) for btext, found in words]
+    candidates = _binary_tree(parts)
+    if len(candidates.ids):
+        keep = _near(candidates.ids, [found for _, found in words], query.slop)
+        candidates = Part(candidates.ids[keep], candidates.scores[keep])
+    if query.boost != 1.0:
+        candidates = Part(candidates.ids, candidates.scores * query.boost)
+    return candidates
+
+
+def _binary_tree(parts: list[Part]) -> Part:
+    """``whoosh.util.make_binary_tree`` of intersections."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _combine(_binary_tree(parts[:half]), _binary_tree(parts[half:]), intersect=True)
+
+
+def _positions_of(found: TermPostings, docs: np.ndarray) -> list[list[int]]:
+    values = found.values
+    out = []
+    for index in np.searchsorted(found.ids, docs).tolist():
+        value = values[index]
+        if not value.endswith(b"."):  # Whoosh trims the pickle's STOP opcode when it stores a value
+            value += b"."
+        out.append(list(accumulate(pickle.loads(value[4:]))))
+    return out
+
+
+def _near(docs: np.ndarray, words: list[TermPostings], slop: int) -> np.ndarray:
+    """Which candidate documents hold the words in order within ``slop`` (SpanNear2, ordered, mindist 1)."""
+    lists = [_positions_of(found, docs) for found in words]
+    if slop == 1:  # exact phrase: some position p with word i at p + i, for every i
+        owner0 = np.repeat(np.arange(len(docs), dtype=np.int64), [len(p) for p in lists[0]])
+        keys = (owner0 << 32) | np.fromiter((p for ps in lists[0] for p in ps), dtype=np.int64)
+        for i, word_lists in enumerate(lists[1:], start=1):
+            owner = np.repeat(np.arange(len(docs), dtype=np.int64), [len(p) for p in word_lists])
+            theirs = (owner << 32) | (np.fromiter((p for ps in word_lists for p in ps), dtype=np.int64) - i)
+            keys = keys[np.isin(keys, theirs)]
+        keep = np.zeros(len(docs), dtype=bool)
+        keep[np.unique(keys >> 32)] = True
+        return keep
+    return np.fromiter((_spans_near([word[d] for word in lists], slop) for d in range(len(docs))), dtype=bool, count=len(docs))
+
+
+def _spans_near(position_lists: list[list[int]], slop: int) -> bool:
+    """SpanNear2Matcher._get_spans (ordered, mindist 1) on (start, end) pairs: whether any span survives."""
+    aspans = [(p, p) for p in position_lists[0]]
+    for positions in position_lists[1:]:
+        if not aspans:
+            return False
+        spans = set()
+        for astart, aend in aspans:
+            j = _bisect_start(positions, astart)
+            while j < len(positions):
+                b = positions[j]
+                j += 1
+                if b < astart - slop or astart > b:
+                    continue
+                if b > aend + slop:
+                    break
+                if astart <= b <= aend:  # overlapping spans are distance 0, below mindist
+                    continue
+                dist = b - aend if aend < b else astart - b
+                if 1 <= dist <= slop:
+                    spans.add((min(astart, b), max(aend, b)))
+        aspans = sorted(spans)
+    return bool(aspans)
+
+
+def _bisect_start(positions: list[int], start: int) -> int:
+    lo, hi = 0, len(positions)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if positions[mid] < start:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+class FastRanker:
+    """Ranks a query over every segment of a searcher from posting arrays, or says it cannot."""
+
+    def __init__(self, lengths: Lengths, postings: PostingsCache | None = None) -> None:
+        self.lengths = lengths
+        self.postings = postings or PostingsCache()
+
+    def matches(self, searcher, query: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        """Every match (top-level document numbers, ascending) and its score; raises Unsupported."""
+        weighting = searcher.weighting
+        all_ids, all_scores = [], []
+        for subsearcher, offset in searcher.leaf_searchers():
+            part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting))
+            ids, scores = part.ids, part.scores
+            reader = subsearcher.reader()
+            if len(ids) and reader.has_deletions():
+                deleted = np.fromiter(reader._perdoc.deleted_docs(), dtype=np.int64)
+                keep = ~np.isin(ids, deleted)
+                ids, scores = ids[keep], scores[keep]
+            all_ids.append(ids + offset)
+            all_scores.append(scores)
+        if not all_ids:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        return np.concatenate(all_ids), np.concatenate(all_scores)
+
+    def rank(self, searcher, query: Q.Query, limit: int, allowed: set[int] | np.ndarray | None) -> Ranked:
+        """The best ``limit`` matches within ``allowed`` (None: all) and every match; raises Unsupported."""
+        ids, scores = self.matches(searcher, query)
+        if allowed is not None:
+            wanted = allowed if isinstance(allowed, np.ndarray) else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+            keep = np.isin(ids, wanted)
+            ranked_ids, ranked_scores = ids[keep], scores[keep]
+        else:
+            ranked_ids, ranked_scores = ids, scores
+        return Ranked(top_k(ranked_ids, ranked_scores, limit), ids)
+
+
+def top_k(ids: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, int]]:
+    """The ``limit`` best (score, docnum): score descending, then docnum ascending, as Whoosh's TopCollector.
+
+    Only the candidates at or above the limit-th best score are sorted (``argpartition`` finds it),
+    so a deep page sorts a few thousand matches, not all of them."""
+    if limit <= 0 or not len(ids):
+        return []
+    if len(ids) > limit:
+        threshold = scores[np.argpartition(-scores, limit - 1)[limit - 1]]
+        near = np.flatnonzero(scores >= threshold)
+        ids, scores = ids[near], scores[near]
+    order = np.lexsort((ids, -scores))[:limit]
+    return list(zip(scores[order].tolist(), ids[order].tolist()))
+
+
+def rank_and_note(searcher, query: Q.Query, limit: int, allowed: set[int] | None, fast: FastRanker | None):
+    """``(every match, results of the best limit within allowed)`` for a relevance search.
+
+    From posting arrays when ``fast`` is given and handles the query; otherwise (and for the tests'
+    reference) through Whoosh's matchers with ``RankAndNote``.  Both give the same matches, scores
+    and order.
+    """
+    if fast is not None:
+        try:
+            ranked = fast.rank(searcher, query, limit, allowed)
+        except Unsupported:
+            pass
+        else:
+            return set(ranked.matched.tolist()), Results(searcher, query, ranked.top)
+    collector = RankAndNote(limit, allowed)
+    searcher.search_with_collector(query, collector)
+    return set(collector.noted), collector.results()
