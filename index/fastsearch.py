@@ -22,7 +22,7 @@ from __future__ import annotations
 import pickle
 from bisect import insort
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import chain
 
 import numpy as np
 from whoosh import query as Q
@@ -79,14 +79,23 @@ class _Segment:
         """Each posting's score as Whoosh's scorer for this term computes it (same operations, same order)."""
         scorer = self.weighting.scorer(self.searcher, fieldname, btext)
         if isinstance(scorer, BM25FScorer):
+            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            # The scores depend on the segment's postings and the index-wide statistics only: cached
+            # under both, they serve every search until a new segment changes idf or the mean length.
+            key = ("bm25", self.reader.segment().segment_id(), fieldname, btext, idf, avgfl, B, K1)
+            cached = self.postings.get_value(key)
+            if cached is not None:
+                return cached
             lengths = self.lengths.of(self.reader, fieldname)
             if lengths is None:
                 raise Unsupported(f"no length array for {fieldname!r}")
             fl = np.frombuffer(lengths, dtype=np.uint32)[found.ids].astype(np.float64)
-            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
             tf = found.weights
             # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-            return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            scores.flags.writeable = False
+            self.postings.put_value(key, scores)
+            return scores
         if type(scorer) is WeightScorer:
             return found.weights.copy()
         raise Unsupported(f"scorer {type(scorer).__name__}")
@@ -275,31 +284,43 @@ def _binary_tree(parts: list[Part]) -> Part:
     return _combine(_binary_tree(parts[:half]), _binary_tree(parts[half:]), intersect=True)
 
 
-def _positions_of(found: TermPostings, docs: np.ndarray) -> list[list[int]]:
+def _positions_of(found: TermPostings, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the term in each of ``docs`` as flat arrays: (index into docs, position).
+
+    Each stored value is a 4-byte count and a protocol-2 pickle of the position deltas (PROTO, a list,
+    its items; the STOP opcode sometimes trimmed).  Without their PROTO and STOP, the lists of all the
+    candidates join into one pickle of a list of lists: one ``pickle.loads`` for every candidate."""
     values = found.values
-    out = []
+    bodies = []
     for index in np.searchsorted(found.ids, docs).tolist():
         value = values[index]
-        if not value.endswith(b"."):  # Whoosh trims the pickle's STOP opcode when it stores a value
-            value += b"."
-        out.append(list(accumulate(pickle.loads(value[4:]))))
-    return out
+        bodies.append(value[6:-1] if value.endswith(b".") else value[6:])
+    lists = pickle.loads(b"\x80\x02]" + b"a".join(bodies) + b"a.")
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    positions = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())))
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], positions[ends[:-1] - 1]))  # the running sum where each document starts
+    positions -= np.repeat(before, counts)
+    return np.repeat(np.arange(len(docs), dtype=np.int64), counts), positions
 
 
 def _near(docs: np.ndarray, words: list[TermPostings], slop: int) -> np.ndarray:
     """Which candidate documents hold the words in order within ``slop`` (SpanNear2, ordered, mindist 1)."""
-    lists = [_positions_of(found, docs) for found in words]
+    flat = [_positions_of(found, docs) for found in words]
     if slop == 1:  # exact phrase: some position p with word i at p + i, for every i
-        owner0 = np.repeat(np.arange(len(docs), dtype=np.int64), [len(p) for p in lists[0]])
-        keys = (owner0 << 32) | np.fromiter((p for ps in lists[0] for p in ps), dtype=np.int64)
-        for i, word_lists in enumerate(lists[1:], start=1):
-            owner = np.repeat(np.arange(len(docs), dtype=np.int64), [len(p) for p in word_lists])
-            theirs = (owner << 32) | (np.fromiter((p for ps in word_lists for p in ps), dtype=np.int64) - i)
-            keys = keys[np.isin(keys, theirs)]
+        owner, positions = flat[0]
+        keys = (owner << 32) | positions
+        for i, (owner, positions) in enumerate(flat[1:], start=1):
+            keys = keys[np.isin(keys, (owner << 32) | (positions - i))]
         keep = np.zeros(len(docs), dtype=bool)
-        keep[np.unique(keys >> 32)] = True
+        keep[keys >> 32] = True
         return keep
-    return np.fromiter((_spans_near([word[d] for word in lists], slop) for d in range(len(docs))), dtype=bool, count=len(docs))
+    per_doc = []
+    for owner, positions in flat:
+        bounds = np.searchsorted(owner, np.arange(len(docs) + 1)).tolist()
+        listed = positions.tolist()
+        per_doc.append([listed[bounds[d] : bounds[d + 1]] for d in range(len(docs))])
+    return np.fromiter((_spans_near([word[d] for word in per_doc], slop) for d in range(len(docs))), dtype=bool, count=len(docs))
 
 
 def _spans_near(position_lists: list[list[int]], slop: int) -> bool:
@@ -345,6 +366,18 @@ class FastRanker:
         self.lengths = lengths
         self.postings = postings or PostingsCache()
 
+    def _deleted(self, reader) -> np.ndarray:
+        """A segment's deleted documents as a boolean mask; deletions only grow, so their count keys it."""
+        count = reader.doc_count_all() - reader.doc_count()
+        key = ("deleted", reader.segment().segment_id(), count)
+        mask = self.postings.get_value(key)
+        if mask is None:
+            mask = np.zeros(reader.doc_count_all(), dtype=bool)
+            mask[np.fromiter(reader._perdoc.deleted_docs(), dtype=np.int64)] = True
+            mask.flags.writeable = False
+            self.postings.put_value(key, mask)
+        return mask
+
     def matches(self, searcher, query: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """Every match (top-level document numbers, ascending) and its score; raises Unsupported."""
         weighting = searcher.weighting
@@ -354,8 +387,7 @@ class FastRanker:
             ids, scores = part.ids, part.scores
             reader = subsearcher.reader()
             if len(ids) and reader.has_deletions():
-                deleted = np.fromiter(reader._perdoc.deleted_docs(), dtype=np.int64)
-                keep = ~np.isin(ids, deleted)
+                keep = ~self._deleted(reader)[ids]
                 ids, scores = ids[keep], scores[keep]
             all_ids.append(ids + offset)
             all_scores.append(scores)

@@ -126,13 +126,14 @@ def positions(value: bytes) -> np.ndarray:
 
 
 class PostingsCache:
-    """Decoded postings per (segment, field, term), bounded by bytes; shared by every thread's searcher."""
+    """Decoded postings per (segment, field, term) and arrays derived from them, bounded by bytes; shared by threads."""
 
     BUDGET = 256 * 1024 * 1024  # bytes of arrays held; about the posting lists of the 300 commonest words at 1M
 
     def __init__(self, budget: int | None = None) -> None:
         self.budget = self.BUDGET if budget is None else budget
-        self._entries: OrderedDict[tuple, TermPostings | None] = OrderedDict()
+        self._entries: OrderedDict[tuple, object] = OrderedDict()  # TermPostings, None (no such term) or arrays
+        self._sizes: dict[tuple, int] = {}
         self._held = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -147,17 +148,31 @@ class PostingsCache:
                 return self._entries[key]
         self.misses += 1
         found = decode(reader, fieldname, btext, with_values)
-        size = 64 if found is None else found.nbytes + 64
-        if size > self.budget // 4:  # one huge list would push out everything else: decode it each time
+        self._add(key, found, 64 if found is None else found.nbytes + 64)
+        return found
+
+    def get_value(self, key: tuple) -> np.ndarray | None:
+        """An array derived from a segment (scores, deletion masks), put under a key that says all it depends on."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
             return found
+
+    def put_value(self, key: tuple, value: np.ndarray) -> None:
+        self._add(key, value, value.nbytes + 64)
+
+    def _add(self, key: tuple, value, size: int) -> None:
+        if size > self.budget // 4:  # one huge entry would push out everything else: recompute it each time
+            return
         with self._lock:
             if key not in self._entries:
-                self._entries[key] = found
+                self._entries[key] = value
+                self._sizes[key] = size
                 self._held += size
                 while self._held > self.budget and self._entries:
-                    _, old = self._entries.popitem(last=False)
-                    self._held -= 64 if old is None else old.nbytes + 64
-        return found
+                    old, _ = self._entries.popitem(last=False)
+                    self._held -= self._sizes.pop(old)
 
     @property
     def held(self) -> int:
