@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from archive.model import Article, DateRef, Extraction, Place, Speaker, Statement
+from archive.model import Article, DateRef, Extraction, Place, Statement, statement_id
 
 DB_NAME = "parley.sqlite3"
 
@@ -204,7 +204,7 @@ class Store:
             "INSERT INTO statements (id, article_id, seq, speaker, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
-                    f"{a.id}-{seq}",
+                    statement_id(a.id, seq),
                     a.id,
                     seq,
                     s.speaker.name if s.speaker else None,
@@ -269,7 +269,7 @@ class Store:
             )
             for row in rows:
                 meta = {k: row[k] for k in ("article_id", "title", "published", "source", "url", *(("text",) if with_text else ()))}
-                found[row["id"]] = (statement_from_dict(json.loads(row["data"])), meta)
+                found[row["id"]] = (Statement.from_dict(json.loads(row["data"])), meta)
         return found
 
     def article_summary(self, article_id: str) -> dict[str, Any] | None:
@@ -344,7 +344,7 @@ class Store:
             path=row["path"],
         )
         statements = tuple(
-            statement_from_dict(json.loads(r["data"]))
+            Statement.from_dict(json.loads(r["data"]))
             for r in self.db.execute("SELECT data FROM statements WHERE article_id = ? ORDER BY seq", (row["id"],))
         )
         return Extraction(
@@ -354,41 +354,6 @@ class Store:
             dates=tuple(DateRef(**d) for d in json.loads(row["dates"])),
             topics=tuple(json.loads(row["topics"])),
         )
-
-
-def statement_from_dict(data: dict[str, Any]) -> Statement:
-    """The inverse of ``Statement.as_dict``."""
-    speaker = Speaker(**data["speaker"]) if data.get("speaker") else None
-    period = data.get("date")
-    date = (
-        DateRef(
-            text=period.get("text") or "",
-            start=None,
-            end=None,
-            value=period.get("value"),
-            precision=period.get("precision"),
-            range_start=period.get("start"),
-            range_end=period.get("end"),
-        )
-        if period
-        else None
-    )
-    return Statement(
-        quote=data["quote"],
-        start=data["start"],
-        end=data["end"],
-        direct=data["direct"],
-        speaker=speaker,
-        cue=data.get("cue"),
-        cue_start=data.get("cue_start"),
-        cue_end=data.get("cue_end"),
-        kind=data.get("kind") or "statement",
-        channel=data.get("channel"),
-        confidence=data.get("confidence", 0.5),
-        date=date,
-        places=tuple(data.get("places") or ()),
-        topics=tuple(data.get("topics") or ()),
-    )
 
 
 def _dumps(value: Any) -> str:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
-from index.documents import day_number
+from archive.period import Period
 from index.schema import article_schema, statement_schema
 
 MAX_QUERY_CHARS = 500
@@ -177,20 +176,8 @@ def _take_dates(text: str) -> tuple[int | None, int | None, str]:
 
 
 def _period(value: str) -> tuple[int, int]:
-    """First and last day numbers of "2025", "2025-04" or "2025-04-22"."""
-    parts = value.split("-")
-    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= 3 or len(parts[0]) != 4:
-        raise ValueError(value)
-    year = int(parts[0])
-    if len(parts) == 1:
-        first, last = date(year, 1, 1), date(year, 12, 31)
-    elif len(parts) == 2:
-        month = int(parts[1])
-        first = date(year, month, 1)
-        last = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
-    else:
-        first = last = date(year, int(parts[1]), int(parts[2]))
-    return day_number(first), day_number(last)
+    """First and last day numbers of "2025", "2025-04", "2025-04-22" or "2025-W16"."""
+    return Period.parse(value).days
 
 
 def _check_fields(rest: str, text: str) -> None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive.store import Store
+from index.backend import RebuildReport, Verification
 from index.documents import article_document, statement_documents
 from index.schema import article_schema, statement_schema
 
@@ -178,14 +179,6 @@ def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str
     return written
 
 
-@dataclass
-class RebuildReport:
-    articles: int = 0
-    statements: int = 0
-    seconds: float = 0.0
-    procs: int = 1
-
-
 PARALLEL_FROM = 1000  # articles; below this, starting worker processes costs more than it saves
 MAX_PROCS = 8
 ORPHAN_CHECK_EVERY = 50  # articles between a worker's checks that its rebuild still runs
@@ -282,19 +275,6 @@ def _join(ix, segments: list) -> None:
     writer._close_segment()
     writer._commit_toc(segments)  # also deletes files no segment names (the empty segment just closed)
     writer._finish()
-
-
-@dataclass
-class Verification:
-    """How the store and the index differ (empty lists: they agree)."""
-
-    missing: list[str] = field(default_factory=list)  # articles in the store, not (fully) in the index
-    stale: list[str] = field(default_factory=list)  # articles in the index, not in the store
-    no_index: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.stale or self.no_index)
 
 
 def verify(home: str | os.PathLike[str], store: Store) -> Verification:

@@ -29,7 +29,7 @@ import pytest
 from test_crash import make_folder
 
 PROJECT = Path(__file__).resolve().parents[1]
-PARLEY = [sys.executable, "-m", "web.cli"]
+PARLEY = [sys.executable, "-m", "cli"]
 READERS = 3
 PER_BATCH = 6
 FRESH_WITHIN = 3.0
@@ -74,7 +74,7 @@ def observed(tmp_path_factory) -> dict:
     home = tmp_path / "home"
     from click.testing import CliRunner
 
-    from web.cli import cli
+    from cli import cli
 
     first = CliRunner().invoke(cli, ["--home", str(home), "ingest", str(folder)], catch_exceptions=False)
     assert first.exit_code == 0, first.output  # the 3 JSON-lines articles: the archive is not empty
@@ -199,6 +199,7 @@ def test_current_path_survives_concurrent_commits(tmp_path):
 
     from archive.store import Store
     from index import writing
+    from index.request import SearchRequest
     from index.search import SearchIndex
 
     home = tmp_path / "home"
@@ -214,7 +215,7 @@ def test_current_path_survives_concurrent_commits(tmp_path):
         while not stop.is_set():
             try:
                 writing.current_path(home)
-                search.search("ceasefire", per_page=1)
+                search.search(SearchRequest("ceasefire", per_page=1))
             except Exception as error:  # noqa: BLE001 - any error is the finding
                 traceback.print_exc()  # the frame that raced, in the failure's captured output
                 errors.append(error)

@@ -33,7 +33,7 @@ def scores():
     shared = shared_folder()
     if shared is None:
         pytest.skip("../shared (gold corpora and scorer) is not beside this checkout")
-    command = f"{sys.executable} -m web.cli extract --json"
+    command = f"{sys.executable} -m cli extract --json"
     sets = [str(shared / "corpus" / "dev" / name) for name in SETS]
     run = subprocess.run(
         [sys.executable, str(shared / "eval" / "score.py"), *sets, "--cmd", command, "--json", "--timeout", "900"],

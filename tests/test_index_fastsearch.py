@@ -22,6 +22,7 @@ from index.fastsearch import FastRanker, rank_and_note, top_k
 from index.postings import PostingsCache, Unsupported, decode, positions
 from index.query import parse
 from index.ranking import BM25FMemory, Lengths
+from index.request import SearchRequest
 from index.search import SearchIndex
 
 
@@ -168,7 +169,7 @@ SEARCHES = [
 @pytest.mark.parametrize("request_", SEARCHES, ids=[str(s) for s in SEARCHES])
 def test_search_pages_equal_the_reference_path(archive, request_):
     fast, reference = SearchIndex(archive), SearchIndex(archive, fast=False)
-    got, expected = fast.search(**request_), reference.search(**request_)
+    got, expected = fast.search(SearchRequest(**request_)), reference.search(SearchRequest(**request_))
     assert got.total == expected.total
     assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in expected.hits]
     assert got.facets == expected.facets

@@ -15,7 +15,7 @@ from index_corpus import extractions
 from archive.model import Article, DateRef, Extraction, Speaker, Statement
 from archive.store import Store
 from index import writing
-from index.search import MAX_DEPTH
+from index.request import MAX_DEPTH
 from web import create_app
 from web.export import CSV_COLUMNS
 

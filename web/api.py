@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from index.query import QuerySyntaxError
-from index.search import SearchError
+from index.request import SearchRequest
 from web.archive_access import search_index, store
-from web.params import ParamError, search_args
+from web.errors import error_body
+from web.pages import toggle_url
+from web.params import search_request
 from web.serialize import facet_as_dict, hit_as_dict, page_as_dict
 
 bp = Blueprint("api", __name__)
@@ -18,31 +18,6 @@ bp = Blueprint("api", __name__)
 
 def envelope(data: Any, status: int = 200, **meta: Any):
     return jsonify({"ok": True, "data": data, **meta}), status
-
-
-def error_body(status: int, message: str, **detail: Any):
-    """The one error shape: {"ok": false, "error": {"status", "message", …}}."""
-    return jsonify({"ok": False, "error": {"status": status, "message": message, **detail}}), status
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    return error_body(error.code or 500, error.description or error.name)
-
-
-@bp.errorhandler(ParamError)
-def param_error(error: ParamError):
-    return error_body(400, str(error), parameter=error.name)
-
-
-@bp.errorhandler(QuerySyntaxError)
-def query_error(error: QuerySyntaxError):
-    return error_body(400, error.message, parameter="q", position=error.position)
-
-
-@bp.errorhandler(SearchError)
-def search_error(error: SearchError):
-    return error_body(400, str(error))
 
 
 @bp.get("/")
@@ -69,16 +44,19 @@ def root():
 
 @bp.get("/search")
 def search():
-    args = search_args(request.args)
-    page = search_index().search(**args)
-    return envelope(page_as_dict(page))
+    page = search_index().search(search_request(request.args))
+    return envelope(page_as_dict(page, _toggle))
+
+
+def _toggle(name: str, value: str) -> str:
+    return toggle_url(request.args, name, value, endpoint="api.search")
 
 
 @bp.get("/facets/<name>")
 def facet(name: str):
-    args = search_args(request.args)
+    search = search_request(request.args)
     prefix = request.args.get("prefix", "")[:100]
-    result = search_index().facet_values(name, prefix=prefix, text=args["text"], filters=args["filters"], limit=min(args["facet_limit"], 50))
+    result = search_index().facet_values(name, search, prefix=prefix, limit=min(search.facet_limit, 50))
     return envelope(facet_as_dict(result))
 
 
@@ -118,7 +96,7 @@ def _listing(facet: str):
     if not raw.isdigit() or not 1 <= int(raw) <= 1000:
         return error_body(400, "limit must be a whole number between 1 and 1000", parameter="limit")
     limit = int(raw)
-    result = search_index().facet_values(facet, prefix=request.args.get("prefix", "")[:100], limit=limit)
+    result = search_index().facet_values(facet, SearchRequest(), prefix=request.args.get("prefix", "")[:100], limit=limit)
     return envelope(facet_as_dict(result))
 
 
@@ -132,7 +110,7 @@ def speaker(name: str):
     names = [n for n in archive.speaker_names() if name_key(n) == name_key(name)]
     if not names:
         return error_body(404, f"no speaker {name[:40]!r}")
-    page = search_index().search(filters={"speaker": [name]}, facets=("kind", "topic", "place"), histogram="month", sort="newest", per_page=10)
+    page = search_index().search(SearchRequest(filters={"speaker": [name]}, facets=("kind", "topic", "place"), histogram="month", sort="newest", per_page=10))
     profile = archive.speaker_profile(names)
     return envelope(
         {

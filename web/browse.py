@@ -7,7 +7,8 @@ from html import escape
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from archive.model import Extraction, name_key
+from archive.model import Extraction, name_key, split_statement_id, statement_id
+from index.request import SearchRequest
 from web.archive_access import search_index, store
 
 bp = Blueprint("browse", __name__)
@@ -51,7 +52,7 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
         who = escape(s.speaker.name if s.speaker else "unknown speaker")
         classes = f"statement kind-{escape(s.kind)}" + (" focus" if seq == focus else "")
         quoted = escape(text[start:end]).replace("\n", "<br>")
-        href = url_for("browse.statement", statement_id=f"{extraction.article.id}-{seq}")
+        href = url_for("browse.statement", statement_id=statement_id(extraction.article.id, seq))
         pieces.append(f'<a class="statement-link" href="{escape(href)}"><mark id="s-{seq}" class="{classes}" title="{who} · {escape(s.kind)}">{quoted}</mark></a>')
         position = end
     plain(position, len(text))
@@ -61,11 +62,11 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
 
 @bp.get("/statements/<statement_id>")
 def statement(statement_id: str):
-    article_id, _, seq_text = statement_id[:100].rpartition("-")
-    extraction = store().get(article_id) if seq_text.isdigit() else None
-    if extraction is None or int(seq_text) >= len(extraction.statements):
+    parts = split_statement_id(statement_id[:100])
+    extraction = store().get(parts[0]) if parts else None
+    if parts is None or extraction is None or parts[1] >= len(extraction.statements):
         abort(404, description=f"no statement with id {statement_id[:40]!r}")
-    seq = int(seq_text)
+    seq = parts[1]
     s = extraction.statements[seq]
     paragraphs = marked_paragraphs(extraction, focus=seq)
     containing = [html for start, html in paragraphs if start <= s.start] or [html for _, html in paragraphs[:1]]
@@ -82,7 +83,7 @@ def article(article_id: str):
 
 def _profile(facet: str, value: str, facets: tuple[str, ...]):
     index = search_index()
-    page = index.search(filters={facet: [value]}, facets=facets, sort="newest", per_page=20, histogram="month", facet_limit=15)
+    page = index.search(SearchRequest(filters={facet: [value]}, facets=facets, sort="newest", per_page=20, histogram="month", facet_limit=15))
     if page.total == 0:
         abort(404, description=f"no statements for {facet} {value[:40]!r}")
     return page
@@ -120,14 +121,14 @@ def topic(name: str):
 def listing(kind: str):
     facet = FACET_OF[kind]
     prefix = request.args.get("prefix", "")[:100]
-    values = search_index().facet_values(facet, prefix=prefix, limit=LIST_LIMIT)
+    values = search_index().facet_values(facet, SearchRequest(), prefix=prefix, limit=LIST_LIMIT)
     return render_template("listing.html", kind=kind, facet=facet, values=values, prefix=prefix)
 
 
 @bp.get("/help")
 def help_page():
     index = search_index()
-    page = index.search(facets=("speaker", "kind", "place", "topic"), per_page=1, facet_limit=3, histogram="month")
+    page = index.search(SearchRequest(facets=("speaker", "kind", "place", "topic"), per_page=1, facet_limit=3, histogram="month"))
     top = {f.name: [v for v in f.values] for f in page.facets}
     month = page.histogram[-1].start[:7] if page.histogram else "2025-04"
     return render_template("help.html", top=top, month=month)

@@ -18,21 +18,15 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, stream_with_context
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 
 from archive.model import Statement
-from index.query import QuerySyntaxError
-from index.search import Hit, SearchError
-from web import api
+from index.results import Hit
 from web.archive_access import search_index, store
-from web.params import ParamError, search_args
+from web.errors import error_body
+from web.params import ParamError, search_request
 from web.serialize import hit_as_dict
 
 bp = Blueprint("export", __name__)
-bp.register_error_handler(HTTPException, api.http_error)
-bp.register_error_handler(ParamError, api.param_error)
-bp.register_error_handler(QuerySyntaxError, api.query_error)
-bp.register_error_handler(SearchError, api.search_error)
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson; charset=utf-8"}
 CSV_COLUMNS = (
@@ -126,17 +120,17 @@ def export():
     params = MultiDict(request.args)
     for name in IGNORED:
         params.poplist(name)
-    args = search_args(params)
-    if args["target"] != "statements":
+    search = search_request(params, facets=())
+    if search.target != "statements":
         raise ParamError("target", "exports are of statements: leave out target or use target=statements")
     slots: threading.BoundedSemaphore = current_app.extensions["parley_export_slots"]
     if not slots.acquire(blocking=False):
-        body, status = api.error_body(429, "too many exports are running: try again in a minute")
+        body, status = error_body(429, "too many exports are running: try again in a minute")
         body.headers["Retry-After"] = "60"
         return body, status
     release = _once(slots.release)
     try:
-        order = search_index().iter_matches(args["text"], args["filters"], args["sort"], args["date_from"], args["date_to"])
+        order = search_index().iter_matches(search)
     except BaseException:
         release()
         raise

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from archive.period import Period
 from index.query import QuerySyntaxError
-from index.search import FACET_FIELDS, SearchError
+from index.request import FACETS, SearchError, SearchRequest
 from web.archive_access import search_index, store
 from web.formatting import plural, web_url, when
-from web.params import ParamError, search_args
+from web.params import ParamError, search_request
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(when)
@@ -19,8 +22,8 @@ bp.add_app_template_filter(web_url)
 FACET_TITLES = {"speaker": "Speaker", "kind": "Kind", "place": "Place", "topic": "Topic", "source": "Source", "country": "Country", "type": "Speaker type", "direct": "Direct quote"}
 
 
-def toggle_url(args: MultiDict, name: str, value: str) -> str:
-    """This search with one facet value added or removed (and paging reset)."""
+def toggle_url(args: MultiDict, name: str, value: str, endpoint: str = "pages.search") -> str:
+    """This search (on the site, or ``endpoint``) with one facet value added or removed, paging reset."""
     params = MultiDict(args)
     params.poplist("page")
     params.poplist("cursor")
@@ -30,7 +33,7 @@ def toggle_url(args: MultiDict, name: str, value: str) -> str:
     else:
         values.append(value)
     params.setlist(name, values)
-    return url_for("pages.search", **params.to_dict(flat=False))
+    return url_for(endpoint, **params.to_dict(flat=False))
 
 
 def target_url(args: MultiDict, target: str) -> str:
@@ -45,21 +48,11 @@ def target_url(args: MultiDict, target: str) -> str:
 
 def range_url(args: MultiDict, bucket_start: str, step: str = "month") -> str:
     """This search narrowed to one histogram bar (a day, week, month or year)."""
-    from datetime import date, timedelta
-
-    first = date.fromisoformat(bucket_start)
-    if step == "month":
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    elif step == "year":
-        last = first.replace(month=12, day=31)
-    elif step == "week":
-        last = first + timedelta(days=6)
-    else:
-        last = first
+    period = Period.containing(date.fromisoformat(bucket_start), step)
     params = MultiDict(args)
     for name in ("page", "cursor"):
         params.poplist(name)
-    params["from"], params["to"] = first.isoformat(), last.isoformat()
+    params["from"], params["to"] = period.first.isoformat(), period.last.isoformat()
     return url_for("pages.search", **params.to_dict(flat=False))
 
 
@@ -86,8 +79,8 @@ def home():
     if request.args:
         return redirect(url_for("pages.search", **request.args.to_dict(flat=False)))
     index = search_index()
-    overview = index.search(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8)
-    latest = index.search(sort="newest", per_page=10)
+    overview = index.search(SearchRequest(facets=("speaker", "kind", "topic", "place"), per_page=1, histogram="month", facet_limit=8))
+    latest = index.search(SearchRequest(sort="newest", per_page=10))
     return render_template(
         "home.html", numbers=store().stats(), overview=overview, latest=latest, articles=store().latest(8), facet_titles=FACET_TITLES, profile_url=profile_url
     )
@@ -98,8 +91,7 @@ def search():
     error = None
     result = None
     try:
-        args = search_args(request.args)
-        result = search_index().search(**{**args, "histogram": args["histogram"] or "month"})
+        result = search_index().search(search_request(request.args, histogram=request.args.get("histogram") or "month"))
     except QuerySyntaxError as e:
         error = {"message": e.message, "text": e.text, "position": e.position}
     except (ParamError, SearchError) as e:
@@ -117,7 +109,7 @@ def search():
         target=request.args.get("target") if request.args.get("target") == "articles" else "statements",
         page_url=page_url,
         facet_titles=FACET_TITLES,
-        facet_names=FACET_FIELDS,
+        facet_names=FACETS,
         lambda_toggle=lambda facet, value: toggle_url(request.args, facet.name, value.label if facet.name == "speaker" else value.value),
         lambda_range=lambda bucket: range_url(request.args, bucket.start, request.args.get("histogram") or "month"),
         step=request.args.get("histogram") or "month",

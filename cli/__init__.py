@@ -1,11 +1,13 @@
 """The ``parley`` command: ingest, inspect, extract and serve an archive.
 
-It sits on top of every layer (archive, index, web), so it lives here, in the top one.
+The outermost layer: it sits on top of every other (archive, index, web), resolves the home
+folder and the settings once, and hands them down.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import threading
@@ -19,7 +21,6 @@ from archive.extract.topics import use_home
 from archive.ingest import Defaults, IngestReport, ingest, reextract
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import Store, StoreError
-from index import writing
 from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
 HOME_HELP = "Folder holding the archive (and its index).  Default: $PARLEY_HOME, else the app's instance folder."
@@ -51,6 +52,17 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     use_home(ctx.obj)  # extractor settings (topics.toml) come from the archive's home folder
 
 
+def search_backend(ctx: click.Context):
+    """The search engine the archive's settings name (Whoosh by default)."""
+    from index.backend import open_backend
+    from web import CONFIG_FILE, settings_from
+
+    try:
+        return open_backend(ctx.obj, settings_from(Path(ctx.obj) / CONFIG_FILE, os.environ))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def open_store(ctx: click.Context) -> Store:
     try:
         return Store(ctx.obj)
@@ -77,7 +89,7 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
     """
     with open_store(ctx) as store:
         on_input, finish = _progress()
-        feeder = writing.Feeder(ctx.obj, store)
+        feeder = search_backend(ctx).feeder(store)
 
         def on_added(ids: list[str]) -> None:
             if verbose:
@@ -177,7 +189,7 @@ def reindex(ctx, procs, re_extract) -> None:
             click.echo(f"extracted {store.stats()['articles']:,} article(s) again ({store.stats()['statements']:,} statements)")
             for problem in problems:
                 click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
-        report = writing.rebuild(ctx.obj, store, procs=procs)
+        report = search_backend(ctx).rebuild(store, procs=procs)
     click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})")
 
 
@@ -191,7 +203,7 @@ def verify(ctx, as_json) -> None:
     are gone; `parley reindex` repairs both.
     """
     with open_store(ctx) as store:
-        result = writing.verify(ctx.obj, store)
+        result = search_backend(ctx).verify(store)
     if as_json:
         click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index}))
     elif result.ok:
@@ -229,15 +241,16 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
     such as speaker:peskov kind:clarification place:paris topic:ceasefire date:2025-04.
     """
     from index.query import QuerySyntaxError
-    from index.search import SearchError, SearchIndex
+    from index.request import SearchError, SearchRequest
     from web.serialize import page_as_dict
 
     filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source}
     try:
-        result = SearchIndex(ctx.obj).search(
+        request = SearchRequest(
             query, filters=filters, facets=("speaker", "kind", "place", "topic"), sort=sort, page=page,
             per_page=per_page, date_from=date_from, date_to=date_to,
         )
+        result = search_backend(ctx).search(request)
     except QuerySyntaxError as error:
         raise click.UsageError(f"{error.message}\n{error.pointer()}") from None
     except (SearchError, StoreError) as error:
@@ -354,7 +367,9 @@ def warm(app) -> None:
     """Read the index's facet values and days before the first visitor asks: 10 s at a million
     statements, paid once here rather than by whoever searches first."""
     try:
-        app.extensions["parley_search"].search("", facets=("kind",), per_page=1)
+        from index.request import SearchRequest
+
+        app.extensions["parley_search"].search(SearchRequest(facets=("kind",), per_page=1))
     except Exception as error:  # the first search will then do the work itself
         click.echo(f"warning: could not warm up the search index: {error}", err=True)
 
@@ -362,6 +377,3 @@ def warm(app) -> None:
 def main() -> None:
     cli(prog_name="parley")
 
-
-if __name__ == "__main__":
-    main()
