@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import pickle
 from bisect import insort
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import chain
 
@@ -422,6 +423,57 @@ def top_k(ids: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, 
     return list(zip(scores[order].tolist(), ids[order].tolist()))
 
 
+class Docs(AbstractSet):
+    """A set of document numbers held as a sorted numpy array: what a search's matches are.
+
+    A search mostly needs only how many match; making a Python set of 100k numbers costs more than
+    ranking them.  Intersections with other ``Docs`` or with sets stay arrays; iterating (facet
+    counts, histograms) yields plain ints; anything else works through a set made once."""
+
+    __slots__ = ("ids", "_set")
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+        self._set: set[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self.ids.tolist())
+
+    def __contains__(self, docnum) -> bool:
+        if self._set is None:
+            self._set = set(self.ids.tolist())
+        return docnum in self._set
+
+    @classmethod
+    def _from_iterable(cls, iterable):  # unions and differences (rare) become plain sets
+        return set(iterable)
+
+    def __and__(self, other):
+        if isinstance(other, Docs):
+            return Docs(np.intersect1d(self.ids, other.ids, assume_unique=True))
+        if isinstance(other, (set, frozenset)):
+            if not other or not len(self.ids):
+                return Docs(_EMPTY_IDS)
+            wanted = np.fromiter(other, dtype=np.int64, count=len(other))
+            return Docs(self.ids[np.isin(self.ids, wanted)])
+        return NotImplemented
+
+    __rand__ = __and__
+
+
+def matching(searcher, query: Q.Query, fast: FastRanker | None):
+    """Every document ``query`` matches (for searches sorted by date): from the arrays when they can."""
+    if fast is not None:
+        try:
+            return Docs(fast.matches(searcher, query)[0])
+        except Unsupported:
+            pass
+    return set(searcher.docs_for_query(query))
+
+
 def rank_and_note(searcher, query: Q.Query, limit: int, allowed: set[int] | None, fast: FastRanker | None):
     """``(every match, results of the best limit within allowed)`` for a relevance search.
 
@@ -435,7 +487,7 @@ def rank_and_note(searcher, query: Q.Query, limit: int, allowed: set[int] | None
         except Unsupported:
             pass
         else:
-            return set(ranked.matched.tolist()), Results(searcher, query, ranked.top)
+            return Docs(ranked.matched), Results(searcher, query, ranked.top)
     collector = RankAndNote(limit, allowed)
     searcher.search_with_collector(query, collector)
     return set(collector.noted), collector.results()

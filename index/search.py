@@ -28,7 +28,7 @@ from index.documents import sentence_of, speaker_key
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.query import QuerySyntaxError, parse
-from index.fastsearch import FastRanker, rank_and_note
+from index.fastsearch import FastRanker, matching, rank_and_note
 from index.ranking import BM25FMemory, Lengths
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
 from index.results import ArticleHit, Bucket, Facet, FacetValue, Hit, MatchOrder, SearchResults
@@ -148,7 +148,7 @@ class SearchIndex:
             worded, results = rank_and_note(searcher, parsed.query, offset + per_page, allowed, self._fast)
             matched = worded if allowed is None else worded & allowed
         else:
-            worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
+            worded = None if parsed.is_everything else matching(searcher, parsed.query, self._fast)
             constrained = intersect([worded, dated, *passes.values()])
             matched = constrained if constrained is not None else view.cache.live_docs(searcher)
             if matched:  # (an empty filter set would mean no filter to Whoosh)
@@ -156,7 +156,7 @@ class SearchIndex:
                 results = searcher.search(
                     parsed.query if worded is not None else and_all(*(facet_query(config, n, v) for n, v in filters.items())),
                     limit=offset + per_page,
-                    filter=constrained,
+                    filter=None if constrained is None else set(constrained),  # Whoosh takes sets, not our arrays
                     sortedby=sortedby,
                     reverse=reverse,
                     scored=sort == "relevance" or not parsed.is_everything,

@@ -18,7 +18,7 @@ from whoosh import query as Q
 
 from archive.store import Store
 from index import writing
-from index.fastsearch import FastRanker, rank_and_note, top_k
+from index.fastsearch import Docs, FastRanker, rank_and_note, top_k
 from index.postings import PostingsCache, Unsupported, decode, positions
 from index.query import parse
 from index.ranking import BM25FMemory, Lengths
@@ -162,6 +162,8 @@ SEARCHES = [
     dict(text="tal*", histogram="month"),
     dict(text="peace", page=12, per_page=20),
     dict(text="the"),
+    dict(text="peace talks", sort="newest", facets=("kind", "direct"), histogram="week"),
+    dict(text='"peace talks"', sort="oldest", filters={"speaker": ["Dmitry Peskov"]}, page=2, per_page=5),
     dict(text="ceasefire", target="articles"),
 ]
 
@@ -175,3 +177,19 @@ def test_search_pages_equal_the_reference_path(archive, request_):
     assert got.facets == expected.facets
     assert got.histogram == expected.histogram
     assert got.next_cursor == expected.next_cursor
+
+
+def test_docs_behave_as_the_sets_search_takes_them_for():
+    docs = Docs(np.array([2, 5, 9, 14], dtype=np.int64))
+    assert len(docs) == 4 and list(docs) == [2, 5, 9, 14] and all(type(d) is int for d in docs)
+    assert 9 in docs and 3 not in docs
+    assert docs == {2, 5, 9, 14}
+    both = docs & {5, 14, 99}
+    assert isinstance(both, Docs) and list(both) == [5, 14]
+    assert list({1, 2, 9} & docs) == [2, 9]
+    assert list(docs & Docs(np.array([9, 10], dtype=np.int64))) == [9]
+    assert len(docs & set()) == 0
+    assert docs | {1} == {1, 2, 5, 9, 14}
+    held = {2, 3}
+    held &= docs  # a set narrowed by Docs (segments.intersect does this)
+    assert list(held) == [2]
