@@ -128,7 +128,9 @@ def positions(value: bytes) -> np.ndarray:
 class PostingsCache:
     """Decoded postings per (segment, field, term) and arrays derived from them, bounded by bytes; shared by threads."""
 
-    BUDGET = 256 * 1024 * 1024  # bytes of arrays held; about the posting lists of the 300 commonest words at 1M
+    # Bytes of arrays held: at a million statements the commonest words' posting lists (with positions,
+    # for phrases) are 10-40 MB each; the budget keeps the few hundred words most searched.
+    BUDGET = 192 * 1024 * 1024
 
     def __init__(self, budget: int | None = None) -> None:
         self.budget = self.BUDGET if budget is None else budget
@@ -140,12 +142,15 @@ class PostingsCache:
         self.misses = 0
 
     def get(self, reader, fieldname: str, btext: bytes, with_values: bool) -> TermPostings | None:
-        key = (reader.segment().segment_id(), fieldname, btext, with_values)
+        segment = reader.segment().segment_id()
+        key = (segment, fieldname, btext, with_values)
         with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return self._entries[key]
+            # postings decoded with their positions serve searches that need none just as well
+            for held in (key,) if with_values else ((segment, fieldname, btext, True), key):
+                if held in self._entries:
+                    self._entries.move_to_end(held)
+                    self.hits += 1
+                    return self._entries[held]
         self.misses += 1
         found = decode(reader, fieldname, btext, with_values)
         self._add(key, found, 64 if found is None else found.nbytes + 64)
