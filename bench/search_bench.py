@@ -1,6 +1,7 @@
 """Benchmark Parley's index and search against SQLite FTS5 on a generated archive.
 
     .venv/bin/python bench/search_bench.py /tmp/parley-bench/a10k --files /tmp/parley-bench/a10k-files
+    .venv/bin/python bench/search_bench.py --sizes 10k,100k     # quick: archives made once, ~15 min
 
 Steps (each printed as it finishes, all saved to ``/tmp/parley-bench/results-<home>.json``):
 
@@ -11,8 +12,10 @@ Steps (each printed as it finishes, all saved to ``/tmp/parley-bench/results-<ho
 3. the same statements loaded into SQLite FTS5 (same texts as the Whoosh documents, from
    ``index.documents.statement_documents``): load time and size;
 4. for each query kind, warm-up then N timed queries through ``SearchIndex.search`` and the
-   equivalent SQL (20 hits ranked by bm25 with highlights, the exact total, facet counts):
-   p50/p95/p99 ms, and a check that both engines count the same hits;
+   equivalent SQL (20 hits ranked by bm25 with highlights, the exact total, facet counts), the
+   engines taking turns query by query (``--reference`` adds Parley through Whoosh's own matchers,
+   the path before array ranking, and checks it answers the same): p50/p95/p99 ms, and a check that
+   both engines count the same hits;
 5. cProfile of the slowest Parley query kinds.
 """
 
@@ -421,9 +424,13 @@ def sizes_run(args) -> None:
         statements = int(match.group(1)) * {"": 1, "k": 1000, "m": 1_000_000}[match.group(2)]
         home = OUT / f"s{size.strip().lower()}"
         files = OUT / f"s{size.strip().lower()}-files"
-        if not (home / "parley.sqlite3").exists():
+        made = OUT / f"s{size.strip().lower()}.generated"  # written once the archive is complete
+        if not made.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(files, ignore_errors=True)
             subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--articles", str(max(1, statements // 10)),
                             "--home", str(home), "--files", str(args.ingest_files)], check=True, cwd=ROOT)
+            made.write_text(time.strftime("%Y-%m-%d %H:%M"))
         main([str(home), "--files", str(files), "--ingest-files", str(args.ingest_files), "--queries", str(args.queries),
               "--warmup", str(args.warmup), "--procs", args.procs, "--profile", str(args.profile), "--reference"])
         summaries.append(json.loads((OUT / f"results-{home.name}.json").read_text()))
@@ -494,49 +501,44 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     si.search(SearchRequest("ceasefire", facets=FACETS))
     results["parley_first_facet_search_ms"] = round((time.perf_counter() - started) * 1000)
+    fts_path = OUT / f"{home.name}-fts.sqlite3"
+    results["fts_build"] = fts_build(store, fts_path)
+    print("fts build", results["fts_build"], flush=True)
+    db = sqlite3.connect(f"file:{fts_path}?mode=ro", uri=True)
+    # The engines take turns query by query, so that a busy machine slows them alike: the ratios of
+    # one run stay comparable even when the absolute times are not.
+    ref_si = SearchIndex(home, fast=False) if args.reference else None  # Whoosh's own matchers: the path before array ranking
     parley: dict[str, dict] = {}
+    reference: dict[str, dict] = {}
+    fts: dict[str, dict] = {}
     for kind in KINDS:
         for q in warm[kind]:
             parley_run(si, q)
-        times, summaries = [], []
+            fts_run(db, q)
+            if ref_si is not None:
+                parley_run(ref_si, q)
+        times, summaries, ref_times, same, fts_times, fts_summaries = [], [], [], 0, [], []
         for q in timed_queries[kind]:
             t0 = time.perf_counter()
             page = parley_run(si, q)
             times.append((time.perf_counter() - t0) * 1000)
             summaries.append(parley_summary(page))
-        parley[kind] = {"times": times, "results": summaries}
-        print(f"parley {kind}: p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms", flush=True)
-    results["parley_search_peak_rss_mib"] = mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    reference: dict[str, dict] = {}
-    if args.reference:  # the same queries through Whoosh's own matchers: the path before the array ranking
-        ref_si = SearchIndex(home, fast=False)
-        for kind in KINDS:
-            for q in warm[kind][: max(1, args.warmup // 2)]:
-                parley_run(ref_si, q)
-            times, same = [], 0
-            for q, fast_summary in zip(timed_queries[kind], parley[kind]["results"]):
+            if ref_si is not None:
                 t0 = time.perf_counter()
                 page = parley_run(ref_si, q)
-                times.append((time.perf_counter() - t0) * 1000)
-                same += parley_summary(page) == fast_summary
-            reference[kind] = {"times": times, "same_results": same}
-            print(f"parley (Whoosh matchers) {kind}: p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms; same results {same}/{len(times)}", flush=True)
-
-    fts_path = OUT / f"{home.name}-fts.sqlite3"
-    results["fts_build"] = fts_build(store, fts_path)
-    print("fts build", results["fts_build"], flush=True)
-    db = sqlite3.connect(f"file:{fts_path}?mode=ro", uri=True)
-    fts: dict[str, dict] = {}
-    for kind in KINDS:
-        for q in warm[kind]:
-            fts_run(db, q)
-        times, summaries = [], []
-        for q in timed_queries[kind]:
+                ref_times.append((time.perf_counter() - t0) * 1000)
+                same += parley_summary(page) == summaries[-1]
             t0 = time.perf_counter()
-            summaries.append(fts_run(db, q))
-            times.append((time.perf_counter() - t0) * 1000)
-        fts[kind] = {"times": times, "results": summaries}
-        print(f"fts5 {kind}: p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms", flush=True)
+            fts_summaries.append(fts_run(db, q))
+            fts_times.append((time.perf_counter() - t0) * 1000)
+        parley[kind] = {"times": times, "results": summaries}
+        fts[kind] = {"times": fts_times, "results": fts_summaries}
+        line = f"{kind}: parley p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms; fts5 p50 {pct(fts_times, .5):.1f} p95 {pct(fts_times, .95):.1f} ms"
+        if ref_si is not None:
+            reference[kind] = {"times": ref_times, "same_results": same}
+            line += f"; Whoosh matchers p50 {pct(ref_times, .5):.1f} p95 {pct(ref_times, .95):.1f} ms, same results {same}/{len(ref_times)}"
+        print(line, flush=True)
+    results["parley_search_peak_rss_mib"] = mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
     rows, checks = [], {}
     for kind in KINDS:
