@@ -306,58 +306,21 @@ def _positions_of(found: TermPostings, docs: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _near(docs: np.ndarray, words: list[TermPostings], slop: int) -> np.ndarray:
-    """Which candidate documents hold the words in order within ``slop`` (SpanNear2, ordered, mindist 1)."""
-    flat = [_positions_of(found, docs) for found in words]
-    if slop == 1:  # exact phrase: some position p with word i at p + i, for every i
-        owner, positions = flat[0]
+    """Which candidate documents hold the words in order, each 1 to ``slop`` positions after the one
+    before (SpanNear2, ordered, mindist 1: a span grows by a next word within ``slop`` of its end and
+    never overlapping it).  Positions are keyed with their document's index in the high bits, so one
+    ``isin`` per word and distance tests every candidate at once."""
+    ends = None
+    for owner, positions in (_positions_of(found, docs) for found in words):
         keys = (owner << 32) | positions
-        for i, (owner, positions) in enumerate(flat[1:], start=1):
-            keys = keys[np.isin(keys, (owner << 32) | (positions - i))]
-        keep = np.zeros(len(docs), dtype=bool)
-        keep[keys >> 32] = True
-        return keep
-    per_doc = []
-    for owner, positions in flat:
-        bounds = np.searchsorted(owner, np.arange(len(docs) + 1)).tolist()
-        listed = positions.tolist()
-        per_doc.append([listed[bounds[d] : bounds[d + 1]] for d in range(len(docs))])
-    return np.fromiter((_spans_near([word[d] for word in per_doc], slop) for d in range(len(docs))), dtype=bool, count=len(docs))
-
-
-def _spans_near(position_lists: list[list[int]], slop: int) -> bool:
-    """SpanNear2Matcher._get_spans (ordered, mindist 1) on (start, end) pairs: whether any span survives."""
-    aspans = [(p, p) for p in position_lists[0]]
-    for positions in position_lists[1:]:
-        if not aspans:
-            return False
-        spans = set()
-        for astart, aend in aspans:
-            j = _bisect_start(positions, astart)
-            while j < len(positions):
-                b = positions[j]
-                j += 1
-                if b < astart - slop or astart > b:
-                    continue
-                if b > aend + slop:
-                    break
-                if astart <= b <= aend:  # overlapping spans are distance 0, below mindist
-                    continue
-                dist = b - aend if aend < b else astart - b
-                if 1 <= dist <= slop:
-                    spans.add((min(astart, b), max(aend, b)))
-        aspans = sorted(spans)
-    return bool(aspans)
-
-
-def _bisect_start(positions: list[int], start: int) -> int:
-    lo, hi = 0, len(positions)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if positions[mid] < start:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+        if ends is None:
+            ends = keys
+            continue
+        reachable = np.concatenate([ends + step for step in range(1, slop + 1)]) if slop >= 1 else ends[:0]
+        ends = keys[np.isin(keys, reachable)]
+    keep = np.zeros(len(docs), dtype=bool)
+    keep[ends >> 32] = True
+    return keep
 
 
 class FastRanker:
