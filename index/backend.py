@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from archive.store import Store
+from index.errors import IndexUnavailable
 from index.request import SearchRequest
 from index.results import Facet, Hit, MatchOrder, SearchResults
 
 DEFAULT_BACKEND = "whoosh"
-
-
-class IndexUnavailable(RuntimeError):
-    """The engine cannot answer now (no index yet, damaged, unreachable); the message says what to do."""
 
 
 @dataclass
@@ -40,11 +37,11 @@ class Verification:
     missing: list[str] = field(default_factory=list)  # articles in the store, not (fully) in the index
     stale: list[str] = field(default_factory=list)  # articles in the index, not in the store
     no_index: bool = False
-    damage: list[str] = field(default_factory=list)  # what could not be read, in words
+    damaged: list[str] = field(default_factory=list)  # what in the index cannot be read, in words
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.stale or self.no_index or self.damage)
+        return not (self.missing or self.stale or self.no_index or self.damaged)
 
 
 class Feeder(Protocol):
@@ -102,6 +99,15 @@ class SearchBackend(Protocol):
         ...
 
 
+def finish_pending(backend: SearchBackend, store: Store) -> int:
+    """Index what an earlier ingest stored but was stopped before indexing (the store lists it in the
+    transaction that stores an article); returns how many articles were taken in."""
+    pending = store.unindexed()
+    if pending:
+        backend.update(store, pending)
+    return len(pending)
+
+
 _BACKENDS: dict[str, Callable[[os.PathLike[str] | str, Mapping[str, Any]], SearchBackend]] = {}
 
 
@@ -139,3 +145,17 @@ def open_backend(home: os.PathLike[str] | str, settings: Mapping[str, Any] | Non
     if name not in _BACKENDS:
         raise ValueError(f"unknown search backend {name!r}; use one of {', '.join(sorted(_BACKENDS) or ['whoosh'])}")
     return _BACKENDS[name](home, search)
+
+
+__all__ = [
+    "DEFAULT_BACKEND",
+    "Feeder",
+    "IndexUnavailable",
+    "RebuildReport",
+    "SearchBackend",
+    "Verification",
+    "finish_pending",
+    "open_backend",
+    "register",
+    "search_settings",
+]

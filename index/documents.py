@@ -45,11 +45,12 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
         spoken = " ".join(n for n in names if n)
         role = (speaker.role or "") if speaker else ""
         places = " ".join(place_spellings(s.places))
+        text = "\n".join(part for part in ("" if s.quote in context else s.quote, context, spoken, role, s.channel or "", places) if part)
         doc = {
             "id": statement_id(article.id, seq),
             "article_id": article.id,
-            "text": "\n".join(part for part in ("" if s.quote in context else s.quote, context, spoken, role, s.channel or "", places) if part),
-            "words": s.quote,
+            "text": text,
+            "words": text,  # the same words unstemmed: prefixes match them as written, did-you-mean suggests them
             "speaker": spoken,
             "role": role,
             "channel": s.channel or "",
@@ -59,6 +60,7 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
             "type": speaker.type if speaker else "unknown",
             "source": article.source or "",
             "precision": (s.date.precision or "") if s.date else "",
+            "channel_name": s.channel or "",
             "direct": s.direct,
             "places": SEPARATOR.join(s.places),
             "countries": SEPARATOR.join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),

@@ -40,7 +40,14 @@ def words_of(query: Q.Query, searcher) -> set[str]:
         found = query.existing_terms(searcher.reader(), phrases=True, expand=True)
     except Exception:  # noqa: BLE001 - highlighting is a nicety; a query Whoosh cannot expand gets none
         return set()
-    return {t.decode("utf-8") if isinstance(t, bytes) else str(t) for field_name, t in found if field_name == "text"}
+    words = set()
+    for field_name, t in found:
+        term = t.decode("utf-8") if isinstance(t, bytes) else str(t)
+        if field_name == "text":
+            words.add(term)
+        elif field_name == "words":  # a prefix's surface words: marked as their stems are
+            words.add(_analysed(term) or term)
+    return words
 
 
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")

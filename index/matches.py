@@ -20,11 +20,14 @@ from index.results import MatchOrder
 from index.segments import TARGET_CONFIG, View, and_all, facet_query
 
 
-def match_order(view: View | None, request: SearchRequest, day_lo: int | None, day_hi: int | None) -> MatchOrder:
-    """Every match of ``request`` on ``view`` (None: no index), in the order its pages show them."""
+def match_order(view: View | None, request: SearchRequest, day_lo: int | None, day_hi: int | None, filters=None) -> MatchOrder:
+    """Every match of ``request`` on ``view`` (None: no index), in the order its pages show them.
+
+    ``filters``: the request's filters as the names resolved them (the request's own when None).
+    """
     config = TARGET_CONFIG["statements"]
     parsed = parse(request.text, "statements")
-    sort, filters = request.sort, request.filters
+    sort, filters = request.sort, request.filters if filters is None else filters
     lo = parsed.day_from if day_lo is None else day_lo if parsed.day_from is None else max(parsed.day_from, day_lo)
     hi = parsed.day_to if day_hi is None else day_hi if parsed.day_to is None else min(parsed.day_to, day_hi)
     if view is None:

@@ -32,7 +32,7 @@ TARGETS = ("statements", "articles")
 # Facet names users see, per target (each backend maps them onto its own fields).
 TARGET_FACETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "statements": ("speaker", "kind", "type", "source", "place", "country", "topic", "direct"),
+        "statements": ("speaker", "kind", "type", "source", "place", "country", "topic", "channel", "direct"),
         "articles": ("speaker", "source", "place", "country", "topic"),
     }
 )

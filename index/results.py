@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from archive.model import Statement
+from index.names import NameSuggestion
 from index.request import MAX_DEPTH
 
 
@@ -32,6 +33,7 @@ class Facet:
 class Bucket:
     start: str  # ISO date of the bucket's first day
     count: int
+    span: str | None = None  # "month" or "year": statements dated only that precisely, coarser than the step
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,10 @@ class SearchResults:
     next_cursor: str | None = None
     suggestion: str | None = None
     took_ms: float = 0.0
-    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # as resolved: "peskov" → ("Dmitry Peskov",)
     target: str = "statements"
+    notices: tuple[str, ...] = ()  # how the query was read, where it differs from what was typed
+    names: tuple[NameSuggestion, ...] = ()  # the archive's names a word may have meant (with no hits)
 
     @property
     def pages(self) -> int:

@@ -27,6 +27,9 @@ from archive.period import Period, day_number, day_to_date
 from index.documents import sentence_of, speaker_key
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
+from index.names import NameBook
+from index import integrity
+from index.errors import REPAIR, IndexUnavailable
 from index.query import QuerySyntaxError, parse
 from index.fastsearch import FastRanker, matching, rank_and_note
 from index.ranking import BM25FMemory, Lengths
@@ -69,10 +72,16 @@ class SearchIndex:
             view.close()
             view = None
         if view is None and path is not None:
-            view = past_toc_race(lambda: View(path, TARGET_CONFIG[target], self._shared_caches, self._weighting))
+            try:
+                view = past_toc_race(lambda: View(path, TARGET_CONFIG[target], self._shared_caches, self._weighting))
+            except Exception as error:  # a damaged TOC or segment: no search can run until a rebuild
+                integrity.forget_open_files(error)
+                raise IndexUnavailable(f"the search index cannot be read ({type(error).__name__}): {REPAIR}") from None
             with self._newest_lock:
                 self._newest = max(self._newest, view.version)
         views[target] = view
+        if view is None and self._store().stats()["articles"]:
+            raise IndexUnavailable(f"the archive has articles but no search index yet (it may be being rebuilt): {REPAIR}")
         return view
 
     def _shared_caches(self, target: Target, version: tuple[str, int], reader) -> Caches:
@@ -115,6 +124,21 @@ class SearchIndex:
             names = self._local.speakers = (stamp, labels)
         return names[1]
 
+    def names(self) -> NameBook:
+        """The archive's speaker, place and topic names: filters resolve through it, near misses come from it."""
+        labels = self.speaker_labels()
+        stamp = self._newest
+        book = getattr(self._local, "names", None)
+        if book is None or book[0] != stamp:
+            view = self._view()
+            reader = view.searcher.reader() if view is not None else None
+
+            def lexicon(name: str) -> list[str]:
+                return [t.decode("utf-8") for t in reader.lexicon(name)] if reader is not None else []
+
+            book = self._local.names = (stamp, NameBook(labels, lexicon("places"), lexicon("topics")))
+        return book[1]
+
     # --- the facade -------------------------------------------------------------------------
 
     def ready(self) -> bool:
@@ -126,15 +150,18 @@ class SearchIndex:
 
     def _search(self, request: SearchRequest, facet_limit: int) -> SearchResults:
         started = time.perf_counter()
-        text, filters, sort, per_page, target = request.text, request.filters, request.sort, request.per_page, request.target
+        parsed = parse(request.text, request.target)
+        request = self._as_run(request, parsed)
+        text, sort, per_page, target = request.text, request.sort, request.per_page, request.target
+        filters = self.names().resolve_filters(request.filters)  # "peskov" is Dmitry Peskov, as in speaker:peskov
         config = TARGET_CONFIG[target]
-        parsed = parse(text, target)
         offset = request.offset
         day_lo = _max(parsed.day_from, day_number(request.date_from))
         day_hi = _min(parsed.day_to, day_number(request.date_to))
         view = self._view(target)
-        if view is None:
-            return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, filters=filters, target=target)
+        if view is None or parsed.is_nothing:  # an empty archive, or only stop words: every list is empty
+            empty = tuple(Facet(name, ()) for name in request.facets)
+            return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target, notices=parsed.notices)
         searcher = view.searcher
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
@@ -174,6 +201,7 @@ class SearchIndex:
         facet_list = tuple(self._facet(view, config, name, worded, passes, filters, dated, matched, facet_limit) for name in request.facets)
         buckets = _histogram(view, matched, request.histogram) if request.histogram else ()
         suggestion = self._suggest(searcher, parsed, text) if total == 0 and text.strip() else None
+        names = self.names().suggest(text) if total == 0 and text.strip() else ()
         return SearchResults(
             query=text,
             hits=hits,
@@ -188,13 +216,25 @@ class SearchIndex:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             filters=filters,
             target=target,
+            notices=parsed.notices,
+            names=names,
         )
+
+    @staticmethod
+    def _as_run(request: SearchRequest, parsed) -> SearchRequest:
+        """With no words to rank by, "relevance" is ingest order: such a search lists the newest first."""
+        return request.replace(sort="newest") if request.sort == "relevance" and parsed.is_everything else request
 
     def iter_matches(self, request: SearchRequest) -> MatchOrder:
         """Every statement a search matches (no depth limit), in ``search``'s order, lazily: for exports."""
         if request.target != "statements":
             raise SearchError("exports list statements", "target")
-        return match_order(self._view("statements"), request, day_number(request.date_from), day_number(request.date_to))
+        parsed = parse(request.text, "statements")
+        if parsed.is_nothing:
+            return MatchOrder(0, iter(()))
+        run = self._as_run(request, parsed)
+        view = self._view("statements")
+        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self.names().resolve_filters(run.filters))
 
     def facet_values(self, name: str, request: SearchRequest, prefix: str = "", limit: int = 10) -> Facet:
         """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
@@ -312,25 +352,39 @@ class SearchIndex:
             corrected = searcher.correct_query(parsed.query, text, correctors={"text": searcher.corrector("words")}, maxdist=2)
         except Exception:
             return None
-        if corrected.string and corrected.string != text and set(searcher.docs_for_query(parse(corrected.string).query)):
-            return corrected.string
-        return None
+        if not corrected.string or corrected.string == text:
+            return None
+        try:  # a correction can itself be a query we refuse ("cease~2" corrected to "ceas~2")
+            found = set(searcher.docs_for_query(parse(corrected.string).query))
+        except QuerySyntaxError:
+            return None
+        return corrected.string if found else None
 
 
 register("whoosh", lambda home, settings: SearchIndex(home))
 
 
+_COARSER = {"day": ("month", "year"), "week": ("month", "year"), "month": ("year",), "year": ()}
+
+
 def _histogram(view: View, matched: set[int], step: str) -> tuple[Bucket, ...]:
-    counts: Counter[int] = Counter()
+    """Counts per step; a statement dated only to a month or year, coarser than the step, is counted for its whole period.
+
+    (Its day is its period's first: drawn per day it would pile up on the 1st of January.)
+    """
+    counts: Counter[tuple[int, str | None]] = Counter()
     days = view.cache.days
+    precisions = view.cache.columns.get("precision")
+    coarser = _COARSER[step]
     for docnum in matched:
         day = days[docnum] if docnum < len(days) else None
         if day is not None:
-            counts[day] += 1
-    buckets: Counter[str] = Counter()
-    for day, n in counts.items():  # one Period per distinct day, not per document
-        buckets[Period.containing(day_to_date(day), step).first.isoformat()] += n
-    return tuple(Bucket(start, n) for start, n in sorted(buckets.items()))
+            precision = precisions[docnum] if precisions is not None and coarser else None
+            counts[(day, precision if precision in coarser else None)] += 1
+    buckets: Counter[tuple[str, str | None]] = Counter()
+    for (day, span), n in counts.items():  # one Period per distinct day, not per document
+        buckets[(Period.containing(day_to_date(day), span or step).first.isoformat(), span)] += n
+    return tuple(Bucket(start, n, span) for (start, span), n in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1] or "")))
 
 
 def _max(a: int | None, b: int | None) -> int | None:

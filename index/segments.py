@@ -41,7 +41,17 @@ TARGET_CONFIG = {
         None,
         STATEMENT_SINGLE,
         STATEMENT_MULTI,
-        {"speaker": "speaker_id", "kind": "kind", "type": "type", "source": "source", "place": "places", "country": "countries", "topic": "topics", "direct": "direct"},
+        {
+            "speaker": "speaker_id",
+            "kind": "kind",
+            "type": "type",
+            "source": "source",
+            "place": "places",
+            "country": "countries",
+            "topic": "topics",
+            "channel": "channel_name",
+            "direct": "direct",
+        },
     ),
     "articles": Target(
         ARTICLES,

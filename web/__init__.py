@@ -45,9 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if (request.content_length or 0) > (app.config["MAX_CONTENT_LENGTH"] or float("inf")):
             abort(413)  # before routing answers 405, and whether or not a view reads the body
 
-    from web import caching, cors, errors, export, feeds, openapi
+    from web import caching, cors, errors, export, feeds, openapi, sources_page
 
-    for extension in (export, feeds, openapi, caching, cors):
+    for extension in (export, feeds, openapi, caching, cors, sources_page):
         extension.init_app(app)
 
     errors.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -25,7 +26,7 @@ def root():
     return envelope(
         {
             "endpoints": {
-                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, direct, from, to, sort, page, per_page, cursor, facets, histogram",
+                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, channel, direct, from, to, sort, page, per_page, cursor, facets, histogram",
                 "/api/v1/facets/<name>": "values of one facet, by prefix, within a query (typeahead)",
                 "/api/v1/statements/<id>": "one statement",
                 "/api/v1/statements/<id>/similar": "statements like this one",
@@ -107,9 +108,16 @@ def speaker(name: str):
 
     name = name[:200]
     archive = store()
+    book = getattr(search_index(), "names", None)
+    if book is not None:  # a surname alone or a variant: the one speaker it means, as the filters resolve it
+        found = book().profile("speaker", name)
+        if len(found) > 1:
+            return error_body(404, f"{name[:40]!r} names several speakers: {', '.join(found[:10])}", choices=list(found))
+        name = found[0] if found else name
     names = [n for n in archive.speaker_names() if name_key(n) == name_key(name)]
     if not names:
-        return error_body(404, f"no speaker {name[:40]!r}")
+        near = [n.label for n in book().suggest(name)] if book is not None else []
+        return error_body(404, f"no speaker {name[:40]!r}" + (f"; did you mean {', '.join(near)}?" if near else ""))
     page = search_index().search(SearchRequest(filters={"speaker": [name]}, facets=("kind", "topic", "place"), histogram="month", sort="newest", per_page=10))
     profile = archive.speaker_profile(names)
     return envelope(
@@ -118,7 +126,7 @@ def speaker(name: str):
             "name": search_index().speaker_labels().get(name_key(name), names[0]),
             **profile,
             "facets": [facet_as_dict(f) for f in page.facets],
-            "histogram": [{"start": b.start, "count": b.count} for b in page.histogram],
+            "histogram": [{"start": b.start, "count": b.count, "span": b.span} for b in page.histogram],
             "latest": [hit_as_dict(h) for h in page.hits],
         }
     )
@@ -136,4 +144,7 @@ def article(article_id: str):
     extraction = store().get(article_id[:100])
     if extraction is None:
         return error_body(404, f"no article with id {article_id[:40]!r}")
-    return envelope(extraction.as_dict())
+    data = extraction.as_dict()
+    # The file it was read from, by name only: the server's folders are nobody's business.
+    data["article"]["path"] = PurePath(extraction.article.path).name if extraction.article.path else None
+    return envelope(data)

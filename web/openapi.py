@@ -61,12 +61,13 @@ def _path(name: str, description: str, schema: dict[str, Any] | None = None) -> 
 
 
 FILTERS = {
-    "speaker": "speaker name (any spelling)",
+    "speaker": "speaker name: any spelling, or a surname alone (every speaker whose name holds those words)",
     "kind": "statement kind, e.g. warning, denial",
     "place": "place name",
     "topic": "topic, e.g. ceasefire",
     "source": "source name",
     "country": "ISO country code of a place",
+    "channel": "channel the statement came through, e.g. Interfax",
     "type": "speaker type: person, organization, group, unknown",
     "direct": "true for direct quotes, false for reported speech",
 }
@@ -161,7 +162,13 @@ def schemas() -> dict[str, Any]:
             },
         },
         "Facet": _object({"name": string, "values": {"type": "array", "items": _ref("FacetValue")}, "other": {**integer, "description": "values not listed"}}),
-        "Bucket": _object({"start": {"type": "string", "format": "date"}, "count": integer}),
+        "Bucket": _object(
+            {
+                "start": {"type": "string", "format": "date"},
+                "count": integer,
+                "span": {**_nullable("string"), "description": "month or year: statements dated only that precisely (coarser than the step), covering the whole period"},
+            }
+        ),
         "SearchPage": _object(
             {
                 "query": string,
@@ -178,6 +185,12 @@ def schemas() -> dict[str, Any]:
                 "hits": {"type": "array", "items": {"oneOf": [_ref("Hit"), _ref("ArticleHit")]}},
                 "facets": {"type": "array", "items": _ref("Facet")},
                 "histogram": {"type": "array", "items": _ref("Bucket")},
+                "notices": {"type": "array", "items": string, "description": "how the query was read where it differs from what was typed (unknown field: searched as words; only stop words)"},
+                "names": {
+                    "type": "array",
+                    "description": "with no hits: the archive's speaker, place and topic names a word may have meant",
+                    "items": _object({"word": string, "facet": string, "value": string, "label": string}),
+                },
             }
         ),
         "StatementRecord": _object(

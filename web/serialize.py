@@ -58,5 +58,7 @@ def page_as_dict(page: SearchResults, toggle: Toggle | None = None) -> dict[str,
         "took_ms": page.took_ms,
         "hits": [hit_as_dict(h) for h in page.hits],
         "facets": [facet_as_dict(f, toggle) for f in page.facets],
-        "histogram": [{"start": b.start, "count": b.count} for b in page.histogram],
+        "histogram": [{"start": b.start, "count": b.count, "span": b.span} for b in page.histogram],
+        "notices": list(page.notices),
+        "names": [{"word": n.word, "facet": n.facet, "value": n.value, "label": n.label} for n in page.names],
     }
