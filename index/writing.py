@@ -85,15 +85,12 @@ def current_path(home: str | os.PathLike[str]) -> Path | None:
         exists = past_toc_race(lambda: whoosh_index.exists_in(path))
     except FileNotFoundError:  # still racing commits: the generation is there, whatever its TOC
         return path
-<<<<<<< HEAD
+    except Exception:  # a damaged TOC: the generation is in use, and opening it says what is wrong
+        return path
     if not exists:
         return None
     _FOUND[root] = (current_stamp, path, version_stamp)
     return path
-=======
-    except Exception:  # a damaged TOC: the generation is in use, and opening it says what is wrong
-        return path
->>>>>>> main
 
 
 def past_toc_race(action: Callable[[], T], attempts: int = 5) -> T:
