@@ -31,7 +31,8 @@ from index.names import NameBook
 from index import integrity
 from index.errors import REPAIR, IndexUnavailable
 from index.query import QuerySyntaxError, bound_expansions, parse
-from index.ranking import BM25FMemory, Lengths, RankAndNote
+from index.fastsearch import FastRanker, matching, rank_and_note
+from index.ranking import BM25FMemory, Lengths
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
 from index.results import ArticleHit, Bucket, Facet, FacetValue, Hit, MatchOrder, SearchResults
 from index.segments import TARGET_CONFIG, Caches, SegmentValues, Target, View, and_all, facet_query, intersect
@@ -45,7 +46,7 @@ class SearchIndex:
 
     SEGMENTS_KEPT = 64  # segments whose values are remembered (Whoosh keeps an index to a few dozen)
 
-    def __init__(self, home: str | os.PathLike[str]) -> None:
+    def __init__(self, home: str | os.PathLike[str], fast: bool = True) -> None:
         self.home = Path(home)
         self._local = threading.local()
         # The newest index version any thread has seen: no thread answers from an older one after that,
@@ -56,6 +57,8 @@ class SearchIndex:
         self._caches_lock = threading.Lock()
         self._segments: LRUCache[tuple[str, str], SegmentValues] = LRUCache(self.SEGMENTS_KEPT)  # (index, segment id) -> values
         self._weighting = BM25FMemory(Lengths())  # shared: a segment's lengths are read once for all threads
+        # Relevance ranking from cached posting arrays (None: Whoosh's matchers, the reference path)
+        self._fast: FastRanker | None = FastRanker(self._weighting.lengths) if fast else None
 
     # --- per-thread resources -------------------------------------------------------------
 
@@ -170,13 +173,10 @@ class SearchIndex:
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
             allowed = intersect([dated, *passes.values()])
-            collector = RankAndNote(offset + per_page, allowed)
-            searcher.search_with_collector(parsed.query, collector)
-            worded = set(collector.noted)
+            worded, results = rank_and_note(searcher, parsed.query, offset + per_page, allowed, self._fast)
             matched = worded if allowed is None else worded & allowed
-            results = collector.results()
         else:
-            worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
+            worded = None if parsed.is_everything else matching(searcher, parsed.query, self._fast)
             constrained = intersect([worded, dated, *passes.values()])
             matched = constrained if constrained is not None else view.cache.live_docs(searcher)
             if matched:  # (an empty filter set would mean no filter to Whoosh)
@@ -184,7 +184,7 @@ class SearchIndex:
                 results = searcher.search(
                     parsed.query if worded is not None else and_all(*(facet_query(config, n, v) for n, v in filters.items())),
                     limit=offset + per_page,
-                    filter=constrained,
+                    filter=None if constrained is None else set(constrained),  # Whoosh takes sets, not our arrays
                     sortedby=sortedby,
                     reverse=reverse,
                     scored=sort == "relevance" or not parsed.is_everything,
