@@ -27,7 +27,7 @@ from archive.period import Period, day_number, day_to_date
 from index.documents import sentence_of, speaker_key
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
-from index.names import NameBook
+from index.names import RESOLVED_FACETS, NameBook
 from index import integrity
 from index.errors import REPAIR, IndexUnavailable
 from index.query import QuerySyntaxError, bound_expansions, parse
@@ -55,6 +55,8 @@ class SearchIndex:
         self._newest_lock = threading.Lock()
         self._caches: dict[tuple[str, tuple[str, int]], Caches] = {}
         self._caches_lock = threading.Lock()
+        self._names: tuple[tuple[str, int], NameBook] | None = None  # (index version, its names)
+        self._names_lock = threading.Lock()
         self._segments: LRUCache[tuple[str, str], SegmentValues] = LRUCache(self.SEGMENTS_KEPT)  # (index, segment id) -> values
         self._weighting = BM25FMemory(Lengths())  # shared: a segment's lengths are read once for all threads
         # Relevance ranking from cached posting arrays (None: Whoosh's matchers, the reference path)
@@ -125,19 +127,31 @@ class SearchIndex:
         return names[1]
 
     def names(self) -> NameBook:
-        """The archive's speaker, place and topic names: filters resolve through it, near misses come from it."""
-        labels = self.speaker_labels()
+        """The archive's speaker, place and topic names: filters resolve through it, near misses come from it.
+
+        One book per index version, shared by every thread and built by one of them; while it builds
+        the next, the others go on with the last one (a new name is found a moment later, nothing waits).
+        """
+        if self._newest[1] < 0:  # no search has opened the index yet: open it, to know its version
+            self._view()
         stamp = self._newest
-        book = getattr(self._local, "names", None)
-        if book is None or book[0] != stamp:
-            view = self._view()
-            reader = view.searcher.reader() if view is not None else None
+        current = self._names
+        if current is not None and current[0] == stamp:
+            return current[1]
+        if not self._names_lock.acquire(blocking=current is None):
+            return current[1]  # type: ignore[index]
+        try:
+            if self._names is None or self._names[0] != stamp:
+                view = self._view()
+                reader = view.searcher.reader() if view is not None else None
 
-            def lexicon(name: str) -> list[str]:
-                return [t.decode("utf-8") for t in reader.lexicon(name)] if reader is not None else []
+                def lexicon(name: str) -> list[str]:
+                    return [t.decode("utf-8") for t in reader.lexicon(name)] if reader is not None else []
 
-            book = self._local.names = (stamp, NameBook(labels, lexicon("places"), lexicon("topics")))
-        return book[1]
+                self._names = (stamp, NameBook(self.speaker_labels(), lexicon("places"), lexicon("topics")))
+            return self._names[1]
+        finally:
+            self._names_lock.release()
 
     # --- the facade -------------------------------------------------------------------------
 
@@ -153,7 +167,7 @@ class SearchIndex:
         parsed = parse(request.text, request.target)
         request = self._as_run(request, parsed)
         text, sort, per_page, target = request.text, request.sort, request.per_page, request.target
-        filters = self.names().resolve_filters(request.filters)  # "peskov" is Dmitry Peskov, as in speaker:peskov
+        filters = self._resolved(request.filters)
         config = TARGET_CONFIG[target]
         offset = request.offset
         day_lo = _max(parsed.day_from, day_number(request.date_from))
@@ -221,6 +235,12 @@ class SearchIndex:
             names=names,
         )
 
+    def _resolved(self, filters):
+        """Filters with names resolved as the query language resolves them: "peskov" is Dmitry Peskov."""
+        if not any(name in RESOLVED_FACETS for name in filters):
+            return filters
+        return self.names().resolve_filters(filters)
+
     @staticmethod
     def _as_run(request: SearchRequest, parsed) -> SearchRequest:
         """With no words to rank by, "relevance" is ingest order: such a search lists the newest first."""
@@ -235,7 +255,7 @@ class SearchIndex:
             return MatchOrder(0, iter(()))
         run = self._as_run(request, parsed)
         view = self._view("statements")
-        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self.names().resolve_filters(run.filters))
+        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self._resolved(run.filters))
 
     def facet_values(self, name: str, request: SearchRequest, prefix: str = "", limit: int = 10) -> Facet:
         """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
