@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, np_after
