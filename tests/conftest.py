@@ -70,3 +70,13 @@ def served(home: Path, *extra: str, stderr=subprocess.DEVNULL):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def solr_cluster(tmp_path_factory):
+    """A 2-node SolrCloud for the whole run (started on first use; skips when its launcher is not built)."""
+    from solr_harness import Cluster
+
+    cluster = Cluster(tmp_path_factory.mktemp("solr"))
+    yield cluster
+    cluster.close()
