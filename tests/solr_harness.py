@@ -44,7 +44,8 @@ class Cluster:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True, bufsize=1,
         )
         self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         ready = self._answer(START_TIMEOUT)
         if not ready.get("ready"):
             self.close()
@@ -88,4 +89,6 @@ class Cluster:
         except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
             self.process.wait()
+        self.reader.join(timeout=10)
+        self.process.stdout.close()  # type: ignore[union-attr]
         self.log.close()

@@ -313,7 +313,7 @@ class SolrBackend:
     def update(self, store: Store, article_ids: Iterable[str]) -> int:
         """(Re)index these articles; when Solr cannot take them, note them as behind and return 0."""
         ids = list(dict.fromkeys(article_ids))
-        if not ids:
+        if not ids and not self._behind():
             return 0
         try:
             if not self.ready():
