@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -54,6 +55,7 @@ SORT = {
     "oldest": "day_last asc,id asc",  # ... and far in the future here: last again
 }
 BATCH = 1000  # documents per update request
+SENDERS = 3  # update requests in flight during a rebuild
 EXPORT_ROWS = 1000
 BEHIND = "solr-behind"
 SUGGEST_MAX_WORD = 40
@@ -334,25 +336,39 @@ class SolrBackend:
         return SolrFeeder(self, store)
 
     def rebuild(self, store: Store, *, procs: int | None = None) -> RebuildReport:
-        """Index the whole store into new collections, then move the aliases onto them."""
+        """Index the whole store into new collections, then move the aliases onto them.
+
+        The new collections start with one replica per shard, so each document is analysed and indexed
+        once; the other replicas are added after the load and copy the finished index (Solr's
+        replication), which costs far less than indexing everything twice.  Requests go out on
+        ``SENDERS`` threads while the next batch is made, so every node's cores index at once.
+        """
         started = time.perf_counter()
         report = RebuildReport()
         with write_lock(self.home):
             behind = self._behind()
-            names = self._new_generation(swap=False)
+            names = self._new_generation(swap=False, replicas=1)
             try:
-                statements, articles = names["statements"], names["articles"]
-                batch: list[str] = []
-                for extraction in store.extractions():
-                    batch.append(extraction.article.id)
-                    if len(batch) >= 200:
-                        report.statements += self._write(batch, store, statements, articles, deletes=False, commit=False)
-                        report.articles += len(batch)
-                        batch = []
-                report.statements += self._write(batch, store, statements, articles, deletes=False, commit=False)
-                report.articles += len(batch)
+                with ThreadPoolExecutor(SENDERS) as pool:
+                    pending: list = []
+                    batch: list = []
+                    for extraction in store.extractions():
+                        batch.append(extraction)
+                        if len(batch) >= 200:
+                            pending += self._send(batch, names, pool)
+                            report.articles += len(batch)
+                            batch = []
+                            while len(pending) > 2 * SENDERS:  # a bounded queue: memory stays flat
+                                report.statements += pending.pop(0).result()
+                    pending += self._send(batch, names, pool)
+                    report.articles += len(batch)
+                    for future in pending:
+                        report.statements += future.result()
                 for collection in names.values():
-                    self.client.get(f"/{collection}/update", {"commit": "true", "wt": "json"})
+                    self.client.get(f"/{collection}/update", {"commit": "true", "wt": "json"}, timeout=600)
+                    for shard in range(1, self.shards + 1):
+                        for _ in range(self.replicas - 1):
+                            self.client.collections_admin("ADDREPLICA", collection=collection, shard=f"shard{shard}", waitForFinalState="true")
             except BaseException:
                 for collection in names.values():
                     try:
@@ -364,6 +380,22 @@ class SolrBackend:
             self._clear_behind(behind)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _send(self, extractions: list, names: Mapping[str, str], pool: ThreadPoolExecutor) -> list:
+        """Post one batch's documents on the pool; futures that return how many statements each request carried."""
+        statement_docs = [doc for e in extractions for doc in solr_statements(e)]
+        article_docs = [solr_article(e) for e in extractions]
+        futures = []
+        for start in range(0, len(statement_docs), BATCH):
+            chunk = statement_docs[start : start + BATCH]
+            futures.append(pool.submit(self._post_docs, names["statements"], chunk, len(chunk)))
+        if article_docs:
+            futures.append(pool.submit(self._post_docs, names["articles"], article_docs, 0))
+        return futures
+
+    def _post_docs(self, collection: str, docs: list[dict], counted: int) -> int:
+        self.client.post(f"/{collection}/update", docs, {"wt": "json"})
+        return counted
 
     def verify(self, store: Store) -> Verification:
         """Compare statement counts per article in the store with those in the collections."""
@@ -384,8 +416,8 @@ class SolrBackend:
         return result
 
     # --- pieces ---------------------------------------------------------------------------------
-    def _write(self, ids: list[str], store: Store, statements: str, articles: str, *, deletes: bool = True, commit: bool = True) -> int:
-        """Index these articles into the two collections (replacing what they had there)."""
+    def _write(self, ids: list[str], store: Store, statements: str, articles: str) -> int:
+        """Index these articles into the two collections (replacing what they had there), visible when it returns."""
         if not ids:
             return 0
         statement_docs: list[dict] = []
@@ -397,27 +429,25 @@ class SolrBackend:
             article_docs.append(solr_article(extraction))
             statement_docs.extend(solr_statements(extraction))
         params = {"wt": "json"}
-        if deletes:
-            terms = ",".join(ids)
-            self.client.post(f"/{statements}/update", {"delete": {"query": f"{{!terms f=article_id}}{terms}"}}, params)
-            self.client.post(f"/{articles}/update", {"delete": {"query": f"{{!terms f=id}}{terms}"}}, params)
+        terms = ",".join(ids)
+        self.client.post(f"/{statements}/update", {"delete": {"query": f"{{!terms f=article_id}}{terms}"}}, params)
+        self.client.post(f"/{articles}/update", {"delete": {"query": f"{{!terms f=id}}{terms}"}}, params)
         for start in range(0, len(statement_docs), BATCH):
             self.client.post(f"/{statements}/update", statement_docs[start : start + BATCH], params)
         for start in range(0, len(article_docs), BATCH):
             self.client.post(f"/{articles}/update", article_docs[start : start + BATCH], params)
-        if commit:  # visible to the next search, as a Whoosh commit is
-            for collection in (statements, articles):
-                self.client.get(f"/{collection}/update", {"softCommit": "true", "wt": "json"})
+        for collection in (statements, articles):  # visible to the next search, as after a Whoosh commit
+            self.client.get(f"/{collection}/update", {"softCommit": "true", "wt": "json"})
         return len(statement_docs)
 
-    def _new_generation(self, *, swap: bool) -> dict[str, str]:
+    def _new_generation(self, *, swap: bool, replicas: int | None = None) -> dict[str, str]:
         config = self.configset_name()
         if config not in self.client.configsets():
             self.client.upload_configset(config, CONFIGSET)
         stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime()) + f"{time.time_ns() % 1_000_000:06d}"
         names = {t: f"{self._collection_prefix(t)}{stamp}" for t in TARGETS}
         for collection in names.values():
-            self.client.create_collection(collection, config, self.shards, self.replicas)
+            self.client.create_collection(collection, config, self.shards, replicas or self.replicas)
         if swap:
             self._swap(names)
         return names

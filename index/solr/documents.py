@@ -1,9 +1,10 @@
 """From Parley's index documents (``index.documents``) to Solr documents.
 
-Text fields are analysed here, by the very analyzers of the Whoosh schema, and sent as their terms
-separated by spaces (the configset's ``analysed`` type only splits on whitespace): a word becomes the
-same term in both engines, so queries, name variants and counts agree.  Multi-valued facet fields
-become lists; everything else is sent as it is.
+Texts (quote and sentence, role, title, body) go as they are: Solr's analysis chain for them makes
+the terms Whoosh's does, in Java, on the cluster's nodes, where it scales with them.  Names (speaker,
+place, channel) are analysed here by the Whoosh schema's own NAMES analyzer, whose transliteration
+keys have no Lucene counterpart, and sent as their terms separated by spaces.  Multi-valued facet
+fields become lists; everything else is sent as it is.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from archive.model import Extraction
 from index.documents import article_document, statement_documents
 from index.schema import SEPARATOR, article_schema, statement_schema
 
-STATEMENT_TEXT = ("text", "words", "speaker", "role", "channel", "place")
-ARTICLE_TEXT = ("title", "body", "speaker", "place")
+STATEMENT_NAMES = ("speaker", "channel", "place")
+ARTICLE_NAMES = ("speaker", "place")
 MULTI = ("places", "countries", "topics", "speakers")
 
 
 @lru_cache(maxsize=2)
 def _analyzers(target: str) -> dict:
     schema = statement_schema() if target == "statements" else article_schema()
-    fields = STATEMENT_TEXT if target == "statements" else ARTICLE_TEXT
+    fields = STATEMENT_NAMES if target == "statements" else ARTICLE_NAMES
     return {name: schema[name].analyzer for name in fields}
 
 
@@ -58,13 +59,6 @@ def solr_article(extraction: Extraction) -> dict:
     analyzers = _analyzers("articles")
     doc = article_document(extraction)
     out = _convert(doc, analyzers)
-    # The title's plain words, for did-you-mean on articles (Whoosh keeps them as the title's spelling field).
-    title_words = analysed(_plain(), doc.get("title") or "")
-    if title_words:
-        out["title_words"] = title_words
+    if out.get("title"):  # its plain words, for did-you-mean on articles (Whoosh's spelling field of the title)
+        out["title_words"] = out["title"]
     return out
-
-
-@lru_cache(maxsize=1)
-def _plain():
-    return statement_schema()["words"].analyzer
