@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from archive.extract.pipeline import extract_or_keep
+from archive.names import storable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, iter_sources, read_path
 from archive.store import Store
 
@@ -62,10 +63,11 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_input: Callable[[str], None] | None = None,
     on_added: Callable[[list[str]], None] | None = None,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Ingest every input; ``on_added`` hears the ids of each committed step (to update an index)."""
     report = IngestReport()
-    sources = list(iter_sources(paths))
+    sources = list(iter_sources(paths, follow_links))
     for source in sources:
         name = source.source if isinstance(source, ReadError) else source
         report.inputs += 1
@@ -102,16 +104,18 @@ def _ingest_one(source, store, report, defaults, max_bytes, on_added) -> Problem
         on_added(outcome.added)
     first_problem = None
     for reason in result.problems:
-        problem = _reject(store, report, source, reason)
+        # A file that gave articles was kept: its bad parts are warnings (quarantined all the same, and
+        # fatal under --strict); a file that gave nothing is rejected.
+        problem = _reject(store, report, source, reason, kept=bool(articles))
         first_problem = first_problem or problem
     for failure in failures:
-        report.warnings.append(Problem(source, failure))
+        report.warnings.append(Problem(storable(source), failure))
     return first_problem
 
 
-def _reject(store: Store, report: IngestReport, source: str, reason: str) -> Problem:
-    problem = Problem(source, reason)
-    report.rejected.append(problem)
+def _reject(store: Store, report: IngestReport, source: str, reason: str, kept: bool = False) -> Problem:
+    problem = Problem(storable(source), storable(reason))
+    (report.warnings if kept else report.rejected).append(problem)
     data = None
     if source != "-" and os.path.isfile(source):
         try:

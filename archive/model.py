@@ -24,6 +24,17 @@ def article_id(text: str, url: str | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
+def statement_id(article: str, seq: int) -> str:
+    """A statement's permanent id: its article's id and its place among the article's statements."""
+    return f"{article}-{seq}"
+
+
+def split_statement_id(value: str) -> tuple[str, int] | None:
+    """The article id and place of a statement id, or None when ``value`` is not one."""
+    article, _, seq = value.rpartition("-")
+    return (article, int(seq)) if article and seq.isdigit() and len(seq) < 7 else None
+
+
 def fold(name: str) -> str:
     """Lower-case, accent-free, punctuation-light form of a name: what decides that two spellings match."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -134,6 +145,19 @@ class DateRef:
             "text": self.text,
         }
 
+    @classmethod
+    def from_period(cls, data: dict[str, Any]) -> DateRef:
+        """The inverse of ``as_period`` (offsets are not part of a statement's date)."""
+        return cls(
+            text=data.get("text") or "",
+            start=None,
+            end=None,
+            value=data.get("value"),
+            precision=data.get("precision"),
+            range_start=data.get("start"),
+            range_end=data.get("end"),
+        )
+
 
 @dataclass(frozen=True)
 class Place:
@@ -188,6 +212,27 @@ class Statement:
             "places": list(self.places),
             "topics": list(self.topics),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Statement:
+        """The inverse of ``as_dict`` (how the store keeps a statement)."""
+        period = data.get("date")
+        return cls(
+            quote=data["quote"],
+            start=data["start"],
+            end=data["end"],
+            direct=data["direct"],
+            speaker=Speaker(**data["speaker"]) if data.get("speaker") else None,
+            cue=data.get("cue"),
+            cue_start=data.get("cue_start"),
+            cue_end=data.get("cue_end"),
+            kind=data.get("kind") or "statement",
+            channel=data.get("channel"),
+            confidence=data.get("confidence", 0.5),
+            date=DateRef.from_period(period) if period else None,
+            places=tuple(data.get("places") or ()),
+            topics=tuple(data.get("topics") or ()),
+        )
 
 
 @dataclass(frozen=True)

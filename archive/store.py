@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from archive.model import Article, DateRef, Extraction, Place, Speaker, Statement
+from archive.model import Article, DateRef, Extraction, Place, Statement, statement_id
+from archive.names import storable
 
 DB_NAME = "parley.sqlite3"
 
@@ -59,12 +60,21 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (source, reason, sha256)
     );
     """,
+    # Articles stored (or deleted) but not yet (re)indexed: written in the transaction that stores the
+    # article, removed once the index has it, so an ingest killed in between is finished by the next.
+    """
+    CREATE TABLE unindexed (article_id TEXT PRIMARY KEY);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class StoreError(Exception):
     """The archive cannot be opened or used (e.g. made by a newer Parley)."""
+
+
+class ReadOnlyArchive(StoreError):
+    """The archive is there but this process may not write it (another user's, or a read-only disk)."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +96,14 @@ class Store:
     def __init__(self, home: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.home = Path(home)
         self.path = self.home / DB_NAME
+        self.readonly = readonly
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no archive at {self.path}: run 'parley ingest' first")
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self.db = _connect_readonly(self.path)
         else:
+            if not writable(self.home):
+                raise ReadOnlyArchive(f"the archive in {self.home} is read-only (no permission to write it): only reading commands work")
             self.home.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
@@ -154,6 +167,7 @@ class Store:
                     continue
                 self._insert(extraction, now)
                 added.append(article.id)
+            self._note_unindexed(added)
         return BatchOutcome(added, duplicates)
 
     def replace_extraction(self, extraction: Extraction) -> None:
@@ -166,6 +180,25 @@ class Store:
             self.db.execute("DELETE FROM articles WHERE id = ?", (extraction.article.id,))
             self._insert(extraction, row["added_at"])
 
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        """Remove articles and their statements (one transaction); the index drops them when it next
+        takes in the unindexed list.  Returns the ids that were there."""
+        deleted = []
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for article_id in dict.fromkeys(article_ids):
+                if self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount:
+                    deleted.append(article_id)
+            self._note_unindexed(deleted)
+        return deleted
+
+    def article_ids_for(self, ids: Iterable[str] = (), urls: Iterable[str] = ()) -> list[str]:
+        """The stored articles among ``ids`` and those with any of ``urls``, in that order."""
+        found = [i for i in ids if self._has(i)]
+        for url in urls:
+            found += [row[0] for row in self.db.execute("SELECT id FROM articles WHERE url = ? ORDER BY id", (url,))]
+        return list(dict.fromkeys(found))
+
     def quarantine(self, source: str, reason: str, data: bytes | None = None) -> None:
         """Keep a record of a rejected input (or part of one) and why."""
         digest = hashlib.sha256(data).hexdigest() if data is not None else ""
@@ -173,8 +206,24 @@ class Store:
             self.db.execute(
                 "INSERT INTO quarantine (source, reason, sha256, size, rejected_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (source, reason, sha256) DO UPDATE SET rejected_at = excluded.rejected_at",
-                (source, reason, digest, len(data) if data is not None else None, _now()),
+                (storable(source), storable(reason), digest, len(data) if data is not None else None, _now()),
             )
+
+    # --- what the index has yet to take in ----------------------------------------------
+
+    def _note_unindexed(self, article_ids: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO unindexed (article_id) VALUES (?)", [(i,) for i in article_ids])
+
+    def unindexed(self) -> list[str]:
+        """Articles stored or deleted since the index last took them in (a killed ingest leaves some)."""
+        return [row[0] for row in self.db.execute("SELECT article_id FROM unindexed ORDER BY article_id")]
+
+    def mark_indexed(self, article_ids: Iterable[str]) -> None:
+        """The index now has these articles as the store does (call only after its commit)."""
+        ids = [(i,) for i in article_ids]
+        if ids and not self.readonly:
+            with self.db:
+                self.db.executemany("DELETE FROM unindexed WHERE article_id = ?", ids)
 
     def _has(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
@@ -192,7 +241,7 @@ class Store:
                 a.url,
                 a.author,
                 a.language,
-                a.path,
+                storable(a.path) if a.path else None,
                 a.text,
                 _dumps([p.as_dict() for p in extraction.places]),
                 _dumps([d.as_dict() for d in extraction.dates]),
@@ -204,7 +253,7 @@ class Store:
             "INSERT INTO statements (id, article_id, seq, speaker, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
-                    f"{a.id}-{seq}",
+                    statement_id(a.id, seq),
                     a.id,
                     seq,
                     s.speaker.name if s.speaker else None,
@@ -269,7 +318,7 @@ class Store:
             )
             for row in rows:
                 meta = {k: row[k] for k in ("article_id", "title", "published", "source", "url", *(("text",) if with_text else ()))}
-                found[row["id"]] = (statement_from_dict(json.loads(row["data"])), meta)
+                found[row["id"]] = (Statement.from_dict(json.loads(row["data"])), meta)
         return found
 
     def article_summary(self, article_id: str) -> dict[str, Any] | None:
@@ -299,6 +348,20 @@ class Store:
 
     def speaker_names(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT speaker FROM statements WHERE speaker IS NOT NULL")]
+
+    def place_points(self, article_ids: Iterable[str] | None = None) -> dict[str, tuple[str | None, float | None, float | None]]:
+        """Each place name's country code and coordinates, as resolved in these articles (all when None)."""
+        points: dict[str, tuple[str | None, float | None, float | None]] = {}
+        ids = None if article_ids is None else list(dict.fromkeys(article_ids))
+        chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            where = "" if chunk is None else f" WHERE id IN ({','.join('?' * len(chunk))})"
+            for (data,) in self.db.execute("SELECT places FROM articles" + where, chunk or ()):
+                for place in json.loads(data):
+                    known = points.get(place["name"])
+                    if known is None or (known[1] is None and place.get("lat") is not None):
+                        points[place["name"]] = (place.get("country"), place.get("lat"), place.get("lon"))
+        return points
 
     def article_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM articles")}
@@ -344,7 +407,7 @@ class Store:
             path=row["path"],
         )
         statements = tuple(
-            statement_from_dict(json.loads(r["data"]))
+            Statement.from_dict(json.loads(r["data"]))
             for r in self.db.execute("SELECT data FROM statements WHERE article_id = ? ORDER BY seq", (row["id"],))
         )
         return Extraction(
@@ -356,39 +419,26 @@ class Store:
         )
 
 
-def statement_from_dict(data: dict[str, Any]) -> Statement:
-    """The inverse of ``Statement.as_dict``."""
-    speaker = Speaker(**data["speaker"]) if data.get("speaker") else None
-    period = data.get("date")
-    date = (
-        DateRef(
-            text=period.get("text") or "",
-            start=None,
-            end=None,
-            value=period.get("value"),
-            precision=period.get("precision"),
-            range_start=period.get("start"),
-            range_end=period.get("end"),
-        )
-        if period
-        else None
-    )
-    return Statement(
-        quote=data["quote"],
-        start=data["start"],
-        end=data["end"],
-        direct=data["direct"],
-        speaker=speaker,
-        cue=data.get("cue"),
-        cue_start=data.get("cue_start"),
-        cue_end=data.get("cue_end"),
-        kind=data.get("kind") or "statement",
-        channel=data.get("channel"),
-        confidence=data.get("confidence", 0.5),
-        date=date,
-        places=tuple(data.get("places") or ()),
-        topics=tuple(data.get("topics") or ()),
-    )
+def writable(home: str | os.PathLike[str]) -> bool:
+    """Whether this process may write the archive in ``home`` (or create it there)."""
+    home = Path(home)
+    if not home.exists():
+        parent = next((p for p in home.parents if p.exists()), None)
+        return parent is not None and os.access(parent, os.W_OK)
+    path = home / DB_NAME
+    return os.access(home, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection.  A WAL archive in a folder we may not write cannot even be opened
+    ``mode=ro`` (SQLite needs its ``-shm`` file); then it is opened immutable: nobody can change it."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        return sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
 
 
 def _dumps(value: Any) -> str:

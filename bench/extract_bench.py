@@ -4,16 +4,21 @@
 
 Reads every doc of the sets through the real readers, then times the whole pipeline and each
 extractor alone (one process, one core), and reports peak memory (max RSS) and the rate for
-800-word articles (articles are cut or joined to 800 words from the same texts).
+800-word articles (articles are cut or joined to 800 words from the same texts).  First it times
+cold starts: ``parley extract`` of the seed article in a new process (the median of three), with
+the gazetteer's table in the cache and with no cache at all (built in memory).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -47,11 +52,30 @@ def rate(label: str, articles, work) -> float:
     return len(articles) / seconds
 
 
+def cold_start(cache: str | None) -> float:
+    """Seconds for ``parley extract`` of the seed article in a new process (median of three)."""
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if cache is not None:
+        env["PARLEY_CACHE_DIR"] = cache
+    command = [sys.executable, "-m", "web.cli", "extract", str(seed)]
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--sets", nargs="+", default=["seed", "meantime", "gum", "litbank", "geovirus", "lgl"])
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        cold_start(cache)  # fills this cache
+        print(f"cold parley extract, cached  {cold_start(cache):.2f} s")
+    print(f"cold parley extract, no cache {cold_start(''):.2f} s")
     started = time.perf_counter()
     places.find_places("Kyiv")  # load the gazetteer once, timed apart
     print(f"gazetteer load                {time.perf_counter() - started:.2f} s, max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

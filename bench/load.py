@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 PROJECT = Path(__file__).resolve().parents[1]
-PARLEY = [sys.executable, "-m", "web.cli"]
+PARLEY = [sys.executable, "-m", "cli"]
 KINDS = ("term", "facets", "filter", "dates", "article")
 HOST = "127.0.0.1"
 

@@ -43,9 +43,11 @@ sys.path.insert(0, str(ROOT))
 from whoosh.analysis import STOP_WORDS  # noqa: E402
 
 from archive.store import Store  # noqa: E402
-from index.documents import day_number, statement_documents  # noqa: E402
+from archive.period import day_number  # noqa: E402
+from index.documents import statement_documents  # noqa: E402
 from index.query import FIELD_BOOSTS  # noqa: E402
 import index.schema  # noqa: E402
+from index.request import SearchRequest
 from index.search import SearchIndex  # noqa: E402
 from index.writing import current_path, rebuild  # noqa: E402
 
@@ -227,7 +229,7 @@ def make_queries(store: Store, n: int, seed: int = 7) -> dict[str, list[Query]]:
 
 def parley_run(si: SearchIndex, q: Query):
     epoch = date(1970, 1, 1)
-    return si.search(
+    return si.search(SearchRequest(
         q.text,
         filters={"kind": list(q.kinds)} if q.kinds else None,
         facets=FACETS if q.facets else (),
@@ -235,7 +237,7 @@ def parley_run(si: SearchIndex, q: Query):
         per_page=PER_PAGE,
         date_from=epoch + timedelta(days=q.days[0]) if q.days else None,
         date_to=epoch + timedelta(days=q.days[1]) if q.days else None,
-    )
+    ))
 
 
 def parley_summary(page) -> dict:
@@ -399,10 +401,10 @@ def main(argv: list[str] | None = None) -> None:
 
     si = SearchIndex(home)
     started = time.perf_counter()
-    si.search("ceasefire")
+    si.search(SearchRequest("ceasefire"))
     results["parley_first_search_ms"] = round((time.perf_counter() - started) * 1000)  # opens the searcher, builds caches
     started = time.perf_counter()
-    si.search("ceasefire", facets=FACETS)
+    si.search(SearchRequest("ceasefire", facets=FACETS))
     results["parley_first_facet_search_ms"] = round((time.perf_counter() - started) * 1000)
     parley: dict[str, dict] = {}
     for kind in KINDS:

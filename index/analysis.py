@@ -53,6 +53,20 @@ class StemSpellingFilter(Filter):
             yield token
 
 
+class AcronymFilter(Filter):
+    """Before lower-casing: "US" and "U.S." (the country) become "usa", so they are never the stop word "us".
+
+    Only the capitalised forms are the country; "us" and "Us" stay the pronoun.
+    """
+
+    ACRONYMS = {"US": "usa", "U.S": "usa", "USA": "usa", "U.S.A": "usa"}
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = self.ACRONYMS.get(token.text, token.text)
+            yield token
+
+
 _UNSEEN = object()
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
 
@@ -127,11 +141,11 @@ class Memoized(CompositeAnalyzer):
 # Words: accents folded, stemmed, then transliteration variants merged: "Noël" and "Noel",
 # "Zelenskyy" and "Zelensky" are one term.
 WORDS = Memoized(
-    RegexTokenizer(r"\w+(\.?\w+)*"), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(), StemFilter(), StemSpellingFilter()
+    RegexTokenizer(r"\w+(\.?\w+)*"), AcronymFilter(), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(), StemFilter(), StemSpellingFilter()
 )
 # Names (speakers, places, channels): folded, not stemmed; the same stop words as WORDS, so a query word
 # dropped from one field is dropped from all (else "the drones" would require "the" in a name).
 NAMES = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(), SpellingFilter())
 
-# Plain words, unstemmed: the vocabulary did-you-mean suggests from.
-PLAIN = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(minsize=3))
+# Plain words, unstemmed: the vocabulary did-you-mean suggests from, and what prefixes (negotiat*) match.
+PLAIN = Memoized(RegexTokenizer(r"\w+"), AcronymFilter(), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(minsize=3))

@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
-from archive.extract.dates import sentence_bounds
-from archive.extract.gazetteer import curated_variants
-from archive.model import Extraction, Statement, name_key
+from archive.extract import place_variants, sentence_bounds
+from archive.model import Extraction, Statement, name_key, statement_id
+from archive.period import day_number
 from index.schema import SEPARATOR
 
-EPOCH = date(1970, 1, 1)
 UNDATED = -2_000_000  # day number of statements with no date at all: sorts last, never in a range
 UNDATED_LAST = 2_000_000  # the same, for sorting oldest first
-
-
-def first_day(value: str | date | None) -> date | None:
-    """The first day of an ISO date or period ("2025-04-22", "2025-04" → April 1st, "2025"), else None."""
-    if value is None or isinstance(value, date):
-        return value
-    text = str(value)
-    try:
-        if len(text) == 4:
-            return date(int(text), 1, 1)
-        if len(text) == 7:
-            return date(int(text[:4]), int(text[5:7]), 1)
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def day_number(value: str | date | None) -> int | None:
-    """Days since 1970-01-01 for an ISO date (or its period's first day), else None."""
-    day = first_day(value)
-    return None if day is None else (day - EPOCH).days
-
-
-def day_to_date(number: int) -> date:
-    return date.fromordinal(EPOCH.toordinal() + number)
 
 
 def speaker_key(name: str) -> str:
     """The facet value of a speaker: one for every spelling ("Jean-Noël Barrot" → "jean noel barot")."""
     return name_key(name)
-
-
-def statement_id(article_id: str, seq: int) -> str:
-    return f"{article_id}-{seq}"
 
 
 def sentence_of(text: str, statement: Statement) -> str:
@@ -59,7 +28,7 @@ def sentence_of(text: str, statement: Statement) -> str:
 
 def place_spellings(names) -> list[str]:
     """Place names with their other known spellings, so a search for Kiev finds Kyiv."""
-    variants = curated_variants()
+    variants = place_variants()
     return [spelling for name in names for spelling in (name, *variants.get(name, ()))]
 
 
@@ -76,11 +45,12 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
         spoken = " ".join(n for n in names if n)
         role = (speaker.role or "") if speaker else ""
         places = " ".join(place_spellings(s.places))
+        text = "\n".join(part for part in ("" if s.quote in context else s.quote, context, spoken, role, s.channel or "", places) if part)
         doc = {
             "id": statement_id(article.id, seq),
             "article_id": article.id,
-            "text": "\n".join(part for part in ("" if s.quote in context else s.quote, context, spoken, role, s.channel or "", places) if part),
-            "words": s.quote,
+            "text": text,
+            "words": text,  # the same words unstemmed: prefixes match them as written, did-you-mean suggests them
             "speaker": spoken,
             "role": role,
             "channel": s.channel or "",
@@ -90,6 +60,7 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
             "type": speaker.type if speaker else "unknown",
             "source": article.source or "",
             "precision": (s.date.precision or "") if s.date else "",
+            "channel_name": s.channel or "",
             "direct": s.direct,
             "places": SEPARATOR.join(s.places),
             "countries": SEPARATOR.join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),

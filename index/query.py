@@ -10,13 +10,13 @@ letters first) and ``word~1`` / ``word~2``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
-from index.documents import day_number
+from archive.period import Period
 from index.schema import article_schema, statement_schema
 
 MAX_QUERY_CHARS = 500
@@ -66,10 +66,16 @@ class ParsedQuery:
     day_from: int | None = None
     day_to: int | None = None
     text: str = ""
+    notices: tuple[str, ...] = ()  # what was read differently from how it was written, for the user
 
     @property
     def is_everything(self) -> bool:
         return isinstance(self.query, Q.Every)
+
+    @property
+    def is_nothing(self) -> bool:
+        """Words were given but none can be searched (only stop words): nothing matches, never everything."""
+        return self.query is Q.NullQuery
 
 
 _DATE_TERM = re.compile(r"\bdate:(\[[^\]]*\]|\S+)", re.IGNORECASE)
@@ -99,20 +105,49 @@ def parse(text: str, target: str = "statements") -> ParsedQuery:
         raise QuerySyntaxError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}", text[:60] + "…", None)
     _check_balance(text)
     day_from, day_to, rest = _take_dates(text)
-    _check_fields(rest, text)
+    rest, notices = _unknown_fields_as_words(rest)
     if rest.strip() != "*":
         _check_expansions(rest, text)
     if rest.strip() in ("", "*"):
-        return ParsedQuery(Q.Every(), day_from, day_to, text)
+        return ParsedQuery(Q.Every(), day_from, day_to, text, notices)
     try:
         parsed = _PARSERS[target].parse(rest)
     except Exception as error:  # Whoosh's parser rarely fails; when it does, say where we were
         raise QuerySyntaxError(f"cannot parse the query: {error}", text, None) from None
     if parsed is Q.NullQuery:
-        return ParsedQuery(Q.Every(), day_from, day_to, text)
+        if re.search(r"\w", _without_operators(rest)):  # words, all of them too common to search for
+            common = ", ".join(f"‘{w}’" for w in dict.fromkeys(re.findall(r"\w+", _without_operators(rest))))
+            notice = f"{common}: too common to search for (they appear in nearly every statement); add a more telling word"
+            return ParsedQuery(Q.NullQuery, day_from, day_to, text, (*notices, notice))
+        return ParsedQuery(Q.Every(), day_from, day_to, text, notices)
     _check_boosts(parsed, text)
     _bound_fuzzy(parsed)
-    return ParsedQuery(parsed, day_from, day_to, text)
+    if target == "statements":
+        parsed = _prefixes_over_surface_words(parsed)
+    return ParsedQuery(parsed, day_from, day_to, text, notices)
+
+
+def _without_operators(text: str) -> str:
+    return re.sub(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w+:", " ", text)
+
+
+def _prefixes_over_surface_words(query: Q.Query) -> Q.Query:
+    """``negotiat*`` matches the words as written (negotiating, negotiations), not their stems ("negoti").
+
+    The ``text`` field holds stems, so a prefix or wildcard on it runs on ``words``, which holds the
+    same words unstemmed (folded and lower-cased as typed prefixes are).
+    """
+    if isinstance(query, (Q.Prefix, Q.Wildcard)) and query.fieldname == "text":
+        pattern = fold_prefix(query.text)
+        surface = Q.Prefix("words", pattern) if isinstance(query, Q.Prefix) else Q.Wildcard("words", pattern)
+        return Q.ConstantScoreQuery(surface, query.boost)
+    return query.apply(_prefixes_over_surface_words)
+
+
+def fold_prefix(text: str) -> str:
+    """A typed prefix as the ``words`` field stores words: lower case, accents folded."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _bound_fuzzy(query: Q.Query) -> None:
@@ -177,27 +212,28 @@ def _take_dates(text: str) -> tuple[int | None, int | None, str]:
 
 
 def _period(value: str) -> tuple[int, int]:
-    """First and last day numbers of "2025", "2025-04" or "2025-04-22"."""
-    parts = value.split("-")
-    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= 3 or len(parts[0]) != 4:
-        raise ValueError(value)
-    year = int(parts[0])
-    if len(parts) == 1:
-        first, last = date(year, 1, 1), date(year, 12, 31)
-    elif len(parts) == 2:
-        month = int(parts[1])
-        first = date(year, month, 1)
-        last = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
-    else:
-        first = last = date(year, int(parts[1]), int(parts[2]))
-    return day_number(first), day_number(last)
+    """First and last day numbers of "2025", "2025-04", "2025-04-22" or "2025-W16"."""
+    return Period.parse(value).days
 
 
-def _check_fields(rest: str, text: str) -> None:
-    for match in _FIELD.finditer(_without_phrases(rest)):
+KNOWN_FIELDS = ("speaker", "kind", "place", "topic", "country", "type", "source", "channel", "role", "quote", "date")
+
+
+def _unknown_fields_as_words(rest: str) -> tuple[str, tuple[str, ...]]:
+    """A ``word:`` that names no field (a pasted "Zelensky: ceasefire", a URL) is searched as words, with a notice."""
+    unknown: list[str] = []
+    plain = _without_phrases(rest)
+    pieces, last = [], 0
+    for match in _FIELD.finditer(plain):
         if match.group(1).lower() not in FIELDS:
-            known = ", ".join(f for f in ("speaker", "kind", "place", "topic", "country", "type", "source", "channel", "role", "quote", "date") if f)
-            raise QuerySyntaxError(f"unknown field {match.group(1)!r}; fields are {known}", text, text.find(match.group(0)))
+            unknown.append(match.group(1))
+            pieces.append(rest[last : match.end(1)] + " ")
+            last = match.end()
+    if not unknown:
+        return rest, ()
+    pieces.append(rest[last:])
+    names = ", ".join(f"‘{u}:’" for u in dict.fromkeys(unknown))
+    return "".join(pieces), (f"{names} is not a field, so it was searched as words; fields are {', '.join(KNOWN_FIELDS)}",)
 
 
 def _check_expansions(rest: str, text: str) -> None:

@@ -21,7 +21,7 @@ def values() -> KEYWORD:
 
 
 # Facet fields per index: one value per document (sortable ID columns) and several (``values()``).
-STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision")
+STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision", "channel_name")
 STATEMENT_MULTI = ("places", "countries", "topics")
 ARTICLE_SINGLE = ("source",)
 ARTICLE_MULTI = ("places", "countries", "topics", "speakers")
@@ -39,7 +39,8 @@ def statement_schema() -> Schema:
         # Every word a plain query may match, in one field (one posting list per word, not seven):
         # the quote, its sentence, the speaker's names and role, the channel and the place spellings.
         # A separate quote field cost 40% of build time; Whoosh's spelling=True on this one 30%, so the
-        # quote's plain words go to ``words`` instead, for did-you-mean.
+        # same words go unstemmed to ``words`` instead: for did-you-mean, and for prefixes (negotiat*),
+        # which must match words as written, not their stems.
         text=TEXT(analyzer=WORDS, phrase=True),
         words=KEYWORD(analyzer=PLAIN, scorable=False),
         speaker=TEXT(analyzer=NAMES, phrase=True),
@@ -51,6 +52,7 @@ def statement_schema() -> Schema:
         type=ID(sortable=True),
         source=ID(sortable=True),
         precision=ID(sortable=True),
+        channel_name=ID(sortable=True),  # the channel as written, for its facet ("channel" is its words)
         direct=BOOLEAN(),
         places=values(),
         countries=values(),

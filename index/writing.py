@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +26,8 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive.store import Store
+from index.backend import RebuildReport, Verification
+from index import integrity
 from index.documents import article_document, statement_documents
 from index.schema import article_schema, statement_schema
 
@@ -38,7 +40,7 @@ RETIRED = "RETIRED"
 GRACE = 120.0  # seconds a replaced generation stays on disk for searches still reading it
 # Bump when the schema or an analyzer changes: an index of another version counts as missing, and is
 # rebuilt from the store (by serve, by the next ingest, or by `parley reindex`).
-INDEX_VERSION = "4"
+INDEX_VERSION = "6"
 VERSION_FILE = "VERSION"
 
 
@@ -63,6 +65,8 @@ def current_path(home: str | os.PathLike[str]) -> Path | None:
     try:
         return path if past_toc_race(lambda: whoosh_index.exists_in(path)) else None
     except FileNotFoundError:  # still racing commits: the generation is there, whatever its TOC
+        return path
+    except Exception:  # a damaged TOC: the generation is in use, and opening it says what is wrong
         return path
 
 
@@ -175,15 +179,9 @@ def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str
             article_searcher.close()
         statements.commit()
         articles.commit()
+        integrity.record(path)
+        store.mark_indexed(ids)
     return written
-
-
-@dataclass
-class RebuildReport:
-    articles: int = 0
-    statements: int = 0
-    seconds: float = 0.0
-    procs: int = 1
 
 
 PARALLEL_FROM = 1000  # articles; below this, starting worker processes costs more than it saves
@@ -210,6 +208,7 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
     started = time.perf_counter()
     procs = build_procs(store, procs)
     with write_lock(home):
+        pending = store.unindexed()  # what the new index will have taken in, once swapped
         path = _new_generation(home)
         try:
             cuts = store.split_ids(procs) if procs > 1 else []
@@ -222,10 +221,12 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
                     parts = list(pool.map(_build_slice, repeat(str(home)), repeat(path), *zip(*slices), repeat(os.getpid())))
             _join(whoosh_index.open_dir(path), [p.statement_segment for p in parts if p.statement_segment])
             _join(whoosh_index.open_dir(path, indexname=ARTICLES), [p.article_segment for p in parts if p.article_segment])
+            integrity.record(path)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
         _swap(home, path)
+        store.mark_indexed(pending)
     return RebuildReport(
         articles=sum(p.articles for p in parts),
         statements=sum(p.statements for p in parts),
@@ -284,24 +285,19 @@ def _join(ix, segments: list) -> None:
     writer._finish()
 
 
-@dataclass
-class Verification:
-    """How the store and the index differ (empty lists: they agree)."""
-
-    missing: list[str] = field(default_factory=list)  # articles in the store, not (fully) in the index
-    stale: list[str] = field(default_factory=list)  # articles in the index, not in the store
-    no_index: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.stale or self.no_index)
-
-
 def verify(home: str | os.PathLike[str], store: Store) -> Verification:
-    """Compare statement counts per article in the store with those in the index."""
+    """Read the whole index as searches do (see ``integrity``), then compare statement counts per article
+    in the store with those in the index."""
     result = Verification()
     expected = dict(store.db.execute("SELECT a.id, count(s.id) FROM articles a LEFT JOIN statements s ON s.article_id = a.id GROUP BY a.id"))
-    path = current_path(home)
+    try:
+        path = current_path(home)
+    except Exception as error:  # a TOC too damaged for Whoosh to list
+        path, result.damaged = None, [f"the index cannot be opened ({type(error).__name__}: {str(error)[:200]})"]
+    if path is not None:
+        result.damaged = integrity.damage(path, (None, ARTICLES))
+    if result.damaged:
+        return result  # counts read from a damaged index mean nothing
     if path is None:
         result.no_index = bool(expected)
         result.missing = sorted(expected)
@@ -321,7 +317,8 @@ class Feeder:
     """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end).
 
     Batching keeps a bulk ingest from making one Whoosh segment per file.  Anything stored but not
-    yet indexed when a process dies is what ``verify`` reports and ``rebuild`` repairs.
+    yet indexed when a process dies stays listed in the store's ``unindexed`` table: the next ingest
+    (or ``serve``) indexes it first (``finish_pending``), and ``rebuild`` takes it in too.
     """
 
     def __init__(self, home: str | os.PathLike[str], store: Store, every: int = 200) -> None:

@@ -53,7 +53,7 @@ def served(home: Path, *extra: str, stderr=subprocess.DEVNULL):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "--home", str(home), "serve", "--no-seed", "--port", str(port), *extra],
+        [sys.executable, "-m", "cli", "--home", str(home), "serve", "--no-seed", "--port", str(port), *extra],
         stdout=subprocess.DEVNULL, stderr=stderr, cwd=PROJECT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -70,6 +70,51 @@ def served(home: Path, *extra: str, stderr=subprocess.DEVNULL):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def build_archive(home: Path, extractions) -> Path:
+    """A real archive in ``home``: these extractions stored, and indexed by the default engine."""
+    from index.search import SearchIndex
+
+    with Store(home) as store:
+        store.add_batch(list(extractions))
+        SearchIndex(home).update(store, store.article_ids())
+    return home
+
+
+@pytest.fixture
+def make_app(home: Path):
+    """Build the site over an archive of the test corpus (plus ``extra`` extractions) in ``home``."""
+    from index_corpus import extractions
+
+    from web import create_app
+
+    def make(extra=(), **config):
+        build_archive(home, [*extractions(), *extra])
+        return create_app({"PARLEY_HOME": str(home), "TESTING": True, **config})
+
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def module_client(tmp_path_factory):
+    """One client for a whole module whose tests only read (the archive is built once)."""
+    from index_corpus import extractions
+
+    from web import create_app
+
+    home = build_archive(tmp_path_factory.mktemp("archive") / "home", extractions())
+    return create_app({"PARLEY_HOME": str(home), "TESTING": True}).test_client()
 
 
 @pytest.fixture(scope="session")

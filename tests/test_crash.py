@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
-PARLEY = [sys.executable, "-m", "web.cli"]
+PARLEY = [sys.executable, "-m", "cli"]
 SPEAKERS = ["Dmitry Peskov", "Volodymyr Zelenskyy", "Jean-Noël Barrot", "Antony Blinken", "Ukraine's air force"]
 PLACES = ["Kyiv", "Moscow", "Kharkiv", "Paris", "Geneva", "Odesa"]
 
@@ -66,7 +66,7 @@ def parley(home: Path, *args: str) -> Ran:
     """The real ``parley`` command, run in this process (only the runs we kill need their own process)."""
     from click.testing import CliRunner
 
-    from web.cli import cli
+    from cli import cli
 
     result = CliRunner().invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
     return Ran(result.exit_code, result.stdout, result.stderr)

@@ -7,7 +7,7 @@ import pytest
 from conftest import PROJECT
 
 from web import DEFAULTS, create_app
-from web.cli import cli
+from cli import cli
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
 

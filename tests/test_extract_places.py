@@ -323,3 +323,83 @@ def test_listed_units_with_and_without_a_serial_comma() -> None:
         assert units == [
             ("Barrow County", "barrow county"), ("Jackson County", "jackson county"), ("Madison County", "madison county")
         ], text
+
+
+# Places in context (issue 12): sentences of the shapes conflict news uses; text, expected (mention, name, kind, country)
+IN_CONTEXT = [
+    # a country's name is the country unless the article names places in a US state
+    ("Russia fought a war with Georgia in 2008, and the United States warned Moscow, Washington said.",
+     [("Russia", "Russia", "country", "RU"), ("Georgia", "Georgia", "country", "GE"),
+      ("United States", "United States", "country", "US"), ("Moscow", "Moscow", "city", "RU"),
+      ("Washington", "Washington, D.C.", "city", "US")]),
+    ("Voters in Atlanta, Georgia, queued for hours.",
+     [("Atlanta", "Atlanta", "city", "US"), ("Georgia", "Georgia", "state", "US")]),
+    # the first or last word of a person's name is no place
+    ("Russian President Vladimir Putin spoke to Vladimir Zelensky.", []),
+    ("Vladimir Rogov, an official of the Zaporizhzhia region, said on Friday.",
+     [("Zaporizhzhia region", "Zaporizhzhia Oblast", "region", "UA")]),
+    ("Officials in Vladimir, east of Moscow, said.",
+     [("Vladimir", "Vladimir", "city", "RU"), ("Moscow", "Moscow", "city", "RU")]),
+    # waters named after a place are the waters
+    ("A missile hit a ship in the Gulf of Aden, east of Aden, Yemen.",
+     [("Gulf of Aden", "Gulf of Aden", "sea", None), ("Aden", "Aden", "city", "YE"), ("Yemen", "Yemen", "country", "YE")]),
+    ("Ships crossed the Bab el-Mandeb into the Sea of Azov.",
+     [("Bab el-Mandeb", "Bab el-Mandeb", "sea", None), ("Sea of Azov", "Sea of Azov", "sea", None)]),
+    # districts and camps of conflict cities, with their city
+    ("Strikes hit Shejaia and Zeitoun in Gaza City and the Al-Shati camp.",
+     [("Shejaia", "Shejaia", "district", "PS"), ("Zeitoun", "Zeitoun", "district", "PS"),
+      ("Gaza City", "Gaza", "city", "PS"), ("Al-Shati camp", "Al-Shati camp", "camp", "PS")]),
+    ("Tanks entered Rafah's Tal al-Sultan and the Jabalia refugee camp.",
+     [("Rafah", "Rafah", "city", "PS"), ("Tal al-Sultan", "Tal al-Sultan", "district", "PS"),
+      ("Jabalia refugee camp", "Jabalia camp", "camp", "PS")]),
+    ("The RSF shelled Zamzam camp near al-Fashir, also spelled El Fasher.",
+     [("Zamzam camp", "Zamzam camp", "camp", "SD"), ("al-Fashir", "El Fasher", "city", "SD"), ("El Fasher", "El Fasher", "city", "SD")]),
+    # provinces with the word news puts after them; datelines in capitals
+    ("Clashes in the Tigray region, Rakhine State and North Kivu province.",
+     [("Tigray region", "Tigray", "region", "ET"), ("Rakhine State", "Rakhine", "region", "MM"),
+      ("North Kivu province", "North Kivu", "region", "CD")]),
+    ("GOMA, Congo (AP) — Rebels advanced.",
+     [("GOMA", "Goma", "city", "CD"), ("Congo", "Democratic Republic of the Congo", "country", "CD")]),
+    ("KYIV : Russia launched drones.", [("KYIV", "Kyiv", "city", "UA"), ("Russia", "Russia", "country", "RU")]),
+    ("IT staff and the MAN group met.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IN_CONTEXT)
+def test_places_in_context(text: str, expected: list[tuple[str, str, str, str | None]]) -> None:
+    assert [(p.text, p.name, p.kind, p.country) for p in find_places(text)] == expected
+
+
+def test_a_district_is_placed_with_its_city() -> None:
+    (shejaia, gaza) = find_places("Shejaia, in Gaza City, was shelled.")
+    assert distance_km(shejaia.lat, shejaia.lon, gaza.lat, gaza.lon) < 10
+
+
+# places found by their shape: text, expected (mention, kind)
+SHAPED = [
+    ("Fighting in the Hamidai area and the Dallas area.", [("Dallas", "city")]),  # "-i": read as a demonym
+    ("Fighting in the Tamboura area went on.", [("Tamboura area", "site")]),
+    ("Rebels took the village of Nyanzale and the town of Merawi.", [("Nyanzale", "village"), ("Merawi", "city")]),
+    ("Troops neared Ge Laung and Lone Kauk villages.", [("Ge Laung", "village"), ("Lone Kauk", "village")]),
+    ("The army held the Paletwa township and the Lachin corridor.", [("Paletwa township", "region"), ("Lachin corridor", "site")]),
+    ("A Druze village and the Israeli area; the Trump camp.", []),
+    ("School district officials met. Many area cities closed.", []),
+    ("The AA took Rakhine State’s Buthidaung Township.", [("Rakhine State", "region"), ("Buthidaung Township", "region")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHAPED)
+def test_places_found_by_their_shape(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(p.text, p.kind) for p in find_places(text)] == expected
+
+
+def test_a_name_called_a_village_once_is_a_place_wherever_it_is_said() -> None:
+    text = "The seizure of Nyanzale came after days of fighting. The village of Nyanzale emptied. Nyanzaleans fled."
+    second = text.index("Nyanzale", 20)
+    assert [(p.text, p.start) for p in find_places(text)] == [("Nyanzale", 15), ("Nyanzale", second)]
+
+
+def test_a_weak_name_the_resolver_drops_leaves_its_place_to_the_feature_around_it() -> None:
+    # "Qayrawan" is an alternate name of Kairouan (Tunisia), too weak to stand here; the village stays
+    text = "The attack took place in Hasaka province’s al-Qayrawan village, killing two."
+    assert [(p.text, p.kind) for p in find_places(text)] == [("Hasaka province", "region"), ("al-Qayrawan village", "village")]

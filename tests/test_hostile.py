@@ -24,7 +24,7 @@ from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_path
 HERE = Path(__file__).resolve().parent
 HOSTILE = HERE / "data" / "hostile"
 PROJECT = HERE.parent
-PARLEY = [sys.executable, "-m", "web.cli"]
+PARLEY = [sys.executable, "-m", "cli"]
 SECONDS = 5.0  # loose: every case here takes well under a second on 2 shared cores
 
 

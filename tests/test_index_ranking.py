@@ -10,6 +10,7 @@ from archive.store import Store
 from index import writing
 from index.query import parse
 from index.ranking import BM25FMemory, Lengths, RankAndNote
+from index.request import SearchRequest
 from index.search import SearchIndex
 
 QUERIES = ("ceasefire", "ceasefire OR moscow OR drones", '"lasting ceasefire"', "speaker:zelensky", "president OR role:minister", "kyiv")
@@ -57,8 +58,8 @@ def test_lengths_are_read_once_per_segment_and_field(segmented):
     lengths = Lengths()
     index = SearchIndex(segmented.parent.parent)
     index._weighting = BM25FMemory(lengths)
-    index.search("ceasefire")
+    index.search(SearchRequest("ceasefire"))
     held = dict(lengths._arrays)
     assert held and all(key[1] == "text" for key in held)
-    index.search("moscow")
+    index.search(SearchRequest("moscow"))
     assert lengths._arrays == held  # the same arrays, not read again

@@ -5,24 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from index_corpus import extractions
 
-from archive.store import Store
-from index import writing
-from web import create_app
 
 
 @pytest.fixture
-def app(home):
-    with Store(home) as store:
-        store.add_batch(extractions())
-        writing.update(home, store, store.article_ids())
-    return create_app({"PARLEY_HOME": str(home), "TESTING": True, "PARLEY_EXPORTS": 0})  # every export is refused: 429
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(make_app):
+    return make_app(PARLEY_EXPORTS=0)  # every export is refused: 429
 
 
 @pytest.fixture

@@ -6,24 +6,15 @@ import urllib.error
 import urllib.request
 
 import pytest
-from index_corpus import extractions, hostile_extraction
+from index_corpus import hostile_extraction
 
 from archive.store import Store
-from index import writing
 from web import create_app
 
 
 @pytest.fixture
-def app(home):
-    with Store(home) as store:
-        store.add_batch(extractions() + [hostile_extraction("<script>alert('x')</script>")])
-        writing.update(home, store, store.article_ids())
-    return create_app({"PARLEY_HOME": str(home), "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(make_app):
+    return make_app([hostile_extraction("<script>alert('x')</script>")])
 
 
 def test_search_page_lists_hits_facets_and_toggles(client):
@@ -160,7 +151,7 @@ def test_statement_permalink_shows_its_paragraph_and_links_into_the_article(clie
 
 
 def test_speaker_page_merges_spellings_and_lists_roles(client):
-    page = client.get("/speakers/Volodymyr%20Zelensky").get_data(as_text=True)
+    page = client.get("/speakers/Volodymyr%20Zelensky", follow_redirects=True).get_data(as_text=True)  # a variant: redirected
     assert "Volodymyr Zelenskyy" in page and "Also written" in page
     assert "President" in page and "2 statements" in page
     assert client.get("/speakers/Nobody%20At%20All").status_code == 404
@@ -231,3 +222,19 @@ def test_histogram_steps_and_bars_narrow_the_dates(client):
     assert "from=2025-04-15&amp;to=2025-04-15" in page
     week = client.get("/search?q=ceasefire&histogram=week").get_data(as_text=True)
     assert "from=2025-04-14&amp;to=2025-04-20" in week
+
+
+def test_api_facet_values_carry_their_toggle_url(client):
+    data = client.get("/api/v1/search?q=ceasefire&facets=kind,speaker").get_json()["data"]
+    kinds = {v["value"]: v for v in data["facets"][0]["values"]}
+    assert kinds, "the search has kinds to count"
+    value = next(iter(kinds.values()))
+    # Following the toggle adds the value as a filter, keeps the words, and selects it ...
+    selected = client.get(value["toggle_url"]).get_json()["data"]
+    assert value["toggle_url"].startswith("/api/v1/search?") and "q=ceasefire" in value["toggle_url"]
+    assert selected["filters"] == {"kind": [value["value"]]}
+    assert selected["total"] == value["count"]
+    again = next(v for v in selected["facets"][0]["values"] if v["value"] == value["value"])
+    assert again["selected"]
+    # ... and its own toggle takes it away again.
+    assert client.get(again["toggle_url"]).get_json()["data"]["filters"] == {}

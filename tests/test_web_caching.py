@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from index_corpus import extractions
 
 from archive.model import Article, Extraction, Speaker, Statement
 from archive.store import Store
@@ -27,16 +26,8 @@ CACHED = [
 
 
 @pytest.fixture
-def app(home):
-    with Store(home) as store:
-        store.add_batch(extractions())
-        writing.update(home, store, store.article_ids())
-    return create_app({"PARLEY_HOME": str(home), "TESTING": True, "PARLEY_CACHE_SETTLE": 0})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(make_app):
+    return make_app(PARLEY_CACHE_SETTLE=0)
 
 
 @pytest.mark.parametrize("url", CACHED)

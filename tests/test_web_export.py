@@ -15,7 +15,7 @@ from index_corpus import extractions
 from archive.model import Article, DateRef, Extraction, Speaker, Statement
 from archive.store import Store
 from index import writing
-from index.search import MAX_DEPTH
+from index.request import MAX_DEPTH
 from web import create_app
 from web.export import CSV_COLUMNS
 
@@ -155,6 +155,20 @@ def test_csv_row_of_a_hand_made_statement(small):
         "speaker": "Russian media", "type": "group", "kind": "claim", "direct": "false", "places": "Kursk region",
         "topics": "territory", "source": "Wire C", "title": "Story 6", "date": "2024-12-01", "published": "2024-12-01",
     }  # fmt: skip
+    ndjson = small.get("/api/v1/export?q=ceasefire&kind=appeal")
+    assert ndjson.status_code == 200
+
+
+def test_csv_carries_context_permalink_url_confidence_and_every_facet_field(small):
+    rows = list(csv.DictReader(io.StringIO(small.get("/api/v1/export?format=csv&q=clear+answer").get_data(as_text=True))))
+    (row,) = rows
+    assert row["context"] == "Volodymyr Zelenskyy said that Moscow must give a clear answer on the ceasefire."
+    assert row["permalink"] == f"http://localhost/statements/{row['id']}"
+    assert small.get(row["permalink"].removeprefix("http://localhost")).status_code == 200
+    assert row["confidence"] == "0.5" and "url" in row
+    assert row["countries"] == "RU; UA" and row["places"] == "Kyiv; Moscow"
+    facet_fields = {"speaker", "kind", "type", "source", "places", "countries", "topics", "direct", "channel"}
+    assert facet_fields <= set(row)
     ndjson = small.get("/api/v1/export?q=ceasefire&kind=appeal")
     assert ndjson.headers["Content-Type"].startswith("application/x-ndjson")
     assert ndjson.headers["Content-Disposition"] == 'attachment; filename="parley-statements.ndjson"'

@@ -20,16 +20,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def app(home):
-    with Store(home) as store:
-        store.add_batch(extractions() + [hostile_extraction(EVIL, "ceasefire\x0b talks failed & more")])
-        writing.update(home, store, store.article_ids())
-    return create_app({"PARLEY_HOME": str(home), "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(make_app):
+    return make_app([hostile_extraction(EVIL, "ceasefire\x0b talks failed & more")])
 
 
 def parsed(client, url: str):
@@ -86,7 +78,7 @@ def test_updated_falls_back_to_publication_then_the_epoch(home):
 
 def test_long_quotes_are_cut_at_a_word(app):
     from archive.model import Statement
-    from index.search import Hit
+    from index.results import Hit
     from web.feeds import TITLE_CHARS, entry_title
 
     quote = "the talks " * 40

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, abort, request
 
 DEFAULTS: dict[str, Any] = {
     "PARLEY_EXPORTS": 2,  # exports streaming at once; one more gets a 429
@@ -46,16 +45,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if (request.content_length or 0) > (app.config["MAX_CONTENT_LENGTH"] or float("inf")):
             abort(413)  # before routing answers 405, and whether or not a view reads the body
 
-    from web import caching, cors, export, feeds, openapi
+    from web import caching, cors, errors, export, feeds, openapi, sources_page
 
-    for extension in (export, feeds, openapi, caching, cors):
+    for extension in (export, feeds, openapi, caching, cors, sources_page):
         extension.init_app(app)
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            return api.error_body(error.code or 500, error.description or error.name)
-        return render_template("error.html", error=error), error.code or 500
+    errors.init_app(app)
 
     @app.after_request
     def security_headers(response):

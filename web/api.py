@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from index.query import QuerySyntaxError
-from index.search import SearchError
+from index.request import SearchRequest
 from web.archive_access import search_index, store
-from web.params import ParamError, search_args
+from web.errors import error_body
+from web.pages import toggle_url
+from web.params import search_request
 from web.serialize import facet_as_dict, hit_as_dict, page_as_dict
 
 bp = Blueprint("api", __name__)
@@ -20,37 +21,12 @@ def envelope(data: Any, status: int = 200, **meta: Any):
     return jsonify({"ok": True, "data": data, **meta}), status
 
 
-def error_body(status: int, message: str, **detail: Any):
-    """The one error shape: {"ok": false, "error": {"status", "message", …}}."""
-    return jsonify({"ok": False, "error": {"status": status, "message": message, **detail}}), status
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    return error_body(error.code or 500, error.description or error.name)
-
-
-@bp.errorhandler(ParamError)
-def param_error(error: ParamError):
-    return error_body(400, str(error), parameter=error.name)
-
-
-@bp.errorhandler(QuerySyntaxError)
-def query_error(error: QuerySyntaxError):
-    return error_body(400, error.message, parameter="q", position=error.position)
-
-
-@bp.errorhandler(SearchError)
-def search_error(error: SearchError):
-    return error_body(400, str(error))
-
-
 @bp.get("/")
 def root():
     return envelope(
         {
             "endpoints": {
-                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, direct, from, to, sort, page, per_page, cursor, facets, histogram",
+                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, channel, direct, from, to, sort, page, per_page, cursor, facets, histogram",
                 "/api/v1/facets/<name>": "values of one facet, by prefix, within a query (typeahead)",
                 "/api/v1/statements/<id>": "one statement",
                 "/api/v1/statements/<id>/similar": "statements like this one",
@@ -69,16 +45,19 @@ def root():
 
 @bp.get("/search")
 def search():
-    args = search_args(request.args)
-    page = search_index().search(**args)
-    return envelope(page_as_dict(page))
+    page = search_index().search(search_request(request.args))
+    return envelope(page_as_dict(page, _toggle))
+
+
+def _toggle(name: str, value: str) -> str:
+    return toggle_url(request.args, name, value, endpoint="api.search")
 
 
 @bp.get("/facets/<name>")
 def facet(name: str):
-    args = search_args(request.args)
+    search = search_request(request.args)
     prefix = request.args.get("prefix", "")[:100]
-    result = search_index().facet_values(name, prefix=prefix, text=args["text"], filters=args["filters"], limit=min(args["facet_limit"], 50))
+    result = search_index().facet_values(name, search, prefix=prefix, limit=min(search.facet_limit, 50))
     return envelope(facet_as_dict(result))
 
 
@@ -118,7 +97,7 @@ def _listing(facet: str):
     if not raw.isdigit() or not 1 <= int(raw) <= 1000:
         return error_body(400, "limit must be a whole number between 1 and 1000", parameter="limit")
     limit = int(raw)
-    result = search_index().facet_values(facet, prefix=request.args.get("prefix", "")[:100], limit=limit)
+    result = search_index().facet_values(facet, SearchRequest(), prefix=request.args.get("prefix", "")[:100], limit=limit)
     return envelope(facet_as_dict(result))
 
 
@@ -129,10 +108,17 @@ def speaker(name: str):
 
     name = name[:200]
     archive = store()
+    book = getattr(search_index(), "names", None)
+    if book is not None:  # a surname alone or a variant: the one speaker it means, as the filters resolve it
+        found = book().profile("speaker", name)
+        if len(found) > 1:
+            return error_body(404, f"{name[:40]!r} names several speakers: {', '.join(found[:10])}", choices=list(found))
+        name = found[0] if found else name
     names = [n for n in archive.speaker_names() if name_key(n) == name_key(name)]
     if not names:
-        return error_body(404, f"no speaker {name[:40]!r}")
-    page = search_index().search(filters={"speaker": [name]}, facets=("kind", "topic", "place"), histogram="month", sort="newest", per_page=10)
+        near = [n.label for n in book().suggest(name)] if book is not None else []
+        return error_body(404, f"no speaker {name[:40]!r}" + (f"; did you mean {', '.join(near)}?" if near else ""))
+    page = search_index().search(SearchRequest(filters={"speaker": [name]}, facets=("kind", "topic", "place"), histogram="month", sort="newest", per_page=10))
     profile = archive.speaker_profile(names)
     return envelope(
         {
@@ -140,7 +126,7 @@ def speaker(name: str):
             "name": search_index().speaker_labels().get(name_key(name), names[0]),
             **profile,
             "facets": [facet_as_dict(f) for f in page.facets],
-            "histogram": [{"start": b.start, "count": b.count} for b in page.histogram],
+            "histogram": [{"start": b.start, "count": b.count, "span": b.span} for b in page.histogram],
             "latest": [hit_as_dict(h) for h in page.hits],
         }
     )
@@ -158,4 +144,7 @@ def article(article_id: str):
     extraction = store().get(article_id[:100])
     if extraction is None:
         return error_body(404, f"no article with id {article_id[:40]!r}")
-    return envelope(extraction.as_dict())
+    data = extraction.as_dict()
+    # The file it was read from, by name only: the server's folders are nobody's business.
+    data["article"]["path"] = PurePath(extraction.article.path).name if extraction.article.path else None
+    return envelope(data)

@@ -7,7 +7,7 @@ import threading
 from flask import Flask, current_app
 
 from archive.store import Store, StoreError
-from index.search import SearchIndex
+from index.backend import SearchBackend, open_backend
 
 _local = threading.local()
 
@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
         Store(home, readonly=True).close()
     except StoreError:
         Store(home).close()  # a fresh home: an empty archive, so the site starts and says so
-    app.extensions["parley_search"] = SearchIndex(home)
+    app.extensions["parley_search"] = open_backend(home, app.config)
 
 
 def store() -> Store:
@@ -32,6 +32,6 @@ def store() -> Store:
     return cached[home]
 
 
-def search_index() -> SearchIndex:
-    """The app's search facade (it keeps one Whoosh searcher per thread itself)."""
+def search_index() -> SearchBackend:
+    """The app's search backend (thread-safe: Whoosh's keeps one searcher per thread itself)."""
     return current_app.extensions["parley_search"]

@@ -14,30 +14,29 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from html import escape
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, stream_with_context
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 
 from archive.model import Statement
-from index.query import QuerySyntaxError
-from index.search import Hit, SearchError
-from web import api
+from index.documents import sentence_of
+from index.results import Hit
 from web.archive_access import search_index, store
-from web.params import ParamError, search_args
+from web.errors import error_body
+from web.params import ParamError, search_request
 from web.serialize import hit_as_dict
 
 bp = Blueprint("export", __name__)
-bp.register_error_handler(HTTPException, api.http_error)
-bp.register_error_handler(ParamError, api.param_error)
-bp.register_error_handler(QuerySyntaxError, api.query_error)
-bp.register_error_handler(SearchError, api.search_error)
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson; charset=utf-8"}
+# Every facet field (speaker, type, kind, channel, direct, places, countries, topics, source), the
+# quote with its sentence, and links back: the statement's permalink on this site and the article's URL.
 CSV_COLUMNS = (
     "id", "article_id", "published", "date", "precision", "speaker", "role", "type", "kind",
-    "channel", "direct", "quote", "places", "topics", "source", "title", "url",
+    "channel", "direct", "confidence", "quote", "context", "places", "countries", "topics", "source", "title",
+    "url", "permalink",
 )  # fmt: skip
 BATCH = 500
 IGNORED = ("page", "per_page", "cursor", "facets", "facet_limit", "histogram")  # meaningless for an export
@@ -52,17 +51,30 @@ def _slots(state) -> None:
 # --- rows ------------------------------------------------------------------------------------------
 
 
-def hydrate(ids: Iterator[tuple[str, float | None]]) -> Iterator[Hit]:
-    """Hits for ids in order, fetched from the store ``BATCH`` at a time (without highlights)."""
+@dataclass(frozen=True)
+class Row:
+    """One exported statement: its hit, the sentence it sits in, and the countries of its places."""
+
+    hit: Hit
+    context: str
+    countries: tuple[str, ...]
+
+
+def hydrate(ids: Iterator[tuple[str, float | None]], with_context: bool = False) -> Iterator[Row]:
+    """Rows for ids in order, fetched from the store ``BATCH`` at a time (without highlights)."""
     archive = store()
     batch: list[tuple[str, float | None]] = []
 
-    def flush() -> Iterator[Hit]:
-        found = archive.statements_by_id([sid for sid, _ in batch])
+    def flush() -> Iterator[Row]:
+        found = archive.statements_by_id([sid for sid, _ in batch], with_text=with_context)
+        points = archive.place_points(meta["article_id"] for _, meta in found.values()) if with_context else {}
         for sid, score in batch:
             if sid in found:  # in the index but no longer in the store: verify says so
                 statement, meta = found[sid]
-                yield Hit(sid, meta["article_id"], score, statement, meta["title"], meta["published"], meta["source"], meta["url"], escape(statement.quote), None)
+                hit = Hit(sid, meta["article_id"], score, statement, meta["title"], meta["published"], meta["source"], meta["url"], escape(statement.quote), None)
+                context = sentence_of(meta["text"], statement) if with_context else ""
+                countries = tuple(sorted({points[p][0] for p in statement.places if p in points and points[p][0]}))  # type: ignore[misc]
+                yield Row(hit, context, countries)
 
     for pair in ids:
         batch.append(pair)
@@ -72,14 +84,16 @@ def hydrate(ids: Iterator[tuple[str, float | None]]) -> Iterator[Hit]:
     yield from flush()
 
 
-def csv_row(hit: Hit) -> list[Any]:
+def csv_row(item: Row, site: str = "") -> list[Any]:
+    hit = item.hit
     s: Statement = hit.statement
     speaker = s.speaker
     row = [
         hit.id, hit.article_id, hit.published, s.date.value if s.date else None, s.date.precision if s.date else None,
         speaker.name if speaker else None, speaker.role if speaker else None, speaker.type if speaker else None,
-        s.kind, s.channel, "true" if s.direct else "false", s.quote, "; ".join(s.places), "; ".join(s.topics),
-        hit.source, hit.title, hit.url,
+        s.kind, s.channel, "true" if s.direct else "false", round(s.confidence, 3), s.quote, item.context,
+        "; ".join(s.places), "; ".join(item.countries), "; ".join(s.topics), hit.source, hit.title,
+        hit.url, f"{site}statements/{hit.id}",
     ]  # fmt: skip
     return [_cell(v) for v in row]
 
@@ -91,12 +105,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_chunks(hits: Iterator[Hit]) -> Iterator[str]:
+def csv_chunks(rows: Iterator[Row], site: str = "") -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for n, hit in enumerate(hits, 1):
-        writer.writerow(csv_row(hit))
+    for n, row in enumerate(rows, 1):
+        writer.writerow(csv_row(row, site))
         if n % BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -104,10 +118,10 @@ def csv_chunks(hits: Iterator[Hit]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def ndjson_chunks(hits: Iterator[Hit]) -> Iterator[str]:
+def ndjson_chunks(rows: Iterator[Row]) -> Iterator[str]:
     lines: list[str] = []
-    for hit in hits:
-        lines.append(json.dumps(hit_as_dict(hit), ensure_ascii=False) + "\n")
+    for row in rows:
+        lines.append(json.dumps(hit_as_dict(row.hit), ensure_ascii=False) + "\n")
         if len(lines) == BATCH:
             yield "".join(lines)
             lines = []
@@ -126,25 +140,29 @@ def export():
     params = MultiDict(request.args)
     for name in IGNORED:
         params.poplist(name)
-    args = search_args(params)
-    if args["target"] != "statements":
+    search = search_request(params, facets=())
+    if search.target != "statements":
         raise ParamError("target", "exports are of statements: leave out target or use target=statements")
     slots: threading.BoundedSemaphore = current_app.extensions["parley_export_slots"]
     if not slots.acquire(blocking=False):
-        body, status = api.error_body(429, "too many exports are running: try again in a minute")
+        body, status = error_body(429, "too many exports are running: try again in a minute")
         body.headers["Retry-After"] = "60"
         return body, status
     release = _once(slots.release)
     try:
-        order = search_index().iter_matches(args["text"], args["filters"], args["sort"], args["date_from"], args["date_to"])
+        order = search_index().iter_matches(search)
     except BaseException:
         release()
         raise
 
+    site = request.host_url  # permalinks in the CSV point at this site
+
     def chunks() -> Iterator[str]:
         try:
-            write = csv_chunks if fmt == "csv" else ndjson_chunks
-            yield from write(hydrate(order.ids))
+            if fmt == "csv":
+                yield from csv_chunks(hydrate(order.ids, with_context=True), site)
+            else:
+                yield from ndjson_chunks(hydrate(order.ids))
         finally:
             release()
 

@@ -9,11 +9,12 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from index.documents import first_day
+from archive.period import first_day
 from index.query import QuerySyntaxError
-from index.search import FACET_FIELDS, Hit, SearchError
+from index.request import FACETS, SearchError
+from index.results import Hit
 from web.archive_access import search_index
-from web.params import ParamError, search_args
+from web.params import ParamError, search_request
 
 bp = Blueprint("feeds", __name__)
 
@@ -21,7 +22,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 OPENSEARCH_TYPE = "application/opensearchdescription+xml; charset=utf-8"
-FEED_PARAMS = ("q", "from", "to", "per_page", *FACET_FIELDS)  # what a feed keeps of a search's parameters
+FEED_PARAMS = ("q", "from", "to", "per_page", *FACETS)  # what a feed keeps of a search's parameters
 DEFAULT_ENTRIES = 20
 TITLE_CHARS = 120
 EPOCH = "1970-01-01T00:00:00Z"
@@ -42,15 +43,16 @@ def atom_feed_url(args: MultiDict | None = None) -> str:
 def atom():
     params = feed_params(request.args)
     try:
-        args = search_args(params)
+        fixed = {"sort": "newest", "page": 1, "cursor": None, "facets": (), "histogram": None, "target": "statements"}
         if "per_page" not in params:
-            args["per_page"] = DEFAULT_ENTRIES
-        page = search_index().search(**{**args, "sort": "newest", "page": 1, "cursor": None, "facets": (), "histogram": None, "target": "statements"})
+            fixed["per_page"] = DEFAULT_ENTRIES
+        search = search_request(params, **fixed)
+        page = search_index().search(search)
     except QuerySyntaxError as error:
         abort(400, description=error.message)
     except (ParamError, SearchError) as error:
         abort(400, description=str(error))
-    feed = atom_feed(page.hits, args["text"], params)
+    feed = atom_feed(page.hits, search.text, params)
     return Response(ET.tostring(feed, encoding="utf-8", xml_declaration=True, ), content_type=ATOM_TYPE)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive.ingest import ingest
 from archive.store import DB_NAME, Store
-from index import writing
+from index.backend import SearchBackend, finish_pending
 
 
 def default_home() -> Path:
@@ -28,30 +28,34 @@ def seeds_folder() -> Path | None:
     return None
 
 
-def seed_if_empty(home: str | os.PathLike[str]) -> int:
+def seed_if_empty(home: str | os.PathLike[str], backend: SearchBackend) -> int:
     """Ingest (and index) the seed articles into an archive that has none; returns how many were added."""
     folder = seeds_folder()
     with Store(home) as store:
         if folder is None or store.stats()["articles"]:
             return 0
-        feeder = writing.Feeder(home, store)
+        finish_pending(backend, store)
+        feeder = backend.feeder(store)
         added = len(ingest([folder], store, on_added=feeder).added)
         feeder.flush()
         return added
 
 
-def needs_index(home: str | os.PathLike[str]) -> bool:
+def needs_index(home: str | os.PathLike[str], backend: SearchBackend) -> bool:
     """Whether the archive has articles but no usable index (none yet, or one of an older version)."""
-    with Store(home) as store:
-        return writing.current_path(home) is None and bool(store.stats()["articles"])
+    if not (Path(home) / DB_NAME).exists():
+        return False
+    with Store(home, readonly=True) as store:
+        return not backend.ready() and bool(store.stats()["articles"])
 
 
-def ensure_index(home: str | os.PathLike[str]) -> bool:
-    """Build the search index if the archive has articles but no index yet; True if it was built."""
+def ensure_index(home: str | os.PathLike[str], backend: SearchBackend) -> bool:
+    """Build the search index if the archive has articles but no index yet, else index what a stopped
+    ingest left stored but unindexed; True if anything was indexed."""
     with Store(home) as store:
-        if writing.current_path(home) is not None or not store.stats()["articles"]:
-            return False
-        writing.rebuild(home, store)
+        if backend.ready() or not store.stats()["articles"]:
+            return bool(finish_pending(backend, store))
+        backend.rebuild(store)
         return True
 
 

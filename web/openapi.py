@@ -6,22 +6,11 @@ from importlib import metadata
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify
-from werkzeug.exceptions import HTTPException
 
-from index.search import (
-    FACET_FIELDS,
-    HISTOGRAM_STEPS,
-    MAX_DEPTH,
-    MAX_PER_PAGE,
-    SORTS,
-    TARGETS,
-)
-from web import api
+from index.request import FACETS, HISTOGRAM_STEPS, MAX_DEPTH, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, TARGETS
 from web.export import CSV_COLUMNS, FORMATS
-from web.params import MAX_Q
 
 bp = Blueprint("openapi", __name__)
-bp.register_error_handler(HTTPException, api.http_error)
 
 REF = "#/components/schemas/"
 ERRORS = {
@@ -72,12 +61,13 @@ def _path(name: str, description: str, schema: dict[str, Any] | None = None) -> 
 
 
 FILTERS = {
-    "speaker": "speaker name (any spelling)",
+    "speaker": "speaker name: any spelling, or a surname alone (every speaker whose name holds those words)",
     "kind": "statement kind, e.g. warning, denial",
     "place": "place name",
     "topic": "topic, e.g. ceasefire",
     "source": "source name",
     "country": "ISO country code of a place",
+    "channel": "channel the statement came through, e.g. Interfax",
     "type": "speaker type: person, organization, group, unknown",
     "direct": "true for direct quotes, false for reported speech",
 }
@@ -87,8 +77,8 @@ def search_parameters(paging: bool = True) -> list[dict[str, Any]]:
     """The parameters of a search, as ``web.params.search_args`` reads them."""
     values = {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 20}
     found = [
-        _query("q", {"type": "string", "maxLength": MAX_Q}, "query: words, \"phrases\", AND/OR/NOT, field:value, date:2025-04"),
-        *(_query(name, values, f"filter on {FILTERS.get(name, name)} (repeat for several values: any of them)", style="form", explode=True) for name in FACET_FIELDS),
+        _query("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}, "query: words, \"phrases\", AND/OR/NOT, field:value, date:2025-04"),
+        *(_query(name, values, f"filter on {FILTERS.get(name, name)} (repeat for several values: any of them)", style="form", explode=True) for name in FACETS),
         _query("from", {"type": "string", "format": "date"}, "statements dated on or after this day"),
         _query("to", {"type": "string", "format": "date"}, "statements dated on or before this day"),
         _query("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "order of the results"),
@@ -99,7 +89,7 @@ def search_parameters(paging: bool = True) -> list[dict[str, Any]]:
             _query("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, f"page number (results go {MAX_DEPTH:,} deep: use export for more)"),
             _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "results per page"),
             _query("cursor", {"type": "string", "maxLength": 200}, "next_cursor of the previous page (instead of page)"),
-            _query("facets", {"type": "string"}, f"comma-separated facets to count, from {', '.join(FACET_FIELDS)}; empty for none"),
+            _query("facets", {"type": "string"}, f"comma-separated facets to count, from {', '.join(FACETS)}; empty for none"),
             _query("facet_limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}, "values listed per facet"),
             _query("histogram", {"type": "string", "enum": list(HISTOGRAM_STEPS)}, "count matches per day, week, month or year"),
         ]
@@ -161,9 +151,24 @@ def schemas() -> dict[str, Any]:
         "ArticleHit": _object(
             {"id": string, "score": _nullable("number"), "article": _ref("ArticleMeta"), "statements": integer, "highlight": string}
         ),
-        "FacetValue": _object({"value": string, "label": string, "count": integer, "selected": boolean}),
+        "FacetValue": {
+            **_object({"value": string, "label": string, "count": integer, "selected": boolean}),
+            "properties": {
+                "value": string,
+                "label": string,
+                "count": integer,
+                "selected": boolean,
+                "toggle_url": {**string, "description": "in search results: this search with the value added or removed"},
+            },
+        },
         "Facet": _object({"name": string, "values": {"type": "array", "items": _ref("FacetValue")}, "other": {**integer, "description": "values not listed"}}),
-        "Bucket": _object({"start": {"type": "string", "format": "date"}, "count": integer}),
+        "Bucket": _object(
+            {
+                "start": {"type": "string", "format": "date"},
+                "count": integer,
+                "span": {**_nullable("string"), "description": "month or year: statements dated only that precisely (coarser than the step), covering the whole period"},
+            }
+        ),
         "SearchPage": _object(
             {
                 "query": string,
@@ -180,6 +185,12 @@ def schemas() -> dict[str, Any]:
                 "hits": {"type": "array", "items": {"oneOf": [_ref("Hit"), _ref("ArticleHit")]}},
                 "facets": {"type": "array", "items": _ref("Facet")},
                 "histogram": {"type": "array", "items": _ref("Bucket")},
+                "notices": {"type": "array", "items": string, "description": "how the query was read where it differs from what was typed (unknown field: searched as words; only stop words)"},
+                "names": {
+                    "type": "array",
+                    "description": "with no hits: the archive's speaker, place and topic names a word may have meant",
+                    "items": _object({"word": string, "facet": string, "value": string, "label": string}),
+                },
             }
         ),
         "StatementRecord": _object(
@@ -255,9 +266,9 @@ def document() -> dict[str, Any]:
                     "operationId": "facet",
                     "summary": "values of one facet starting with a prefix, within a search (typeahead)",
                     "parameters": [
-                        _path("name", "the facet", {"type": "string", "enum": list(FACET_FIELDS)}),
+                        _path("name", "the facet", {"type": "string", "enum": list(FACETS)}),
                         _query("prefix", {"type": "string", "maxLength": 100}, "start of any word of the value"),
-                        *[p for p in search_params if p["name"] in ("q", "from", "to", "facet_limit", *FACET_FIELDS)],
+                        *[p for p in search_params if p["name"] in ("q", "from", "to", "facet_limit", *FACETS)],
                     ],
                     "responses": _responses(_ok("the facet", _ref("Facet")), 400),
                 }

@@ -1,16 +1,14 @@
-"""Request parameters to search arguments, checked and bounded: one reading for pages and API."""
+"""Query-string parameters to a ``SearchRequest``: one reading for the pages, the API, feeds and exports."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from archive.dateparse import parse_date
-from index.search import FACET_FIELDS, HISTOGRAM_STEPS, MAX_PER_PAGE, SORTS, TARGETS
-
-MAX_Q = 500
-DEFAULT_FACETS = {"statements": ("speaker", "kind", "place", "topic", "source"), "articles": ("speaker", "place", "topic", "source")}
+from index.request import DEFAULT_FACETS, FACETS, SearchError, SearchRequest
 
 
 class ParamError(ValueError):
@@ -21,17 +19,13 @@ class ParamError(ValueError):
         self.name = name
 
 
-def _int(args: MultiDict, name: str, default: int, lo: int, hi: int) -> int:
+def _int(args: MultiDict, name: str, default: int) -> int:
     raw = args.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ParamError(name, f"{name} must be a whole number, got {raw[:40]!r}") from None
-    if not lo <= value <= hi:
-        raise ParamError(name, f"{name} must be between {lo} and {hi:,}")
-    return value
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise ParamError(name, f"{name} must be a whole number, got {raw[:40]!r}")
+    return int(raw)
 
 
 def _date(args: MultiDict, name: str):
@@ -44,43 +38,33 @@ def _date(args: MultiDict, name: str):
         raise ParamError(name, f"{name} must be a date such as 2025-04-22, got {raw[:40]!r}") from None
 
 
-def search_args(args: MultiDict) -> dict[str, Any]:
-    """Keyword arguments for ``SearchIndex.search`` from query-string parameters."""
-    text = args.get("q", "")
-    if len(text) > MAX_Q:
-        raise ParamError("q", f"q is too long: at most {MAX_Q} characters")
-    sort = args.get("sort") or "relevance"
-    if sort not in SORTS:
-        raise ParamError("sort", f"sort must be one of {', '.join(SORTS)}")
-    histogram = args.get("histogram") or None
-    if histogram is not None and histogram not in HISTOGRAM_STEPS:
-        raise ParamError("histogram", f"histogram must be one of {', '.join(HISTOGRAM_STEPS)}")
-    filters = {}
-    for name in FACET_FIELDS:
-        values = [v[:200] for v in args.getlist(name) if v.strip()]
-        if len(values) > 20:
-            raise ParamError(name, f"at most 20 values of {name}")
-        if values:
-            filters[name] = values
+def search_request(args: MultiDict, **overrides: Any) -> SearchRequest:
+    """The ``SearchRequest`` that query-string parameters ask for (``overrides`` fixed by the page).
+
+    Only types are read here; every limit is checked once, by ``SearchRequest`` itself.
+    """
     target = args.get("target") or "statements"
-    if target not in TARGETS:
-        raise ParamError("target", f"target must be one of {', '.join(TARGETS)}")
     facets_raw = args.get("facets")
-    facets = DEFAULT_FACETS[target] if facets_raw is None else tuple(f for f in facets_raw.split(",") if f)
-    for facet in facets:
-        if facet not in FACET_FIELDS:
-            raise ParamError("facets", f"unknown facet {facet[:40]!r}; facets are {', '.join(FACET_FIELDS)}")
-    return {
-        "text": text,
-        "filters": filters,
+    if facets_raw is None:
+        facets = DEFAULT_FACETS.get(target, ())
+    else:
+        facets = tuple(f for f in facets_raw.split(",") if f)
+    values: dict[str, Any] = {
+        "text": args.get("q", ""),
+        "filters": {name: [v for v in args.getlist(name) if v.strip()] for name in FACETS},
         "facets": facets,
-        "sort": sort,
-        "page": _int(args, "page", 1, 1, 10_000),
-        "per_page": _int(args, "per_page", 20, 1, MAX_PER_PAGE),
-        "cursor": (args.get("cursor") or None) and args.get("cursor")[:200],
+        "sort": args.get("sort") or "relevance",
+        "page": _int(args, "page", 1),
+        "per_page": _int(args, "per_page", 20),
+        "cursor": args.get("cursor") or None,
         "date_from": _date(args, "from"),
         "date_to": _date(args, "to"),
-        "histogram": histogram,
-        "facet_limit": _int(args, "facet_limit", 10, 1, 100),
+        "histogram": args.get("histogram") or None,
+        "facet_limit": _int(args, "facet_limit", 10),
         "target": target,
     }
+    values.update(overrides)
+    try:
+        return SearchRequest(**values)
+    except SearchError as error:
+        raise ParamError(error.parameter or "q", str(error)) from None

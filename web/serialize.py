@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from index.search import ArticleHit, Facet, Hit, SearchPage
+from index.results import ArticleHit, Facet, Hit, SearchResults
 
 
 def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
@@ -27,15 +28,22 @@ def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
     }
 
 
-def facet_as_dict(facet: Facet) -> dict[str, Any]:
-    return {
-        "name": facet.name,
-        "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in facet.values],
-        "other": facet.other,
-    }
+# (facet name, value as a filter takes it) -> the URL of the same search with that value toggled
+Toggle = Callable[[str, str], str]
 
 
-def page_as_dict(page: SearchPage) -> dict[str, Any]:
+def facet_as_dict(facet: Facet, toggle: Toggle | None = None) -> dict[str, Any]:
+    """A facet's values; with ``toggle``, each carries the URL that adds or removes it (as Datasette's do)."""
+    values = []
+    for v in facet.values:
+        value = {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+        if toggle is not None:
+            value["toggle_url"] = toggle(facet.name, v.label if facet.name == "speaker" else v.value)
+        values.append(value)
+    return {"name": facet.name, "values": values, "other": facet.other}
+
+
+def page_as_dict(page: SearchResults, toggle: Toggle | None = None) -> dict[str, Any]:
     return {
         "query": page.query,
         "target": page.target,
@@ -49,6 +57,8 @@ def page_as_dict(page: SearchPage) -> dict[str, Any]:
         "suggestion": page.suggestion,
         "took_ms": page.took_ms,
         "hits": [hit_as_dict(h) for h in page.hits],
-        "facets": [facet_as_dict(f) for f in page.facets],
-        "histogram": [{"start": b.start, "count": b.count} for b in page.histogram],
+        "facets": [facet_as_dict(f, toggle) for f in page.facets],
+        "histogram": [{"start": b.start, "count": b.count, "span": b.span} for b in page.histogram],
+        "notices": list(page.notices),
+        "names": [{"word": n.word, "facet": n.facet, "value": n.value, "label": n.label} for n in page.names],
     }

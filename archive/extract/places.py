@@ -23,7 +23,7 @@ from operator import itemgetter
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
 from archive.extract.gazetteer import key as fold
-from archive.extract.place_features import Feature, find_features
+from archive.extract.place_features import Feature, find_features, first_names
 from archive.model import Place
 
 __all__ = ["PlaceIndex", "find_places", "places_near", "statement_location"]
@@ -72,9 +72,17 @@ def find_places(text: str) -> list[Place]:
     gaz = gazetteer()
     tokens, folded = _tokens(text)
     mentions = _spot(text, tokens, folded, gaz)
-    sites = _merge_features(mentions, find_features(text), gaz)
+    contested: list[Feature] = []
+    sites = _merge_features(mentions, find_features(text), gaz, contested)
     _link_qualifiers(text, mentions)
     _resolve(text, mentions, gaz)
+    if contested:  # a weak name the resolver dropped leaves the place it was part of ("al-Qayrawan village")
+        sites = sorted(
+            sites + [f for f in contested if not any(m.start < f.end and f.start < m.end for m in mentions)],
+            key=lambda f: f.start,
+        )
+    if sites:
+        sites = _said_again(text, sites, mentions)
     places = []
     for m in mentions:
         entry = m.choice
@@ -96,10 +104,13 @@ def find_places(text: str) -> list[Place]:
     return places
 
 
-def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gazetteer) -> list[Feature]:
+def _merge_features(
+    mentions: list[_Mention], features: list[Feature], gaz: Gazetteer, contested: list[Feature]
+) -> list[Feature]:
     """Add the listed units to ``mentions`` and return the other features, dropping what they cover.
 
-    A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
+    A feature that yields to a gazetteer name it overlaps goes to ``contested``, to be taken only if
+    that name is resolved to nothing.  A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
     a gazetteer name wins ("Dublin Road", "Ohio River").
     """
     sites: list[Feature] = []
@@ -109,6 +120,8 @@ def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gaze
             alias = gaz.lookup(f.unit)
             if alias is not None:
                 units.append(_Mention(f.start, f.end, f.unit, alias, -1, -1, listed=True))
+        elif f.yields and any(m.start < f.end and f.start < m.end for m in mentions):
+            contested.append(f)  # "the Dallas area", "the town of Kharkiv": the gazetteer's name, if it is one
         elif not any(m.start <= f.start and m.end >= f.end for m in mentions):
             sites.append(f)
     if not sites and not units:
@@ -118,6 +131,28 @@ def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gaze
         [m for m in mentions if not any(s < m.end and m.start < e for s, e in spans)] + units, key=lambda m: m.start
     )
     return sites
+
+
+def _said_again(text: str, sites: list[Feature], mentions: list[_Mention]) -> list[Feature]:
+    """``sites`` with the other mentions of a name the text once calls a place by a lead-in
+    ("the village of Nyanzale" ... "the seizure of Nyanzale"), where nothing else was found."""
+    names = {f.name: f for f in sites if f.yields and text[f.start : f.end] == f.name}
+    if not names:
+        return sites
+    taken = sorted([(f.start, f.end) for f in sites] + [(m.start, m.end) for m in mentions])
+    starts = [a for a, _ in taken]
+    found = list(sites)
+    for name, first in names.items():
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            k = bisect.bisect_left(starts, end) - 1  # the last name found that starts before this one ends
+            free = k < 0 or taken[k][1] <= at
+            whole = not (at and _is_word_char(text[at - 1])) and not (end < len(text) and _is_word_char(text[end]))
+            if free and whole:
+                found.append(Feature(at, end, name, first.kind, yields=True))
+            at = text.find(name, end)
+    return sorted(found, key=lambda f: f.start)
 
 
 class PlaceIndex:
@@ -165,7 +200,9 @@ def places_near(places: list[Place], start: int, end: int) -> list[str]:
     return names
 
 
-_VENUE_KINDS = ("city", "site", "village")
+_VENUE_KINDS = ("city", "site", "village", "district", "camp")
+# Kinds of place with a point of their own in a town: curated ones score as a large city.
+_LOCAL_KINDS = ("city", "village", "site", "district", "camp")
 _WHERE = re.compile(
     r"\b(?:in|at)\s+$|\b(?:meeting|talks|summit|conference|visit|speech|address|interview|rally)\s+(?:in|at)\s+$",
     re.IGNORECASE,
@@ -199,7 +236,12 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
     words = _Words(text)
     next_i = 0
     capitals = compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens))))
-    for i in [k for k in capitals if folded[k] in first_tokens]:
+    starts = [k for k in capitals if folded[k] in first_tokens]
+    if "l-" in text:  # names that open with a lower-case article: "al-Fashir", "el-Balah"
+        firsts = list(map(_FIRST, tokens))
+        particles = [bisect.bisect_left(firsts, m.start()) for m in _ARTICLE.finditer(text)]
+        starts = sorted(set(starts).union(k for k in particles if folded[k] in first_tokens))
+    for i in starts:
         if i < next_i:
             continue
         s, e = tokens[i]
@@ -233,6 +275,9 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
         next_i = j + 1
     surnames = _surnames(text, tokens, folded, mentions, gaz)
     return [m for m in mentions if m.key not in surnames]
+
+
+_ARTICLE = re.compile(r"(?<![\w'’-])[ae]l-(?=[A-Z])")
 
 
 def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
@@ -300,8 +345,8 @@ def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: 
     letters = surface if surface.isalpha() else "".join(ch for ch in surface if ch.isalpha())
     if alias.acronym:
         return letters.isupper()
-    if letters.isupper() and len(letters) <= 4 and i == j:
-        return False  # "MAN", "IT": an acronym, not a name written in capitals
+    if letters.isupper() and len(letters) <= 4 and i == j and not _dateline_start(text, tokens[i][0], tokens[j][1]):
+        return False  # "MAN", "IT": an acronym, not a name written in capitals (but "KYIV, Ukraine —")
     return True
 
 
@@ -356,12 +401,24 @@ def _context_ok(text: str, tokens, words_in_text: _Words, m: _Mention, gaz: Gaze
         return False  # "Mary Wheeler", "Desmond Clark", "Ripley High": part of a longer name
     if single and (prev_name or next_name) and surface in words["person_names"]:
         return False  # "Michael Jordan", "Paris Hilton", "George Washington"
+    # The first or last word of a person's name: a first name before a surname ("Vladimir Putin",
+    # "Vladimir Rogov"), or a name after a first name ("Olha Kherson").
+    if single and next_name and surface in first_names():
+        return False
+    if single and prev_name and prev_word in first_names():
+        return False
     if single and prev_name and all(e.kind == "city" and e.prior < 2.0 for e in m.alias.entries):
         return False  # "Valeska Paris", "Melton Lewis Paris"
     # A sentence-initial word that the article also uses in lower case is a word, not a place.
     return not (single and _sentence_start(text, tokens, m.first) and surface.lower() in words_in_text)
 
 
+def _dateline_start(text: str, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` opens a line as a dateline's place does ("GOMA, Congo (AP) —", "KYIV :")."""
+    return (start == 0 or text[start - 1] == "\n") and _DATELINE_AFTER.match(text, end) is not None
+
+
+_DATELINE_AFTER = re.compile(r",\s*[A-Z]|\s*\((?:AP|AFP|Reuters|UPI)\)|\s*[:—–]|\s+-+\s")
 _DATELINE = re.compile(r"(?:,\s*[A-Z][\w.]*\.?)?(?:\s*\((?:AP|Reuters|UPI)\))?\s*(?:—|–|--?)\s")
 _PARTY = re.compile(r"\b(?:R|D|I|DFL)-$")
 
@@ -442,7 +499,7 @@ def _link_qualifiers(text: str, mentions: list[_Mention]) -> None:
 
 def _prior(entry: Entry) -> float:
     score = entry.prior
-    if entry.kind in ("city", "village", "site") and entry.prior > 0:
+    if entry.kind in _LOCAL_KINDS and entry.prior > 0:
         score += max(math.log10(max(entry.population, 1)), 6.0)  # curated: as a large city
     elif entry.kind == "city":
         score += math.log10(max(entry.population, 1000))
@@ -543,12 +600,17 @@ class _Context:
         self.countries: Counter[str] = Counter()
         self.states: Counter[str] = Counter()
         self.points: list[tuple[str, float, float]] = []
+        # names of places in a US state (not the country, not its capital): only they make a state
+        # of a country's name ("Georgia")
+        self.us_local: set[str] = set()
         for m in mentions:
             e = m.choice
             if e is None:
                 continue
             if e.country:
                 self.countries[e.country] += 1
+            if e.country == "US" and e.admin1 is not None:
+                self.us_local.add(m.key)
             if e.country == "US" and e.admin1:
                 self.states[e.admin1] += 1
             if e.lat is not None and e.kind not in ("country", "continent", "union", "sea", "planet"):
@@ -585,7 +647,10 @@ class _Context:
     def bonus(self, entry: Entry, m: _Mention) -> float:
         own = 1 if m.choice is entry else 0
         bonus = 0.0
-        if entry.country and self.countries[entry.country] - own > 0:
+        if entry.kind == "state" and entry.country == "US":
+            if self.us_local - {m.key}:  # "the U.S. and Georgia" is no US story; "Atlanta, Georgia" is
+                bonus += 1.5
+        elif entry.country and self.countries[entry.country] - own > 0:
             bonus += 1.5 if entry.kind != "country" else 0.5
         if entry.country == "US" and entry.admin1 and self.states[entry.admin1] - own > 0:
             bonus += 2.0
@@ -593,7 +658,7 @@ class _Context:
             bonus += HOME_BONUS
         if entry.lat is not None and entry.kind in ("city", "county") and self._colocated(entry, m.key):
             bonus += COLOCATE_BONUS
-        if entry.lat is not None and entry.kind in ("city", "village", "site", "region", "state", "county"):
+        if entry.lat is not None and entry.kind in ("city", "village", "site", "district", "camp", "region", "state", "county"):
             key = (id(entry), m.key)
             near = self._near.get(key)
             if near is None:

@@ -194,7 +194,9 @@ def load_lexicon(extra: Path | None = None) -> Lexicon:
     return Lexicon(merged.values())
 
 
-_home: list[str] = [os.environ.get("PARLEY_HOME", "")]
+# Set by the outermost layer (the CLI) from the one place that resolves the home folder; extraction
+# never reads the environment itself.
+_home: list[str] = [""]
 
 
 def use_home(home: str | os.PathLike[str]) -> None:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from archive.names import storable
 from archive.readers.base import Reader, ReadError, ReadResult
 from archive.readers.feed import FeedReader
 from archive.readers.html import HtmlReader
@@ -61,14 +62,16 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     except Exception as error:  # a reader bug must not stop a batch: report it as this input's reason
         raise ReadError(source, f"cannot read ({type(error).__name__}: {error})") from None
     if source != STDIN:
-        absolute = str(Path(source).resolve())
+        absolute = storable(str(Path(source).resolve()))
         result.articles = [a if a.path else a.with_metadata(path=absolute) for a in result.articles]
     return result
 
 
-def read_inputs(paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ReadResult | ReadError]:
+def read_inputs(
+    paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES, follow_links: bool = False
+) -> Iterator[ReadResult | ReadError]:
     """Each input's result, or the error that rejected it; folders are walked recursively in name order."""
-    for source in iter_sources(paths):
+    for source in iter_sources(paths, follow_links):
         if isinstance(source, ReadError):
             yield source
             continue
@@ -78,14 +81,18 @@ def read_inputs(paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAUL
             yield error
 
 
-def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | ReadError]:
-    """Files to read, in order: each path given, folders expanded (hidden files skipped, symlink loops cut)."""
+def iter_sources(paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> Iterator[str | ReadError]:
+    """Files to read, in order: each path given, folders expanded (hidden files skipped, symlink loops cut).
+
+    Inside a folder, a symbolic link whose target lies outside that folder is not followed unless
+    ``follow_links``: ingesting ``feed/`` must not publish ``/etc/passwd`` through ``feed/x.txt``.
+    """
     for path in paths:
         source = os.fspath(path)
         if source == STDIN:
             yield STDIN
         elif os.path.isdir(source):
-            yield from _walk(source)
+            yield from _walk(source, follow_links)
         elif os.path.lexists(source) and not os.path.exists(source):
             yield ReadError(source, "broken symbolic link")
         elif not os.path.exists(source):
@@ -94,7 +101,8 @@ def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | Read
             yield source
 
 
-def _walk(folder: str) -> Iterator[str | ReadError]:
+def _walk(folder: str, follow_links: bool = False) -> Iterator[str | ReadError]:
+    root = os.path.realpath(folder)
     seen: set[tuple[int, int]] = set()
     stack = [folder]
     while stack:
@@ -118,6 +126,9 @@ def _walk(folder: str) -> Iterator[str | ReadError]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            if not follow_links and entry.is_symlink() and os.path.exists(entry.path) and not _inside(os.path.realpath(entry.path), root):
+                yield ReadError(entry.path, "symbolic link to a file outside the folder: not followed (--follow-links reads it)")
+                continue
             try:
                 is_dir = entry.is_dir()
             except OSError:
@@ -129,6 +140,10 @@ def _walk(folder: str) -> Iterator[str | ReadError]:
             else:
                 yield entry.path
         stack.extend(reversed(folders))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _read_limited(source: str, max_bytes: int) -> bytes:

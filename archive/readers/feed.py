@@ -45,7 +45,7 @@ from archive.dateparse import parse_date
 from archive.model import Article
 from archive.readers.base import Reader, ReadError, ReadResult, decode_text
 
-__all__ = ["FeedReader", "feed_date", "html_to_text", "plain_text"]
+__all__ = ["FeedEntry", "FeedReader", "feed_date", "feed_entries", "html_to_text", "plain_text"]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ATOM03 = "{http://purl.org/atom/ns#}"
@@ -147,34 +147,7 @@ class FeedReader(Reader):
     suffixes = (".rss", ".atom", ".xml")
 
     def read(self, data: bytes, source: str) -> ReadResult:
-        match = _DECLARED_ENCODING.match(data[:300])
-        declared = match.group(1).decode("ascii") if match else None
-        if declared is None or declared.lower().replace("_", "-") in ("utf-8", "utf8"):
-            data = _without_cut_character(data)
-        text = decode_text(data, source, declared=declared)
-        # Decoded already, so the prolog's encoding must not apply again: blank the declaration out
-        # (same lines and columns, so error positions still point into the file as written).
-        text = _XML_DECLARATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text.lstrip("\ufeff"), count=1)
-        collector = _Collector(source)
-        parser = _GuardedParser(collector)
-        try:
-            parser.feed(text)
-            parser.close()
-        except _Refused as refused:
-            raise ReadError(source, refused.reason) from None
-        except EntitiesForbidden:
-            raise ReadError(source, REFUSED_ENTITIES) from None
-        except ExternalReferenceForbidden as error:
-            raise ReadError(source, REFUSED_EXTERNAL.format(what=f" ({error.sysid})" if error.sysid else "")) from None
-        except DefusedXmlException:
-            raise ReadError(source, REFUSED_ENTITIES) from None
-        except ParseError as error:
-            collector.broken_at(error)
-        except ReadError:
-            raise
-        except Exception as error:  # a library failing on odd input must not end a batch
-            raise ReadError(source, f"cannot read this feed ({error.__class__.__name__}: {error})") from None
-        return collector.result()
+        return _parse(data, source).result()
 
     def sniff(self, head: bytes) -> bool:
         """``<rss``, ``<feed`` or ``<rdf:RDF`` as the first element, with or without ``<?xml …?>`` before it."""
@@ -189,6 +162,49 @@ class FeedReader(Reader):
             return True
         first = _FIRST_TAG.search(re.sub(rb"<\?.*?\?>|<!--.*?-->|<![^>]*>", b"", head, flags=re.S))
         return bool(first) and _is_feed_name(first.group(1))
+
+
+def _parse(data: bytes, source: str) -> _Collector:
+    """Parse a feed into a collector of its entries; raises ReadError when nothing can be read."""
+    match = _DECLARED_ENCODING.match(data[:300])
+    declared = match.group(1).decode("ascii") if match else None
+    if declared is None or declared.lower().replace("_", "-") in ("utf-8", "utf8"):
+        data = _without_cut_character(data)
+    text = decode_text(data, source, declared=declared)
+    # Decoded already, so the prolog's encoding must not apply again: blank the declaration out
+    # (same lines and columns, so error positions still point into the file as written).
+    text = _XML_DECLARATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text.lstrip("\ufeff"), count=1)
+    collector = _Collector(source)
+    parser = _GuardedParser(collector)
+    try:
+        parser.feed(text)
+        parser.close()
+    except _Refused as refused:
+        raise ReadError(source, refused.reason) from None
+    except EntitiesForbidden:
+        raise ReadError(source, REFUSED_ENTITIES) from None
+    except ExternalReferenceForbidden as error:
+        raise ReadError(source, REFUSED_EXTERNAL.format(what=f" ({error.sysid})" if error.sysid else "")) from None
+    except DefusedXmlException:
+        raise ReadError(source, REFUSED_ENTITIES) from None
+    except ParseError as error:
+        collector.broken_at(error)
+    except ReadError:
+        raise
+    except Exception as error:  # a library failing on odd input must not end a batch
+        raise ReadError(source, f"cannot read this feed ({error.__class__.__name__}: {error})") from None
+    return collector
+
+
+def feed_entries(data: bytes, source: str) -> tuple[str | None, list[FeedEntry], list[str]]:
+    """The feed's title, every item (with text or not: a collector fetches the linked page), and what broke."""
+    collector = _parse(data, source)
+    if collector.break_reason and not collector.entries:
+        raise ReadError(source, f"{collector.break_reason}: no complete item")
+    channel = collector.channel if collector.channel is not None else collector.root
+    assert collector.dialect is not None and channel is not None
+    title = _first_text(channel, collector.dialect.title, inline=True, atom=collector.dialect.atom) or None
+    return title, list(collector.entries), [collector.break_reason] if collector.break_reason else []
 
 
 def _is_feed_name(name: bytes) -> bool:
@@ -237,7 +253,7 @@ def _not_a_feed(found: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class FeedEntry:
     """What one finished item gave, before the feed's own title (the articles' source) is known."""
 
     label: str  # "item 3 ('Title')", for problems
@@ -260,7 +276,7 @@ class _Collector(TreeBuilder):
         self.stack: list[Element] = []
         self.root: Element | None = None
         self.channel: Element | None = None
-        self.entries: list[_Entry] = []
+        self.entries: list[FeedEntry] = []
         self.items_seen = 0
         self.break_reason: str | None = None
 
@@ -288,7 +304,7 @@ class _Collector(TreeBuilder):
             self.stack[-1].remove(element)
         return element
 
-    def _entry(self, item: Element, ancestors: list[Element]) -> _Entry:
+    def _entry(self, item: Element, ancestors: list[Element]) -> FeedEntry:
         assert self.dialect is not None
         dialect = self.dialect
         index = self.items_seen
@@ -299,7 +315,7 @@ class _Collector(TreeBuilder):
         if not body:
             body = _first_text(item, dialect.summary, atom=dialect.atom)
         published, bad_dates = _published(item, dialect.published)
-        return _Entry(
+        return FeedEntry(
             label=label,
             text=body,
             title=title or None,

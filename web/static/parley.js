@@ -48,3 +48,18 @@
     }, 150));
   });
 })();
+// Phones: the facets wait behind a "Filters" button (without scripts they follow the results).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var toggle = document.querySelector("button.filters-toggle");
+  var panel = document.getElementById("filters");
+  if (!toggle || !panel) { return; }
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    panel.classList.toggle("open", open);
+    if (open) { var first = panel.querySelector("a"); if (first) { first.focus(); } }
+  });
+})();

@@ -1,12 +1,14 @@
 """The ``parley`` command: ingest, inspect, extract and serve an archive.
 
-It sits on top of every layer (archive, index, web), so it lives here, in the top one.
+The outermost layer: it sits on top of every other (archive, index, web), resolves the home
+folder and the settings once, and hands them down.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import sys
 import threading
 from datetime import date
@@ -17,9 +19,12 @@ import click
 from archive.dateparse import parse_date
 from archive.extract.topics import use_home
 from archive.ingest import Defaults, IngestReport, ingest, reextract
+from archive.names import printable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
-from archive.store import Store, StoreError
-from index import writing
+from archive.store import DB_NAME, ReadOnlyArchive, Store, StoreError, writable
+from cli import settings
+from index.backend import SearchBackend, finish_pending
+from web.formatting import plural, when
 from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
 HOME_HELP = "Folder holding the archive (and its index).  Default: $PARLEY_HOME, else the app's instance folder."
@@ -37,7 +42,29 @@ class DateType(click.ParamType):
             self.fail(f"{error}: use a date such as 2025-04-22", param, ctx)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _HomeAnywhere(click.Group):
+    """``parley serve --home X`` means ``parley --home X serve``: --home is read before or after the command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        moved, rest, i = [], [], 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":  # everything after is the command's own
+                rest.extend(args[i:])
+                break
+            if arg == "--home" and i + 1 < len(args):
+                moved += args[i : i + 2]
+                i += 2
+                continue
+            if arg.startswith("--home="):
+                moved.append(arg)
+            else:
+                rest.append(arg)
+            i += 1
+        return super().parse_args(ctx, moved + rest)
+
+
+@click.group(cls=_HomeAnywhere, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="PARLEY_HOME", help=HOME_HELP)
 @click.version_option(package_name="parley")
 @click.pass_context
@@ -51,11 +78,23 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     use_home(ctx.obj)  # extractor settings (topics.toml) come from the archive's home folder
 
 
-def open_store(ctx: click.Context) -> Store:
+def search_backend(ctx: click.Context) -> SearchBackend:
+    """The search engine the archive's settings name (Whoosh by default)."""
+    return settings.search_backend(ctx.obj)
+
+
+def open_store(ctx: click.Context, *, write: bool = False, create: bool = False) -> Store:
+    """The archive in the home folder.  Only ``create`` (ingest, serve) may make a new one: for any
+    other command a missing archive is a mistyped --home, said plainly rather than created empty."""
+    home = Path(ctx.obj)
+    if not create and not (home / DB_NAME).exists():
+        raise click.ClickException(f"there is no archive in {printable(str(home))}: check --home (or PARLEY_HOME), or run 'parley ingest' to start one")
     try:
-        return Store(ctx.obj)
-    except (StoreError, OSError) as error:
-        raise click.ClickException(f"cannot open the archive in {ctx.obj}: {error}") from None
+        return Store(home, readonly=not write)
+    except ReadOnlyArchive as error:
+        raise click.ClickException(f"{error}; run this command as the archive's owner") from None
+    except (StoreError, OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"cannot open the archive in {printable(str(home))}: {error}") from None
 
 
 @cli.command("ingest")
@@ -66,18 +105,23 @@ def open_store(ctx: click.Context) -> Store:
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each article's id as soon as it is committed.")
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given.")
 @click.pass_context
-def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose) -> None:
+def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose, follow_links) -> None:
     """Read articles from PATHS into the archive.
 
     PATHS are files (.txt/.md with optional front matter, .html/.htm, .rss/.atom/.xml feeds,
     .jsonl/.json), folders (read recursively) or - for standard input.  Articles already in the
     archive are counted as duplicates and left alone.  Inputs that cannot be read are reported with
-    the reason, kept in the archive's quarantine list, and the rest of the batch goes on.
+    the reason, kept in the archive's quarantine list, and the rest of the batch goes on.  Symbolic
+    links inside a folder that lead out of it are not followed unless --follow-links.
     """
-    with open_store(ctx) as store:
+    with open_store(ctx, write=True, create=True) as store:
+        finished = finish_pending(search_backend(ctx), store)
+        if finished:
+            click.echo(f"indexed {finished} article(s) an earlier ingest stored but did not index", err=True)
         on_input, finish = _progress()
-        feeder = writing.Feeder(ctx.obj, store)
+        feeder = search_backend(ctx).feeder(store)
 
         def on_added(ids: list[str]) -> None:
             if verbose:
@@ -93,6 +137,7 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
                 max_bytes=max_bytes,
                 on_input=on_input,
                 on_added=on_added,
+                follow_links=follow_links,
             )
             feeder.flush()
         finally:
@@ -119,23 +164,26 @@ def _progress():
 
     def on_input(name: str) -> None:
         seen[0] += 1
-        shown = name if len(name) < 60 else "…" + name[-59:]
+        shown = printable(name)
+        shown = shown if len(shown) < 60 else "…" + shown[-59:]
         click.echo(f"\r\033[K[{seen[0]}] {shown}", nl=False, err=True)
 
     return on_input, lambda: click.echo("\r\033[K", nl=False, err=True)
 
 
 def _print_report(report: IngestReport) -> None:
+    warned = len({p.source for p in report.warnings})
     click.echo(
-        f"{len(report.added)} added ({report.statements} statements), "
-        f"{len(report.duplicates)} duplicates, {len(report.rejected)} rejected, from {report.inputs} inputs"
+        f"{len(report.added)} added ({plural(report.statements, 'statement')}), "
+        f"{plural(len(report.duplicates), 'duplicate')}, {len(report.rejected)} rejected, from {plural(report.inputs, 'input')}"
+        + (f"; {plural(warned, 'input')} kept with warnings" if warned else "")
     )
     for problem in report.rejected:
-        click.secho(f"  rejected {problem.source}: {problem.reason}", fg="yellow", err=True)
+        click.secho(f"  rejected {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
     for problem in report.warnings:
-        click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
+        click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
     if report.stopped:
-        click.secho(f"stopped at {report.stopped.source} (--strict)", fg="red", err=True)
+        click.secho(f"stopped at {printable(report.stopped.source)} (--strict)", fg="red", err=True)
 
 
 @cli.command()
@@ -151,13 +199,13 @@ def stats(ctx, as_json, show_rejected) -> None:
         numbers["recent_rejections"] = [r.__dict__ for r in rejections]
         click.echo(json.dumps(numbers, ensure_ascii=False))
         return
-    click.echo(f"archive     {numbers['path']}")
+    click.echo(f"archive     {printable(numbers['path'])}")
     for key in ("articles", "statements", "speakers", "sources", "rejected"):
         click.echo(f"{key:<11} {numbers[key]:,}")
     if numbers["earliest"]:
         click.echo(f"published   {numbers['earliest']} to {numbers['latest']}")
     for r in rejections:
-        click.echo(f"  rejected {r.source}: {r.reason}")
+        click.echo(f"  rejected {printable(r.source)}: {printable(r.reason)}")
 
 
 @cli.command()
@@ -171,34 +219,59 @@ def reindex(ctx, procs, re_extract) -> None:
     statements, places, dates and topics of every article are extracted again from its stored
     text first (what an extractor upgrade or fix needs).
     """
-    with open_store(ctx) as store:
+    with open_store(ctx, write=True) as store:
         if re_extract:
             problems = reextract(store)
             click.echo(f"extracted {store.stats()['articles']:,} article(s) again ({store.stats()['statements']:,} statements)")
             for problem in problems:
-                click.secho(f"  warning {problem.source}: {problem.reason}", fg="yellow", err=True)
-        report = writing.rebuild(ctx.obj, store, procs=procs)
+                click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
+        report = search_backend(ctx).rebuild(store, procs=procs)
     click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--url", "urls", multiple=True, help="Also delete the article(s) with this URL (repeat for several).")
+@click.pass_context
+def delete(ctx, ids, urls) -> None:
+    """Remove articles (by id, or --url) and their statements from the archive and the search index."""
+    if not ids and not urls:
+        raise click.UsageError("give article ids, or --url URL")
+    with open_store(ctx, write=True) as store:
+        found = store.article_ids_for(ids, urls)
+        unknown = [i for i in ids if i not in found]
+        unknown += [u for u in urls if not store.article_ids_for((), (u,))]
+        deleted = store.delete(found)
+        finish_pending(search_backend(ctx), store)
+    for article_id in deleted:
+        click.echo(f"deleted {article_id}")
+    for missing in unknown:
+        click.secho(f"no article {printable(missing)}", fg="yellow", err=True)
+    if unknown:
+        raise SystemExit(1)
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as one JSON object.")
 @click.pass_context
 def verify(ctx, as_json) -> None:
-    """Check that the search index agrees with the archive (exit status 1 if not).
+    """Check that the search index can be read and agrees with the archive (exit status 1 if not).
 
-    Lists articles whose statements are missing from the index and index entries whose articles
-    are gone; `parley reindex` repairs both.
+    Reads every part of the index a search reads (checking the checksums recorded as it was
+    written) and says what is damaged; lists articles whose statements are missing from the index
+    and index entries whose articles are gone.  `parley reindex` repairs all of these.
     """
     with open_store(ctx) as store:
-        result = writing.verify(ctx.obj, store)
+        result = search_backend(ctx).verify(store)
     if as_json:
-        click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index}))
+        click.echo(json.dumps({"ok": result.ok, "missing": result.missing, "stale": result.stale, "no_index": result.no_index, "damaged": result.damaged}))
     elif result.ok:
         click.echo("the index agrees with the archive")
     else:
         if result.no_index:
             click.echo("there is no search index yet")
+        for problem in result.damaged:
+            click.echo(f"damaged: {problem}")
         for article_id in result.missing:
             click.echo(f"missing from the index: article {article_id}")
         for article_id in result.stale:
@@ -229,15 +302,17 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
     such as speaker:peskov kind:clarification place:paris topic:ceasefire date:2025-04.
     """
     from index.query import QuerySyntaxError
-    from index.search import SearchError, SearchIndex
+    from index.request import SearchError, SearchRequest
     from web.serialize import page_as_dict
 
     filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source}
+    open_store(ctx).close()  # a mistyped --home says so, rather than finding nothing
     try:
-        result = SearchIndex(ctx.obj).search(
+        request = SearchRequest(
             query, filters=filters, facets=("speaker", "kind", "place", "topic"), sort=sort, page=page,
             per_page=per_page, date_from=date_from, date_to=date_to,
         )
+        result = search_backend(ctx).search(request)
     except QuerySyntaxError as error:
         raise click.UsageError(f"{error.message}\n{error.pointer()}") from None
     except (SearchError, StoreError) as error:
@@ -249,16 +324,30 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
 
 
 def _print_page(result) -> None:
+    """A table a terminal shows whole: date, speaker, kind, and the quote clipped to the width left."""
     width = shutil.get_terminal_size((100, 20)).columns
-    click.echo(f"{result.total:,} statements" + (f" · did you mean: {result.suggestion}" if result.suggestion else ""))
+    names = ", ".join(f"{n.label} ({n.facet})" for n in result.names)
+    click.echo(plural(result.total, "statement") + (f" · did you mean: {names or result.suggestion}" if names or result.suggestion else ""))
+    for notice in result.notices:
+        click.secho(f"note: {notice}", fg="yellow", err=True)
+    if not result.hits:
+        return
+    rows = []
     for hit in result.hits:
         s = hit.statement
-        who = s.speaker.name if s.speaker else "unknown"
-        when = (s.date.value if s.date and s.date.value else hit.published) or "undated"
-        head = f"{when:<10}  {who[:28]:<28}  {s.kind:<13}  "
-        room = max(20, width - len(head))
-        quote = s.quote if len(s.quote) <= room else s.quote[: room - 1] + "…"
-        click.echo(head + quote)
+        rows.append((when(s.date, hit.published).removesuffix(" (published)"), s.speaker.name if s.speaker else "unknown speaker", s.kind, " ".join(s.quote.split())))
+    date_w = min(22, max(4, *(len(r[0]) for r in rows)))
+    who_w = min(28, max(7, *(len(r[1]) for r in rows)))
+    kind_w = max(4, *(len(r[2]) for r in rows))
+
+    def clip(text: str, room: int) -> str:
+        return text if len(text) <= room else text[: max(1, room - 1)] + "…"
+
+    head = f"{'date':<{date_w}}  {'speaker':<{who_w}}  {'kind':<{kind_w}}  "
+    room = max(20, width - len(head))
+    click.secho(head + "quote", bold=True)
+    for day, who, kind, quote in rows:
+        click.echo(f"{clip(day, date_w):<{date_w}}  {clip(who, who_w):<{who_w}}  {kind:<{kind_w}}  {clip(quote, room)}")
     if result.total > result.page * result.per_page:
         click.echo(f"page {result.page} of {result.pages} (--page N for more)")
 
@@ -268,7 +357,8 @@ def _print_page(result) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line (the shape in docs: 'extract contract').")
 @click.option("--published", type=DateType(), help="Publication date for articles that have none (resolves relative dates).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
-def extract_command(paths, as_json, published, max_bytes) -> None:
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given.")
+def extract_command(paths, as_json, published, max_bytes, follow_links) -> None:
     """Show what Parley finds in articles, without adding them to the archive.
 
     Reads PATHS like `parley ingest` and prints, per article, its statements (speaker, kind,
@@ -278,19 +368,19 @@ def extract_command(paths, as_json, published, max_bytes) -> None:
     from archive.extract.pipeline import extract_or_keep
 
     failed = 0
-    for result in read_inputs(paths, max_bytes):
+    for result in read_inputs(paths, max_bytes, follow_links):
         if isinstance(result, ReadError):
             failed += 1
-            click.secho(f"rejected {result.source}: {result.reason}", fg="yellow", err=True)
+            click.secho(f"rejected {printable(result.source)}: {printable(result.reason)}", fg="yellow", err=True)
             continue
         for problem in result.problems:
-            click.secho(f"skipped part of {result.source}: {problem}", fg="yellow", err=True)
+            click.secho(f"skipped part of {printable(result.source)}: {printable(problem)}", fg="yellow", err=True)
         for article in result.articles:
             if published and article.published is None:
                 article = article.with_metadata(published=published)
             extraction, failure = extract_or_keep(article)
             if failure:
-                click.secho(f"warning {result.source}: {failure}", fg="yellow", err=True)
+                click.secho(f"warning {printable(result.source)}: {printable(failure)}", fg="yellow", err=True)
             if as_json:
                 click.echo(json.dumps(extraction.as_dict(), ensure_ascii=False))
             else:
@@ -333,14 +423,12 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
     from web import create_app
 
     home = ctx.obj
-    if not no_seed:
-        added = seed_if_empty(home)
-        if added:
-            click.echo(f"seeded the new archive in {home} with {added} article(s)")
-    if needs_index(home):
-        click.echo(f"building the search index in {home} from the archive (large archives take minutes)…")
-        ensure_index(home)
-        click.echo("built the search index")
+    if writable(home):
+        _prepare(home, seed=not no_seed, backend=search_backend(ctx))
+    elif (Path(home) / DB_NAME).exists():
+        click.echo(f"the archive in {printable(str(home))} is read-only: serving it as it is (no seeding, no index repair)", err=True)
+    else:
+        raise click.ClickException(f"there is no archive in {printable(str(home))} and it cannot be created there")
     app = create_app({"PARLEY_HOME": str(home)})
     click.echo(f"Parley on http://{host}:{port}/  (archive {home}; Ctrl-C to stop)")
     if debug:
@@ -350,18 +438,37 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="parley")
 
 
+def _prepare(home: Path, seed: bool, backend) -> None:
+    """Before serving: seed an empty archive, build a missing index, finish what a stopped ingest left."""
+    if seed:
+        added = seed_if_empty(home, backend)
+        if added:
+            click.echo(f"seeded the new archive in {home} with {added} article(s)")
+    if needs_index(home, backend):
+        click.echo(f"building the search index in {home} from the archive (large archives take minutes)…")
+        ensure_index(home, backend)
+        click.echo("built the search index")
+    elif ensure_index(home, backend):
+        click.echo("indexed the articles an earlier ingest stored but did not index")
+
+
 def warm(app) -> None:
     """Read the index's facet values and days before the first visitor asks: 10 s at a million
     statements, paid once here rather than by whoever searches first."""
     try:
-        app.extensions["parley_search"].search("", facets=("kind",), per_page=1)
+        from index.request import SearchRequest
+
+        app.extensions["parley_search"].search(SearchRequest(facets=("kind",), per_page=1))
     except Exception as error:  # the first search will then do the work itself
         click.echo(f"warning: could not warm up the search index: {error}", err=True)
+
+
+from cli import sources  # noqa: E402 - the collector's commands (sources, fetch, watch), in their own module
+
+for _command in sources.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
     cli(prog_name="parley")
 
-
-if __name__ == "__main__":
-    main()
