@@ -24,7 +24,7 @@ from index.solr.backend import SolrBackend
 
 pytestmark = pytest.mark.solr
 
-ALL_FACETS = ("speaker", "kind", "type", "source", "place", "country", "topic", "direct")
+ALL_FACETS = ("speaker", "kind", "type", "source", "place", "country", "topic", "channel", "direct")
 QUERIES = [
     "",
     "ceasefires",
@@ -41,6 +41,10 @@ QUERIES = [
     "date:2025-04",
     "date:[2025-04-20 to 2025-04-21]",
     "drone*",
+    "ceasef*",
+    "dr?nes",
+    "US",
+    "the",  # only a stop word: nothing, with empty facets
     "mistrst~1",
     "ceasefire OR drones",
     "NOT ceasefire",
@@ -54,6 +58,7 @@ FILTERS = [
     {},
     {"kind": ["warning", "appeal"], "source": ["Wire C"]},
     {"speaker": ["Volodymyr Zelenskyy"]},
+    {"speaker": ["peskov"]},  # resolved through the archive's names, as in speaker:peskov
     {"place": ["Moscow", "Kyiv"], "topic": ["ceasefire"]},
     {"direct": ["true"]},
 ]
@@ -88,6 +93,7 @@ def test_parity_of_totals_facets_histogram_and_hits(engines, text, filters):
     same_facets(a, b)
     assert b.histogram == a.histogram
     assert b.suggestion == a.suggestion
+    assert (b.sort, b.filters, b.notices, b.names) == (a.sort, a.filters, a.notices, a.names)
     assert {h.id for h in b.hits} == {h.id for h in a.hits}  # 20 per page holds every hit of this archive
     marks = {h.id: h.quote_html for h in a.hits}
     assert {h.id: h.quote_html for h in b.hits} == marks
@@ -217,14 +223,17 @@ def test_an_unreachable_solr_loses_no_article(solr_cluster, tmp_path):
         assert not down.ready()
         with pytest.raises(IndexUnavailable, match="unreachable"):
             down.search(SearchRequest(text="ceasefire"))
-        check = solr.verify(store)
-        assert check.missing == [extra.article.id] and check.damage  # behind, and said so
-        assert solr.update(store, []) == 1  # the next update indexes what was behind
+        assert solr.verify(store).missing == [extra.article.id]
+        assert store.unindexed() == [extra.article.id]  # the store still lists it for the index
+        assert solr.update(store, []) == 1  # the next update indexes what the store lists
+        assert store.unindexed() == []
         assert solr.verify(store).ok
         assert solr.search(SearchRequest(filters={"source": ["Wire X"]})).total == 1
 
 
 def test_no_index_yet_is_unavailable_not_an_error(solr_cluster, tmp_path):
+    with Store(tmp_path / "home") as store:
+        store.add_batch(extractions())
     solr = solr_backend(tmp_path / "home", solr_cluster)
     with pytest.raises(IndexUnavailable, match="reindex"):
         solr.search(SearchRequest(text="ceasefire"))

@@ -4,8 +4,9 @@ Layout in the cluster: for a configured name ``parley`` (``[search] collection``
 ``parley_statements`` and ``parley_articles`` point at collections ``parley_<target>_v<INDEX_VERSION>_<stamp>``
 made from the configset ``parley-v<INDEX_VERSION>-<digest of its files>``.  ``rebuild`` fills new
 collections from the store and moves the aliases (searches never stop); ``update`` writes through
-the aliases.  The store is written first, always: when Solr cannot take an update, the articles'
-ids are kept in ``HOME/index/solr-behind`` and indexed by the next update, or by ``rebuild``.
+the aliases.  The store is written first, always, and lists what the index has yet to take in (its
+``unindexed`` table): when Solr cannot take an update, the articles stay listed there, and the next
+ingest or ``serve`` (``finish_pending``), any later update, or ``rebuild`` indexes them.
 
 What each search sends: the query translated by ``index.solr.translate``; each facet filter as its
 own tagged ``fq`` (OR within a facet), so the JSON Facet API counts each facet with its own filter
@@ -17,6 +18,7 @@ shards; the histogram's buckets are summed from days here).
 from __future__ import annotations
 
 import base64
+import logging
 import hashlib
 import json
 import os
@@ -31,8 +33,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from archive.store import Store
-from index.backend import IndexUnavailable, RebuildReport, Verification, register
-from index.documents import UNDATED, day_number, day_to_date, speaker_key
+from index.backend import RebuildReport, Verification, register
+from index.errors import IndexUnavailable
+from archive.period import Period, day_number, day_to_date
+from index.documents import UNDATED, speaker_key
+from index.names import NameBook
+from index.highlight import _analysed
 from index.query import parse
 from index.request import MAX_CURSOR_CHARS, MAX_FACET_VALUES, SearchError, SearchRequest, decode_cursor
 from index.results import Bucket, Facet, FacetValue, MatchOrder, SearchResults
@@ -41,12 +47,15 @@ from index.solr.documents import solr_article, solr_statements
 from index.solr.hits import article_hits, statement_hits
 from index.solr.similar import key_terms
 from index.solr.translate import day_range, quoted, to_solr
-from index.writing import INDEX_VERSION, index_root, write_lock
+from index.writing import INDEX_VERSION, write_lock
 
 CONFIGSET = Path(__file__).parent / "configset"
 TARGETS = ("statements", "articles")
 FACET_FIELDS = {
-    "statements": {"speaker": "speaker_id", "kind": "kind", "type": "type", "source": "source", "place": "places", "country": "countries", "topic": "topics", "direct": "direct"},
+    "statements": {
+        "speaker": "speaker_id", "kind": "kind", "type": "type", "source": "source", "place": "places",
+        "country": "countries", "topic": "topics", "channel": "channel_name", "direct": "direct",
+    },
     "articles": {"speaker": "speakers", "source": "source", "place": "places", "country": "countries", "topic": "topics"},
 }
 SORT = {
@@ -57,8 +66,9 @@ SORT = {
 BATCH = 1000  # documents per update request
 SENDERS = 3  # update requests in flight during a rebuild
 EXPORT_ROWS = 1000
-BEHIND = "solr-behind"
 SUGGEST_MAX_WORD = 40
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+LOG = logging.getLogger("parley.index.solr")
 
 
 def _settings_value(settings: Mapping[str, Any], key: str, env: str, default: Any = None) -> Any:
@@ -128,9 +138,16 @@ class SolrBackend:
 
     def _search(self, request: SearchRequest, facet_limit: int) -> SearchResults:
         started = time.perf_counter()
+        parsed = parse(request.text, request.target)
+        if request.sort == "relevance" and parsed.is_everything:  # no words to rank by: newest first, as Whoosh
+            request = request.replace(sort="newest")
+        request = request.replace(filters=self.names().resolve_filters(request.filters))  # "peskov" is Dmitry Peskov
         target, sort, per_page = request.target, request.sort, request.per_page
-        parsed = parse(request.text, target)
         offset = request.offset
+        if parsed.is_nothing:  # only stop words: every list is empty
+            empty = tuple(Facet(name, ()) for name in request.facets)
+            return SearchResults(request.text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=request.filters,
+                                 target=target, notices=parsed.notices)
         mark = _cursor_mark(request.cursor, request.key) if request.cursor else ("*" if offset == 0 else None)
         params = self._query_params(request, parsed)
         params += [("rows", per_page), ("fl", "id,score"), ("sort", SORT[sort])]
@@ -149,6 +166,7 @@ class SolrBackend:
         facet_list = tuple(self._facet(request, name, facets_reply, facet_limit) for name in request.facets)
         buckets = _histogram(facets_reply.get("histogram", {}).get("buckets", []), request.histogram) if request.histogram else ()
         suggestion = self._suggest(request, parsed) if total == 0 and request.text.strip() else None
+        names = self.names().suggest(request.text) if total == 0 and request.text.strip() else ()
         next_cursor = request.next_cursor(total)
         if next_cursor and reply.get("nextCursorMark"):
             next_cursor = _with_mark(next_cursor, reply["nextCursorMark"])
@@ -166,6 +184,8 @@ class SolrBackend:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             filters=request.filters,
             target=target,
+            notices=parsed.notices,
+            names=names,
         )
 
     def _select(self, target: str, params: list[tuple[str, Any]]) -> dict:
@@ -199,8 +219,11 @@ class SolrBackend:
             if name in request.filters:  # drill sideways: this facet's counts ignore its own selection
                 facet["domain"] = {"excludeTags": [f"f_{name}"]}
             facets[f"f_{name}"] = facet
-        if request.histogram:
-            facets["histogram"] = {"type": "terms", "field": "day", "limit": -1, "mincount": 1, "sort": "index asc"}
+        if request.histogram:  # counts per day and precision: coarse dates count for their whole month or year
+            facets["histogram"] = {
+                "type": "terms", "field": "day", "limit": -1, "mincount": 1, "sort": "index asc",
+                "facet": {"precision": {"type": "terms", "field": "precision", "limit": -1, "mincount": 1}},
+            }
         return facets
 
     def _facet(self, request: SearchRequest, name: str, reply: Mapping[str, Any], limit: int) -> Facet:
@@ -231,17 +254,40 @@ class SolrBackend:
             cached = self._labels = (time.monotonic(), labels)
         return cached[1]
 
+    def names(self) -> NameBook:
+        """The archive's speaker, place and topic names (refreshed every 30 s): filters resolve through it."""
+        cached = getattr(self, "_names", None)
+        if cached is None or time.monotonic() - cached[0] > 30:
+            try:
+                places, topics = self._values("places"), self._values("topics")
+            except IndexUnavailable:
+                places, topics = [], []
+            cached = self._names = (time.monotonic(), NameBook(self.speaker_labels(), places, topics))
+        return cached[1]
+
+    def _values(self, field_name: str) -> list[str]:
+        reply = self._select("statements", [("q", "*:*"), ("rows", 0), ("json.facet", json.dumps({"v": {"type": "terms", "field": field_name, "limit": -1}}))])
+        return sorted(b["val"] for b in reply.get("facets", {}).get("v", {}).get("buckets", []))
+
     def _suggest(self, request: SearchRequest, parsed) -> str | None:
         """Did-you-mean: each unknown plain word replaced by Solr's nearest known one, kept only if it finds something."""
-        words = re.findall(r"(?<![\w:])[^\W\d_][\w'-]*(?![\w:*?~])", request.text)
-        if not words or any(len(w) > SUGGEST_MAX_WORD for w in re.findall(r"\S+", request.text)):
+        # As Whoosh's correct_query: only words whose term the index does not have at all are corrected,
+        # and only in statements' text (an article search gets no suggestion from the Whoosh backend either).
+        if request.target != "statements":
             return None
-        dictionary = "title_words" if request.target == "articles" else "default"
+        typed = [w for w in re.findall(r"(?<![\w:])[^\W\d_][\w'-]*(?![\w:*?])", request.text) if w not in OPERATORS]
+        if not typed or any(len(w) > SUGGEST_MAX_WORD for w in re.findall(r"\S+", request.text)):
+            return None
+        terms = {w: _analysed(w) for w in typed}
+        known = self._known_terms(request.target, "text", {t for t in terms.values() if t})
+        words = [w for w in typed if terms[w] and terms[w] not in known]
+        if not words:
+            return None
         try:
             reply = self.client.get(
                 f"/{self.alias(request.target)}/select",
                 [("q", "*:*"), ("rows", 0), ("spellcheck", "true"), ("spellcheck.q", " ".join(w.lower() for w in words)),
-                 ("spellcheck.dictionary", dictionary), ("spellcheck.count", 1), ("wt", "json")],
+                 ("spellcheck.dictionary", "default"), ("spellcheck.count", 1), ("wt", "json")],
             )
         except SolrError:
             return None
@@ -252,20 +298,37 @@ class SolrBackend:
             options = pairs.get(word.lower(), {}).get("suggestion", [])
             if options:
                 best = options[0]["word"] if isinstance(options[0], dict) else options[0]
-                corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?![\w:*?~])", best, corrected, count=1)
+                corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?![\w:*?])", best, corrected, count=1)
         if corrected == request.text:
             return None
         try:
-            probe = self._search(request.replace(text=corrected, facets=(), histogram=None, page=1, cursor=None, per_page=1), 1)
+            # as Whoosh's did-you-mean: the corrected words find something, whatever the filters
+            probe = self._search(request.replace(text=corrected, filters={}, date_from=None, date_to=None, facets=(), histogram=None, page=1, cursor=None, per_page=1), 1)
         except Exception:  # noqa: BLE001 - a suggestion is a nicety: one that cannot run is none
             return None
         return corrected if probe.total else None
+
+    def _known_terms(self, target: str, field_name: str, terms: set[str]) -> set[str]:
+        """Which of these terms the collection's field has (Solr's terms component, over every shard)."""
+        if not terms:
+            return set()
+        reply = self.client.get(
+            f"/{self.alias(target)}/terms",
+            [("terms.fl", field_name), ("terms.list", ",".join(sorted(terms))), ("terms.limit", -1), ("wt", "json"), ("json.nl", "map")],
+        )
+        found = reply.get("terms", {}).get(field_name, {})
+        return {t for t, n in found.items() if (n.get("df", 0) if isinstance(n, dict) else n)}
 
     def iter_matches(self, request: SearchRequest) -> MatchOrder:
         """Every statement the request matches, in ``search``'s order, paged through with cursorMark (no depth limit)."""
         if request.target != "statements":
             raise SearchError("exports list statements", "target")
         parsed = parse(request.text, "statements")
+        if parsed.is_nothing:
+            return MatchOrder(0, iter(()))
+        if request.sort == "relevance" and parsed.is_everything:
+            request = request.replace(sort="newest")
+        request = request.replace(filters=self.names().resolve_filters(request.filters))
         params = self._query_params(request, parsed) + [("rows", EXPORT_ROWS), ("fl", "id,score"), ("sort", SORT[request.sort])]
         first = self._select("statements", params + [("cursorMark", "*")])
         scored = request.sort == "relevance"
@@ -313,9 +376,13 @@ class SolrBackend:
 
     # --- writing (the store is always written first) --------------------------------------------
     def update(self, store: Store, article_ids: Iterable[str]) -> int:
-        """(Re)index these articles; when Solr cannot take them, note them as behind and return 0."""
-        ids = list(dict.fromkeys(article_ids))
-        if not ids and not self._behind():
+        """(Re)index these articles, and any the store still lists as unindexed; statements written.
+
+        When Solr cannot be reached this logs why and returns 0: the articles are safe in the store,
+        which keeps them listed as unindexed until an update or a rebuild gets them in.
+        """
+        ids = list(dict.fromkeys([*article_ids, *store.unindexed()]))
+        if not ids:
             return 0
         try:
             if not self.ready():
@@ -324,12 +391,11 @@ class SolrBackend:
                 with write_lock(self.home):
                     self._new_generation(swap=True)
             with write_lock(self.home):
-                behind = self._behind()
-                written = self._write([*ids, *[i for i in behind if i not in ids]], store, self.alias("statements"), self.alias("articles"))
-                self._clear_behind(behind)
+                written = self._write(ids, store, self.alias("statements"), self.alias("articles"))
+                store.mark_indexed(ids)
             return written
         except (SolrUnavailable, SolrError) as error:
-            self._mark_behind(ids, str(error))
+            LOG.warning("%d article(s) stored but not indexed yet: %s", len(ids), error)
             return 0
 
     def feeder(self, store: Store) -> SolrFeeder:
@@ -346,23 +412,23 @@ class SolrBackend:
         started = time.perf_counter()
         report = RebuildReport()
         with write_lock(self.home):
-            behind = self._behind()
+            pending = store.unindexed()  # what the new collections will have taken in, once swapped
             names = self._new_generation(swap=False, replicas=1)
             try:
                 with ThreadPoolExecutor(SENDERS) as pool:
-                    pending: list = []
+                    in_flight: list = []
                     batch: list = []
                     for extraction in store.extractions():
                         batch.append(extraction)
                         if len(batch) >= 200:
-                            pending += self._send(batch, names, pool)
+                            in_flight += self._send(batch, names, pool)
                             report.articles += len(batch)
                             batch = []
-                            while len(pending) > 2 * SENDERS:  # a bounded queue: memory stays flat
-                                report.statements += pending.pop(0).result()
-                    pending += self._send(batch, names, pool)
+                            while len(in_flight) > 2 * SENDERS:  # a bounded queue: memory stays flat
+                                report.statements += in_flight.pop(0).result()
+                    in_flight += self._send(batch, names, pool)
                     report.articles += len(batch)
-                    for future in pending:
+                    for future in in_flight:
                         report.statements += future.result()
                 for collection in names.values():
                     self.client.get(f"/{collection}/update", {"commit": "true", "wt": "json"}, timeout=600)
@@ -377,7 +443,7 @@ class SolrBackend:
                         pass
                 raise
             self._swap(names)
-            self._clear_behind(behind)
+            store.mark_indexed(pending)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -410,9 +476,6 @@ class SolrBackend:
         articles = set(self._all_ids("articles"))
         result.missing = sorted(i for i, n in expected.items() if indexed.get(i, 0) != n or i not in articles)
         result.stale = sorted((set(indexed) | articles) - set(expected))
-        behind = self._behind()
-        if behind:
-            result.damage.append(f"{len(behind)} stored article(s) could not be indexed when Solr was unreachable: 'parley reindex' indexes them")
         return result
 
     # --- pieces ---------------------------------------------------------------------------------
@@ -478,36 +541,6 @@ class SolrBackend:
                 return
             mark = following
 
-    def _behind_path(self) -> Path:
-        return index_root(self.home) / BEHIND
-
-    def _behind(self) -> list[str]:
-        try:
-            return list(dict.fromkeys(self._behind_path().read_text(encoding="utf-8").split()))
-        except FileNotFoundError:
-            return []
-
-    def _mark_behind(self, ids: list[str], why: str) -> None:
-        """Note articles the index lacks (they are in the store), so the next update or a rebuild adds them."""
-        path = self._behind_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write("".join(f"{i}\n" for i in ids))
-            handle.flush()
-            os.fsync(handle.fileno())
-
-    def _clear_behind(self, done: list[str]) -> None:
-        if not done:
-            return
-        left = [i for i in self._behind() if i not in set(done)]
-        path = self._behind_path()
-        if left:
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text("".join(f"{i}\n" for i in left), encoding="utf-8")
-            os.replace(tmp, path)
-        else:
-            path.unlink(missing_ok=True)
-
 
 class SolrFeeder:
     """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end)."""
@@ -540,24 +573,26 @@ def _facet_filter(field_name: str, name: str, values: Iterable[str]) -> str:
     return "(" + " ".join(f"{field_name}:{quoted(v)}" for v in values) + ")"
 
 
+_COARSER = {"day": ("month", "year"), "week": ("month", "year"), "month": ("year",), "year": ()}
+
+
 def _histogram(buckets: list[Mapping[str, Any]], step: str) -> tuple[Bucket, ...]:
-    counts: Counter[int] = Counter()
+    """Counts per step from counts per day and precision, as the Whoosh backend makes them: a statement
+    dated only to a month or year, coarser than the step, counts for its whole period."""
+    coarser = _COARSER[step]
+    counts: Counter[tuple[str, str | None]] = Counter()
     for bucket in buckets:
         day = int(bucket["val"])
-        if day != UNDATED:
-            counts[_bucket_start(day, step)] += int(bucket["count"])
-    return tuple(Bucket(day_to_date(d).isoformat(), n) for d, n in sorted(counts.items()))
-
-
-def _bucket_start(day: int, step: str) -> int:
-    if step == "day":
-        return day
-    when = day_to_date(day)
-    if step == "week":
-        return day - when.weekday()
-    if step == "month":
-        return day_number(when.replace(day=1))  # type: ignore[return-value]
-    return day_number(when.replace(month=1, day=1))  # type: ignore[return-value]
+        if day == UNDATED:
+            continue
+        total = int(bucket["count"])
+        for sub in bucket.get("precision", {}).get("buckets", []) if coarser else []:
+            if sub["val"] in coarser:
+                counts[(Period.containing(day_to_date(day), sub["val"]).first.isoformat(), sub["val"])] += int(sub["count"])
+                total -= int(sub["count"])
+        if total:
+            counts[(Period.containing(day_to_date(day), step).first.isoformat(), None)] += total
+    return tuple(Bucket(start, n, span) for (start, span), n in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or "")))
 
 
 def _cursor_mark(cursor: str, key: str) -> str | None:

@@ -9,7 +9,6 @@ query's terms expanded against the index, of which a hit's own words are the one
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable
 from html import escape
 
@@ -18,11 +17,11 @@ from whoosh import query as Q
 
 from archive.store import Store
 from index.documents import sentence_of
-from index.highlight import MarkFormatter, mark
+from index.analysis import PLAIN
+from index.highlight import MarkFormatter, _analysed, mark
 from index.results import ArticleHit, Hit
 from index.schema import WORDS
 
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 
 
 def _leaves(query: Q.Query | None, field: str) -> list[Q.Query]:
@@ -57,7 +56,28 @@ def _within(a: str, b: str, edits: int) -> bool:
 
 
 def matched_words(query: Q.Query | None, field: str, texts: Iterable[str]) -> set[str]:
-    """The analysed words of ``texts`` that the query's positive parts in ``field`` match."""
+    """The analysed words of ``texts`` that the query's positive parts in ``field`` match.
+
+    For statements, a prefix or wildcard runs on the unstemmed ``words`` field: the surface words it
+    matches are marked as their stems are (as the Whoosh backend's ``words_of`` does).
+    """
+    texts = list(texts)
+    surface = _leaves(query, "words") if field == "text" else []
+    words = _surface_matches(surface, texts) if surface else set()
+    return words | _field_matches(query, field, texts)
+
+
+def _surface_matches(leaves: list[Q.Query], texts: list[str]) -> set[str]:
+    found = set()
+    for text in texts:
+        for token in PLAIN(text or "", mode="index"):
+            plain = token.text
+            if any(plain.startswith(n.text) if isinstance(n, Q.Prefix) else fnmatch.fnmatchcase(plain, n.text) for n in leaves):
+                found.add(_analysed(plain) or plain)
+    return found
+
+
+def _field_matches(query: Q.Query | None, field: str, texts: list[str]) -> set[str]:
     leaves = _leaves(query, field)
     if not leaves:
         return set()

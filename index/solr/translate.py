@@ -68,6 +68,8 @@ def to_solr(node: Q.Query) -> str:
         parts = re.split(r"([*?])", node.text)
         pattern = "".join(p if p in ("*", "?") else escape(p) for p in parts)
         return _boost(f"{node.fieldname}:{pattern}", node)
+    if isinstance(node, Q.ConstantScoreQuery):  # a prefix on the unstemmed words: every match scores alike
+        return f"({to_solr(node.child)})^={node.score:g}"
     if isinstance(node, Q.Not):
         return _boost(f"(*:* -{to_solr(node.query)})", node)
     if isinstance(node, Q.AndNot):
