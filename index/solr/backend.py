@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import multiprocessing
 import hashlib
 import json
 import os
@@ -27,7 +28,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -47,7 +49,7 @@ from index.solr.documents import solr_article, solr_statements
 from index.solr.hits import article_hits, statement_hits
 from index.solr.similar import key_terms
 from index.solr.translate import day_range, quoted, to_solr
-from index.writing import INDEX_VERSION, write_lock
+from index.writing import INDEX_VERSION, build_procs, write_lock
 
 CONFIGSET = Path(__file__).parent / "configset"
 TARGETS = ("statements", "articles")
@@ -406,30 +408,24 @@ class SolrBackend:
 
         The new collections start with one replica per shard, so each document is analysed and indexed
         once; the other replicas are added after the load and copy the finished index (Solr's
-        replication), which costs far less than indexing everything twice.  Requests go out on
-        ``SENDERS`` threads while the next batch is made, so every node's cores index at once.
+        replication), which costs far less than indexing everything twice.  A large archive is read
+        and sent by several processes (``procs``, as the Whoosh rebuild: every core from 1,000 articles).
         """
         started = time.perf_counter()
-        report = RebuildReport()
+        report = RebuildReport(procs=build_procs(store, procs))
         with write_lock(self.home):
             pending = store.unindexed()  # what the new collections will have taken in, once swapped
             names = self._new_generation(swap=False, replicas=1)
             try:
-                with ThreadPoolExecutor(SENDERS) as pool:
-                    in_flight: list = []
-                    batch: list = []
-                    for extraction in store.extractions():
-                        batch.append(extraction)
-                        if len(batch) >= 200:
-                            in_flight += self._send(batch, names, pool)
-                            report.articles += len(batch)
-                            batch = []
-                            while len(in_flight) > 2 * SENDERS:  # a bounded queue: memory stays flat
-                                report.statements += in_flight.pop(0).result()
-                    in_flight += self._send(batch, names, pool)
-                    report.articles += len(batch)
-                    for future in in_flight:
-                        report.statements += future.result()
+                cuts = store.split_ids(report.procs) if report.procs > 1 else []
+                slices = list(zip(["", *cuts], [*cuts, None]))
+                if len(slices) == 1:
+                    counts = [load_slice(self.client.urls, str(self.home), names, "", None)]
+                else:  # each process reads its own slice of the store and posts it (no fork: a server calling us has threads)
+                    with ProcessPoolExecutor(len(slices), mp_context=multiprocessing.get_context("spawn")) as workers:
+                        counts = list(workers.map(load_slice, repeat(self.client.urls), repeat(str(self.home)), repeat(dict(names)), *zip(*slices)))
+                report.articles = sum(a for a, _ in counts)
+                report.statements = sum(n for _, n in counts)
                 for collection in names.values():
                     self.client.get(f"/{collection}/update", {"commit": "true", "wt": "json"}, timeout=600)
                     for shard in range(1, self.shards + 1):
@@ -446,22 +442,6 @@ class SolrBackend:
             store.mark_indexed(pending)
         report.seconds = time.perf_counter() - started
         return report
-
-    def _send(self, extractions: list, names: Mapping[str, str], pool: ThreadPoolExecutor) -> list:
-        """Post one batch's documents on the pool; futures that return how many statements each request carried."""
-        statement_docs = [doc for e in extractions for doc in solr_statements(e)]
-        article_docs = [solr_article(e) for e in extractions]
-        futures = []
-        for start in range(0, len(statement_docs), BATCH):
-            chunk = statement_docs[start : start + BATCH]
-            futures.append(pool.submit(self._post_docs, names["statements"], chunk, len(chunk)))
-        if article_docs:
-            futures.append(pool.submit(self._post_docs, names["articles"], article_docs, 0))
-        return futures
-
-    def _post_docs(self, collection: str, docs: list[dict], counted: int) -> int:
-        self.client.post(f"/{collection}/update", docs, {"wt": "json"})
-        return counted
 
     def verify(self, store: Store) -> Verification:
         """Compare statement counts per article in the store with those in the collections."""
@@ -540,6 +520,43 @@ class SolrBackend:
             if not reply["response"]["docs"] or following == mark:
                 return
             mark = following
+
+
+def load_slice(urls: list[str], home: str, names: Mapping[str, str], after: str, upto: str | None) -> tuple[int, int]:
+    """Post the articles with ids in (after, upto] and their statements to new collections; (articles, statements).
+
+    Requests go out on ``SENDERS`` threads while the next batch is made, so the nodes index in parallel.
+    """
+    client = SolrClient(urls)
+    store = Store(home, readonly=True)
+    articles = statements = 0
+    in_flight: list = []
+
+    def post(collection: str, docs: list[dict]) -> None:
+        client.post(f"/{collection}/update", docs, {"wt": "json"})
+
+    try:
+        with ThreadPoolExecutor(SENDERS) as pool:
+            statement_docs: list[dict] = []
+            article_docs: list[dict] = []
+            for extraction in store.extractions(after, upto):
+                article_docs.append(solr_article(extraction))
+                statement_docs.extend(solr_statements(extraction))
+                if len(statement_docs) >= BATCH:
+                    in_flight += [pool.submit(post, names["statements"], statement_docs), pool.submit(post, names["articles"], article_docs)]
+                    articles, statements = articles + len(article_docs), statements + len(statement_docs)
+                    statement_docs, article_docs = [], []
+                    while len(in_flight) > 2 * SENDERS:  # a bounded queue: memory stays flat
+                        in_flight.pop(0).result()
+            for collection, docs in ((names["statements"], statement_docs), (names["articles"], article_docs)):
+                if docs:
+                    in_flight.append(pool.submit(post, collection, docs))
+            articles, statements = articles + len(article_docs), statements + len(statement_docs)
+            for future in in_flight:
+                future.result()
+    finally:
+        store.close()
+    return articles, statements
 
 
 class SolrFeeder:

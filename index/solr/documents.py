@@ -1,10 +1,13 @@
 """From Parley's index documents (``index.documents``) to Solr documents.
 
-Texts (quote and sentence, role, title, body) go as they are: Solr's analysis chain for them makes
-the terms Whoosh's does, in Java, on the cluster's nodes, where it scales with them.  Names (speaker,
-place, channel) are analysed here by the Whoosh schema's own NAMES analyzer, whose transliteration
-keys have no Lucene counterpart, and sent as their terms separated by spaces.  Multi-valued facet
-fields become lists; everything else is sent as it is.
+Every text field is analysed here, by the Whoosh schema's own analyzers, and sent as its terms
+separated by spaces (the configset's field types only split on whitespace).  So a word is the same
+term in both engines, and a query (analysed by the same parser) means the same on both.  Lucene's
+own chain cannot stand in: Whoosh's Porter stemmer differs from Lucene's ("operating" is "operat"
+in Whoosh, "oper" in Lucene; "keynote" keeps its e), and its transliteration keys have no Lucene
+counterpart.  Analysis goes through the analyzers' memo (one dict lookup per word, no token objects),
+so it costs little more than making the Whoosh documents.  Multi-valued facet fields become lists;
+everything else is sent as it is.
 """
 
 from __future__ import annotations
@@ -14,22 +17,31 @@ from functools import lru_cache
 
 from archive.model import Extraction
 from index.documents import article_document, statement_documents
+from index.analysis import _SEVERAL, Memoized
 from index.schema import SEPARATOR, article_schema, statement_schema
 
-STATEMENT_NAMES = ("speaker", "channel", "place")
-ARTICLE_NAMES = ("speaker", "place")
+STATEMENT_TEXT = ("text", "words", "speaker", "role", "channel", "place")
+ARTICLE_TEXT = ("title", "body", "speaker", "place")
 MULTI = ("places", "countries", "topics", "speakers")
 
 
 @lru_cache(maxsize=2)
 def _analyzers(target: str) -> dict:
     schema = statement_schema() if target == "statements" else article_schema()
-    fields = STATEMENT_NAMES if target == "statements" else ARTICLE_NAMES
+    fields = STATEMENT_TEXT if target == "statements" else ARTICLE_TEXT
     return {name: schema[name].analyzer for name in fields}
 
 
 def analysed(analyzer, value: str) -> str:
-    """The terms ``analyzer`` makes of ``value``, separated by single spaces, in order."""
+    """The terms ``analyzer`` makes of ``value``, separated by single spaces, in order.
+
+    A ``Memoized`` analyzer's terms come straight from its memo (what its chain made of each word);
+    a word the chain splits or multiplies, and any other analyzer, go through the chain itself.
+    """
+    if isinstance(analyzer, Memoized):
+        terms = [analyzer._term(m.group()) for m in analyzer.items[0].expression.finditer(value)]
+        if not any(term is _SEVERAL for term in terms):
+            return " ".join(term for term in terms if term is not None)  # type: ignore[misc]
     return " ".join(token.text for token in analyzer(value, mode="index"))
 
 
@@ -59,6 +71,12 @@ def solr_article(extraction: Extraction) -> dict:
     analyzers = _analyzers("articles")
     doc = article_document(extraction)
     out = _convert(doc, analyzers)
-    if out.get("title"):  # its plain words, for did-you-mean on articles (Whoosh's spelling field of the title)
-        out["title_words"] = out["title"]
+    title_words = analysed(_plain(), doc.get("title") or "")
+    if title_words:  # the title's plain words (Whoosh keeps them as the title's spelling field)
+        out["title_words"] = title_words
     return out
+
+
+@lru_cache(maxsize=1)
+def _plain():
+    return statement_schema()["words"].analyzer
