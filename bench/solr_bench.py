@@ -102,8 +102,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         solr = SolrBackend(home, {"solr_url": ",".join(cluster.urls), "collection": "bench"})
         report = solr.rebuild(Store(home))
-        results["solr_build"] = {"seconds": round(report.seconds, 1), "statements": report.statements,
-                                 "statements_per_s": round(report.statements / report.seconds)}
+        results["solr_build"] = {
+            "seconds": round(report.seconds, 1),
+            "statements": report.statements,
+            "statements_per_s": round(report.statements / report.seconds),
+        }
         results["jvm_after_build"] = memory_mib(cluster.process.pid)
         print("solr build", results["solr_build"], results["jvm_after_build"], flush=True)
 
@@ -145,8 +148,10 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         cluster.close()
     out_path.write_text(json.dumps(results, indent=1))
-    print(f"\n{results['statements']:,} statements; cluster start {results['cluster_start_s']} s; "
-          f"Solr build {results['solr_build']['statements_per_s']:,} statements/s; JVM {results['jvm_after_queries']}")
+    print(
+        f"\n{results['statements']:,} statements; cluster start {results['cluster_start_s']} s; "
+        f"Solr build {results['solr_build']['statements_per_s']:,} statements/s; JVM {results['jvm_after_queries']}"
+    )
     print("\n| kind | Whoosh p50/p95/p99 ms | Solr p50/p95/p99 ms | FTS5 p50/p95/p99 ms | totals differ (of 50) |")
     print("| --- | --- | --- | --- | --- |")
     for kind, row in results["kinds"].items():

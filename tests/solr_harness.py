@@ -41,7 +41,11 @@ class Cluster:
         self.log = open(base / "cluster.log", "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [java, "-Xmx1g", "-jar", str(JAR), "--base", str(base / "cluster"), "--nodes", str(nodes)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True, bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            bufsize=1,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)

@@ -237,4 +237,3 @@ def test_no_index_yet_is_unavailable_not_an_error(solr_cluster, tmp_path):
     solr = solr_backend(tmp_path / "home", solr_cluster)
     with pytest.raises(IndexUnavailable, match="reindex"):
         solr.search(SearchRequest(text="ceasefire"))
-

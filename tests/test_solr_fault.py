@@ -114,10 +114,15 @@ def test_a_node_stops_and_rejoins_while_searching_and_ingesting(solr_cluster, tm
     assert answers, "no search answered at all"
     assert {total for _, _, total in answers} == {expected}  # never a partial total
     starts = [began] + [s + d for s, d, _ in answers]
-    stall = max(b - a for a, b in zip(starts, starts[1:]))  # longest time without an answer
+    stall = max(b - a for a, b in zip(starts, starts[1:], strict=False))  # longest time without an answer
     slowest = max(d for _, d, _ in answers)
-    measured = {"searches": len(answers), "errors": len(errors), "longest_stall_s": round(stall, 2), "slowest_answer_s": round(slowest, 2),
-                "first_errors": errors[:3]}
+    measured = {
+        "searches": len(answers),
+        "errors": len(errors),
+        "longest_stall_s": round(stall, 2),
+        "slowest_answer_s": round(slowest, 2),
+        "first_errors": errors[:3],
+    }
     record_property("solr_fault", json.dumps(measured))
     print("solr fault test:", json.dumps(measured))
     assert time.monotonic() - began < RUN_SECONDS + 120

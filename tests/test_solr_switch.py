@@ -23,9 +23,7 @@ def test_one_setting_and_reindex_move_an_archive_to_solr(solr_cluster, home):
     assert run(home, "ingest", str(PROJECT / "seeds")).exit_code == 0  # on Whoosh, the default
     whoosh = json.loads(run(home, "search", "ceasefire", "--json").output)
     name = f"s{uuid.uuid4().hex[:8]}"
-    (home / "parley.toml").write_text(
-        f'[search]\nbackend = "solr"\nsolr_url = "{",".join(solr_cluster.urls)}"\ncollection = "{name}"\n', encoding="utf-8"
-    )
+    (home / "parley.toml").write_text(f'[search]\nbackend = "solr"\nsolr_url = "{",".join(solr_cluster.urls)}"\ncollection = "{name}"\n', encoding="utf-8")
     assert json.loads(run(home, "verify", "--json").output)["no_index"] is True
     reindexed = run(home, "reindex")
     assert reindexed.exit_code == 0, reindexed.output

@@ -18,10 +18,10 @@ shards; the histogram's buckets are summed from days here).
 from __future__ import annotations
 
 import base64
-import logging
-import multiprocessing
 import hashlib
 import json
+import logging
+import multiprocessing
 import os
 import re
 import threading
@@ -34,13 +34,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from archive.period import Period, day_number, day_to_date
 from archive.store import Store
 from index.backend import RebuildReport, Verification, register
-from index.errors import IndexUnavailable
-from archive.period import Period, day_number, day_to_date
 from index.documents import UNDATED, speaker_key
-from index.names import NameBook
+from index.errors import IndexUnavailable
 from index.highlight import _analysed
+from index.names import NameBook
 from index.query import parse
 from index.request import MAX_CURSOR_CHARS, MAX_FACET_VALUES, SearchError, SearchRequest, decode_cursor
 from index.results import Bucket, Facet, FacetValue, MatchOrder, SearchResults
@@ -55,8 +55,15 @@ CONFIGSET = Path(__file__).parent / "configset"
 TARGETS = ("statements", "articles")
 FACET_FIELDS = {
     "statements": {
-        "speaker": "speaker_id", "kind": "kind", "type": "type", "source": "source", "place": "places",
-        "country": "countries", "topic": "topics", "channel": "channel_name", "direct": "direct",
+        "speaker": "speaker_id",
+        "kind": "kind",
+        "type": "type",
+        "source": "source",
+        "place": "places",
+        "country": "countries",
+        "topic": "topics",
+        "channel": "channel_name",
+        "direct": "direct",
     },
     "articles": {"speaker": "speakers", "source": "source", "place": "places", "country": "countries", "topic": "topics"},
 }
@@ -88,8 +95,10 @@ class SolrBackend:
         self.home = Path(home)
         urls = split_urls(_settings_value(settings, "solr_url", "PARLEY_SOLR_URL"))
         if not urls and settings.get("zk_hosts"):
-            raise ValueError("the solr backend reaches the cluster through its nodes: set [search] solr_url to one or more node URLs "
-                             "(http://host:8983/solr, separated by commas); zk_hosts alone is not supported")
+            raise ValueError(
+                "the solr backend reaches the cluster through its nodes: set [search] solr_url to one or more node URLs "
+                "(http://host:8983/solr, separated by commas); zk_hosts alone is not supported"
+            )
         self.client = SolrClient(urls)
         self.base = str(_settings_value(settings, "collection", "PARLEY_SOLR_COLLECTION", "parley"))
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", self.base):
@@ -148,8 +157,9 @@ class SolrBackend:
         offset = request.offset
         if parsed.is_nothing:  # only stop words: every list is empty
             empty = tuple(Facet(name, ()) for name in request.facets)
-            return SearchResults(request.text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=request.filters,
-                                 target=target, notices=parsed.notices)
+            return SearchResults(
+                request.text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=request.filters, target=target, notices=parsed.notices
+            )
         mark = _cursor_mark(request.cursor, request.key) if request.cursor else ("*" if offset == 0 else None)
         params = self._query_params(request, parsed)
         params += [("rows", per_page), ("fl", "id,score"), ("sort", SORT[sort])]
@@ -223,7 +233,11 @@ class SolrBackend:
             facets[f"f_{name}"] = facet
         if request.histogram:  # counts per day and precision: coarse dates count for their whole month or year
             facets["histogram"] = {
-                "type": "terms", "field": "day", "limit": -1, "mincount": 1, "sort": "index asc",
+                "type": "terms",
+                "field": "day",
+                "limit": -1,
+                "mincount": 1,
+                "sort": "index asc",
                 "facet": {"precision": {"type": "terms", "field": "precision", "limit": -1, "mincount": 1}},
             }
         return facets
@@ -288,13 +302,20 @@ class SolrBackend:
         try:
             reply = self.client.get(
                 f"/{self.alias(request.target)}/select",
-                [("q", "*:*"), ("rows", 0), ("spellcheck", "true"), ("spellcheck.q", " ".join(w.lower() for w in words)),
-                 ("spellcheck.dictionary", "default"), ("spellcheck.count", 1), ("wt", "json")],
+                [
+                    ("q", "*:*"),
+                    ("rows", 0),
+                    ("spellcheck", "true"),
+                    ("spellcheck.q", " ".join(w.lower() for w in words)),
+                    ("spellcheck.dictionary", "default"),
+                    ("spellcheck.count", 1),
+                    ("wt", "json"),
+                ],
             )
         except SolrError:
             return None
         found = reply.get("spellcheck", {}).get("suggestions", [])
-        pairs = dict(zip(found[::2], found[1::2])) if found and isinstance(found[0], str) else {}
+        pairs = dict(zip(found[::2], found[1::2], strict=False)) if found and isinstance(found[0], str) else {}
         corrected = request.text
         for word in words:
             options = pairs.get(word.lower(), {}).get("suggestion", [])
@@ -305,7 +326,9 @@ class SolrBackend:
             return None
         try:
             # as Whoosh's did-you-mean: the corrected words find something, whatever the filters
-            probe = self._search(request.replace(text=corrected, filters={}, date_from=None, date_to=None, facets=(), histogram=None, page=1, cursor=None, per_page=1), 1)
+            probe = self._search(
+                request.replace(text=corrected, filters={}, date_from=None, date_to=None, facets=(), histogram=None, page=1, cursor=None, per_page=1), 1
+            )
         except Exception:  # noqa: BLE001 - a suggestion is a nicety: one that cannot run is none
             return None
         return corrected if probe.total else None
@@ -356,9 +379,7 @@ class SolrBackend:
         page = self._search(request.replace(facets=(name,), per_page=1, page=1, cursor=None, histogram=None), MAX_FACET_VALUES * 100)
         wanted = speaker_key(prefix)
         values = [
-            v
-            for v in page.facets[0].values
-            if not wanted or any(word.startswith(wanted) for word in [speaker_key(v.label)] + speaker_key(v.label).split())
+            v for v in page.facets[0].values if not wanted or any(word.startswith(wanted) for word in [speaker_key(v.label)] + speaker_key(v.label).split())
         ]
         return Facet(name, tuple(values[:limit]), max(0, len(values) - limit))
 
@@ -418,12 +439,14 @@ class SolrBackend:
             names = self._new_generation(swap=False, replicas=1)
             try:
                 cuts = store.split_ids(report.procs) if report.procs > 1 else []
-                slices = list(zip(["", *cuts], [*cuts, None]))
+                slices = list(zip(["", *cuts], [*cuts, None], strict=True))
                 if len(slices) == 1:
                     counts = [load_slice(self.client.urls, str(self.home), names, "", None)]
                 else:  # each process reads its own slice of the store and posts it (no fork: a server calling us has threads)
                     with ProcessPoolExecutor(len(slices), mp_context=multiprocessing.get_context("spawn")) as workers:
-                        counts = list(workers.map(load_slice, repeat(self.client.urls), repeat(str(self.home)), repeat(dict(names)), *zip(*slices)))
+                        counts = list(
+                            workers.map(load_slice, repeat(self.client.urls), repeat(str(self.home)), repeat(dict(names)), *zip(*slices, strict=True))
+                        )
                 report.articles = sum(a for a, _ in counts)
                 report.statements = sum(n for _, n in counts)
                 for collection in names.values():
@@ -451,7 +474,9 @@ class SolrBackend:
             result.no_index = bool(expected)
             result.missing = sorted(expected)
             return result
-        reply = self._select("statements", [("q", "*:*"), ("rows", 0), ("json.facet", json.dumps({"a": {"type": "terms", "field": "article_id", "limit": -1}}))])
+        reply = self._select(
+            "statements", [("q", "*:*"), ("rows", 0), ("json.facet", json.dumps({"a": {"type": "terms", "field": "article_id", "limit": -1}}))]
+        )
         indexed = {b["val"]: int(b["count"]) for b in reply.get("facets", {}).get("a", {}).get("buckets", [])}
         articles = set(self._all_ids("articles"))
         result.missing = sorted(i for i, n in expected.items() if indexed.get(i, 0) != n or i not in articles)

@@ -52,9 +52,7 @@ class SolrClient:
         self.urls = [u.rstrip("/") for u in urls]
         self._lock = threading.Lock()
         self._first = 0  # the node that answered last: tried first
-        self.http = urllib3.PoolManager(
-            maxsize=16, retries=False, timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout)
-        )
+        self.http = urllib3.PoolManager(maxsize=16, retries=False, timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout))
         self._discovered = 0.0
 
     # --- requests -------------------------------------------------------------------------------
@@ -97,8 +95,10 @@ class SolrClient:
                 message = error.get("msg") or response.data[:200].decode("utf-8", "replace")
                 raise SolrError(f"Solr refused {path}: {message}", response.status)
             return reply
-        raise SolrUnavailable("the search engine (Solr) is unreachable: " + "; ".join(failures) + ". Searches answer again once a node is back; "
-                              "ingested articles are kept in the store and indexed by the next update or 'parley reindex'.")
+        raise SolrUnavailable(
+            "the search engine (Solr) is unreachable: " + "; ".join(failures) + ". Searches answer again once a node is back; "
+            "ingested articles are kept in the store and indexed by the next update or 'parley reindex'."
+        )
 
     def get(self, path: str, params=None, **kwargs) -> dict:
         return self.request("GET", path, params, **kwargs)
@@ -132,9 +132,7 @@ class SolrClient:
         return list(self.collections_admin("LIST").get("collections", []))
 
     def create_collection(self, name: str, config: str, shards: int, replicas: int) -> None:
-        self.collections_admin(
-            "CREATE", name=name, **{"collection.configName": config}, numShards=shards, replicationFactor=replicas, waitForFinalState="true"
-        )
+        self.collections_admin("CREATE", name=name, **{"collection.configName": config}, numShards=shards, replicationFactor=replicas, waitForFinalState="true")
 
     def delete_collection(self, name: str) -> None:
         self.collections_admin("DELETE", name=name)

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from archive.model import Extraction
-from index.documents import article_document, statement_documents
 from index.analysis import _SEVERAL, Memoized
+from index.documents import article_document, statement_documents
 from index.schema import SEPARATOR, article_schema, statement_schema
 
 STATEMENT_TEXT = ("text", "words", "speaker", "role", "channel", "place")

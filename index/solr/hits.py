@@ -16,12 +16,11 @@ from whoosh import highlight
 from whoosh import query as Q
 
 from archive.store import Store
-from index.documents import sentence_of
 from index.analysis import PLAIN
+from index.documents import sentence_of
 from index.highlight import MarkFormatter, _analysed, mark
 from index.results import ArticleHit, Hit
 from index.schema import WORDS
-
 
 
 def _leaves(query: Q.Query | None, field: str) -> list[Q.Query]:
