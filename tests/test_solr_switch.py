@@ -43,3 +43,18 @@ def test_one_setting_and_reindex_move_an_archive_to_solr(solr_cluster, home):
     assert "unreachable" in json.dumps(refused.get_json())
     page = down.get("/search?q=ceasefire")
     assert page.status_code == 503 and b"unreachable" in page.data
+
+
+def test_serve_starts_while_solr_is_down_and_answers_503(home):
+    import urllib.error
+    import urllib.request
+
+    from conftest import served
+
+    assert run(home, "ingest", str(PROJECT / "seeds")).exit_code == 0
+    (home / "parley.toml").write_text('[search]\nbackend = "solr"\nsolr_url = "http://127.0.0.1:9/solr"\n', encoding="utf-8")
+    with served(home) as base:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/api/v1/search?q=ceasefire", timeout=10)
+        assert refused.value.code == 503
+        assert "unreachable" in refused.value.read().decode("utf-8")
