@@ -58,7 +58,7 @@ def cold_start(cache: str | None) -> float:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if cache is not None:
         env["PARLEY_CACHE_DIR"] = cache
-    command = [sys.executable, "-m", "web.cli", "extract", str(seed)]
+    command = [sys.executable, "-m", "cli", "extract", str(seed)]
     times = []
     for _ in range(3):
         started = time.perf_counter()

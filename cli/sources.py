@@ -19,7 +19,7 @@ import click
 from archive.collect.http import FetchError, Politeness, PoliteClient, Stopped
 from archive.collect.listing import ListingError, discover_feeds, read_listing
 from archive.collect.runner import ACCEPT_LISTING, Collector, RunReport
-from archive.collect.sources import SourceError, format_every, make_spec, read_sources_file
+from archive.collect.sources import SourceError, SourceSpec, format_every, make_spec, read_sources_file
 from archive.collect.state import CollectState, Source
 from archive.store import Store, StoreError
 from cli.settings import search_backend
@@ -34,22 +34,33 @@ def _store(home: Path) -> Store:
         raise click.ClickException(f"cannot open the archive in {home}: {error}") from None
 
 
-def _synced(store: Store, home: Path) -> CollectState:
-    """The collector's state with HOME/sources.toml applied (its problems printed as warnings)."""
+def _synced(store: Store, home: Path, warned: set[str] | None = None) -> CollectState:
+    """The collector's state with HOME/sources.toml applied (its problems printed as warnings, each once
+    per ``warned`` set).  A file that cannot be read at all stops a command, but not a running watch."""
     state = CollectState(store.db)
     try:
         specs, problems = read_sources_file(home)
     except SourceError as error:
-        raise click.ClickException(str(error)) from None
+        if warned is None:
+            raise click.ClickException(str(error)) from None
+        specs, problems = _file_specs(state), [f"{error} (the sources it listed are kept)"]
     state.sync_file(specs)
     for problem in problems:
-        click.secho(f"warning: skipped {problem}", fg="yellow", err=True)
+        if warned is None or problem not in warned:
+            click.secho(f"warning: skipped {problem}", fg="yellow", err=True)
+            if warned is not None:
+                warned.add(problem)
     return state
+
+
+def _file_specs(state: CollectState) -> list[SourceSpec]:
+    return [SourceSpec(s.url, s.name, s.every, s.lang) for s in state.sources() if s.origin == "file"]
 
 
 def _politeness(contact: str | None, min_delay: float) -> Politeness:
     contact = contact or os.environ.get("PARLEY_CONTACT")
     if not contact:
+        click.secho("note: no --contact (or PARLEY_CONTACT) set: sites see Parley's generic contact, not yours", fg="yellow", err=True)
         return Politeness(min_delay=min_delay)
     return Politeness(contact=contact, min_delay=min_delay)
 
@@ -263,8 +274,10 @@ def watch(ctx, verbose, max_items, workers, contact, min_delay) -> None:
     home = ctx.obj
     with _store(home) as store, _collector(home, store, contact=contact, min_delay=min_delay, max_items=max_items, workers=workers, verbose=verbose) as collector:
 
+        warned: set[str] = set()
+
         def current() -> list[Source]:
-            return _synced(store, home).sources()
+            return _synced(store, home, warned).sources()
 
         if not current():
             raise click.ClickException("no sources to watch: add one with 'parley sources add URL' or in sources.toml")

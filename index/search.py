@@ -288,20 +288,8 @@ class SearchIndex:
             quote_html = mark(statement.quote, words)
             context = sentence_of(meta["text"], statement)
             context_html = mark(context, words)
-            hits.append(
-                Hit(
-                    id=sid,
-                    article_id=meta["article_id"],
-                    score=round(hit.score, 4) if hit.score is not None and sort == "relevance" else None,
-                    statement=statement,
-                    title=meta["title"],
-                    published=meta["published"],
-                    source=meta["source"],
-                    url=meta["url"],
-                    quote_html=quote_html,
-                    context_html=context_html,
-                )
-            )
+            score = round(hit.score, 4) if hit.score is not None and sort == "relevance" else None
+            hits.append(Hit.stored(sid, statement, meta, score, quote_html, context_html))
         return tuple(hits)
 
     def _hydrate_articles(self, window, sort) -> tuple[ArticleHit, ...]:

@@ -254,3 +254,18 @@ def test_a_canonical_link_to_the_home_page_is_not_identity(site, collect):
     (report,) = collect(site.url("/feed.xml"))
     assert len(report.new) == 2 and not report.updated
     assert {collect.store.get(i).article.url for i in report.new} == {site.url("/news/0"), site.url("/news/1")}
+
+
+def test_two_feeds_with_one_story_keep_one_article_without_refetching(site, collect):
+    site.page("/story", article_html("The story", story(60)))
+    site.routes["/one.xml"] = static(rss("One", [{"title": "Story as One calls it", "link": site.url("/story?utm_source=one")}]).encode(), "application/rss+xml")
+    site.routes["/two.xml"] = static(rss("Two", [{"title": "Story as Two calls it", "link": site.url("/story?utm_source=two")}]).encode(), "application/rss+xml")
+    (first,) = collect(site.url("/one.xml"))
+    (second,) = collect(site.url("/two.xml"))
+    assert len(first.new) == 1 and not second.new and not second.updated and second.unchanged == 1
+    for _ in range(2):
+        make_due(collect)
+        assert all(not r.new and not r.updated for r in collect())
+    assert site.hits("/story") == 2  # once per source, never again while neither feed changes
+    assert collect.store.get(first.new[0]).article.source == "One"
+    assert collect.state.provenance(first.new[0])["source_name"] == "One"

@@ -143,7 +143,7 @@ def test_parley_extract_fills_the_cache_then_reads_it(tmp_path: Path) -> None:
     env = {**os.environ, "PARLEY_CACHE_DIR": str(tmp_path / "cache")}
     article = tmp_path / "a.txt"
     article.write_text("Russian missiles hit Kharkiv and Odesa, the governor of the Kharkiv region said.\n")
-    command = [sys.executable, "-m", "web.cli", "extract", "--json", str(article)]
+    command = [sys.executable, "-m", "cli", "extract", "--json", str(article)]
     first = subprocess.run(command, capture_output=True, text=True, env=env, cwd=PROJECT, check=True).stdout
     assert len(list((tmp_path / "cache").glob("gazetteer-*.marshal"))) == 1
     second = subprocess.run(command, capture_output=True, text=True, env=env, cwd=PROJECT, check=True).stdout

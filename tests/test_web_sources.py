@@ -39,3 +39,19 @@ def test_sources_page_of_an_archive_filled_by_hand(home):
     client = create_app({"PARLEY_HOME": str(home), "TESTING": True}).test_client()
     response = client.get("/sources")
     assert response.status_code == 200 and "No sources yet" in response.get_data(as_text=True)
+
+
+def test_a_corrected_article_shows_its_versions(home):
+    with Site() as site:
+        site.page("/a", article_html("First <i>title</i>", story(1)))
+        site.routes["/feed.xml"] = static(rss("Wire", [{"title": "v1", "link": site.url("/a")}]).encode(), "application/rss+xml")
+        with Store(home) as store, PoliteClient(fast()) as client:
+            collector = Collector(store, client, index=lambda ids: writing.update(home, store, ids))
+            source, _ = collector.state.add_source(make_spec(site.url("/feed.xml")))
+            (first,) = collector.run([source])
+            site.page("/a", article_html("Second title", story(1) + "\n\nA correction was added."))
+            site.routes["/feed.xml"] = static(rss("Wire", [{"title": "v2", "link": site.url("/a")}]).encode(), "application/rss+xml")
+            (second,) = collector.run([collector.state.source(source.id)])
+    assert second.updated == first.new
+    page = create_app({"PARLEY_HOME": str(home), "TESTING": True}).test_client().get(f"/articles/{first.new[0]}").get_data(as_text=True)
+    assert "version 2, corrected since first fetched" in page and "version 1 “First title”" in page and "A correction was added." in page

@@ -30,9 +30,11 @@ def sources_page():
 
 def collected(article_id: str) -> dict[str, Any] | None:
     """When and from which source an article was fetched, with its version number (None: not collected)."""
-    found = _state().provenance(article_id)
+    state = _state()
+    found = state.provenance(article_id)
     if found is not None:
-        found["versions"] = len(_state().versions(article_id)) + 1
+        found["history"] = state.versions(article_id)
+        found["versions"] = len(found["history"]) + 1
     return found
 
 

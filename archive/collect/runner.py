@@ -248,7 +248,7 @@ class Collector:
         seen.add(url)
         fingerprint = item.fingerprint
         with self.lock:
-            if not self.state.item_needs_fetch(url, fingerprint):
+            if not self.state.item_needs_fetch(source.id, url, fingerprint):
                 report.unchanged += 1
                 return 0
             previous = self._known_for_item(url)
@@ -270,8 +270,7 @@ class Collector:
         return 1
 
     def _known_for_item(self, url: str) -> Known | None:
-        row = self.state.db.execute("SELECT canonical FROM collect_items WHERE url = ?", (url,)).fetchone()
-        return self.state.known(row[0] if row and row[0] else url)
+        return self.state.known(self.state.canonical_of_item(url) or url)
 
     def _fetch_and_store(self, source: Source, listing: Listing, item: Item, url: str, fingerprint: str, previous: Known | None, report: RunReport) -> None:
         page, response, page_problem = self._page(url, previous)
@@ -303,7 +302,12 @@ class Collector:
         fetched_at = response.fetched_at if response is not None else _now()
         with self.lock:
             known = self.state.known(canonical) or (previous if previous and previous.canonical == canonical else None)
-            stored_id, change = self._store(extraction, known)
+            stored_id, change = self._store(extraction, known, keep_source=bool(known and known.source_id not in (None, source.id)))
+            if change == "same" and known and known.source_id not in (None, source.id):
+                # another source's article, unchanged: it stays theirs (its provenance and fetch time)
+                self.state.item_done(url, source.id, fingerprint, canonical)
+                report.unchanged += 1
+                return
             self.state.record_article(
                 canonical, stored_id, source, extraction.article.source,
                 version=(known.version + (change == "updated")) if known else 1,
@@ -352,14 +356,17 @@ class Collector:
             return None, response, "the page is nested too deeply to read"
         return (result.articles[0] if result.articles else None), response, None
 
-    def _store(self, extraction: Extraction, known: Known | None) -> tuple[str, str]:
-        """Write one article; returns its id and "new", "updated" or "same"."""
+    def _store(self, extraction: Extraction, known: Known | None, *, keep_source: bool = False) -> tuple[str, str]:
+        """Write one article; returns its id and "new", "updated" or "same".  ``keep_source``: the article
+        came first from another source, whose name it keeps (two feeds must not rename it back and forth)."""
         article = extraction.article
         stored = self.store.get(known.article_id) if known else None
         if stored is None:
             outcome = self.store.add_batch([extraction])
             return article.id, ("new" if outcome.added else "same")
         old = stored.article
+        if keep_source:
+            article = replace(article, source=old.source)
         if (old.text, old.title, old.published, old.source, old.author) == (article.text, article.title, article.published, article.source, article.author):
             return old.id, "same"
         statements, mapping = align(stored.statements, extraction.statements)

@@ -5,9 +5,10 @@ store's own):
 
 - ``collect_sources``: each source, its schedule and its health (last success, last error, failures);
 - ``collect_documents``: validators (ETag, Last-Modified) of source documents, for conditional GET;
-- ``collect_items``: every item URL ever listed (canonicalised), the source's fingerprint of it when
-  last handled, and its last error: an item is fetched when new, when its fingerprint changes, or
-  while it keeps failing (up to ``MAX_ATTEMPTS``);
+- ``collect_items``: every item URL each source ever listed (canonicalised), that source's fingerprint
+  of it when last handled, and its last error: an item is fetched when new to the source, when its
+  fingerprint changes, or while it keeps failing (up to ``MAX_ATTEMPTS``).  Per source, so that two
+  feeds describing one story differently do not make each other fetch it again at every run;
 - ``collect_articles``: one row per canonical article URL: the article id it is stored as (kept
   across versions), its version number, body hash, fetch time, source and validators;
 - ``collect_versions``: earlier versions of articles (text and metadata), and how their statement
@@ -60,15 +61,17 @@ MIGRATIONS: tuple[str, ...] = (
         fetched_at TEXT
     );
     CREATE TABLE IF NOT EXISTS collect_items (
-        url TEXT PRIMARY KEY,
-        source_id INTEGER,
+        source_id INTEGER NOT NULL,
+        url TEXT NOT NULL,
         fingerprint TEXT,
         canonical TEXT,
         status TEXT NOT NULL,
         error TEXT,
         attempts INTEGER NOT NULL DEFAULT 0,
-        seen_at TEXT NOT NULL
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (source_id, url)
     );
+    CREATE INDEX IF NOT EXISTS collect_items_url ON collect_items (url);
     CREATE TABLE IF NOT EXISTS collect_articles (
         canonical TEXT PRIMARY KEY,
         article_id TEXT NOT NULL,
@@ -149,6 +152,7 @@ class Known:
     body_sha256: str | None
     etag: str | None
     last_modified: str | None
+    source_id: int | None
 
 
 class CollectState:
@@ -264,8 +268,10 @@ class CollectState:
 
     # --- items --------------------------------------------------------------------------------
 
-    def item_needs_fetch(self, url: str, fingerprint: str) -> bool:
-        row = self.db.execute("SELECT fingerprint, status, attempts FROM collect_items WHERE url = ?", (url,)).fetchone()
+    def item_needs_fetch(self, source_id: int, url: str, fingerprint: str) -> bool:
+        row = self.db.execute(
+            "SELECT fingerprint, status, attempts FROM collect_items WHERE source_id = ? AND url = ?", (source_id, url)
+        ).fetchone()
         if row is None:
             return True
         if row["status"] == "error":
@@ -279,7 +285,7 @@ class CollectState:
     def _item_done(self, url: str, source_id: int, fingerprint: str, canonical: str | None) -> None:
         self.db.execute(
             "INSERT INTO collect_items (url, source_id, fingerprint, canonical, status, error, attempts, seen_at) VALUES (?, ?, ?, ?, 'ok', NULL, 0, ?)"
-            " ON CONFLICT (url) DO UPDATE SET fingerprint = excluded.fingerprint, canonical = excluded.canonical, status = 'ok',"
+            " ON CONFLICT (source_id, url) DO UPDATE SET fingerprint = excluded.fingerprint, canonical = excluded.canonical, status = 'ok',"
             " error = NULL, attempts = 0, seen_at = excluded.seen_at",
             (url, source_id, fingerprint, canonical, now_iso()),
         )
@@ -288,7 +294,7 @@ class CollectState:
         with self.db:
             self.db.execute(
                 "INSERT INTO collect_items (url, source_id, fingerprint, status, error, attempts, seen_at) VALUES (?, ?, ?, 'error', ?, 1, ?)"
-                " ON CONFLICT (url) DO UPDATE SET fingerprint = excluded.fingerprint, status = 'error', error = excluded.error,"
+                " ON CONFLICT (source_id, url) DO UPDATE SET fingerprint = excluded.fingerprint, status = 'error', error = excluded.error,"
                 " attempts = attempts + 1, seen_at = excluded.seen_at",
                 (url, source_id, fingerprint, error[:500], now_iso()),
             )
@@ -301,9 +307,14 @@ class CollectState:
 
     # --- articles and versions ----------------------------------------------------------------
 
+    def canonical_of_item(self, url: str) -> str | None:
+        """The canonical URL an item URL turned out to be (by any source), if it was fetched."""
+        row = self.db.execute("SELECT canonical FROM collect_items WHERE url = ? AND canonical IS NOT NULL LIMIT 1", (url,)).fetchone()
+        return row[0] if row else None
+
     def known(self, canonical: str) -> Known | None:
         row = self.db.execute(
-            "SELECT canonical, article_id, version, body_sha256, etag, last_modified FROM collect_articles WHERE canonical = ?", (canonical,)
+            "SELECT canonical, article_id, version, body_sha256, etag, last_modified, source_id FROM collect_articles WHERE canonical = ?", (canonical,)
         ).fetchone()
         return Known(*row) if row else None
 

@@ -112,20 +112,7 @@ def statement_hits(store: Store, window: list[tuple[str, float | None]], sort: s
         statement, meta = found[sid]
         context = sentence_of(meta["text"], statement)
         words = matched_words(query, "text", (statement.quote, context))
-        hits.append(
-            Hit(
-                id=sid,
-                article_id=meta["article_id"],
-                score=_score(score, sort),
-                statement=statement,
-                title=meta["title"],
-                published=meta["published"],
-                source=meta["source"],
-                url=meta["url"],
-                quote_html=mark(statement.quote, words),
-                context_html=mark(context, words),
-            )
-        )
+        hits.append(Hit.stored(sid, statement, meta, _score(score, sort), mark(statement.quote, words), mark(context, words)))
     return tuple(hits)
 
 
