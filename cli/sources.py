@@ -16,10 +16,16 @@ from pathlib import Path
 
 import click
 
-from archive.collect.http import FetchError, Politeness, PoliteClient, Stopped
+from archive.collect.http import FetchError, PoliteClient, Politeness, Stopped
 from archive.collect.listing import ListingError, discover_feeds, read_listing
 from archive.collect.runner import ACCEPT_LISTING, Collector, RunReport
-from archive.collect.sources import SourceError, SourceSpec, format_every, make_spec, read_sources_file
+from archive.collect.sources import (
+    SourceError,
+    SourceSpec,
+    format_every,
+    make_spec,
+    read_sources_file,
+)
 from archive.collect.state import CollectState, Source
 from archive.store import Store, StoreError
 from cli.settings import search_backend

@@ -215,7 +215,7 @@ def test_reindex_extract_brings_every_article_and_the_index_up_to_date(home, tmp
 def test_serve_warms_the_search_caches_before_the_first_request(home):
     """``warm`` (run by ``serve`` in the background) leaves the index version's facet values built."""
     from web import create_app
-    from cli import warm
+    from cli.serving import warm
 
     assert run(home, "ingest", str(PROJECT / "seeds")).exit_code == 0
     app = create_app({"PARLEY_HOME": str(home)})
