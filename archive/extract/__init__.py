@@ -4,7 +4,7 @@ Other layers use extraction through the names below only (an import-linter contr
 out of the extractors' modules).
 """
 
-from archive.extract.dates import sentence_bounds
 from archive.extract.gazetteer import curated_variants as place_variants
+from archive.extract.sentences import sentence_bounds
 
 __all__ = ["place_variants", "sentence_bounds"]

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,6 +35,7 @@ from typing import Any
 from archive.dateparse import parse_date
 from archive.extract import keyscan
 from archive.extract.keyscan import fold, key_pattern
+from archive.extract.sentences import sentence_bounds
 from archive.model import DateRef
 from archive.period import Period
 
@@ -150,40 +150,6 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 # ------------------------------------------------------------------------------- tense
-
-
-# terminal punctuation, closing marks, white space and a capital or digit; or a line break (written to
-# start with one character class, so that the regex engine skips in C to the next such character)
-_BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9]))")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]\.)+[A-Z]?|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|Rep|Sen|Gov|Prof|Jr|Sr|No|vs|Lt|Maj|Adm"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Ltd|Co))$"
-)
-
-
-@lru_cache(maxsize=16)
-def _breaks(text: str) -> tuple[list[int], list[int]]:
-    """Sentence breaks of ``text``: where each sentence ends and where the next one starts."""
-    ends, starts = [], []
-    for match in _BOUNDARY.finditer(text):
-        at = match.start()
-        # a period right after a letter may end an abbreviation ("U.S.", "Mr.", "Jan."): the word before it decides
-        if text[at] == "." and at and text[at - 1].isalpha() and _ABBREVIATION.search(text, max(0, at - 16), at):
-            continue
-        ends.append(match.start() + (1 if match.group() != "\n" else 0))
-        starts.append(match.end())
-    return ends, starts
-
-
-def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
-    """The span of the sentence(s) around ``[start, end)``: from the break before to the one after."""
-    end = start if end is None else end
-    ends, starts = _breaks(text)
-    i = bisect_right(starts, start)
-    left = starts[i - 1] if i else 0
-    j = bisect_left(ends, end)
-    right = ends[j] if j < len(ends) else len(text)
-    return left, max(right, end)
 
 
 _FULL_MONTHS = frozenset("January February March April May June July August September October November December".split())

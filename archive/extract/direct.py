@@ -11,12 +11,12 @@ from dataclasses import replace
 from archive.extract.found import SKIPPABLE, Found, set_attribution
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import MARKS_RE, Quotation
-from archive.extract.subjects import cue_subject, sentence_subject
 from archive.extract.sentences import Document, is_heading
 from archive.extract.speakers import (
     Mention,
     mention_after,
 )
+from archive.extract.subjects import cue_subject, sentence_subject
 
 
 def direct_speech(doc: Document, consumed: set[int], reported: list[Found]) -> list[Found]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import replace
 
-from archive.extract.dates import date_near, find_dates, sentence_bounds
+from archive.extract.dates import date_near, find_dates
 from archive.extract.places import PlaceIndex, find_places
+from archive.extract.sentences import sentence_bounds
 from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
 from archive.model import Article, DateRef, Extraction, Statement

@@ -11,8 +11,20 @@ from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document, Token, is_capitalised, token
 from archive.extract.speakers import Mention, describe
-from archive.extract.subjects import DETERMINERS, DOCUMENT_NOUNS, cue_subject, low_ing, participle_subject
-from archive.extract.trailing import ADJUNCT_STARTS, OUTLET_WORDS, only_adjuncts, opens_quote, trailing
+from archive.extract.subjects import (
+    DETERMINERS,
+    DOCUMENT_NOUNS,
+    cue_subject,
+    low_ing,
+    participle_subject,
+)
+from archive.extract.trailing import (
+    ADJUNCT_STARTS,
+    OUTLET_WORDS,
+    only_adjuncts,
+    opens_quote,
+    trailing,
+)
 
 _PASSIVE = frozenset("is are was were be been being".split())
 _NEGATION = frozenset(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
 from operator import add, itemgetter, sub
 from typing import Any, NamedTuple
@@ -79,6 +80,30 @@ def is_capitalised(word: str) -> bool:
 
 def sentences(text: str) -> list[Sentence]:
     """Sentences of ``text`` (line breaks always end one); abbreviations and initials do not."""
+    return list(_split(text))
+
+
+def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """The span of the sentence(s) around ``[start, end)``: from the start of the sentence holding
+    ``start`` to the end of the one holding ``end`` (what a statement's date and places are read from)."""
+    end = start if end is None else end
+    starts, ends = _spans(text)
+    i = bisect.bisect_right(starts, start) - 1
+    left = starts[i] if i >= 0 else 0
+    j = bisect.bisect_left(ends, end)
+    right = ends[j] if j < len(ends) else len(text)
+    return min(left, start), max(right, end)
+
+
+@lru_cache(maxsize=16)
+def _spans(text: str) -> tuple[list[int], list[int]]:
+    split = _split(text)
+    return [s.start for s in split], [s.end for s in split]
+
+
+@lru_cache(maxsize=16)
+def _split(text: str) -> tuple[Sentence, ...]:
+    """The one sentence split of a text, remembered: statement finders, dates and the index all read it."""
     out: list[Sentence] = []
     start = 0
     line_start = True
@@ -95,7 +120,7 @@ def sentences(text: str) -> list[Sentence]:
         line_start = newline
         start = after
     _add(text, out, start, len(text), line_start)
-    return out
+    return tuple(out)
 
 
 def _add(text: str, out: list[Sentence], start: int, end: int, line_start: bool) -> None:
