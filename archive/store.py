@@ -12,7 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -318,6 +318,7 @@ class Store:
             )
             for row in rows:
                 meta = {k: row[k] for k in ("article_id", "title", "published", "source", "url", *(("text",) if with_text else ()))}
+                meta["published"] = _day(meta["published"])
                 found[row["id"]] = (Statement.from_dict(json.loads(row["data"])), meta)
         return found
 
@@ -328,7 +329,7 @@ class Store:
             " (SELECT count(*) FROM statements s WHERE s.article_id = a.id) AS statements FROM articles a WHERE a.id = ?",
             (article_id,),
         ).fetchone()
-        return dict(row) if row else None
+        return {**dict(row), "published": _day(row["published"])} if row else None
 
     def speaker_profile(self, names: list[str]) -> dict[str, Any]:
         """What the archive knows of a speaker written as any of ``names``: spellings, roles and types seen."""
@@ -439,6 +440,11 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     except sqlite3.OperationalError:
         db.close()
         return sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
+
+
+def _day(stored: str | None) -> date | None:
+    """A publication date as the store keeps it (ISO text) back to a date."""
+    return date.fromisoformat(stored[:10]) if stored else None
 
 
 def _dumps(value: Any) -> str:

@@ -24,6 +24,7 @@ from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import DB_NAME, ReadOnlyArchive, Store, StoreError, writable
 from cli import settings
 from index.backend import SearchBackend, finish_pending
+from index.errors import IndexUnavailable
 from web.formatting import plural, when
 from web.home import default_home, ensure_index, needs_index, seed_if_empty
 
@@ -375,6 +376,8 @@ def extract_command(paths, as_json, published, max_bytes, follow_links) -> None:
             continue
         for problem in result.problems:
             click.secho(f"skipped part of {printable(result.source)}: {printable(problem)}", fg="yellow", err=True)
+        for note in result.warnings:
+            click.secho(f"warning {printable(result.source)}: {printable(note)}", fg="yellow", err=True)
         for article in result.articles:
             if published and article.published is None:
                 article = article.with_metadata(published=published)
@@ -424,7 +427,10 @@ def serve(ctx, host, port, threads, no_seed, debug) -> None:
 
     home = ctx.obj
     if writable(home):
-        _prepare(home, seed=not no_seed, backend=search_backend(ctx))
+        try:
+            _prepare(home, seed=not no_seed, backend=search_backend(ctx))
+        except IndexUnavailable as error:  # a search engine that is down (Solr): serve, answering 503 until it is back
+            click.echo(f"warning: {error}", err=True)
     elif (Path(home) / DB_NAME).exists():
         click.echo(f"the archive in {printable(str(home))} is read-only: serving it as it is (no seeding, no index repair)", err=True)
     else:

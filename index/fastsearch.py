@@ -11,8 +11,8 @@ as Whoosh's own matchers would evaluate it, node for node:
   Whoosh's matcher trees combine them (the same weighted tree, the same array-union rule for small
   segments), so that every sum is computed in the same order and scores agree to the last bit;
 * a phrase intersects its words first and reads positions only for the documents in all of them;
-* ``Not`` inside ``And`` adds Whoosh's constant 1.0, as ``ConstantScoreQuery`` its score; deleted
-  documents go at the end, per segment.
+* ``Not`` inside ``And`` adds Whoosh's constant 1.0, a ``ConstantScoreQuery`` gives its matches its
+  score; deleted documents go at the end, per segment.
 
 Anything else (ranges, ``Every``, span queries, other weightings) raises ``Unsupported`` and the
 caller uses Whoosh's matchers: the reference path, kept and tested against this one.

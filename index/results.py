@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from archive.model import Statement
 from index.names import NameSuggestion
@@ -43,11 +45,16 @@ class Hit:
     score: float | None
     statement: Statement
     title: str | None
-    published: str | None
+    published: date | None
     source: str | None
     url: str | None
     quote_html: str  # escaped, with <mark> around matched words
     context_html: str | None
+
+    @classmethod
+    def stored(cls, statement_id: str, statement: Statement, meta: Mapping[str, Any], score: float | None, quote_html: str, context_html: str | None = None) -> Hit:
+        """A hit from a statement as the store gives it back, with its article's metadata (``Store.statements_by_id``)."""
+        return cls(statement_id, meta["article_id"], score, statement, meta["title"], meta["published"], meta["source"], meta["url"], quote_html, context_html)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class ArticleHit:
     id: str
     score: float | None
     title: str | None
-    published: str | None
+    published: date | None
     source: str | None
     url: str | None
     statements: int

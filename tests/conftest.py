@@ -115,3 +115,13 @@ def module_client(tmp_path_factory):
 
     home = build_archive(tmp_path_factory.mktemp("archive") / "home", extractions())
     return create_app({"PARLEY_HOME": str(home), "TESTING": True}).test_client()
+
+
+@pytest.fixture(scope="session")
+def solr_cluster(tmp_path_factory):
+    """A 2-node SolrCloud for the whole run (started on first use; skips when its launcher is not built)."""
+    from solr_harness import Cluster
+
+    cluster = Cluster(tmp_path_factory.mktemp("solr"))
+    yield cluster
+    cluster.close()

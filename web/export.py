@@ -71,7 +71,7 @@ def hydrate(ids: Iterator[tuple[str, float | None]], with_context: bool = False)
         for sid, score in batch:
             if sid in found:  # in the index but no longer in the store: verify says so
                 statement, meta = found[sid]
-                hit = Hit(sid, meta["article_id"], score, statement, meta["title"], meta["published"], meta["source"], meta["url"], escape(statement.quote), None)
+                hit = Hit.stored(sid, statement, meta, score, escape(statement.quote))
                 context = sentence_of(meta["text"], statement) if with_context else ""
                 countries = tuple(sorted({points[p][0] for p in statement.places if p in points and points[p][0]}))  # type: ignore[misc]
                 yield Row(hit, context, countries)
@@ -89,7 +89,7 @@ def csv_row(item: Row, site: str = "") -> list[Any]:
     s: Statement = hit.statement
     speaker = s.speaker
     row = [
-        hit.id, hit.article_id, hit.published, s.date.value if s.date else None, s.date.precision if s.date else None,
+        hit.id, hit.article_id, hit.published and hit.published.isoformat(), s.date.value if s.date else None, s.date.precision if s.date else None,
         speaker.name if speaker else None, speaker.role if speaker else None, speaker.type if speaker else None,
         s.kind, s.channel, "true" if s.direct else "false", round(s.confidence, 3), s.quote, item.context,
         "; ".join(s.places), "; ".join(item.countries), "; ".join(s.topics), hit.source, hit.title,

@@ -9,15 +9,18 @@ from functools import lru_cache
 from archive.model import DateRef
 
 
-def _day(iso: str) -> str:
-    try:
-        d = date.fromisoformat(iso[:10])
-    except ValueError:
-        return iso
+def _day(value: str | date) -> str:
+    if isinstance(value, date):
+        d = value
+    else:
+        try:
+            d = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return f"{d.day} {d:%b %Y}"
 
 
-def when(ref: DateRef | None, published: str | None = None) -> str:
+def when(ref: DateRef | None, published: date | None = None) -> str:
     """A statement's date as a reader says it: "22 Apr 2025", "week of 14 Apr 2025", "April 2025"…"""
     if ref is None or (ref.value is None and ref.range_start is None):
         if ref is not None and ref.text:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from index.results import ArticleHit, Facet, Hit, SearchResults
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
@@ -13,7 +18,7 @@ def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
         return {
             "id": hit.id,
             "score": hit.score,
-            "article": {"title": hit.title, "published": hit.published, "source": hit.source, "url": hit.url},
+            "article": {"title": hit.title, "published": _iso(hit.published), "source": hit.source, "url": hit.url},
             "statements": hit.statements,
             "highlight": hit.snippet_html,
         }
@@ -22,7 +27,7 @@ def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
         "article_id": hit.article_id,
         "score": hit.score,
         "statement": hit.statement.as_dict(),
-        "article": {"title": hit.title, "published": hit.published, "source": hit.source, "url": hit.url},
+        "article": {"title": hit.title, "published": _iso(hit.published), "source": hit.source, "url": hit.url},
         "highlight": hit.quote_html,
         "context_highlight": hit.context_html,
     }

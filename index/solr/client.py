@@ -1,0 +1,162 @@
+"""A small SolrCloud client over urllib3: JSON requests to any live node, collections, aliases, configsets.
+
+Any node of a SolrCloud answers for the whole cluster (it forwards to the replicas it needs), so the
+client keeps a list of node URLs (the configured ones, then the cluster's live nodes once it has seen
+them) and moves to the next one when a node does not answer.  Only when none answers does a request
+fail, with ``SolrUnavailable``; Solr's own refusals (a bad query, a missing collection) are ``SolrError``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import urllib3
+
+from index.backend import IndexUnavailable
+
+CONNECT_TIMEOUT = 2.0  # seconds: a node that does not take the connection by then is treated as down
+READ_TIMEOUT = 60.0
+RETRY_STATUSES = (502, 503, 504)  # a node going down or not ready: the next node may answer
+
+
+class SolrUnavailable(IndexUnavailable):
+    """No Solr node answered; the message names the nodes tried and why."""
+
+
+class SolrError(RuntimeError):
+    """Solr answered with an error (bad request, unknown collection…); ``status`` is its HTTP status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def node_url(live_node: str) -> str:
+    """A live node's name in ZooKeeper ("127.0.0.1:8983_solr") as its base URL."""
+    host, _, context = live_node.partition("_")
+    return f"http://{host}/{context.replace('%2F', '/') or 'solr'}"
+
+
+class SolrClient:
+    def __init__(self, urls: Sequence[str], *, read_timeout: float = READ_TIMEOUT) -> None:
+        if not urls:
+            raise ValueError("no Solr URL: set [search] solr_url (or PARLEY_SOLR_URL), e.g. http://127.0.0.1:8983/solr")
+        self.urls = [u.rstrip("/") for u in urls]
+        self._lock = threading.Lock()
+        self._first = 0  # the node that answered last: tried first
+        self.http = urllib3.PoolManager(maxsize=16, retries=False, timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout))
+        self._discovered = 0.0
+
+    # --- requests -------------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+        timeout: float | None = None,
+    ) -> dict:
+        """``path`` (e.g. "/parley_statements/select") on the first node that answers; the JSON reply."""
+        query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params or ()), doseq=True)
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode("utf-8"))
+        headers = {"Content-Type": content_type} if data is not None else {}
+        extra = {} if timeout is None else {"timeout": urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout)}
+        with self._lock:
+            order = self.urls[self._first :] + self.urls[: self._first]
+        failures = []
+        for url in order:
+            try:
+                response = self.http.request(method, f"{url}{path}?{query}", body=data, headers=headers, **extra)
+            except urllib3.exceptions.HTTPError as error:
+                failures.append(f"{url}: {type(error).__name__}")
+                continue
+            if response.status in RETRY_STATUSES:
+                failures.append(f"{url}: HTTP {response.status}")
+                continue
+            with self._lock:
+                self._first = self.urls.index(url) if url in self.urls else 0
+            try:
+                reply = json.loads(response.data or b"{}")
+            except ValueError:
+                reply = {}
+            if response.status >= 400:
+                error = reply.get("error", {}) if isinstance(reply, dict) else {}
+                message = error.get("msg") or response.data[:200].decode("utf-8", "replace")
+                raise SolrError(f"Solr refused {path}: {message}", response.status)
+            return reply
+        raise SolrUnavailable(
+            "the search engine (Solr) is unreachable: " + "; ".join(failures) + ". Searches answer again once a node is back; "
+            "ingested articles are kept in the store and indexed by the next update or 'parley reindex'."
+        )
+
+    def get(self, path: str, params=None, **kwargs) -> dict:
+        return self.request("GET", path, params, **kwargs)
+
+    def post(self, path: str, body: Any, params=None, **kwargs) -> dict:
+        return self.request("POST", path, params, body, **kwargs)
+
+    def discover(self, every: float = 30.0) -> None:
+        """Add the cluster's live nodes to the URLs tried (at most every ``every`` seconds)."""
+        if time.monotonic() - self._discovered < every:
+            return
+        self._discovered = time.monotonic()
+        try:
+            live = self.get("/admin/collections", {"action": "CLUSTERSTATUS", "wt": "json"}).get("cluster", {}).get("live_nodes", [])
+        except (SolrUnavailable, SolrError):
+            return
+        with self._lock:
+            for name in live:
+                url = node_url(name)
+                if url not in self.urls:
+                    self.urls.append(url)
+
+    # --- the cluster ----------------------------------------------------------------------------
+    def collections_admin(self, action: str, **params) -> dict:
+        return self.get("/admin/collections", {"action": action, "wt": "json", **params})
+
+    def aliases(self) -> dict[str, str]:
+        return dict(self.collections_admin("LISTALIASES").get("aliases", {}))
+
+    def collections(self) -> list[str]:
+        return list(self.collections_admin("LIST").get("collections", []))
+
+    def create_collection(self, name: str, config: str, shards: int, replicas: int) -> None:
+        self.collections_admin("CREATE", name=name, **{"collection.configName": config}, numShards=shards, replicationFactor=replicas, waitForFinalState="true")
+
+    def delete_collection(self, name: str) -> None:
+        self.collections_admin("DELETE", name=name)
+
+    def alias(self, alias: str, collection: str) -> None:
+        """Point ``alias`` at ``collection`` (atomically: searches see the old one or the new one)."""
+        self.collections_admin("CREATEALIAS", name=alias, collections=collection)
+
+    def configsets(self) -> list[str]:
+        return list(self.get("/admin/configs", {"action": "LIST", "wt": "json"}).get("configSets", []))
+
+    def upload_configset(self, name: str, folder: Path) -> None:
+        """Upload the files of ``folder`` as configset ``name`` (zipped, as Solr's Configsets API takes it)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.iterdir()):
+                if path.is_file():
+                    archive.write(path, path.name)
+        self.request("POST", "/admin/configs", {"action": "UPLOAD", "name": name, "wt": "json"}, raw=buffer.getvalue(), content_type="application/octet-stream")
+
+
+def split_urls(value: str | Iterable[str] | None) -> list[str]:
+    """Node URLs from a setting: a list, or one string with URLs separated by commas or spaces."""
+    if not value:
+        return []
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    return [str(v).strip() for v in items if str(v).strip()]
