@@ -118,9 +118,8 @@ def evaluate(query: Q.Query, seg: _Segment) -> Part:
         return _not(query, seg)
     if kind is Q.Phrase:
         return _phrase(query, seg)
-    if kind is Q.ConstantScoreQuery:  # every match scores the wrapper's constant (prefixes over surface words)
-        part = evaluate(query.child, seg)
-        return Part(part.ids, np.full(len(part.ids), float(query.score) if seg.scored else 1.0))
+    if kind is Q.ConstantScoreQuery:
+        return _constant(query, seg)
     if isinstance(query, MultiTerm) and type(query).matcher in (MultiTerm.matcher, Q.PatternQuery.matcher, Q.Prefix.matcher, Q.Wildcard.matcher):
         if kind in (Q.Prefix, Q.Wildcard) and query.text in ("", "*"):
             raise Unsupported("a pattern that matches every document")
@@ -232,6 +231,13 @@ def _not(query: Q.Not, seg: _Segment) -> Part:
     every = np.arange(seg.reader.doc_count_all(), dtype=np.int64)
     ids = np.setdiff1d(every, excluded, assume_unique=True)
     return Part(ids, np.ones(len(ids)))
+
+
+def _constant(query: Q.ConstantScoreQuery, seg: _Segment) -> Part:
+    """ConstantScoreQuery (prefixes over surface words): the child's matches, each scoring the query's
+    score, as the ListMatcher Whoosh makes of them (whose weight is 1.0 when that score is 0)."""
+    part = evaluate(query.child, seg)
+    return Part(part.ids, np.full(len(part.ids), float(query.score or 1.0)))
 
 
 def _multi_term(query: MultiTerm, seg: _Segment) -> Part:
