@@ -44,14 +44,31 @@ class Verification:
         return not (self.missing or self.stale or self.no_index or self.damaged)
 
 
-class Feeder(Protocol):
-    """Takes ids of newly stored articles and indexes them in batches; ``flush`` indexes the rest."""
+class Feeder:
+    """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end).
 
-    indexed: int
+    Batching keeps a bulk ingest from writing one index segment (or one engine request) per file.
+    Anything stored but not yet indexed when a process dies stays listed in the store's ``unindexed``
+    table: the next ingest (or ``serve``) indexes it first (``finish_pending``), and ``rebuild`` takes
+    it in too.
+    """
 
-    def __call__(self, article_ids: list[str]) -> None: ...
+    def __init__(self, update: Callable[[Store, list[str]], int], store: Store, every: int = 200) -> None:
+        self.update = update
+        self.store = store
+        self.every = every
+        self.pending: list[str] = []
+        self.indexed = 0
 
-    def flush(self) -> None: ...
+    def __call__(self, article_ids: list[str]) -> None:
+        self.pending.extend(article_ids)
+        if len(self.pending) >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.indexed += self.update(self.store, self.pending)
+            self.pending = []
 
 
 @runtime_checkable

@@ -26,6 +26,22 @@ STATEMENT_MULTI = ("places", "countries", "topics")
 ARTICLE_SINGLE = ("source",)
 ARTICLE_MULTI = ("places", "countries", "topics", "speakers")
 
+# The facets users see, per target, and the index field that holds each (the same in every engine).
+FACET_FIELDS = {
+    "statements": {
+        "speaker": "speaker_id",
+        "kind": "kind",
+        "type": "type",
+        "source": "source",
+        "place": "places",
+        "country": "countries",
+        "topic": "topics",
+        "channel": "channel_name",
+        "direct": "direct",
+    },
+    "articles": {"speaker": "speakers", "source": "source", "place": "places", "country": "countries", "topic": "topics"},
+}
+
 
 def day_column() -> COLUMN:
     """A day number kept only as a column: for sorting and our own cached date ranges, never as terms."""

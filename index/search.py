@@ -20,22 +20,38 @@ from pathlib import Path
 from cachetools import LRUCache
 from whoosh import highlight
 
-from archive.store import Store
-from index import writing
-from index.backend import RebuildReport, Verification, register
 from archive.period import Period, day_number, day_to_date
+from archive.store import Store
+from index import integrity, writing
+from index.backend import Feeder, RebuildReport, Verification, register
 from index.documents import sentence_of, speaker_key
+from index.errors import REPAIR, IndexUnavailable
+from index.fastsearch import FastRanker, matching, rank_and_note
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.names import RESOLVED_FACETS, NameBook
-from index import integrity
-from index.errors import REPAIR, IndexUnavailable
 from index.query import QuerySyntaxError, bound_expansions, parse
-from index.fastsearch import FastRanker, matching, rank_and_note
 from index.ranking import BM25FMemory, Lengths
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
-from index.results import ArticleHit, Bucket, Facet, FacetValue, Hit, MatchOrder, SearchResults
-from index.segments import TARGET_CONFIG, Caches, SegmentValues, Target, View, and_all, facet_query, intersect
+from index.results import (
+    ArticleHit,
+    Bucket,
+    Facet,
+    FacetValue,
+    Hit,
+    MatchOrder,
+    SearchResults,
+)
+from index.segments import (
+    TARGET_CONFIG,
+    Caches,
+    SegmentValues,
+    Target,
+    View,
+    and_all,
+    facet_query,
+    intersect,
+)
 from index.writing import current_path, past_toc_race
 
 SUGGEST_MAX_WORD = 40  # characters: longer words get no did-you-mean
@@ -288,8 +304,8 @@ class SearchIndex:
     def update(self, store: Store, article_ids: Iterable[str]) -> int:
         return writing.update(self.home, store, article_ids)
 
-    def feeder(self, store: Store) -> writing.Feeder:
-        return writing.Feeder(self.home, store)
+    def feeder(self, store: Store) -> Feeder:
+        return Feeder(self.update, store)
 
     def rebuild(self, store: Store, *, procs: int | None = None) -> RebuildReport:
         return writing.rebuild(self.home, store, procs=procs)

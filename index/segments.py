@@ -12,8 +12,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from contextlib import suppress
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
@@ -22,7 +22,13 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from index.documents import speaker_key
-from index.schema import ARTICLE_MULTI, ARTICLE_SINGLE, STATEMENT_MULTI, STATEMENT_SINGLE
+from index.schema import (
+    ARTICLE_MULTI,
+    ARTICLE_SINGLE,
+    FACET_FIELDS,
+    STATEMENT_MULTI,
+    STATEMENT_SINGLE,
+)
 from index.writing import ARTICLES
 
 
@@ -37,28 +43,8 @@ class Target:
 
 
 TARGET_CONFIG = {
-    "statements": Target(
-        None,
-        STATEMENT_SINGLE,
-        STATEMENT_MULTI,
-        {
-            "speaker": "speaker_id",
-            "kind": "kind",
-            "type": "type",
-            "source": "source",
-            "place": "places",
-            "country": "countries",
-            "topic": "topics",
-            "channel": "channel_name",
-            "direct": "direct",
-        },
-    ),
-    "articles": Target(
-        ARTICLES,
-        ARTICLE_SINGLE,
-        ARTICLE_MULTI,
-        {"speaker": "speakers", "source": "source", "place": "places", "country": "countries", "topic": "topics"},
-    ),
+    "statements": Target(None, STATEMENT_SINGLE, STATEMENT_MULTI, FACET_FIELDS["statements"]),
+    "articles": Target(ARTICLES, ARTICLE_SINGLE, ARTICLE_MULTI, FACET_FIELDS["articles"]),
 }
 
 

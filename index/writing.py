@@ -26,8 +26,8 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive.store import Store
-from index.backend import RebuildReport, Verification
 from index import integrity
+from index.backend import RebuildReport, Verification
 from index.documents import article_document, statement_documents
 from index.schema import article_schema, statement_schema
 
@@ -334,29 +334,3 @@ def verify(home: str | os.PathLike[str], store: Store) -> Verification:
     result.missing = sorted(i for i, n in expected.items() if indexed.get(i, 0) != n or i not in articles)
     result.stale = sorted((set(indexed) | articles) - set(expected))
     return result
-
-
-class Feeder:
-    """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end).
-
-    Batching keeps a bulk ingest from making one Whoosh segment per file.  Anything stored but not
-    yet indexed when a process dies stays listed in the store's ``unindexed`` table: the next ingest
-    (or ``serve``) indexes it first (``finish_pending``), and ``rebuild`` takes it in too.
-    """
-
-    def __init__(self, home: str | os.PathLike[str], store: Store, every: int = 200) -> None:
-        self.home = home
-        self.store = store
-        self.every = every
-        self.pending: list[str] = []
-        self.indexed = 0
-
-    def __call__(self, article_ids: list[str]) -> None:
-        self.pending.extend(article_ids)
-        if len(self.pending) >= self.every:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            self.indexed += update(self.home, self.store, self.pending)
-            self.pending = []

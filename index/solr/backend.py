@@ -36,14 +36,21 @@ from urllib.parse import urlencode
 
 from archive.period import Period, day_number, day_to_date
 from archive.store import Store
-from index.backend import RebuildReport, Verification, register
+from index.backend import Feeder, RebuildReport, Verification, register
 from index.documents import UNDATED, speaker_key
 from index.errors import IndexUnavailable
 from index.highlight import _analysed
 from index.names import NameBook
 from index.query import parse
-from index.request import MAX_CURSOR_CHARS, MAX_FACET_VALUES, SearchError, SearchRequest, decode_cursor
+from index.request import (
+    MAX_CURSOR_CHARS,
+    MAX_FACET_VALUES,
+    SearchError,
+    SearchRequest,
+    decode_cursor,
+)
 from index.results import Bucket, Facet, FacetValue, MatchOrder, SearchResults
+from index.schema import FACET_FIELDS
 from index.solr.client import SolrClient, SolrError, SolrUnavailable, split_urls
 from index.solr.documents import solr_article, solr_statements
 from index.solr.hits import article_hits, statement_hits
@@ -53,20 +60,6 @@ from index.writing import INDEX_VERSION, build_procs, write_lock
 
 CONFIGSET = Path(__file__).parent / "configset"
 TARGETS = ("statements", "articles")
-FACET_FIELDS = {
-    "statements": {
-        "speaker": "speaker_id",
-        "kind": "kind",
-        "type": "type",
-        "source": "source",
-        "place": "places",
-        "country": "countries",
-        "topic": "topics",
-        "channel": "channel_name",
-        "direct": "direct",
-    },
-    "articles": {"speaker": "speakers", "source": "source", "place": "places", "country": "countries", "topic": "topics"},
-}
 SORT = {
     "relevance": "score desc,id asc",
     "newest": "day desc,id desc",  # undated statements carry a day far in the past: last
@@ -421,8 +414,8 @@ class SolrBackend:
             LOG.warning("%d article(s) stored but not indexed yet: %s", len(ids), error)
             return 0
 
-    def feeder(self, store: Store) -> SolrFeeder:
-        return SolrFeeder(self, store)
+    def feeder(self, store: Store) -> Feeder:
+        return Feeder(self.update, store)
 
     def rebuild(self, store: Store, *, procs: int | None = None) -> RebuildReport:
         """Index the whole store into new collections, then move the aliases onto them.
@@ -582,27 +575,6 @@ def load_slice(urls: list[str], home: str, names: Mapping[str, str], after: str,
     finally:
         store.close()
     return articles, statements
-
-
-class SolrFeeder:
-    """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end)."""
-
-    def __init__(self, backend: SolrBackend, store: Store, every: int = 200) -> None:
-        self.backend = backend
-        self.store = store
-        self.every = every
-        self.pending: list[str] = []
-        self.indexed = 0
-
-    def __call__(self, article_ids: list[str]) -> None:
-        self.pending.extend(article_ids)
-        if len(self.pending) >= self.every:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            self.indexed += self.backend.update(self.store, self.pending)
-            self.pending = []
 
 
 def _facet_filter(field_name: str, name: str, values: Iterable[str]) -> str:
