@@ -2,6 +2,8 @@
 
 WAL journal, ``PRAGMA user_version`` as the schema version with forward migrations, and one
 transaction per batch step: what ``add_batch`` returns as added is committed to disk.
+
+Its length is the archive's SQL, every query in one place next to the schema and its migrations, so no other module writes SQL against these tables.
 """
 
 from __future__ import annotations

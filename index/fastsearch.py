@@ -16,6 +16,8 @@ as Whoosh's own matchers would evaluate it, node for node:
 
 Anything else (ranges, ``Every``, span queries, other weightings) raises ``Unsupported`` and the
 caller uses Whoosh's matchers: the reference path, kept and tested against this one.
+
+Its length is one evaluator per Whoosh query node, each mirroring a Whoosh matcher; they share the segment arrays and the order of additions, so they stay together.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Each thread keeps its own Whoosh searcher (a shared one is not thread-safe), reo
 the index changed, with per-version caches built once (``segments``): facet columns, and day
 numbers sorted for date ranges (Whoosh's own date ranges are slow).  Facet counts are exact and drill
 sideways: each facet's counts ignore that facet's own selection.
+
+Its length is the Whoosh facade's one search path (set algebra, ranking, hydration, facets, histogram, suggestions); the caches, highlighting, export order and array ranking are their own modules.
 """
 
 from __future__ import annotations

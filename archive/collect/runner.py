@@ -10,6 +10,8 @@ store calls; the ids of what was stored go to ``index`` in batches (the caller's
 Threads: sources run in a small pool (requests to one host still go one at a time); everything that
 touches the SQLite connection holds one lock, while fetching and extraction run outside it.
 A stop request (``client.stop``) is checked between items: the item in hand is finished first.
+
+Its length is one fetch loop with its per-item steps and error handling, which read best in order; the protocol, listing, identity and state live in their own modules.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ year       ``1960/1969``         decades and centuries ("the 1960s"): an ISO int
 that need the publication date (weekday names, "last week", "March 5") keep ``value`` and
 ``precision`` None when it is unknown; nothing is guessed.  Durations ("30 days", "two-year")
 and holidays ("Easter") are not date mentions.  The words live in ``data/dates.toml``.
+
+Its length is the date grammar: one resolver per expression shape, sharing the lexicon, the tense cues and the period values; split, each part would import all of them.
 """
 
 from __future__ import annotations

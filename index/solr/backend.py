@@ -13,6 +13,8 @@ own tagged ``fq`` (OR within a facet), so the JSON Facet API counts each facet w
 excluded (drill sideways) and every other filter applied (AND across); the date range as a filter on
 the day field; facet and histogram counts as terms facets over all values (exact on any number of
 shards; the histogram's buckets are summed from days here).
+
+Its length is the interface's every method for one engine (search, facets, export, similar, writing, rebuild with aliases, verify); translation, documents, hits and the client are their own modules.
 """
 
 from __future__ import annotations
