@@ -108,8 +108,8 @@ def _ingest_one(source, store, report, defaults, max_bytes, on_added) -> Problem
         # fatal under --strict); a file that gave nothing is rejected.
         problem = _reject(store, report, source, reason, kept=bool(articles))
         first_problem = first_problem or problem
-    for failure in failures:
-        report.warnings.append(Problem(storable(source), failure))
+    for note in result.warnings + failures:
+        report.warnings.append(Problem(storable(source), note))
     return first_problem
 
 

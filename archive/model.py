@@ -32,7 +32,7 @@ def statement_id(article: str, seq: int) -> str:
 def split_statement_id(value: str) -> tuple[str, int] | None:
     """The article id and place of a statement id, or None when ``value`` is not one."""
     article, _, seq = value.rpartition("-")
-    return (article, int(seq)) if article and seq.isdigit() and len(seq) < 7 else None
+    return (article, int(seq)) if article and seq.isascii() and seq.isdigit() and len(seq) < 7 else None
 
 
 def fold(name: str) -> str:

@@ -1,6 +1,7 @@
 """Benchmark Parley's index and search against SQLite FTS5 on a generated archive.
 
     .venv/bin/python bench/search_bench.py /tmp/parley-bench/a10k --files /tmp/parley-bench/a10k-files
+    .venv/bin/python bench/search_bench.py --sizes 10k,100k     # quick: archives made once, ~15 min
 
 Steps (each printed as it finishes, all saved to ``/tmp/parley-bench/results-<home>.json``):
 
@@ -11,8 +12,10 @@ Steps (each printed as it finishes, all saved to ``/tmp/parley-bench/results-<ho
 3. the same statements loaded into SQLite FTS5 (same texts as the Whoosh documents, from
    ``index.documents.statement_documents``): load time and size;
 4. for each query kind, warm-up then N timed queries through ``SearchIndex.search`` and the
-   equivalent SQL (20 hits ranked by bm25 with highlights, the exact total, facet counts):
-   p50/p95/p99 ms, and a check that both engines count the same hits;
+   equivalent SQL (20 hits ranked by bm25 with highlights, the exact total, facet counts), the
+   engines taking turns query by query (``--reference`` adds Parley through Whoosh's own matchers,
+   the path before array ranking, and checks it answers the same): p50/p95/p99 ms, and a check that
+   both engines count the same hits;
 5. cProfile of the slowest Parley query kinds.
 """
 
@@ -357,17 +360,106 @@ def profile(si: SearchIndex, queries: list[Query], kind: str, limit: int = 100) 
     return str(path)
 
 
+def print_table(results: dict) -> None:
+    """The side-by-side table, as bench/README.md shows it (Markdown)."""
+    rows = results["table"]
+    reference = any("whoosh_matchers" in r for r in rows)
+    print(f"\n{results['home']}: {results.get('statements', '?')} statements")
+    print("| kind | Parley p50/p95/p99 ms | FTS5 p50/p95/p99 ms | Parley ÷ FTS5, p50 / p95 |"
+          + (" Whoosh matchers p50/p95/p99 ms | same results |" if reference else ""))
+    print("|---|---|---|---|" + ("---|---|" if reference else ""))
+    for r in rows:
+        pp = " / ".join(f"{x:g}" for x in r["parley"])
+        ff = " / ".join(f"{x:g}" for x in r["fts5"])
+        line = f"| {r['kind']} | {pp} | {ff} | {r['ratio_p50']:g}× / {r['ratio_p95']:g}× |"
+        if reference:
+            ww = " / ".join(f"{x:g}" for x in r.get("whoosh_matchers", ()))
+            line += f" {ww} | {r.get('same_results', '')} |"
+        print(line)
+    for build in results.get("builds", []):
+        print(f"build procs={build['procs']}: {build['statements_per_s']:,} statements/s ({build['seconds']} s, {build['index_mib']} MiB)")
+    if "fts_build" in results:
+        print(f"FTS5 load: {results['fts_build']['statements_per_s']:,} statements/s ({results['fts_build']['seconds']} s)")
+    if isinstance(results.get("ingest"), dict) and "articles_per_s" in results["ingest"]:
+        ing = results["ingest"]
+        print(f"ingest: {ing['articles_per_s']} articles/s, {ing['statements_per_s']} statements/s ({ing['files']} files, {ing['seconds']} s)")
+    if "cold_start" in results:
+        cold = results["cold_start"]
+        print(f"cold start: first search after {cold['first_search_s']} s (process start to answer), RSS {cold['rss_mib']} MiB;"
+              f" searching process peak RSS {results.get('parley_search_peak_rss_mib')} MiB")
+
+
+COLD = """
+import resource, sys, time
+started = time.perf_counter()
+sys.path.insert(0, {root!r})
+from index.request import SearchRequest
+from index.search import SearchIndex
+page = SearchIndex({home!r}).search(SearchRequest("ceasefire talks", facets=("speaker", "kind")))
+print(time.perf_counter() - started, page.total, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def cold_start(home: Path) -> dict:
+    """A fresh process's first search: interpreter, imports, opening the index, caches, the answer."""
+    started = time.perf_counter()
+    out, _, _ = run_child([sys.executable, "-c", COLD.format(root=str(ROOT), home=str(home))])
+    wall = time.perf_counter() - started
+    inside, total, rss = out.split()
+    return {"first_search_s": round(wall, 2), "after_interpreter_s": round(float(inside), 2), "rss_mib": mib(int(rss)), "total": int(total)}
+
+
+SIZE = re.compile(r"^(\d+)([km]?)$")
+
+
+def sizes_run(args) -> None:
+    """``--sizes 10k,100k``: for each size (statements), a generated archive (made once, kept in
+    /tmp/parley-bench/sNNN), one build with 2 processes, an ingest sample, FTS5, and fewer queries:
+    the whole run at 100k statements fits in about a quarter of an hour on a busy 2-core machine."""
+    summaries = []
+    for size in args.sizes.split(","):
+        match = SIZE.match(size.strip().lower())
+        if not match:
+            raise SystemExit(f"--sizes: {size!r} is not a count like 10k or 100k")
+        statements = int(match.group(1)) * {"": 1, "k": 1000, "m": 1_000_000}[match.group(2)]
+        home = OUT / f"s{size.strip().lower()}"
+        files = OUT / f"s{size.strip().lower()}-files"
+        made = OUT / f"s{size.strip().lower()}.generated"  # written once the archive is complete
+        if not made.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(files, ignore_errors=True)
+            subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--articles", str(max(1, statements // 10)),
+                            "--home", str(home), "--files", str(args.ingest_files)], check=True, cwd=ROOT)
+            made.write_text(time.strftime("%Y-%m-%d %H:%M"))
+        main([str(home), "--files", str(files), "--ingest-files", str(args.ingest_files), "--queries", str(args.queries),
+              "--warmup", str(args.warmup), "--procs", args.procs, "--profile", str(args.profile), "--reference"])
+        summaries.append(json.loads((OUT / f"results-{home.name}.json").read_text()))
+    for results in summaries:
+        print_table(results)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Parley index + search benchmark against SQLite FTS5")
-    parser.add_argument("home", type=Path)
+    parser.add_argument("home", type=Path, nargs="?", help="an archive home (not with --sizes)")
     parser.add_argument("--files", type=Path, help="folder from generate.py --files (txt/ inside): time 'parley ingest' on it")
-    parser.add_argument("--ingest-files", type=int, default=300, help="how many of the files to ingest")
-    parser.add_argument("--queries", type=int, default=500, help="timed queries per kind")
-    parser.add_argument("--warmup", type=int, default=50)
-    parser.add_argument("--procs", default="1,2", help="index builds to time (comma-separated procs; '' for none)")
-    parser.add_argument("--profile", type=int, default=2, help="profile the N slowest Parley kinds")
+    parser.add_argument("--ingest-files", type=int, help="how many of the files to ingest")
+    parser.add_argument("--queries", type=int, help="timed queries per kind (500; 200 with --sizes)")
+    parser.add_argument("--warmup", type=int, help="untimed queries per kind first (50; 20 with --sizes)")
+    parser.add_argument("--procs", help="index builds to time (comma-separated procs; '' for none; 1,2; 2 with --sizes)")
+    parser.add_argument("--profile", type=int, help="profile the N slowest Parley kinds (2; 0 with --sizes)")
+    parser.add_argument("--reference", action="store_true", help="also time Parley through Whoosh's own matchers (the path before array ranking)")
+    parser.add_argument("--sizes", help="e.g. 10k,100k: generate (once) and bench archives of these many statements, quickly")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # Defaults: a full run, or a quick one per size with --sizes
+    for name, full, quick in (("queries", 500, 200), ("warmup", 50, 20), ("procs", "1,2", "2"), ("ingest_files", 300, 100), ("profile", 2, 0)):
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.sizes else full)
+    if args.sizes:
+        sizes_run(args)
+        return
+    if args.home is None:
+        parser.error("give an archive home, or --sizes")
     home = args.home.resolve()
     if args.phase == "build":
         print(json.dumps(build_phase(home, int(args.procs))))
@@ -389,6 +481,7 @@ def main(argv: list[str] | None = None) -> None:
     if current_path(home) is None:
         raise SystemExit(f"no index in {home}: run without --procs ''")
     results["index_mib"] = round(du(current_path(home)) / 2**20, 1)
+    results["statements"] = Store(home, readonly=True).stats()["statements"]
     if args.files:
         results["ingest"] = ingest_run(args.files, home.name, args.ingest_files)
         print("ingest", results["ingest"], flush=True)
@@ -399,6 +492,8 @@ def main(argv: list[str] | None = None) -> None:
     timed_queries = {k: v[: args.queries] for k, v in queries.items()}
     warm = {k: v[args.queries :] for k, v in queries.items()}
 
+    results["cold_start"] = cold_start(home)
+    print("cold start", results["cold_start"], flush=True)
     si = SearchIndex(home)
     started = time.perf_counter()
     si.search(SearchRequest("ceasefire"))
@@ -406,35 +501,44 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     si.search(SearchRequest("ceasefire", facets=FACETS))
     results["parley_first_facet_search_ms"] = round((time.perf_counter() - started) * 1000)
+    fts_path = OUT / f"{home.name}-fts.sqlite3"
+    results["fts_build"] = fts_build(store, fts_path)
+    print("fts build", results["fts_build"], flush=True)
+    db = sqlite3.connect(f"file:{fts_path}?mode=ro", uri=True)
+    # The engines take turns query by query, so that a busy machine slows them alike: the ratios of
+    # one run stay comparable even when the absolute times are not.
+    ref_si = SearchIndex(home, fast=False) if args.reference else None  # Whoosh's own matchers: the path before array ranking
     parley: dict[str, dict] = {}
+    reference: dict[str, dict] = {}
+    fts: dict[str, dict] = {}
     for kind in KINDS:
         for q in warm[kind]:
             parley_run(si, q)
-        times, summaries = [], []
+            fts_run(db, q)
+            if ref_si is not None:
+                parley_run(ref_si, q)
+        times, summaries, ref_times, same, fts_times, fts_summaries = [], [], [], 0, [], []
         for q in timed_queries[kind]:
             t0 = time.perf_counter()
             page = parley_run(si, q)
             times.append((time.perf_counter() - t0) * 1000)
             summaries.append(parley_summary(page))
-        parley[kind] = {"times": times, "results": summaries}
-        print(f"parley {kind}: p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms", flush=True)
-    results["parley_search_peak_rss_mib"] = mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-    fts_path = OUT / f"{home.name}-fts.sqlite3"
-    results["fts_build"] = fts_build(store, fts_path)
-    print("fts build", results["fts_build"], flush=True)
-    db = sqlite3.connect(f"file:{fts_path}?mode=ro", uri=True)
-    fts: dict[str, dict] = {}
-    for kind in KINDS:
-        for q in warm[kind]:
-            fts_run(db, q)
-        times, summaries = [], []
-        for q in timed_queries[kind]:
+            if ref_si is not None:
+                t0 = time.perf_counter()
+                page = parley_run(ref_si, q)
+                ref_times.append((time.perf_counter() - t0) * 1000)
+                same += parley_summary(page) == summaries[-1]
             t0 = time.perf_counter()
-            summaries.append(fts_run(db, q))
-            times.append((time.perf_counter() - t0) * 1000)
-        fts[kind] = {"times": times, "results": summaries}
-        print(f"fts5 {kind}: p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms", flush=True)
+            fts_summaries.append(fts_run(db, q))
+            fts_times.append((time.perf_counter() - t0) * 1000)
+        parley[kind] = {"times": times, "results": summaries}
+        fts[kind] = {"times": fts_times, "results": fts_summaries}
+        line = f"{kind}: parley p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms; fts5 p50 {pct(fts_times, .5):.1f} p95 {pct(fts_times, .95):.1f} ms"
+        if ref_si is not None:
+            reference[kind] = {"times": ref_times, "same_results": same}
+            line += f"; Whoosh matchers p50 {pct(ref_times, .5):.1f} p95 {pct(ref_times, .95):.1f} ms, same results {same}/{len(ref_times)}"
+        print(line, flush=True)
+    results["parley_search_peak_rss_mib"] = mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
     rows, checks = [], {}
     for kind in KINDS:
@@ -445,6 +549,9 @@ def main(argv: list[str] | None = None) -> None:
         row["ratio_p50"] = round(row["parley"][0] / max(row["fts5"][0], 0.01), 1)
         row["ratio_p95"] = round(row["parley"][1] / max(row["fts5"][1], 0.01), 1)
         row["mean_total"] = round(sum(r["total"] for r in p["results"]) / len(p["results"]))
+        if kind in reference:
+            row["whoosh_matchers"] = [round(pct(reference[kind]["times"], x), 1) for x in (0.5, 0.95, 0.99)]
+            row["same_results"] = f"{reference[kind]['same_results']}/{len(reference[kind]['times'])}"
         rows.append(row)
         bad = [(q.text, a["total"], b["total"]) for q, a, b in zip(timed_queries[kind], p["results"], f["results"]) if a["total"] != b["total"]]
         facet_bad = []
@@ -466,12 +573,7 @@ def main(argv: list[str] | None = None) -> None:
     results["checks"] = checks
     save()
 
-    print(f"\n{'kind':<20} | {'Parley p50/p95/p99 ms':>23} | {'FTS5 p50/p95/p99 ms':>21} | Parley/FTS5 p50, p95 | mean total")
-    print("-" * 100)
-    for r in rows:
-        pp = "/".join(f"{x:g}" for x in r["parley"])
-        ff = "/".join(f"{x:g}" for x in r["fts5"])
-        print(f"{r['kind']:<20} | {pp:>23} | {ff:>21} | {r['ratio_p50']:>8g}x, {r['ratio_p95']:g}x | {r['mean_total']:,}")
+    print_table(results)
     print("\ncorrectness (Parley total == FTS5 total):")
     for kind, c in checks.items():
         print(f"  {kind}: {c['total_mismatches']} of {c['queries']} differ (max relative diff {c['relative_diff_max']})"

@@ -376,6 +376,8 @@ def extract_command(paths, as_json, published, max_bytes, follow_links) -> None:
             continue
         for problem in result.problems:
             click.secho(f"skipped part of {printable(result.source)}: {printable(problem)}", fg="yellow", err=True)
+        for note in result.warnings:
+            click.secho(f"warning {printable(result.source)}: {printable(note)}", fg="yellow", err=True)
         for article in result.articles:
             if published and article.published is None:
                 article = article.with_metadata(published=published)

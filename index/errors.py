@@ -7,7 +7,3 @@ REPAIR = "run 'parley reindex' to rebuild it from the archive"
 
 class IndexUnavailable(RuntimeError):
     """The archive has articles but no usable search index: none yet, an older version, or a damaged one."""
-
-
-class QueryTooExpensive(RuntimeError):
-    """A query would expand to too many terms or run past its time budget; the message says what to narrow."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from whoosh import query as Q
 from whoosh.collectors import ScoredCollector
 
-from index.query import parse
+from index.query import bound_expansions, parse
 from index.request import SearchRequest
 from index.results import MatchOrder
 from index.segments import TARGET_CONFIG, View, and_all, facet_query
@@ -33,6 +33,7 @@ def match_order(view: View | None, request: SearchRequest, day_lo: int | None, d
     if view is None:
         return MatchOrder(0, iter(()))
     searcher = view.searcher
+    bound_expansions(parsed.query, searcher.reader(), request.text)
     query = and_all(parsed.query, *(facet_query(config, name, values) for name, values in filters.items()))
     days = view.cache.days
     dated = lo is not None or hi is not None

@@ -37,6 +37,7 @@ TARGET_FACETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 FACETS = TARGET_FACETS["statements"]
+BOOLEAN_FILTERS: Mapping[str, tuple[str, ...]] = MappingProxyType({"direct": ("true", "false")})
 DEFAULT_FACETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"statements": ("speaker", "kind", "place", "topic", "source"), "articles": ("speaker", "place", "topic", "source")}
 )
@@ -110,6 +111,9 @@ class SearchRequest:
                 raise SearchError(f"at most {MAX_VALUES_PER_FILTER} values of {name}", name)
             if any(len(v) > MAX_VALUE_CHARS for v in values):
                 raise SearchError(f"a value of {name} is too long: at most {MAX_VALUE_CHARS} characters", name)
+            allowed = BOOLEAN_FILTERS.get(name)
+            if allowed and any(v not in allowed for v in values):
+                raise SearchError(f"{name} must be {' or '.join(allowed)}", name)
         if sum(len(v) for v in self.filters.values()) > MAX_FILTER_VALUES:
             raise SearchError(f"too many filter values (at most {MAX_FILTER_VALUES})")
 

@@ -27,11 +27,12 @@ from archive.period import Period, day_number, day_to_date
 from index.documents import sentence_of, speaker_key
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
-from index.names import NameBook
+from index.names import RESOLVED_FACETS, NameBook
 from index import integrity
 from index.errors import REPAIR, IndexUnavailable
-from index.query import QuerySyntaxError, parse
-from index.ranking import BM25FMemory, Lengths, RankAndNote
+from index.query import QuerySyntaxError, bound_expansions, parse
+from index.fastsearch import FastRanker, matching, rank_and_note
+from index.ranking import BM25FMemory, Lengths
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
 from index.results import ArticleHit, Bucket, Facet, FacetValue, Hit, MatchOrder, SearchResults
 from index.segments import TARGET_CONFIG, Caches, SegmentValues, Target, View, and_all, facet_query, intersect
@@ -45,7 +46,7 @@ class SearchIndex:
 
     SEGMENTS_KEPT = 64  # segments whose values are remembered (Whoosh keeps an index to a few dozen)
 
-    def __init__(self, home: str | os.PathLike[str]) -> None:
+    def __init__(self, home: str | os.PathLike[str], fast: bool = True) -> None:
         self.home = Path(home)
         self._local = threading.local()
         # The newest index version any thread has seen: no thread answers from an older one after that,
@@ -54,8 +55,12 @@ class SearchIndex:
         self._newest_lock = threading.Lock()
         self._caches: dict[tuple[str, tuple[str, int]], Caches] = {}
         self._caches_lock = threading.Lock()
+        self._names: tuple[tuple[str, int], NameBook] | None = None  # (index version, its names)
+        self._names_lock = threading.Lock()
         self._segments: LRUCache[tuple[str, str], SegmentValues] = LRUCache(self.SEGMENTS_KEPT)  # (index, segment id) -> values
         self._weighting = BM25FMemory(Lengths())  # shared: a segment's lengths are read once for all threads
+        # Relevance ranking from cached posting arrays (None: Whoosh's matchers, the reference path)
+        self._fast: FastRanker | None = FastRanker(self._weighting.lengths) if fast else None
 
     # --- per-thread resources -------------------------------------------------------------
 
@@ -122,19 +127,31 @@ class SearchIndex:
         return names[1]
 
     def names(self) -> NameBook:
-        """The archive's speaker, place and topic names: filters resolve through it, near misses come from it."""
-        labels = self.speaker_labels()
+        """The archive's speaker, place and topic names: filters resolve through it, near misses come from it.
+
+        One book per index version, shared by every thread and built by one of them; while it builds
+        the next, the others go on with the last one (a new name is found a moment later, nothing waits).
+        """
+        if self._newest[1] < 0:  # no search has opened the index yet: open it, to know its version
+            self._view()
         stamp = self._newest
-        book = getattr(self._local, "names", None)
-        if book is None or book[0] != stamp:
-            view = self._view()
-            reader = view.searcher.reader() if view is not None else None
+        current = self._names
+        if current is not None and current[0] == stamp:
+            return current[1]
+        if not self._names_lock.acquire(blocking=current is None):
+            return current[1]  # type: ignore[index]
+        try:
+            if self._names is None or self._names[0] != stamp:
+                view = self._view()
+                reader = view.searcher.reader() if view is not None else None
 
-            def lexicon(name: str) -> list[str]:
-                return [t.decode("utf-8") for t in reader.lexicon(name)] if reader is not None else []
+                def lexicon(name: str) -> list[str]:
+                    return [t.decode("utf-8") for t in reader.lexicon(name)] if reader is not None else []
 
-            book = self._local.names = (stamp, NameBook(labels, lexicon("places"), lexicon("topics")))
-        return book[1]
+                self._names = (stamp, NameBook(self.speaker_labels(), lexicon("places"), lexicon("topics")))
+            return self._names[1]
+        finally:
+            self._names_lock.release()
 
     # --- the facade -------------------------------------------------------------------------
 
@@ -150,7 +167,7 @@ class SearchIndex:
         parsed = parse(request.text, request.target)
         request = self._as_run(request, parsed)
         text, sort, per_page, target = request.text, request.sort, request.per_page, request.target
-        filters = self.names().resolve_filters(request.filters)  # "peskov" is Dmitry Peskov, as in speaker:peskov
+        filters = self._resolved(request.filters)
         config = TARGET_CONFIG[target]
         offset = request.offset
         day_lo = _max(parsed.day_from, day_number(request.date_from))
@@ -160,6 +177,7 @@ class SearchIndex:
             empty = tuple(Facet(name, ()) for name in request.facets)
             return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target, notices=parsed.notices)
         searcher = view.searcher
+        bound_expansions(parsed.query, searcher.reader(), text)
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
         # Whoosh then only ranks the words' matches within that set, so filters never slow its scoring.
@@ -169,13 +187,10 @@ class SearchIndex:
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
             allowed = intersect([dated, *passes.values()])
-            collector = RankAndNote(offset + per_page, allowed)
-            searcher.search_with_collector(parsed.query, collector)
-            worded = set(collector.noted)
+            worded, results = rank_and_note(searcher, parsed.query, offset + per_page, allowed, self._fast)
             matched = worded if allowed is None else worded & allowed
-            results = collector.results()
         else:
-            worded = None if parsed.is_everything else set(searcher.docs_for_query(parsed.query))
+            worded = None if parsed.is_everything else matching(searcher, parsed.query, self._fast)
             constrained = intersect([worded, dated, *passes.values()])
             matched = constrained if constrained is not None else view.cache.live_docs(searcher)
             if matched:  # (an empty filter set would mean no filter to Whoosh)
@@ -183,7 +198,7 @@ class SearchIndex:
                 results = searcher.search(
                     parsed.query if worded is not None else and_all(*(facet_query(config, n, v) for n, v in filters.items())),
                     limit=offset + per_page,
-                    filter=constrained,
+                    filter=None if constrained is None else set(constrained),  # Whoosh takes sets, not our arrays
                     sortedby=sortedby,
                     reverse=reverse,
                     scored=sort == "relevance" or not parsed.is_everything,
@@ -220,6 +235,12 @@ class SearchIndex:
             names=names,
         )
 
+    def _resolved(self, filters):
+        """Filters with names resolved as the query language resolves them: "peskov" is Dmitry Peskov."""
+        if not any(name in RESOLVED_FACETS for name in filters):
+            return filters
+        return self.names().resolve_filters(filters)
+
     @staticmethod
     def _as_run(request: SearchRequest, parsed) -> SearchRequest:
         """With no words to rank by, "relevance" is ingest order: such a search lists the newest first."""
@@ -234,7 +255,7 @@ class SearchIndex:
             return MatchOrder(0, iter(()))
         run = self._as_run(request, parsed)
         view = self._view("statements")
-        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self.names().resolve_filters(run.filters))
+        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self._resolved(run.filters))
 
     def facet_values(self, name: str, request: SearchRequest, prefix: str = "", limit: int = 10) -> Facet:
         """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
@@ -257,7 +278,7 @@ class SearchIndex:
             raise SearchError(f"no statement with id {statement_id[:40]!r}")
         docnum = view.searcher.document_number(id=statement_id)
         if docnum is None:
-            raise SearchError(f"statement {statement_id!r} is not in the index: run 'parley reindex'")
+            raise IndexUnavailable(f"statement {statement_id[:40]!r} is not in the search index yet: {REPAIR}")
         statement = found[statement_id][0]
         results = view.searcher.more_like(docnum, "text", text=statement.quote, top=limit, numterms=10)
         return self._hydrate([(hit, hit["id"]) for hit in results], "relevance", set())

@@ -48,26 +48,49 @@ def index_root(home: str | os.PathLike[str]) -> Path:
     return Path(home) / INDEX_DIR
 
 
+# The last generation found per index root, with the stat of CURRENT and of its VERSION file then: every
+# search asks, and while neither file changed the answer stands (the full check reads the TOC).
+_FOUND: dict[Path, tuple[tuple[int, int, int], Path, tuple[int, int, int]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    stat = os.stat(path)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 def current_path(home: str | os.PathLike[str]) -> Path | None:
     """The generation in use, or None when there is no index yet."""
     root = index_root(home)
+    found = _FOUND.get(root)
+    if found is not None:
+        try:
+            if _stamp(root / CURRENT) == found[0] and _stamp(found[1] / VERSION_FILE) == found[2]:
+                return found[1]
+        except FileNotFoundError:
+            pass
     try:
+        current_stamp = _stamp(root / CURRENT)
         name = (root / CURRENT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     path = root / name
     try:
+        version_stamp = _stamp(path / VERSION_FILE)
         version = (path / VERSION_FILE).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     if version != INDEX_VERSION:
         return None
     try:
-        return path if past_toc_race(lambda: whoosh_index.exists_in(path)) else None
+        exists = past_toc_race(lambda: whoosh_index.exists_in(path))
     except FileNotFoundError:  # still racing commits: the generation is there, whatever its TOC
         return path
     except Exception:  # a damaged TOC: the generation is in use, and opening it says what is wrong
         return path
+    if not exists:
+        return None
+    _FOUND[root] = (current_stamp, path, version_stamp)
+    return path
 
 
 def past_toc_race(action: Callable[[], T], attempts: int = 5) -> T:

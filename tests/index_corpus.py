@@ -53,3 +53,53 @@ def hostile_extraction(evil: str, words: str = "ceasefire talks failed") -> Extr
     start = text.index(evil, 5)
     statement = Statement(quote=text[start:-1], start=start, end=len(text) - 1, direct=True, speaker=Speaker(name=f"Mr {evil}", role=evil))
     return Extraction(Article(text=text, title=f"Title {evil}", source=f"Source {evil}"), (statement,))
+
+
+WORDS = (
+    "ceasefire talks peace war russia ukraine kyiv moscow drones missiles attack energy grid power "
+    "sanctions aid military president minister said would could must never again today tomorrow "
+    "border troops civilians shelling strike air defense nuclear plant talks negotiations mediation "
+    "prisoners exchange humanitarian corridor grain deal ports black sea front line offensive "
+    "winter summer spring autumn support weapons tanks artillery shells ammunition allies europe "
+    "washington brussels berlin paris london warsaw kharkiv odesa zaporizhzhia donetsk luhansk crimea"
+).split()
+SPEAKERS = ("Dmitry Peskov", "Volodymyr Zelenskyy", "Jean-Noël Barrot", "Donald Trump", "Ukraine's air force", "Russian media", "analysts")
+KINDS = ("statement", "warning", "claim", "denial", "appeal", "report")
+PLACES = tuple(COUNTRIES)
+
+
+def many_extractions(articles: int, per_article: int = 5, seed: int = 7) -> list[Extraction]:
+    """A larger deterministic archive of made-up sentences over a small vocabulary with skewed word
+    frequencies, so that words recur in many statements (long posting lists, many phrase candidates)."""
+    import random
+
+    rnd = random.Random(seed)
+    weights = [1.0 / (rank + 1) for rank in range(len(WORDS))]
+    result = []
+    for a in range(articles):
+        statements, text = [], f"Report {a}.\n"
+        for _ in range(per_article):
+            quote = " ".join(rnd.choices(WORDS, weights, k=rnd.randint(4, 14)))
+            speaker = rnd.choice(SPEAKERS)
+            text += f"{speaker} said that "
+            start = len(text)
+            text += quote + ".\n"
+            day = f"2025-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+            places = tuple(rnd.sample(PLACES, rnd.randint(0, 2)))
+            statements.append(
+                Statement(
+                    quote=quote,
+                    start=start,
+                    end=start + len(quote),
+                    direct=rnd.random() < 0.4,
+                    speaker=Speaker(name=speaker, type="person", mention=speaker, start=0, end=len(speaker)),
+                    cue="said",
+                    kind=rnd.choice(KINDS),
+                    date=DateRef(text="", start=None, end=None, value=day, precision="article", range_start=day, range_end=day),
+                    places=places,
+                )
+            )
+        found = tuple(Place(text=p, start=0, end=0, name=p, country=COUNTRIES[p]) for p in {p for s in statements for p in s.places})
+        article = Article(text=text, title=f"Report {a}", published=date(2025, 1 + a % 12, 1 + a % 28), source=f"Wire {a % 3}")
+        result.append(Extraction(article, tuple(statements), found, (), ()))
+    return result

@@ -14,7 +14,7 @@ import sys
 import pytest
 from conftest import PROJECT, shared_folder
 
-SETS = ("seed", "meantime", "gum", "litbank", "geovirus", "lgl", "html", "conflict")
+SETS = ("seed", "meantime", "gum", "litbank", "geovirus", "lgl", "html", "conflict", "polnear")
 
 # set -> metric -> floor.  Comments give the issue floor where we are not there yet.
 FLOORS = {
@@ -25,7 +25,9 @@ FLOORS = {
     "geovirus": {"places_r": 0.85, "geo_acc161": 0.85, "places_f1": 0.90},
     "lgl": {"places_r": 0.85, "geo_acc161": 0.85, "places_f1": 0.86},
     "html": {"maintext_f1": 0.92},
-    "conflict": {"places_f1": 0.98, "geo_acc161": 0.95, "dates_f1": 0.994, "date_value_acc": 0.968},  # issue 12: keep places F1 0.929, dates F1 0.995 (0.9947 unrounded), values 0.968
+    # issue #12 floors: quote F1 0.90, cue recall 0.85; keep places F1 0.929, dates F1 0.995 (0.9947 unrounded), values 0.968
+    "conflict": {"quotes_f1": 0.94, "cue_recall": 0.91, "places_f1": 0.98, "geo_acc161": 0.95, "dates_f1": 0.994, "date_value_acc": 0.968},
+    "polnear": {"quotes_f1": 0.85, "cue_recall": 0.83},  # issue #12 floors: quote F1 0.82, cue recall 0.82
 }
 
 

@@ -42,6 +42,9 @@ QUOTATION_CASES = [
     ("‘Single marks,’ said Alice, ‘with an apostrophe’s help.’", ["Single marks", "with an apostrophe’s help."]),
     ('Never closed: "open quote', ["open quote"]),
     ("No quotes at all.", []),
+    # newswire archives write a double mark as two apostrophes
+    ("''It's anti-reform,'' he said. ''There is more.''", ["It's anti-reform", "There is more."]),
+    ("“I'm takin ''m up,” he said.", ["I'm takin ''m up"]),  # beside curly marks, '' is an elision
     ('""', []),
 ]
 
@@ -156,12 +159,31 @@ def test_partial_quote_inside_a_clause_stays_reported() -> None:
     assert s.kind == "appeal" and s.speaker is not None and s.speaker.name == "Zelenskyy"
 
 
-def test_quoted_words_inside_a_clause_are_also_direct() -> None:
-    text = "Cooper said the delay was \"damning for the whole department\" and resigned."
-    reported, quoted = find_statements(text)
-    assert not reported.direct and "damning" in reported.quote
-    assert quoted.direct and quoted.quote == "damning for the whole department"
-    assert quoted.speaker == reported.speaker and quoted.cue == reported.cue == "said"
+MIXED_CASES = [
+    # text, the one statement's quote (a reported clause with quoted words), direct
+    ('Cooper said the delay was "damning for the whole department" and resigned.',
+     'the delay was "damning for the whole department" and resigned', True),
+    ("The envoy said the meeting had been “long and substantive” and that talks would go on.",
+     "the meeting had been “long and substantive” and that talks would go on", True),
+    ("The ministry said the so-called “referendum” had no legal force.",
+     "the so-called “referendum” had no legal force", False),  # a scare quote: no words of the speaker
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "direct"), MIXED_CASES, ids=lambda v: str(v)[:30])
+def test_quote_inside_a_reported_clause_is_one_mixed_statement(text: str, quote: str, direct: bool) -> None:
+    (s,) = find_statements(text)
+    assert s.quote == quote and s.direct is direct
+
+
+def test_a_clause_quoting_two_passages_keeps_each_passage() -> None:
+    text = 'She said it was "damning that nothing was done" after the agency "recommended it two years ago."'
+    found = find_statements(text)
+    assert [(s.quote, s.direct) for s in found] == [
+        ('it was "damning that nothing was done" after the agency "recommended it two years ago."', False),
+        ("damning that nothing was done", True),
+        ("recommended it two years ago.", True),
+    ]
 
 
 def test_lead_sentence_kind_carries_to_the_quote() -> None:
@@ -173,7 +195,7 @@ def test_lead_sentence_kind_carries_to_the_quote() -> None:
     assert first.kind == second.kind == "clarification"
     assert first.speaker is not None and first.speaker.name == "Dmitry Peskov"
     assert first.speaker.role == "Kremlin spokesperson"
-    assert second.channel == "Interfax"
+    assert second.channel == "Interfax news agency"
 
 
 @pytest.mark.parametrize(
@@ -225,11 +247,20 @@ def test_no_statements(text: str) -> None:
         "Russia struck Kharkiv again, adding to the pressure on Kyiv.",  # a participle that reports nothing
         "Diplomatic momentum is expected to continue next week.",  # a passive cue without a speaker
         "The monastery, described as a key position, fell on Sunday.",  # a reduced relative clause
-        "Zelenskyy did not comment on the report.",  # a negated cue
+        "Zelenskyy did not address the report.",  # a negated cue
     ],
 )
 def test_cue_words_that_make_no_statement(text: str) -> None:
     assert find_statements(text) == []
+
+
+def test_doubled_apostrophes_quote_like_double_marks() -> None:
+    text = "The plan ''is a misguided approach,'' said Mr. Burman. ''The real issue is governance.''\nHe left."
+    found = find_statements(text)
+    assert [(s.quote, s.speaker.name if s.speaker else None) for s in found] == [
+        ("The plan ''is a misguided approach", "Burman"),  # a quotation inside its sentence: mixed
+        ("The real issue is governance.", "Burman"),
+    ]
 
 
 def test_quote_without_speaker() -> None:
@@ -469,5 +500,5 @@ def test_sentence_end_candidates_equal_the_plain_pattern(text: str) -> None:
 
     from archive.extract.sentences import _END_RE
 
-    plain = re.compile(r"[.!?]+[\"”’»)\]]*(?=\s)|\n")  # _END_RE, written the slow way
+    plain = re.compile(r"[.!?]+[\"”’'»)\]]*(?=\s)|\n")  # _END_RE, written the slow way
     assert [m.span() for m in _END_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]

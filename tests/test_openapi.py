@@ -70,7 +70,7 @@ def test_every_reference_resolves(doc):
 ERRORS = [
     ("/api/v1/search?sort=random", {}, 400, "/search"),
     ("/api/v1/facets/colour", {}, 400, "/facets/{name}"),
-    ("/api/v1/statements/nope/similar", {}, 400, "/statements/{statement_id}/similar"),
+    ("/api/v1/statements/nope/similar", {}, 404, "/statements/{statement_id}/similar"),
     ("/api/v1/export?format=xml", {}, 400, "/export"),
     ("/api/v1/statements/nope", {}, 404, "/statements/{statement_id}"),
     ("/api/v1/articles/nope", {}, 404, "/articles/{article_id}"),
@@ -95,8 +95,8 @@ def test_every_error_the_api_gives_is_documented(client, doc, url, body, status,
 
 def test_all_error_statuses_are_in_the_document(doc):
     statuses = {code for op in doc["paths"].values() for code in op["get"]["responses"] if code.startswith(("4", "5"))}
-    assert statuses == {"400", "404", "413", "429"}
-    assert {str(status) for _, _, status, _ in ERRORS} == statuses
+    assert statuses == {"400", "404", "413", "429", "503"}
+    assert {str(status) for _, _, status, _ in ERRORS} | {"503"} == statuses  # 503 needs a missing index: test_hardening_web.py
 
 
 def properties(doc, name: str) -> set[str]:

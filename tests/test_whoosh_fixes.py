@@ -125,3 +125,34 @@ def test_pickles_load_from_mapped_memory_as_from_a_file():
     for expected in objects:
         assert ours.read_pickle() == pickle.load(theirs) == expected
         assert ours.tell() == theirs.tell()
+
+
+def whooshs_doc_field_length(self, docnum, fieldname, default=0):
+    """Whoosh 2.7.4's own W3PerDocReader.doc_field_length, verbatim in behaviour."""
+    if docnum > self._doccount:
+        raise IndexError("Asked for docnum %r of %d" % (docnum, self._doccount))
+    reader = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    if reader is None:
+        return default
+    lbyte = reader[docnum]
+    if lbyte:
+        return whoosh_fixes.byte_to_length(lbyte)
+
+
+def test_field_lengths_read_once_equal_whooshs_per_posting_reads(tmp_path):
+    """Short, long, empty and absent fields: the same lengths (None for none kept, the default for no column)."""
+    ix = whoosh_index.create_in(tmp_path, Schema(id=ID(stored=True), text=TEXT, other=TEXT))
+    writer = ix.writer()
+    picked = random.Random(3)
+    for n in range(400):
+        words = " ".join(picked.choice(["alpha", "beta", "gamma"]) for _ in range(picked.choice([0, 1, 2, 7, 40, 300, 5000])))
+        writer.add_document(id=str(n), text=words, **({"other": "delta"} if n % 3 == 0 else {}))
+    writer.commit()
+    assert whoosh3.W3PerDocReader.doc_field_length is whoosh_fixes._doc_field_length
+    with ix.reader() as reader:
+        perdoc = reader._perdoc
+        for field_name in ("text", "other", "id"):
+            for docnum in range(reader.doc_count_all()):
+                assert perdoc.doc_field_length(docnum, field_name) == whooshs_doc_field_length(perdoc, docnum, field_name)
+        with pytest.raises(IndexError):
+            perdoc.doc_field_length(10_000, "text")

@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "PARLEY_EXPORTS": 2,  # exports streaming at once; one more gets a 429
     "PARLEY_CACHE_SETTLE": 2.0,  # seconds after an archive change before validators (ETag) are sent again
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # request bodies over this get a 413
+    "PARLEY_PUBLIC_URL": None,  # the base of every absolute URL, whatever the Host header says (web/hosts.py)
+    "PARLEY_TRUSTED_HOSTS": None,  # Host headers answered; any other gets a 400
 }
 CONFIG_FILE = "parley.toml"
 
@@ -45,9 +47,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if (request.content_length or 0) > (app.config["MAX_CONTENT_LENGTH"] or float("inf")):
             abort(413)  # before routing answers 405, and whether or not a view reads the body
 
-    from web import caching, cors, errors, export, feeds, openapi, sources_page
+    from web import allow, caching, cors, errors, export, feeds, hosts, openapi, sources_page
 
-    for extension in (export, feeds, openapi, caching, cors, sources_page):
+    for extension in (export, feeds, openapi, caching, cors, sources_page, hosts, allow):
         extension.init_app(app)
 
     errors.init_app(app)

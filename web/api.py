@@ -11,7 +11,7 @@ from index.request import SearchRequest
 from web.archive_access import search_index, store
 from web.errors import error_body
 from web.pages import toggle_url
-from web.params import search_request
+from web.params import prefix_arg, search_request, whole_number
 from web.serialize import facet_as_dict, hit_as_dict, page_as_dict
 
 bp = Blueprint("api", __name__)
@@ -56,8 +56,7 @@ def _toggle(name: str, value: str) -> str:
 @bp.get("/facets/<name>")
 def facet(name: str):
     search = search_request(request.args)
-    prefix = request.args.get("prefix", "")[:100]
-    result = search_index().facet_values(name, search, prefix=prefix, limit=min(search.facet_limit, 50))
+    result = search_index().facet_values(name, search, prefix=prefix_arg(request.args), limit=min(search.facet_limit, 50))
     return envelope(facet_as_dict(result))
 
 
@@ -72,6 +71,8 @@ def statement(statement_id: str):
 
 @bp.get("/statements/<statement_id>/similar")
 def similar(statement_id: str):
+    if statement_id not in store().statements_by_id([statement_id[:100]]):
+        return error_body(404, f"no statement with id {statement_id[:40]!r}")
     hits = search_index().more_like(statement_id[:100])
     return envelope([hit_as_dict(h) for h in hits])
 
@@ -93,11 +94,8 @@ def topics():
 
 def _listing(facet: str):
     """Every speaker (place, topic) with its statement count, most first; ``prefix`` narrows by any word."""
-    raw = request.args.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        return error_body(400, "limit must be a whole number between 1 and 1000", parameter="limit")
-    limit = int(raw)
-    result = search_index().facet_values(facet, SearchRequest(), prefix=request.args.get("prefix", "")[:100], limit=limit)
+    limit = whole_number(request.args, "limit", 100, 1, 1000)
+    result = search_index().facet_values(facet, SearchRequest(), prefix=prefix_arg(request.args), limit=limit)
     return envelope(facet_as_dict(result))
 
 

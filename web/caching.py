@@ -67,27 +67,41 @@ def validators() -> tuple[str, float] | None:
 
 
 def answer_not_modified() -> Response | None:
-    """Before a view runs: 304 when the client's copy is current (If-None-Match first, else If-Modified-Since)."""
+    """Before a view runs: 304 when the client names this answer's exact ETag.
+
+    An ETag is only ever sent with a 200, and it covers the URL and the archive's state, so a match
+    means the answer would be that same 200.  ``If-None-Match: *`` and ``If-Modified-Since`` say
+    nothing of the status: they are weighed after the view, on 200s only (``add_validators``).
+    """
     found = validators()
-    if found is None:
+    if found is None or not request.if_none_match or request.if_none_match.star_tag:
         return None
     etag, latest = found
-    if request.if_none_match:
-        fresh = request.if_none_match.contains_weak(etag.strip('"'))
-    else:
-        since = request.if_modified_since
-        fresh = since is not None and int(latest) <= since.timestamp()
-    if not fresh:
+    if not request.if_none_match.contains_weak(etag.strip('"')):
         return None
-    response = Response(status=304)
-    _stamp(response, etag, latest)
-    return response
+    return _not_modified(etag, latest)
 
 
 def add_validators(response: Response) -> Response:
     found = validators()
-    if found is not None and response.status_code == 200:
-        _stamp(response, *found)
+    if found is None or response.status_code != 200:
+        return response
+    etag, latest = found
+    if request.if_none_match:
+        fresh = request.if_none_match.star_tag  # an exact match was answered before the view
+    else:
+        since = request.if_modified_since
+        fresh = since is not None and int(latest) <= since.timestamp()
+    if fresh:
+        response.close()  # a streamed body (an export) is never read
+        return _not_modified(etag, latest)
+    _stamp(response, etag, latest)
+    return response
+
+
+def _not_modified(etag: str, latest: float) -> Response:
+    response = Response(status=304)
+    _stamp(response, etag, latest)
     return response
 
 

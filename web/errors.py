@@ -86,7 +86,7 @@ def index_damage(home: str) -> list[str]:
             try:
                 path = current_path(home)
                 _checked.clear()
-                _checked[state] = integrity.damage(path, (None, ARTICLES)) if path is not None else []
+                _checked[state] = integrity.damage(path, (None, ARTICLES), deep=False) if path is not None else []
             except Exception as error:
                 _checked[state] = [f"the index cannot be opened ({type(error).__name__})"]
         return _checked[state]

@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify
 
-from index.request import FACETS, HISTOGRAM_STEPS, MAX_DEPTH, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, TARGETS
+from index.request import BOOLEAN_FILTERS, FACETS, HISTOGRAM_STEPS, MAX_DEPTH, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, TARGETS
 from web.export import CSV_COLUMNS, FORMATS
+from web.params import MAX_PREFIX
 
 bp = Blueprint("openapi", __name__)
 
@@ -18,7 +19,9 @@ ERRORS = {
     404: "no such statement, article or endpoint",
     413: "the request carries a body larger than the limit (the API takes none)",
     429: "too many exports are running at once: try again after `Retry-After` seconds",
+    503: "the search index is missing, being rebuilt or damaged (run `parley reindex`), or the query ran past its time budget: try again after `Retry-After` seconds",
 }
+DATE_RULE = "YYYY-MM-DD (or YYYY-MM, YYYY: the first day), years 0001-9999, the same rule as the query's date:"
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -47,7 +50,7 @@ def _ok(description: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _responses(ok: dict[str, Any], *errors: int) -> dict[str, Any]:
     answers = {"200": ok, "304": {"$ref": "#/components/responses/NotModified"}}
-    for status in (*errors, 413):
+    for status in (*errors, 413, 503):  # any answer may be a 503 while the index cannot be read
         answers[str(status)] = {"$ref": f"#/components/responses/E{status}"}
     return answers
 
@@ -73,14 +76,20 @@ FILTERS = {
 }
 
 
+def _filter_values(name: str, values: dict[str, Any]) -> dict[str, Any]:
+    if name in BOOLEAN_FILTERS:
+        return {**values, "items": {"type": "string", "enum": list(BOOLEAN_FILTERS[name])}}
+    return values
+
+
 def search_parameters(paging: bool = True) -> list[dict[str, Any]]:
-    """The parameters of a search, as ``web.params.search_args`` reads them."""
+    """The parameters of a search, as ``web.params.search_request`` reads them."""
     values = {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 20}
     found = [
         _query("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}, "query: words, \"phrases\", AND/OR/NOT, field:value, date:2025-04"),
-        *(_query(name, values, f"filter on {FILTERS.get(name, name)} (repeat for several values: any of them)", style="form", explode=True) for name in FACETS),
-        _query("from", {"type": "string", "format": "date"}, "statements dated on or after this day"),
-        _query("to", {"type": "string", "format": "date"}, "statements dated on or before this day"),
+        *(_query(name, _filter_values(name, values), f"filter on {FILTERS.get(name, name)} (repeat for several values: any of them)", style="form", explode=True) for name in FACETS),
+        _query("from", {"type": "string", "format": "date"}, f"statements dated on or after this day: {DATE_RULE}"),
+        _query("to", {"type": "string", "format": "date"}, f"statements dated on or before this day: {DATE_RULE}"),
         _query("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "order of the results"),
         _query("target", {"type": "string", "enum": list(TARGETS), "default": "statements"}, "search statements or whole articles"),
     ]
@@ -267,7 +276,7 @@ def document() -> dict[str, Any]:
                     "summary": "values of one facet starting with a prefix, within a search (typeahead)",
                     "parameters": [
                         _path("name", "the facet", {"type": "string", "enum": list(FACETS)}),
-                        _query("prefix", {"type": "string", "maxLength": 100}, "start of any word of the value"),
+                        _query("prefix", {"type": "string", "maxLength": MAX_PREFIX}, "start of any word of the value (longer: 400)"),
                         *[p for p in search_params if p["name"] in ("q", "from", "to", "facet_limit", *FACETS)],
                     ],
                     "responses": _responses(_ok("the facet", _ref("Facet")), 400),
@@ -281,7 +290,7 @@ def document() -> dict[str, Any]:
                     "operationId": "similar",
                     "summary": "statements like this one, by the words of its quote",
                     "parameters": [statement_id],
-                    "responses": _responses(_ok("up to 10 hits", {"type": "array", "items": _ref("Hit")}), 400),
+                    "responses": _responses(_ok("up to 10 hits", {"type": "array", "items": _ref("Hit")}), 404),
                 }
             },
             "/articles/{article_id}": {
@@ -298,7 +307,7 @@ def document() -> dict[str, Any]:
                         "operationId": kind,
                         "summary": f"every {kind[:-1]} with its statement count, most first",
                         "parameters": [
-                            _query("prefix", {"type": "string", "maxLength": 100}, "start of any word of the name"),
+                            _query("prefix", {"type": "string", "maxLength": MAX_PREFIX}, "start of any word of the name (longer: 400)"),
                             _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "how many"),
                         ],
                         "responses": _responses(_ok("the values", _ref("Facet")), 400),

@@ -5,11 +5,13 @@ paragraph it continues, or the turn-taking of dialogue."""
 from __future__ import annotations
 
 import bisect
+import re
+from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
-from archive.extract.kinds import lexicon
+from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import MARKS_RE, Quotation
-from archive.extract.reported import cue_subject, sentence_subject
+from archive.extract.subjects import cue_subject, sentence_subject
 from archive.extract.sentences import Document, is_heading
 from archive.extract.speakers import (
     Mention,
@@ -20,18 +22,55 @@ from archive.extract.speakers import (
 def direct_speech(doc: Document, consumed: set[int], reported: list[Found]) -> list[Found]:
     out: list[Found] = []
     prev: Found | None = None
+    labels = _transcript_labels(doc)
     for q in doc.quotes:
         if q.open in consumed:
             continue
         si = doc.sentence_of(q.start)
         f = Found(q.start, q.end, True, sentence=si, quotation=q, confidence=0.5, text=doc.text[q.start : q.end])
-        _attribute(doc, f, prev, q)
+        if q.start in labels:
+            _label(doc, f, labels.pop(q.start))
+        else:
+            _attribute(doc, f, prev, q)
         if f.mention is None and f.inherit_from is None and not f.alternate and not _is_speech(doc, q):
             continue
         out.append(f)
         prev = f
+    for line_start, label in labels.items():  # transcript lines without quotation marks
+        end = doc.text.find("\n", label.end())
+        end = len(doc.text) if end == -1 else end
+        f = Found(label.end(), end, True, sentence=doc.sentence_of(label.end()), confidence=0.5)
+        _label(doc, f, label)
+        if f.end - f.start > 1 and not any(g.start <= f.start < g.end for g in out):
+            out.append(f)
     out += _block_quotes(doc, reported)
     return out
+
+
+# "WALLACE: Let's start with …": a transcript line, its speaker in capitals before a colon.
+_LABEL_RE = re.compile(r"^[ \t]*([\"“]?)[ \t]*([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):[ \t]+(?=\S)", re.MULTILINE)
+
+
+def _transcript_labels(doc: Document) -> dict[int, re.Match[str]]:
+    """Speaker labels of a transcript, by where the speaker's name starts.  Two lines with labels
+    at least make a transcript (one is more likely a dateline: "KYIV: …")."""
+    if ":" not in doc.text:
+        return {}
+    found = [m for m in _LABEL_RE.finditer(doc.text) if len(m.group(2).replace(" ", "")) > 2]
+    if len(found) < 2 or len({m.group(2) for m in found}) > len(found) / 2 + 1:
+        return {}
+    return {m.start(2): m for m in found}
+
+
+def _label(doc: Document, f: Found, label: re.Match[str]) -> None:
+    """Attribute a transcript line to the speaker of its label; the label is no part of the quote."""
+    f.start = max(f.start, label.end())
+    i, j = doc.tok_index(label.start(2)), doc.tok_index(label.end(2))
+    m = mention_after(doc.text, doc.toks, i, j)
+    if m is None:
+        return
+    colon = j
+    set_attribution(doc, f, Cue(":", "statement", colon, colon), m, 0.8)
 
 
 _LIST_MARKS = tuple("-*•–—#>|") + tuple("0123456789")
@@ -87,6 +126,7 @@ def _attribute(doc: Document, f: Found, prev: Found | None, q: Quotation) -> Non
     text = doc.text
     # 1. after the quotation: "…,” Peskov told Interfax" / "…," said the parson / "…" he said
     if _attribute_after(doc, f, q):
+        _mixed_lead(doc, f, q)
         return
     # 2. an interrupted quotation: the other half of the previous one, attribution in between
     if prev is not None and prev.quotation is not None and prev.cue_span is not None:
@@ -183,6 +223,8 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     i = doc.tok_index(k)
     if i >= len(doc.toks) or doc.toks[i].start >= limit:
         return False
+    if doc.toks[i].text in _BYLINE_DASHES and _byline(doc, f, i):
+        return True
     hi = min(doc.tok_index(limit), i + 14)
     # cue first: "said the parson", "said Durbeyfield", "said he"
     cue = lex.cue_at(doc.toks, i)
@@ -195,16 +237,86 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     m = mention_after(text, doc.toks, i, hi)
     if m is None:
         return False
-    j = doc.tok_index(m.end)
+    hi = min(doc.tok_index(limit), i + 30)
+    j, named = _past_appositive(doc, doc.tok_index(m.end), hi)
+    if named is not None and m.form == "nominal" and named.form == "name" and named.type == "person":
+        m = replace(named, role=named.role or m.text)  # "the group's military spokesman, Yehya Sarea, said"
     while j < hi and doc.toks[j].lower in SKIPPABLE:
         j += 1
     if j < hi:
         cue = lex.cue_at(doc.toks, j)
         if cue is not None and doc.toks[j].text.islower():
+            cue, m = _quoted_as_saying(doc, cue, m, hi)
             set_attribution(doc, f, cue, m, 0.9)
             return True
     return False
 
+
+def _quoted_as_saying(doc: Document, cue: Cue, m: Mention, hi: int) -> tuple[Cue, Mention]:
+    """ '“…,” Detik.com quoted Djamal as saying': Djamal speaks (the outlet is the channel)."""
+    if cue.lemma not in ("quote", "cite"):
+        return cue, m
+    speaker = mention_after(doc.text, doc.toks, cue.last + 1, hi)
+    if speaker is None:
+        return cue, m
+    k = doc.tok_index(speaker.end)
+    if k + 1 < hi and doc.toks[k].lower == "as":
+        said = lexicon().cue_at(doc.toks, k + 1)
+        if said is not None:
+            return said, speaker
+    return cue, m
+
+
+
+_BYLINE_DASHES = frozenset("―—–")
+
+
+def _byline(doc: Document, f: Found, i: int) -> bool:
+    """A pull quote signed with a dash: '“…” ― Sonya Herridge' at the end of its line."""
+    text = doc.text
+    line_end = text.find("\n", doc.toks[i].start)
+    line_end = len(text) if line_end == -1 else line_end
+    hi = doc.tok_index(line_end)
+    m = mention_after(text, doc.toks, i + 1, hi)
+    if m is None or m.form != "name" or text[m.end : line_end].strip(" \t.,\u00a0"):
+        return False
+    set_attribution(doc, f, Cue(doc.toks[i].text, "statement", i, i), m, 0.85)
+    return True
+
+
+def _past_appositive(doc: Document, j: int, hi: int) -> tuple[int, Mention | None]:
+    """Past an appositive or a modifier after the speaker, up to the comma before the cue:
+    '“…,” Olha, the manager of a cafe that was hit, told Reuters'; '“…,” Ivan Bondar from the
+    regional council, said'.  Also returns a name the appositive gives ("the spokesman, Yehya Sarea,")."""
+    toks = doc.toks
+    if j >= hi or not (toks[j].text == "," or toks[j].lower in ("from", "of", "at", "with")):
+        return j, None
+    for k in range(j + 1, min(hi, j + 16)):
+        t = toks[k]
+        if t.text == ",":
+            inner = mention_after(doc.text, toks, j + 1, k) if toks[j].text == "," else None
+            if inner is not None and doc.tok_index(inner.end) != k:
+                inner = None
+            return k + 1, inner
+        if t.text in ".!?;" or doc.inq[k]:
+            break
+    return j, None
+
+
+def _mixed_lead(doc: Document, f: Found, q: Quotation) -> None:
+    """ "Using the tax ''is a misguided approach,'' said Mr. Burman.": a quotation that starts inside
+    its sentence, attributed after it, reports the whole sentence: the statement starts with it."""
+    s0 = doc.sents[doc.sentence_of(q.open)].start
+    lead = doc.text[s0 : q.open]
+    if len(lead.split()) < 2 or lead.rstrip()[-1] in ":—–-(":
+        return
+    if MARKS_RE.search(lead) or "''" in lead or doc.quote_at(s0) is not None:
+        return  # another quotation before it in the sentence
+    lex = lexicon()
+    lo, hi = doc.tok_index(s0), doc.tok_index(q.open)
+    if any(doc.toks[k].text.islower() and lex.cue_at(doc.toks, k) is not None for k in range(lo, hi)):
+        return  # a cue of its own in the lead
+    f.start = s0
 
 
 def _next_quote_open(doc: Document, q: Quotation) -> int | None:

@@ -44,6 +44,7 @@ class Found:
     speaker_override: Mention | None = None
     text: str | None = None  # the quoted words, for direct speech
     fragment: bool = False  # verbatim words quoted inside a reported clause
+    nested: bool = False  # reported inside another statement's content ("because of reports stating that …")
 
 def np_after(doc: Document, i: int, hi: int) -> Mention | None:
     """The speaker-like noun phrase starting at token ``i`` (remembered per document)."""

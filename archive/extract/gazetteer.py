@@ -216,6 +216,7 @@ class Gazetteer:
         self._lock = threading.Lock()
         self._stems: frozenset[str] = table["stems"]
         self.first_tokens = _FirstWords(self._aliases, self._stems)
+        self.names = self._aliases.keys()  # for ``in`` tests at C speed (a word is a name or a stem: it begins one)
         self.words: dict[str, frozenset[str]] = {name: frozenset(words) for name, words in table["words"].items()}
         self.countries = {code: self._entry(n) for code, n in table["countries"].items()}
         self.states = {code: self._entry(n) for code, n in table["states"].items()}

@@ -53,17 +53,14 @@ class Lexicon:
     modal_words: frozenset[str]
     modal_kinds: dict[str, str]  # lemma -> kind when its clause has a modal
     continuing: frozenset[str]  # forms of participles that continue a statement
-    channel_nouns: tuple[str, ...]
-    platforms: tuple[str, ...]
-    outlets: tuple[str, ...]
-    outlet_heads: tuple[str, ...]
     carry_kinds: frozenset[str]
     max_phrase: int
     phrase_starts: frozenset[str]
     triggers: frozenset[str]  # every word that may start a cue (a quick first filter)
-    outlet_re: re.Pattern[str]
-    channel_re: re.Pattern[str]
-    platform_re: re.Pattern[str]
+    channel_res: tuple[re.Pattern[str], ...]  # most trusted first; group "c" is the channel
+    channel_hints: tuple[tuple[str, ...], ...]  # strings the first patterns cannot match without
+    no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
+    no_comment_kind: str
 
     def cue_at(self, toks: list[Token], i: int) -> Cue | None:
         """The cue starting at token ``i``, longest phrase first."""
@@ -82,15 +79,34 @@ class Lexicon:
         hit = self.nouns.get(toks[i].lower)
         return Cue(hit[0], hit[1], i, i, nominal=True) if hit else None
 
-    def channel(self, text: str, spans: list[tuple[int, int]]) -> str | None:
-        """The channel named in ``text`` within ``spans``: an outlet ("Interfax"), a kind of address
-        ("in a televised interview"), or a platform ("on Telegram")."""
-        for pattern in (self.outlet_re, self.channel_re, self.platform_re):
+    def channel(self, text: str, spans: list[tuple[int, int]], near: int) -> str | None:
+        """The channel named in ``text`` within ``spans``, nearest to offset ``near`` (the cue): an
+        outlet told or quoting ("told Interfax news agency", "Al-Arabiya TV cited"), a kind of address
+        ("in a televised interview", "at a news conference"), or a platform ("on Telegram")."""
+        best: tuple[int, int, str] | None = None
+        spans = [(max(a, near - _CHANNEL_REACH), min(b, near + _CHANNEL_REACH)) for a, b in spans]
+        spans = [(a, b) for a, b in spans if a < b]
+        for rank, pattern in enumerate(self.channel_res):
             for a, b in spans:
-                m = pattern.search(text, a, b)
-                if m:
-                    return m.group(1)
-        return None
+                if rank < 2 and not any(h in text[a:b] for h in self.channel_hints[rank]):
+                    continue  # no "told"/"tell", no "quoted"/"cited": the pattern cannot match
+                for m in pattern.finditer(text, a, b):
+                    key = (abs(m.start("c") - near), rank, m.group("c"))
+                    if best is None or key < best:
+                        best = key
+        return best[2] if best else None
+
+    def without_channel(self, text: str, start: int, end: int) -> int:
+        """The end of a reported clause without the channel phrase closing it ("confirmed the strike
+        on Telegram": the content is "the strike")."""
+        for pattern in self.channel_res[2:4]:
+            for m in pattern.finditer(text, start, end):
+                if m.end() == end and m.start() > start:
+                    cut = m.start()
+                    while cut > start and text[cut - 1] in " ,":
+                        cut -= 1
+                    return cut
+        return end
 
     def kind_for(self, cue: Cue, clause: str) -> str:
         """The cue's kind, refined by the clause ("suggested a deal might be reached" is a prediction)."""
@@ -99,6 +115,9 @@ class Lexicon:
             if words & self.modal_words:
                 return self.modal_kinds[cue.lemma]
         return cue.kind
+
+
+_CHANNEL_REACH = 160  # characters either side of the cue where its channel is named
 
 
 def _load(pattern: str) -> list[dict]:
@@ -115,8 +134,10 @@ def lexicon() -> Lexicon:
     modal_words: set[str] = set()
     modal_kinds: dict[str, str] = {}
     continuing: set[str] = set()
-    channels: dict[str, list[str]] = {"nouns": [], "platforms": [], "outlets": [], "outlet_heads": []}
+    channels: dict[str, list[str]] = {k: [] for k in ("nouns", "platforms", "platform_heads", "outlets", "outlet_heads", "media")}
     carry: set[str] = set()
+    no_comment: set[str] = set()
+    no_comment_kind = "no-comment"
     docs = _load("cues*.toml")
     irregular: dict[str, list[str]] = {}
     for doc in docs:
@@ -154,6 +175,8 @@ def lexicon() -> Lexicon:
         for key in channels:
             channels[key] += doc.get("channels", {}).get(key, [])
         carry.update(doc.get("carry", {}).get("kinds", []))
+        no_comment.update(doc.get("no_comment", {}).get("verbs", []))
+        no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
     return Lexicon(
         verbs=verbs,
         phrases=phrases,
@@ -162,22 +185,43 @@ def lexicon() -> Lexicon:
         modal_words=frozenset(modal_words),
         modal_kinds=modal_kinds,
         continuing=frozenset(continuing),
-        channel_nouns=tuple(sorted(channels["nouns"], key=len, reverse=True)),
-        platforms=tuple(channels["platforms"]),
-        outlets=tuple(channels["outlets"]),
-        outlet_heads=tuple(sorted(channels["outlet_heads"], key=len, reverse=True)),
         carry_kinds=frozenset(carry),
         max_phrase=max((len(k) for k in phrases), default=1),
         phrase_starts=frozenset(k[0] for k in phrases),
         triggers=frozenset(verbs) | frozenset(k[0] for k in phrases) | frozenset(nouns) | {"according"},
-        platform_re=_words_re(channels["platforms"], r"\b(?:on|via)\s+(", r")\b", re.UNICODE),
-        outlet_re=_words_re(channels["outlets"], r"(?<![\w])(", r")(?![\w])", re.UNICODE),
-        channel_re=_words_re(
-            channels["nouns"],
-            r"\b(?:in|during|on|via)\s+(?:a|an|the|his|her|their|its)\s+((?:[a-z-]+\s+)?(?:",
-            r"))\b",
-            re.IGNORECASE,
-        ),
+        channel_res=_channel_patterns(channels),
+        channel_hints=(("told", "tell"), ("quoted", "cited")),
+        no_comment=frozenset(no_comment),
+        no_comment_kind=no_comment_kind,
+    )
+
+
+def _alts(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+
+
+def _channel_patterns(ch: dict[str, list[str]]) -> tuple[re.Pattern[str], ...]:
+    """The channel patterns: each needs a word tying it to the statement, so a dateline's agency
+    ("KYIV (Reuters) –") or an outlet named in passing never counts."""
+    outlet = rf"(?:the\s+)?(?:{_alts(ch['outlets'])})(?:\s+(?:{_alts(ch['outlet_heads'])}))?"
+    named = rf"(?:the\s+)?(?:[A-Z][\w'’.-]*\s+){{1,3}}(?:{_alts(ch['outlet_heads'])})"  # "Komsomolskaya Pravda radio"
+    media = rf"(?:{_alts(ch['media'])})"
+    conference = r"(?:a|the)\s+(?:news|press)\s+(?:conference|briefing)"
+    platform = (
+        rf"(?:the\s+)?(?:{_alts(ch['platforms'])})(?:\s+(?:{_alts(ch['platform_heads'])}))?"
+        rf"|the\s+(?:{_alts(ch['platform_heads'])})\s+(?:{_alts(ch['platforms'])})"
+    )
+    det = r"(?:a|an|the|his|her|their|its|a\s+joint|a\s+new)"
+    via = r"(?:posted|published|carried|aired|broadcast|seen|released|issued|shared|sent)\s+(?:on|to|by|via)"
+    name = r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|October|November|December)[A-Z][\w'’-]+"
+    where = rf"(?:{outlet}|{named}|{media}|{platform}|(?:the\s+)?(?:[\w'’-]+\s+){{0,4}}?(?:{_alts(ch['outlets'])}|{name}))"
+    noun = rf"(?:[\w-]+\s+){{0,2}}?(?:{_alts(ch['nouns'])})(?:\s+(?:{via}|on|with|to)\s+{where})?"
+    return (
+        re.compile(rf"\b(?:told|tells|tell|telling)\s+(?P<c>{outlet}|{conference}|{media}|{named})(?![\w-])"),
+        re.compile(rf"(?P<c>{outlet}|{named})\s+(?:quoted|cited)\b"),
+        re.compile(rf"\b(?:[Ii]n|[Dd]uring|[Aa]t|[Oo]n|[Vv]ia|[Tt]hrough|issued)\s+{det}\s+(?P<c>{noun})(?![\w-])"),
+        re.compile(rf"\b(?:on|via)\s+(?P<c>{platform})(?![\w-])"),
+        re.compile(rf"\b(?:to|with|on|by)\s+(?P<c>{outlet}|{media})(?![\w-])"),
     )
 
 

@@ -16,12 +16,17 @@ from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
 from archive.model import Article, DateRef, Extraction, Statement
 
-__all__ = ["extract", "extract_or_keep"]
+__all__ = ["extract", "extract_or_keep", "MAX_EXTRACT_CHARS"]
+
+# Extraction reads at most this much of an article (about 30,000 words, three times a long feature):
+# its cost grows with the text, and a 6 MB file of prose under the size cap took two minutes and a
+# gigabyte for 200,000 "statements".  The whole text is still stored and searchable.
+MAX_EXTRACT_CHARS = 200_000
 
 
 def extract(article: Article) -> Extraction:
-    """Everything Parley finds in one article."""
-    text = article.text
+    """Everything Parley finds in one article (in its first ``MAX_EXTRACT_CHARS`` characters)."""
+    text = article.text[: extract_limit(article.text)]
     dates = tuple(find_dates(text, article.published))
     places = tuple(find_places(text))
     evidence = topic_lexicon().matches(text)
@@ -46,11 +51,23 @@ def extract_or_keep(article: Article) -> tuple[Extraction, str | None]:
     once it is fixed.
     """
     try:
-        return extract(article), None
+        extraction = extract(article)
     except RecursionError:
         return Extraction(article), "extraction failed (text nested too deeply); the article is kept without statements"
     except Exception as error:  # noqa: BLE001 - any extractor bug, reported with the article
         return Extraction(article), f"extraction failed ({type(error).__name__}: {error}); the article is kept without statements"
+    limit = extract_limit(article.text)
+    if limit < len(article.text):
+        return extraction, f"{len(article.text):,} characters long: statements, places, dates and topics were looked for in the first {limit:,} only"
+    return extraction, None
+
+
+def extract_limit(text: str) -> int:
+    """Where extraction stops: all of ``text``, else the last paragraph or line break before the cap."""
+    if len(text) <= MAX_EXTRACT_CHARS:
+        return len(text)
+    cut = text.rfind("\n", MAX_EXTRACT_CHARS * 9 // 10, MAX_EXTRACT_CHARS)
+    return cut + 1 if cut >= 0 else MAX_EXTRACT_CHARS
 
 
 class _Situate:

@@ -66,12 +66,21 @@ class _Rules:
         self.not_first = frozenset(table["not_first"])
         self.org_after = frozenset(table["org_after"])
         self.first_names = first_names
-        heads = "|".join(re.escape(h) for h in sorted({**self.heads, **self.local_heads}, key=len, reverse=True))
-        prefixes = "|".join(re.escape(p) for p in sorted({**self.prefixes, **self.lead_ins}, key=len, reverse=True))
+        heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         # Each pattern looks for its rare literal part first, then reads the name back from it.
         self.head = re.compile(rf" ({heads})(?![\w'’-])")
         self.name_before = re.compile(rf"(?<![\w.'’-])({_NAME}) $")
-        self.prefixed = re.compile(rf"\b({prefixes}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])")
+        # The lower-case heads and lead-ins in one pattern (its literal space first, like ``head``);
+        # a lead-in's name is then read by its own pattern.  The prefixes are capitalised words
+        # ("Lake", "Gulf of") and their pattern starts with one, so the engine skips in C to the
+        # next of their first letters; the word boundary before is checked after.
+        lower = "|".join(re.escape(w) for w in sorted({**self.local_heads, **self.lead_ins}, key=len, reverse=True))
+        self.lower = re.compile(rf" ({lower})(?![\w'’-])")
+        self.lead_name = {
+            lead: re.compile(rf"({re.escape(lead)}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])") for lead in self.lead_ins
+        }
+        prefixes = "|".join(re.escape(p) for p in sorted(self.prefixes, key=len, reverse=True))
+        self.prefixed = re.compile(rf"({prefixes}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])")
         # " and", with the comma before it if there is one (see _listed): a literal start is found fast
         self.plural = re.compile(rf" and ({_NAME}) ({'|'.join(self.plurals)})(?![\w'’-])")
         self.list_before = re.compile(rf"(?<![\w.'’-])((?:{_NAME}, )*{_NAME})$")
@@ -106,11 +115,21 @@ def find_features(text: str) -> list[Feature]:
         feature = _suffixed(text, m, rules)
         if feature is not None:
             found.append(feature)
-    if any(prefix in text for prefix in rules.prefixes) or any(lead in text for lead in rules.lead_ins):
-        for m in rules.prefixed.finditer(text):
-            feature = _prefixed(text, m, rules)
-            if feature is not None:
-                found.append(feature)
+    for m in rules.lower.finditer(text):
+        word = m.group(1)
+        if word in rules.local_heads:
+            feature = _suffixed(text, m, rules)
+        else:
+            lead = rules.lead_name[word].match(text, m.start(1))
+            feature = _prefixed(text, lead, rules) if lead is not None else None
+        if feature is not None:
+            found.append(feature)
+    for m in rules.prefixed.finditer(text):
+        if m.start() and _is_word_char(text[m.start() - 1]):
+            continue  # inside a word ("BLake Lanier")
+        feature = _prefixed(text, m, rules)
+        if feature is not None:
+            found.append(feature)
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Feature] = []
     for feature in found:
@@ -118,6 +137,10 @@ def find_features(text: str) -> list[Feature]:
             continue
         kept.append(feature)
     return kept
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 def _strip(words: list[str], rules: _Rules) -> list[str]:

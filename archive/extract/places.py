@@ -9,6 +9,12 @@ its places point to most) and by nearness to the article's other places; this ru
 second time with the first round's answers as context.  *Filter*: a weak candidate (a small town,
 an alternate name) with no support in the article is dropped, and a minor town is a candidate only
 in the home region or before a qualifier that contains it ("Lanexa, Va.").
+
+In context: a first name before a surname, or a name after a first name, is a person's ("Vladimir
+Putin"); a US state beats a country of the same name only when the article names places in a US
+state ("Georgia"); waters named after a place are the waters ("Gulf of Aden"); places no gazetteer
+holds are found by their shape (``place_features``: "the village of Nyanzale", "the Tamboura area"),
+and a name the text once calls a village is a place wherever it says it.
 """
 
 from __future__ import annotations
@@ -109,9 +115,10 @@ def _merge_features(
 ) -> list[Feature]:
     """Add the listed units to ``mentions`` and return the other features, dropping what they cover.
 
-    A feature that yields to a gazetteer name it overlaps goes to ``contested``, to be taken only if
-    that name is resolved to nothing.  A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
-    a gazetteer name wins ("Dublin Road", "Ohio River").
+    A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
+    a gazetteer name wins ("Dublin Road", "Ohio River"), unless it yields (a lower-case head or a
+    lead-in: "the Dallas area"): then it goes to ``contested``, to be taken only if the resolver
+    keeps none of the names it overlaps.
     """
     sites: list[Feature] = []
     units: list[_Mention] = []
@@ -230,17 +237,18 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
 
 def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gazetteer) -> list[_Mention]:
     mentions: list[_Mention] = []
-    first_tokens = gaz.first_tokens
+    names = gaz.names
     stems = gaz.stems()
     n = len(tokens)
     words = _Words(text)
     next_i = 0
     capitals = compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens))))
-    starts = [k for k in capitals if folded[k] in first_tokens]
+    # a token (never a space in it) begins a name when it is a name or a stem of a longer one
+    starts = [k for k in capitals if folded[k] in stems or folded[k] in names]
     if "l-" in text:  # names that open with a lower-case article: "al-Fashir", "el-Balah"
         firsts = list(map(_FIRST, tokens))
         particles = [bisect.bisect_left(firsts, m.start()) for m in _ARTICLE.finditer(text)]
-        starts = sorted(set(starts).union(k for k in particles if folded[k] in first_tokens))
+        starts = sorted(set(starts).union(k for k in particles if folded[k] in stems or folded[k] in names))
     for i in starts:
         if i < next_i:
             continue

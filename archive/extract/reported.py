@@ -6,26 +6,35 @@ from __future__ import annotations
 import bisect
 from dataclasses import replace
 
-from archive.extract.found import OPEN_MARKS, SKIPPABLE, Found, np_after, np_before
+from archive.extract.found import SKIPPABLE, Found, np_after
 from archive.extract.kinds import Cue, lexicon
-from archive.extract.sentences import Document, is_capitalised, token
-from archive.extract.speakers import (
-    Mention,
-    describe,
-    vocabulary,
-)
+from archive.extract.quotes import Quotation
+from archive.extract.sentences import Document, Token, is_capitalised, token
+from archive.extract.speakers import Mention, describe
+from archive.extract.subjects import DETERMINERS, DOCUMENT_NOUNS, cue_subject, low_ing, participle_subject
+from archive.extract.trailing import ADJUNCT_STARTS, OUTLET_WORDS, only_adjuncts, opens_quote, trailing
 
 _PASSIVE = frozenset("is are was were be been being".split())
-_NEGATION = frozenset("not never n't didn't don't doesn't".split())
-_INTRO_PREPOSITIONS = frozenset(
-    "in on at after before during despite following with without as since under amid while when for "
-    "by from about over through".split()
+_NEGATION = frozenset(
+    "not never n't didn't don't doesn't hasn't haven't hadn't wasn't weren't isn't aren't won't wouldn't "
+    "couldn't can't cannot".split()
 )
 _CLAUSE_STARTERS = frozenset({"that"})
 _PREPOSITIONS = frozenset("to in on at for with from about into over under by of against".split())
-_CLAUSE_BREAKS = frozenset({"which", "while", "whereas", "although", "though", "but", "according", "where"})
-_CLOSE_MARKS = frozenset("\"”»’")
-_DETERMINER_WORDS = frozenset({"the", "a", "an", "some", "one"})
+# Words after a comma that end a reported clause.  Relative clauses, "while", "but", dashes and
+# participles such as "including" stay inside it: reported content is the whole clause, and on
+# the gold sets they fall inside it more often than they end it.
+_CLAUSE_BREAKS = frozenset({"whereas", "although", "though", "according"})
+_JOINERS = frozenset({"while", "but", "and", "as", "where", "which", "whereas", "although", "though", "with"})
+_DASHES = frozenset({"—", "–", "-", ";"})
+# Words before a cue word that make it a noun or an adjective, not a verb of saying.
+_NOT_BEFORE_VERB = frozenset(
+    "the a an no any for of further without his her its our my your this these those their".split()
+)
+# Cue forms that are more often nouns: a cue only before a clause ("states that", "questioned whether").
+_NOUN_FORMS = frozenset("state states question questions".split())
+_CLAUSE_WORDS = frozenset("that whether why how if what".split())
+_CLOSE_MARKS = frozenset("\"”»’'")
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
 
 
@@ -35,8 +44,9 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
     toks = doc.toks
     out: list[Found] = []
     skip_to = 0
+    headline = _headline_end(doc)
     for i in [k for k, t in enumerate(toks) if t.lower in triggers]:
-        if i < skip_to or doc.inq[i]:
+        if doc.inq[i] or i < skip_to and not _document_says(doc, i):
             continue
         tok = toks[i]
         si = doc.sentence_of(tok.start)
@@ -45,20 +55,68 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
         if tok.lower == "according":
             if i + 1 < hi and toks[i + 1].lower == "to":
                 f = _according_to(doc, si, lo, hi, i)
-        elif tok.text.islower():
+        elif tok.text.islower() or tok.start < headline and tok.text[1:].islower():  # "Obama Says …"
             cue = lex.cue_at(toks, i)
             if cue is not None:
-                f = _verb_statement(doc, si, lo, hi, cue)
+                before = out[-1] if out and out[-1].sentence == si and not out[-1].fragment else None
+                f = _verb_statement(doc, si, lo, hi, cue, before)
             else:
                 noun = lex.noun_at(toks, i)
                 if noun is not None and _possessive_speaker(doc, lo, i) is not None:
                     f = _nominal_statement(doc, si, lo, hi, noun)
         if f is not None:
+            f.nested = i < skip_to
             out += _absorb_quotes(doc, f, consumed)
             out.append(f)
             if f.end > tok.end and f.start > tok.start:
                 skip_to = doc.tok_index(f.end)
+    if headline:
+        f = _headline_label(doc, headline)
+        if f is not None:
+            out.append(f)
     return out
+
+
+def _document_says(doc: Document, i: int) -> bool:
+    """ "reports stating that …", "a letter saying …": a document reports, even inside another
+    statement's content."""
+    t = doc.toks[i]
+    return i > 0 and low_ing(t.lower) and t.text.islower() and doc.toks[i - 1].lower in DOCUMENT_NOUNS
+
+
+def _headline_end(doc: Document) -> int:
+    """Where the headline ends: the first line, when it reads as one (title case, no full stop)."""
+    text = doc.text
+    end = text.find("\n", 0, 300)
+    if end <= 0:
+        return 0  # no line, or too long for a headline
+    line = text[:end].rstrip(" .")
+    words = [w for w in line.split() if w[0].isalpha()]
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return end if len(words) >= 3 and capitalised >= 0.6 * len(words) and not line.endswith((".", "?", "!")) else 0
+
+
+def _headline_label(doc: Document, end: int) -> Found | None:
+    """ "Pence: Gennifer Flowers Won't Be at Debate": a headline's speaker before a colon."""
+    text = doc.text
+    colon = text.find(":", 0, end)
+    if colon <= 0:
+        return None
+    i, j = 0, doc.tok_index(colon)
+    if not 1 <= j <= 4 or doc.toks[j].text != ":":
+        return None
+    m = np_after(doc, i, j)
+    if m is None or m.form == "pronoun" or doc.tok_index(m.end) != j:
+        return None
+    start = colon + 1
+    while start < end and text[start] in " \t\"“‘'":
+        start += 1
+    stop = end
+    while stop > start and text[stop - 1] in " .\"”’'":
+        stop -= 1
+    if len(text[start:stop].split()) < 3:
+        return None
+    return Found(start, stop, False, Cue(":", "statement", j, j), (colon, colon + 1), m, "statement", 0.6, 0)
 
 
 def _possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
@@ -79,7 +137,7 @@ def _possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
 
 
 def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | None:
-    m = np_after(doc, i + 2, hi)
+    m = _according_source(doc, i + 2, hi)
     if m is None:
         return None
     cue = Cue("according to", "statement", i, i + 1)
@@ -101,35 +159,100 @@ def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | N
     return Found(start, end, False, cue, (doc.toks[i].start, doc.toks[i + 1].end), m, "statement", 0.7, si)
 
 
-def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None:
+def _negated(doc: Document, lo: int, i: int) -> bool:
+    """A negation before the cue, over adverbs and auxiliaries: "did not immediately respond to a
+    request for comment", "has not yet commented", "never said": no statement was made."""
+    toks = doc.toks
+    for k in range(i - 1, max(lo, i - 4) - 1, -1):
+        low = toks[k].lower
+        if low in _NEGATION:
+            return True
+        if not (low in SKIPPABLE or low in _AUXILIARIES or low.endswith("ly") and toks[k].text.islower()):
+            return False
+    return False
+
+
+_AUXILIARIES = frozenset("did does do has have had is was were are yet immediately".split())
+
+
+def _according_source(doc: Document, k: int, hi: int) -> Mention | None:
+    """Who "according to" names: "the Kremlin", "earlier reports", and the source of a document:
+    "figures provided by the health ministry", "a statement from the army"."""
+    toks = doc.toks
+    if k < hi and toks[k].lower in _OBJECT_PRONOUNS:  # "according to him"
+        t = toks[k]
+        gender = _OBJECT_PRONOUNS[t.lower]
+        return Mention(t.start, t.end, t.text, t.text, None, "person" if gender != "plural" else "group", "pronoun", gender)
+    m = np_after(doc, k, hi)
+    if m is None and k + 1 < hi and toks[k].text.islower() and toks[k].text.isalpha():
+        m = np_after(doc, k + 1, hi)  # over an adjective: "earlier reports"
+    if m is None or m.start == toks[k].start and m.text.lower() in _DOCUMENTS:
+        for j in range(k, min(hi, k + 8)):
+            if toks[j].lower in ("by", "from"):
+                return np_after(doc, j + 1, hi) or m
+            if not toks[j].text[0].isalnum():
+                break
+    return m
+
+
+_OBJECT_PRONOUNS = {"him": "male", "her": "female", "them": "plural"}
+# What "according to" may name instead of its source: "according to figures provided by X".
+_DOCUMENTS = frozenset("figures data statement report tally estimate estimates count toll numbers statistics".split())
+
+
+def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: Found | None = None) -> Found | None:
     lex = lexicon()
     toks = doc.toks
     i = cue.first
-    prev = toks[i - 1].lower if i > lo else ""
-    if prev in _PASSIVE or prev in _NEGATION or prev == "to" or prev in ("the", "a", "an"):
-        return None
-    # the cue must read as a verb here: not "the said", not a noun after a determiner
+    k = i - 1
+    while k > lo and toks[k].lower.endswith("ly") and toks[k].text.islower():
+        k -= 1  # "is officially recognized", "the internationally recognized government"
+    prev = toks[k].lower if k >= lo else ""
+    if k > lo and toks[k - 1].lower in ("no", "any", "without") and toks[k].text.islower():
+        prev = "no"  # "no official comment"
+    if prev in _PASSIVE or prev == "to" or prev in _NOT_BEFORE_VERB:
+        return None  # "was reported", "to comment", "the said", "no official comment", "for comment"
+    if _negated(doc, lo, i):
+        if cue.lemma not in lex.no_comment:
+            return None  # "did not address the report": nothing was said
+        cue = replace(cue, kind=lex.no_comment_kind)  # "did not immediately respond to a request for comment"
     after = cue.last + 1
+    if cue.first == cue.last and toks[i].lower in _NOUN_FORMS and (after >= hi or toks[after].lower not in _CLAUSE_WORDS):
+        return None  # "battleground state Florida", "a similar question:": nouns, unless a clause follows
+    if cue.lemma in ("quote", "cite") and _as_saying(doc, after, hi):
+        return None  # "Interfax quoted Djamal as saying …": the "saying" reports, with Djamal as speaker
+    if after < hi and (toks[after].lower == "not" or toks[after].lower == "to" and after + 1 < hi and toks[after + 1].lower == "be"):
+        return None  # "asked not to be named", "declined to be identified"
+    tail = trailing(doc, si, lo, hi, cue)
+    if tail is not None:
+        return tail
     # the content: a that-clause, an object + infinitive, or a bare clause / object
     start_tok = _content_start(doc, cue, after, hi)
     if start_tok is None:
-        # "…, the USAF has announced." — content before the subject
-        return _postposed(doc, si, lo, hi, cue)
-    if start_tok < hi and toks[start_tok].text in OPEN_MARKS:
+        return None
+    if start_tok < hi and opens_quote(doc, start_tok):
         return None  # introduces a direct quote: handled with the quotation
     subject, override = cue_subject(doc, lo, cue)
+    if low_ing(toks[cue.first].lower):
+        subject, override = participle_subject(doc, lo, cue, before, subject, override)
     if subject is None:
         return None
     if start_tok >= hi:
         return None
-    if toks[cue.first].lower.endswith("ing") and toks[start_tok].lower in _PREPOSITIONS and start_tok == after:
-        return None  # ", adding to the pressure": not reporting anything
+    if toks[start_tok].lower in _PREPOSITIONS and start_tok == after and not _infinitive(doc, start_tok, hi) and (
+        toks[cue.first].lower.endswith("ing") or toks[start_tok].lower == "to" and cue.kind != lex.no_comment_kind
+    ):
+        return None  # ", adding to the pressure", "Chin state to the north": not reporting anything
     # a phrase cue ending in a noun ("voiced skepticism over …") starts its content at the noun
     nounish = cue.last > cue.first and toks[cue.last].lower not in ("for", "on", "upon", "out", "in", "clear")
     start = toks[cue.last].start if nounish and start_tok == after else toks[start_tok].start
-    end = _clause_end(doc, start_tok, hi)
+    end = lex.without_channel(doc.text, start, _clause_end(doc, start_tok, hi))
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
+    if toks[start_tok].lower in ADJUNCT_STARTS and (
+        _before_participle(doc, doc.tok_index(end), hi) or only_adjuncts(doc.text, start, end)
+    ):
+        return None  # "said in a statement on Friday.", "said in a statement, adding that …": no content
     if cue.dialogue and not _has_that(doc, cue, start_tok):
         return None  # "she cried" introduces speech; without a clause there is no statement
     kind = lex.kind_for(cue, doc.text[start:end])
@@ -138,6 +261,59 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found
         override = replace(override, role=f"{subject.name} {override.role}")  # "Kremlin spokesperson"
     f.speaker_override = override
     return f
+
+
+def _as_saying(doc: Document, k: int, hi: int) -> bool:
+    """Tokens from ``k`` are a noun phrase, then "as" and a cue ("Egypt's military as saying")."""
+    toks = doc.toks
+    for j in range(k + 1, min(hi - 1, k + 8)):
+        if toks[j].lower == "as":
+            return lexicon().cue_at(toks, j + 1) is not None
+        if not toks[j].text[0].isalnum() and toks[j].text not in ("'", "’", "-", "."):
+            return False
+    return False
+
+
+def _before_participle(doc: Document, k: int, hi: int) -> bool:
+    """Tokens from ``k`` are ", <cue participle>"."""
+    toks = doc.toks
+    while k < hi and toks[k].text in (",", "."):
+        if toks[k].text == "," and k + 1 < hi and low_ing(toks[k + 1].lower):
+            return lexicon().cue_at(toks, k + 1) is not None
+        k += 1
+    return False
+
+
+def _infinitive(doc: Document, k: int, hi: int) -> bool:
+    """ "to" + a verb ("vowing to keep the area demilitarised"), not "to" + a noun phrase."""
+    toks = doc.toks
+    if toks[k].lower != "to" or k + 1 >= hi:
+        return False
+    nxt = toks[k + 1]
+    return nxt.text.islower() and nxt.lower not in DETERMINERS and nxt.lower not in (
+        "its", "their", "his", "her", "this", "these", "those", "that", "our", "my", "your")
+
+
+# Cues whose object comes before their that-clause: "told reporters that", "warned Moscow that".
+_OBJECT_FIRST = frozenset("tell inform warn assure remind advise notify convince persuade promise brief caution "
+                          "reassure alert urge".split())
+
+
+def _before_that(cue: Cue, between: list[Token]) -> bool:
+    """Only adjuncts or the cue's object stand between the cue and a "that": "said on Monday that",
+    "told reporters that", "clarified, via X, that"; not a clause of its own ("said witnesses saw
+    a gun and that …": that "that" joins a second clause of the content)."""
+    if not between:
+        return True
+    if cue.lemma in _OBJECT_FIRST:  # an object, not a clause: "told reporters that", not "advised X to Y, while Z that"
+        return len(between) <= 6 and all(b.text[0].isalnum() and b.lower != "to" for b in between)
+    first = between[0]
+    return first.text == "," or first.lower in ADJUNCT_STARTS or first.lower in _BEFORE_THAT or (
+        first.lower.endswith("ly") and first.text.islower()
+    )
+
+
+_BEFORE_THAT = frozenset("of again also then separately specifically further repeatedly in about".split())
 
 
 def _has_that(doc: Document, cue: Cue, start_tok: int) -> bool:
@@ -154,136 +330,29 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
         t = toks[k]
         if t.lower in _CLAUSE_STARTERS and k + 1 < hi:
             between = toks[after:k]
-            if all(b.text in "," or b.text[0].isalnum() for b in between):
+            if all(b.text in "," or b.text[0].isalnum() for b in between) and _before_that(cue, between):
                 return k + 1
-        if t.text in ".;!?" or t.text in OPEN_MARKS or doc.quote_at(t.start):
+        if t.text in ".;!?" or doc.quote_at(t.start):
             break
+        if t.text == "," and k + 1 < hi and low_ing(toks[k + 1].lower) and lexicon().cue_at(toks, k + 1) is not None:
+            break  # "said in a statement, adding that …": the that-clause is the participle's
     j = after
     if cue.lemma in ("tell", "inform"):  # skip the listener: "told reporters", "told Interfax news agency"
         m = np_after(doc, j, hi)
         if m is not None:
             j = doc.tok_index(m.end)
+            while j < hi and toks[j].lower in OUTLET_WORDS:
+                j += 1
+    if low_ing(toks[cue.first].lower) and j < hi and toks[j].text == ",":
+        return None  # "quoted him as saying, although …": the participle reports nothing here
     while j < hi and toks[j].text in (",", ":", "—", "–"):
         j += 1
     return j
 
 
-def _postposed(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None:
-    """ "CONTENT, X said." — the statement is what comes before the subject."""
-    subject, _ = cue_subject(doc, lo, cue)
-    if subject is None:
-        return None
-    k = doc.tok_index(subject.start) - 1
-    if k > lo and doc.toks[k].lower in ("the", "a", "an"):
-        k -= 1
-    if k <= lo or doc.toks[k].text != ",":
-        return None
-    start, end = doc.sents[si].start, doc.toks[k].start
-    if doc.text[start] in OPEN_MARKS or end - start < 10:
-        return None
-    lex = lexicon()
-    t = doc.toks
-    return Found(start, end, False, cue, (t[cue.first].start, t[cue.last].end), subject,
-                  lex.kind_for(cue, doc.text[start:end]), 0.6, si)
-
-
-def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
-    """The speaker of a cue: the noun phrase before it (over adverbs and an appositive), else the
-    subject of its sentence ("Putin raised concerns …, alleging that …").  Also returns the real
-    speaker named by "via spokesperson X"."""
-    toks = doc.toks
-    override = _via(doc, cue)
-    j = cue.first - 1
-    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower.endswith("ly") and toks[j].text.islower()):
-        j -= 1
-    if j < lo:
-        return None, override
-    t = toks[j]
-    if t.text == ",":
-        # an appositive: "Louis Gallois, the Airbus chief executive, said"
-        k = j - 1
-        while k > lo and j - k < 14:
-            if toks[k].text in (",", ";") or toks[k].text == "." and toks[k + 1].text != ",":
-                break
-            k -= 1
-        if k >= lo and toks[k].text == "," or k == lo:
-            m = np_before(doc, k - 1, lo) if k > lo else None
-            if m is not None and m.form != "nominal" and not _after_preposition(doc, m, lo):
-                appos = describe(doc.text, toks[k + 1 : j])
-                if appos is not None and m.role is None and appos.form == "nominal":
-                    m = replace(m, role=appos.text)
-                return m, override
-            # "Irish low cost airline, Ryanair, announced": the name is the appositive
-            inner = np_before(doc, j - 1, k + 1 if k > lo or toks[k].text == "," else k)
-            if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1):
-                return inner, override
-        if toks[cue.first].lower.endswith("ing") or cue.nominal:
-            return sentence_subject(doc, lo, cue.first), override
-        return None, override
-    m = np_before(doc, j, lo)
-    if m is not None:
-        return m, override
-    if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
-        return sentence_subject(doc, lo, cue.first), override
-    return None, override
-
-
-def _after_preposition(doc: Document, m: Mention, lo: int) -> bool:
-    k = doc.tok_index(m.start) - 1
-    return k >= lo and doc.toks[k].lower in vocabulary().not_speaker_after
-
-
-def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
-    """The first speaker-like noun phrase of the clause (tokens ``lo`` to ``until``), after an
-    introductory phrase."""
-    toks = doc.toks
-    i = lo
-    if toks[i].lower in _INTRO_PREPOSITIONS or toks[i].lower in ("however", "meanwhile", "still", "but", "and"):
-        k = i
-        while k < until and toks[k].text != ",":
-            k += 1
-        if k < until:
-            i = k + 1
-    if i >= until:
-        return None
-    # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"
-    while i + 1 < until and toks[i].text[0].isupper() and toks[i].text not in doc.inner_capitals \
-            and (toks[i].lower.endswith("ly") or toks[i].lower in vocabulary().not_names) \
-            and toks[i].lower not in vocabulary().pronouns and toks[i].lower not in _DETERMINER_WORDS:
-        i += 1
-        if toks[i].text == ",":
-            i += 1
-    if i >= until:
-        return None
-    m = np_after(doc, i, until)
-    if m is not None and (m.form == "nominal" or m.name == m.text and m.role is None):
-        # "Ryanair CEO, Michael O'Leary, justified …": the name in the appositive
-        j = doc.tok_index(m.end)
-        if j < until and toks[j].text == ",":
-            named = np_after(doc, j + 1, until)
-            if named is not None and named.form == "name" and named.type == "person":
-                k = doc.tok_index(named.end)
-                if k < until and toks[k].text == ",":
-                    return replace(named, role=named.role or m.text)
-    if m is not None and doc.quote_at(m.start):
-        return None
-    return m
-
-
-def _via(doc: Document, cue: Cue) -> Mention | None:
-    """ "clarified, via spokesperson Dmitry Peskov, that …" — the person who spoke for the subject."""
-    toks = doc.toks
-    k = cue.last + 1
-    if k < len(toks) and toks[k].text == ",":
-        k += 1
-    if k < len(toks) and toks[k].lower in ("via", "through"):
-        return np_after(doc, k + 1, min(len(toks), k + 10))
-    return None
-
-
 def _clause_end(doc: Document, first: int, hi: int) -> int:
     """Where a reported clause that starts at token ``first`` ends: the sentence end, or a break
-    before it (", placing …", "—", ", which …", ", according to …")."""
+    before it (", adding …", ", according to …", ", he said", ", and said …")."""
     lex = lexicon()
     toks = doc.toks
     end_tok = hi
@@ -291,27 +360,36 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
         t = toks[k]
         if doc.inq[k]:
             continue
-        if t.text in ("—", "–", ";") or (t.text == "-" and doc.text[t.start - 1 : t.start] == " "):
-            end_tok = k
-            break
         q = doc.quote_at(toks[k - 1].start) if toks[k - 1].text in _CLOSE_MARKS else None
         b = toks[k - 1].start
         if q is not None and q.close is not None and q.close == b and doc.text[q.end : q.close].strip() == "," and k < hi:
             # '… a “positive attitude towards any peace initiatives,” expressing hope …'
-            low = t.lower
-            if t.text.islower() and low not in lex.continuing and (low.endswith("ing") or low.endswith("ed")):
+            if t.text.islower() and lex.cue_at(toks, k) is not None and low_ing(t.lower):
                 end_tok = k
                 break
+        if t.text in _DASHES and _reporting_tail(doc, k + 1, hi):
+            end_tok = k  # "— the White House said —"
+            break
+        if t.lower == "and" and k + 1 < hi and toks[k + 1].text.islower() and lex.cue_at(toks, k + 1) is not None \
+                and toks[k + 1].lower not in lex.continuing:
+            end_tok = k  # "accusing troops of … and urging fighters to …", "condemned X and commended Y"
+            break
+        if t.lower in ("while", "whereas") and toks[k - 1].text != "," and _reporting_tail(doc, k + 1, hi):
+            end_tok = k  # "claimed they took the city while Kinshasa had claimed …"
+            break
         if t.text == "," and k + 1 < hi:
             nxt = toks[k + 1]
             low = nxt.lower
             if low in lex.continuing:
                 continue
-            if nxt.text.islower() and (low.endswith("ing") or low.endswith("ed")) and len(low) > 4:
-                end_tok = k
+            if nxt.text.islower() and low_ing(low) and lex.cue_at(toks, k + 1) is not None:
+                end_tok = k  # ", adding that …": a statement of its own
                 break
             if low in _CLAUSE_BREAKS:
                 end_tok = k
+                break
+            if low in _JOINERS and _reporting_tail(doc, k + 2, hi):
+                end_tok = k  # ", while officials said …": another attribution
                 break
             if low in ("and", "but") and k + 2 < hi and lex.cue_at(toks, k + 2) is not None and toks[k + 2].text.islower():
                 end_tok = k  # ", and said it was …": a second statement
@@ -331,7 +409,9 @@ def _reporting_tail(doc: Document, k: int, hi: int) -> bool:
     if m is None:
         return False
     j = doc.tok_index(m.end)
-    return j < hi and lexicon().cue_at(doc.toks, j) is not None
+    while j < hi and doc.toks[j].lower in SKIPPABLE:
+        j += 1  # "Kinshasa had claimed"
+    return j < hi and doc.toks[j].text.islower() and lexicon().cue_at(doc.toks, j) is not None
 
 
 def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> Found | None:
@@ -358,9 +438,12 @@ def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> F
 
 def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
     """Quotations inside reported speech.  One that makes up most of the clause's end makes the
-    statement direct ("stated he held a “…”"); a shorter one stays part of the clause, and if it has
-    three words or more it is also a direct statement of its own (the verbatim words, same speaker)."""
-    fragments: list[Found] = []
+    statement direct ("stated he held a “…”").  One shorter quotation stays part of the clause: one
+    mixed statement, never a second one; with three quoted words or more it carries the speaker's
+    own words, so it counts as direct (fewer are scare quotes: a so-called “referendum”).  A clause
+    quoting two or more passages stays reported, and each passage is also a direct statement of its
+    own (verbatim words the clause alone would blur together)."""
+    quoted: list[Quotation] = []
     i = max(0, bisect.bisect_left(doc.quote_opens, f.start - 1))
     while i < len(doc.quotes) and doc.quotes[i].open < f.end:
         q = doc.quotes[i]
@@ -369,12 +452,15 @@ def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
             break
         consumed.add(q.open)
         tail = doc.text[q.outer_end : f.end].strip(" ,.:;”\"")
-        if not tail and (q.end - q.start) >= 0.5 * (f.end - f.start) - 1:
+        if not tail and (q.end - q.start) >= 0.5 * (f.end - f.start) - 1 and not quoted:
             f.start, f.end, f.direct = q.start, q.end, True
             f.quotation = q
             f.confidence = 0.8
-            return fragments  # partial quotes before the closing one stay ("any process “…”: “…”")
+            return []
         if len(doc.text[q.start : q.end].split()) >= _FRAGMENT_WORDS:
-            fragments.append(replace(f, start=q.start, end=q.end, direct=True, quotation=q, fragment=True,
-                                     text=doc.text[q.start : q.end], confidence=0.7))
-    return fragments
+            quoted.append(q)
+    if len(quoted) == 1:
+        f.direct = True
+        return []
+    return [replace(f, start=q.start, end=q.end, direct=True, quotation=q, fragment=True,
+                    text=doc.text[q.start : q.end], confidence=0.7) for q in quoted]

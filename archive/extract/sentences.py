@@ -18,7 +18,7 @@ _TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-'’]\w+)*|\S")
 # Candidate sentence ends: terminal punctuation, optional closing marks, then white space; or a line
 # break.  Written to start with one character class, so that the regex engine skips in C to the
 # next such character instead of trying the pattern at every character.
-_END_RE = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])[.!?]*[\"”’»)\]]*(?=\s))")
+_END_RE = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])[.!?]*[\"”’'»)\]]*(?=\s))")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st mt gen lt col sgt capt maj adm sen rep gov prof rev jr sr inc corp ltd co no vs "
     "jan feb mar apr jun jul aug sep sept oct nov dec fig etc approx dept est univ messrs mme mlle".split()

@@ -20,9 +20,7 @@ from archive.extract.found import Found
 from archive.extract.kinds import lexicon
 from archive.extract.reported import reported_speech
 from archive.extract.sentences import Document
-from archive.extract.speakers import (
-    Entities,
-)
+from archive.extract.speakers import Entities, Mention
 from archive.model import Speaker, Statement
 
 __all__ = ["find_statements"]
@@ -39,6 +37,7 @@ def find_statements(text: str) -> list[Statement]:
     if not found:
         return []
     found = _dedupe(found)
+    found = _without_repeated_headline(doc, found)
     found.sort(key=lambda f: (f.start, f.end))
     resolve_speakers(doc, found)
     return [_statement(doc, f, found[i - 1] if i else None) for i, f in enumerate(found)]
@@ -54,8 +53,8 @@ def _dedupe(found: list[Found]) -> list[Found]:
     out: list[Found] = []
     for f in found:
         clash = None
-        for g in out[-4:] if not f.fragment else ():
-            if g.fragment:
+        for g in out[-4:] if not f.fragment and not f.nested else ():
+            if g.fragment or g.nested:
                 continue
             ov = min(f.end, g.end) - max(f.start, g.start)
             if ov > 0.5 * min(f.end - f.start, g.end - g.start):
@@ -68,6 +67,31 @@ def _dedupe(found: list[Found]) -> list[Found]:
         elif f.direct and not clash.direct:
             out[out.index(clash)] = f
     return out
+
+def _without_repeated_headline(doc: Document, found: list[Found]) -> list[Found]:
+    """A verbless headline ("Pence: Flowers Won't Be at Debate") that the body repeats, from the same
+    speaker, is no second statement: most of its words come back in a statement of the body."""
+    head = [f for f in found if f.cue is not None and f.cue.lemma == ":" and f.start < doc.sents[0].end]
+    if not head:
+        return found
+    h = head[0]
+    words = _content_words(doc.text[h.start : h.end])
+    who = _last_word(h.mention)
+    for f in found:
+        if f is h or _last_word(f.mention) != who or not words:
+            continue
+        if len(words & _content_words(doc.text[f.start : f.end])) >= 0.5 * len(words):
+            return [f for f in found if f is not h]
+    return found
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.strip("'\"‘’“”.,:;!?").lower() for w in text.split() if len(w.strip("'\"‘’“”.,:;!?")) > 3}
+
+
+def _last_word(m: Mention | None) -> str | None:
+    return m.name.split()[-1].lower() if m is not None and m.name.split() else None
+
 
 def _statement(doc: Document, f: Found, before: Found | None) -> Statement:
     m = f.speaker_override or f.mention
@@ -105,11 +129,14 @@ def _carried_kind(f: Found, lead: Found | None) -> str:
 
 
 def _channel(doc: Document, f: Found) -> str | None:
-    """Where the statement was made, when its sentence says ("told Interfax", "in a televised interview");
-    the words of a direct quote itself do not count."""
+    """Where the statement was made, when its sentence says ("told Interfax", "in a televised interview",
+    "on Telegram"), nearest to its cue; the words of the statement itself do not count."""
+    if f.cue_span is None:
+        return None  # a channel is named with the cue
     sent = doc.sents[f.sentence]
     lo, hi = min(sent.start, f.start), sent.end
-    if f.cue_span is not None:
-        lo, hi = min(lo, f.cue_span[0]), max(hi, f.cue_span[1])
-    spans = [(lo, f.start), (f.end, hi)] if f.direct else [(lo, hi)]
-    return lexicon().channel(doc.text, spans)
+    if f.cue_span is not None:  # the attribution may end a later sentence than the quote starts
+        cue_sent = doc.sents[doc.sentence_of(f.cue_span[0])]
+        lo, hi = min(lo, f.cue_span[0]), max(hi, f.cue_span[1], cue_sent.end)
+    near = f.cue_span[0] if f.cue_span is not None else f.start
+    return lexicon().channel(doc.text, [(lo, f.start), (f.end, hi)], near)

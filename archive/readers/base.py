@@ -24,6 +24,7 @@ class ReadResult:
     source: str
     articles: list[Article] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # kept, but read with a guess (e.g. an encoding)
 
 
 class Reader:
@@ -53,11 +54,20 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.05
 
 
-def decode_text(data: bytes, source: str, declared: str | None = None) -> str:
-    """Bytes to text: a BOM wins, then the declared charset, then UTF-8, then Windows-1252, then Latin-1.
+# Legacy encodings a file may arrive in undeclared, for the detector to choose from: Western and
+# Cyrillic code pages.  An open choice lets it pick cp1250 for French text ("trêve" -> "tręve").
+LEGACY_ENCODINGS = ["cp1252", "cp1251", "koi8_r", "koi8_u"]
 
-    Raises ReadError for empty or binary input.  Line endings become ``\\n``.
+
+def decode_text(data: bytes, source: str, declared: str | None = None, notes: list[str] | None = None) -> str:
+    """Bytes to text: a BOM wins, then the declared charset, then UTF-8, then a detected legacy encoding.
+
+    Text that is not UTF-8 and declares nothing is decoded as charset-normalizer detects (among
+    ``LEGACY_ENCODINGS``), line by line when most lines are UTF-8 and some are not; each guess is
+    added to ``notes`` in words, so nothing is decoded by guesswork silently.  Raises ReadError for
+    empty or binary input.  Line endings become ``\n``.
     """
+    notes = notes if notes is not None else []
     if not data.strip():
         raise ReadError(source, "empty file: nothing to read")
     if looks_binary(data):
@@ -69,20 +79,52 @@ def decode_text(data: bytes, source: str, declared: str | None = None) -> str:
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            text = data.decode(encoding, errors="replace")
-            break
-    if text is None:
-        candidates = [declared] if declared else []
-        candidates += ["utf-8", "cp1252"]
-        for encoding in candidates:
             try:
-                text = data.decode(_known_codec(encoding) or "utf-8")
-                break
-            except (UnicodeDecodeError, LookupError):
-                continue
-        else:
-            text = data.decode("latin-1")
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                text = data.decode(encoding, errors="replace")
+                notes.append(f"bytes that are not valid {encoding} were replaced with U+FFFD")
+            break
+    if text is None and declared and _known_codec(declared):
+        try:
+            text = data.decode(_known_codec(declared))
+        except UnicodeDecodeError:
+            notes.append(f"not valid in its declared encoding {declared.strip()!r}")
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_undeclared(data, notes)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_undeclared(data: bytes, notes: list[str]) -> str:
+    lines = data.split(b"\n")
+    bad = [line for line in lines if not _is_utf8(line)]
+    good_non_ascii = sum(1 for line in lines if not line.isascii() and _is_utf8(line))
+    if good_non_ascii > len(bad):  # mostly UTF-8: decode line by line
+        encoding = _detect(b"\n".join(bad))
+        notes.append(f"mixed encodings: {len(bad)} line(s) are not UTF-8 and were read as {encoding} (detected)")
+        return "\n".join(line.decode("utf-8") if _is_utf8(line) else line.decode(encoding, errors="replace") for line in lines)
+    encoding = _detect(data)
+    notes.append(f"no encoding declared and not UTF-8: read as {encoding} (detected)")
+    return data.decode(encoding, errors="replace")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _detect(data: bytes) -> str:
+    """The legacy encoding charset-normalizer finds most coherent, else cp1252 (which decodes most bytes)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=LEGACY_ENCODINGS).best()
+    return best.encoding if best is not None else "cp1252"
 
 
 def _known_codec(name: str) -> str | None:

@@ -384,7 +384,7 @@ def _children(element: Element, tags: tuple[str, ...]) -> list[Element]:
 
 def _first_text(element: Element, tags: tuple[str, ...], *, inline: bool = False, atom: bool = False) -> str:
     for child in _children(element, tags):
-        text = _atom_text(child) if atom else html_to_text(child.text or "")
+        text = _atom_text(child) if atom else html_to_text(_inner_markup(child))
         if inline:
             text = " ".join(text.split())
         if text:
@@ -398,16 +398,23 @@ def _atom_text(element: Element) -> str:
         return ""  # out-of-line content: nothing here to read
     kind = (element.get("type") or element.get("mode") or "text").lower()
     if kind in ("xhtml", "application/xhtml+xml") or (kind == "xml" and len(element)):
-        element = copy.deepcopy(element)  # XHTML without its namespace is plain HTML
-        for node in element.iter():
-            if isinstance(node.tag, str):
-                node.tag = node.tag.rsplit("}", 1)[-1]
-                node.attrib.clear()
-        inner = (element.text or "") + "".join(tostring(child, encoding="unicode", method="html") for child in element)
-        return html_to_text(inner)
+        return html_to_text(_inner_markup(element))
     if kind in ("html", "text/html", "escaped"):
-        return html_to_text(element.text or "")
-    return plain_text(element.text or "")
+        return html_to_text(_inner_markup(element))
+    return plain_text("".join(element.itertext()))  # a text construct with stray elements: all its text
+
+
+def _inner_markup(element: Element) -> str:
+    """An element's content as HTML: its text and every child element (which careless feeds put
+    unescaped inside ``<description>`` or ``<summary>``), namespaces and attributes dropped."""
+    if not len(element):
+        return element.text or ""
+    element = copy.deepcopy(element)  # XHTML without its namespace is plain HTML
+    for node in element.iter():
+        if isinstance(node.tag, str):
+            node.tag = node.tag.rsplit("}", 1)[-1]
+            node.attrib.clear()
+    return (element.text or "") + "".join(tostring(child, encoding="unicode", method="html") for child in element)
 
 
 def _xml_base(path: list[Element]) -> str:

@@ -22,8 +22,8 @@ class JsonReader(Reader):
     suffixes = (".jsonl", ".ndjson", ".json")
 
     def read(self, data: bytes, source: str) -> ReadResult:
-        text = decode_text(data, source)
         result = ReadResult(source)
+        text = decode_text(data, source, notes=result.warnings)
         for where, item in self._objects(text, source, result):
             try:
                 article, note = self._article(item, source)

@@ -24,8 +24,8 @@ class TextReader(Reader):
     suffixes = (".txt", ".md", ".markdown", ".text")
 
     def read(self, data: bytes, source: str) -> ReadResult:
-        text = decode_text(data, source)
         result = ReadResult(source)
+        text = decode_text(data, source, notes=result.warnings)
         meta, body = split_front_matter(text, source)
         if not body.strip():
             raise ReadError(source, "no article text after the front matter")

@@ -1,0 +1,273 @@
+"""Who a cue names: the noun phrase before it (over adverbs, a parenthesis, an appositive, a relative
+clause or an interposed adjunct), a participle's subject, and the subject of a sentence."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from archive.extract.found import SKIPPABLE, Found, np_after, np_before
+from archive.extract.kinds import Cue, lexicon
+from archive.extract.sentences import Document, Token
+from archive.extract.speakers import Mention, describe, vocabulary
+
+__all__ = ["cue_subject", "participle_subject", "sentence_subject", "low_ing", "DETERMINERS", "DOCUMENT_NOUNS"]
+
+
+def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
+    """:func:`_cue_subject`, remembered per document (the trailing-cue test and the cue's own
+    statement both ask)."""
+    key = ("subject", cue.first, cue.last * 100003 + lo)
+    if key not in doc.memo:
+        doc.memo[key] = _cue_subject(doc, lo, cue)
+    return doc.memo[key]
+
+
+def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
+    """The speaker of a cue: the noun phrase before it (over adverbs, a parenthesis, an appositive, a
+    relative clause or an interposed adjunct, and a modifier after the noun), else the subject of its
+    sentence ("Putin raised concerns …, alleging that …").  Also returns the real speaker named by
+    "via spokesperson X"."""
+    toks = doc.toks
+    override = _via(doc, cue)
+    j = cue.first - 1
+    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS
+                       or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+        j -= 1
+    j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
+    if j < lo:
+        return None, override
+    t = toks[j]
+    if t.text == ",":
+        # an appositive: "Louis Gallois, the Airbus chief executive, said"; a relative clause or an
+        # adjunct: "A resident, who asked not to be named, said"; "The council, in an order, said"
+        k = j - 1
+        while k > lo and j - k < 20:
+            if toks[k].text in (",", ";") or toks[k].text == "." and toks[k + 1].text != ",":
+                break
+            k -= 1
+        if k >= lo and toks[k].text == "," or k == lo:
+            interposed = k + 1 < j and _interposes(toks[k + 1])
+            m = np_before(doc, _before_parenthesis(doc, k - 1, lo), lo) if k > lo else None
+            if m is not None and _after_preposition(doc, m, lo):
+                m = _head_before_of(doc, m, lo)  # "A resident of the town of Merawi, 36 km from …, said"
+            if m is not None and (m.form != "nominal" or interposed) and not _after_preposition(doc, m, lo):
+                appos = describe(doc.text, toks[k + 1 : j]) if not interposed else None
+                if appos is not None and m.role is None and appos.form == "nominal":
+                    m = replace(m, role=appos.text)
+                return _head_of(doc, m, lo), override
+            # "Irish low cost airline, Ryanair, announced": the name is the appositive
+            inner = np_before(doc, j - 1, k + 1 if k > lo or toks[k].text == "," else k)
+            if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1):
+                return inner, override
+        if toks[cue.first].lower.endswith("ing") or cue.nominal:
+            return sentence_subject(doc, lo, cue.first), override
+        return None, override
+    if toks[j].lower == "who" and j > lo:  # "according to local residents who said": the antecedent
+        m = np_before(doc, j - 1, lo)
+        if m is not None:
+            return m, override
+    m = np_before(doc, j, lo)
+    if m is None:
+        m = _modified_subject(doc, j, lo)
+    if m is not None:
+        return _head_of(doc, m, lo), override
+    if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
+        return sentence_subject(doc, lo, cue.first), override
+    return None, override
+
+
+_QUANTIFIERS = frozenset({"both", "all", "each", "jointly", "together"})  # "UKMTO and Ambrey both confirmed"
+
+
+def _before_parenthesis(doc: Document, j: int, lo: int) -> int:
+    """The token before a short parenthesis ending at token ``j`` ("(CENTCOM)", "(R-Ga.)"), else ``j``."""
+    toks = doc.toks
+    if j < lo or toks[j].text != ")":
+        return j
+    for k in range(j - 1, max(lo, j - 8) - 1, -1):
+        if toks[k].text == "(":
+            return k - 1
+    return j
+
+
+# Words that open a phrase set off between a subject and its cue, or modifying the subject after it.
+_INTERPOSED = frozenset(
+    "who whose which speaking in on at during after citing quoted writing when as while from of for with "
+    "familiar close based there".split()
+)
+
+
+def _interposes(t: Token) -> bool:
+    return t.lower in _INTERPOSED or (t.text.islower() and t.lower.endswith("ing")) or t.text[0].isdigit()
+
+
+def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
+    """ "A security source speaking on condition of anonymity told …", "Two diplomats familiar with
+    the talks said …": the noun phrase before a modifier that ends at the cue."""
+    toks = doc.toks
+    for k in range(j - 1, max(lo, j - 12) - 1, -1):
+        t = toks[k]
+        if not t.text[0].isalnum() or t.lower == "that" or doc.inq[k]:
+            return None
+        if _interposes(toks[k + 1]) and toks[k + 1].text.islower():
+            m = np_before(doc, k, lo)
+            if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo):
+                return m
+    return None
+
+
+def _head_before_of(doc: Document, m: Mention, lo: int) -> Mention | None:
+    """The head a chain of "of"-phrases hangs from: "resident" of "A resident of the town of Merawi"."""
+    for _ in range(3):
+        k = doc.tok_index(m.start) - 1
+        if k <= lo or doc.toks[k].lower not in ("of", "from", "in"):
+            return m
+        head = np_before(doc, k - 1, lo)
+        if head is None:
+            j = k - 1  # "the town of": a noun the speaker look-up does not know; skip it
+            while j > lo and doc.toks[j].text.islower() and doc.toks[j].lower not in ("of", "from", "in"):
+                j -= 1
+            if j <= lo or doc.toks[j].lower not in ("of", "from", "in"):
+                return None
+            head = np_before(doc, j - 1, lo)
+            if head is None:
+                return None
+        m = head
+    return m
+
+
+def _head_of(doc: Document, m: Mention, lo: int) -> Mention:
+    """ "Ivan Bondar from the regional council said": a person named before "from"/"of"/"at" the
+    organisation is the speaker, not the organisation."""
+    k = doc.tok_index(m.start) - 1
+    if k > lo and doc.toks[k].lower in ("from", "of", "at", "for"):
+        head = np_before(doc, k - 1, lo)
+        if head is not None and head.type == "person" and head.form == "name":
+            return head
+    return m
+
+
+def _after_preposition(doc: Document, m: Mention, lo: int) -> bool:
+    k = doc.tok_index(m.start) - 1
+    return k >= lo and doc.toks[k].lower in vocabulary().not_speaker_after
+
+
+def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
+    """The first speaker-like noun phrase of the clause (tokens ``lo`` to ``until``), after an
+    introductory phrase."""
+    toks = doc.toks
+    i = lo
+    if toks[i].lower in _INTRO_PREPOSITIONS or toks[i].lower in ("however", "meanwhile", "still", "but", "and"):
+        k = i
+        while k < until and toks[k].text != ",":
+            k += 1
+        if k < until:
+            i = k + 1
+    if i >= until:
+        return None
+    # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"
+    while i + 1 < until and toks[i].text[0].isupper() and toks[i].text not in doc.inner_capitals \
+            and (toks[i].lower.endswith("ly") or toks[i].lower in vocabulary().not_names) \
+            and toks[i].lower not in vocabulary().pronouns and toks[i].lower not in DETERMINERS:
+        i += 1
+        if toks[i].text == ",":
+            i += 1
+    if i >= until:
+        return None
+    m = np_after(doc, i, until)
+    if m is not None and (m.form == "nominal" or m.name == m.text and m.role is None):
+        # "Ryanair CEO, Michael O'Leary, justified …": the name in the appositive
+        j = doc.tok_index(m.end)
+        if j < until and toks[j].text == ",":
+            named = np_after(doc, j + 1, until)
+            if named is not None and named.form == "name" and named.type == "person":
+                k = doc.tok_index(named.end)
+                if k < until and toks[k].text == ",":
+                    return replace(named, role=named.role or m.text)
+    if m is not None and doc.quote_at(m.start):
+        return None
+    return m
+
+
+def _via(doc: Document, cue: Cue) -> Mention | None:
+    """ "clarified, via spokesperson Dmitry Peskov, that …" — the person who spoke for the subject."""
+    toks = doc.toks
+    k = cue.last + 1
+    if k < len(toks) and toks[k].text == ",":
+        k += 1
+    if k < len(toks) and toks[k].lower in ("via", "through"):
+        return np_after(doc, k + 1, min(len(toks), k + 10))
+    return None
+
+
+def participle_subject(
+    doc: Document, lo: int, cue: Cue, before: Found | None, subject: Mention | None, override: Mention | None
+) -> tuple[Mention | None, Mention | None]:
+    """Who speaks through a participle cue.  "with the rebels saying …": the noun before it.  "…, the
+    president said, urging …", "issued a statement accusing … and urging …": the subject of the
+    attribution before it in the sentence.  Else the subject of the sentence ("Israel struck …,
+    vowing …"), never the object of its verb ("reported the incident, saying …")."""
+    toks = doc.toks
+    for k in range(cue.first - 1, max(lo, cue.first - 7) - 1, -1):
+        if toks[k].lower == "with":
+            m = np_after(doc, k + 1, cue.first)
+            if m is not None and doc.tok_index(m.end) == cue.first:
+                return m, override
+            break
+        if not toks[k].text[0].isalnum():
+            break
+    k = cue.first - 1
+    if k >= lo and toks[k].lower in DOCUMENT_NOUNS:
+        m = np_before(doc, k, lo)
+        if m is not None:
+            return m, override  # "reports stating that …"
+    if before is not None and before.mention is not None and before.cue_span is not None \
+            and before.cue_span[1] <= toks[cue.first].start:
+        return before.mention, before.speaker_override
+    earlier = _previous_attribution(doc, lo, cue)
+    if earlier is not None:
+        return earlier, override
+    return sentence_subject(doc, lo, cue.first) or subject, override
+
+
+def _previous_attribution(doc: Document, lo: int, cue: Cue) -> Mention | None:
+    """The speaker of a cue earlier in the sentence, outside quotation marks ('“…,” said the SDF,
+    blaming …'; 'issued a statement accusing …')."""
+    toks = doc.toks
+    lex = lexicon()
+    for k in range(cue.first - 1, lo - 1, -1):
+        t = toks[k]
+        if doc.inq[k] or not t.text.islower():
+            continue
+        c = lex.cue_at(toks, k) or (lex.noun_at(toks, k) if t.lower in lex.nouns else None)
+        if c is None or c.last >= cue.first:
+            continue
+        if c.nominal:
+            return sentence_subject(doc, lo, k)  # "The cleric issued a statement accusing …"
+        if low_ing(t.lower):
+            continue
+        m = np_after(doc, c.last + 1, cue.first)
+        if m is not None and k > lo and toks[k - 1].text in (",", "”", "\"", "'"):
+            return m  # '“…,” said the SDF, blaming …'
+        m, _ = cue_subject(doc, lo, c)
+        return m
+    return None
+
+
+DOCUMENT_NOUNS = frozenset(
+    "reports report letter letters statement statements recording message messages memo note notice document "
+    "documents email emails post posts tweet tweets video release article ad sign".split()
+)
+
+
+_INTRO_PREPOSITIONS = frozenset(
+    "in on at after before during despite following with without as since under amid while when for "
+    "by from about over through".split()
+)
+
+
+DETERMINERS = frozenset({"the", "a", "an", "some", "one"})
+
+
+def low_ing(word: str) -> bool:
+    return word.endswith("ing") and len(word) > 4

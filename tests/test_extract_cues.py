@@ -1,0 +1,388 @@
+"""Statement finding on the shapes of conflict news: where the cue stands, which words it reports,
+who it names, on which channel (archive.extract.reported / direct / statements).
+
+Sentences are written for these tests in the shapes wire copy and regional outlets use.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.extract.statements import find_statements
+from archive.model import Statement
+
+
+def only(text: str) -> Statement:
+    found = find_statements(text)
+    assert len(found) == 1, [(s.quote, s.cue) for s in found]
+    return found[0]
+
+
+# ------------------------------------------------------------------------ trailing cues (item 1)
+
+TRAILING_CASES = [
+    # text, quote, speaker name, cue
+    (
+        "The air defence shot down 54 of 60 drones launched overnight, the air force said on Telegram on Tuesday.",
+        "The air defence shot down 54 of 60 drones launched overnight", "air force", "said",
+    ),
+    (
+        "The rebels have taken full control of the garrison headquarters in the border township, it said on Wednesday.",
+        "The rebels have taken full control of the garrison headquarters in the border township", None, "said",
+    ),
+    (
+        "Two soldiers were wounded when a drone hit their position, the group's military spokesman said in a "
+        "televised speech early on Saturday.",
+        "Two soldiers were wounded when a drone hit their position", "military spokesman", "said",
+    ),
+    (
+        "The capture of the town came after days of fighting with government forces, local civic leader Amani "
+        "Kabila said.",
+        "The capture of the town came after days of fighting with government forces", "Amani Kabila", "said",
+    ),
+    (
+        "Staff in the capital have been told to form units to respond to emergencies, said Aung Myo Thant, "
+        "secretary of the city council.",
+        "Staff in the capital have been told to form units to respond to emergencies", "Aung Myo Thant", "said",
+    ),
+    (
+        "KYIV (Reuters) - Russia launched five missiles and 12 drones at Ukraine in an overnight attack, "
+        "Ukraine's air force said early on Monday.",
+        "Russia launched five missiles and 12 drones at Ukraine in an overnight attack", "Ukraine's air force", "said",
+    ),
+    (
+        "Three civilians were killed in the shelling of the market, the regional governor told reporters.",
+        "Three civilians were killed in the shelling of the market", "regional governor", "told",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "name", "cue"), TRAILING_CASES, ids=lambda v: str(v)[:30])
+def test_trailing_cue_reports_the_content_before_it(text: str, quote: str, name: str | None, cue: str) -> None:
+    s = [s for s in find_statements(text) if s.cue == cue][0]
+    assert s.quote == quote
+    assert text[s.cue_start : s.cue_end] == cue
+    if name is not None:
+        assert s.speaker is not None and s.speaker.name.endswith(name)
+
+
+def test_participle_after_a_trailing_cue_is_a_second_statement_of_the_same_speaker() -> None:
+    text = (
+        "A missile strike killed at least five people in the city on Wednesday, President Ivan Petrenko said, "
+        "urging allies to supply more air defences."
+    )
+    first, second = find_statements(text)
+    assert first.quote == "A missile strike killed at least five people in the city on Wednesday"
+    assert second.quote == "allies to supply more air defences" and second.cue == "urging"
+    assert second.kind == "appeal"
+    assert first.speaker is not None and second.speaker is not None
+    assert first.speaker.name == second.speaker.name == "Ivan Petrenko"
+
+
+def test_pronoun_trailing_cue_then_adding_that() -> None:
+    text = (
+        "The Northern Alliance said it had seized the pass.\n"
+        "The fighters took the battalion base on Monday after weeks of clashes, it said, adding that air strikes "
+        "on the villages continued."
+    )
+    found = find_statements(text)
+    assert [s.quote for s in found] == [
+        "it had seized the pass",
+        "The fighters took the battalion base on Monday after weeks of clashes",
+        "air strikes on the villages continued",
+    ]
+    assert [s.cue for s in found] == ["said", "said", "adding"]
+    assert {s.speaker.name for s in found if s.speaker} == {"Northern Alliance"}
+
+
+def test_a_cue_with_only_adjuncts_and_no_content_before_makes_no_statement() -> None:
+    text = "The army said in a statement, adding that no injuries were reported."
+    s = only(text)
+    assert s.cue == "adding" and s.quote == "no injuries were reported"
+    assert s.speaker is not None and s.speaker.name == "army"
+
+
+# ------------------------------------------------------------------------------ cue forms (item 5)
+
+FORM_CASES = [
+    # text, quote, speaker name (suffix), cue, kind
+    ("Hundreds of families fled the town over the weekend, according to earlier reports.",
+     "Hundreds of families fled the town over the weekend", "reports", "according to", "statement"),
+    ("According to him, the convoy was hit twice before it reached the crossing.",
+     "the convoy was hit twice before it reached the crossing", None, "According to", "statement"),
+    ("A local resident, who asked not to be named for safety reasons, said he heard heavy gunfire all night.",
+     "he heard heavy gunfire all night", "resident", "said", "statement"),
+    ("A senior official speaking on condition of anonymity told AFP that 40 people had been killed.",
+     "40 people had been killed", "official", "told", "statement"),
+    ("Earlier on Sunday, U.S. Central Command (CENTCOM) said it destroyed two drones over the Red Sea.",
+     "it destroyed two drones over the Red Sea", "Central Command", "said", "statement"),
+    ("The ruling council (RC), in an order on Wednesday, said all reservists should be ready to deploy.",
+     "all reservists should be ready to deploy", None, "said", "statement"),
+    ("Sheikh Hikmat al-Hijri issued a statement accusing government troops of breaching a ceasefire.",
+     "government troops of breaching a ceasefire", None, "accusing", "allegation"),
+    ("Israel struck army positions in the south for a second day on Tuesday, vowing to protect the minority.",
+     "to protect the minority", "Israel", "vowing", "commitment"),
+    ("The minister noted that the corridor had been closed for a week.",
+     "the corridor had been closed for a week", "minister", "noted", "statement"),
+    ("The agency confirmed that the vessel had been struck by a missile.",
+     "the vessel had been struck by a missile", "agency", "confirmed", "confirmation"),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "name", "cue", "kind"), FORM_CASES, ids=lambda v: str(v)[:30])
+def test_cue_forms(text: str, quote: str, name: str | None, cue: str, kind: str) -> None:
+    s = [s for s in find_statements(text) if s.cue == cue][0]
+    assert s.quote == quote
+    assert s.kind == kind
+    assert s.speaker is not None
+    if name is not None:
+        assert s.speaker.name.endswith(name)
+
+
+def test_participle_takes_the_subject_of_the_attribution_before_it() -> None:
+    text = '"Two of our fighters were killed," said the Syrian Democratic Forces, blaming Turkey for the attack.'
+    quoted, blamed = find_statements(text)
+    assert quoted.direct and quoted.quote == "Two of our fighters were killed"
+    assert blamed.cue == "blaming" and blamed.quote == "Turkey for the attack" and blamed.kind == "allegation"
+    assert blamed.speaker is not None and blamed.speaker.name.endswith("Syrian Democratic Forces")
+
+
+def test_participle_never_takes_the_object_of_the_verb_before_it() -> None:
+    text = "The agency also reported the incident, saying that it assessed the ship had been targeted earlier."
+    s = [s for s in find_statements(text) if s.cue == "saying"][0]
+    assert s.quote == "it assessed the ship had been targeted earlier"
+    assert s.speaker is not None and s.speaker.name == "agency"
+
+
+# -------------------------------------------------------------------------------- not statements (item 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The region is internationally recognized as part of the country.",
+        "The region is officially recognized as part of the country.",
+        "The internationally recognized government met on Monday.",
+        "There was no official comment on the number of casualties.",
+        "Reporters reached out to the spokesman for comment on the clash.",
+        "The rebels also captured a township in Chin state to the north.",
+        "The minister did not address the report.",
+        "Battleground state Florida is nearly three percent Polish American.",
+        "The interests of member states trump everything else at the assembly.",
+        "Rasmussen has a similar question: yes or no?",
+        "The so-called people's republic held a vote on Sunday.",
+        "A resident, who asked not to be named, fled on Sunday.",
+    ],
+)
+def test_no_statement(text: str) -> None:
+    assert find_statements(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("Spokespeople for the army did not immediately respond to a request for comment.", "to a request for comment"),
+        ("The ministry has not yet commented on the strike.", "on the strike"),
+        ("The company did not say whether he had been forced out.", "whether he had been forced out"),
+    ],
+)
+def test_no_comment_is_a_kind_of_its_own(text: str, quote: str) -> None:
+    """Nothing was said: the record says so (kind "no-comment", never a kind of statement), its text is
+    what went unanswered."""
+    s = only(text)
+    assert s.kind == "no-comment" and s.quote == quote and not s.direct
+
+
+# ------------------------------------------------------------------------- one statement once (item 11)
+
+
+def test_quote_inside_a_trailing_statement_is_one_statement() -> None:
+    text = (
+        "A cargo ship was hit by a missile east of the port, but \u201cno fires or leaks were observed,\u201d and "
+        "the vessel is sailing on, the maritime agency said."
+    )
+    s = only(text)
+    assert s.quote.startswith("A cargo ship was hit") and s.quote.endswith("the vessel is sailing on")
+    assert s.direct  # it carries the agency's own words
+
+
+# ---------------------------------------------------------------------------------- channels (item 9)
+
+CHANNEL_CASES = [
+    # text, channel
+    ("Oksana, the manager of a cafe that was hit, told Reuters she was still shaking.", "Reuters"),
+    ("KYIV (Reuters) - Russia launched five missiles at Ukraine overnight, Ukraine's air force said early on Monday.",
+     None),  # a dateline's agency is the article's source
+    ("He said in his nightly video address that the battle for the town continues.", "nightly video address"),
+    ("Rogov told Komsomolskaya Pravda radio that the workers were no longer afraid.", "Komsomolskaya Pravda radio"),
+    ("The ministry said in a statement posted to Telegram that 12 people were killed.", "statement posted to Telegram"),
+    ("The army said on the social media platform X that a missile was fired toward the city.",
+     "the social media platform X"),
+    ("Last week, Al-Arabiya TV cited Egypt's military as saying a missile had landed near the border.", "Al-Arabiya TV"),
+    ("The minister said during a TV show that the situation in the city was urgent.", "TV show"),
+    ("The prime minister said at the cabinet meeting that troops had crossed the line again.", "cabinet meeting"),
+    ("The mayor said on state television that power had been restored in most districts.", "state television"),
+    ("The army said in a statement on Friday that two soldiers died.", "statement"),
+    ("The president told a news conference that talks would resume next week.", "a news conference"),
+    ("Hamas' al-Aqsa TV reported that a naval facility had been hit.", None),  # the outlet speaks: no channel
+]
+
+
+@pytest.mark.parametrize(("text", "channel"), CHANNEL_CASES, ids=lambda v: str(v)[:30])
+def test_channel(text: str, channel: str | None) -> None:
+    s = [s for s in find_statements(text) if s.cue is not None][0]
+    assert s.channel == channel
+
+
+def test_a_channel_closing_the_clause_is_not_reported_content() -> None:
+    s = only("The governor confirmed the missile strike on Telegram.")
+    assert s.quote == "the missile strike" and s.channel == "Telegram" and s.kind == "confirmation"
+
+
+def test_channel_of_a_quote_attributed_in_its_last_sentence() -> None:
+    text = '"Explosions are heard in the city. Air defence is working," the mayor said on Telegram.'
+    (s,) = find_statements(text)
+    assert s.direct and s.channel == "Telegram"
+
+
+@pytest.mark.parametrize("text", ["The army said in a statement on Friday.", "The mayor said on Telegram late on Monday."])
+def test_a_channel_and_a_time_are_no_content(text: str) -> None:
+    assert find_statements(text) == []
+
+
+APPOSITIVE_QUOTE_CASES = [
+    # a direct quote attributed after it, with an appositive or a modifier between name and cue
+    ('"We hit several targets," the group\'s military spokesman, Yehya Sarea, said in a televised statement.',
+     "Yehya Sarea", "televised statement"),
+    ("“Everything inside is broken,” Oksana, the owner of a bakery that was hit, told Reuters.", "Oksana", "Reuters"),
+    ("“The night was hard for our city,” Petro Marchuk, governor of Sumy region, said.", "Petro Marchuk", None),
+    ('"The workers are no longer afraid," Ivan Bondar from the regional council, said on Friday.', "Ivan Bondar", None),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "channel"), APPOSITIVE_QUOTE_CASES, ids=lambda v: str(v)[:30])
+def test_quote_attributed_over_an_appositive(text: str, name: str, channel: str | None) -> None:
+    s = only(text)
+    assert s.direct and s.speaker is not None and s.speaker.name == name
+    assert s.channel == channel
+
+
+def test_coordinated_subject_of_a_trailing_cue() -> None:
+    text = "A ship was hit by a missile east of the port, the agency UKMTO and the firm Ambrey both confirmed on Saturday."
+    s = only(text)
+    assert s.quote == "A ship was hit by a missile east of the port" and s.kind == "confirmation"
+
+
+# ------------------------------------------------------------------ signed quotes, transcripts, headlines
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "name"),
+    [
+        ("“He represents our greatest shame.” ― Sonia Herrera\n", "He represents our greatest shame.", "Sonia Herrera"),
+        ("“He knows nothing about us.”― Paula Padilla \n", "He knows nothing about us.", "Paula Padilla"),
+        ('"The bridge will be rebuilt." — Mayor Ivan Petrenko.\n', "The bridge will be rebuilt.", "Ivan Petrenko"),
+    ],
+)
+def test_pull_quote_signed_with_a_dash(text: str, quote: str, name: str) -> None:
+    s = only(text)
+    assert s.quote == quote and s.direct and s.speaker is not None and s.speaker.name == name
+
+
+def test_transcript_lines_are_their_labels_statements() -> None:
+    text = (
+        "Partial transcript as follows:\n\n"
+        '"WALLIS: Let\'s start with the news on the talks. Will the envoy be there?\n\n'
+        '"PENNY: Well, look, this is serious business. The people have a choice to make.\n\n'
+        "WALLIS: If I may, because we have limited time.\n"
+    )
+    found = find_statements(text)
+    assert [(s.quote, s.speaker.name if s.speaker else None, s.cue) for s in found] == [
+        ("Let's start with the news on the talks. Will the envoy be there?", "WALLIS", ":"),
+        ("Well, look, this is serious business. The people have a choice to make.", "PENNY", ":"),
+        ("If I may, because we have limited time.", "WALLIS", ":"),
+    ]
+
+
+def test_a_single_capitalised_label_is_a_dateline_not_a_transcript() -> None:
+    text = "KYIV: Russia launched five missiles at Ukraine overnight, the air force said."
+    s = only(text)
+    assert s.quote == "Russia launched five missiles at Ukraine overnight" and s.cue == "said"
+
+
+def test_headline_with_a_capitalised_cue() -> None:
+    text = "Army Will Hold the Pass, Kovalenko Says\nThe general spoke to troops on Monday.\n"
+    s = only(text)
+    assert s.quote == "Army Will Hold the Pass" and s.cue == "Says"
+    assert s.speaker is not None and s.speaker.name == "Kovalenko"
+
+
+def test_verbless_headline_is_a_statement_unless_the_body_repeats_it() -> None:
+    alone = "Petrenko: Bridge Over the River Will Be Rebuilt by Winter\nThe mayor toured the site on Monday.\n"
+    s = only(alone)
+    assert s.quote == "Bridge Over the River Will Be Rebuilt by Winter" and s.cue == ":"
+    assert s.speaker is not None and s.speaker.name == "Petrenko"
+    repeated = alone + "Petrenko said the bridge over the river would be rebuilt before winter.\n"
+    assert [x.cue for x in find_statements(repeated)] == ["said"]
+
+
+def test_a_document_reporting_inside_a_statement_is_a_statement_of_its_own() -> None:
+    text = "Experts say the deal was killed because of reports stating that the deal had favored the company."
+    outer, inner = find_statements(text)
+    assert outer.cue == "say" and "because of reports stating" in outer.quote
+    assert inner.cue == "stating" and inner.quote == "the deal had favored the company"
+    assert inner.speaker is not None and inner.speaker.name == "reports"
+
+
+def test_outlet_quoting_a_speaker_is_the_channel_not_the_speaker() -> None:
+    text = '"We will not fly there while the ban stays," Interfax quoted Djamal as saying, although others disagreed.'
+    s = only(text)
+    assert s.direct and s.speaker is not None and s.speaker.name == "Djamal"
+    assert s.cue == "saying" and s.channel == "Interfax"
+
+
+SPLIT_CASES = [
+    # two attributions in one sentence: each its own content
+    ("The ministry strongly condemned the shelling and commended the medical staff working at the hospital.",
+     [("condemned", "the shelling"), ("commended", "the medical staff working at the hospital")]),
+    ("The rebels claimed they took over the city while the government had claimed the presence of foreign troops.",
+     [("claimed", "they took over the city"), ("claimed", "the presence of foreign troops")]),
+    ("Aid workers have reported heavy shelling in the region, with the rebel alliance saying the army launched "
+     "an offensive.",
+     [("reported", "heavy shelling in the region"), ("saying", "the army launched an offensive")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SPLIT_CASES, ids=lambda v: str(v)[:30])
+def test_two_attributions_in_one_sentence(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(s.cue, s.quote) for s in find_statements(text)] == expected
+
+
+def test_object_and_infinitive_is_the_content_not_a_later_that() -> None:
+    text = "President Ivan Petrenko advised residents of the capital to seek shelter, while blasts that shook the city were heard."
+    s = only(text)
+    assert s.cue == "advised" and s.kind == "appeal"
+    assert s.quote.startswith("residents of the capital to seek shelter")
+
+
+def test_relative_pronoun_speaker_is_its_antecedent() -> None:
+    text = "Nine soldiers were killed, according to local residents who said one civilian was also killed."
+    s = [s for s in find_statements(text) if s.cue == "said"][0]
+    assert s.quote == "one civilian was also killed"
+    assert s.speaker is not None and s.speaker.name == "local residents"
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("The company was thriving, Mr. Clarke said, until it went bankrupt in the late nineties.",
+         "until it went bankrupt in the late nineties"),
+        ("He has a plan, he said, for how the mines can keep working while cutting emissions.",
+         "for how the mines can keep working while cutting emissions"),
+        ("Shelling destroyed most of the houses in the village overnight, the governor said, and a school.",
+         "Shelling destroyed most of the houses in the village overnight"),  # "and …" does not resume it
+    ],
+)
+def test_interrupted_content_is_its_larger_part(text: str, quote: str) -> None:
+    s = [s for s in find_statements(text) if s.cue == "said"][0]
+    assert s.quote == quote
