@@ -293,7 +293,7 @@ class SearchIndex:
         view = self._view()
         found = self._store().statements_by_id([statement_id])
         if view is None or statement_id not in found:
-            raise SearchError(f"no statement with id {statement_id[:40]!r}")
+            raise LookupError(f"no statement with id {statement_id[:40]!r}")
         docnum = view.searcher.document_number(id=statement_id)
         if docnum is None:
             raise IndexUnavailable(f"statement {statement_id[:40]!r} is not in the search index yet: {REPAIR}")

@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from archive.model import Extraction, name_key, split_statement_id, statement_id
 from archive.period import first_day
-from index.request import SearchError, SearchRequest
+from index.errors import IndexUnavailable
+from index.request import SearchRequest
 from web.archive_access import search_index, store
 from web.worldmap import markers
 
@@ -75,7 +76,7 @@ def statement(statement_id: str):
     containing = [html for start, html in paragraphs if start <= s.start] or [html for _, html in paragraphs[:1]]
     try:
         similar = search_index().more_like(statement_id, limit=RELATED)
-    except (SearchError, LookupError):  # not (yet) in the index: the page stands without it
+    except (LookupError, IndexUnavailable):  # not (yet) in the index: the page stands without it
         similar = ()
     week, same_week = _same_speaker_week(extraction, s, statement_id)
     return render_template(
