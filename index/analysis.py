@@ -111,6 +111,14 @@ class Memoized(CompositeAnalyzer):
             return super().__call__(value, **kwargs)
         return self._tokens(terms, **kwargs)
 
+    def memo_terms(self, value: str) -> list[str] | None:
+        """The terms of ``value`` from the memo (stop words left out), or None when a word of it is one
+        the chain splits or multiplies (then only the chain itself says what it makes)."""
+        terms = [self._term(m.group()) for m in self.items[0].expression.finditer(value)]
+        if any(term is _SEVERAL for term in terms):
+            return None
+        return [term for term in terms if term is not None]  # type: ignore[misc]
+
     def _term(self, word: str):
         """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL``."""
         term = self._memo.get(word, _UNSEEN)

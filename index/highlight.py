@@ -46,7 +46,7 @@ def words_of(query: Q.Query, searcher) -> set[str]:
         if field_name == "text":
             words.add(term)
         elif field_name == "words":  # a prefix's surface words: marked as their stems are
-            words.add(_analysed(term) or term)
+            words.add(analysed_word(term) or term)
     return words
 
 
@@ -54,7 +54,7 @@ _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 
 
 @lru_cache(maxsize=65536)
-def _analysed(token: str) -> str | None:
+def analysed_word(token: str) -> str | None:
     """A token as the index stores it (folded, stemmed), or None for a stop word."""
     for t in WORDS(token):
         return t.text
@@ -67,7 +67,7 @@ def mark(text: str, words: set[str]) -> str:
         return escape(text)
     out, last = [], 0
     for match in _TOKEN.finditer(text):
-        if _analysed(match.group()) in words:
+        if analysed_word(match.group()) in words:
             out.append(escape(text[last : match.start()]))
             out.append(f"<mark>{escape(match.group())}</mark>")
             last = match.end()

@@ -41,7 +41,7 @@ from archive.store import Store
 from index.backend import Feeder, RebuildReport, Verification, register
 from index.documents import UNDATED, speaker_key
 from index.errors import IndexUnavailable
-from index.highlight import _analysed
+from index.highlight import analysed_word
 from index.names import NameBook
 from index.query import parse
 from index.request import (
@@ -289,7 +289,7 @@ class SolrBackend:
         typed = [w for w in re.findall(r"(?<![\w:])[^\W\d_][\w'-]*(?![\w:*?])", request.text) if w not in OPERATORS]
         if not typed or any(len(w) > SUGGEST_MAX_WORD for w in re.findall(r"\S+", request.text)):
             return None
-        terms = {w: _analysed(w) for w in typed}
+        terms = {w: analysed_word(w) for w in typed}
         known = self._known_terms(request.target, "text", {t for t in terms.values() if t})
         words = [w for w in typed if terms[w] and terms[w] not in known]
         if not words:

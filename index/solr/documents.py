@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from archive.model import Extraction
-from index.analysis import _SEVERAL, Memoized
+from index.analysis import Memoized
 from index.documents import article_document, statement_documents
 from index.schema import SEPARATOR, article_schema, statement_schema
 
@@ -39,9 +39,9 @@ def analysed(analyzer, value: str) -> str:
     a word the chain splits or multiplies, and any other analyzer, go through the chain itself.
     """
     if isinstance(analyzer, Memoized):
-        terms = [analyzer._term(m.group()) for m in analyzer.items[0].expression.finditer(value)]
-        if not any(term is _SEVERAL for term in terms):
-            return " ".join(term for term in terms if term is not None)  # type: ignore[misc]
+        terms = analyzer.memo_terms(value)
+        if terms is not None:
+            return " ".join(terms)
     return " ".join(token.text for token in analyzer(value, mode="index"))
 
 

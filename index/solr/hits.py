@@ -18,7 +18,7 @@ from whoosh import query as Q
 from archive.store import Store
 from index.analysis import PLAIN
 from index.documents import sentence_of
-from index.highlight import MarkFormatter, _analysed, mark
+from index.highlight import MarkFormatter, analysed_word, mark
 from index.results import ArticleHit, Hit
 from index.schema import WORDS
 
@@ -72,7 +72,7 @@ def _surface_matches(leaves: list[Q.Query], texts: list[str]) -> set[str]:
         for token in PLAIN(text or "", mode="index"):
             plain = token.text
             if any(plain.startswith(n.text) if isinstance(n, Q.Prefix) else fnmatch.fnmatchcase(plain, n.text) for n in leaves):
-                found.add(_analysed(plain) or plain)
+                found.add(analysed_word(plain) or plain)
     return found
 
 
