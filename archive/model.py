@@ -37,12 +37,15 @@ def split_statement_id(value: str) -> tuple[str, int] | None:
 
 def fold(name: str) -> str:
     """Lower-case, accent-free, punctuation-light form of a name: what decides that two spellings match."""
+    if name.isascii():  # nothing to decompose: its lower-case letters and digits, one space between runs
+        return " ".join(_NOT_ALNUM.sub(" ", name.lower()).split())
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     cleaned = "".join(c if c.isalnum() else " " for c in stripped.casefold())
     return " ".join(cleaned.split())
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _DOUBLES = re.compile(r"(\w)\1+")
 _ENDINGS = re.compile(r"(?:iy|yi|ij|ii)\b")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from html import escape
 
@@ -50,7 +49,7 @@ def words_of(query: Q.Query, searcher) -> set[str]:
     return words
 
 
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+_TOKEN = WORDS.items[0].expression  # the text field's own tokenizer: marks fall on the words it indexed
 
 
 @lru_cache(maxsize=65536)
