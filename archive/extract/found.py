@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document
+from archive.extract.entities import Entity
 from archive.extract.speakers import (
-    Entity,
     Mention,
     mention_after,
     mention_before,

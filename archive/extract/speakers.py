@@ -9,14 +9,13 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
 from operator import attrgetter
 
 from archive.extract.kinds import DATA_DIR, lexicon
 from archive.extract.sentences import Document, Token, is_capitalised, is_heading
-from archive.model import Speaker
 from archive.model import fold as _fold
 
 __all__ = [
@@ -28,7 +27,6 @@ __all__ = [
     "describe",
     "narrative_mentions",
     "gender_hints",
-    "Entities",
 ]
 
 _DETERMINERS = frozenset({"the", "a", "an"})
@@ -73,6 +71,8 @@ class Vocabulary:
     person_heads: frozenset[str]  # the last words: what a description of a person ends in
     female_names: frozenset[str]
     male_names: frozenset[str]
+    org_synonyms: dict[str, frozenset[str]]  # "army" -> words its antecedent's name may have
+    demonyms: frozenset[str]  # "gazans", "republicans": groups, never a person
 
     def is_role(self, word: str) -> bool:
         return word.lower().rstrip(".") in self.roles
@@ -142,7 +142,12 @@ def vocabulary() -> Vocabulary:
     persons: set[str] = set()
     female_names: set[str] = set()
     male_names: set[str] = set()
+    org_synonyms: dict[str, set[str]] = {}
+    demonyms: set[str] = set()
     for doc in _load("speakers*.toml"):
+        for head, words in doc.get("organizations", {}).get("synonyms", {}).items():
+            org_synonyms.setdefault(head, set()).update(fold(w) for w in words)
+        demonyms.update(fold(w) for w in doc.get("demonyms", {}).get("words", []))
         persons.update(w.lower() for w in doc.get("persons", {}).get("nouns", []))
         female_names.update(w.lower() for w in doc.get("first_names", {}).get("female", []))
         male_names.update(w.lower() for w in doc.get("first_names", {}).get("male", []))
@@ -177,6 +182,8 @@ def vocabulary() -> Vocabulary:
         person_heads=frozenset(p.split()[-1] for p in persons),
         female_names=frozenset(female_names),
         male_names=frozenset(male_names),
+        org_synonyms={k: frozenset(v) for k, v in org_synonyms.items()},
+        demonyms=frozenset(demonyms),
     )
 
 
@@ -349,7 +356,9 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             full = text[start:end]
         folded = fold(name)
         name_lows = [w.lower() for w in name.split()]
-        if folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (
+        if folded in v.demonyms:
+            typ = "group"  # "Gazans said", "Republicans argue"
+        elif folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (
             name.isupper() and len(name) <= 6 and name.isalpha()
         ):
             typ = "organization"
@@ -402,211 +411,6 @@ def _name_after_of(v: Vocabulary, lows: list[str], k: int) -> int:
     return len(lows) - 2 if run >= 4 else len(lows)
 
 
-@dataclass(eq=False)
-class Entity:
-    name: str
-    type: str
-    role: str | None
-    gender: str | None
-    words: set[str] = field(default_factory=set)
-    alias: Entity | None = None  # the entity this one turned out to be
-    calls: dict[str, list] = field(default_factory=dict)  # last word of a name mention -> [count, longest name]
-
-    def called(self, name: str) -> None:
-        """Count a name mention ("Florence", "Florence Linden", "Lord Henry")."""
-        words = name.split()
-        if not words:
-            return
-        key = fold(words[-1])
-        hit = self.calls.setdefault(key, [0, name])
-        hit[0] += 1
-        if len(name) > len(hit[1]):
-            hit[1] = name
-
-    @property
-    def label(self) -> str:
-        """The name to show: the full name, unless the text mostly calls the person by another word of
-        it ("Basil" for Basil Hallward, "Lord Henry" for Henry Wotton): then the longest name ending so."""
-        if not self.calls or self.type not in ("person", "unknown"):
-            return self.name
-        last = fold(self.name).split()[-1:] or [""]
-        best = max(self.calls.items(), key=lambda kv: (kv[1][0], kv[0] == last[0]))
-        if best[0] == last[0] or best[1][0] <= self.calls.get(last[0], [0])[0]:
-            return self.name
-        return best[1][1]
-
-    def final(self) -> Entity:
-        ent = self
-        while ent.alias is not None:
-            ent = ent.alias
-        return ent
-
-    @property
-    def nominal(self) -> bool:
-        return any(w.startswith("nominal:") for w in self.words)
-
-
-class Entities:
-    """The speakers and people of one article, in order of mention: resolves short names, pronouns
-    and descriptions ("the president") to the entity they stand for."""
-
-    def __init__(self, gender_hints: dict[str, str] | None = None) -> None:
-        self.entities: list[Entity] = []
-        self.timeline: list[tuple[int, Entity]] = []  # (offset, entity), in text order
-        self.gender_hints = gender_hints or {}
-        self.narrator: Entity | None = None  # "I said": the first-person narrator
-
-    def add(self, m: Mention) -> Entity | None:
-        """Register a mention (in text order) and return the entity it refers to."""
-        ent = self.resolve(m)
-        ent = ent.final() if ent is not None else None
-        if ent is not None:
-            self.timeline.append((m.start, ent))
-        return ent
-
-    def resolve(self, m: Mention, before: int | None = None) -> Entity | None:
-        pos = m.start if before is None else before
-        if m.name == "I" and m.form == "name":
-            if self.narrator is None:
-                self.narrator = Entity("I", "person", None, None, {"nominal:i"})
-                self.entities.append(self.narrator)
-            return self.narrator
-        if m.form == "pronoun":
-            return self._pronoun(m, pos)
-        if m.form == "nominal":
-            return self._nominal(m, pos)
-        words = set(fold(m.name).split())
-        if not words:
-            return None
-        for ent in reversed(self.entities[-400:]):
-            if ent.type in ("group",) and m.type != "group":
-                continue
-            grows = ent.words <= words and m.type in ("person", "unknown") and ent.type in ("person", "unknown")
-            if m.gender and ent.gender and m.gender != ent.gender:
-                continue  # "Mrs. Bennet" is not "Mr. Bennet"
-            if words <= ent.words or grows:
-                ent.called(m.name)
-                if len(words) > len(ent.words) and m.type in ("person", "unknown"):
-                    ent.name, ent.words = m.name, words
-                if m.role and not ent.role:
-                    ent.role = m.role
-                if ent.type == "unknown" and m.type != "unknown":
-                    ent.type = m.type
-                if m.gender and not ent.gender:
-                    ent.gender = m.gender
-                self._touch(ent)
-                return ent
-        gender = m.gender or self.gender_hints.get(fold(m.name).split()[-1])
-        typ = "person" if m.type == "unknown" and gender else m.type
-        ent = Entity(m.name, typ, m.role, gender, words)
-        ent.called(m.name)
-        self.entities.append(ent)
-        return ent
-
-    def _touch(self, ent: Entity) -> None:
-        self.entities.remove(ent)
-        self.entities.append(ent)
-
-    def _recent(self, pos: int) -> list[Entity]:
-        seen: list[Entity] = []
-        for p, ent in reversed(self.timeline[-80:]):
-            if p >= pos:
-                continue
-            if ent not in seen:
-                seen.append(ent)
-            if len(seen) > 12:
-                break
-        return seen
-
-    def _pronoun(self, m: Mention, pos: int) -> Entity | None:
-        want = m.gender
-        recent = self._recent(pos)
-        if want in ("male", "female"):
-            # a person of that gender among the last few met, else the latest of unknown gender
-            fallback = None
-            for n, ent in enumerate(recent):
-                if ent.type == "person" and ent.gender == want and (fallback is None or n < 6):
-                    return ent
-                if fallback is None and ent.type in ("person", "unknown") and ent.gender is None:
-                    fallback = ent
-            if fallback is not None:
-                fallback.gender = want  # learnt: later pronouns of the other gender look elsewhere
-                fallback.type = "person"
-            return fallback
-        wanted = ("group", "organization") if want == "plural" else ("organization",)
-        for ent in recent:
-            if ent.type in wanted:
-                return ent
-        return None
-
-    def _nominal(self, m: Mention, pos: int) -> Entity | None:
-        v = vocabulary()
-        lows = [w.lower() for w in m.name.split()]
-        head = lows[-1]
-        wanted = set(v.synonyms.get(head, ())) | {head}
-        mods = {w for w in lows[:-1] if w not in v.roles and w not in v.modifiers and w not in _DETERMINERS}
-        for ent in self._recent(pos):
-            if m.type == "organization":
-                if ent.type == "organization":
-                    return ent
-                continue
-            if ent.type not in ("person", "unknown") or not ent.role:
-                continue
-            role = ent.role.lower()
-            if any(w in role.split() or (" " in w and w in role) for w in wanted):
-                if all(fold(x) in fold(role) for x in mods):
-                    return ent
-        if m.type != "person":
-            return None
-        # a description met before ("the parson" … "the parson"), else a new, unnamed person
-        key = fold(m.name)
-        key = " ".join(w for w in key.split() if w not in _DETERMINERS)
-        for ent in reversed(self.entities[-400:]):
-            if ent.words == {"nominal:" + key} or ent.words == {"nominal:" + head}:
-                self._touch(ent)
-                return ent
-        ent = Entity(key, "person", head, m.gender, {"nominal:" + head})
-        self.entities.append(ent)
-        return ent
-
-    def find_name(self, name: str) -> Entity | None:
-        """The most recent named person whose name contains ``name``'s words."""
-        words = set(fold(name).split()) - {"mr", "mrs", "miss", "sir", "dr", "lady", "lord"}
-        if not words:
-            return None
-        for ent in reversed(self.entities[-400:]):
-            if not ent.nominal and ent.type in ("person", "unknown") and words <= ent.words:
-                return ent.final()
-        return None
-
-    def name_entity(self, ent: Entity, name: str, create: bool = False) -> bool:
-        """Give a described person (“the parson”) the name it turns out to have: join the entity of
-        that name if there is one (seen outside quotations), else only when ``create``."""
-        words = set(fold(name).split())
-        if not words or not ent.nominal:
-            return False
-        for other in reversed(self.entities):
-            if other is ent or other.nominal or other.type not in ("person", "unknown"):
-                continue
-            if words <= other.words or other.words <= words:
-                ent.alias = other.final()
-                if ent.gender and not other.gender:
-                    other.gender = ent.gender
-                return True
-        if create:
-            ent.name, ent.words, ent.type = name, words, "person"
-            return True
-        return False
-
-    @staticmethod
-    def speaker(m: Mention, ent: Entity | None) -> Speaker:
-        """The Speaker record for a mention: the entity's full name and role, the mention's span."""
-        if ent is None:
-            name = m.name
-            if m.form == "pronoun":
-                return Speaker(name=m.text, type="unknown", role=None, mention=m.text, start=m.start, end=m.end)
-            return Speaker(name=name, type=m.type, role=m.role, mention=m.text, start=m.start, end=m.end)
-        return Speaker(name=ent.label, type=ent.type, role=ent.role or m.role, mention=m.text, start=m.start, end=m.end)
 
 
 def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]:
