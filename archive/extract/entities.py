@@ -74,6 +74,8 @@ class Entity:
     def person_like(self) -> bool:
         """May be "he" or "she": a person, or a name of unknown kind that spoke or has two words or more
         and is no demonym, outlet or abbreviation ("Va.", "EB-5")."""
+        if "nominal:i" in self.words:
+            return False  # the first-person narrator is "I", never "he"
         if self.type == "person":
             return True
         if self.type != "unknown" or self.place:
@@ -81,8 +83,9 @@ class Entity:
         words = self.name.split()
         if any(not w[:1].isalpha() or any(c.isdigit() for c in w) for w in words):
             return False
-        if len(words) == 1:
-            return self.spoke and len(self.name) > 3 and not self.name.isupper()
+        if len(words) == 1:  # a word met once that never spoke is as likely "Amendment" as a surname
+            return len(self.name) > 3 and not self.name.isupper() and (
+                self.spoke or self.gender is not None or sum(c[0] for c in self.calls.values()) > 1)
         return not outlet(self.name)
 
 
@@ -113,7 +116,8 @@ class Entities:
         self.gender_hints = gender_hints or {}
         self.narrator: Entity | None = None  # "I said": the first-person narrator
         self.places = places or {}
-        self._place_starts = {a: (a, b) for a, b in self.places}
+        self._place_spans = sorted(self.places)
+        self._place_starts = [a for a, _ in self._place_spans]
         spans = sorted(contents or [])
         self._content_starts = [a for a, _ in spans]
         self._content_reach: list[int] = []  # the furthest end of the spans up to each one
@@ -142,8 +146,11 @@ class Entities:
         """The kind of place a name mention is ("Ukraine", "Ukraine's"), or None."""
         if m.form != "name":
             return None
-        span = self._place_starts.get(m.start)
-        if span is None or span[1] < m.end - 2 or span[1] > m.end:
+        k = bisect.bisect_right(self._place_starts, m.start) - 1
+        if k < 0:
+            return None
+        span = self._place_spans[k]
+        if span[1] < m.end - 2 or (span[0] != m.start and span[1] > m.end):  # "Francisco" of "San Francisco"
             return None
         return self.places[span]
 
@@ -308,6 +315,11 @@ class Entities:
             if ent.words == {key} or (not mods and ent.nominal and fold(ent.name).split()[-1:] == [head]):
                 self._touch(ent)
                 return ent
+        if head in v.generic_org_heads and not mods:
+            # "the company": the latest organisation that is neither an outlet nor a country
+            for ent, inside in self._recent(pos):
+                if ent.type == "organization" and not ent.place and not ent.nominal and not outlet(ent.name):
+                    return ent
         ent = Entity(_display(m), "organization", None, None, {key})
         self.entities.append(ent)
         return ent

@@ -73,6 +73,7 @@ class Vocabulary:
     male_names: frozenset[str]
     org_synonyms: dict[str, frozenset[str]]  # "army" -> words its antecedent's name may have
     demonyms: frozenset[str]  # "gazans", "republicans": groups, never a person
+    generic_org_heads: frozenset[str]  # "the company": any organisation may be meant
 
     def is_role(self, word: str) -> bool:
         return word.lower().rstrip(".") in self.roles
@@ -144,10 +145,12 @@ def vocabulary() -> Vocabulary:
     male_names: set[str] = set()
     org_synonyms: dict[str, set[str]] = {}
     demonyms: set[str] = set()
+    generic: set[str] = set()
     for doc in _load("speakers*.toml"):
         for head, words in doc.get("organizations", {}).get("synonyms", {}).items():
             org_synonyms.setdefault(head, set()).update(fold(w) for w in words)
         demonyms.update(fold(w) for w in doc.get("demonyms", {}).get("words", []))
+        generic.update(w.lower() for w in doc.get("organizations", {}).get("generic", []))
         persons.update(w.lower() for w in doc.get("persons", {}).get("nouns", []))
         female_names.update(w.lower() for w in doc.get("first_names", {}).get("female", []))
         male_names.update(w.lower() for w in doc.get("first_names", {}).get("male", []))
@@ -184,6 +187,7 @@ def vocabulary() -> Vocabulary:
         male_names=frozenset(male_names),
         org_synonyms={k: frozenset(v) for k, v in org_synonyms.items()},
         demonyms=frozenset(demonyms),
+        generic_org_heads=frozenset(generic),
     )
 
 
@@ -356,7 +360,7 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             full = text[start:end]
         folded = fold(name)
         name_lows = [w.lower() for w in name.split()]
-        if folded in v.demonyms:
+        if folded in v.demonyms or len(name_toks) == 1 and len(name) > 6 and name.endswith(("ans", "ese", "ians")):
             typ = "group"  # "Gazans said", "Republicans argue"
         elif folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (
             name.isupper() and len(name) <= 6 and name.isalpha()
