@@ -37,6 +37,8 @@ def resolve_speakers(doc: Document, found: list[Found], places: dict[tuple[int, 
             continue
         f = statement
         m = f.speaker_override or f.mention
+        if m is not None and ents.mute_place(m, _after_preposition(doc, m)):
+            f.mention = f.speaker_override = m = None  # "ERBIL", "Mykolaiv": a place says nothing
         if m is not None:
             f.entity = ents.add(m, speaker=True)
         elif f.inherit_from is not None:
@@ -57,6 +59,11 @@ def resolve_speakers(doc: Document, found: list[Found], places: dict[tuple[int, 
                 and nxt.direct and nxt.quotation is not None and nxt.mention is not None
                 and doc.text[q.outer_end : nxt.quotation.open].strip() == ""):
             f.entity, f.mention, f.confidence = nxt.entity, nxt.mention, 0.75
+
+
+def _after_preposition(doc: Document, m: Mention) -> bool:
+    k = doc.tok_index(m.start) - 1
+    return k >= 0 and doc.toks[k].lower in vocabulary().not_speaker_after
 
 
 _SELF_NAME_RE = re.compile(r"\b(?:I am|I'm|I’m|I be|my name is|My name is|call me|Call me)\s+((?:[A-Z][\w'’-]+\.?\s?){1,3})")

@@ -5,6 +5,7 @@ paragraph it continues, or the turn-taking of dialogue."""
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
 from archive.extract.kinds import lexicon
@@ -13,6 +14,7 @@ from archive.extract.reported import cue_subject, sentence_subject
 from archive.extract.sentences import Document, is_heading
 from archive.extract.speakers import (
     Mention,
+    describe_role,
     mention_after,
 )
 
@@ -196,14 +198,36 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     if m is None:
         return False
     j = doc.tok_index(m.end)
+    j, role = appositive(doc, j, doc.tok_index(limit))
+    if role is not None:
+        if m.form != "name" or m.type not in ("person", "unknown"):
+            return False
+        m = replace(m, role=m.role or role, type="person")
+        hi = min(doc.tok_index(limit), j + 4)
     while j < hi and doc.toks[j].lower in SKIPPABLE:
         j += 1
     if j < hi:
         cue = lex.cue_at(doc.toks, j)
         if cue is not None and doc.toks[j].text.islower():
-            set_attribution(doc, f, cue, m, 0.9)
+            set_attribution(doc, f, cue, m, 0.9 if role is None else 0.85)
             return True
     return False
+
+
+def appositive(doc: Document, j: int, limit: int) -> tuple[int, str | None]:
+    """ "“…,” Olha, the manager of a cafe that was hit, told Reuters": past an appositive that follows
+    the speaker's name (token ``j`` is its comma), with the appositive as the speaker's role."""
+    toks = doc.toks
+    if j >= limit or toks[j].text != ",":
+        return j, None
+    for k in range(j + 2, min(limit, j + 20)):
+        t = toks[k].text
+        if t == ",":
+            role = describe_role(doc.text[toks[j + 1].start : toks[k - 1].end])
+            return (k + 1, role) if role is not None else (j, None)
+        if t in ".;:!?" or doc.quote_at(toks[k].start):
+            break
+    return j, None
 
 
 

@@ -76,7 +76,7 @@ class Entity:
         and is no demonym, outlet or abbreviation ("Va.", "EB-5")."""
         if "nominal:i" in self.words:
             return False  # the first-person narrator is "I", never "he"
-        if self.type == "person":
+        if self.type == "person" or self.type == "anonymous" and not self.name.endswith("s"):
             return True
         if self.type != "unknown" or self.place:
             return False
@@ -130,17 +130,29 @@ class Entities:
         """Register a mention (in text order) and return the entity it refers to; ``speaker`` when the
         mention is a statement's speaker."""
         kind = self.place_kind(m)
-        if kind is not None and not (speaker and kind in _METONYMIC_KINDS):
-            return None  # "Mykolaiv", "Luhansk": places say nothing and are nobody's antecedent
+        if kind is not None and not speaker and m.type != "person":
+            return None  # "Mykolaiv", "Luhansk": a place named in passing is nobody's antecedent
         ent = self.resolve(m)
         ent = ent.final() if ent is not None else None
         if ent is not None:
-            if kind is not None:
-                ent.place, ent.type = True, "organization"
+            if kind is not None and self._metonymic(m, kind):
+                ent.place, ent.type = True, "organization"  # "Ukraine said", "Moscow denied"
             if speaker:
                 ent.spoke = True
             self.timeline.append((m.start, ent))
         return ent
+
+    @staticmethod
+    def _metonymic(m: Mention, kind: str) -> bool:
+        return kind in _METONYMIC_KINDS or fold(m.name) in vocabulary().capitals
+
+    def mute_place(self, m: Mention, dateline: bool) -> bool:
+        """A speaker mention that is a place in capitals ("ERBIL") or after a preposition ("in Tulsa,
+        Oklahoma, arguing"): the subject picked was the place, not who spoke."""
+        kind = self.place_kind(m)
+        if kind is None or self._metonymic(m, kind) and not m.name.isupper():
+            return False
+        return m.name.isupper() or dateline
 
     def place_kind(self, m: Mention) -> str | None:
         """The kind of place a name mention is ("Ukraine", "Ukraine's"), or None."""

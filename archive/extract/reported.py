@@ -12,6 +12,7 @@ from archive.extract.sentences import Document, is_capitalised, token
 from archive.extract.speakers import (
     Mention,
     describe,
+    describe_role,
     vocabulary,
 )
 
@@ -193,6 +194,9 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     speaker named by "via spokesperson X"."""
     toks = doc.toks
     override = _via(doc, cue)
+    cited = _cited(doc, lo, cue)
+    if cited is not None:
+        return cited, override
     j = cue.first - 1
     while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower.endswith("ly") and toks[j].text.islower()):
         j -= 1
@@ -209,9 +213,9 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
         if k >= lo and toks[k].text == "," or k == lo:
             m = np_before(doc, k - 1, lo) if k > lo else None
             if m is not None and m.form != "nominal" and not _after_preposition(doc, m, lo):
-                appos = describe(doc.text, toks[k + 1 : j])
-                if appos is not None and m.role is None and appos.form == "nominal":
-                    m = replace(m, role=appos.text)
+                role = describe_role(doc.text[toks[k + 1].start : toks[j - 1].end]) if j - 1 > k else None
+                if role is not None and m.role is None and m.type in ("person", "unknown"):
+                    m = replace(m, role=role, type="person")  # "Eduard Basurin, a senior rebel commander, said"
                 return m, override
             # "Irish low cost airline, Ryanair, announced": the name is the appositive
             inner = np_before(doc, j - 1, k + 1 if k > lo or toks[k].text == "," else k)
@@ -226,6 +230,38 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
         return sentence_subject(doc, lo, cue.first), override
     return None, override
+
+
+_CITING = frozenset({"cited", "quoted", "citing", "quoting", "cites", "quotes"})
+
+
+def _cited(doc: Document, lo: int, cue: Cue) -> Mention | None:
+    """ "Reuters cited a diplomat in direct contact with residents as saying …": the one cited speaks,
+    not the outlet that cites."""
+    toks = doc.toks
+    if cue.first - 1 < lo or toks[cue.first - 1].lower != "as":
+        return None
+    for k in range(cue.first - 2, max(lo, cue.first - 16) - 1, -1):
+        if toks[k].lower in _CITING:
+            return np_after(doc, k + 1, cue.first - 1)
+        if toks[k].text in ".;":
+            break
+    return None
+
+
+def _dateline_end(doc: Document, i: int, until: int) -> int:
+    """ "GOMA, Congo (AP) — …", "CAIRO, Aug 3 (Reuters) – …", "ERBIL - …": the first token after a
+    dateline at token ``i`` (``i`` itself when there is none): a place in capitals is no subject."""
+    toks = doc.toks
+    if i >= until or not (toks[i].text.isupper() and len(toks[i].text) > 2 and toks[i].text.isalpha()):
+        return i
+    for k in range(i + 1, min(until, i + 12)):
+        t = toks[k].text
+        if t in ("—", "–", "-", "--"):
+            return k + 1
+        if t in ".;" or doc.quote_at(toks[k].start):
+            break
+    return i
 
 
 def _after_preposition(doc: Document, m: Mention, lo: int) -> bool:
@@ -244,6 +280,7 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
             k += 1
         if k < until:
             i = k + 1
+    i = _dateline_end(doc, i, until)
     if i >= until:
         return None
     # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"

@@ -27,6 +27,7 @@ __all__ = [
     "describe",
     "narrative_mentions",
     "gender_hints",
+    "describe_role",
 ]
 
 _DETERMINERS = frozenset({"the", "a", "an"})
@@ -74,6 +75,7 @@ class Vocabulary:
     org_synonyms: dict[str, frozenset[str]]  # "army" -> words its antecedent's name may have
     demonyms: frozenset[str]  # "gazans", "republicans": groups, never a person
     generic_org_heads: frozenset[str]  # "the company": any organisation may be meant
+    capitals: frozenset[str]  # "Moscow denied": a capital speaks for its government
 
     def is_role(self, word: str) -> bool:
         return word.lower().rstrip(".") in self.roles
@@ -146,11 +148,13 @@ def vocabulary() -> Vocabulary:
     org_synonyms: dict[str, set[str]] = {}
     demonyms: set[str] = set()
     generic: set[str] = set()
+    capitals: set[str] = set()
     for doc in _load("speakers*.toml"):
         for head, words in doc.get("organizations", {}).get("synonyms", {}).items():
             org_synonyms.setdefault(head, set()).update(fold(w) for w in words)
         demonyms.update(fold(w) for w in doc.get("demonyms", {}).get("words", []))
         generic.update(w.lower() for w in doc.get("organizations", {}).get("generic", []))
+        capitals.update(fold(w) for w in doc.get("capitals", {}).get("names", []))
         persons.update(w.lower() for w in doc.get("persons", {}).get("nouns", []))
         female_names.update(w.lower() for w in doc.get("first_names", {}).get("female", []))
         male_names.update(w.lower() for w in doc.get("first_names", {}).get("male", []))
@@ -188,6 +192,7 @@ def vocabulary() -> Vocabulary:
         org_synonyms={k: frozenset(v) for k, v in org_synonyms.items()},
         demonyms=frozenset(demonyms),
         generic_org_heads=frozenset(generic),
+        capitals=frozenset(capitals),
     )
 
 
@@ -400,6 +405,26 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
         elif gender is None and head in ("woman", "girl", "lady", "mother", "daughter", "wife", "sister", "lass", "maid"):
             gender = "female"
         return Mention(start, end, full, full, None, "person", "nominal", gender)
+    return None
+
+
+def describe_role(phrase: str) -> str | None:
+    """An appositive as a role, when it describes a post: "a senior rebel commander", "the director-general
+    of the North Darfur State Health Ministry", "governor of Dnipropetrovsk region" (determiner dropped);
+    None for anything else ("who has four children", "Russia")."""
+    v = vocabulary()
+    words = phrase.split()
+    if words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    if not words or len(words) > 16:
+        return None
+    lows = [w.lower().strip(",.") for w in words]
+    if lows[0] in ("who", "which", "whose", "that", "said", "says"):
+        return None
+    before_of = lows[: lows.index("of")] if "of" in lows else lows
+    head = before_of[-1]
+    if head in v.roles or head in v.person_heads or any(w in v.roles for w in before_of[-3:]):
+        return " ".join(words)
     return None
 
 
