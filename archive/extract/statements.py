@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from archive.extract.confidence import calibrated
 from archive.extract.dialogue import resolve_speakers
 from archive.extract.direct import direct_speech
 from archive.extract.found import Found
@@ -90,7 +91,7 @@ def _statement(doc: Document, f: Found, before: Found | None) -> Statement:
         cue_end=f.cue_span[1] if f.cue_span else None,
         kind=kind,
         channel=_channel(doc, f),
-        confidence=f.confidence,
+        confidence=calibrated(f, doc.text[f.start : f.end], m, speaker.type if speaker else None),
     )
 
 
