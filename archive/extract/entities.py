@@ -37,6 +37,7 @@ class Entity:
     calls: dict[str, list] = field(default_factory=dict)  # last word of a name mention -> [count, longest name]
     spoke: bool = False  # the speaker of a statement: the likeliest antecedent of a later pronoun
     place: bool = False  # a country speaking for its government ("Ukraine said")
+    listed_role: str | None = None  # the actors list's role: shown when the text gives none
 
     def called(self, name: str) -> None:
         """Count a name mention ("Florence", "Florence Linden", "Lord Henry")."""
@@ -222,7 +223,7 @@ class Entities:
         """What the actors list says of a name: its type, its role, and the name to show when the
         article calls it by a nickname only ("Hemedti" -> Mohamed Hamdan Dagalo)."""
         ent.type = actor.type
-        ent.role = ent.role or actor.role
+        ent.listed_role = actor.role
         if actor.nickname(m.name):
             ent.name = actor.name
             ent.words = set(ent.words) | set(fold(actor.name).split())
@@ -374,7 +375,8 @@ class Entities:
                 return Speaker(name=m.text, type="unknown", role=None, mention=m.text, start=m.start, end=m.end)
             typ = "anonymous" if m.type in ("person", "group") and m.form != "name" and anonymous_source(m.text) else m.type
             return Speaker(name=name, type=typ, role=m.role, mention=m.text, start=m.start, end=m.end)
-        return Speaker(name=ent.label, type=ent.type, role=ent.role or m.role, mention=m.text, start=m.start, end=m.end)
+        role = ent.role or m.role or ent.listed_role
+        return Speaker(name=ent.label, type=ent.type, role=role, mention=m.text, start=m.start, end=m.end)
 
 
 def _agrees(word: str, names: set[str]) -> bool:

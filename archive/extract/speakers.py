@@ -35,6 +35,8 @@ _POSSESSIVE_ENDINGS = ("'s", "’s")
 _ADJECTIVAL = ("ian", "ean", "ese", "ish", "ic", "an")  # "a Norwegian ship": not a name
 _ABBREVIATED = frozenset({"inc", "corp", "ltd", "co", "jr", "sr", "bros"})
 _LOWER = attrgetter("lower")
+# Particles inside names from every region: "Ashraf al-Qudra", "Bill de Blasio", "Osama bin Laden"
+_PARTICLES = frozenset("al el ad ar as ash at az an ibn bin bint ben abu umm wad ould de da di del della der den van von le la du dos das".split())
 _HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
 
 
@@ -92,6 +94,7 @@ class Vocabulary:
         low = word.lower()
         return (
             is_capitalised(word)
+            or _particle_name(word)
             or low in self.roles
             or low in self.modifiers
             or low in self.org_heads
@@ -196,6 +199,18 @@ def vocabulary() -> Vocabulary:
     )
 
 
+def _particle_name(word: str) -> bool:
+    """ "al-Qudra", "el-Sisi", "ad-Dawla": a particle joined to a capitalised name."""
+    head, dash, rest = word.partition("-")
+    return bool(dash) and head.lower() in _PARTICLES and rest[:1].isupper()
+
+
+def _inner_particle(toks: list[Token], k: int, lo: int, hi: int) -> bool:
+    """Token ``k`` is a particle between two capitalised words: "Bill de Blasio", "Osama bin Laden"."""
+    return (toks[k].lower in _PARTICLES and lo <= k - 1 and k + 1 < hi
+            and is_capitalised(toks[k - 1].text) and is_capitalised(toks[k + 1].text))
+
+
 def _initial(word: str) -> bool:
     """A middle initial: the "O" of "Terry O. Nicholson", the "W" of "George W. Bush"."""
     return len(word) == 1 and word.isupper()
@@ -233,6 +248,9 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
         if prev.lower in _DETERMINERS:
             a -= 1
             break
+        if _inner_particle(toks, a - 1, lo, j + 1):
+            a -= 1
+            continue
         if _possessive(prev.text) and is_capitalised(prev.text):
             a -= 1
             break
@@ -288,6 +306,9 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         if t.lower == "of" and b > start_b and b + 1 < hi and is_capitalised(toks[b + 1].text) and v.is_role(toks[b - 1].text):
             b += 1
             continue
+        if b > start_b and _inner_particle(toks, b, start_b, hi):
+            b += 1
+            continue
         if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text)):
             b += 1
             if _possessive(t.text):
@@ -332,7 +353,9 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     while k > 0:
         word = words[k - 1].text
         if not (word[:1].isupper() and lows[k - 1] not in roles and word != "."
-                or word == "." and k >= 2 and _initial(words[k - 2].text) and k < n):
+                or word == "." and k >= 2 and _initial(words[k - 2].text) and k < n
+                or _particle_name(word)
+                or k < n and _inner_particle(words, k - 1, 0, n)):
             break
         if k != n and _possessive(word):
             break
