@@ -367,12 +367,12 @@ class Entities:
         return False
 
     @staticmethod
-    def speaker(m: Mention, ent: Entity | None) -> Speaker:
+    def speaker(m: Mention, ent: Entity | None) -> Speaker | None:
         """The Speaker record for a mention: the entity's full name and role, the mention's span."""
         if ent is None:
             name = m.name
             if m.form == "pronoun":
-                return Speaker(name=m.text, type="unknown", role=None, mention=m.text, start=m.start, end=m.end)
+                return None  # "he" with no antecedent: nobody to show in the facet
             typ = "anonymous" if m.type in ("person", "group") and m.form != "name" and anonymous_source(m.text) else m.type
             return Speaker(name=name, type=typ, role=m.role, mention=m.text, start=m.start, end=m.end)
         role = ent.role or m.role or ent.listed_role

@@ -197,9 +197,10 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     cited = _cited(doc, lo, cue)
     if cited is not None:
         return cited, override
-    j = cue.first - 1
+    j = _before_parenthesis(doc, lo, cue.first - 1)
     while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower.endswith("ly") and toks[j].text.islower()):
         j -= 1
+        j = _before_parenthesis(doc, lo, j)
     if j < lo:
         return None, override
     t = toks[j]
@@ -230,6 +231,18 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
         return sentence_subject(doc, lo, cue.first), override
     return None, override
+
+
+def _before_parenthesis(doc: Document, lo: int, j: int) -> int:
+    """ "Rep. Joe Kennedy (D-Mass.) said", "the Syrian Democratic Forces (SDF) on Friday announced": the
+    token before a short parenthesis that ends at token ``j`` (``j`` itself when there is none)."""
+    toks = doc.toks
+    if j < lo or toks[j].text != ")":
+        return j
+    for k in range(j - 1, max(lo, j - 8) - 1, -1):
+        if toks[k].text == "(":
+            return k - 1
+    return j
 
 
 _CITING = frozenset({"cited", "quoted", "citing", "quoting", "cites", "quotes"})

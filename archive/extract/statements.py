@@ -91,7 +91,7 @@ def _statement(doc: Document, f: Found, before: Found | None) -> Statement:
         cue_end=f.cue_span[1] if f.cue_span else None,
         kind=kind,
         channel=_channel(doc, f),
-        confidence=calibrated(f, doc.text[f.start : f.end], m, speaker.type if speaker else None),
+        confidence=calibrated(f, doc.text[f.start : f.end], m if speaker else None, speaker.type if speaker else None),
     )
 
 
