@@ -5,6 +5,7 @@ paragraph it continues, or the turn-taking of dialogue."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
@@ -87,6 +88,11 @@ def _is_speech(doc: Document, q: Quotation) -> bool:
 
 def _attribute(doc: Document, f: Found, prev: Found | None, q: Quotation) -> None:
     text = doc.text
+    # 0. the quotation names its speaker: a transcript label ("WALLACE: …") or a signature ("…” ― Name")
+    m = transcript_label(doc, q) or signature(doc, q)
+    if m is not None:
+        f.mention, f.confidence = m, 0.85
+        return
     # 1. after the quotation: "…,” Peskov told Interfax" / "…," said the parson / "…" he said
     if _attribute_after(doc, f, q):
         return
@@ -124,6 +130,35 @@ def _attribute(doc: Document, f: Found, prev: Found | None, q: Quotation) -> Non
         f.mention, f.confidence = m, 0.5
         return
     f.confidence = 0.35
+
+
+_LABEL_RE = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
+_SIGNATURE_RE = re.compile(r"[ \t]*[―—–][ \t]*((?:[A-Z][\w.'’-]*[ \t]?){1,5}?)[ \t.]*(?:\n|$)")
+
+
+def transcript_label(doc: Document, q: Quotation) -> Mention | None:
+    """ "WALLACE: If I may, sir, …" — a transcript line names its speaker in capitals before a colon."""
+    hit = _LABEL_RE.match(doc.text, q.start)
+    if hit is None or len(hit.group(1)) < 3:
+        return None
+    start, end = hit.start(1), hit.end(1)
+    name = hit.group(1).title()
+    return Mention(start, end, hit.group(1), name, None, "person", "name")
+
+
+def signature(doc: Document, q: Quotation) -> Mention | None:
+    """ "“…” ― Sonya Herridge": a quotation signed with a dash and a name at the end of its line."""
+    if q.close is None:
+        return None
+    hit = _SIGNATURE_RE.match(doc.text, q.outer_end)
+    if hit is None:
+        return None
+    a, b = hit.span(1)
+    lo, hi = doc.tok_index(a), doc.tok_index(b)
+    m = mention_after(doc.text, doc.toks, lo, hi) if lo < hi else None
+    if m is None or m.form != "name" or m.type not in ("person", "unknown"):
+        return None
+    return replace(m, type="person")
 
 
 def _previous_subject(doc: Document, q: Quotation) -> Mention | None:
