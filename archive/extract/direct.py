@@ -232,7 +232,7 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     m = mention_after(text, doc.toks, i, hi)
     if m is None:
         return False
-    j = doc.tok_index(m.end)
+    j = past_parenthesis(doc, doc.tok_index(m.end), doc.tok_index(limit))
     j, role = appositive(doc, j, doc.tok_index(limit))
     if role is not None:
         if m.form != "name" or m.type not in ("person", "unknown"):
@@ -247,6 +247,17 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
             set_attribution(doc, f, cue, m, 0.9 if role is None else 0.85)
             return True
     return False
+
+
+def past_parenthesis(doc: Document, j: int, limit: int) -> int:
+    """ "…,” Rep. Jim Jordan (R-Ohio) said": the token after a short parenthesis at token ``j``."""
+    toks = doc.toks
+    if j >= limit or toks[j].text != "(":
+        return j
+    for k in range(j + 1, min(limit, j + 8)):
+        if toks[k].text == ")":
+            return k + 1
+    return j
 
 
 def appositive(doc: Document, j: int, limit: int) -> tuple[int, str | None]:

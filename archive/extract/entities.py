@@ -131,7 +131,7 @@ class Entities:
         """Register a mention (in text order) and return the entity it refers to; ``speaker`` when the
         mention is a statement's speaker."""
         kind = self.place_kind(m)
-        if kind is not None and not speaker and m.type != "person":
+        if kind is not None and not speaker and not (m.role or m.gender):
             return None  # "Mykolaiv", "Luhansk": a place named in passing is nobody's antecedent
         ent = self.resolve(m)
         ent = ent.final() if ent is not None else None

@@ -19,7 +19,8 @@ SKIPPABLE = frozenset(
     "has have had also later again then previously recently once further reportedly repeatedly publicly "
     "will would could may might shall should can must already still just earlier subsequently on "
     "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight firmly flatly "
-    "quickly quietly simply openly privately directly explicitly initially separately meanwhile".split()
+    "quickly quietly simply openly privately directly explicitly initially separately meanwhile "
+    "often frequently usually jointly".split()
 )
 OPEN_MARKS = "\"“«„"
 

@@ -233,6 +233,18 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     return None, override
 
 
+def common_opener(doc: Document, i: int) -> bool:
+    """ "Details aside, …", "Heading into the debate, …", "Video shows …": a capitalised word at the start
+    of a sentence that is a common word (the text writes it in lower case elsewhere, or it reads as a
+    participle or comparative) and never capitalised inside a sentence, so it names nobody."""
+    toks = doc.toks
+    t = toks[i]
+    if not t.text[:1].isupper() or t.text.isupper() or t.text in doc.inner_capitals:
+        return False
+    low = t.lower
+    return low in doc.lower_words or low.endswith(("ing", "ed", "er", "est")) and len(low) > 5
+
+
 def _before_parenthesis(doc: Document, lo: int, j: int) -> int:
     """ "Rep. Joe Kennedy (D-Mass.) said", "the Syrian Democratic Forces (SDF) on Friday announced": the
     token before a short parenthesis that ends at token ``j`` (``j`` itself when there is none)."""
@@ -306,6 +318,8 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
     if i >= until:
         return None
     m = np_after(doc, i, until)
+    if m is not None and m.form == "name" and m.type == "unknown" and m.end == toks[i].end and common_opener(doc, i):
+        return None
     if m is not None and (m.form == "nominal" or m.name == m.text and m.role is None):
         # "Ryanair CEO, Michael O'Leary, justified …": the name in the appositive
         j = doc.tok_index(m.end)
