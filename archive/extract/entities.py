@@ -226,6 +226,7 @@ class Entities:
         ent.listed_role = actor.role
         if actor.nickname(m.name):
             ent.name = actor.name
+            ent.called(actor.name)
             ent.words = set(ent.words) | set(fold(actor.name).split())
 
     def _touch(self, ent: Entity) -> None:
@@ -255,8 +256,7 @@ class Entities:
                 ent.gender = want  # learnt: later pronouns of the other gender look elsewhere
                 ent.type = "person"
             return ent
-        wanted = ("group", "organization") if want == "plural" else ("organization",)
-        bodies = [(e, inc) for e, inc in recent if e.type in wanted and (e.spoke or not outlet(e.name))]
+        bodies = [(e, inc) for e, inc in recent if _body(e, plural=want == "plural") and not outlet(e.name)]
         return self._antecedent(bodies, lambda e: True)
 
     @staticmethod
@@ -315,9 +315,10 @@ class Entities:
         kinds = set(v.org_synonyms.get(head, ())) | {head}
         mods = [w for w in lows[:-1] if w not in v.modifiers and w not in ("s",)]
         for ent in reversed(self.entities[-400:]):
-            if ent.type not in ("organization", "group") or ent.nominal:
+            if ent.type not in ("organization", "group"):
                 continue
-            names = ent.words | {w.rstrip("s") for w in ent.words}
+            words = set(fold(ent.name).split()) | {w for w in ent.words if not w.startswith("nominal:")}
+            names = words | {w.rstrip("s") for w in words}
             if not kinds & names and not any(" " in k and k in " ".join(fold(ent.name).split()) for k in kinds):
                 continue
             if all(_agrees(w, names) for w in mods):
@@ -377,6 +378,18 @@ class Entities:
             return Speaker(name=name, type=typ, role=m.role, mention=m.text, start=m.start, end=m.end)
         role = ent.role or m.role or ent.listed_role
         return Speaker(name=ent.label, type=ent.type, role=role, mention=m.text, start=m.start, end=m.end)
+
+
+def _body(ent: Entity, plural: bool) -> bool:
+    """May be "they" (an organisation or any group) or "it" (an organisation, or a named group in the
+    singular: "Hamas", "the SDF", not "residents")."""
+    if ent.type == "organization":
+        return True
+    if ent.type != "group":
+        return False
+    v = vocabulary()
+    folded = fold(ent.name)
+    return plural or ent.name[:1].isupper() and folded not in v.demonyms and folded.split()[-1] not in v.group_heads
 
 
 def _agrees(word: str, names: set[str]) -> bool:

@@ -402,6 +402,9 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             typ = "unknown"
         if head in v.not_names and not role_toks:
             return None
+        if typ == "organization" and role_toks and all(is_capitalised(w.text) for w in role_toks) \
+                and _possessive(role_toks[-1].text):
+            name, role = text[role_toks[0].start : end], None  # "Gaza's Health Ministry" is the ministry's name
         if gender is None and typ in ("person", "unknown"):
             first = name_lows[0]
             if first in v.female_names:
