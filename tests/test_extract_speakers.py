@@ -199,6 +199,8 @@ def test_roles_come_from_appositives(text, words, name, role):
     ("a senior rebel commander", "senior rebel commander"),
     ("the manager of a cafe that was hit", "manager of a cafe that was hit"),
     ("who has four children", None),
+    ("of the ministry", None),
+    ("", None),
     ("Russia", None),
 ])
 def test_describe_role(phrase, role):

@@ -448,6 +448,8 @@ def describe_role(phrase: str) -> str | None:
     if lows[0] in ("who", "which", "whose", "that", "said", "says"):
         return None
     before_of = lows[: lows.index("of")] if "of" in lows else lows
+    if not before_of:
+        return None  # ", of Kyiv, said"
     head = before_of[-1]
     if head in v.roles or head in v.person_heads or any(w in v.roles for w in before_of[-3:]):
         return " ".join(words)
