@@ -79,11 +79,14 @@ class Entity:
             return False  # the first-person narrator is "I", never "he"
         if self.type == "person" or self.type == "anonymous" and not self.name.endswith("s"):
             return True
+        if fold(self.name).split()[-1:] and fold(self.name).split()[-1] in vocabulary().thing_heads:
+            return False  # "Changi International Airport", "Terminal"
         if self.type != "unknown" or self.place:
             return False
         words = self.name.split()
         if any(not w[:1].isalpha() or any(c.isdigit() for c in w) for w in words):
             return False
+
         if len(words) == 1:  # a word met once that never spoke is as likely "Amendment" as a surname
             return len(self.name) > 3 and not self.name.isupper() and (
                 self.spoke or self.gender is not None or sum(c[0] for c in self.calls.values()) > 1)
@@ -194,7 +197,8 @@ class Entities:
         for ent in reversed(self.entities[-400:]):
             if ent.type in ("group",) and m.type != "group":
                 continue
-            grows = ent.words <= words and m.type in ("person", "unknown") and ent.type in ("person", "unknown")
+            grows = ent.words <= words and m.type in ("person", "unknown") and ent.type in ("person", "unknown") \
+                and fold(m.name).split()[-1] not in vocabulary().thing_heads  # "Obama" is no "Obama Museum"
             if m.gender and ent.gender and m.gender != ent.gender:
                 continue  # "Mrs. Bennet" is not "Mr. Bennet"
             if words <= ent.words or grows or (actor is not None and actor.words <= ent.words):
@@ -209,7 +213,8 @@ class Entities:
                     ent.gender = m.gender
                 self._touch(ent)
                 return ent
-        gender = m.gender or self.gender_hints.get(fold(m.name).split()[-1])
+        last = fold(m.name).split()[-1]
+        gender = m.gender or (self.gender_hints.get(last) if last not in vocabulary().thing_heads else None)
         typ = "person" if m.type == "unknown" and gender else m.type
         ent = Entity(m.name, typ, m.role, gender, words)
         if actor is not None:

@@ -35,6 +35,11 @@ _POSSESSIVE_ENDINGS = ("'s", "’s")
 _ADJECTIVAL = ("ian", "ean", "ese", "ish", "ic", "an")  # "a Norwegian ship": not a name
 _ABBREVIATED = frozenset({"inc", "corp", "ltd", "co", "jr", "sr", "bros"})
 _LOWER = attrgetter("lower")
+# Reporting verbs capitalised in headlines ("Obama Says …", "Kremlin Denies …"): never inside a name
+_HEADLINE_VERBS = frozenset(
+    "says said tells told warns warned claims claimed denies denied urges urged calls called vows vowed "
+    "insists insisted admits admitted accuses accused confirms confirmed rejects rejected slams blasts".split()
+)
 # Particles inside names from every region: "Ashraf al-Qudra", "Bill de Blasio", "Osama bin Laden"
 _PARTICLES = frozenset("al el ad ar as ash at az an ibn bin bint ben abu umm wad ould de da di del della der den van von le la du dos das".split())
 _HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
@@ -78,6 +83,7 @@ class Vocabulary:
     demonyms: frozenset[str]  # "gazans", "republicans": groups, never a person
     generic_org_heads: frozenset[str]  # "the company": any organisation may be meant
     capitals: frozenset[str]  # "Moscow denied": a capital speaks for its government
+    thing_heads: frozenset[str]  # "Airport", "Center", "Amendment": a name ending so is no person
 
     def is_role(self, word: str) -> bool:
         return word.lower().rstrip(".") in self.roles
@@ -152,12 +158,14 @@ def vocabulary() -> Vocabulary:
     demonyms: set[str] = set()
     generic: set[str] = set()
     capitals: set[str] = set()
+    things: set[str] = set()
     for doc in _load("speakers*.toml"):
         for head, words in doc.get("organizations", {}).get("synonyms", {}).items():
             org_synonyms.setdefault(head, set()).update(fold(w) for w in words)
         demonyms.update(fold(w) for w in doc.get("demonyms", {}).get("words", []))
         generic.update(w.lower() for w in doc.get("organizations", {}).get("generic", []))
         capitals.update(fold(w) for w in doc.get("capitals", {}).get("names", []))
+        things.update(w.lower() for w in doc.get("things", {}).get("heads", []))
         persons.update(w.lower() for w in doc.get("persons", {}).get("nouns", []))
         female_names.update(w.lower() for w in doc.get("first_names", {}).get("female", []))
         male_names.update(w.lower() for w in doc.get("first_names", {}).get("male", []))
@@ -196,6 +204,7 @@ def vocabulary() -> Vocabulary:
         demonyms=frozenset(demonyms),
         generic_org_heads=frozenset(generic),
         capitals=frozenset(capitals),
+        thing_heads=frozenset(things),
     )
 
 
@@ -309,6 +318,8 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         if b > start_b and _inner_particle(toks, b, start_b, hi):
             b += 1
             continue
+        if b > start_b and t.lower in _HEADLINE_VERBS:
+            break  # "Obama Says African-American Museum …": a headline's verb ends the name
         if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text)):
             b += 1
             if _possessive(t.text):
@@ -396,6 +407,8 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             typ = "organization"
         elif role_toks and (lows[k - 1] in v.org_heads and lows[k - 1] not in v.roles):
             typ = "organization"  # "United States airframer Boeing"
+        elif name_lows[-1] in v.thing_heads:
+            typ = "unknown"  # "Changi International Airport", "Clean Power Plan"
         elif role_toks or len(name_toks) > 1:
             typ = "person"
         else:
