@@ -41,7 +41,8 @@ _HEADLINE_VERBS = frozenset(
     "insists insisted admits admitted accuses accused confirms confirmed rejects rejected slams blasts".split()
 )
 # Particles inside names from every region: "Ashraf al-Qudra", "Bill de Blasio", "Osama bin Laden"
-_PARTICLES = frozenset("al el ad ar as ash at az an ibn bin bint ben abu umm wad ould de da di del della der den van von le la du dos das".split())
+_PARTICLES = frozenset("al el ibn bin bint ben abu umm wad ould de da di del della der den van von du dos das".split())
+_JOINED_PARTICLES = _PARTICLES | frozenset("ad ar as ash at az an".split())  # only before a hyphen: "ash-Sham"
 _HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
 
 
@@ -211,7 +212,7 @@ def vocabulary() -> Vocabulary:
 def _particle_name(word: str) -> bool:
     """ "al-Qudra", "el-Sisi", "ad-Dawla": a particle joined to a capitalised name."""
     head, dash, rest = word.partition("-")
-    return bool(dash) and head.lower() in _PARTICLES and rest[:1].isupper()
+    return bool(dash) and head.lower() in _JOINED_PARTICLES and rest[:1].isupper()
 
 
 def _inner_particle(toks: list[Token], k: int, lo: int, hi: int) -> bool:
