@@ -38,6 +38,7 @@ class Entity:
     spoke: bool = False  # the speaker of a statement: the likeliest antecedent of a later pronoun
     place: bool = False  # a country speaking for its government ("Ukraine said")
     listed_role: str | None = None  # the actors list's role: shown when the text gives none
+    known: bool = False  # a person by a title, a role or a known first name, not by the look of the name
 
     def called(self, name: str) -> None:
         """Count a name mention ("Florence", "Florence Linden", "Lord Henry")."""
@@ -72,12 +73,17 @@ class Entity:
     def nominal(self) -> bool:
         return any(w.startswith("nominal:") for w in self.words)
 
-    def person_like(self) -> bool:
-        """May be "he" or "she": a person, or a name of unknown kind that spoke or has two words or more
-        and is no demonym, outlet or abbreviation ("Va.", "EB-5")."""
+    def person_like(self, common: frozenset[str] = frozenset()) -> bool:
+        """May be "he" or "she": a person known by a title, role or first name; else a name of two words
+        or more none of which the text writes in lower case (``common``: "Patriot Coal", "Lenox
+        Healthcare"), or one that spoke; never a demonym, outlet or abbreviation ("Va.", "EB-5")."""
         if "nominal:i" in self.words:
             return False  # the first-person narrator is "I", never "he"
-        if self.type == "person" or self.type == "anonymous" and not self.name.endswith("s"):
+        if self.known or self.type == "anonymous" and not self.name.endswith("s"):
+            return True
+        if self.type == "person" and not self.nominal and any(w.lower() in common for w in self.name.split()[1:]):
+            return False
+        if self.type == "person":
             return True
         if fold(self.name).split()[-1:] and fold(self.name).split()[-1] in vocabulary().thing_heads:
             return False  # "Changi International Airport", "Terminal"
@@ -114,7 +120,9 @@ class Entities:
         gender_hints: dict[str, str] | None = None,
         places: dict[tuple[int, int], str] | None = None,
         contents: list[tuple[int, int]] | None = None,
+        common: frozenset[str] = frozenset(),
     ) -> None:
+        self.common = common  # words the text writes in lower case: "coal" of "Patriot Coal"
         self.entities: list[Entity] = []
         self.timeline: list[tuple[int, Entity]] = []  # (offset, entity), in text order
         self.gender_hints = gender_hints or {}
@@ -197,6 +205,8 @@ class Entities:
         for ent in reversed(self.entities[-400:]):
             if ent.type in ("group",) and m.type != "group":
                 continue
+            if m.type == "person" and ent.type == "organization" and words != ent.words:
+                continue  # "Mr. Clarke" is not "Clarke's new company"
             grows = ent.words <= words and m.type in ("person", "unknown") and ent.type in ("person", "unknown") \
                 and fold(m.name).split()[-1] not in vocabulary().thing_heads  # "Obama" is no "Obama Museum"
             if m.gender and ent.gender and m.gender != ent.gender:
@@ -211,12 +221,13 @@ class Entities:
                     ent.type = m.type
                 if m.gender and not ent.gender:
                     ent.gender = m.gender
+                ent.known = ent.known or _known_person(m)
                 self._touch(ent)
                 return ent
         last = fold(m.name).split()[-1]
         gender = m.gender or (self.gender_hints.get(last) if last not in vocabulary().thing_heads else None)
         typ = "person" if m.type == "unknown" and gender else m.type
-        ent = Entity(m.name, typ, m.role, gender, words)
+        ent = Entity(m.name, typ, m.role, gender, words, known=_known_person(m))
         if actor is not None:
             self._know(ent, actor, m)
         ent.called(m.name)
@@ -255,7 +266,8 @@ class Entities:
         want = m.gender
         recent = self._recent(pos)
         if want in ("male", "female"):
-            people = [(e, inc) for e, inc in recent if e.person_like() and (e.gender is None or e.gender == want)]
+            people = [(e, inc) for e, inc in recent
+                      if e.person_like(self.common) and (e.gender is None or e.gender == want)]
             ent = self._antecedent(people, lambda e: e.gender == want)
             if ent is not None and ent.gender is None:
                 ent.gender = want  # learnt: later pronouns of the other gender look elsewhere
@@ -383,6 +395,11 @@ class Entities:
             return Speaker(name=name, type=typ, role=m.role, mention=m.text, start=m.start, end=m.end)
         role = ent.role or m.role or ent.listed_role
         return Speaker(name=ent.label, type=ent.type, role=role, mention=m.text, start=m.start, end=m.end)
+
+
+def _known_person(m: Mention) -> bool:
+    """A person by a title or role ("Mr.", "Governor") or a known first name (which sets the gender)."""
+    return m.type == "person" and m.form == "name" and (m.role is not None or m.gender is not None)
 
 
 def _body(ent: Entity, plural: bool) -> bool:
