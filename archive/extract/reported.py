@@ -229,8 +229,28 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
     if m is not None:
         return m, override
     if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
-        return sentence_subject(doc, lo, cue.first), override
+        return participle_subject(doc, lo, cue) or sentence_subject(doc, lo, cue.first), override
     return None, override
+
+
+_FINITE = frozenset("issued said made gave released posted put told wrote sent published posted added".split())
+
+
+def participle_subject(doc: Document, lo: int, cue: Cue) -> Mention | None:
+    """ "… after Sheikh Hikmat Al-Hajjri issued a statement accusing troops of … and urging fighters …":
+    a participle's speaker is the nearest name before it that is the subject of a verb, not the
+    sentence's first noun phrase ("Israel … carried out its latest attacks after …")."""
+    toks = doc.toks
+    for k in range(cue.first - 2, max(lo, cue.first - 25) - 1, -1):
+        nxt = toks[k + 1]
+        if toks[k].text in (";", ":") or doc.inq[k]:
+            return None
+        if not (nxt.text.islower() and (nxt.lower in _FINITE or nxt.lower.endswith("ed") and len(nxt.lower) > 4)):
+            continue
+        m = np_before(doc, k, lo)
+        if m is not None and m.form == "name" and not _after_preposition(doc, m, lo):
+            return m
+    return None
 
 
 def common_opener(doc: Document, i: int) -> bool:
