@@ -21,6 +21,7 @@ class Actor:
     role: str | None
     keys: frozenset[str]  # name_key of the name and of every alias
     words: frozenset[str]  # folded words of the name and of every alias
+    names: tuple[str, ...] = ()  # the name and its aliases as written, longest first
 
     def nickname(self, mention: str) -> bool:
         """The mention shares no word with the actor's name, even spelt otherwise: "Hemedti"."""
@@ -38,6 +39,20 @@ class Actors:
 
     def find(self, name: str) -> Actor | None:
         return _find(self, name)
+
+    def holder(self, posts: set[str], mods: list[str], text: str) -> str | None:
+        """ "Azerbaijan's president" in an article that names Ilham Aliyev: the name (as the text writes
+        it) of the listed actor whose role is one of ``posts`` and agrees with ``mods``."""
+        for actor in set(self._by_key.values()):
+            role = fold(actor.role or "").split()
+            if actor.type != "person" or not posts & set(role):
+                continue
+            if not mods or not all(any(r.startswith(m[:5]) for r in role) for m in mods):
+                continue
+            for name in actor.names:
+                if name in text:
+                    return name
+        return None
 
     def __len__(self) -> int:
         return len(set(map(id, self._by_key.values())))
@@ -68,6 +83,7 @@ def actors() -> Actors:
                 role=_latest_role(a.get("roles", [])),
                 keys=frozenset(name_key(n) for n in names if name_key(n)),
                 words=frozenset(w for n in names for w in fold(n).split()),
+                names=tuple(sorted(names, key=len, reverse=True)),
             ))
     return Actors(entries)
 

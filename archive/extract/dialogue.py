@@ -22,7 +22,7 @@ def resolve_speakers(doc: Document, found: list[Found], places: dict[tuple[int, 
     (``places``: the spans of place names in the text, and their kinds)."""
     mentions = narrative_mentions(doc, until=max(f.end for f in found))
     contents = [(f.start, f.end) for f in found if not f.direct]
-    ents = Entities(gender_hints(doc, mentions), places, contents, doc.lower_words)
+    ents = Entities(gender_hints(doc, mentions), places, contents, doc.lower_words, doc.text)
     # names and statements in text order (a statement at its speaker mention when that comes first)
     events: list[tuple[int, int, Mention | None, Found | None]] = [(m.start, 0, m, None) for m in mentions]
     for f in found:

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, set_attribution
-from archive.extract.kinds import lexicon
+from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import MARKS_RE, Quotation
 from archive.extract.reported import cue_subject, sentence_subject
 from archive.extract.sentences import Document, is_heading
@@ -249,6 +249,23 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     return False
 
 
+def outer_cue(doc: Document, lo: int, cue: Cue) -> Cue:
+    """ "He noted that Azerbaijan explains this with … . “This information …”": a quotation after a
+    sentence of reported speech continues the sentence's own speaker, not one named inside what was
+    reported; the outermost cue whose that-clause holds ``cue``."""
+    lex = lexicon()
+    toks = doc.toks
+    outer = cue
+    for k in range(cue.first - 2, lo - 1, -1):
+        if toks[k].lower == "that" and k - 1 >= lo:
+            for j in (k - 1, k - 2):
+                found = lex.cue_at(toks, j) if j >= lo and toks[j].text.islower() else None
+                if found is not None and found.last < k:
+                    outer = found
+                    break
+    return outer
+
+
 def past_parenthesis(doc: Document, j: int, limit: int) -> int:
     """ "…,” Rep. Jim Jordan (R-Ohio) said": the token after a short parenthesis at token ``j``."""
     toks = doc.toks
@@ -308,6 +325,8 @@ def _attribute_before(doc: Document, f: Found, q: Quotation) -> bool:
         if t.text.islower():
             cue = lex.cue_at(doc.toks, i)
             if cue is not None:
+                if doc.sentence_of(q.start) != si:
+                    cue = outer_cue(doc, lo, cue)
                 subject, override = cue_subject(doc, lo, cue)
                 if subject is None:
                     f.cue, f.cue_span = cue, (doc.toks[cue.first].start, doc.toks[cue.last].end)

@@ -121,7 +121,9 @@ class Entities:
         places: dict[tuple[int, int], str] | None = None,
         contents: list[tuple[int, int]] | None = None,
         common: frozenset[str] = frozenset(),
+        text: str = "",
     ) -> None:
+        self.text = text  # the article: where a listed actor's name may be found
         self.common = common  # words the text writes in lower case: "coal" of "Patriot Coal"
         self.entities: list[Entity] = []
         self.timeline: list[tuple[int, Entity]] = []  # (offset, entity), in text order
@@ -311,6 +313,9 @@ class Entities:
                     return ent
         if m.type != "person":
             return None
+        ent = self._listed_holder(m, wanted, mods)
+        if ent is not None:
+            return ent
         # a description met before ("the parson" … "the parson"), else a new, unnamed person
         key = fold(m.name)
         key = " ".join(w for w in key.split() if w not in _DETERMINERS)
@@ -322,6 +327,17 @@ class Entities:
         ent = Entity(_display(m), typ, head, m.gender, {"nominal:" + head})
         self.entities.append(ent)
         return ent
+
+    def _listed_holder(self, m: Mention, posts: set[str], mods: set[str]) -> Entity | None:
+        """ "Azerbaijan's president" where the article names Ilham Aliyev: the listed holder of that post."""
+        places = [w for w in (fold(x) for x in mods) if w and w not in ("s",)]
+        places = [w.split()[0] for w in places]
+        if not places or not self.text:
+            return None
+        name = actors().holder({fold(p) for p in posts}, places, self.text)
+        if name is None:
+            return None
+        return self.resolve(Mention(m.start, m.end, m.text, name, m.role, "person", "name", m.gender))
 
     def _organisation(self, m: Mention, pos: int) -> Entity:
         """ "the ministry", "the Lebanese health ministry", "the army": the organisation of that kind
