@@ -235,3 +235,40 @@ def test_every_actor_has_a_known_type():
         actor = actors().find(key)
         assert actor is not None, key
         assert actor.type in ("person", "organization", "group")
+
+
+# ---------------------------------------------------------------- more shapes of wire copy
+
+def test_a_participle_speaks_for_the_nearest_subject():
+    text = ("Israel carried out its latest strikes after influential Druze Sheikh Hikmat Al-Hajjri issued a "
+            "statement accusing government troops of breaching a ceasefire and urging fighters to confront "
+            "the attack.")
+    assert speaker_of(text, "fighters to confront")["name"] == "Hikmat Al-Hajjri"
+
+
+def test_a_quotation_continues_the_speaker_of_the_sentence_before():
+    text = ("Nikol Pashinyan spoke at the cabinet meeting. He noted that Azerbaijan explains this with the "
+            "transport of military cargo. “This information does not correspond to reality,” he added.")
+    assert speaker_of(text, "does not correspond")["name"] == "Nikol Pashinyan"
+
+
+def test_a_post_resolves_to_its_listed_holder_named_in_the_article():
+    text = ("Azerbaijan’s president said the operation would end if the separatists lay down their arms. "
+            "Ilham Aliyev spoke in a televised address.")
+    spk = speaker_of(text, "the operation would end")
+    assert (spk["name"], spk["mention"]) == ("Ilham Aliyev", "Azerbaijan’s president")
+
+
+def test_signatures_and_transcript_labels_name_the_speaker():
+    text = ("“Trump must stop portraying Latinos as gangsters when most of us work hard.” ― Carla Sanchez\n"
+            "“Donald Trump scares me. Hearing him talk makes me fearful.” ― Krystal Correa\n\n"
+            "\"WALLACE: Will she be at the debate tomorrow night, governor?\n")
+    assert speaker_of(text, "portraying Latinos")["name"] == "Carla Sanchez"
+    assert speaker_of(text, "scares me")["name"] == "Krystal Correa"
+    assert speaker_of(text, "at the debate")["name"] == "Wallace"
+
+
+def test_a_building_is_never_he():
+    text = ("Prime Minister Lee Hsien Loong greeted the first A380 at Changi International Airport. "
+            "He said that the landing was a milestone for the city.")
+    assert speaker_of(text, "the landing was a milestone")["name"] == "Lee Hsien Loong"

@@ -227,7 +227,9 @@ class Entities:
                 self._touch(ent)
                 return ent
         last = fold(m.name).split()[-1]
-        gender = m.gender or (self.gender_hints.get(last) if last not in vocabulary().thing_heads else None)
+        hinted = last not in vocabulary().thing_heads and not m.name.isupper() and all(
+            w.replace("-", "").replace("'", "").replace(".", "").isalpha() for w in m.name.split())  # not "A380"
+        gender = m.gender or (self.gender_hints.get(last) if hinted else None)
         typ = "person" if m.type == "unknown" and gender else m.type
         ent = Entity(m.name, typ, m.role, gender, words, known=_known_person(m))
         if actor is not None:
