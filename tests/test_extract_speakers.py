@@ -272,3 +272,19 @@ def test_a_building_is_never_he():
     text = ("Prime Minister Lee Hsien Loong greeted the first A380 at Changi International Airport. "
             "He said that the landing was a milestone for the city.")
     assert speaker_of(text, "the landing was a milestone")["name"] == "Lee Hsien Loong"
+
+
+def test_users_add_actors_in_their_home_folder(tmp_path):
+    from archive.extract.topics import home_folder, use_home
+
+    (tmp_path / "actors.toml").write_text(
+        '[[actor]]\nname = "Hassan Abu Khalil"\naliases = ["Abu Harb"]\ntype = "person"\n'
+        'roles = [{ title = "commander of the Northern Brigade", since = 2021 }]\n', encoding="utf-8")
+    before = home_folder()
+    use_home(tmp_path)
+    try:
+        spk = speaker_of("Abu Harb said the brigade would hold the bridge.", "would hold")
+        assert (spk["name"], spk["role"]) == ("Hassan Abu Khalil", "commander of the Northern Brigade")
+    finally:
+        use_home(before)
+    assert actors().find("Abu Harb") is None

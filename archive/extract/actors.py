@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from functools import cache, lru_cache
 
 from archive.extract.kinds import DATA_DIR
+from archive.extract.topics import home_folder
 from archive.model import fold, name_key
 
 __all__ = ["Actor", "Actors", "actors", "outlet", "anonymous_source"]
+
+
+_PARTICLES = frozenset("al el abu umm bin ibn bint ben de da di van von".split())  # shared by unrelated names
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class Actor:
 
     def nickname(self, mention: str) -> bool:
         """The mention shares no word with the actor's name, even spelt otherwise: "Hemedti"."""
-        return not set(name_key(mention).split()) & set(name_key(self.name).split())
+        return not (set(name_key(mention).split()) & set(name_key(self.name).split())) - _PARTICLES
 
 
 class Actors:
@@ -69,11 +74,19 @@ def _latest_role(roles: list[dict]) -> str | None:
     return max(roles, key=lambda r: (r.get("until") is None, r.get("until") or 0, r.get("since") or 0)).get("title")
 
 
-@cache
 def actors() -> Actors:
-    """Every ``data/actors*.toml`` file, read once."""
+    """The curated actors: every ``data/actors*.toml`` file, and the user's ``HOME/actors.toml`` (same
+    shape) when the archive's home folder has one."""
+    return _actors(home_folder())
+
+
+@cache
+def _actors(home: str) -> Actors:
     entries = []
-    for path in sorted(DATA_DIR.glob("actors*.toml")):
+    paths = sorted(DATA_DIR.glob("actors*.toml"))
+    if home and (Path(home) / "actors.toml").is_file():
+        paths.append(Path(home) / "actors.toml")
+    for path in paths:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
         for a in doc.get("actor", []):
             names = [a["name"], *a.get("aliases", [])]

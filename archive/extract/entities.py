@@ -39,6 +39,7 @@ class Entity:
     place: bool = False  # a country speaking for its government ("Ukraine said")
     listed_role: str | None = None  # the actors list's role: shown when the text gives none
     known: bool = False  # a person by a title, a role or a known first name, not by the look of the name
+    listed: bool = False  # named by the actors list (the article used a nickname): the name stays
 
     def called(self, name: str) -> None:
         """Count a name mention ("Florence", "Florence Linden", "Lord Henry")."""
@@ -55,7 +56,7 @@ class Entity:
     def label(self) -> str:
         """The name to show: the full name, unless the text mostly calls the person by another word of
         it ("Basil" for Basil Hallward, "Lord Henry" for Henry Wotton): then the longest name ending so."""
-        if not self.calls or self.type not in ("person", "unknown"):
+        if not self.calls or self.type not in ("person", "unknown") or self.listed:
             return self.name
         last = fold(self.name).split()[-1:] or [""]
         best = max(self.calls.items(), key=lambda kv: (kv[1][0], kv[0] == last[0]))
@@ -245,8 +246,7 @@ class Entities:
         ent.type = actor.type
         ent.listed_role = actor.role
         if actor.nickname(m.name):
-            ent.name = actor.name
-            ent.called(actor.name)
+            ent.name, ent.listed = actor.name, True
             ent.words = set(ent.words) | set(fold(actor.name).split())
 
     def _touch(self, ent: Entity) -> None:
