@@ -8,7 +8,7 @@ speaker name of an article into what it is when it is no speaker:
 * place: a country, region, sea or town of 50,000 people or more in the gazetteer (a country or a capital
   typed organization speaks for its government: "Ukraine said", "Moscow denied": not counted);
 * dateline: a place in capitals ("ERBIL", "MOSCOW (Reuters)");
-* channel: a news agency, broadcaster or platform ("X", "media", "Al Arabiya TV");
+* channel: a platform or medium ("X", "Telegram", "Al Arabiya TV", "Getty");
 * demonym: "Gazans", "Republicans" as a person;
 * first name: a lone first name from the name lists that never got a surname;
 * fragment: one capitalised word the article otherwise writes in lower case ("Footage", "Details").
@@ -27,11 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.extract.actors import outlet  # noqa: E402
+from archive.extract.actors import actors  # noqa: E402
 from archive.extract.gazetteer import gazetteer, key  # noqa: E402
 from archive.extract.speakers import fold, vocabulary  # noqa: E402
 
 _BIG_TOWN = 50_000
+# Platforms and media words: where something was said, never who said it (news agencies may report
+# on their own and are not counted)
+_PLATFORMS = frozenset({"x", "twitter", "telegram", "facebook", "whatsapp", "youtube", "tiktok", "instagram",
+                        "getty", "getty images", "tv", "television", "state tv", "state television", "al arabiya tv"})
 _AREAS = frozenset({"country", "region", "continent", "sea", "union", "state", "admin1"})
 
 
@@ -51,11 +55,11 @@ def classify(name: str, typ: str | None, text: str) -> str | None:
         return "fragment"
     if bare.isupper() and len(bare) > 3 and _place(bare):
         return "dateline"
-    if outlet(bare):
+    if fold(bare) in _PLATFORMS:
         return "channel"
     if fold(bare) in v.demonyms:
         return "demonym" if typ != "group" else None
-    if _place(bare):
+    if _place(bare) and actors().find(bare) is None and fold(bare) not in v.org_names:
         metonymic = typ == "organization" and (fold(bare) in v.capitals or any(
             e.kind in ("country", "union") for e in gazetteer().lookup(key(bare)).entries))
         return None if metonymic else "place"
@@ -63,7 +67,9 @@ def classify(name: str, typ: str | None, text: str) -> str | None:
         low = bare.lower()
         if low in v.male_names or low in v.female_names:
             return "first name"
-        if bare[:1].isupper() and f" {low} " in f" {text.lower()} " and f" {low} " in f" {text} ":
+        if low in v.org_heads or low in v.group_heads or low in v.roles:
+            return None  # "Police", "Authorities": a description, if a vague one
+        if bare[:1].isupper() and f" {low} " in f" {text} ":
             return "fragment"
     return None
 

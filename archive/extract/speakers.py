@@ -244,6 +244,8 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
         return _narrator(last)
     if last.lower in v.pronouns and not _possessive(last.text):
         return _pronoun(text, last)
+    if _possessive(last.text) and last.lower[:-2] in ("he", "she", "it"):
+        return _pronoun(text, Token(last.text[:-2], last.start, last.end - 2, last.lower[:-2]))  # "He’s said …"
     if not v.is_np_word(last.text) or _possessive(last.text) or last.lower in v.not_names and not is_capitalised(last.text):
         return None
     a = j
@@ -283,6 +285,9 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         return _narrator(first)
     if first.lower in v.pronouns:
         return _pronoun(text, first) if first.lower in ("he", "she", "they", "we", "it") else None
+    if _possessive(first.text) and first.lower[:-2] in ("he", "she", "it"):
+        # "He’s claiming …": the pronoun of a contraction, never a name "He"
+        return _pronoun(text, Token(first.text[:-2], first.start, first.end - 2, first.lower[:-2]))
     b = i
     if first.lower in _DETERMINERS or first.lower in ("his", "her", "their", "my", "our", "your", "one", "some"):
         # "the man with the basket", "the little girl", "her mother": up to the last head noun
