@@ -287,10 +287,26 @@ def appositive(doc: Document, j: int, limit: int) -> tuple[int, str | None]:
         t = toks[k].text
         if t == ",":
             role = describe_role(doc.text[toks[j + 1].start : toks[k - 1].end])
-            return (k + 1, role) if role is not None else (j, None)
+            if role is None:
+                return j, None
+            return _past_relative(doc, k, limit), role
         if t in ".;:!?" or doc.quote_at(toks[k].start):
             break
     return j, None
+
+
+def _past_relative(doc: Document, k: int, limit: int) -> int:
+    """After an appositive ending at comma ``k``, past a relative clause set off the same way ("Scott
+    Pruitt, the attorney general of Oklahoma, who is suing the agency, said"): the token after it."""
+    toks = doc.toks
+    if k + 1 >= limit or toks[k + 1].lower not in ("who", "whose", "which"):
+        return k + 1
+    for n in range(k + 2, min(limit, k + 25)):
+        if toks[n].text == ",":
+            return n + 1
+        if toks[n].text in ".;:!?" or doc.quote_at(toks[n].start):
+            break
+    return k + 1
 
 
 
