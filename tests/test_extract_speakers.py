@@ -288,3 +288,15 @@ def test_users_add_actors_in_their_home_folder(tmp_path):
     finally:
         use_home(before)
     assert actors().find("Abu Harb") is None
+
+
+def test_the_speaker_is_the_phrase_a_prepositional_phrase_hangs_on():
+    text = "Developers and supporters in Congress say the program has brought billions of dollars to poor areas."
+    assert speaker_of(text, "the program has brought")["name"] == "Developers"
+
+
+def test_an_appositive_may_go_on_with_a_relative_clause():
+    text = ("“It is an invasion of the state regulatory domain,” Scott Pruitt, the attorney general of Oklahoma, "
+            "who is suing the agency, said on Tuesday.")
+    spk = speaker_of(text, "an invasion")
+    assert (spk["name"], spk["role"]) == ("Scott Pruitt", "attorney general of Oklahoma")

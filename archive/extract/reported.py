@@ -226,6 +226,8 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
             return sentence_subject(doc, lo, cue.first), override
         return None, override
     m = np_before(doc, j, lo)
+    if m is not None and _after_preposition(doc, m, lo):
+        m = _head_before_preposition(doc, m, lo) or m
     if m is not None:
         return m, override
     if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
@@ -307,6 +309,24 @@ def _dateline_end(doc: Document, i: int, until: int) -> int:
         if t in ".;" or doc.quote_at(toks[k].start):
             break
     return i
+
+
+def _head_before_preposition(doc: Document, m: Mention, lo: int) -> Mention | None:
+    """ "Developers and supporters in Congress say": the speaker is the noun phrase the prepositional
+    phrase hangs on, the first of coordinated ones ("Developers"), not the place or body after "in"."""
+    toks = doc.toks
+    k = doc.tok_index(m.start) - 1  # the preposition
+    if k - 1 < lo or toks[k].lower not in ("in", "at", "from", "of", "with", "for", "on"):
+        return None
+    head = np_before(doc, k - 1, lo)
+    if head is None or head.form == "pronoun":
+        return None
+    a = doc.tok_index(head.start)
+    if a - 2 >= lo and toks[a - 1].lower == "and":
+        first = np_before(doc, a - 2, lo)
+        if first is not None and first.type == head.type:
+            return first
+    return head
 
 
 def _after_preposition(doc: Document, m: Mention, lo: int) -> bool:
