@@ -300,3 +300,14 @@ def test_an_appositive_may_go_on_with_a_relative_clause():
             "who is suing the agency, said on Tuesday.")
     spk = speaker_of(text, "an invasion")
     assert (spk["name"], spk["role"]) == ("Scott Pruitt", "attorney general of Oklahoma")
+
+
+@pytest.mark.parametrize(("text", "words", "name"), [
+    ("The Syrian Observatory for Human Rights said 11 fighters were killed in the strikes.", "11 fighters",
+     "Syrian Observatory for Human Rights"),
+    ("The Committee for a Responsible Federal Budget reported that the plans would cost $150 billion.",
+     "the plans would cost", "Committee for a Responsible Federal Budget"),
+])
+def test_organisation_names_keep_their_prepositions(text, words, name):
+    spk = speaker_of(text, words)
+    assert (spk["name"], spk["type"]) == (name, "organization")

@@ -221,6 +221,18 @@ def _inner_particle(toks: list[Token], k: int, lo: int, hi: int) -> bool:
             and is_capitalised(toks[k - 1].text) and is_capitalised(toks[k + 1].text))
 
 
+def _org_link(toks: list[Token], k: int, lo: int) -> int:
+    """How many tokens ending at ``k`` link a capitalised organisation head to the rest of its name:
+    "for" / "of" (2 with the head), "for a" / "of the" (3); 0 when they do not."""
+    v = vocabulary()
+    n = 1 if k >= lo and toks[k].lower in ("for", "of") else 2 if (
+        k - 1 >= lo and toks[k].lower in ("a", "the") and toks[k - 1].lower in ("for", "of")) else 0
+    h = k - n
+    if n and h >= lo and is_capitalised(toks[h].text) and toks[h].lower in v.org_heads:
+        return n + 1
+    return 0
+
+
 def _initial(word: str) -> bool:
     """A middle initial: the "O" of "Terry O. Nicholson", the "W" of "George W. Bush"."""
     return len(word) == 1 and word.isupper()
@@ -256,6 +268,10 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
             continue
         if prev.lower == "of" and a - 2 >= lo and (is_capitalised(toks[a - 2].text) or v.is_role(toks[a - 2].text)):
             a -= 2
+            continue
+        n = _org_link(toks, a - 1, lo)
+        if n:  # "Committee for a Responsible Federal Budget", "Observatory for Human Rights"
+            a -= n
             continue
         if prev.lower in _DETERMINERS:
             a -= 1
@@ -377,6 +393,12 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
         if k != n and _possessive(word):
             break
         k -= 1
+    if 0 < k < len(words):
+        n = _org_link(words, k - 1, 0)
+        if n:  # "Syrian Observatory for Human Rights": the name takes in its head
+            k -= n
+            while k > 0 and words[k - 1].text[:1].isupper() and lows[k - 1] not in roles:
+                k -= 1
     of = k - 1
     while of > 0 and lows[of] != "of" and words[of].text[:1].isupper():
         of -= 1  # "Minister of Foreign Affairs …": "foreign" is a role word too
@@ -413,6 +435,8 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             typ = "organization"
         elif role_toks and (lows[k - 1] in v.org_heads and lows[k - 1] not in v.roles):
             typ = "organization"  # "United States airframer Boeing"
+        elif any(w in ("for", "of") and p in v.org_heads for p, w in zip(name_lows, name_lows[1:])):
+            typ = "organization"  # "Committee for a Responsible Federal Budget"
         elif name_lows[-1] in v.thing_heads:
             typ = "unknown"  # "Changi International Airport", "Clean Power Plan"
         elif role_toks or len(name_toks) > 1:
