@@ -345,6 +345,9 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text)):
             b += 1
             if _possessive(t.text):
+                if b + 1 < hi and is_capitalised(toks[b].text) and is_capitalised(toks[b + 1].text) \
+                        and toks[b].lower not in v.not_names and not _possessive(toks[b].text):
+                    continue  # "NBC’s Dante Chinni": the possessor is the person's affiliation
                 break
             continue
         break
