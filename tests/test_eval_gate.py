@@ -26,8 +26,8 @@ FLOORS = {
     "lgl": {"places_r": 0.85, "geo_acc161": 0.85, "places_f1": 0.86},
     "html": {"maintext_f1": 0.92},
     # issue #12 floors: speaker accuracy 0.90 on both; end-to-end F1 0.80 (conflict), 0.72 (polnear)
-    "conflict": {"speaker_acc": 0.92, "e2e_f1": 0.70},
-    "polnear": {"speaker_acc": 0.88, "e2e_f1": 0.64},
+    "conflict": {"speaker_acc": 0.95, "e2e_f1": 0.73},
+    "polnear": {"speaker_acc": 0.89, "e2e_f1": 0.65},
 }
 
 

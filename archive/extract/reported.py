@@ -218,12 +218,14 @@ def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Menti
                 if role is not None and m.role is None and m.type in ("person", "unknown"):
                     m = replace(m, role=role, type="person")  # "Eduard Basurin, a senior rebel commander, said"
                 return m, override
-            # "Irish low cost airline, Ryanair, announced": the name is the appositive
+            # "Irish low cost airline, Ryanair, announced": the name is the appositive (but "in Tulsa,
+            # Oklahoma, arguing": a place's qualifier after a preposition is no speaker)
             inner = np_before(doc, j - 1, k + 1 if k > lo or toks[k].text == "," else k)
-            if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1):
+            qualifier = m is not None and _after_preposition(doc, m, lo)
+            if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1) and not qualifier:
                 return inner, override
         if toks[cue.first].lower.endswith("ing") or cue.nominal:
-            return sentence_subject(doc, lo, cue.first), override
+            return participle_subject(doc, lo, cue) or sentence_subject(doc, lo, cue.first), override
         return None, override
     m = np_before(doc, j, lo)
     if m is not None and _after_preposition(doc, m, lo):
