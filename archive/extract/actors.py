@@ -41,6 +41,13 @@ class Actors:
         for actor in entries:
             for k in actor.keys:
                 self._by_key.setdefault(k, actor)
+        # post word -> (actor, the words of its role): "president" -> Ilham Aliyev, "president of azerbaijan"
+        self._by_post: dict[str, list[tuple[Actor, tuple[str, ...]]]] = {}
+        for actor in entries:
+            role = tuple(fold(actor.role or "").split())
+            if actor.type == "person":
+                for word in set(role):
+                    self._by_post.setdefault(word, []).append((actor, role))
 
     def find(self, name: str) -> Actor | None:
         return _find(self, name)
@@ -48,15 +55,14 @@ class Actors:
     def holder(self, posts: set[str], mods: list[str], text: str) -> str | None:
         """ "Azerbaijan's president" in an article that names Ilham Aliyev: the name (as the text writes
         it) of the listed actor whose role is one of ``posts`` and agrees with ``mods``."""
-        for actor in set(self._by_key.values()):
-            role = fold(actor.role or "").split()
-            if actor.type != "person" or not posts & set(role):
-                continue
-            if not mods or not all(any(r.startswith(m[:5]) for r in role) for m in mods):
-                continue
-            for name in actor.names:
-                if name in text:
-                    return name
+        if not mods:
+            return None
+        for post in sorted(posts):
+            for actor, role in self._by_post.get(post, ()):
+                if all(any(r.startswith(m[:5]) for r in role) for m in mods):
+                    for name in actor.names:
+                        if name in text:
+                            return name
         return None
 
     def __len__(self) -> int:

@@ -37,7 +37,7 @@ def resolve_speakers(doc: Document, found: list[Found], places: dict[tuple[int, 
             continue
         f = statement
         m = f.speaker_override or f.mention
-        if m is not None and ents.mute_place(m, _after_preposition(doc, m)):
+        if m is not None and ents.place_kind(m) is not None and ents.mute_place(m, _after_preposition(doc, m)):
             f.mention = f.speaker_override = m = None  # "ERBIL", "Mykolaiv": a place says nothing
         if m is not None:
             f.entity = ents.add(m, speaker=True)

@@ -125,6 +125,7 @@ class Entities:
         text: str = "",
     ) -> None:
         self.text = text  # the article: where a listed actor's name may be found
+        self._actors = actors()
         self.common = common  # words the text writes in lower case: "coal" of "Patriot Coal"
         self.entities: list[Entity] = []
         self.timeline: list[tuple[int, Entity]] = []  # (offset, entity), in text order
@@ -199,7 +200,7 @@ class Entities:
             return self._pronoun(m, pos)
         if m.form == "nominal":
             return self._nominal(m, pos)
-        actor = actors().find(m.name)
+        actor = self._actors.find(m.name)
         words = set(fold(m.name).split()) - _TITLES if m.type == "person" else set(fold(m.name).split())
         if actor is not None:
             words |= actor.words
@@ -336,7 +337,7 @@ class Entities:
         places = [w.split()[0] for w in places]
         if not places or not self.text:
             return None
-        name = actors().holder({fold(p) for p in posts}, places, self.text)
+        name = self._actors.holder({fold(p) for p in posts}, places, self.text)
         if name is None:
             return None
         return self.resolve(Mention(m.start, m.end, m.text, name, m.role, "person", "name", m.gender))

@@ -224,11 +224,13 @@ def _inner_particle(toks: list[Token], k: int, lo: int, hi: int) -> bool:
 def _org_link(toks: list[Token], k: int, lo: int) -> int:
     """How many tokens ending at ``k`` link a capitalised organisation head to the rest of its name:
     "for" / "of" (2 with the head), "for a" / "of the" (3); 0 when they do not."""
-    v = vocabulary()
-    n = 1 if k >= lo and toks[k].lower in ("for", "of") else 2 if (
-        k - 1 >= lo and toks[k].lower in ("a", "the") and toks[k - 1].lower in ("for", "of")) else 0
+    if k < lo:
+        return 0
+    low = toks[k].lower
+    n = 1 if low in ("for", "of") else 2 if (
+        low in ("a", "the") and k - 1 >= lo and toks[k - 1].lower in ("for", "of")) else 0
     h = k - n
-    if n and h >= lo and is_capitalised(toks[h].text) and toks[h].lower in v.org_heads:
+    if n and h >= lo and is_capitalised(toks[h].text) and toks[h].lower in vocabulary().org_heads:
         return n + 1
     return 0
 
@@ -438,7 +440,8 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             typ = "organization"
         elif role_toks and (lows[k - 1] in v.org_heads and lows[k - 1] not in v.roles):
             typ = "organization"  # "United States airframer Boeing"
-        elif any(w in ("for", "of") and p in v.org_heads for p, w in zip(name_lows, name_lows[1:])):
+        elif ("of" in name_lows or "for" in name_lows) and any(
+                w in ("for", "of") and p in v.org_heads for p, w in zip(name_lows, name_lows[1:])):
             typ = "organization"  # "Committee for a Responsible Federal Budget"
         elif name_lows[-1] in v.thing_heads:
             typ = "unknown"  # "Changi International Airport", "Clean Power Plan"
