@@ -72,7 +72,8 @@ class Entity:
 
     @property
     def nominal(self) -> bool:
-        return any(w.startswith("nominal:") for w in self.words)
+        """A described entity ("the parson"): its only word is "nominal:<head>"."""
+        return len(self.words) == 1 and next(iter(self.words)).startswith("nominal:")
 
     def person_like(self, common: frozenset[str] = frozenset()) -> bool:
         """May be "he" or "she": a person known by a title, role or first name; else a name of two words
@@ -172,7 +173,7 @@ class Entities:
 
     def place_kind(self, m: Mention) -> str | None:
         """The kind of place a name mention is ("Ukraine", "Ukraine's"), or None."""
-        if m.form != "name":
+        if m.form != "name" or not self._place_starts:
             return None
         k = bisect.bisect_right(self._place_starts, m.start) - 1
         if k < 0:
@@ -206,16 +207,16 @@ class Entities:
             words |= actor.words
         if not words:
             return None
+        may_grow = m.type in ("person", "unknown") and fold(m.name).split()[-1] not in vocabulary().thing_heads
         for ent in reversed(self.entities[-400:]):
             if ent.type in ("group",) and m.type != "group":
                 continue
-            if m.type == "person" and ent.type == "organization" and words != ent.words:
-                continue  # "Mr. Clarke" is not "Clarke's new company"
-            grows = ent.words <= words and m.type in ("person", "unknown") and ent.type in ("person", "unknown") \
-                and fold(m.name).split()[-1] not in vocabulary().thing_heads  # "Obama" is no "Obama Museum"
+            grows = may_grow and ent.words <= words and ent.type in ("person", "unknown")  # not "Obama Museum"
             if m.gender and ent.gender and m.gender != ent.gender:
                 continue  # "Mrs. Bennet" is not "Mr. Bennet"
             if words <= ent.words or grows or (actor is not None and actor.words <= ent.words):
+                if m.type == "person" and ent.type == "organization" and words != ent.words:
+                    continue  # "Mr. Clarke" is not "Clarke's new company"
                 ent.called(m.name)
                 if len(words) > len(ent.words) and m.type in ("person", "unknown") and actor is None:
                     ent.name, ent.words = m.name, words
@@ -229,9 +230,11 @@ class Entities:
                 self._touch(ent)
                 return ent
         last = fold(m.name).split()[-1]
-        hinted = last not in vocabulary().thing_heads and not m.name.isupper() and all(
-            w.replace("-", "").replace("'", "").replace(".", "").isalpha() for w in m.name.split())  # not "A380"
-        gender = m.gender or (self.gender_hints.get(last) if hinted else None)
+        gender = m.gender
+        if gender is None and last in self.gender_hints and last not in vocabulary().thing_heads \
+                and not m.name.isupper() and all(w.replace("-", "").replace("'", "").replace(".", "").isalpha()
+                                                 for w in m.name.split()):  # not "A380"
+            gender = self.gender_hints[last]
         typ = "person" if m.type == "unknown" and gender else m.type
         ent = Entity(m.name, typ, m.role, gender, words, known=_known_person(m))
         if actor is not None:
@@ -257,15 +260,14 @@ class Entities:
     def _recent(self, pos: int) -> list[tuple[Entity, bool]]:
         """Entities met before ``pos``, the latest first, with whether that latest mention lies inside
         reported content."""
-        seen: dict[int, tuple[Entity, bool]] = {}
+        seen: dict[Entity, int] = {}  # entities hash by identity
         for p, ent in reversed(self.timeline[-100:]):
-            if p >= pos:
+            if p >= pos or ent in seen:
                 continue
-            if id(ent) not in seen:
-                seen[id(ent)] = (ent, self.in_content(p))
+            seen[ent] = p
             if len(seen) > _WINDOW:
                 break
-        return list(seen.values())
+        return [(ent, self.in_content(p)) for ent, p in seen.items()]
 
     def _pronoun(self, m: Mention, pos: int) -> Entity | None:
         want = m.gender

@@ -40,6 +40,7 @@ _HEADLINE_VERBS = frozenset(
     "says said tells told warns warned claims claimed denies denied urges urged calls called vows vowed "
     "insists insisted admits admitted accuses accused confirms confirmed rejects rejected slams blasts".split()
 )
+_PRONOUN_CONTRACTIONS = frozenset({"he's", "she's", "it's"})  # Token.lower has straight apostrophes
 # Particles inside names from every region: "Ashraf al-Qudra", "Bill de Blasio", "Osama bin Laden"
 _PARTICLES = frozenset("al el ibn bin bint ben abu umm wad ould de da di del della der den van von du dos das".split())
 _JOINED_PARTICLES = _PARTICLES | frozenset("ad ar as ash at az an".split())  # only before a hyphen: "ash-Sham"
@@ -258,7 +259,7 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
         return _narrator(last)
     if last.lower in v.pronouns and not _possessive(last.text):
         return _pronoun(text, last)
-    if _possessive(last.text) and last.lower[:-2] in ("he", "she", "it"):
+    if last.lower in _PRONOUN_CONTRACTIONS:
         return _pronoun(text, Token(last.text[:-2], last.start, last.end - 2, last.lower[:-2]))  # "He’s said …"
     if not v.is_np_word(last.text) or _possessive(last.text) or last.lower in v.not_names and not is_capitalised(last.text):
         return None
@@ -303,7 +304,7 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         return _narrator(first)
     if first.lower in v.pronouns:
         return _pronoun(text, first) if first.lower in ("he", "she", "they", "we", "it") else None
-    if _possessive(first.text) and first.lower[:-2] in ("he", "she", "it"):
+    if first.lower in _PRONOUN_CONTRACTIONS:
         # "He’s claiming …": the pronoun of a contraction, never a name "He"
         return _pronoun(text, Token(first.text[:-2], first.start, first.end - 2, first.lower[:-2]))
     b = i
@@ -339,18 +340,18 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         if t.lower == "of" and b > start_b and b + 1 < hi and is_capitalised(toks[b + 1].text) and v.is_role(toks[b - 1].text):
             b += 1
             continue
-        if b > start_b and _inner_particle(toks, b, start_b, hi):
-            b += 1
-            continue
-        if b > start_b and t.lower in _HEADLINE_VERBS:
-            break  # "Obama Says African-American Museum …": a headline's verb ends the name
         if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text)):
+            if b > start_b and t.lower in _HEADLINE_VERBS:
+                break  # "Obama Says African-American Museum …": a headline's verb ends the name
             b += 1
             if _possessive(t.text):
                 if b + 1 < hi and is_capitalised(toks[b].text) and is_capitalised(toks[b + 1].text) \
                         and toks[b].lower not in v.not_names and not _possessive(toks[b].text):
                     continue  # "NBC’s Dante Chinni": the possessor is the person's affiliation
                 break
+            continue
+        if b > start_b and _inner_particle(toks, b, start_b, hi):
+            b += 1
             continue
         break
     if b == start_b:
