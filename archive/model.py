@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-SPEAKER_TYPES = ("person", "organization", "group", "unknown")
+SPEAKER_TYPES = ("person", "organization", "group", "anonymous", "unknown")  # anonymous: an unnamed source
 PRECISIONS = ("day", "week", "month", "year")
 
 

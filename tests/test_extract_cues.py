@@ -108,8 +108,8 @@ FORM_CASES = [
     # text, quote, speaker name (suffix), cue, kind
     ("Hundreds of families fled the town over the weekend, according to earlier reports.",
      "Hundreds of families fled the town over the weekend", "reports", "according to", "statement"),
-    ("According to him, the convoy was hit twice before it reached the crossing.",
-     "the convoy was hit twice before it reached the crossing", None, "According to", "statement"),
+    ("Mayor Ivan Fedorov spoke to reporters. According to him, the convoy was hit twice before it reached the crossing.",
+     "the convoy was hit twice before it reached the crossing", "Fedorov", "According to", "statement"),
     ("A local resident, who asked not to be named for safety reasons, said he heard heavy gunfire all night.",
      "he heard heavy gunfire all night", "resident", "said", "statement"),
     ("A senior official speaking on condition of anonymity told AFP that 40 people had been killed.",
@@ -252,8 +252,9 @@ def test_a_channel_and_a_time_are_no_content(text: str) -> None:
 
 APPOSITIVE_QUOTE_CASES = [
     # a direct quote attributed after it, with an appositive or a modifier between name and cue
+    # (the actors list knows Sarea's other spellings: the archive shows one name for all of them)
     ('"We hit several targets," the group\'s military spokesman, Yehya Sarea, said in a televised statement.',
-     "Yehya Sarea", "televised statement"),
+     "Yahya Saree", "televised statement"),
     ("“Everything inside is broken,” Oksana, the owner of a bakery that was hit, told Reuters.", "Oksana", "Reuters"),
     ("“The night was hard for our city,” Petro Marchuk, governor of Sumy region, said.", "Petro Marchuk", None),
     ('"The workers are no longer afraid," Ivan Bondar from the regional council, said on Friday.', "Ivan Bondar", None),
@@ -298,9 +299,9 @@ def test_transcript_lines_are_their_labels_statements() -> None:
     )
     found = find_statements(text)
     assert [(s.quote, s.speaker.name if s.speaker else None, s.cue) for s in found] == [
-        ("Let's start with the news on the talks. Will the envoy be there?", "WALLIS", ":"),
-        ("Well, look, this is serious business. The people have a choice to make.", "PENNY", ":"),
-        ("If I may, because we have limited time.", "WALLIS", ":"),
+        ("Let's start with the news on the talks. Will the envoy be there?", "Wallis", ":"),
+        ("Well, look, this is serious business. The people have a choice to make.", "Penny", ":"),
+        ("If I may, because we have limited time.", "Wallis", ":"),
     ]
 
 

@@ -82,7 +82,7 @@ def test_an_extractor_bug_keeps_the_article_and_warns(store, monkeypatch):
     """Simulates a bug in one extractor (the only way to make a deterministic extractor fail)."""
     import archive.extract.pipeline as pipeline
 
-    def broken(text):
+    def broken(text, *_):
         raise KeyError("June.")
 
     monkeypatch.setattr(pipeline, "find_statements", broken)

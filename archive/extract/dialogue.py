@@ -8,9 +8,8 @@ import re
 from archive.extract.direct import turn_gap
 from archive.extract.found import Found
 from archive.extract.sentences import Document
+from archive.extract.entities import Entities, Entity
 from archive.extract.speakers import (
-    Entities,
-    Entity,
     Mention,
     gender_hints,
     narrative_mentions,
@@ -18,10 +17,12 @@ from archive.extract.speakers import (
 )
 
 
-def resolve_speakers(doc: Document, found: list[Found]) -> None:
-    """Resolve every statement's speaker in text order, together with the names around it."""
+def resolve_speakers(doc: Document, found: list[Found], places: dict[tuple[int, int], str] | None = None) -> None:
+    """Resolve every statement's speaker in text order, together with the names around it
+    (``places``: the spans of place names in the text, and their kinds)."""
     mentions = narrative_mentions(doc, until=max(f.end for f in found))
-    ents = Entities(gender_hints(doc, mentions))
+    contents = [(f.start, f.end) for f in found if not f.direct]
+    ents = Entities(gender_hints(doc, mentions), places, contents, doc.lower_words, doc.text)
     # names and statements in text order (a statement at its speaker mention when that comes first)
     events: list[tuple[int, int, Mention | None, Found | None]] = [(m.start, 0, m, None) for m in mentions]
     for f in found:
@@ -36,8 +37,10 @@ def resolve_speakers(doc: Document, found: list[Found]) -> None:
             continue
         f = statement
         m = f.speaker_override or f.mention
+        if m is not None and ents.place_kind(m) is not None and ents.mute_place(m, _after_preposition(doc, m)):
+            f.mention = f.speaker_override = m = None  # "ERBIL", "Mykolaiv": a place says nothing
         if m is not None:
-            f.entity = ents.add(m)
+            f.entity = ents.add(m, speaker=True)
         elif f.inherit_from is not None:
             f.entity = f.inherit_from.entity
             f.mention = f.inherit_from.speaker_override or f.inherit_from.mention
@@ -56,6 +59,11 @@ def resolve_speakers(doc: Document, found: list[Found]) -> None:
                 and nxt.direct and nxt.quotation is not None and nxt.mention is not None
                 and doc.text[q.outer_end : nxt.quotation.open].strip() == ""):
             f.entity, f.mention, f.confidence = nxt.entity, nxt.mention, 0.75
+
+
+def _after_preposition(doc: Document, m: Mention) -> bool:
+    k = doc.tok_index(m.start) - 1
+    return k >= 0 and doc.toks[k].lower in vocabulary().not_speaker_after
 
 
 _SELF_NAME_RE = re.compile(r"\b(?:I am|I'm|I’m|I be|my name is|My name is|call me|Call me)\s+((?:[A-Z][\w'’-]+\.?\s?){1,3})")

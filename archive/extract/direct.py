@@ -14,6 +14,7 @@ from archive.extract.quotes import MARKS_RE, Quotation
 from archive.extract.sentences import Document, is_heading
 from archive.extract.speakers import (
     Mention,
+    describe_role,
     mention_after,
 )
 from archive.extract.subjects import cue_subject, sentence_subject
@@ -69,6 +70,8 @@ def _label(doc: Document, f: Found, label: re.Match[str]) -> None:
     m = mention_after(doc.text, doc.toks, i, j)
     if m is None:
         return
+    if m.name.isupper():  # "WALLACE:" names Wallace: the facet shows names as people write them
+        m = replace(m, name=m.name.title(), type="person" if m.type == "unknown" else m.type)
     colon = j
     set_attribution(doc, f, Cue(":", "statement", colon, colon), m, 0.8)
 
@@ -237,17 +240,25 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     m = mention_after(text, doc.toks, i, hi)
     if m is None:
         return False
-    hi = min(doc.tok_index(limit), i + 30)
-    j, named = _past_appositive(doc, doc.tok_index(m.end), hi)
-    if named is not None and m.form == "nominal" and named.form == "name" and named.type == "person":
-        m = replace(named, role=named.role or m.text)  # "the group's military spokesman, Yehya Sarea, said"
+    j = past_parenthesis(doc, doc.tok_index(m.end), doc.tok_index(limit))
+    past, role = appositive(doc, j, doc.tok_index(limit))
+    if role is not None:  # "“…,” Olha, the manager of a cafe that was hit, told Reuters"
+        if m.form != "name" or m.type not in ("person", "unknown"):
+            return False
+        m = replace(m, role=m.role or role, type="person")
+        j, hi = past, min(doc.tok_index(limit), past + 4)
+    else:
+        hi = min(doc.tok_index(limit), i + 30)
+        j, named = _past_appositive(doc, j, hi)
+        if named is not None and m.form == "nominal" and named.form == "name" and named.type == "person":
+            m = replace(named, role=named.role or m.text)  # "the group's military spokesman, Yehya Sarea, said"
     while j < hi and doc.toks[j].lower in SKIPPABLE:
         j += 1
     if j < hi:
         cue = lex.cue_at(doc.toks, j)
         if cue is not None and doc.toks[j].text.islower():
             cue, m = _quoted_as_saying(doc, cue, m, hi)
-            set_attribution(doc, f, cue, m, 0.9)
+            set_attribution(doc, f, cue, m, 0.9 if role is None else 0.85)
             return True
     return False
 
@@ -303,6 +314,52 @@ def _past_appositive(doc: Document, j: int, hi: int) -> tuple[int, Mention | Non
     return j, None
 
 
+def outer_cue(doc: Document, lo: int, cue: Cue) -> Cue:
+    """ "He noted that Azerbaijan explains this with … . “This information …”": a quotation after a
+    sentence of reported speech continues the sentence's own speaker, not one named inside what was
+    reported; the outermost cue whose that-clause holds ``cue``."""
+    lex = lexicon()
+    toks = doc.toks
+    outer = cue
+    for k in range(cue.first - 2, lo - 1, -1):
+        if toks[k].lower == "that" and k - 1 >= lo:
+            for j in (k - 1, k - 2):
+                found = lex.cue_at(toks, j) if j >= lo and toks[j].text.islower() else None
+                if found is not None and found.last < k:
+                    outer = found
+                    break
+    return outer
+
+
+def past_parenthesis(doc: Document, j: int, limit: int) -> int:
+    """ "…,” Rep. Jim Jordan (R-Ohio) said": the token after a short parenthesis at token ``j``."""
+    toks = doc.toks
+    if j >= limit or toks[j].text != "(":
+        return j
+    for k in range(j + 1, min(limit, j + 8)):
+        if toks[k].text == ")":
+            return k + 1
+    return j
+
+
+def appositive(doc: Document, j: int, limit: int) -> tuple[int, str | None]:
+    """ "“…,” Olha, the manager of a cafe that was hit, told Reuters": past an appositive that follows
+    the speaker's name (token ``j`` is its comma), with the appositive as the speaker's role."""
+    toks = doc.toks
+    if j >= limit or toks[j].text != ",":
+        return j, None
+    for k in range(j + 2, min(limit, j + 20)):
+        t = toks[k].text
+        if t == ",":
+            role = describe_role(doc.text[toks[j + 1].start : toks[k - 1].end])
+            if role is None:
+                return j, None
+            return _past_relative(doc, k, limit), role
+        if t in ".;:!?" or doc.quote_at(toks[k].start):
+            break
+    return j, None
+
+
 def _mixed_lead(doc: Document, f: Found, q: Quotation) -> None:
     """ "Using the tax ''is a misguided approach,'' said Mr. Burman.": a quotation that starts inside
     its sentence, attributed after it, reports the whole sentence: the statement starts with it."""
@@ -317,6 +374,21 @@ def _mixed_lead(doc: Document, f: Found, q: Quotation) -> None:
     if any(doc.toks[k].text.islower() and lex.cue_at(doc.toks, k) is not None for k in range(lo, hi)):
         return  # a cue of its own in the lead
     f.start = s0
+
+
+def _past_relative(doc: Document, k: int, limit: int) -> int:
+    """After an appositive ending at comma ``k``, past a relative clause set off the same way ("Scott
+    Pruitt, the attorney general of Oklahoma, who is suing the agency, said"): the token after it."""
+    toks = doc.toks
+    if k + 1 >= limit or toks[k + 1].lower not in ("who", "whose", "which"):
+        return k + 1
+    for n in range(k + 2, min(limit, k + 25)):
+        if toks[n].text == ",":
+            return n + 1
+        if toks[n].text in ".;:!?" or doc.quote_at(toks[n].start):
+            break
+    return k + 1
+
 
 
 def _next_quote_open(doc: Document, q: Quotation) -> int | None:
@@ -350,6 +422,8 @@ def _attribute_before(doc: Document, f: Found, q: Quotation) -> bool:
         if t.text.islower():
             cue = lex.cue_at(doc.toks, i)
             if cue is not None:
+                if doc.sentence_of(q.start) != si:
+                    cue = outer_cue(doc, lo, cue)
                 subject, override = cue_subject(doc, lo, cue)
                 if subject is None:
                     f.cue, f.cue_span = cue, (doc.toks[cue.first].start, doc.toks[cue.last].end)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document
+from archive.extract.entities import Entity
 from archive.extract.speakers import (
-    Entity,
     Mention,
     mention_after,
     mention_before,
@@ -19,7 +19,8 @@ SKIPPABLE = frozenset(
     "has have had also later again then previously recently once further reportedly repeatedly publicly "
     "will would could may might shall should can must already still just earlier subsequently on "
     "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight firmly flatly "
-    "quickly quietly simply openly privately directly explicitly initially separately meanwhile".split()
+    "quickly quietly simply openly privately directly explicitly initially separately meanwhile "
+    "often frequently usually jointly".split()
 )
 OPEN_MARKS = "\"“«„"
 

@@ -31,7 +31,7 @@ def extract(article: Article) -> Extraction:
     dates = tuple(find_dates(text, article.published))
     places = tuple(find_places(text))
     evidence = topic_lexicon().matches(text)
-    found = find_statements(text)
+    found = find_statements(text, places)
     statements: tuple[Statement, ...] = ()
     if found:
         situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)

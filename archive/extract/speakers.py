@@ -9,14 +9,13 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
 from operator import attrgetter
 
 from archive.extract.kinds import DATA_DIR, lexicon
 from archive.extract.sentences import Document, Token, is_capitalised, is_heading
-from archive.model import Speaker
 from archive.model import fold as _fold
 
 __all__ = [
@@ -28,7 +27,7 @@ __all__ = [
     "describe",
     "narrative_mentions",
     "gender_hints",
-    "Entities",
+    "describe_role",
 ]
 
 _DETERMINERS = frozenset({"the", "a", "an"})
@@ -36,6 +35,15 @@ _POSSESSIVE_ENDINGS = ("'s", "’s")
 _ADJECTIVAL = ("ian", "ean", "ese", "ish", "ic", "an")  # "a Norwegian ship": not a name
 _ABBREVIATED = frozenset({"inc", "corp", "ltd", "co", "jr", "sr", "bros"})
 _LOWER = attrgetter("lower")
+# Reporting verbs capitalised in headlines ("Obama Says …", "Kremlin Denies …"): never inside a name
+_HEADLINE_VERBS = frozenset(
+    "says said tells told warns warned claims claimed denies denied urges urged calls called vows vowed "
+    "insists insisted admits admitted accuses accused confirms confirmed rejects rejected slams blasts".split()
+)
+_PRONOUN_CONTRACTIONS = frozenset({"he's", "she's", "it's"})  # Token.lower has straight apostrophes
+# Particles inside names from every region: "Ashraf al-Qudra", "Bill de Blasio", "Osama bin Laden"
+_PARTICLES = frozenset("al el ibn bin bint ben abu umm wad ould de da di del della der den van von du dos das".split())
+_JOINED_PARTICLES = _PARTICLES | frozenset("ad ar as ash at az an".split())  # only before a hyphen: "ash-Sham"
 _HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
 
 
@@ -73,6 +81,11 @@ class Vocabulary:
     person_heads: frozenset[str]  # the last words: what a description of a person ends in
     female_names: frozenset[str]
     male_names: frozenset[str]
+    org_synonyms: dict[str, frozenset[str]]  # "army" -> words its antecedent's name may have
+    demonyms: frozenset[str]  # "gazans", "republicans": groups, never a person
+    generic_org_heads: frozenset[str]  # "the company": any organisation may be meant
+    capitals: frozenset[str]  # "Moscow denied": a capital speaks for its government
+    thing_heads: frozenset[str]  # "Airport", "Center", "Amendment": a name ending so is no person
 
     def is_role(self, word: str) -> bool:
         return word.lower().rstrip(".") in self.roles
@@ -89,6 +102,7 @@ class Vocabulary:
         low = word.lower()
         return (
             is_capitalised(word)
+            or _particle_name(word)
             or low in self.roles
             or low in self.modifiers
             or low in self.org_heads
@@ -142,7 +156,18 @@ def vocabulary() -> Vocabulary:
     persons: set[str] = set()
     female_names: set[str] = set()
     male_names: set[str] = set()
+    org_synonyms: dict[str, set[str]] = {}
+    demonyms: set[str] = set()
+    generic: set[str] = set()
+    capitals: set[str] = set()
+    things: set[str] = set()
     for doc in _load("speakers*.toml"):
+        for head, words in doc.get("organizations", {}).get("synonyms", {}).items():
+            org_synonyms.setdefault(head, set()).update(fold(w) for w in words)
+        demonyms.update(fold(w) for w in doc.get("demonyms", {}).get("words", []))
+        generic.update(w.lower() for w in doc.get("organizations", {}).get("generic", []))
+        capitals.update(fold(w) for w in doc.get("capitals", {}).get("names", []))
+        things.update(w.lower() for w in doc.get("things", {}).get("heads", []))
         persons.update(w.lower() for w in doc.get("persons", {}).get("nouns", []))
         female_names.update(w.lower() for w in doc.get("first_names", {}).get("female", []))
         male_names.update(w.lower() for w in doc.get("first_names", {}).get("male", []))
@@ -177,7 +202,38 @@ def vocabulary() -> Vocabulary:
         person_heads=frozenset(p.split()[-1] for p in persons),
         female_names=frozenset(female_names),
         male_names=frozenset(male_names),
+        org_synonyms={k: frozenset(v) for k, v in org_synonyms.items()},
+        demonyms=frozenset(demonyms),
+        generic_org_heads=frozenset(generic),
+        capitals=frozenset(capitals),
+        thing_heads=frozenset(things),
     )
+
+
+def _particle_name(word: str) -> bool:
+    """ "al-Qudra", "el-Sisi", "ad-Dawla": a particle joined to a capitalised name."""
+    head, dash, rest = word.partition("-")
+    return bool(dash) and head.lower() in _JOINED_PARTICLES and rest[:1].isupper()
+
+
+def _inner_particle(toks: list[Token], k: int, lo: int, hi: int) -> bool:
+    """Token ``k`` is a particle between two capitalised words: "Bill de Blasio", "Osama bin Laden"."""
+    return (toks[k].lower in _PARTICLES and lo <= k - 1 and k + 1 < hi
+            and is_capitalised(toks[k - 1].text) and is_capitalised(toks[k + 1].text))
+
+
+def _org_link(toks: list[Token], k: int, lo: int) -> int:
+    """How many tokens ending at ``k`` link a capitalised organisation head to the rest of its name:
+    "for" / "of" (2 with the head), "for a" / "of the" (3); 0 when they do not."""
+    if k < lo:
+        return 0
+    low = toks[k].lower
+    n = 1 if low in ("for", "of") else 2 if (
+        low in ("a", "the") and k - 1 >= lo and toks[k - 1].lower in ("for", "of")) else 0
+    h = k - n
+    if n and h >= lo and is_capitalised(toks[h].text) and toks[h].lower in vocabulary().org_heads:
+        return n + 1
+    return 0
 
 
 def _initial(word: str) -> bool:
@@ -203,6 +259,8 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
         return _narrator(last)
     if last.lower in v.pronouns and not _possessive(last.text):
         return _pronoun(text, last)
+    if last.lower in _PRONOUN_CONTRACTIONS:
+        return _pronoun(text, Token(last.text[:-2], last.start, last.end - 2, last.lower[:-2]))  # "He’s said …"
     if not v.is_np_word(last.text) or _possessive(last.text) or last.lower in v.not_names and not is_capitalised(last.text):
         return None
     a = j
@@ -214,9 +272,16 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
         if prev.lower == "of" and a - 2 >= lo and (is_capitalised(toks[a - 2].text) or v.is_role(toks[a - 2].text)):
             a -= 2
             continue
+        n = _org_link(toks, a - 1, lo)
+        if n:  # "Committee for a Responsible Federal Budget", "Observatory for Human Rights"
+            a -= n
+            continue
         if prev.lower in _DETERMINERS:
             a -= 1
             break
+        if _inner_particle(toks, a - 1, lo, j + 1):
+            a -= 1
+            continue
         if _possessive(prev.text) and is_capitalised(prev.text):
             a -= 1
             break
@@ -239,6 +304,9 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         return _narrator(first)
     if first.lower in v.pronouns:
         return _pronoun(text, first) if first.lower in ("he", "she", "they", "we", "it") else None
+    if first.lower in _PRONOUN_CONTRACTIONS:
+        # "He’s claiming …": the pronoun of a contraction, never a name "He"
+        return _pronoun(text, Token(first.text[:-2], first.start, first.end - 2, first.lower[:-2]))
     b = i
     if first.lower in _DETERMINERS or first.lower in ("his", "her", "their", "my", "our", "your", "one", "some"):
         # "the man with the basket", "the little girl", "her mother": up to the last head noun
@@ -273,9 +341,17 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
             b += 1
             continue
         if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text)):
+            if b > start_b and t.lower in _HEADLINE_VERBS:
+                break  # "Obama Says African-American Museum …": a headline's verb ends the name
             b += 1
             if _possessive(t.text):
+                if b + 1 < hi and is_capitalised(toks[b].text) and is_capitalised(toks[b + 1].text) \
+                        and toks[b].lower not in v.not_names and not _possessive(toks[b].text):
+                    continue  # "NBC’s Dante Chinni": the possessor is the person's affiliation
                 break
+            continue
+        if b > start_b and _inner_particle(toks, b, start_b, hi):
+            b += 1
             continue
         break
     if b == start_b:
@@ -316,11 +392,19 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     while k > 0:
         word = words[k - 1].text
         if not (word[:1].isupper() and lows[k - 1] not in roles and word != "."
-                or word == "." and k >= 2 and _initial(words[k - 2].text) and k < n):
+                or word == "." and k >= 2 and _initial(words[k - 2].text) and k < n
+                or _particle_name(word)
+                or k < n and _inner_particle(words, k - 1, 0, n)):
             break
         if k != n and _possessive(word):
             break
         k -= 1
+    if 0 < k < len(words):
+        n = _org_link(words, k - 1, 0)
+        if n:  # "Syrian Observatory for Human Rights": the name takes in its head
+            k -= n
+            while k > 0 and words[k - 1].text[:1].isupper() and lows[k - 1] not in roles:
+                k -= 1
     of = k - 1
     while of > 0 and lows[of] != "of" and words[of].text[:1].isupper():
         of -= 1  # "Minister of Foreign Affairs …": "foreign" is a role word too
@@ -349,18 +433,28 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             full = text[start:end]
         folded = fold(name)
         name_lows = [w.lower() for w in name.split()]
-        if folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (
+        if folded in v.demonyms or len(name_toks) == 1 and len(name) > 6 and name.endswith(("ans", "ese", "ians")):
+            typ = "group"  # "Gazans said", "Republicans argue"
+        elif folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (
             name.isupper() and len(name) <= 6 and name.isalpha()
         ):
             typ = "organization"
         elif role_toks and (lows[k - 1] in v.org_heads and lows[k - 1] not in v.roles):
             typ = "organization"  # "United States airframer Boeing"
+        elif ("of" in name_lows or "for" in name_lows) and any(
+                w in ("for", "of") and p in v.org_heads for p, w in zip(name_lows, name_lows[1:])):
+            typ = "organization"  # "Committee for a Responsible Federal Budget"
+        elif name_lows[-1] in v.thing_heads:
+            typ = "unknown"  # "Changi International Airport", "Clean Power Plan"
         elif role_toks or len(name_toks) > 1:
             typ = "person"
         else:
             typ = "unknown"
         if head in v.not_names and not role_toks:
             return None
+        if typ == "organization" and role_toks and all(is_capitalised(w.text) for w in role_toks) \
+                and _possessive(role_toks[-1].text):
+            name, role = text[role_toks[0].start : end], None  # "Gaza's Health Ministry" is the ministry's name
         if gender is None and typ in ("person", "unknown"):
             first = name_lows[0]
             if first in v.female_names:
@@ -390,6 +484,28 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     return None
 
 
+def describe_role(phrase: str) -> str | None:
+    """An appositive as a role, when it describes a post: "a senior rebel commander", "the director-general
+    of the North Darfur State Health Ministry", "governor of Dnipropetrovsk region" (determiner dropped);
+    None for anything else ("who has four children", "Russia")."""
+    v = vocabulary()
+    words = phrase.split()
+    if words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    if not words or len(words) > 16:
+        return None
+    lows = [w.lower().strip(",.") for w in words]
+    if lows[0] in ("who", "which", "whose", "that", "said", "says"):
+        return None
+    before_of = lows[: lows.index("of")] if "of" in lows else lows
+    if not before_of:
+        return None  # ", of Kyiv, said"
+    head = before_of[-1]
+    if head in v.roles or head in v.person_heads or any(w in v.roles for w in before_of[-3:]):
+        return " ".join(words)
+    return None
+
+
 def _name_after_of(v: Vocabulary, lows: list[str], k: int) -> int:
     """Where the name starts in "<role> of <Capitalised words>": nowhere when the words after "of" are
     the office's domain ("Prime Minister of Singapore", "Minister of Foreign Affairs"), at a known first
@@ -402,211 +518,6 @@ def _name_after_of(v: Vocabulary, lows: list[str], k: int) -> int:
     return len(lows) - 2 if run >= 4 else len(lows)
 
 
-@dataclass(eq=False)
-class Entity:
-    name: str
-    type: str
-    role: str | None
-    gender: str | None
-    words: set[str] = field(default_factory=set)
-    alias: Entity | None = None  # the entity this one turned out to be
-    calls: dict[str, list] = field(default_factory=dict)  # last word of a name mention -> [count, longest name]
-
-    def called(self, name: str) -> None:
-        """Count a name mention ("Florence", "Florence Linden", "Lord Henry")."""
-        words = name.split()
-        if not words:
-            return
-        key = fold(words[-1])
-        hit = self.calls.setdefault(key, [0, name])
-        hit[0] += 1
-        if len(name) > len(hit[1]):
-            hit[1] = name
-
-    @property
-    def label(self) -> str:
-        """The name to show: the full name, unless the text mostly calls the person by another word of
-        it ("Basil" for Basil Hallward, "Lord Henry" for Henry Wotton): then the longest name ending so."""
-        if not self.calls or self.type not in ("person", "unknown"):
-            return self.name
-        last = fold(self.name).split()[-1:] or [""]
-        best = max(self.calls.items(), key=lambda kv: (kv[1][0], kv[0] == last[0]))
-        if best[0] == last[0] or best[1][0] <= self.calls.get(last[0], [0])[0]:
-            return self.name
-        return best[1][1]
-
-    def final(self) -> Entity:
-        ent = self
-        while ent.alias is not None:
-            ent = ent.alias
-        return ent
-
-    @property
-    def nominal(self) -> bool:
-        return any(w.startswith("nominal:") for w in self.words)
-
-
-class Entities:
-    """The speakers and people of one article, in order of mention: resolves short names, pronouns
-    and descriptions ("the president") to the entity they stand for."""
-
-    def __init__(self, gender_hints: dict[str, str] | None = None) -> None:
-        self.entities: list[Entity] = []
-        self.timeline: list[tuple[int, Entity]] = []  # (offset, entity), in text order
-        self.gender_hints = gender_hints or {}
-        self.narrator: Entity | None = None  # "I said": the first-person narrator
-
-    def add(self, m: Mention) -> Entity | None:
-        """Register a mention (in text order) and return the entity it refers to."""
-        ent = self.resolve(m)
-        ent = ent.final() if ent is not None else None
-        if ent is not None:
-            self.timeline.append((m.start, ent))
-        return ent
-
-    def resolve(self, m: Mention, before: int | None = None) -> Entity | None:
-        pos = m.start if before is None else before
-        if m.name == "I" and m.form == "name":
-            if self.narrator is None:
-                self.narrator = Entity("I", "person", None, None, {"nominal:i"})
-                self.entities.append(self.narrator)
-            return self.narrator
-        if m.form == "pronoun":
-            return self._pronoun(m, pos)
-        if m.form == "nominal":
-            return self._nominal(m, pos)
-        words = set(fold(m.name).split())
-        if not words:
-            return None
-        for ent in reversed(self.entities[-400:]):
-            if ent.type in ("group",) and m.type != "group":
-                continue
-            grows = ent.words <= words and m.type in ("person", "unknown") and ent.type in ("person", "unknown")
-            if m.gender and ent.gender and m.gender != ent.gender:
-                continue  # "Mrs. Bennet" is not "Mr. Bennet"
-            if words <= ent.words or grows:
-                ent.called(m.name)
-                if len(words) > len(ent.words) and m.type in ("person", "unknown"):
-                    ent.name, ent.words = m.name, words
-                if m.role and not ent.role:
-                    ent.role = m.role
-                if ent.type == "unknown" and m.type != "unknown":
-                    ent.type = m.type
-                if m.gender and not ent.gender:
-                    ent.gender = m.gender
-                self._touch(ent)
-                return ent
-        gender = m.gender or self.gender_hints.get(fold(m.name).split()[-1])
-        typ = "person" if m.type == "unknown" and gender else m.type
-        ent = Entity(m.name, typ, m.role, gender, words)
-        ent.called(m.name)
-        self.entities.append(ent)
-        return ent
-
-    def _touch(self, ent: Entity) -> None:
-        self.entities.remove(ent)
-        self.entities.append(ent)
-
-    def _recent(self, pos: int) -> list[Entity]:
-        seen: list[Entity] = []
-        for p, ent in reversed(self.timeline[-80:]):
-            if p >= pos:
-                continue
-            if ent not in seen:
-                seen.append(ent)
-            if len(seen) > 12:
-                break
-        return seen
-
-    def _pronoun(self, m: Mention, pos: int) -> Entity | None:
-        want = m.gender
-        recent = self._recent(pos)
-        if want in ("male", "female"):
-            # a person of that gender among the last few met, else the latest of unknown gender
-            fallback = None
-            for n, ent in enumerate(recent):
-                if ent.type == "person" and ent.gender == want and (fallback is None or n < 6):
-                    return ent
-                if fallback is None and ent.type in ("person", "unknown") and ent.gender is None:
-                    fallback = ent
-            if fallback is not None:
-                fallback.gender = want  # learnt: later pronouns of the other gender look elsewhere
-                fallback.type = "person"
-            return fallback
-        wanted = ("group", "organization") if want == "plural" else ("organization",)
-        for ent in recent:
-            if ent.type in wanted:
-                return ent
-        return None
-
-    def _nominal(self, m: Mention, pos: int) -> Entity | None:
-        v = vocabulary()
-        lows = [w.lower() for w in m.name.split()]
-        head = lows[-1]
-        wanted = set(v.synonyms.get(head, ())) | {head}
-        mods = {w for w in lows[:-1] if w not in v.roles and w not in v.modifiers and w not in _DETERMINERS}
-        for ent in self._recent(pos):
-            if m.type == "organization":
-                if ent.type == "organization":
-                    return ent
-                continue
-            if ent.type not in ("person", "unknown") or not ent.role:
-                continue
-            role = ent.role.lower()
-            if any(w in role.split() or (" " in w and w in role) for w in wanted):
-                if all(fold(x) in fold(role) for x in mods):
-                    return ent
-        if m.type != "person":
-            return None
-        # a description met before ("the parson" … "the parson"), else a new, unnamed person
-        key = fold(m.name)
-        key = " ".join(w for w in key.split() if w not in _DETERMINERS)
-        for ent in reversed(self.entities[-400:]):
-            if ent.words == {"nominal:" + key} or ent.words == {"nominal:" + head}:
-                self._touch(ent)
-                return ent
-        ent = Entity(key, "person", head, m.gender, {"nominal:" + head})
-        self.entities.append(ent)
-        return ent
-
-    def find_name(self, name: str) -> Entity | None:
-        """The most recent named person whose name contains ``name``'s words."""
-        words = set(fold(name).split()) - {"mr", "mrs", "miss", "sir", "dr", "lady", "lord"}
-        if not words:
-            return None
-        for ent in reversed(self.entities[-400:]):
-            if not ent.nominal and ent.type in ("person", "unknown") and words <= ent.words:
-                return ent.final()
-        return None
-
-    def name_entity(self, ent: Entity, name: str, create: bool = False) -> bool:
-        """Give a described person (“the parson”) the name it turns out to have: join the entity of
-        that name if there is one (seen outside quotations), else only when ``create``."""
-        words = set(fold(name).split())
-        if not words or not ent.nominal:
-            return False
-        for other in reversed(self.entities):
-            if other is ent or other.nominal or other.type not in ("person", "unknown"):
-                continue
-            if words <= other.words or other.words <= words:
-                ent.alias = other.final()
-                if ent.gender and not other.gender:
-                    other.gender = ent.gender
-                return True
-        if create:
-            ent.name, ent.words, ent.type = name, words, "person"
-            return True
-        return False
-
-    @staticmethod
-    def speaker(m: Mention, ent: Entity | None) -> Speaker:
-        """The Speaker record for a mention: the entity's full name and role, the mention's span."""
-        if ent is None:
-            name = m.name
-            if m.form == "pronoun":
-                return Speaker(name=m.text, type="unknown", role=None, mention=m.text, start=m.start, end=m.end)
-            return Speaker(name=name, type=m.type, role=m.role, mention=m.text, start=m.start, end=m.end)
-        return Speaker(name=ent.label, type=ent.type, role=ent.role or m.role, mention=m.text, start=m.start, end=m.end)
 
 
 def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]:

@@ -14,20 +14,25 @@ quotations (``sentences``, ``quotes``), finds reporting cues (``kinds``) and spe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from archive.extract.confidence import calibrated
 from archive.extract.dialogue import resolve_speakers
 from archive.extract.direct import direct_speech
 from archive.extract.found import Found
 from archive.extract.kinds import lexicon
 from archive.extract.reported import reported_speech
 from archive.extract.sentences import Document
-from archive.extract.speakers import Entities, Mention
-from archive.model import Speaker, Statement
+from archive.extract.entities import Entities
+from archive.extract.speakers import Mention
+from archive.model import Place, Speaker, Statement
 
 __all__ = ["find_statements"]
 
 
-def find_statements(text: str) -> list[Statement]:
-    """Every statement in ``text``, sorted by start (offsets are ``str`` indices into ``text``)."""
+def find_statements(text: str, places: Sequence[Place] = ()) -> list[Statement]:
+    """Every statement in ``text``, sorted by start (offsets are ``str`` indices into ``text``);
+    ``places`` found in the text keep place names out of the speakers."""
     if not text or not text.strip():
         return []
     doc = Document(text)
@@ -39,7 +44,7 @@ def find_statements(text: str) -> list[Statement]:
     found = _dedupe(found)
     found = _without_repeated_headline(doc, found)
     found.sort(key=lambda f: (f.start, f.end))
-    resolve_speakers(doc, found)
+    resolve_speakers(doc, found, {(p.start, p.end): p.kind or "" for p in places})
     return [_statement(doc, f, found[i - 1] if i else None) for i, f in enumerate(found)]
 
 
@@ -113,7 +118,7 @@ def _statement(doc: Document, f: Found, before: Found | None) -> Statement:
         cue_end=f.cue_span[1] if f.cue_span else None,
         kind=kind,
         channel=_channel(doc, f),
-        confidence=f.confidence,
+        confidence=calibrated(f, doc.text[f.start : f.end], m if speaker else None, speaker.type if speaker else None),
     )
 
 

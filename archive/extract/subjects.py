@@ -8,7 +8,7 @@ from dataclasses import replace
 from archive.extract.found import SKIPPABLE, Found, np_after, np_before
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.sentences import Document, Token
-from archive.extract.speakers import Mention, describe, vocabulary
+from archive.extract.speakers import Mention, describe, describe_role, vocabulary
 
 __all__ = ["cue_subject", "participle_subject", "sentence_subject", "low_ing", "DETERMINERS", "DOCUMENT_NOUNS"]
 
@@ -29,6 +29,9 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
     "via spokesperson X"."""
     toks = doc.toks
     override = _via(doc, cue)
+    cited = _cited(doc, lo, cue)
+    if cited is not None:
+        return cited, override
     j = cue.first - 1
     while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS
                        or toks[j].lower.endswith("ly") and toks[j].text.islower()):
@@ -51,13 +54,19 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
             if m is not None and _after_preposition(doc, m, lo):
                 m = _head_before_of(doc, m, lo)  # "A resident of the town of Merawi, 36 km from …, said"
             if m is not None and (m.form != "nominal" or interposed) and not _after_preposition(doc, m, lo):
-                appos = describe(doc.text, toks[k + 1 : j]) if not interposed else None
-                if appos is not None and m.role is None and appos.form == "nominal":
-                    m = replace(m, role=appos.text)
+                role = describe_role(doc.text[toks[k + 1].start : toks[j - 1].end]) if not interposed and j - 1 > k else None
+                if role is not None and m.role is None and m.type in ("person", "unknown"):
+                    m = replace(m, role=role, type="person")  # "Eduard Basurin, a senior rebel commander, said"
+                elif not interposed:
+                    appos = describe(doc.text, toks[k + 1 : j])
+                    if appos is not None and m.role is None and appos.form == "nominal":
+                        m = replace(m, role=appos.text)
                 return _head_of(doc, m, lo), override
-            # "Irish low cost airline, Ryanair, announced": the name is the appositive
+            # "Irish low cost airline, Ryanair, announced": the name is the appositive (but "in Tulsa,
+            # Oklahoma, arguing": a place's qualifier after a preposition is no speaker)
             inner = np_before(doc, j - 1, k + 1 if k > lo or toks[k].text == "," else k)
-            if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1):
+            qualifier = m is not None and _after_preposition(doc, m, lo)
+            if inner is not None and inner.form == "name" and doc.tok_index(inner.start) <= (k + 1) and not qualifier:
                 return inner, override
         if toks[cue.first].lower.endswith("ing") or cue.nominal:
             return sentence_subject(doc, lo, cue.first), override
@@ -67,6 +76,8 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
         if m is not None:
             return m, override
     m = np_before(doc, j, lo)
+    if m is not None and _after_preposition(doc, m, lo):
+        m = _head_before_preposition(doc, m, lo) or m  # "Developers and supporters in Congress say"
     if m is None:
         m = _modified_subject(doc, j, lo)
     if m is not None:
@@ -163,6 +174,7 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
             k += 1
         if k < until:
             i = k + 1
+    i = _dateline_end(doc, i, until)
     if i >= until:
         return None
     # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"
@@ -175,6 +187,8 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
     if i >= until:
         return None
     m = np_after(doc, i, until)
+    if m is not None and m.form == "name" and m.type == "unknown" and m.end == toks[i].end and common_opener(doc, i):
+        return None
     if m is not None and (m.form == "nominal" or m.name == m.text and m.role is None):
         # "Ryanair CEO, Michael O'Leary, justified …": the name in the appositive
         j = doc.tok_index(m.end)
@@ -242,8 +256,8 @@ def _previous_attribution(doc: Document, lo: int, cue: Cue) -> Mention | None:
         c = lex.cue_at(toks, k) or (lex.noun_at(toks, k) if t.lower in lex.nouns else None)
         if c is None or c.last >= cue.first:
             continue
-        if c.nominal:
-            return sentence_subject(doc, lo, k)  # "The cleric issued a statement accusing …"
+        if c.nominal:  # "… after Sheikh X issued a statement accusing …": who issued it
+            return _issuer(doc, lo, k) or sentence_subject(doc, lo, k)
         if low_ing(t.lower):
             continue
         m = np_after(doc, c.last + 1, cue.first)
@@ -251,6 +265,83 @@ def _previous_attribution(doc: Document, lo: int, cue: Cue) -> Mention | None:
             return m  # '“…,” said the SDF, blaming …'
         m, _ = cue_subject(doc, lo, c)
         return m
+    return None
+
+
+_CITING = frozenset({"cited", "quoted", "citing", "quoting", "cites", "quotes"})
+
+
+def _cited(doc: Document, lo: int, cue: Cue) -> Mention | None:
+    """ "Reuters cited a diplomat in direct contact with residents as saying …": the one cited speaks,
+    not the outlet that cites."""
+    toks = doc.toks
+    if cue.first - 1 < lo or toks[cue.first - 1].lower != "as":
+        return None
+    for k in range(cue.first - 2, max(lo, cue.first - 16) - 1, -1):
+        if toks[k].lower in _CITING:
+            return np_after(doc, k + 1, cue.first - 1)
+        if toks[k].text in ".;":
+            break
+    return None
+
+
+def common_opener(doc: Document, i: int) -> bool:
+    """ "Details aside, …", "Heading into the debate, …", "Video shows …": a capitalised word at the start
+    of a sentence that is a common word (the text writes it in lower case elsewhere, or it reads as a
+    participle or comparative) and never capitalised inside a sentence, so it names nobody."""
+    t = doc.toks[i]
+    if not t.text[:1].isupper() or t.text.isupper() or t.text in doc.inner_capitals:
+        return False
+    low = t.lower
+    return low in doc.lower_words or low.endswith(("ing", "ed", "er", "est")) and len(low) > 5
+
+
+def _dateline_end(doc: Document, i: int, until: int) -> int:
+    """ "GOMA, Congo (AP) — …", "CAIRO, Aug 3 (Reuters) – …", "ERBIL - …": the first token after a
+    dateline at token ``i`` (``i`` itself when there is none): a place in capitals is no subject."""
+    toks = doc.toks
+    if i >= until or not (toks[i].text.isupper() and len(toks[i].text) > 2 and toks[i].text.isalpha()):
+        return i
+    for k in range(i + 1, min(until, i + 12)):
+        t = toks[k].text
+        if t in ("—", "–", "-", "--"):
+            return k + 1
+        if t in ".;" or doc.quote_at(toks[k].start):
+            break
+    return i
+
+
+def _head_before_preposition(doc: Document, m: Mention, lo: int) -> Mention | None:
+    """ "Developers and supporters in Congress say": the speaker is the noun phrase the prepositional
+    phrase hangs on, the first of coordinated ones ("Developers"), not the place or body after "in"."""
+    toks = doc.toks
+    k = doc.tok_index(m.start) - 1  # the preposition
+    if k - 1 < lo or toks[k].lower not in ("in", "at", "from", "of", "with", "for", "on"):
+        return None
+    head = np_before(doc, k - 1, lo)
+    if head is None or head.form == "pronoun":
+        return None
+    a = doc.tok_index(head.start)
+    if a - 2 >= lo and toks[a - 1].lower == "and":
+        first = np_before(doc, a - 2, lo)
+        if first is not None and first.type == head.type:
+            return first
+    return head
+
+
+_ISSUING = frozenset("issued said made gave released posted put told wrote sent published added".split())
+
+
+def _issuer(doc: Document, lo: int, noun: int) -> Mention | None:
+    """ "Israel struck … after Sheikh Hikmat Al-Hajjri issued a statement accusing …": the name before the
+    verb that issued the statement (token ``noun``), not the sentence's first noun phrase."""
+    toks = doc.toks
+    for k in range(noun - 1, max(lo, noun - 4) - 1, -1):
+        if toks[k].text.islower() and (toks[k].lower in _ISSUING or toks[k].lower.endswith("ed") and len(toks[k].lower) > 4):
+            m = np_before(doc, k - 1, lo) if k > lo else None
+            if m is not None and m.form == "name" and not _after_preposition(doc, m, lo):
+                return m
+            return None
     return None
 
 

@@ -200,8 +200,13 @@ _home: list[str] = [""]
 
 
 def use_home(home: str | os.PathLike[str]) -> None:
-    """Take the user's ``topics.toml`` from this home folder (the archive's) from now on."""
+    """Take the user's ``topics.toml`` (and ``actors.toml``) from this home folder (the archive's) from now on."""
     _home[0] = os.fspath(home)
+
+
+def home_folder() -> str:
+    """The home folder whose extractor settings are in use ("" for none)."""
+    return _home[0]
 
 
 def topic_lexicon() -> Lexicon:
