@@ -272,7 +272,7 @@ def make_speakers(rng: random.Random, persons: int = 1900) -> list[SpeakerSpec]:
         adjective = ADJECTIVES.get(country or "", "")
         role = f"{adjective} {title}".strip() if title[0].isupper() else title
         specs.append(SpeakerSpec(spellings, "person", role, surname))
-    for code, adjective in ADJECTIVES.items():
+    for adjective in ADJECTIVES.values():
         for head in ORG_HEADS:
             name = f"{adjective} {head}"
             specs.append(SpeakerSpec((name,), "organization", None, f"the {head.split()[-1].lower()}"))

@@ -50,7 +50,7 @@ from archive.period import day_number  # noqa: E402
 from index.documents import statement_documents  # noqa: E402
 from index.query import FIELD_BOOSTS  # noqa: E402
 import index.schema  # noqa: E402
-from index.request import SearchRequest
+from index.request import SearchRequest  # noqa: E402
 from index.search import SearchIndex  # noqa: E402
 from index.writing import current_path, rebuild  # noqa: E402
 
@@ -393,7 +393,7 @@ COLD = """
 import resource, sys, time
 started = time.perf_counter()
 sys.path.insert(0, {root!r})
-from index.request import SearchRequest
+from index.request import SearchRequest  # noqa: E402
 from index.search import SearchIndex
 page = SearchIndex({home!r}).search(SearchRequest("ceasefire talks", facets=("speaker", "kind")))
 print(time.perf_counter() - started, page.total, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -92,7 +92,7 @@ class NameBook:
             for key in keys:
                 for word in key.split():
                     self._words[facet].setdefault(word, set()).add(key)
-        for (facet, value), label in self._labels.items():
+        for (facet, _value), label in self._labels.items():
             for written in re.findall(r"\w+", label):
                 word = name_key(written)
                 if len(word) >= MIN_SUGGEST:

@@ -148,7 +148,7 @@ def test_redirects_are_followed_and_loops_detected(site):
     site.routes["/loop1"] = lambda r: (302, {"Location": "/loop2"}, b"")
     site.routes["/loop2"] = lambda r: (302, {"Location": site.url("/loop1")}, b"")
     for n in range(10):
-        site.routes[f"/hop{n}"] = (lambda n: lambda r: (302, {"Location": f"/hop{n + 1}"}, b""))(n)
+        site.routes[f"/hop{n}"] = (lambda k: lambda r: (302, {"Location": f"/hop{k + 1}"}, b""))(n)
     with PoliteClient(fast(max_redirects=5)) as client:
         moved = client.get(site.url("/old"))
         assert moved.body == b"here" and moved.url == site.url("/new") and moved.redirects == (site.url("/new"),)
