@@ -16,6 +16,20 @@ from typing import Any
 SPEAKER_TYPES = ("person", "organization", "group", "anonymous", "unknown")  # anonymous: an unnamed source
 PRECISIONS = ("day", "week", "month", "year")
 
+# What a statement's confidence promises, in three bands users can filter on.  The bounds come from
+# bench/calibration.py on the dev sets: of statements at 0.8 or more, 99% are right (the promise is
+# 90%); from 0.6 to 0.8 about 70%; below 0.6 most are wrong.  These are the only thresholds.
+CONFIDENCE_BANDS = ("high", "medium", "low")
+HIGH_CONFIDENCE = 0.8
+MEDIUM_CONFIDENCE = 0.6
+
+
+def confidence_band(value: float) -> str:
+    """The band of a confidence: "high" (>= 0.8), "medium" (>= 0.6) or "low"."""
+    if value >= HIGH_CONFIDENCE:
+        return "high"
+    return "medium" if value >= MEDIUM_CONFIDENCE else "low"
+
 
 def article_id(text: str, url: str | None = None) -> str:
     """A stable id from the body (whitespace-normalised) and URL: the same article gets the same id."""
@@ -197,6 +211,10 @@ class Statement:
     date: DateRef | None = None
     places: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+
+    @property
+    def confidence_band(self) -> str:
+        return confidence_band(self.confidence)
 
     def as_dict(self) -> dict[str, Any]:
         return {

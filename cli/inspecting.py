@@ -7,6 +7,7 @@ import shutil
 
 import click
 
+from archive.model import CONFIDENCE_BANDS
 from archive.names import printable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
 from archive.store import StoreError
@@ -74,6 +75,7 @@ def verify(ctx, as_json) -> None:
 @click.option("--place", multiple=True, help="Only statements about or made in these places.")
 @click.option("--topic", multiple=True, help="Only these topics (ceasefire, negotiations…).")
 @click.option("--source", multiple=True, help="Only articles from these sources.")
+@click.option("--confidence", multiple=True, type=click.Choice(CONFIDENCE_BANDS), help="Only attributions of these confidence bands (high: 0.8 or more).")
 @click.option("--from", "date_from", type=DateType(), help="Statements dated on or after this day.")
 @click.option("--to", "date_to", type=DateType(), help="Statements dated on or before this day.")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
@@ -81,7 +83,7 @@ def verify(ctx, as_json) -> None:
 @click.option("--per-page", type=click.IntRange(1, 100), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
 @click.pass_context
-def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, sort, page, per_page, as_json) -> None:
+def search(ctx, query, speaker, kind, place, topic, source, confidence, date_from, date_to, sort, page, per_page, as_json) -> None:
     """Search statements: who said what, when and where.
 
     QUERY uses the search syntax: words, "phrases", "words near"~3, AND / OR / NOT, and fields
@@ -91,7 +93,7 @@ def search(ctx, query, speaker, kind, place, topic, source, date_from, date_to, 
     from index.request import SearchError, SearchRequest
     from web.serialize import page_as_dict
 
-    filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source}
+    filters = {"speaker": speaker, "kind": kind, "place": place, "topic": topic, "source": source, "confidence": confidence}
     open_store(ctx).close()  # a mistyped --home says so, rather than finding nothing
     try:
         request = SearchRequest(

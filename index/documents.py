@@ -62,6 +62,7 @@ def statement_documents(extraction: Extraction) -> Iterator[dict]:
             "precision": (s.date.precision or "") if s.date else "",
             "channel_name": s.channel or "",
             "direct": s.direct,
+            "confidence": s.confidence_band,
             "places": SEPARATOR.join(s.places),
             "countries": SEPARATOR.join(sorted({countries_by_place[p] for p in s.places if p in countries_by_place})),
             "topics": SEPARATOR.join(s.topics),

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from archive.model import CONFIDENCE_BANDS
+
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000  # results reachable by paging; exports have no such limit
 MAX_PAGE = MAX_DEPTH
@@ -32,12 +34,14 @@ TARGETS = ("statements", "articles")
 # Facet names users see, per target (each backend maps them onto its own fields).
 TARGET_FACETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "statements": ("speaker", "kind", "type", "source", "place", "country", "topic", "channel", "direct"),
+        "statements": ("speaker", "kind", "type", "source", "place", "country", "topic", "channel", "direct", "confidence"),
         "articles": ("speaker", "source", "place", "country", "topic"),
     }
 )
 FACETS = TARGET_FACETS["statements"]
 BOOLEAN_FILTERS: Mapping[str, tuple[str, ...]] = MappingProxyType({"direct": ("true", "false")})
+# Filters whose values are a closed list: anything else is a mistake worth a 400, not an empty page.
+CLOSED_FILTERS: Mapping[str, tuple[str, ...]] = MappingProxyType({**BOOLEAN_FILTERS, "confidence": CONFIDENCE_BANDS})
 DEFAULT_FACETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"statements": ("speaker", "kind", "place", "topic", "source"), "articles": ("speaker", "place", "topic", "source")}
 )
@@ -111,7 +115,7 @@ class SearchRequest:
                 raise SearchError(f"at most {MAX_VALUES_PER_FILTER} values of {name}", name)
             if any(len(v) > MAX_VALUE_CHARS for v in values):
                 raise SearchError(f"a value of {name} is too long: at most {MAX_VALUE_CHARS} characters", name)
-            allowed = BOOLEAN_FILTERS.get(name)
+            allowed = CLOSED_FILTERS.get(name)
             if allowed and any(v not in allowed for v in values):
                 raise SearchError(f"{name} must be {' or '.join(allowed)}", name)
         if sum(len(v) for v in self.filters.values()) > MAX_FILTER_VALUES:

@@ -21,7 +21,7 @@ def values() -> KEYWORD:
 
 
 # Facet fields per index: one value per document (sortable ID columns) and several (``values()``).
-STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision", "channel_name")
+STATEMENT_SINGLE = ("speaker_id", "kind", "type", "source", "precision", "channel_name", "confidence")
 STATEMENT_MULTI = ("places", "countries", "topics")
 ARTICLE_SINGLE = ("source",)
 ARTICLE_MULTI = ("places", "countries", "topics", "speakers")
@@ -38,6 +38,7 @@ FACET_FIELDS = {
         "topic": "topics",
         "channel": "channel_name",
         "direct": "direct",
+        "confidence": "confidence",  # the band (archive.model.confidence_band), not the number
     },
     "articles": {"speaker": "speakers", "source": "source", "place": "places", "country": "countries", "topic": "topics"},
 }
@@ -70,6 +71,7 @@ def statement_schema() -> Schema:
         precision=ID(sortable=True),
         channel_name=ID(sortable=True),  # the channel as written, for its facet ("channel" is its words)
         direct=BOOLEAN(),
+        confidence=ID(sortable=True),
         places=values(),
         countries=values(),
         topics=values(),

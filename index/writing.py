@@ -40,7 +40,7 @@ RETIRED = "RETIRED"
 GRACE = 120.0  # seconds a replaced generation stays on disk for searches still reading it
 # Bump when the schema or an analyzer changes: an index of another version counts as missing, and is
 # rebuilt from the store (by serve, by the next ingest, or by `parley reindex`).
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 VERSION_FILE = "VERSION"
 
 

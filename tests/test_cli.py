@@ -244,3 +244,17 @@ def test_home_after_the_command_a_readable_table_and_singular_counts(tmp_path, m
     assert all(len(line) <= 80 for line in lines)
     kept = runner.invoke(cli, ["--home", str(home), "ingest", str(DATA / "batch" / "mixed_lines.jsonl")])
     assert "0 rejected" in kept.output and "1 input kept with warnings" in kept.output
+
+
+def test_search_filters_on_confidence_bands_and_refuses_others(home):
+    from conftest import build_archive
+    from index_corpus import CONFIDENCE, extractions
+
+    build_archive(home, extractions())
+    high = json.loads(run(home, "search", "--confidence", "high", "--json").output)
+    assert high["total"] == sum(c >= 0.8 for c in CONFIDENCE) == 4
+    assert {h["statement"]["confidence_band"] for h in high["hits"]} == {"high"}
+    either = json.loads(run(home, "search", "--confidence", "medium", "--confidence", "low", "--json").output)
+    assert either["total"] == 4 and all(h["statement"]["confidence"] < 0.8 for h in either["hits"])
+    wrong = CliRunner().invoke(cli, ["--home", str(home), "search", "--confidence", "0.9"])
+    assert wrong.exit_code == 2 and "'0.9' is not one of 'high', 'medium', 'low'" in wrong.output

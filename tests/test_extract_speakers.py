@@ -12,7 +12,7 @@ from archive.extract.confidence import calibrated
 from archive.extract.found import Found
 from archive.extract.pipeline import extract
 from archive.extract.speakers import Mention, describe_role
-from archive.model import Article, Statement
+from archive.model import Article, Statement, confidence_band
 
 
 def statements(text: str) -> list[Statement]:
@@ -227,6 +227,12 @@ PRONOUN = Mention(0, 2, "he", "he", None, "person", "pronoun", "male")
 ])
 def test_confidence_is_capped_where_attributions_go_wrong(quote, mention, typ, most):
     assert calibrated(_found(0.9), quote, mention, typ) == most
+
+
+@pytest.mark.parametrize(("value", "band"), [(1.0, "high"), (0.8, "high"), (0.7999, "medium"), (0.6, "medium"), (0.5999, "low"), (0.0, "low")])
+def test_confidence_bands_split_at_the_calibrated_bounds(value, band):
+    assert confidence_band(value) == band
+    assert Statement("q", 0, 1, True, confidence=value).confidence_band == band
 
 
 def test_every_actor_has_a_known_type():

@@ -4,7 +4,7 @@ import threading
 from datetime import date
 
 import pytest
-from index_corpus import COUNTRIES, ROWS, extractions
+from index_corpus import CONFIDENCE, COUNTRIES, ROWS, extractions
 
 from archive.store import Store
 from index import writing
@@ -79,6 +79,25 @@ def test_facet_counts_match_a_count_by_hand(index):
     assert by_name["direct"] == {"true": 2, "false": 6}
     labels = {v.label for f in page.facets if f.name == "speaker" for v in f.values}
     assert "Jean-Noël Barrot" in labels
+
+
+def test_confidence_bands_filter_or_within_and_count_drill_sideways(index):
+    everything = index.search(SearchRequest(facets=("confidence",)))
+    assert {v.value: v.count for v in everything.facets[0].values} == {"high": 4, "medium": 2, "low": 2}
+    high = index.search(SearchRequest(filters={"confidence": ["high"]}, facets=("confidence", "kind"), per_page=50))
+    assert speakers(high) == sorted(r[0] for r, c in zip(ROWS, CONFIDENCE, strict=True) if c >= 0.8)
+    assert all(h.statement.confidence >= 0.8 for h in high.hits)
+    band = {v.value: (v.count, v.selected) for v in high.facets[0].values}
+    assert band == {"high": (4, True), "medium": (2, False), "low": (2, False)}  # its own selection ignored
+    assert {v.value: v.count for v in high.facets[1].values} == {"clarification": 1, "skepticism": 1, "report": 1, "warning": 1}
+    trusted = index.search(SearchRequest("ceasefire", filters={"confidence": ["high", "medium"]}, per_page=50))
+    assert speakers(trusted) == ["Jean-Noël Barrot", "analysts"]  # Zelenskyy's low-confidence appeal is left out
+
+
+def test_confidence_filter_takes_only_the_three_bands(index):
+    with pytest.raises(SearchError, match="confidence must be high or medium or low") as caught:
+        SearchRequest(filters={"confidence": ["0.8"]})
+    assert caught.value.parameter == "confidence"
 
 
 def test_speaker_filter_accepts_any_spelling(index):

@@ -125,15 +125,24 @@ def test_documented_shapes_are_the_real_ones(client, doc):
     assert set(client.get(f"/api/v1/articles/{hit['article_id']}").get_json()["data"]) == properties(doc, "Extraction")
     assert set(client.get("/api/v1/stats").get_json()["data"]) >= set(doc["components"]["schemas"]["Stats"]["required"])
     assert set(client.get("/api/v1/facets/kind").get_json()["data"]) == properties(doc, "Facet")
+    statements = client.get(f"/api/v1/articles/{hit['article_id']}").get_json()["data"]["statements"]
+    assert set(statements[0]) == properties(doc, "Statement")
+
+
+def test_the_confidence_filter_lists_its_three_bands(doc):
+    (confidence,) = [p for p in doc["paths"]["/search"]["get"]["parameters"] if p["name"] == "confidence"]
+    assert confidence["schema"]["items"]["enum"] == ["high", "medium", "low"]
+    assert confidence["style"] == "form" and confidence["explode"] is True
+    assert doc["components"]["schemas"]["Statement"]["properties"]["confidence_band"]["enum"] == ["high", "medium", "low"]
 
 
 def test_search_parameters_are_the_ones_the_api_reads(client, doc):
     names = {p["name"] for p in doc["paths"]["/search"]["get"]["parameters"]}
     assert {"q", "from", "to", "sort", "page", "per_page", "cursor", "facets", "facet_limit", "histogram", "target", "speaker", "kind", "direct"} <= names
+    assert "confidence" in names
     for p in doc["paths"]["/search"]["get"]["parameters"]:
-        if "enum" in p["schema"]:  # every documented value is accepted
-            for value in p["schema"]["enum"]:
-                assert client.get(f"/api/v1/search?{p['name']}={value}").status_code == 200, (p["name"], value)
+        for value in p["schema"].get("enum") or p["schema"].get("items", {}).get("enum", []):  # every documented value is accepted
+            assert client.get(f"/api/v1/search?{p['name']}={value}").status_code == 200, (p["name"], value)
         if "maximum" in p["schema"]:  # and one past the documented bound is not
             response = client.get(f"/api/v1/search?{p['name']}={p['schema']['maximum'] + 1}")
             assert response.status_code == 400 and response.get_json()["error"]["parameter"] == p["name"]

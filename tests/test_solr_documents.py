@@ -42,9 +42,12 @@ def test_documents_carry_every_field_the_schema_declares_and_no_other():
     declared = set(re.findall(r'<field name="(\w+)"', (CONFIGSET / "managed-schema.xml").read_text(encoding="utf-8")))
     sent = {name for e in extractions() for doc in [*solr_statements(e), solr_article(e)] for name in doc}
     assert sent <= declared
-    assert {"text", "words", "speaker_id", "kind", "places", "day", "day_last", "title", "body", "speakers"} <= sent
+    assert {"text", "words", "speaker_id", "kind", "confidence", "places", "day", "day_last", "title", "body", "speakers"} <= sent
     peskov = next(solr_statements(extractions()[0]))
     assert peskov["speaker_id"] == "dmitry peskov" and peskov["places"] == ["Moscow"] and peskov["direct"] is True
+    assert [next(solr_statements(e))["confidence"] for e in extractions()] == ["high", "high", "low", "medium", "high", "medium", "low", "high"]
+    declared = (CONFIGSET / "managed-schema.xml").read_text(encoding="utf-8")
+    assert '<field name="confidence" type="string" indexed="true" stored="false"/>' in declared  # a docValues string: facetable
 
 
 def test_the_configset_is_versioned_with_the_index():

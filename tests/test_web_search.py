@@ -253,3 +253,39 @@ def test_places_with_coordinates_are_markers_on_a_shipped_world_map(client):
     kyiv = dict((name, href) for href, name in pins)["Kyiv"].replace("&amp;", "&")
     assert "q=port" in kyiv and "place=Kyiv" in kyiv  # a marker adds the place filter to this search
     assert hits(text_of(client.get(kyiv))) == 1
+
+
+# --- issue 12, item 13: confidence that means something, shown and filterable ---------------------------
+
+
+def test_the_search_page_has_a_confidence_facet_and_every_card_shows_its_band(client):
+    page = text_of(client.get("/search"))
+    assert 'data-facet="confidence"' in page
+    assert 'aria-label="Add filter Confidence: High confidence (4 statements)"' in page
+    assert 'aria-label="Add filter Confidence: Low confidence (7 statements)"' in page  # 2 of the corpus, 5 added at 0.5
+    assert page.count('<span class="confidence confidence-') == hits(page) == 13
+    high = text_of(client.get("/search?confidence=high"))
+    assert hits(high) == 4 and high.count('<span class="confidence confidence-high"') == 4
+    assert 'aria-label="Remove filter Confidence: High confidence (4 statements)"' in high
+    assert 'aria-label="Add filter Confidence: Medium confidence (2 statements)"' in high  # drill sideways
+    low = text_of(client.get("/search?q=monastery"))
+    badge = '<span class="confidence confidence-low" title="most such attributions were wrong on the test sets (confidence 40%)">'
+    assert badge + "low confidence: check the attribution</span>" in low
+
+
+def test_the_statement_page_says_how_far_to_trust_the_attribution(client):
+    (hit,) = client.get("/api/v1/search?q=monastery").get_json()["data"]["hits"]
+    assert (hit["statement"]["confidence"], hit["statement"]["confidence_band"]) == (0.4, "low")
+    page = text_of(client.get(f"/statements/{hit['id']}"))
+    assert "low confidence: check the attribution</span>" in page
+    assert "<dt>Confidence</dt><dd>40%, low: most such attributions were wrong on the test sets</dd>" in page
+
+
+def test_the_api_filters_and_counts_confidence_bands(client):
+    data = client.get("/api/v1/search?confidence=medium&confidence=high&facets=confidence&per_page=50").get_json()["data"]
+    assert data["total"] == 6 and {h["statement"]["confidence_band"] for h in data["hits"]} == {"high", "medium"}
+    (facet,) = data["facets"]
+    assert {v["value"]: (v["count"], v["selected"]) for v in facet["values"]} == {"high": (4, True), "medium": (2, True), "low": (7, False)}
+    wrong = client.get("/api/v1/search?confidence=0.8")
+    assert wrong.status_code == 400 and wrong.get_json()["error"]["parameter"] == "confidence"
+    assert "confidence must be high or medium or low" in wrong.get_json()["error"]["message"]

@@ -12,7 +12,7 @@ from web.archive_access import search_index, store
 from web.errors import error_body
 from web.pages import toggle_url
 from web.params import prefix_arg, search_request, whole_number
-from web.serialize import facet_as_dict, hit_as_dict, page_as_dict
+from web.serialize import facet_as_dict, hit_as_dict, page_as_dict, statement_as_dict
 
 bp = Blueprint("api", __name__)
 
@@ -26,7 +26,7 @@ def root():
     return envelope(
         {
             "endpoints": {
-                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, channel, direct, from, to, sort, page, per_page, cursor, facets, histogram",
+                "/api/v1/search": "statements: q, speaker, kind, place, topic, source, country, type, channel, direct, confidence, from, to, sort, page, per_page, cursor, facets, histogram",
                 "/api/v1/facets/<name>": "values of one facet, by prefix, within a query (typeahead)",
                 "/api/v1/statements/<id>": "one statement",
                 "/api/v1/statements/<id>/similar": "statements like this one",
@@ -66,7 +66,7 @@ def statement(statement_id: str):
     if statement_id not in found:
         return error_body(404, f"no statement with id {statement_id[:40]!r}")
     statement, meta = found[statement_id]
-    return envelope({"id": statement_id, "statement": statement.as_dict(), "article": {**meta, "published": meta["published"] and meta["published"].isoformat()}})
+    return envelope({"id": statement_id, "statement": statement_as_dict(statement), "article": {**meta, "published": meta["published"] and meta["published"].isoformat()}})
 
 
 @bp.get("/statements/<statement_id>/similar")
@@ -145,4 +145,5 @@ def article(article_id: str):
     data = extraction.as_dict()
     # The file it was read from, by name only: the server's folders are nobody's business.
     data["article"]["path"] = PurePath(extraction.article.path).name if extraction.article.path else None
+    data["statements"] = [statement_as_dict(s) for s in extraction.statements]
     return envelope(data)

@@ -55,6 +55,24 @@ def web_url(url: str | None) -> str | None:
 
 TYPE_LABELS = {"person": "Person", "organization": "Organization", "group": "Group", "unknown": "Anonymous or unknown"}
 DIRECT_LABELS = {"true": "Direct quote", "false": "Reported speech"}
+# The confidence bands (archive.model.confidence_band) as readers see them, with what each promises
+# (bench/calibration.py on the dev sets).
+CONFIDENCE_LABELS = {"high": "High confidence", "medium": "Medium confidence", "low": "Low confidence"}
+CONFIDENCE_NOTES = {
+    "high": "high confidence",
+    "medium": "medium confidence: worth a check",
+    "low": "low confidence: check the attribution",
+}
+CONFIDENCE_MEANINGS = {
+    "high": "about 99 in 100 such attributions were right on the test sets",
+    "medium": "about 7 in 10 such attributions were right on the test sets",
+    "low": "most such attributions were wrong on the test sets",
+}
+
+
+def confidence_note(band: str) -> tuple[str, str]:
+    """A band's short note for a statement ("low confidence: check the attribution") and what it means."""
+    return CONFIDENCE_NOTES.get(band, band), CONFIDENCE_MEANINGS.get(band, "")
 
 
 @lru_cache(maxsize=512)
@@ -73,6 +91,8 @@ def facet_label(facet: str, label: str) -> str:
         return TYPE_LABELS.get(label, label)
     if facet == "direct":
         return DIRECT_LABELS.get(label, label)
+    if facet == "confidence":
+        return CONFIDENCE_LABELS.get(label, label)
     return label
 
 

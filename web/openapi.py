@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify
 
-from index.request import BOOLEAN_FILTERS, FACETS, HISTOGRAM_STEPS, MAX_DEPTH, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, TARGETS
+from archive.model import CONFIDENCE_BANDS
+from index.request import CLOSED_FILTERS, FACETS, HISTOGRAM_STEPS, MAX_DEPTH, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, TARGETS
 from web.export import CSV_COLUMNS, FORMATS
 from web.params import MAX_PREFIX
 
@@ -73,12 +74,13 @@ FILTERS = {
     "channel": "channel the statement came through, e.g. Interfax",
     "type": "speaker type: person, organization, group, unknown",
     "direct": "true for direct quotes, false for reported speech",
+    "confidence": "confidence band of the attribution: high (0.8 or more: about 99% right on the test sets), medium (0.6 to 0.8: about 70%), low (below 0.6: mostly wrong)",
 }
 
 
 def _filter_values(name: str, values: dict[str, Any]) -> dict[str, Any]:
-    if name in BOOLEAN_FILTERS:
-        return {**values, "items": {"type": "string", "enum": list(BOOLEAN_FILTERS[name])}}
+    if name in CLOSED_FILTERS:
+        return {**values, "items": {"type": "string", "enum": list(CLOSED_FILTERS[name])}}
     return values
 
 
@@ -140,6 +142,7 @@ def schemas() -> dict[str, Any]:
                 "kind": string,
                 "channel": _nullable("string"),
                 "confidence": {"type": "number"},
+                "confidence_band": {"type": "string", "enum": list(CONFIDENCE_BANDS), "description": "high (>= 0.8), medium (>= 0.6) or low"},
                 "date": {"allOf": [_ref("StatementDate")], "nullable": True},
                 "places": {"type": "array", "items": string},
                 "topics": {"type": "array", "items": string},

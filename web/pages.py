@@ -13,7 +13,7 @@ from index.query import QuerySyntaxError
 from index.request import FACETS, SearchError, SearchRequest
 from index.results import Facet
 from web.archive_access import search_index, store
-from web.formatting import facet_label, plural, timeline_axis, timeline_bars, web_url, when
+from web.formatting import confidence_note, facet_label, plural, timeline_axis, timeline_bars, web_url, when
 from web.params import ParamError, search_request
 from web.worldmap import markers
 
@@ -21,6 +21,7 @@ bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(when)
 bp.add_app_template_global(plural)
 bp.add_app_template_global(facet_label)
+bp.add_app_template_global(confidence_note)
 bp.add_app_template_global(timeline_bars)
 bp.add_app_template_global(timeline_axis)
 bp.add_app_template_filter(web_url)
@@ -35,8 +36,9 @@ FACET_TITLES = {
     "type": "Speaker type",
     "channel": "Channel",
     "direct": "Direct quote",
+    "confidence": "Confidence",
 }
-SEARCH_FACETS = ("speaker", "kind", "place", "country", "topic", "type", "channel", "direct", "source")
+SEARCH_FACETS = ("speaker", "kind", "place", "country", "topic", "type", "channel", "direct", "confidence", "source")
 RESOLVED = ("speaker", "place", "topic")  # filters whose values the index resolves to the archive's names
 MORE_LIMIT = 2000  # values the "more" view of a facet lists
 MAP_PLACES = 60  # places counted for the search page's map
@@ -59,7 +61,7 @@ def toggle_url(args: MultiDict, name: str, value: str, endpoint: str = "pages.se
 def target_url(args: MultiDict, target: str) -> str:
     """This search over statements or articles (facets the other side lacks are dropped)."""
     params = MultiDict(args)
-    for name in ("page", "cursor", "target", "facets", "kind", "type", "direct"):
+    for name in ("page", "cursor", "target", "facets", "kind", "type", "direct", "confidence"):
         params.poplist(name)
     if target != "statements":
         params["target"] = target

@@ -6,11 +6,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from archive.model import Statement
 from index.results import ArticleHit, Facet, Hit, SearchResults
 
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def statement_as_dict(statement: Statement) -> dict[str, Any]:
+    """A statement as stored, with its confidence band (the value the ``confidence`` filter takes)."""
+    return {**statement.as_dict(), "confidence_band": statement.confidence_band}
 
 
 def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
@@ -26,7 +32,7 @@ def hit_as_dict(hit: Hit | ArticleHit) -> dict[str, Any]:
         "id": hit.id,
         "article_id": hit.article_id,
         "score": hit.score,
-        "statement": hit.statement.as_dict(),
+        "statement": statement_as_dict(hit.statement),
         "article": {"title": hit.title, "published": _iso(hit.published), "source": hit.source, "url": hit.url},
         "highlight": hit.quote_html,
         "context_highlight": hit.context_html,
