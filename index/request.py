@@ -147,6 +147,8 @@ class SearchRequest:
         return SearchRequest(**values)
 
 
+# A cursor carries no secret: a position and the key of its query, which refuses it for any other
+# query.  itsdangerous would sign it with a secret key that a read-only site has no use for.
 def encode_cursor(offset: int, key: str) -> str:
     raw = json.dumps({"o": offset, "k": key}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode("ascii")).decode("ascii").rstrip("=")

@@ -69,7 +69,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def settings_from(path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
-    """Settings from the home folder's ``parley.toml``, then ``PARLEY_*`` variables (JSON values or strings)."""
+    """Settings from the home folder's ``parley.toml``, then ``PARLEY_*`` variables (JSON values or strings).
+
+    Not Flask's ``config.from_file`` / ``from_prefixed_env``: the first keeps only upper-case keys and
+    ``parley.toml`` is written in lower case (``exports = 4``, ``[search]``); the second strips the
+    prefix, while the CLI and the search backend read the same names with it (``PARLEY_SEARCH_*``).
+    """
     found: dict[str, Any] = {}
     if path.is_file():
         try:
