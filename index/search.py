@@ -28,14 +28,14 @@ from archive.period import Period, day_number, day_to_date
 from archive.store import Store
 from index import integrity, writing
 from index.backend import Feeder, RebuildReport, Verification, register
-from index.documents import sentence_of, speaker_key
 from index.budget import DEFAULT_BUDGET, Deadline, budget_setting, guard
+from index.documents import sentence_of, speaker_key
 from index.errors import REPAIR, IndexUnavailable, SearchTimeout
 from index.fastsearch import FastRanker, matching, rank_and_note
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.names import RESOLVED_FACETS, NameBook
-from index.query import QuerySyntaxError, fuzzy_words, bound_expansions, parse
+from index.query import QuerySyntaxError, bound_expansions, fuzzy_words, parse
 from index.ranking import BM25FMemory, Lengths
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
 from index.results import (
