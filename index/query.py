@@ -13,9 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import query as Q
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
-from whoosh.support.levenshtein import distance as edit_distance
 
 from archive.period import Period
 from index.budget import Deadline
@@ -171,12 +173,13 @@ def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline 
     """
     total = 0
     found: dict[int, tuple[str, ...]] = {}
+    listings: dict[tuple[str, str], list[str]] = {}
     stack = [query]
     while stack:
         node = stack.pop()
         if isinstance(node, Q.MultiTerm) and not isinstance(node, Q.Variations):
             if isinstance(node, Q.FuzzyTerm):
-                words = found[id(node)] = tuple(fuzzy_words(node, reader, deadline))
+                words = found[id(node)] = tuple(fuzzy_words(node, reader, deadline, listings))
             else:
                 words = node._btexts(reader)
             for n, _ in enumerate(words):
@@ -206,23 +209,32 @@ def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline 
 _CHECK_EVERY = 256  # words scanned between two looks at the clock
 
 
-def fuzzy_words(node: Q.FuzzyTerm, reader, deadline: Deadline | None) -> list[str]:
+def fuzzy_words(node: Q.FuzzyTerm, reader, deadline: Deadline | None, listings: dict | None = None) -> list[str]:
     """The words of ``reader`` within ``node.maxdist`` edits of its text and sharing its prefix.
 
-    Whoosh's own scan (``IndexReader.terms_within``) without the words whose length alone puts them
-    too far, and with the clock checked."""
+    What Whoosh's own scan (``IndexReader.terms_within``) finds, by the same measure (optimal string
+    alignment: Damerau-Levenshtein without repeated edits of a substring), computed in C by rapidfuzz
+    over the words listed once per field and prefix (``listings``, shared by a query's fuzzy terms),
+    with the clock checked as they are listed: Whoosh computes each distance in Python, 20 µs apiece.
+    """
     if node.fieldname not in reader.schema:
         return []
-    field = reader.schema[node.fieldname]
-    text, maxdist = node.text, node.maxdist
-    words = []
-    for n, btext in enumerate(reader.expand_prefix(node.fieldname, text[: node.prefixlength])):
-        if deadline is not None and not n % _CHECK_EVERY:
-            deadline.check()
-        word = field.from_bytes(btext)
-        if abs(len(word) - len(text)) <= maxdist and edit_distance(word, text, limit=maxdist) <= maxdist:
-            words.append(word)
-    return words
+    key = (node.fieldname, node.text[: node.prefixlength])
+    words = None if listings is None else listings.get(key)
+    if words is None:
+        field = reader.schema[node.fieldname]
+        words = []
+        for n, btext in enumerate(reader.expand_prefix(*key)):
+            if deadline is not None and not n % _CHECK_EVERY:
+                deadline.check()
+            words.append(field.from_bytes(btext))
+        if listings is not None:
+            listings[key] = words
+    if not words:
+        return []
+    maxdist = node.maxdist
+    distances = process.cdist([node.text], words, scorer=OSA.distance, score_cutoff=maxdist, dtype=np.int32)[0]
+    return [words[i] for i in np.flatnonzero(distances <= maxdist).tolist()]
 
 
 class ExpandedFuzzy(Q.FuzzyTerm):

@@ -74,8 +74,10 @@ def test_fuzzy_terms_expanded_once_match_as_whoosh_matchers_do(broad_home, q, ta
 
 # --- the time budget ------------------------------------------------------------------------
 
-BUDGET = 0.2  # seconds: the fuzzy search below is over a second of work; a one-word search, milliseconds
-FUZZY = "cease~2 cover~2 crane~2 civic~2"  # each an edit-distance scan of 48,000 words beginning with c
+# Seconds.  The fuzzy search below lists 48,000 words beginning with c (0.1-0.2 s here), checking the
+# clock as it goes; a one-word search checks it once at its start and again only between query nodes.
+BUDGET = 0.02
+FUZZY = "cease~2 cover~2 crane~2 civic~2"
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +106,7 @@ def test_a_search_past_its_budget_is_stopped_and_an_ordinary_one_answers(vocabul
     with pytest.raises(SearchTimeout, match="narrow the query"):
         index.search(SearchRequest(FUZZY, target=target))
     assert index.search(SearchRequest("peskov", target=target)).total == 4
-    assert index.search(SearchRequest("cease~1", target=target)).query == "cease~1"  # a narrow fuzzy term still runs
+    assert index.search(SearchRequest("peskob~1", target=target)).total == 4  # a fuzzy term over few words still runs
 
 
 def test_the_api_answers_503_with_retry_after_for_a_search_past_its_budget(budgeted):
