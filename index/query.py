@@ -180,8 +180,8 @@ def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline 
         if isinstance(node, Q.MultiTerm) and not isinstance(node, Q.Variations):
             if isinstance(node, Q.FuzzyTerm):
                 words = found[id(node)] = tuple(fuzzy_words(node, reader, deadline, listings))
-            else:
-                words = node._btexts(reader)
+            else:  # a wildcard lists every word of its literal start to match a few: the listing is clocked
+                words = node._btexts(reader if deadline is None else _Clocked(reader, deadline))
             for n, _ in enumerate(words):
                 total += 1
                 if deadline is not None and not n % _CHECK_EVERY:
@@ -207,6 +207,31 @@ def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline 
 
 
 _CHECK_EVERY = 256  # words scanned between two looks at the clock
+
+
+class _Clocked:
+    """A reader whose word listings look at the clock every ``_CHECK_EVERY`` words (all else is the reader's)."""
+
+    def __init__(self, reader, deadline: Deadline) -> None:
+        self._reader, self._deadline = reader, deadline
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
+
+    def _clocked(self, items):
+        for n, item in enumerate(items):
+            if not n % _CHECK_EVERY:
+                self._deadline.check()
+            yield item
+
+    def expand_prefix(self, fieldname, prefix):
+        return self._clocked(self._reader.expand_prefix(fieldname, prefix))
+
+    def lexicon(self, fieldname):
+        return self._clocked(self._reader.lexicon(fieldname))
+
+    def terms_from(self, fieldname, prefix):
+        return self._clocked(self._reader.terms_from(fieldname, prefix))
 
 
 def fuzzy_words(node: Q.FuzzyTerm, reader, deadline: Deadline | None, listings: dict | None = None) -> list[str]:

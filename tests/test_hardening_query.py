@@ -13,13 +13,13 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
+from cli import cli
 from index import query
 from index.backend import open_backend
 from index.errors import SearchTimeout
 from index.request import SearchRequest
 from index.search import SearchIndex
 from web import create_app
-from cli import cli
 
 MAX_EXPANDED_TERMS = getattr(query, "MAX_EXPANDED_TERMS", 400)
 WORDS = MAX_EXPANDED_TERMS + 100
@@ -100,11 +100,15 @@ def budgeted(vocabulary):
     return create_app({"PARLEY_HOME": str(vocabulary), "PARLEY_SEARCH_BUDGET": BUDGET}).test_client()
 
 
-@pytest.mark.parametrize("target", ["statements", "articles"])
-def test_a_search_past_its_budget_is_stopped_and_an_ordinary_one_answers(vocabulary, target):
+# wildcards list every word of their literal start, and match them again in each segment
+WILDCARDS = "co*qjx cu*qjx ci*qjx ca*qjx"
+
+
+@pytest.mark.parametrize(("heavy", "target"), [(FUZZY, "statements"), (FUZZY, "articles"), (WILDCARDS, "statements")])
+def test_a_search_past_its_budget_is_stopped_and_an_ordinary_one_answers(vocabulary, heavy, target):
     index = open_backend(vocabulary, {"PARLEY_SEARCH_BUDGET": BUDGET})
     with pytest.raises(SearchTimeout, match="narrow the query"):
-        index.search(SearchRequest(FUZZY, target=target))
+        index.search(SearchRequest(heavy, target=target))
     assert index.search(SearchRequest("peskov", target=target)).total == 4
     assert index.search(SearchRequest("peskob~1", target=target)).total == 4  # a fuzzy term over few words still runs
 
