@@ -34,6 +34,7 @@ from whoosh.query.terms import MultiTerm
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import Results
 
+from index.budget import Deadline, guard
 from index.postings import PostingsCache, TermPostings, Unsupported
 from index.ranking import Lengths, RankAndNote
 
@@ -66,15 +67,16 @@ class Ranked:
 class _Segment:
     """What evaluating a query in one segment needs: its searcher, reader and caches."""
 
-    __slots__ = ("searcher", "reader", "postings", "lengths", "weighting", "scored")
+    __slots__ = ("searcher", "reader", "postings", "lengths", "weighting", "scored", "deadline")
 
-    def __init__(self, searcher, postings: PostingsCache, lengths: Lengths, weighting, scored: bool = True) -> None:
+    def __init__(self, searcher, postings: PostingsCache, lengths: Lengths, weighting, scored: bool = True, deadline: Deadline | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.postings = postings
         self.lengths = lengths
         self.weighting = weighting
         self.scored = scored
+        self.deadline = deadline
 
     def term(self, fieldname: str, btext: bytes, with_values: bool = False) -> TermPostings | None:
         return self.postings.get(self.reader, fieldname, btext, with_values)
@@ -107,6 +109,8 @@ class _Segment:
 
 def evaluate(query: Q.Query, seg: _Segment) -> Part:
     """The matches of ``query`` in one segment, with Whoosh's scores (deleted documents not yet removed)."""
+    if seg.deadline is not None:  # each node is array work: checking before each bounds a search to about one node past its budget
+        seg.deadline.check()
     kind = type(query)
     if kind is Q.Term:
         return _term(query, seg)
@@ -354,12 +358,12 @@ class FastRanker:
             self.postings.put_value(key, mask)
         return mask
 
-    def matches(self, searcher, query: Q.Query) -> tuple[np.ndarray, np.ndarray]:
-        """Every match (top-level document numbers, ascending) and its score; raises Unsupported."""
+    def matches(self, searcher, query: Q.Query, deadline: Deadline | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Every match (top-level document numbers, ascending) and its score; raises Unsupported (or SearchTimeout)."""
         weighting = searcher.weighting
         all_ids, all_scores = [], []
         for subsearcher, offset in searcher.leaf_searchers():
-            part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting))
+            part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting, deadline=deadline))
             ids, scores = part.ids, part.scores
             reader = subsearcher.reader()
             if len(ids) and reader.has_deletions():
@@ -371,9 +375,9 @@ class FastRanker:
             return _EMPTY_IDS, _EMPTY_SCORES
         return np.concatenate(all_ids), np.concatenate(all_scores)
 
-    def rank(self, searcher, query: Q.Query, limit: int, allowed: set[int] | np.ndarray | None) -> Ranked:
+    def rank(self, searcher, query: Q.Query, limit: int, allowed: set[int] | np.ndarray | None, deadline: Deadline | None = None) -> Ranked:
         """The best ``limit`` matches within ``allowed`` (None: all) and every match; raises Unsupported."""
-        ids, scores = self.matches(searcher, query)
+        ids, scores = self.matches(searcher, query, deadline)
         if allowed is not None:
             wanted = allowed if isinstance(allowed, np.ndarray) else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
             keep = np.isin(ids, wanted)
@@ -439,17 +443,17 @@ class Docs(AbstractSet):
     __rand__ = __and__
 
 
-def matching(searcher, query: Q.Query, fast: FastRanker | None):
+def matching(searcher, query: Q.Query, fast: FastRanker | None, deadline: Deadline | None = None):
     """Every document ``query`` matches (for searches sorted by date): from the arrays when they can."""
     if fast is not None:
         try:
-            return Docs(fast.matches(searcher, query)[0])
+            return Docs(fast.matches(searcher, query, deadline)[0])
         except Unsupported:
             pass
-    return set(searcher.docs_for_query(query))
+    return set(searcher.docs_for_query(guard(query, deadline)))
 
 
-def rank_and_note(searcher, query: Q.Query, limit: int, allowed: set[int] | None, fast: FastRanker | None):
+def rank_and_note(searcher, query: Q.Query, limit: int, allowed: set[int] | None, fast: FastRanker | None, deadline: Deadline | None = None):
     """``(every match, results of the best limit within allowed)`` for a relevance search.
 
     From posting arrays when ``fast`` is given and handles the query; otherwise (and for the tests'
@@ -458,11 +462,11 @@ def rank_and_note(searcher, query: Q.Query, limit: int, allowed: set[int] | None
     """
     if fast is not None:
         try:
-            ranked = fast.rank(searcher, query, limit, allowed)
+            ranked = fast.rank(searcher, query, limit, allowed, deadline)
         except Unsupported:
             pass
         else:
             return Docs(ranked.matched), Results(searcher, query, ranked.top)
     collector = RankAndNote(limit, allowed)
-    searcher.search_with_collector(query, collector)
+    searcher.search_with_collector(guard(query, deadline), collector)
     return set(collector.noted), collector.results()

@@ -14,16 +14,18 @@ from collections.abc import Callable, Iterator
 from whoosh import query as Q
 from whoosh.collectors import ScoredCollector
 
+from index.budget import Deadline
 from index.query import bound_expansions, parse
 from index.request import SearchRequest
 from index.results import MatchOrder
 from index.segments import TARGET_CONFIG, View, and_all, facet_query
 
 
-def match_order(view: View | None, request: SearchRequest, day_lo: int | None, day_hi: int | None, filters=None) -> MatchOrder:
+def match_order(view: View | None, request: SearchRequest, day_lo: int | None, day_hi: int | None, filters=None, deadline: Deadline | None = None) -> MatchOrder:
     """Every match of ``request`` on ``view`` (None: no index), in the order its pages show them.
 
     ``filters``: the request's filters as the names resolved them (the request's own when None).
+    ``deadline`` bounds the query's expansion; the export itself streams on (exports are few at once).
     """
     config = TARGET_CONFIG["statements"]
     parsed = parse(request.text, "statements")
@@ -33,8 +35,8 @@ def match_order(view: View | None, request: SearchRequest, day_lo: int | None, d
     if view is None:
         return MatchOrder(0, iter(()))
     searcher = view.searcher
-    bound_expansions(parsed.query, searcher.reader(), request.text)
-    query = and_all(parsed.query, *(facet_query(config, name, values) for name, values in filters.items()))
+    expanded = bound_expansions(parsed.query, searcher.reader(), request.text, deadline)
+    query = and_all(expanded, *(facet_query(config, name, values) for name, values in filters.items()))
     days = view.cache.days
     dated = lo is not None or hi is not None
 

@@ -21,18 +21,21 @@ from pathlib import Path
 
 from cachetools import LRUCache
 from whoosh import highlight
+from whoosh import query as Q
+from whoosh.spelling import ReaderCorrector
 
 from archive.period import Period, day_number, day_to_date
 from archive.store import Store
 from index import integrity, writing
 from index.backend import Feeder, RebuildReport, Verification, register
+from index.budget import DEFAULT_BUDGET, Deadline, budget_setting, guard
 from index.documents import sentence_of, speaker_key
-from index.errors import REPAIR, IndexUnavailable
+from index.errors import REPAIR, IndexUnavailable, SearchTimeout
 from index.fastsearch import FastRanker, matching, rank_and_note
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.names import RESOLVED_FACETS, NameBook
-from index.query import QuerySyntaxError, bound_expansions, parse
+from index.query import QuerySyntaxError, bound_expansions, fuzzy_words, parse
 from index.ranking import BM25FMemory, Lengths
 from index.request import MAX_FACET_VALUES, SearchError, SearchRequest
 from index.results import (
@@ -64,8 +67,9 @@ class SearchIndex:
 
     SEGMENTS_KEPT = 64  # segments whose values are remembered (Whoosh keeps an index to a few dozen)
 
-    def __init__(self, home: str | os.PathLike[str], fast: bool = True) -> None:
+    def __init__(self, home: str | os.PathLike[str], fast: bool = True, budget: float = DEFAULT_BUDGET) -> None:
         self.home = Path(home)
+        self.budget = budget  # seconds of query work a search may take before SearchTimeout
         self._local = threading.local()
         # The newest index version any thread has seen: no thread answers from an older one after that,
         # so one client's totals never go back when its requests land on different threads.
@@ -195,26 +199,29 @@ class SearchIndex:
             empty = tuple(Facet(name, ()) for name in request.facets)
             return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target, notices=parsed.notices)
         searcher = view.searcher
-        bound_expansions(parsed.query, searcher.reader(), text)
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.
         # Whoosh then only ranks the words' matches within that set, so filters never slow its scoring.
         dated = view.days_between(day_lo, day_hi) if (day_lo is not None or day_hi is not None) else None
         passes = {name: view.filtered(config, name, values) for name, values in filters.items()}
+        # The budget covers the query's own work (its expansion, matching and ranking), not the caches
+        # an index version builds once for every search (those above, and facet columns).
+        deadline = Deadline(self.budget)
+        query = bound_expansions(parsed.query, searcher.reader(), text, deadline)
         results = None
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
             allowed = intersect([dated, *passes.values()])
-            worded, results = rank_and_note(searcher, parsed.query, offset + per_page, allowed, self._fast)
+            worded, results = rank_and_note(searcher, query, offset + per_page, allowed, self._fast, deadline)
             matched = worded if allowed is None else worded & allowed
         else:
-            worded = None if parsed.is_everything else matching(searcher, parsed.query, self._fast)
+            worded = None if parsed.is_everything else matching(searcher, query, self._fast, deadline)
             constrained = intersect([worded, dated, *passes.values()])
             matched = constrained if constrained is not None else view.cache.live_docs(searcher)
             if matched:  # (an empty filter set would mean no filter to Whoosh)
                 sortedby, reverse = {"relevance": (None, False), "newest": ("day", True), "oldest": ("day_last", False)}[sort]
                 results = searcher.search(
-                    parsed.query if worded is not None else and_all(*(facet_query(config, n, v) for n, v in filters.items())),
+                    guard(query if worded is not None else and_all(*(facet_query(config, n, v) for n, v in filters.items())), deadline),
                     limit=offset + per_page,
                     filter=None if constrained is None else set(constrained),  # Whoosh takes sets, not our arrays
                     sortedby=sortedby,
@@ -230,10 +237,11 @@ class SearchIndex:
         if target == "articles":
             hits = self._hydrate_articles(window, sort)
         else:
-            hits = self._hydrate(window, sort, words_of(parsed.query, searcher))
+            hits = self._hydrate(window, sort, words_of(query, searcher))
         facet_list = tuple(self._facet(view, config, name, worded, passes, filters, dated, matched, facet_limit) for name in request.facets)
         buckets = _histogram(view, matched, request.histogram) if request.histogram else ()
-        suggestion = self._suggest(searcher, parsed, text) if total == 0 and text.strip() else None
+        # Did-you-mean scans the vocabulary: a nicety, so only within what is left of the budget.
+        suggestion = self._suggest(searcher, parsed, text, deadline) if total == 0 and text.strip() else None
         names = self.names().suggest(text) if total == 0 and text.strip() else ()
         return SearchResults(
             query=text,
@@ -273,7 +281,7 @@ class SearchIndex:
             return MatchOrder(0, iter(()))
         run = self._as_run(request, parsed)
         view = self._view("statements")
-        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self._resolved(run.filters))
+        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self._resolved(run.filters), Deadline(self.budget))
 
     def facet_values(self, name: str, request: SearchRequest, prefix: str = "", limit: int = 10) -> Facet:
         """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
@@ -370,25 +378,43 @@ class SearchIndex:
         values = [FacetValue(v, labels.get(v, v), n, v in selected) for v, n in top]
         return Facet(name, tuple(values), max(0, len(ordered) - limit))
 
-    def _suggest(self, searcher, parsed, text) -> str | None:
+    def _suggest(self, searcher, parsed, text, deadline: Deadline) -> str | None:
         # Edit distances are computed in Python against every word of the archive, in time quadratic in
         # the word's length: no suggestion for words far longer than any real one ("ab" + 400 "?").
         if any(len(word) > SUGGEST_MAX_WORD for word in re.findall(r"\S+", text)):
             return None
         try:
-            corrected = searcher.correct_query(parsed.query, text, correctors={"text": searcher.corrector("words")}, maxdist=2)
+            corrector = _BudgetedCorrector(searcher.reader(), "words", deadline)
+            corrected = searcher.correct_query(parsed.query, text, correctors={"text": corrector}, maxdist=2)
+        except SearchTimeout:
+            return None
         except Exception:
             return None
         if not corrected.string or corrected.string == text:
             return None
         try:  # a correction can itself be a query we refuse ("cease~2" corrected to "ceas~2")
-            found = set(searcher.docs_for_query(parse(corrected.string).query))
-        except QuerySyntaxError:
+            query = bound_expansions(parse(corrected.string).query, searcher.reader(), corrected.string, deadline)
+            found = set(searcher.docs_for_query(guard(query, deadline)))
+        except (QuerySyntaxError, SearchTimeout):
             return None
         return corrected.string if found else None
 
 
-register("whoosh", lambda home, settings: SearchIndex(home))
+class _BudgetedCorrector(ReaderCorrector):
+    """Whoosh's corrector for a field, scanning the vocabulary with the clock checked and without the
+    words whose length alone puts them too far."""
+
+    def __init__(self, reader, fieldname: str, deadline: Deadline) -> None:
+        super().__init__(reader, fieldname, reader.schema[fieldname])
+        self.deadline = deadline
+
+    def _suggestions(self, text, maxdist, prefix):
+        freq = self.reader.frequency
+        for word in fuzzy_words(Q.FuzzyTerm(self.fieldname, text, maxdist=maxdist, prefixlength=prefix), self.reader, self.deadline):
+            yield 0 - (maxdist + (1.0 / (freq(self.fieldname, word) or 1) * 0.5)), word  # Whoosh's own score
+
+
+register("whoosh", lambda home, settings: SearchIndex(home, budget=budget_setting(settings.get("budget"))))
 
 
 _COARSER = {"day": ("month", "year"), "week": ("month", "year"), "month": ("year",), "year": ()}

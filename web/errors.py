@@ -3,7 +3,8 @@
 Under ``/api/`` (and for exports and the OpenAPI document) the body is the API's error shape,
 ``{"ok": false, "error": {"status", "message", "parameter"?, "position"?}}``; elsewhere it is the
 error page.  Library errors map to statuses here and nowhere else: a bad parameter, query or request
-is a 400; an index that cannot answer now (missing, of an older version, damaged) is a 503.
+is a 400; an index that cannot answer now (missing, of an older version, damaged) or a search past its
+time budget is a 503.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from index import integrity
-from index.errors import REPAIR, IndexUnavailable
+from index.errors import REPAIR, IndexUnavailable, SearchTimeout
 from index.query import QuerySyntaxError
 from index.request import SearchError
 from index.writing import ARTICLES, current_path
@@ -59,6 +60,8 @@ def handle(error: Exception):
         return _answer(400, str(error), **({"parameter": error.parameter} if error.parameter else {}))
     if isinstance(error, IndexUnavailable):
         return _unavailable(str(error))
+    if isinstance(error, SearchTimeout):  # the server is fine, the query too costly: narrow it, or retry when calmer
+        return _unavailable(str(error), TIMEOUT_RETRY_AFTER)
     # Damage Whoosh only meets deep inside a search surfaces as any exception at all: before it
     # becomes a 500, the index is checked (once per archive state) and, if damaged, it is a 503.
     damage = index_damage(current_app.config["PARLEY_HOME"])
@@ -68,12 +71,13 @@ def handle(error: Exception):
     return _unavailable(f"the search index is damaged ({damage[0]}): {REPAIR}")
 
 
-def _unavailable(message: str):
+def _unavailable(message: str, retry_after: int | None = None):
     response, status = _answer(503, message)
-    return response, status, {"Retry-After": str(RETRY_AFTER)}
+    return response, status, {"Retry-After": str(retry_after or RETRY_AFTER)}
 
 
 RETRY_AFTER = 30  # seconds: about what a rebuild of a small archive takes
+TIMEOUT_RETRY_AFTER = 5  # seconds: a search over its budget may fit it on a less busy server
 _checked: dict[str, list[str]] = {}  # archive state -> damage found in it
 _lock = threading.Lock()
 
@@ -93,5 +97,5 @@ def index_damage(home: str) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    for kind in (HTTPException, ParamError, QuerySyntaxError, SearchError, IndexUnavailable, Exception):
+    for kind in (HTTPException, ParamError, QuerySyntaxError, SearchError, IndexUnavailable, SearchTimeout, Exception):
         app.register_error_handler(kind, handle)
