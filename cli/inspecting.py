@@ -89,7 +89,7 @@ def search(ctx, query, speaker, kind, place, topic, source, confidence, date_fro
     QUERY uses the search syntax: words, "phrases", "words near"~3, AND / OR / NOT, and fields
     such as speaker:peskov kind:clarification place:paris topic:ceasefire date:2025-04.
     """
-    from index.errors import SearchTimeout
+    from index.errors import IndexUnavailable, SearchTimeout
     from index.query import QuerySyntaxError
     from index.request import SearchError, SearchRequest
     from web.serialize import page_as_dict
@@ -104,7 +104,7 @@ def search(ctx, query, speaker, kind, place, topic, source, confidence, date_fro
         result = search_backend(ctx).search(request)
     except QuerySyntaxError as error:
         raise click.UsageError(f"{error.message}\n{error.pointer()}") from None
-    except (SearchError, SearchTimeout, StoreError) as error:
+    except (SearchError, SearchTimeout, IndexUnavailable, StoreError) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(page_as_dict(result), ensure_ascii=False))

@@ -363,6 +363,8 @@ class FastRanker:
         weighting = searcher.weighting
         all_ids, all_scores = [], []
         for subsearcher, offset in searcher.leaf_searchers():
+            if subsearcher.reader().doc_count_all() == 0:  # an index with no segment yet matches nothing
+                continue
             part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting, deadline=deadline))
             ids, scores = part.ids, part.scores
             reader = subsearcher.reader()

@@ -122,9 +122,10 @@ class SearchIndex:
     def _segment_values(self, target: Target, leaf) -> SegmentValues:
         """A segment's facet values and days, read once (called with ``_caches_lock`` held)."""
         segment = getattr(leaf, "segment", None)
-        if segment is None:  # an empty index: no segment to remember
+        segment = segment() if segment is not None else None
+        if segment is None:  # an empty index (articles without a single statement): no segment to remember
             return SegmentValues(leaf, target)
-        key = (target.indexname or "statements", segment().segment_id())
+        key = (target.indexname or "statements", segment.segment_id())
         values = self._segments.get(key)
         if values is None:
             values = self._segments[key] = SegmentValues(leaf, target)  # the least used go first: merged away by now

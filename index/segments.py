@@ -130,7 +130,9 @@ class View:
         self.searcher = self.ix.searcher(weighting=weighting)
         self.checked = time.monotonic()
         # Orders views of one index across threads: generation folders are named by creation time.
-        self.version = (path.name, self.searcher.reader().generation())
+        # (an index with no segment yet, as of an archive without a statement, has no generation: -1)
+        generation = self.searcher.reader().generation()
+        self.version = (path.name, -1 if generation is None else generation)
         self.cache: Caches = caches(target, self.version, self.searcher.reader())
 
     def filtered(self, config: Target, name: str, values: Sequence[str]) -> set[int]:

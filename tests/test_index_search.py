@@ -536,3 +536,24 @@ def test_filters_without_words_list_the_newest_first(index):
     assert days == ["2025-04-21", "2025-04-15", None]
     assert page.sort == "newest"
     assert [sid for sid, _ in matches(index, filters={"topic": ["ceasefire"]}).ids] == [h.id for h in page.hits]
+
+
+def test_an_archive_without_a_single_statement_answers_every_search(home, tmp_path):
+    """Articles that quote nobody leave the statements index without a segment: searches, facets and the
+    site still answer (no statements; the articles themselves found), never 503 or a traceback."""
+    from archive.model import Article, Extraction
+    from web import create_app
+
+    article = Article(text="The weather in Kyiv was sunny on Monday. Crews repaired the roads.", title="Weather", published=date(2025, 4, 22))
+    with Store(home) as store:
+        store.add_batch([Extraction(article)])
+        SearchIndex(home).update(store, store.article_ids())
+    index = SearchIndex(home)
+    assert index.search(SearchRequest("weather", facets=("speaker", "kind"), histogram="month")).total == 0
+    assert index.search(SearchRequest()).total == 0
+    assert index.search(SearchRequest("weather", target="articles")).total == 1
+    client = create_app({"PARLEY_HOME": str(home), "TESTING": True}).test_client()
+    assert client.get("/api/v1/search?q=weather").get_json()["data"]["total"] == 0
+    assert client.get("/api/v1/search?q=weather&target=articles").get_json()["data"]["total"] == 1
+    for url in ("/", "/search?q=weather", "/speakers", "/api/v1/facets/speaker"):
+        assert client.get(url).status_code == 200, url
