@@ -34,7 +34,7 @@ def confidence_band(value: float) -> str:
 def article_id(text: str, url: str | None = None) -> str:
     """A stable id from the body (whitespace-normalised) and URL: the same article gets the same id."""
     body = " ".join(text.split())
-    digest = hashlib.sha256(f"{(url or '').strip()}\n{body}".encode("utf-8"))
+    digest = hashlib.sha256(f"{(url or '').strip()}\n{body}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +136,7 @@ class Store:
 
     def _check_version(self) -> None:
         if self.version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {self.version}, newer than this Parley ({SCHEMA_VERSION}): upgrade Parley"
-            )
+            raise StoreError(f"{self.path} has schema version {self.version}, newer than this Parley ({SCHEMA_VERSION}): upgrade Parley")
 
     def _migrate(self) -> None:
         self._check_version()
@@ -292,10 +290,7 @@ class Store:
         """``parts - 1`` article ids cutting the archive into slices of nearly equal size, for ``extractions``."""
         count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         parts = max(1, min(parts, count))
-        return [
-            self.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1 OFFSET ?", (count * k // parts - 1,)).fetchone()[0]
-            for k in range(1, parts)
-        ]
+        return [self.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1 OFFSET ?", (count * k // parts - 1,)).fetchone()[0] for k in range(1, parts)]
 
     def latest(self, limit: int = 20) -> list[dict[str, Any]]:
         """Summaries of the most recently published (then added) articles."""
@@ -370,9 +365,7 @@ class Store:
         return {row[0] for row in self.db.execute("SELECT id FROM articles")}
 
     def rejections(self, limit: int = 100) -> list[Rejection]:
-        rows = self.db.execute(
-            "SELECT source, reason, rejected_at FROM quarantine ORDER BY rejected_at DESC, id DESC LIMIT ?", (limit,)
-        )
+        rows = self.db.execute("SELECT source, reason, rejected_at FROM quarantine ORDER BY rejected_at DESC, id DESC LIMIT ?", (limit,))
         return [Rejection(r["source"], r["reason"], r["rejected_at"]) for r in rows]
 
     def stats(self) -> dict[str, Any]:
@@ -410,8 +403,7 @@ class Store:
             path=row["path"],
         )
         statements = tuple(
-            Statement.from_dict(json.loads(r["data"]))
-            for r in self.db.execute("SELECT data FROM statements WHERE article_id = ? ORDER BY seq", (row["id"],))
+            Statement.from_dict(json.loads(r["data"])) for r in self.db.execute("SELECT data FROM statements WHERE article_id = ? ORDER BY seq", (row["id"],))
         )
         return Extraction(
             article=article,
@@ -454,4 +446,4 @@ def _dumps(value: Any) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -55,7 +55,9 @@ def main() -> int:
     print(
         f"\n{args.runs} runs in {elapsed:.0f} s: {failures} failed, {killed} killed mid-ingest, "
         f"{needing_repair} left the index behind the store (verify listed them, reindex repaired all), "
-        f"0 articles reported but lost" if not failures else f"\n{failures} of {args.runs} runs FAILED"
+        f"0 articles reported but lost"
+        if not failures
+        else f"\n{failures} of {args.runs} runs FAILED"
     )
     return 1 if failures else 0
 

@@ -55,7 +55,7 @@ def parley(home: Path, *args: str) -> tuple[float, str]:
 
 def second_in_process(home: Path, args: argparse.Namespace) -> float:
     """The 304 run again, timed inside one process (no interpreter start or imports): the collector's own cost."""
-    from archive.collect.http import Politeness, PoliteClient
+    from archive.collect.http import PoliteClient, Politeness
     from archive.collect.runner import Collector
     from archive.store import Store
     from index import writing
@@ -87,8 +87,23 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="fetch-", dir=out))
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--feeds", str(args.feeds), "--per-feed", str(args.per_feed), "--delay", str(args.delay), "--hosts", str(args.hosts)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            "--feeds",
+            str(args.feeds),
+            "--per-feed",
+            str(args.per_feed),
+            "--delay",
+            str(args.delay),
+            "--hosts",
+            str(args.hosts),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     try:
         bases = json.loads(child.stdout.readline())
@@ -106,11 +121,21 @@ def main() -> None:
     second = [json.loads(line) for line in second_out.splitlines()]
     stored = sum(len(r["new"]) for r in first)
     results = {
-        "feeds": args.feeds, "articles": args.feeds * args.per_feed, "hosts": args.hosts, "delay_s": args.delay, "workers": args.workers,
-        "first_run_s": round(first_s, 2), "stored": stored, "articles_per_s": round(stored / first_s, 1),
+        "feeds": args.feeds,
+        "articles": args.feeds * args.per_feed,
+        "hosts": args.hosts,
+        "delay_s": args.delay,
+        "workers": args.workers,
+        "first_run_s": round(first_s, 2),
+        "stored": stored,
+        "articles_per_s": round(stored / first_s, 1),
         "first_run_errors": sum(len(r["problems"]) for r in first),
-        "second_run_s": round(second_s, 2), "second_run_in_process_s": round(inprocess_s, 2), "second_run_not_modified": sum(r["not_modified"] for r in second),
-        "second_run_longest_source_s": max(r["seconds"] for r in second), "requests_served": requests, "home": str(home),
+        "second_run_s": round(second_s, 2),
+        "second_run_in_process_s": round(inprocess_s, 2),
+        "second_run_not_modified": sum(r["not_modified"] for r in second),
+        "second_run_longest_source_s": max(r["seconds"] for r in second),
+        "requests_served": requests,
+        "home": str(home),
     }
     (out / "fetch-results.json").write_text(json.dumps(results, indent=1))
     print(json.dumps(results, indent=1))

@@ -1,7 +1,7 @@
 """The long fuzzing run: every property in tests/test_fuzz.py with 10,000 cases (the ``long`` profile).
 
-    .venv/bin/python bench/fuzz_long.py            # about 12 minutes on 2 shared cores
-    .venv/bin/python bench/fuzz_long.py -k query   # extra pytest arguments pass through
+.venv/bin/python bench/fuzz_long.py            # about 12 minutes on 2 shared cores
+.venv/bin/python bench/fuzz_long.py -k query   # extra pytest arguments pass through
 """
 
 from __future__ import annotations

@@ -65,17 +65,62 @@ KINDS = {  # kind: (cue phrases, relative frequency)
     "acknowledgement": (["admitted", "acknowledged"], 2),
 }
 TOPICS = {
-    "ceasefire": 10, "negotiations": 12, "mediation": 4, "civilian-infrastructure": 5, "air-strikes": 9,
-    "air-defense": 4, "territory": 6, "casualties": 6, "humanitarian": 6, "prisoners": 3, "sanctions": 7,
-    "military-aid": 7, "energy": 6, "nuclear": 3,
+    "ceasefire": 10,
+    "negotiations": 12,
+    "mediation": 4,
+    "civilian-infrastructure": 5,
+    "air-strikes": 9,
+    "air-defense": 4,
+    "territory": 6,
+    "casualties": 6,
+    "humanitarian": 6,
+    "prisoners": 3,
+    "sanctions": 7,
+    "military-aid": 7,
+    "energy": 6,
+    "nuclear": 3,
 }
 SOURCES = [
-    "reuters.com", "apnews.com", "afp.com", "bbc.co.uk", "theguardian.com", "nytimes.com", "washingtonpost.com",
-    "kyivindependent.com", "ukrinform.net", "pravda.com.ua", "tass.com", "interfax.com", "ria.ru", "meduza.io",
-    "aljazeera.com", "timesofisrael.com", "haaretz.com", "jpost.com", "dw.com", "france24.com", "lemonde.fr",
-    "spiegel.de", "politico.eu", "euronews.com", "bloomberg.com", "ft.com", "wsj.com", "cnn.com", "nbcnews.com",
-    "abc.net.au", "cbc.ca", "rferl.org", "kyivpost.com", "novayagazeta.eu", "themoscowtimes.com", "anadolu.com.tr",
-    "aa.com.tr", "ansa.it", "efe.com", "pap.pl",
+    "reuters.com",
+    "apnews.com",
+    "afp.com",
+    "bbc.co.uk",
+    "theguardian.com",
+    "nytimes.com",
+    "washingtonpost.com",
+    "kyivindependent.com",
+    "ukrinform.net",
+    "pravda.com.ua",
+    "tass.com",
+    "interfax.com",
+    "ria.ru",
+    "meduza.io",
+    "aljazeera.com",
+    "timesofisrael.com",
+    "haaretz.com",
+    "jpost.com",
+    "dw.com",
+    "france24.com",
+    "lemonde.fr",
+    "spiegel.de",
+    "politico.eu",
+    "euronews.com",
+    "bloomberg.com",
+    "ft.com",
+    "wsj.com",
+    "cnn.com",
+    "nbcnews.com",
+    "abc.net.au",
+    "cbc.ca",
+    "rferl.org",
+    "kyivpost.com",
+    "novayagazeta.eu",
+    "themoscowtimes.com",
+    "anadolu.com.tr",
+    "aa.com.tr",
+    "ansa.it",
+    "efe.com",
+    "pap.pl",
 ]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -109,38 +154,133 @@ Tereshchenko Dobrovolskyi Korolevskyi Bilotserkivskyi Zolotnytskyi Sadovskyi Dub
 Lozinskiy Baranovskiy Yavorskiy Orlovskiy Kamenskiy Zhukovskiy Polyanskiy Nebenzya Kosachev Slutskiy Kartapolov
 """.split()
 PERSON_TITLES = [
-    "President", "Prime Minister", "Foreign Minister", "Defence Minister", "Energy Minister", "Interior Minister",
-    "presidential spokesperson", "military spokesman", "army commander", "regional governor", "mayor",
-    "ambassador to the United Nations", "senior adviser", "deputy foreign minister", "parliamentary speaker",
-    "human rights commissioner", "intelligence chief", "chief negotiator", "opposition leader", "analyst",
+    "President",
+    "Prime Minister",
+    "Foreign Minister",
+    "Defence Minister",
+    "Energy Minister",
+    "Interior Minister",
+    "presidential spokesperson",
+    "military spokesman",
+    "army commander",
+    "regional governor",
+    "mayor",
+    "ambassador to the United Nations",
+    "senior adviser",
+    "deputy foreign minister",
+    "parliamentary speaker",
+    "human rights commissioner",
+    "intelligence chief",
+    "chief negotiator",
+    "opposition leader",
+    "analyst",
 ]
 ORG_HEADS = [
-    "Foreign Ministry", "Defence Ministry", "General Staff", "Air Force", "Emergency Service", "Energy Ministry",
-    "Interior Ministry", "Prosecutor General's Office", "Embassy", "Presidential Office", "Navy", "Border Guard",
+    "Foreign Ministry",
+    "Defence Ministry",
+    "General Staff",
+    "Air Force",
+    "Emergency Service",
+    "Energy Ministry",
+    "Interior Ministry",
+    "Prosecutor General's Office",
+    "Embassy",
+    "Presidential Office",
+    "Navy",
+    "Border Guard",
 ]
 ORG_NAMES = [
-    "the Kremlin", "NATO", "the Pentagon", "the White House", "Interfax", "TASS", "the United Nations", "the European Union",
-    "the IAEA", "Hamas", "Hezbollah", "Gazprom", "Rosatom", "Naftogaz", "Ukrenergo", "Energoatom", "the Red Cross",
-    "the ICRC", "the OSCE", "the World Health Organization", "UNICEF", "the UNHCR", "the Wagner Group", "the G7",
-    "the European Commission", "the State Department", "the Security Council", "Amnesty International",
-    "Human Rights Watch", "the World Food Programme",
+    "the Kremlin",
+    "NATO",
+    "the Pentagon",
+    "the White House",
+    "Interfax",
+    "TASS",
+    "the United Nations",
+    "the European Union",
+    "the IAEA",
+    "Hamas",
+    "Hezbollah",
+    "Gazprom",
+    "Rosatom",
+    "Naftogaz",
+    "Ukrenergo",
+    "Energoatom",
+    "the Red Cross",
+    "the ICRC",
+    "the OSCE",
+    "the World Health Organization",
+    "UNICEF",
+    "the UNHCR",
+    "the Wagner Group",
+    "the G7",
+    "the European Commission",
+    "the State Department",
+    "the Security Council",
+    "Amnesty International",
+    "Human Rights Watch",
+    "the World Food Programme",
 ]
-GROUP_HEADS = ["officials", "diplomats", "analysts", "military sources", "lawmakers", "negotiators", "residents",
-               "rescuers", "observers", "security sources"]
+GROUP_HEADS = ["officials", "diplomats", "analysts", "military sources", "lawmakers", "negotiators", "residents", "rescuers", "observers", "security sources"]
 ADJECTIVES = {
-    "UA": "Ukrainian", "RU": "Russian", "US": "U.S.", "GB": "British", "FR": "French", "DE": "German", "PL": "Polish",
-    "TR": "Turkish", "IL": "Israeli", "PS": "Palestinian", "IR": "Iranian", "SY": "Syrian", "LB": "Lebanese",
-    "EG": "Egyptian", "QA": "Qatari", "SA": "Saudi", "CN": "Chinese", "IN": "Indian", "BY": "Belarusian",
-    "HU": "Hungarian", "RO": "Romanian", "MD": "Moldovan", "GE": "Georgian", "LT": "Lithuanian", "LV": "Latvian",
-    "EE": "Estonian", "FI": "Finnish", "SE": "Swedish", "NO": "Norwegian", "DK": "Danish", "IT": "Italian",
-    "ES": "Spanish", "NL": "Dutch", "BE": "Belgian", "JO": "Jordanian", "BR": "Brazilian", "ZA": "South African",
-    "JP": "Japanese", "CA": "Canadian", "AU": "Australian", "SK": "Slovak", "CZ": "Czech", "AT": "Austrian",
+    "UA": "Ukrainian",
+    "RU": "Russian",
+    "US": "U.S.",
+    "GB": "British",
+    "FR": "French",
+    "DE": "German",
+    "PL": "Polish",
+    "TR": "Turkish",
+    "IL": "Israeli",
+    "PS": "Palestinian",
+    "IR": "Iranian",
+    "SY": "Syrian",
+    "LB": "Lebanese",
+    "EG": "Egyptian",
+    "QA": "Qatari",
+    "SA": "Saudi",
+    "CN": "Chinese",
+    "IN": "Indian",
+    "BY": "Belarusian",
+    "HU": "Hungarian",
+    "RO": "Romanian",
+    "MD": "Moldovan",
+    "GE": "Georgian",
+    "LT": "Lithuanian",
+    "LV": "Latvian",
+    "EE": "Estonian",
+    "FI": "Finnish",
+    "SE": "Swedish",
+    "NO": "Norwegian",
+    "DK": "Danish",
+    "IT": "Italian",
+    "ES": "Spanish",
+    "NL": "Dutch",
+    "BE": "Belgian",
+    "JO": "Jordanian",
+    "BR": "Brazilian",
+    "ZA": "South African",
+    "JP": "Japanese",
+    "CA": "Canadian",
+    "AU": "Australian",
+    "SK": "Slovak",
+    "CZ": "Czech",
+    "AT": "Austrian",
 }
 # Place spellings that vary in the news: canonical name -> variants seen in texts.
 PLACE_VARIANTS = {
-    "Kyiv": ["Kiev"], "Kharkiv": ["Kharkov"], "Odesa": ["Odessa"], "Mykolaiv": ["Nikolaev", "Mykolayiv"],
-    "Zaporizhzhia": ["Zaporozhye", "Zaporizhia"], "Dnipro": ["Dnepr"], "Luhansk": ["Lugansk"],
-    "Donetsk": [], "Lviv": ["Lvov", "Lwów"], "Chernihiv": ["Chernigov"], "Kherson": [], "Sumy": [],
+    "Kyiv": ["Kiev"],
+    "Kharkiv": ["Kharkov"],
+    "Odesa": ["Odessa"],
+    "Mykolaiv": ["Nikolaev", "Mykolayiv"],
+    "Zaporizhzhia": ["Zaporozhye", "Zaporizhia"],
+    "Dnipro": ["Dnepr"],
+    "Luhansk": ["Lugansk"],
+    "Donetsk": [],
+    "Lviv": ["Lvov", "Lwów"],
+    "Chernihiv": ["Chernigov"],
+    "Kherson": [],
+    "Sumy": [],
 }
 FOCUS_COUNTRIES = ["UA", "RU", "IL", "PS", "SY", "LB", "IR", "BY", "PL", "TR", "MD", "GE", "EG", "JO", "QA"]
 
@@ -251,11 +391,18 @@ def _surname_variants(surname: str) -> list[str]:
 def make_speakers(rng: random.Random, persons: int = 1900) -> list[SpeakerSpec]:
     countries = list(ADJECTIVES)
     specs: list[SpeakerSpec] = []
-    famous = [("Vladimir", "Putin", "RU", "President"), ("Volodymyr", "Zelenskyy", "UA", "President"),
-              ("Dmitry", "Peskov", "RU", "Kremlin spokesperson"), ("Jean-Noël", "Barrot", "FR", "Foreign Minister"),
-              ("Donald", "Trump", "US", "President"), ("Sergei", "Lavrov", "RU", "Foreign Minister"),
-              ("Andrii", "Sybiha", "UA", "Foreign Minister"), ("Recep Tayyip", "Erdoğan", "TR", "President"),
-              ("António", "Guterres", None, "UN Secretary-General"), ("Rafael", "Grossi", None, "IAEA Director General")]
+    famous = [
+        ("Vladimir", "Putin", "RU", "President"),
+        ("Volodymyr", "Zelenskyy", "UA", "President"),
+        ("Dmitry", "Peskov", "RU", "Kremlin spokesperson"),
+        ("Jean-Noël", "Barrot", "FR", "Foreign Minister"),
+        ("Donald", "Trump", "US", "President"),
+        ("Sergei", "Lavrov", "RU", "Foreign Minister"),
+        ("Andrii", "Sybiha", "UA", "Foreign Minister"),
+        ("Recep Tayyip", "Erdoğan", "TR", "President"),
+        ("António", "Guterres", None, "UN Secretary-General"),
+        ("Rafael", "Grossi", None, "IAEA Director General"),
+    ]
     seen: set[tuple[str, str]] = set()
     pairs = [(f, s, c, r) for f, s, c, r in famous]
     while len(pairs) < persons:
@@ -407,12 +554,12 @@ class Generator:
             pieces += [("speaker", mention), ("", " "), ("cue", cue), ("", ": “"), ("quote", quote), ("", ".”")]
         elif template == 2:  # Mention cue on Monday: “Quote.” (places in a following clause)
             pieces = [("speaker", mention), ("", " "), ("cue", cue), ("", " on "), ("date", weekday), ("", ": “"), ("quote", quote), ("", ".”")]
-            pieces += ([("", " The remarks concerned ")] + where + [("", ".")] if where else [])
+            pieces += [("", " The remarks concerned ")] + where + [("", ".")] if where else []
         else:  # indirect: Mention cue on Monday that quote.
             body = quote[0].lower() + quote[1:] if not quote[:2].isupper() else quote
             quote = body
             pieces = [("speaker", mention), ("", " "), ("cue", cue), ("", " on "), ("date", weekday), ("", " that "), ("quote", quote), ("", ".")]
-            pieces += ([("", " Officials in ")] + where + [("", " were told of it.")] if where else [])
+            pieces += [("", " Officials in ")] + where + [("", " were told of it.")] if where else []
         spans: dict[str, tuple[int, int]] = {}
         place_i = 0
         for role, piece in pieces:
@@ -477,9 +624,12 @@ def main(argv: list[str] | None = None) -> None:
     home.mkdir(parents=True)
     started = time.perf_counter()
     gen = Generator(args.seed)
-    print(f"{len(gen.sentences):,} sentences, {len(gen.speakers):,} speakers "
-          f"({sum(len(s.spellings) > 1 for s in gen.speakers):,} with spelling variants), {len(gen.places):,} places "
-          f"in {len({p.country for p in gen.places})} countries; setup {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"{len(gen.sentences):,} sentences, {len(gen.speakers):,} speakers "
+        f"({sum(len(s.spellings) > 1 for s in gen.speakers):,} with spelling variants), {len(gen.places):,} places "
+        f"in {len({p.country for p in gen.places})} countries; setup {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     files_dir = home.parent / f"{home.name}-files" if args.files else None
     if files_dir:
         shutil.rmtree(files_dir, ignore_errors=True)
@@ -497,8 +647,10 @@ def main(argv: list[str] | None = None) -> None:
             if files_dir and number < args.files:
                 a = extraction.article
                 (files_dir / "txt" / f"{number:06d}.txt").write_text(front_matter(a), encoding="utf-8")
-                jsonl.write(json.dumps({"title": a.title, "published": a.published.isoformat(), "source": a.source,
-                                        "url": a.url, "text": a.text}, ensure_ascii=False) + "\n")
+                jsonl.write(
+                    json.dumps({"title": a.title, "published": a.published.isoformat(), "source": a.source, "url": a.url, "text": a.text}, ensure_ascii=False)
+                    + "\n"
+                )
             batch.append(extraction)
             if len(batch) >= args.batch:
                 store.add_batch(batch)
@@ -511,8 +663,10 @@ def main(argv: list[str] | None = None) -> None:
     if files_dir:
         jsonl.close()
     took = time.perf_counter() - started
-    print(f"wrote {stats['articles']:,} articles, {stats['statements']:,} statements, {stats['speakers']:,} speaker spellings "
-          f"to {home} in {took:.0f} s" + (f"; {args.files:,} article files in {files_dir}" if files_dir else ""))
+    print(
+        f"wrote {stats['articles']:,} articles, {stats['statements']:,} statements, {stats['speakers']:,} speaker spellings "
+        f"to {home} in {took:.0f} s" + (f"; {args.files:,} article files in {files_dir}" if files_dir else "")
+    )
 
 
 if __name__ == "__main__":

@@ -64,7 +64,9 @@ def plan(home: Path, seed: int = 7, count: int = 400) -> dict[str, list[str]]:
         paths["facets"].append("/api/v1/search?" + urlencode({"q": term, "facets": "speaker,place,topic"}))
         paths["filter"].append("/api/v1/search?" + urlencode({"q": term, "speaker": rng.choice(speakers), "facets": ""}))
         first = date.fromisoformat(rng.choice(days))
-        paths["dates"].append("/api/v1/search?" + urlencode({"q": term, "from": first.isoformat(), "to": (first + timedelta(days=90)).isoformat(), "facets": ""}))
+        paths["dates"].append(
+            "/api/v1/search?" + urlencode({"q": term, "from": first.isoformat(), "to": (first + timedelta(days=90)).isoformat(), "facets": ""})
+        )
         paths["article"].append("/articles/" + quote(rng.choice(articles)))
     return paths
 
@@ -169,7 +171,12 @@ def main() -> int:
 
     port = free_port()
     log = open(scratch / "server.log", "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen([*PARLEY, "--home", str(home), "serve", "--no-seed", "--host", HOST, "--port", str(port), "--threads", str(args.threads)], stdout=log, stderr=log, cwd=PROJECT)
+    server = subprocess.Popen(
+        [*PARLEY, "--home", str(home), "serve", "--no-seed", "--host", HOST, "--port", str(port), "--threads", str(args.threads)],
+        stdout=log,
+        stderr=log,
+        cwd=PROJECT,
+    )
     ingest = None
     try:
         for _ in range(300):
@@ -186,7 +193,7 @@ def main() -> int:
         # warm every server thread's searcher and caches (untimed)
         warm = http.client.HTTPConnection(HOST, port, timeout=120)
         for kind in KINDS:
-            for path in paths[kind][:args.threads * 2]:
+            for path in paths[kind][: args.threads * 2]:
                 warm.request("GET", path)
                 warm.getresponse().read()
         warm.close()
@@ -196,8 +203,7 @@ def main() -> int:
         queue: multiprocessing.Queue = multiprocessing.Queue()
         share = [args.clients // args.procs + (1 if i < args.clients % args.procs else 0) for i in range(args.procs)]
         procs = [
-            multiprocessing.Process(target=client_process, args=(port, n, args.seconds, paths, start_at, queue, 1000 * i))
-            for i, n in enumerate(share) if n
+            multiprocessing.Process(target=client_process, args=(port, n, args.seconds, paths, start_at, queue, 1000 * i)) for i, n in enumerate(share) if n
         ]
         for p in procs:
             p.start()
@@ -206,7 +212,9 @@ def main() -> int:
         if args.ingest_files:
             time.sleep(max(0.0, start_at + args.ingest_after - time.time()))
             began = time.perf_counter()
-            ingest = subprocess.Popen([*PARLEY, "--home", str(home), "ingest", "--json", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=PROJECT)
+            ingest = subprocess.Popen(
+                [*PARLEY, "--home", str(home), "ingest", "--json", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=PROJECT
+            )
         results = []
         for _ in procs:
             results.extend(queue.get(timeout=args.seconds + 300))
@@ -255,15 +263,19 @@ def main() -> int:
     timeline = []
     for second in range(0, int(duration), 5):
         window = [r[1] for r in results if start_at + second <= r[3] - r[1] / 1000 < start_at + second + 5]
-        timeline.append({"from_s": second, "requests": len(window), "p50_ms": round(percentile(window, 50), 1), "max_ms": round(max(window), 1) if window else None})
+        timeline.append(
+            {"from_s": second, "requests": len(window), "p50_ms": round(percentile(window, 50), 1), "max_ms": round(max(window), 1) if window else None}
+        )
     report["timeline"] = timeline
     report["ingest_window_s"] = [args.ingest_after, round(args.ingest_after + ingest_seconds, 1)] if ingest_seconds else None
     print(f"{args.clients} clients, {duration:.0f} s, server threads {args.threads}, {os.cpu_count()} cores; archive {args.home}")
     print(f"{'kind':<8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind, row in report["kinds"].items():
         print(f"{kind:<8} {row['requests_per_s']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}")
-    print(f"errors {report['errors']} {report['error_statuses']}; server peak RSS {report['server_peak_rss_mib']} MiB "
-          f"(after warm-up {report['server_rss_after_warmup_mib']} MiB); ingest during the run: {report['ingest']} in {ingest_seconds} s")
+    print(
+        f"errors {report['errors']} {report['error_statuses']}; server peak RSS {report['server_peak_rss_mib']} MiB "
+        f"(after warm-up {report['server_rss_after_warmup_mib']} MiB); ingest during the run: {report['ingest']} in {ingest_seconds} s"
+    )
     print("timeline (requests started in each 5 s window; ingest ran from", report["ingest_window_s"], "s):")
     print("  " + "  ".join(f"{t['from_s']}s:{t['requests']}/{t['p50_ms']:.0f}/{t['max_ms'] or 0:.0f}" for t in timeline) + "   (count/p50 ms/max ms)")
     if args.out:

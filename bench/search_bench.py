@@ -45,11 +45,11 @@ sys.path.insert(0, str(ROOT))
 
 from whoosh.analysis import STOP_WORDS  # noqa: E402
 
-from archive.store import Store  # noqa: E402
+import index.schema  # noqa: E402
 from archive.period import day_number  # noqa: E402
+from archive.store import Store  # noqa: E402
 from index.documents import statement_documents  # noqa: E402
 from index.query import FIELD_BOOSTS  # noqa: E402
-import index.schema  # noqa: E402
 from index.request import SearchRequest  # noqa: E402
 from index.search import SearchIndex  # noqa: E402
 from index.writing import current_path, rebuild  # noqa: E402
@@ -61,8 +61,26 @@ KINDS = ("1 term", "2 terms", "phrase", "field filter", "date range 90d", "1 ter
 from index.query import DEFAULT_FIELDS  # noqa: E402
 
 FTS_COLUMNS = DEFAULT_FIELDS  # the same text FTS5 searches as Parley's plain queries do
-ALL_KINDS = ["statement", "clarification", "warning", "skepticism", "allegation", "claim", "denial", "proposal", "appeal",
-             "report", "prediction", "hope", "reaffirmation", "commitment", "threat", "criticism", "confirmation", "acknowledgement"]
+ALL_KINDS = [
+    "statement",
+    "clarification",
+    "warning",
+    "skepticism",
+    "allegation",
+    "claim",
+    "denial",
+    "proposal",
+    "appeal",
+    "report",
+    "prediction",
+    "hope",
+    "reaffirmation",
+    "commitment",
+    "threat",
+    "criticism",
+    "confirmation",
+    "acknowledgement",
+]
 PER_PAGE = 20
 DEEP_PAGE = 200
 
@@ -232,15 +250,17 @@ def make_queries(store: Store, n: int, seed: int = 7) -> dict[str, list[Query]]:
 
 def parley_run(si: SearchIndex, q: Query):
     epoch = date(1970, 1, 1)
-    return si.search(SearchRequest(
-        q.text,
-        filters={"kind": list(q.kinds)} if q.kinds else None,
-        facets=FACETS if q.facets else (),
-        page=q.page,
-        per_page=PER_PAGE,
-        date_from=epoch + timedelta(days=q.days[0]) if q.days else None,
-        date_to=epoch + timedelta(days=q.days[1]) if q.days else None,
-    ))
+    return si.search(
+        SearchRequest(
+            q.text,
+            filters={"kind": list(q.kinds)} if q.kinds else None,
+            facets=FACETS if q.facets else (),
+            page=q.page,
+            per_page=PER_PAGE,
+            date_from=epoch + timedelta(days=q.days[0]) if q.days else None,
+            date_to=epoch + timedelta(days=q.days[1]) if q.days else None,
+        )
+    )
 
 
 def parley_summary(page) -> dict:
@@ -276,8 +296,21 @@ def fts_build(store: Store, path: Path) -> dict:
         st, fts, places, topics = [], [], [], []
         for doc in statement_documents(extraction):
             rowid += 1
-            st.append((rowid, doc["id"], doc["article_id"], doc["speaker_id"], doc["kind"], doc["type"], doc["source"],
-                       doc["day"], extraction.article.title or "", urls.get(doc["article_id"]), doc["published"]))
+            st.append(
+                (
+                    rowid,
+                    doc["id"],
+                    doc["article_id"],
+                    doc["speaker_id"],
+                    doc["kind"],
+                    doc["type"],
+                    doc["source"],
+                    doc["day"],
+                    extraction.article.title or "",
+                    urls.get(doc["article_id"]),
+                    doc["published"],
+                )
+            )
             fts.append((rowid, *(doc[c] for c in FTS_COLUMNS)))
             places += [(rowid, p) for p in dict.fromkeys(doc["places"].split(SEPARATOR)) if p]
             topics += [(rowid, t) for t in dict.fromkeys(doc["topics"].split(SEPARATOR)) if t]
@@ -298,8 +331,7 @@ def fts_build(store: Store, path: Path) -> dict:
     db.commit()
     seconds = time.perf_counter() - started
     db.close()
-    return {"statements": rowid, "seconds": round(seconds, 1), "statements_per_s": round(rowid / seconds),
-            "db_mib": round(path.stat().st_size / 2**20, 1)}
+    return {"statements": rowid, "seconds": round(seconds, 1), "statements_per_s": round(rowid / seconds), "db_mib": round(path.stat().st_size / 2**20, 1)}
 
 
 WEIGHTS = ", ".join(str(FIELD_BOOSTS[c]) for c in FTS_COLUMNS)
@@ -323,12 +355,13 @@ def fts_run(db: sqlite3.Connection, q: Query) -> dict:
         params += q.days
     offset = (q.page - 1) * PER_PAGE
     if where:
-        ids = db.execute(f"SELECT fts.rowid FROM fts JOIN st ON st.id = fts.rowid WHERE fts MATCH ?{where}"
-                         f" ORDER BY bm25(fts, {WEIGHTS}) LIMIT ? OFFSET ?", (*params, PER_PAGE, offset)).fetchall()
+        ids = db.execute(
+            f"SELECT fts.rowid FROM fts JOIN st ON st.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY bm25(fts, {WEIGHTS}) LIMIT ? OFFSET ?",
+            (*params, PER_PAGE, offset),
+        ).fetchall()
         total = db.execute(f"SELECT count(*) FROM fts JOIN st ON st.id = fts.rowid WHERE fts MATCH ?{where}", params).fetchone()[0]
     else:
-        ids = db.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {WEIGHTS}) LIMIT ? OFFSET ?",
-                         (q.match, PER_PAGE, offset)).fetchall()
+        ids = db.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {WEIGHTS}) LIMIT ? OFFSET ?", (q.match, PER_PAGE, offset)).fetchall()
         total = db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (q.match,)).fetchone()[0]
     rows = []
     if ids:
@@ -365,8 +398,10 @@ def print_table(results: dict) -> None:
     rows = results["table"]
     reference = any("whoosh_matchers" in r for r in rows)
     print(f"\n{results['home']}: {results.get('statements', '?')} statements")
-    print("| kind | Parley p50/p95/p99 ms | FTS5 p50/p95/p99 ms | Parley ÷ FTS5, p50 / p95 |"
-          + (" Whoosh matchers p50/p95/p99 ms | same results |" if reference else ""))
+    print(
+        "| kind | Parley p50/p95/p99 ms | FTS5 p50/p95/p99 ms | Parley ÷ FTS5, p50 / p95 |"
+        + (" Whoosh matchers p50/p95/p99 ms | same results |" if reference else "")
+    )
     print("|---|---|---|---|" + ("---|---|" if reference else ""))
     for r in rows:
         pp = " / ".join(f"{x:g}" for x in r["parley"])
@@ -385,8 +420,10 @@ def print_table(results: dict) -> None:
         print(f"ingest: {ing['articles_per_s']} articles/s, {ing['statements_per_s']} statements/s ({ing['files']} files, {ing['seconds']} s)")
     if "cold_start" in results:
         cold = results["cold_start"]
-        print(f"cold start: first search after {cold['first_search_s']} s (process start to answer), RSS {cold['rss_mib']} MiB;"
-              f" searching process peak RSS {results.get('parley_search_peak_rss_mib')} MiB")
+        print(
+            f"cold start: first search after {cold['first_search_s']} s (process start to answer), RSS {cold['rss_mib']} MiB;"
+            f" searching process peak RSS {results.get('parley_search_peak_rss_mib')} MiB"
+        )
 
 
 COLD = """
@@ -428,11 +465,39 @@ def sizes_run(args) -> None:
         if not made.exists():
             shutil.rmtree(home, ignore_errors=True)
             shutil.rmtree(files, ignore_errors=True)
-            subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--articles", str(max(1, statements // 10)),
-                            "--home", str(home), "--files", str(args.ingest_files)], check=True, cwd=ROOT)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "generate.py"),
+                    "--articles",
+                    str(max(1, statements // 10)),
+                    "--home",
+                    str(home),
+                    "--files",
+                    str(args.ingest_files),
+                ],
+                check=True,
+                cwd=ROOT,
+            )
             made.write_text(time.strftime("%Y-%m-%d %H:%M"))
-        main([str(home), "--files", str(files), "--ingest-files", str(args.ingest_files), "--queries", str(args.queries),
-              "--warmup", str(args.warmup), "--procs", args.procs, "--profile", str(args.profile), "--reference"])
+        main(
+            [
+                str(home),
+                "--files",
+                str(files),
+                "--ingest-files",
+                str(args.ingest_files),
+                "--queries",
+                str(args.queries),
+                "--warmup",
+                str(args.warmup),
+                "--procs",
+                args.procs,
+                "--profile",
+                str(args.profile),
+                "--reference",
+            ]
+        )
         summaries.append(json.loads((OUT / f"results-{home.name}.json").read_text()))
     for results in summaries:
         print_table(results)
@@ -533,10 +598,10 @@ def main(argv: list[str] | None = None) -> None:
             fts_times.append((time.perf_counter() - t0) * 1000)
         parley[kind] = {"times": times, "results": summaries}
         fts[kind] = {"times": fts_times, "results": fts_summaries}
-        line = f"{kind}: parley p50 {pct(times, .5):.1f} p95 {pct(times, .95):.1f} ms; fts5 p50 {pct(fts_times, .5):.1f} p95 {pct(fts_times, .95):.1f} ms"
+        line = f"{kind}: parley p50 {pct(times, 0.5):.1f} p95 {pct(times, 0.95):.1f} ms; fts5 p50 {pct(fts_times, 0.5):.1f} p95 {pct(fts_times, 0.95):.1f} ms"
         if ref_si is not None:
             reference[kind] = {"times": ref_times, "same_results": same}
-            line += f"; Whoosh matchers p50 {pct(ref_times, .5):.1f} p95 {pct(ref_times, .95):.1f} ms, same results {same}/{len(ref_times)}"
+            line += f"; Whoosh matchers p50 {pct(ref_times, 0.5):.1f} p95 {pct(ref_times, 0.95):.1f} ms, same results {same}/{len(ref_times)}"
         print(line, flush=True)
     results["parley_search_peak_rss_mib"] = mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
@@ -566,9 +631,14 @@ def main(argv: list[str] | None = None) -> None:
                     mine[v] != theirs[v] for v in mine.keys() & theirs.keys()
                 ):
                     facet_bad.append((q.text, name))
-        checks[kind] = {"queries": len(p["results"]), "total_mismatches": len(bad),
-                        "relative_diff_max": round(max((abs(x - y) / max(x, y, 1) for _, x, y in bad), default=0), 4),
-                        "examples": bad[:5], "facet_mismatches": len(facet_bad), "facet_examples": facet_bad[:3]}
+        checks[kind] = {
+            "queries": len(p["results"]),
+            "total_mismatches": len(bad),
+            "relative_diff_max": round(max((abs(x - y) / max(x, y, 1) for _, x, y in bad), default=0), 4),
+            "examples": bad[:5],
+            "facet_mismatches": len(facet_bad),
+            "facet_examples": facet_bad[:3],
+        }
     results["table"] = rows
     results["checks"] = checks
     save()
@@ -576,9 +646,11 @@ def main(argv: list[str] | None = None) -> None:
     print_table(results)
     print("\ncorrectness (Parley total == FTS5 total):")
     for kind, c in checks.items():
-        print(f"  {kind}: {c['total_mismatches']} of {c['queries']} differ (max relative diff {c['relative_diff_max']})"
-              + (f", e.g. {c['examples'][:2]}" if c["examples"] else "")
-              + (f"; facet lists differ in {c['facet_mismatches']}, e.g. {c['facet_examples'][:2]}" if c["facet_mismatches"] else ""))
+        print(
+            f"  {kind}: {c['total_mismatches']} of {c['queries']} differ (max relative diff {c['relative_diff_max']})"
+            + (f", e.g. {c['examples'][:2]}" if c["examples"] else "")
+            + (f"; facet lists differ in {c['facet_mismatches']}, e.g. {c['facet_examples'][:2]}" if c["facet_mismatches"] else "")
+        )
 
     slowest = sorted(rows, key=lambda r: -r["parley"][1])[: args.profile]
     results["profiles"] = {r["kind"]: profile(si, timed_queries[r["kind"]], r["kind"]) for r in slowest}

@@ -34,8 +34,25 @@ from archive.extract.speakers import fold, vocabulary  # noqa: E402
 _BIG_TOWN = 50_000
 # Platforms and media words: where something was said, never who said it (news agencies may report
 # on their own and are not counted)
-_PLATFORMS = frozenset({"x", "twitter", "telegram", "facebook", "whatsapp", "youtube", "tiktok", "instagram",
-                        "getty", "getty images", "tv", "television", "state tv", "state television", "al arabiya tv"})
+_PLATFORMS = frozenset(
+    {
+        "x",
+        "twitter",
+        "telegram",
+        "facebook",
+        "whatsapp",
+        "youtube",
+        "tiktok",
+        "instagram",
+        "getty",
+        "getty images",
+        "tv",
+        "television",
+        "state tv",
+        "state television",
+        "al arabiya tv",
+    }
+)
 _AREAS = frozenset({"country", "region", "continent", "sea", "union", "state", "admin1"})
 
 
@@ -60,8 +77,7 @@ def classify(name: str, typ: str | None, text: str) -> str | None:
     if fold(bare) in v.demonyms:
         return "demonym" if typ != "group" else None
     if _place(bare) and actors().find(bare) is None and fold(bare) not in v.org_names:
-        metonymic = typ == "organization" and (fold(bare) in v.capitals or any(
-            e.kind in ("country", "union") for e in gazetteer().lookup(key(bare)).entries))
+        metonymic = typ == "organization" and (fold(bare) in v.capitals or any(e.kind in ("country", "union") for e in gazetteer().lookup(key(bare)).entries))
         return None if metonymic else "place"
     if len(words) == 1:
         low = bare.lower()
@@ -75,8 +91,9 @@ def classify(name: str, typ: str | None, text: str) -> str | None:
 
 
 def speakers(obj: dict) -> set[tuple[str, str | None]]:
-    return {(s["speaker"]["name"], s["speaker"].get("type")) for s in obj.get("statements") or []
-            if isinstance(s.get("speaker"), dict) and s["speaker"].get("name")}
+    return {
+        (s["speaker"]["name"], s["speaker"].get("type")) for s in obj.get("statements") or [] if isinstance(s.get("speaker"), dict) and s["speaker"].get("name")
+    }
 
 
 def _objects(shared: Path, sets: list[str]) -> list[dict]:
@@ -91,8 +108,7 @@ def _objects(shared: Path, sets: list[str]) -> list[dict]:
                 continue
             for article in read_path(folder / json.loads(line)["file"]).articles:
                 ex = extract(article)
-                out.append({"article": {"text": article.text, "path": article.path},
-                            "statements": [s.as_dict() for s in ex.statements]})
+                out.append({"article": {"text": article.text, "path": article.path}, "statements": [s.as_dict() for s in ex.statements]})
     return out
 
 

@@ -104,7 +104,6 @@ def _print_report(report: IngestReport) -> None:
         click.secho(f"stopped at {printable(report.stopped.source)} (--strict)", fg="red", err=True)
 
 
-
 @click.command()
 @click.option("--procs", type=click.IntRange(1, 8), default=None, help="Processes for the rebuild  [default: every core from 1,000 articles up, else 1]")
 @click.option("--extract", "re_extract", is_flag=True, help="First run the extractors again over every stored article (after an upgrade).")
@@ -123,7 +122,9 @@ def reindex(ctx, procs, re_extract) -> None:
             for problem in problems:
                 click.secho(f"  warning {printable(problem.source)}: {printable(problem.reason)}", fg="yellow", err=True)
         report = search_backend(ctx).rebuild(store, procs=procs)
-    click.echo(f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})")
+    click.echo(
+        f"indexed {report.statements:,} statements of {report.articles:,} articles in {report.seconds:.1f} s ({report.procs} process{'es' if report.procs > 1 else ''})"
+    )
 
 
 @click.command()
@@ -146,4 +147,3 @@ def delete(ctx, ids, urls) -> None:
         click.secho(f"no article {printable(missing)}", fg="yellow", err=True)
     if unknown:
         raise SystemExit(1)
-

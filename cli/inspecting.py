@@ -37,7 +37,6 @@ def stats(ctx, as_json, show_rejected) -> None:
         click.echo(f"  rejected {printable(r.source)}: {printable(r.reason)}")
 
 
-
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as one JSON object.")
 @click.pass_context
@@ -98,8 +97,14 @@ def search(ctx, query, speaker, kind, place, topic, source, confidence, date_fro
     open_store(ctx).close()  # a mistyped --home says so, rather than finding nothing
     try:
         request = SearchRequest(
-            query, filters=filters, facets=("speaker", "kind", "place", "topic"), sort=sort, page=page,
-            per_page=per_page, date_from=date_from, date_to=date_to,
+            query,
+            filters=filters,
+            facets=("speaker", "kind", "place", "topic"),
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            date_from=date_from,
+            date_to=date_to,
         )
         result = search_backend(ctx).search(request)
     except QuerySyntaxError as error:
@@ -124,7 +129,9 @@ def _print_page(result) -> None:
     rows = []
     for hit in result.hits:
         s = hit.statement
-        rows.append((when(s.date, hit.published).removesuffix(" (published)"), s.speaker.name if s.speaker else "unknown speaker", s.kind, " ".join(s.quote.split())))
+        rows.append(
+            (when(s.date, hit.published).removesuffix(" (published)"), s.speaker.name if s.speaker else "unknown speaker", s.kind, " ".join(s.quote.split()))
+        )
     date_w = min(22, max(4, *(len(r[0]) for r in rows)))
     who_w = min(28, max(7, *(len(r[1]) for r in rows)))
     kind_w = max(4, *(len(r[2]) for r in rows))
@@ -195,4 +202,3 @@ def _print_extraction(extraction) -> None:
         click.echo("  dates: " + ", ".join(f"{d.text} = {d.value or '?'}" for d in extraction.dates))
     if extraction.topics:
         click.echo("  topics: " + ", ".join(extraction.topics))
-

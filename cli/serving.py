@@ -72,4 +72,3 @@ def warm(app) -> None:
         app.extensions["parley_search"].search(SearchRequest(facets=("kind",), per_page=1))
     except Exception as error:  # the first search will then do the work itself
         click.echo(f"warning: could not warm up the search index: {error}", err=True)
-

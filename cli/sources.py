@@ -73,7 +73,13 @@ def _politeness(contact: str | None, min_delay: float) -> Politeness:
 
 def politeness_options(command):
     command = click.option("--contact", help=CONTACT_HELP)(command)
-    command = click.option("--min-delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between two requests to one host (robots.txt Crawl-delay can ask for more).")(command)
+    command = click.option(
+        "--min-delay",
+        type=click.FloatRange(min=0),
+        default=1.0,
+        show_default=True,
+        help="Seconds between two requests to one host (robots.txt Crawl-delay can ask for more).",
+    )(command)
     return command
 
 
@@ -120,7 +126,7 @@ def sources_add(ctx, url, name, every, lang, no_check, contact, min_delay) -> No
             except ListingError as error:
                 feeds = discover_feeds(response.body, response.url)
                 if not feeds:
-                    raise click.ClickException(f"{spec.url}: {error}; and the page announces no feed (<link rel=\"alternate\">)") from None
+                    raise click.ClickException(f'{spec.url}: {error}; and the page announces no feed (<link rel="alternate">)') from None
                 for feed_url, title in feeds:
                     source, new = state.add_source(make_spec(feed_url, name, every, lang), kind="feed", title=title)
                     click.echo(f"{'added' if new else 'updated'} source {source.id}: {source.url} ({title or 'feed'}, found on {spec.url})")
@@ -149,7 +155,9 @@ def sources_list(ctx, as_json) -> None:
         health = "ok" if not s.failures else f"failing ({s.failures}x)"
         click.secho(f"[{s.id}] {s.label}", bold=True)
         click.echo(f"    {s.url}  ({s.kind or 'not read yet'}, every {format_every(s.every)}{', from sources.toml' if s.origin == 'file' else ''})")
-        click.echo(f"    {health} · last success {s.last_success or 'never'} · next run {s.next_run or 'now'} · {s.items_seen} items seen · {s.articles} articles")
+        click.echo(
+            f"    {health} · last success {s.last_success or 'never'} · next run {s.next_run or 'now'} · {s.items_seen} items seen · {s.articles} articles"
+        )
         if s.last_error:
             click.secho(f"    last error ({s.last_error_at}): {s.last_error}", fg="yellow" if s.failures else None)
         for url, error in errors[s.id]:
@@ -174,8 +182,12 @@ def sources_remove(ctx, source) -> None:
 
 def collect_options(command):
     command = click.option("-v", "--verbose", is_flag=True, help="Print each article's id and URL as soon as it is stored.")(command)
-    command = click.option("--max-items", type=click.IntRange(min=1), default=200, show_default=True, help="Pages fetched per source per run; the rest wait for the next run.")(command)
-    command = click.option("--workers", type=click.IntRange(1, 32), default=8, show_default=True, help="Sources read at once (one request at a time per host still).")(command)
+    command = click.option(
+        "--max-items", type=click.IntRange(min=1), default=200, show_default=True, help="Pages fetched per source per run; the rest wait for the next run."
+    )(command)
+    command = click.option(
+        "--workers", type=click.IntRange(1, 32), default=8, show_default=True, help="Sources read at once (one request at a time per host still)."
+    )(command)
     return politeness_options(command)
 
 
@@ -192,8 +204,13 @@ def _collector(home: Path, store: Store, *, contact, min_delay, max_items, worke
             sys.stderr.flush()
 
     collector = Collector(
-        store, client, index=lambda ids: backend.update(store, ids), on_stored=on_stored, on_item=on_item,
-        max_items=max_items, workers=workers,
+        store,
+        client,
+        index=lambda ids: backend.update(store, ids),
+        on_stored=on_stored,
+        on_item=on_item,
+        max_items=max_items,
+        workers=workers,
     )
     previous = {}
 
@@ -234,12 +251,26 @@ def _progress():
 
 def _print_report(report: RunReport, as_json: bool = False) -> None:
     if as_json:
-        click.echo(json.dumps({
-            "source": report.source.url, "kind": report.kind, "listed": report.listed, "new": report.new, "updated": report.updated,
-            "unchanged": report.unchanged, "duplicates": report.duplicates, "left": report.left, "not_modified": report.not_modified,
-            "error": report.error, "stopped": report.stopped, "seconds": round(report.seconds, 3),
-            "problems": [{"url": p.url, "reason": p.reason} for p in report.problems],
-        }, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "source": report.source.url,
+                    "kind": report.kind,
+                    "listed": report.listed,
+                    "new": report.new,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "duplicates": report.duplicates,
+                    "left": report.left,
+                    "not_modified": report.not_modified,
+                    "error": report.error,
+                    "stopped": report.stopped,
+                    "seconds": round(report.seconds, 3),
+                    "problems": [{"url": p.url, "reason": p.reason} for p in report.problems],
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     click.echo("\r\033[K" if sys.stderr.isatty() else "", nl=False, err=True)
     click.echo(report.line())
@@ -278,8 +309,10 @@ def watch(ctx, verbose, max_items, workers, contact, min_delay) -> None:
     A stop request lets the article in hand finish (stored and indexed) before exiting.
     """
     home = ctx.obj
-    with _store(home) as store, _collector(home, store, contact=contact, min_delay=min_delay, max_items=max_items, workers=workers, verbose=verbose) as collector:
-
+    with (
+        _store(home) as store,
+        _collector(home, store, contact=contact, min_delay=min_delay, max_items=max_items, workers=workers, verbose=verbose) as collector,
+    ):
         warned: set[str] = set()
 
         def current() -> list[Source]:

@@ -21,7 +21,9 @@ from index.results import MatchOrder
 from index.segments import TARGET_CONFIG, View, and_all, facet_query
 
 
-def match_order(view: View | None, request: SearchRequest, day_lo: int | None, day_hi: int | None, filters=None, deadline: Deadline | None = None) -> MatchOrder:
+def match_order(
+    view: View | None, request: SearchRequest, day_lo: int | None, day_hi: int | None, filters=None, deadline: Deadline | None = None
+) -> MatchOrder:
     """Every match of ``request`` on ``view`` (None: no index), in the order its pages show them.
 
     ``filters``: the request's filters as the names resolved them (the request's own when None).

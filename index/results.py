@@ -52,7 +52,9 @@ class Hit:
     context_html: str | None
 
     @classmethod
-    def stored(cls, statement_id: str, statement: Statement, meta: Mapping[str, Any], score: float | None, quote_html: str, context_html: str | None = None) -> Hit:
+    def stored(
+        cls, statement_id: str, statement: Statement, meta: Mapping[str, Any], score: float | None, quote_html: str, context_html: str | None = None
+    ) -> Hit:
         """A hit from a statement as the store gives it back, with its article's metadata (``Store.statements_by_id``)."""
         return cls(statement_id, meta["article_id"], score, statement, meta["title"], meta["published"], meta["source"], meta["url"], quote_html, context_html)
 

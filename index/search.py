@@ -291,9 +291,7 @@ class SearchIndex:
         page = self._search(request.replace(facets=(name,), per_page=1, page=1, cursor=None, histogram=None), MAX_FACET_VALUES * 100)
         wanted = speaker_key(prefix)
         values = [
-            v
-            for v in page.facets[0].values
-            if not wanted or any(word.startswith(wanted) for word in [speaker_key(v.label)] + speaker_key(v.label).split())
+            v for v in page.facets[0].values if not wanted or any(word.startswith(wanted) for word in [speaker_key(v.label)] + speaker_key(v.label).split())
         ]
         return Facet(name, tuple(values[:limit]), max(0, len(values) - limit))
 

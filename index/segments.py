@@ -198,5 +198,3 @@ def and_all(*queries: Q.Query) -> Q.Query:
     if not parts:
         return Q.Every()
     return parts[0] if len(parts) == 1 else Q.And(parts)
-
-

@@ -97,7 +97,9 @@ class Site:
         self.routes[path] = static(text.encode("utf-8"), content_type)
 
 
-def static(body: bytes, content_type: str, *, etag: str | None = None, last_modified: float | None = None, compress: bool = False) -> Callable[[Request], Answer]:
+def static(
+    body: bytes, content_type: str, *, etag: str | None = None, last_modified: float | None = None, compress: bool = False
+) -> Callable[[Request], Answer]:
     """A document that answers 304 to a matching If-None-Match (when it has an ETag)."""
 
     def answer(request: Request) -> Answer:

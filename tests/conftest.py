@@ -54,7 +54,9 @@ def served(home: Path, *extra: str, stderr=subprocess.DEVNULL):
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "--home", str(home), "serve", "--no-seed", "--port", str(port), *extra],
-        stdout=subprocess.DEVNULL, stderr=stderr, cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        cwd=PROJECT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -17,6 +17,8 @@ from archive.store import Store
 from index import writing
 
 FACETS = "speaker,kind,place,country,topic,source,type,direct"
+
+
 def only_when_selected(config) -> None:
     """Slow suites run only when asked for (``-m slow``, or ``PARLEY_SLOW=1``): setup.cfg does not deselect them."""
     if "slow" not in (config.getoption("markexpr") or "").replace("not slow", "") and not os.environ.get("PARLEY_SLOW"):
@@ -132,16 +134,19 @@ def big_client(request, tmp_path_factory):
     from web import create_app
 
     home = tmp_path_factory.mktemp("abuse-big") / "home"
-    subprocess.run([sys.executable, str(PROJECT / "bench" / "generate.py"), "--articles", "2000", "--home", str(home)], check=True, cwd=PROJECT, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / "generate.py"), "--articles", "2000", "--home", str(home)],
+        check=True,
+        cwd=PROJECT,
+        capture_output=True,
+        timeout=600,
+    )
     with Store(home) as store:
         writing.rebuild(home, store)
     return create_app({"PARLEY_HOME": str(home)}).test_client()
 
 
-TIMED = [
-    pytest.param(url, status, parameter, id=url[:60])
-    for url, status, parameter in ABUSE
-]
+TIMED = [pytest.param(url, status, parameter, id=url[:60]) for url, status, parameter in ABUSE]
 
 
 @pytest.mark.slow

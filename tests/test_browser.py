@@ -35,8 +35,14 @@ def hostile() -> Extraction:
     quote = f"{XSS} ceasefire talks would resume next week"
     start = text.index(quote)
     statement = Statement(
-        quote=quote, start=start, end=start + len(quote), direct=False,
-        speaker=Speaker(name=f"Officials {XSS}", type="group", role=XSS), kind="statement", places=("Kyiv",), topics=("negotiations",),
+        quote=quote,
+        start=start,
+        end=start + len(quote),
+        direct=False,
+        speaker=Speaker(name=f"Officials {XSS}", type="group", role=XSS),
+        kind="statement",
+        places=("Kyiv",),
+        topics=("negotiations",),
     )
     return Extraction(Article(text=text, title=f"Hostile {XSS}", source=f"Wire {XSS}", url="javascript:alert(1)"), (statement,))
 
@@ -56,7 +62,15 @@ def browser():
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield chromium
         chromium.close()

@@ -95,9 +95,13 @@ def test_killed_ingest_loses_nothing_reported_and_rerun_completes(tmp_path, kill
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(120):
-        (folder / f"a{i:03}.txt").write_text(f"---\npublished: 2025-04-{1 + i % 28:02}\n---\nReport number {i}: officials in Kyiv said {i} drones were downed.\n")
+        (folder / f"a{i:03}.txt").write_text(
+            f"---\npublished: 2025-04-{1 + i % 28:02}\n---\nReport number {i}: officials in Kyiv said {i} drones were downed.\n"
+        )
     home = tmp_path / "home"
-    proc = subprocess.Popen([*PARLEY, "--home", str(home), "ingest", "-v", str(folder)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=PROJECT)
+    proc = subprocess.Popen(
+        [*PARLEY, "--home", str(home), "ingest", "-v", str(folder)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=PROJECT
+    )
     reported = []
     for line in proc.stderr:
         if line.startswith("added "):
@@ -128,7 +132,9 @@ def test_serve_seeds_an_empty_home_and_answers_on_loopback(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     home = tmp_path / "fresh"
-    proc = subprocess.Popen([*PARLEY, "--home", str(home), "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT)
+    proc = subprocess.Popen(
+        [*PARLEY, "--home", str(home), "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT
+    )
     output = []
     try:
         for line in proc.stdout:
@@ -214,8 +220,8 @@ def test_reindex_extract_brings_every_article_and_the_index_up_to_date(home, tmp
 
 def test_serve_warms_the_search_caches_before_the_first_request(home):
     """``warm`` (run by ``serve`` in the background) leaves the index version's facet values built."""
-    from web import create_app
     from cli.serving import warm
+    from web import create_app
 
     assert run(home, "ingest", str(PROJECT / "seeds")).exit_code == 0
     app = create_app({"PARLEY_HOME": str(home)})

@@ -79,7 +79,9 @@ def test_failing_source_shows_its_error_in_the_list(site, home):
 def test_sources_toml_is_a_source_list_too(site, home):
     publish(site, 2)
     home.mkdir(parents=True)
-    (home / "sources.toml").write_text(f'[[source]]\nurl = "{site.url("/feed.xml")}"\nname = "From file"\nevery = "1h"\n\n[[source]]\nurl = "nope"\n', encoding="utf-8")
+    (home / "sources.toml").write_text(
+        f'[[source]]\nurl = "{site.url("/feed.xml")}"\nname = "From file"\nevery = "1h"\n\n[[source]]\nurl = "nope"\n', encoding="utf-8"
+    )
     listed = parley(home, "sources", "list")
     assert "From file" in listed.stdout and "from sources.toml" in listed.stdout and "skipped" in listed.stderr
     refused = parley(home, "sources", "remove", "From file")

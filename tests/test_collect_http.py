@@ -11,15 +11,22 @@ import brotli
 import pytest
 from collect_server import Site, static
 
-from archive.collect.http import FetchError, Politeness, PoliteClient, retry_after
+from archive.collect.http import FetchError, PoliteClient, Politeness, retry_after
 
 LOOPBACK = "http://127.0.0.1:"
 
 
 def fast(**changes) -> Politeness:
     """Test settings: no politeness delay, short timeouts, quick retries, loopback only."""
-    settings = {"min_delay": 0.0, "backoff": 0.01, "connect_timeout": 2.0, "read_timeout": 0.5, "total_timeout": 2.0, "max_wait": 2.0,
-                "allow": lambda url: url.startswith(LOOPBACK)}
+    settings = {
+        "min_delay": 0.0,
+        "backoff": 0.01,
+        "connect_timeout": 2.0,
+        "read_timeout": 0.5,
+        "total_timeout": 2.0,
+        "max_wait": 2.0,
+        "allow": lambda url: url.startswith(LOOPBACK),
+    }
     settings.update(changes)
     return Politeness(**settings)
 

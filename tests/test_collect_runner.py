@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from collect_server import Site, article_html, rss, static, story
 from test_collect_http import fast
@@ -157,9 +159,9 @@ def test_malformed_feed_fails_the_source_and_it_backs_off(site, collect):
     make_due(collect)
     collect()
     source = collect.state.source(report.source.id)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    wait = (datetime.fromisoformat(source.next_run) - datetime.now(timezone.utc)).total_seconds()
+    wait = (datetime.fromisoformat(source.next_run) - datetime.now(UTC)).total_seconds()
     assert source.failures == 2 and wait > 2 * 600  # 10 min x 2**2, not 10 min
 
 
@@ -179,7 +181,8 @@ def test_sitemap_index_and_url_list_sources(site, collect):
     site.text("/list.txt", f"{site.url('/s3')}\n")
     site.routes["/child.xml"] = static(
         f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{site.url("/s0")}</loc></url><url><loc>/s1</loc></url></urlset>'.encode(),
-        "application/xml", etag='"c"',
+        "application/xml",
+        etag='"c"',
     )
     site.routes["/index.xml"] = static(
         b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/child.xml</loc></sitemap><sitemap><loc>/gone.xml</loc></sitemap></sitemapindex>',
@@ -203,7 +206,9 @@ def test_max_items_leaves_the_rest_for_the_next_run(site, collect):
 
 
 def test_nothing_but_loopback_is_requested(site, collect):
-    site.routes["/feed.xml"] = static(rss("Wire", [{"title": "x", "link": "http://example.com/story", "description": "A summary."}]).encode(), "application/rss+xml")
+    site.routes["/feed.xml"] = static(
+        rss("Wire", [{"title": "x", "link": "http://example.com/story", "description": "A summary."}]).encode(), "application/rss+xml"
+    )
     (report,) = collect(site.url("/feed.xml"))
     assert any("may request" in p.reason for p in report.problems)
     assert collect.client.requests == len(site.requests)  # every request the client sent reached this server
@@ -258,8 +263,12 @@ def test_a_canonical_link_to_the_home_page_is_not_identity(site, collect):
 
 def test_two_feeds_with_one_story_keep_one_article_without_refetching(site, collect):
     site.page("/story", article_html("The story", story(60)))
-    site.routes["/one.xml"] = static(rss("One", [{"title": "Story as One calls it", "link": site.url("/story?utm_source=one")}]).encode(), "application/rss+xml")
-    site.routes["/two.xml"] = static(rss("Two", [{"title": "Story as Two calls it", "link": site.url("/story?utm_source=two")}]).encode(), "application/rss+xml")
+    site.routes["/one.xml"] = static(
+        rss("One", [{"title": "Story as One calls it", "link": site.url("/story?utm_source=one")}]).encode(), "application/rss+xml"
+    )
+    site.routes["/two.xml"] = static(
+        rss("Two", [{"title": "Story as Two calls it", "link": site.url("/story?utm_source=two")}]).encode(), "application/rss+xml"
+    )
     (first,) = collect(site.url("/one.xml"))
     (second,) = collect(site.url("/two.xml"))
     assert len(first.new) == 1 and not second.new and not second.updated and second.unchanged == 1

@@ -62,9 +62,7 @@ def ingested_statements(home: Path) -> int:
     from archive.store import Store
 
     with Store(home, readonly=True) as store:
-        return store.db.execute(
-            "SELECT count(*) FROM statements WHERE article_id NOT IN (SELECT article_id FROM collect_articles)"
-        ).fetchone()[0]
+        return store.db.execute("SELECT count(*) FROM statements WHERE article_id NOT IN (SELECT article_id FROM collect_articles)").fetchone()[0]
 
 
 def collected(home: Path) -> int:
@@ -116,7 +114,9 @@ def observed(tmp_path_factory) -> dict:
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed in finally
     server = subprocess.Popen(
         [*PARLEY, "--home", str(home), "serve", "--no-seed", "--port", str(port), "--threads", "8"],
-        stdout=subprocess.DEVNULL, stderr=log, cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        cwd=PROJECT,
     )
     stop = threading.Event()
     problems: list[str] = []
@@ -180,7 +180,9 @@ def observed(tmp_path_factory) -> dict:
         )
         lags = []
         for batch in batches:
-            ingest = subprocess.run([*PARLEY, "--home", str(home), "ingest", "-v", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=120)
+            ingest = subprocess.run(
+                [*PARLEY, "--home", str(home), "ingest", "-v", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=120
+            )
             assert ingest.returncode == 0, ingest.stderr[-2000:]
             done = time.monotonic()
             last_id = [line.split()[1] for line in ingest.stderr.splitlines() if line.startswith("added ")][-1]
@@ -219,7 +221,14 @@ def observed(tmp_path_factory) -> dict:
         tracebacks = [
             block for name in ("server.log", "watch.log") for block in (tmp_path / name).read_text(errors="replace").split("Traceback") if "Error" in block
         ]
-        return {"tracebacks": tracebacks, "problems": problems, "regressions": regressions, "answers": answers, "lags": lags, "watched_during_ingest": watched_during_ingest}
+        return {
+            "tracebacks": tracebacks,
+            "problems": problems,
+            "regressions": regressions,
+            "answers": answers,
+            "lags": lags,
+            "watched_during_ingest": watched_during_ingest,
+        }
     finally:
         stop.set()
         for t in threads if "threads" in locals() else []:

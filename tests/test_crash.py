@@ -173,10 +173,7 @@ def test_rebuild_worker_stops_when_its_rebuild_is_gone(small_folder, tmp_path):
     instead of indexing its whole slice for a build nobody will swap in."""
     home = tmp_path / "home"
     assert parley(home, "ingest", str(small_folder)).returncode == 0
-    code = (
-        "import sys; from index import writing; "
-        "writing._build_slice(sys.argv[1], writing._new_generation(sys.argv[1]), '', None, parent=1)"
-    )
+    code = "import sys; from index import writing; writing._build_slice(sys.argv[1], writing._new_generation(sys.argv[1]), '', None, parent=1)"
     ran = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, cwd=PROJECT, timeout=60)
     assert ran.returncode == 1, ran.stderr
     assert "the rebuild (process 1) is gone; stopping" in ran.stderr

@@ -6,8 +6,8 @@ import click
 import pytest
 from conftest import PROJECT
 
-from web import DEFAULTS, create_app
 from cli import cli
+from web import DEFAULTS, create_app
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
 
@@ -19,7 +19,14 @@ def test_every_command_is_documented(name):
 
 @pytest.mark.parametrize(
     ("command", "option"),
-    [(name, opt) for name, command in sorted(cli.commands.items()) for p in command.params if isinstance(p, click.Option) for opt in p.opts if opt.startswith("--")],
+    [
+        (name, opt)
+        for name, command in sorted(cli.commands.items())
+        for p in command.params
+        if isinstance(p, click.Option)
+        for opt in p.opts
+        if opt.startswith("--")
+    ],
 )
 def test_every_option_is_documented(command, option):
     row = next((line for line in README.splitlines() if line.startswith(f"| `parley {command}")), "")

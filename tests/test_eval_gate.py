@@ -28,8 +28,14 @@ FLOORS = {
     # issue #12 floors: quote F1 0.90, speaker 0.90, e2e 0.80, cue recall 0.85; keep places F1 0.929,
     # dates F1 0.995 (0.9947 unrounded), date values 0.968
     "conflict": {
-        "quotes_f1": 0.94, "speaker_acc": 0.94, "e2e_f1": 0.88, "cue_recall": 0.93,
-        "places_f1": 0.98, "geo_acc161": 0.95, "dates_f1": 0.994, "date_value_acc": 0.968,
+        "quotes_f1": 0.94,
+        "speaker_acc": 0.94,
+        "e2e_f1": 0.88,
+        "cue_recall": 0.93,
+        "places_f1": 0.98,
+        "geo_acc161": 0.95,
+        "dates_f1": 0.994,
+        "date_value_acc": 0.968,
     },
     # issue #12 floors: quote F1 0.82, speaker 0.90, e2e 0.72, cue recall 0.82
     "polnear": {"quotes_f1": 0.85, "speaker_acc": 0.90, "e2e_f1": 0.75, "cue_recall": 0.84},
@@ -45,7 +51,10 @@ def scores():
     sets = [str(shared / "corpus" / "dev" / name) for name in SETS]
     run = subprocess.run(
         [sys.executable, str(shared / "eval" / "score.py"), *sets, "--cmd", command, "--json", "--timeout", "900"],
-        capture_output=True, text=True, cwd=PROJECT, timeout=1200,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=1200,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     report = json.loads(run.stdout)

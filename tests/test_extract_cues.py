@@ -24,35 +24,45 @@ TRAILING_CASES = [
     # text, quote, speaker name, cue
     (
         "The air defence shot down 54 of 60 drones launched overnight, the air force said on Telegram on Tuesday.",
-        "The air defence shot down 54 of 60 drones launched overnight", "air force", "said",
+        "The air defence shot down 54 of 60 drones launched overnight",
+        "air force",
+        "said",
     ),
     (
         "The rebels have taken full control of the garrison headquarters in the border township, it said on Wednesday.",
-        "The rebels have taken full control of the garrison headquarters in the border township", None, "said",
+        "The rebels have taken full control of the garrison headquarters in the border township",
+        None,
+        "said",
     ),
     (
-        "Two soldiers were wounded when a drone hit their position, the group's military spokesman said in a "
-        "televised speech early on Saturday.",
-        "Two soldiers were wounded when a drone hit their position", "military spokesman", "said",
+        "Two soldiers were wounded when a drone hit their position, the group's military spokesman said in a televised speech early on Saturday.",
+        "Two soldiers were wounded when a drone hit their position",
+        "military spokesman",
+        "said",
     ),
     (
-        "The capture of the town came after days of fighting with government forces, local civic leader Amani "
-        "Kabila said.",
-        "The capture of the town came after days of fighting with government forces", "Amani Kabila", "said",
+        "The capture of the town came after days of fighting with government forces, local civic leader Amani Kabila said.",
+        "The capture of the town came after days of fighting with government forces",
+        "Amani Kabila",
+        "said",
     ),
     (
-        "Staff in the capital have been told to form units to respond to emergencies, said Aung Myo Thant, "
-        "secretary of the city council.",
-        "Staff in the capital have been told to form units to respond to emergencies", "Aung Myo Thant", "said",
+        "Staff in the capital have been told to form units to respond to emergencies, said Aung Myo Thant, secretary of the city council.",
+        "Staff in the capital have been told to form units to respond to emergencies",
+        "Aung Myo Thant",
+        "said",
     ),
     (
-        "KYIV (Reuters) - Russia launched five missiles and 12 drones at Ukraine in an overnight attack, "
-        "Ukraine's air force said early on Monday.",
-        "Russia launched five missiles and 12 drones at Ukraine in an overnight attack", "Ukraine's air force", "said",
+        "KYIV (Reuters) - Russia launched five missiles and 12 drones at Ukraine in an overnight attack, Ukraine's air force said early on Monday.",
+        "Russia launched five missiles and 12 drones at Ukraine in an overnight attack",
+        "Ukraine's air force",
+        "said",
     ),
     (
         "Three civilians were killed in the shelling of the market, the regional governor told reporters.",
-        "Three civilians were killed in the shelling of the market", "regional governor", "told",
+        "Three civilians were killed in the shelling of the market",
+        "regional governor",
+        "told",
     ),
 ]
 
@@ -67,10 +77,7 @@ def test_trailing_cue_reports_the_content_before_it(text: str, quote: str, name:
 
 
 def test_participle_after_a_trailing_cue_is_a_second_statement_of_the_same_speaker() -> None:
-    text = (
-        "A missile strike killed at least five people in the city on Wednesday, President Ivan Petrenko said, "
-        "urging allies to supply more air defences."
-    )
+    text = "A missile strike killed at least five people in the city on Wednesday, President Ivan Petrenko said, urging allies to supply more air defences."
     first, second = find_statements(text)
     assert first.quote == "A missile strike killed at least five people in the city on Wednesday"
     assert second.quote == "allies to supply more air defences" and second.cue == "urging"
@@ -106,26 +113,64 @@ def test_a_cue_with_only_adjuncts_and_no_content_before_makes_no_statement() -> 
 
 FORM_CASES = [
     # text, quote, speaker name (suffix), cue, kind
-    ("Hundreds of families fled the town over the weekend, according to earlier reports.",
-     "Hundreds of families fled the town over the weekend", "reports", "according to", "statement"),
-    ("Mayor Ivan Fedorov spoke to reporters. According to him, the convoy was hit twice before it reached the crossing.",
-     "the convoy was hit twice before it reached the crossing", "Fedorov", "According to", "statement"),
-    ("A local resident, who asked not to be named for safety reasons, said he heard heavy gunfire all night.",
-     "he heard heavy gunfire all night", "resident", "said", "statement"),
-    ("A senior official speaking on condition of anonymity told AFP that 40 people had been killed.",
-     "40 people had been killed", "official", "told", "statement"),
-    ("Earlier on Sunday, U.S. Central Command (CENTCOM) said it destroyed two drones over the Red Sea.",
-     "it destroyed two drones over the Red Sea", "Central Command", "said", "statement"),
-    ("The ruling council (RC), in an order on Wednesday, said all reservists should be ready to deploy.",
-     "all reservists should be ready to deploy", None, "said", "statement"),
-    ("Sheikh Hikmat al-Hijri issued a statement accusing government troops of breaching a ceasefire.",
-     "government troops of breaching a ceasefire", None, "accusing", "allegation"),
-    ("Israel struck army positions in the south for a second day on Tuesday, vowing to protect the minority.",
-     "to protect the minority", "Israel", "vowing", "commitment"),
-    ("The minister noted that the corridor had been closed for a week.",
-     "the corridor had been closed for a week", "minister", "noted", "statement"),
-    ("The agency confirmed that the vessel had been struck by a missile.",
-     "the vessel had been struck by a missile", "agency", "confirmed", "confirmation"),
+    (
+        "Hundreds of families fled the town over the weekend, according to earlier reports.",
+        "Hundreds of families fled the town over the weekend",
+        "reports",
+        "according to",
+        "statement",
+    ),
+    (
+        "Mayor Ivan Fedorov spoke to reporters. According to him, the convoy was hit twice before it reached the crossing.",
+        "the convoy was hit twice before it reached the crossing",
+        "Fedorov",
+        "According to",
+        "statement",
+    ),
+    (
+        "A local resident, who asked not to be named for safety reasons, said he heard heavy gunfire all night.",
+        "he heard heavy gunfire all night",
+        "resident",
+        "said",
+        "statement",
+    ),
+    (
+        "A senior official speaking on condition of anonymity told AFP that 40 people had been killed.",
+        "40 people had been killed",
+        "official",
+        "told",
+        "statement",
+    ),
+    (
+        "Earlier on Sunday, U.S. Central Command (CENTCOM) said it destroyed two drones over the Red Sea.",
+        "it destroyed two drones over the Red Sea",
+        "Central Command",
+        "said",
+        "statement",
+    ),
+    (
+        "The ruling council (RC), in an order on Wednesday, said all reservists should be ready to deploy.",
+        "all reservists should be ready to deploy",
+        None,
+        "said",
+        "statement",
+    ),
+    (
+        "Sheikh Hikmat al-Hijri issued a statement accusing government troops of breaching a ceasefire.",
+        "government troops of breaching a ceasefire",
+        None,
+        "accusing",
+        "allegation",
+    ),
+    (
+        "Israel struck army positions in the south for a second day on Tuesday, vowing to protect the minority.",
+        "to protect the minority",
+        "Israel",
+        "vowing",
+        "commitment",
+    ),
+    ("The minister noted that the corridor had been closed for a week.", "the corridor had been closed for a week", "minister", "noted", "statement"),
+    ("The agency confirmed that the vessel had been struck by a missile.", "the vessel had been struck by a missile", "agency", "confirmed", "confirmation"),
 ]
 
 
@@ -211,13 +256,14 @@ def test_quote_inside_a_trailing_statement_is_one_statement() -> None:
 CHANNEL_CASES = [
     # text, channel
     ("Oksana, the manager of a cafe that was hit, told Reuters she was still shaking.", "Reuters"),
-    ("KYIV (Reuters) - Russia launched five missiles at Ukraine overnight, Ukraine's air force said early on Monday.",
-     None),  # a dateline's agency is the article's source
+    (
+        "KYIV (Reuters) - Russia launched five missiles at Ukraine overnight, Ukraine's air force said early on Monday.",
+        None,
+    ),  # a dateline's agency is the article's source
     ("He said in his nightly video address that the battle for the town continues.", "nightly video address"),
     ("Rogov told Komsomolskaya Pravda radio that the workers were no longer afraid.", "Komsomolskaya Pravda radio"),
     ("The ministry said in a statement posted to Telegram that 12 people were killed.", "statement posted to Telegram"),
-    ("The army said on the social media platform X that a missile was fired toward the city.",
-     "the social media platform X"),
+    ("The army said on the social media platform X that a missile was fired toward the city.", "the social media platform X"),
     ("Last week, Al-Arabiya TV cited Egypt's military as saying a missile had landed near the border.", "Al-Arabiya TV"),
     ("The minister said during a TV show that the situation in the city was urgent.", "TV show"),
     ("The prime minister said at the cabinet meeting that troops had crossed the line again.", "cabinet meeting"),
@@ -253,8 +299,7 @@ def test_a_channel_and_a_time_are_no_content(text: str) -> None:
 APPOSITIVE_QUOTE_CASES = [
     # a direct quote attributed after it, with an appositive or a modifier between name and cue
     # (the actors list knows Sarea's other spellings: the archive shows one name for all of them)
-    ('"We hit several targets," the group\'s military spokesman, Yehya Sarea, said in a televised statement.',
-     "Yahya Saree", "televised statement"),
+    ('"We hit several targets," the group\'s military spokesman, Yehya Sarea, said in a televised statement.', "Yahya Saree", "televised statement"),
     ("“Everything inside is broken,” Oksana, the owner of a bakery that was hit, told Reuters.", "Oksana", "Reuters"),
     ("“The night was hard for our city,” Petro Marchuk, governor of Sumy region, said.", "Petro Marchuk", None),
     ('"The workers are no longer afraid," Ivan Bondar from the regional council, said on Friday.', "Ivan Bondar", None),
@@ -293,7 +338,7 @@ def test_pull_quote_signed_with_a_dash(text: str, quote: str, name: str) -> None
 def test_transcript_lines_are_their_labels_statements() -> None:
     text = (
         "Partial transcript as follows:\n\n"
-        '"WALLIS: Let\'s start with the news on the talks. Will the envoy be there?\n\n'
+        "\"WALLIS: Let's start with the news on the talks. Will the envoy be there?\n\n"
         '"PENNY: Well, look, this is serious business. The people have a choice to make.\n\n'
         "WALLIS: If I may, because we have limited time.\n"
     )
@@ -344,13 +389,18 @@ def test_outlet_quoting_a_speaker_is_the_channel_not_the_speaker() -> None:
 
 SPLIT_CASES = [
     # two attributions in one sentence: each its own content
-    ("The ministry strongly condemned the shelling and commended the medical staff working at the hospital.",
-     [("condemned", "the shelling"), ("commended", "the medical staff working at the hospital")]),
-    ("The rebels claimed they took over the city while the government had claimed the presence of foreign troops.",
-     [("claimed", "they took over the city"), ("claimed", "the presence of foreign troops")]),
-    ("Aid workers have reported heavy shelling in the region, with the rebel alliance saying the army launched "
-     "an offensive.",
-     [("reported", "heavy shelling in the region"), ("saying", "the army launched an offensive")]),
+    (
+        "The ministry strongly condemned the shelling and commended the medical staff working at the hospital.",
+        [("condemned", "the shelling"), ("commended", "the medical staff working at the hospital")],
+    ),
+    (
+        "The rebels claimed they took over the city while the government had claimed the presence of foreign troops.",
+        [("claimed", "they took over the city"), ("claimed", "the presence of foreign troops")],
+    ),
+    (
+        "Aid workers have reported heavy shelling in the region, with the rebel alliance saying the army launched an offensive.",
+        [("reported", "heavy shelling in the region"), ("saying", "the army launched an offensive")],
+    ),
 ]
 
 
@@ -376,12 +426,12 @@ def test_relative_pronoun_speaker_is_its_antecedent() -> None:
 @pytest.mark.parametrize(
     ("text", "quote"),
     [
-        ("The company was thriving, Mr. Clarke said, until it went bankrupt in the late nineties.",
-         "until it went bankrupt in the late nineties"),
-        ("He has a plan, he said, for how the mines can keep working while cutting emissions.",
-         "for how the mines can keep working while cutting emissions"),
-        ("Shelling destroyed most of the houses in the village overnight, the governor said, and a school.",
-         "Shelling destroyed most of the houses in the village overnight"),  # "and …" does not resume it
+        ("The company was thriving, Mr. Clarke said, until it went bankrupt in the late nineties.", "until it went bankrupt in the late nineties"),
+        ("He has a plan, he said, for how the mines can keep working while cutting emissions.", "for how the mines can keep working while cutting emissions"),
+        (
+            "Shelling destroyed most of the houses in the village overnight, the governor said, and a school.",
+            "Shelling destroyed most of the houses in the village overnight",
+        ),  # "and …" does not resume it
     ],
 )
 def test_interrupted_content_is_its_larger_part(text: str, quote: str) -> None:

@@ -50,22 +50,22 @@ CASES = [
     ("They meet next Monday.", TUESDAY, [("next Monday", "2025-04-28", "day")]),
     ("They will meet Sunday.", TUESDAY, [("Sunday", "2025-04-27", "day")]),
     # relative phrases
-    ("It happened yesterday, not today; more tomorrow.", TUESDAY,
-     [("yesterday", "2025-04-21", "day"), ("today", "2025-04-22", "day"), ("tomorrow", "2025-04-23", "day")]),
+    (
+        "It happened yesterday, not today; more tomorrow.",
+        TUESDAY,
+        [("yesterday", "2025-04-21", "day"), ("today", "2025-04-22", "day"), ("tomorrow", "2025-04-23", "day")],
+    ),
     ("He proposed it over the weekend.", TUESDAY, [("over the weekend", "2025-W16-WE", "week")]),
     ("A meeting in Paris last week.", TUESDAY, [("last week", "2025-W16", "week")]),
-    ("They meet this week and next week.", TUESDAY,
-     [("this week", "2025-W17", "week"), ("next week", "2025-W18", "week")]),
-    ("Prices fell last month and earlier this month.", TUESDAY,
-     [("last month", "2025-03", "month"), ("earlier this month", "2025-04", "month")]),
+    ("They meet this week and next week.", TUESDAY, [("this week", "2025-W17", "week"), ("next week", "2025-W18", "week")]),
+    ("Prices fell last month and earlier this month.", TUESDAY, [("last month", "2025-03", "month"), ("earlier this month", "2025-04", "month")]),
     ("Sales fell last year.", TUESDAY, [("last year", "2024", "year")]),
     ("It began three days ago.", TUESDAY, [("three days ago", "2025-04-19", "day")]),
     ("It began two weeks ago.", TUESDAY, [("two weeks ago", "2025-W15", "week")]),
     ("Seventeen years ago it began.", date(2017, 7, 18), [("Seventeen years ago", "2000", "year")]),
     # no publication date: found, never guessed
     ("Putin spoke on Monday and last week.", None, [("on Monday", None, None), ("last week", None, None)]),
-    ("Signed April 22, 2025, effective March 5.", None,
-     [("April 22, 2025", "2025-04-22", "day"), ("March 5", None, None)]),
+    ("Signed April 22, 2025, effective March 5.", None, [("April 22, 2025", "2025-04-22", "day"), ("March 5", None, None)]),
 ]
 
 
@@ -77,7 +77,7 @@ def test_find_dates(text: str, published: date | None, expected: list[tuple[str,
 def test_offsets_index_the_text_and_ranges_bound_the_period() -> None:
     text = "Zelenskyy’s proposal over the weekend was discussed last week."
     refs = find_dates(text, TUESDAY)
-    assert [text[d.start:d.end] for d in refs] == ["over the weekend", "last week"]  # type: ignore[misc]
+    assert [text[d.start : d.end] for d in refs] == ["over the weekend", "last week"]  # type: ignore[misc]
     assert (refs[0].range_start, refs[0].range_end) == ("2025-04-19", "2025-04-20")
     assert (refs[1].range_start, refs[1].range_end) == ("2025-04-14", "2025-04-20")
 
@@ -105,12 +105,15 @@ def test_mentions_are_sorted_and_do_not_overlap() -> None:
     assert refs[0].text == "Monday, April 21, 2025"
 
 
-@pytest.mark.parametrize(("text", "tense"), [
-    ("Talks are expected in London on Wednesday.", "future"),
-    ("Talks will take place on Wednesday.", "future"),
-    ("The interview aired Monday.", "past"),
-    ("Envoys met on Wednesday.", None),
-])
+@pytest.mark.parametrize(
+    ("text", "tense"),
+    [
+        ("Talks are expected in London on Wednesday.", "future"),
+        ("Talks will take place on Wednesday.", "future"),
+        ("The interview aired Monday.", "past"),
+        ("Envoys met on Wednesday.", None),
+    ],
+)
 def test_tense_near(text: str, tense: str | None) -> None:
     start = text.index(" on ") + 1 if " on " in text else text.index("Monday")
     assert tense_near(text, start, start + 5) == tense
@@ -131,13 +134,16 @@ SEED_TEXT = (
 )
 
 
-@pytest.mark.parametrize(("quote", "expected"), [
-    ("positive attitude towards any peace initiatives", "Monday"),
-    ("a month-long ceasefire", "over the weekend"),
-    ("Washington may scale back", None),
-    ("a peace deal might be reached within days", "on Monday"),
-    ("Russia deployed 54 drones in attacks overnight on Tuesday", "overnight on Tuesday"),
-])
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("positive attitude towards any peace initiatives", "Monday"),
+        ("a month-long ceasefire", "over the weekend"),
+        ("Washington may scale back", None),
+        ("a peace deal might be reached within days", "on Monday"),
+        ("Russia deployed 54 drones in attacks overnight on Tuesday", "overnight on Tuesday"),
+    ],
+)
 def test_date_near(quote: str, expected: str | None) -> None:
     dates = find_dates(SEED_TEXT, TUESDAY)
     start = SEED_TEXT.index(quote)
@@ -181,15 +187,18 @@ def test_key_scans_find_what_finditer_finds(text: str) -> None:
         assert [m.span() for m in scan.finditer(name)] == [m.span() for m in pattern.finditer(text)], name
 
 
-@pytest.mark.parametrize(("text", "pos", "initial"), [
-    ("Today it rained.", 0, True),
-    ("It rained. Today it rained.", 11, True),
-    ('He said: "Today it rained."', 10, True),
-    ("He said:  Today", 10, True),
-    ("(Today)", 1, True),
-    ("USA Today", 4, False),
-    ("Trees for \tTomorrow", 11, False),
-])
+@pytest.mark.parametrize(
+    ("text", "pos", "initial"),
+    [
+        ("Today it rained.", 0, True),
+        ("It rained. Today it rained.", 11, True),
+        ('He said: "Today it rained."', 10, True),
+        ("He said:  Today", 10, True),
+        ("(Today)", 1, True),
+        ("USA Today", 4, False),
+        ("Trees for \tTomorrow", 11, False),
+    ],
+)
 def test_sentence_initial(text: str, pos: int, initial: bool) -> None:
     from archive.extract.dates import _sentence_initial
 

@@ -28,17 +28,15 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
 CASES = [
     ("Talks with Ukraine resumed.", [("Ukraine", "Ukraine", "UA")]),
     ("Officials in Kiev and Kyiv agreed.", [("Kiev", "Kyiv", "UA"), ("Kyiv", "Kyiv", "UA")]),
-    ("Shelling hit Kharkov, Zaporozhye and Odessa.",
-     [("Kharkov", "Kharkiv", "UA"), ("Zaporozhye", "Zaporizhzhia", "UA"), ("Odessa", "Odesa", "UA")]),
+    ("Shelling hit Kharkov, Zaporozhye and Odessa.", [("Kharkov", "Kharkiv", "UA"), ("Zaporozhye", "Zaporizhzhia", "UA"), ("Odessa", "Odesa", "UA")]),
     ("Strikes on Nikolaev continued.", [("Nikolaev", "Mykolaiv", "UA")]),
-    ("Fighting in the Kursk region, the Kursk oblast and the Kursk Oblast.",
-     [("Kursk region", "Kursk region", "RU"), ("Kursk oblast", "Kursk region", "RU"),
-      ("Kursk Oblast", "Kursk region", "RU")]),
-    ("Troops left Bakhmut, Avdiivka and Vuhledar.",
-     [("Bakhmut", "Bakhmut", "UA"), ("Avdiivka", "Avdiivka", "UA"), ("Vuhledar", "Vuhledar", "UA")]),
+    (
+        "Fighting in the Kursk region, the Kursk oblast and the Kursk Oblast.",
+        [("Kursk region", "Kursk region", "RU"), ("Kursk oblast", "Kursk region", "RU"), ("Kursk Oblast", "Kursk region", "RU")],
+    ),
+    ("Troops left Bakhmut, Avdiivka and Vuhledar.", [("Bakhmut", "Bakhmut", "UA"), ("Avdiivka", "Avdiivka", "UA"), ("Vuhledar", "Vuhledar", "UA")]),
     ("Near Robotyne and Chasiv Yar.", [("Robotyne", "Robotyne", "UA"), ("Chasiv Yar", "Chasiv Yar", "UA")]),
-    ("Negotiators from the U.S., the UK and France.",
-     [("U.S.", "United States", "US"), ("UK", "United Kingdom", "GB"), ("France", "France", "FR")]),
+    ("Negotiators from the U.S., the UK and France.", [("U.S.", "United States", "US"), ("UK", "United Kingdom", "GB"), ("France", "France", "FR")]),
     ("Washington may scale back its efforts.", [("Washington", "Washington, D.C.", "US")]),
     ("He urged Moscow to answer.", [("Moscow", "Moscow", "RU")]),
     # organisations, demonyms and people are not places
@@ -58,8 +56,7 @@ CASES = [
     ("He lives in Paris, Texas.", [("Paris", "Paris", "US"), ("Texas", "Texas", "US")]),
     ("Georgia and Atlanta officials met.", [("Georgia", "Georgia", "US"), ("Atlanta", "Atlanta", "US")]),
     ("Georgia said Tbilisi would not yield.", [("Georgia", "Georgia", "GE"), ("Tbilisi", "Tbilisi", "GE")]),
-    ("CHARLESTON, W.Va. -- A storm hit S.C. today.",
-     [("CHARLESTON", "Charleston", "US"), ("W.Va.", "West Virginia", "US"), ("S.C.", "South Carolina", "US")]),
+    ("CHARLESTON, W.Va. -- A storm hit S.C. today.", [("CHARLESTON", "Charleston", "US"), ("W.Va.", "West Virginia", "US"), ("S.C.", "South Carolina", "US")]),
     ("Schools in Gainesville, Ga., closed.", [("Gainesville", "Gainesville", "US"), ("Ga.", "Georgia", "US")]),
     ("The mayor of London, Ontario, spoke.", [("London", "London", "CA"), ("Ontario", "Ontario", "CA")]),
     ("Fighting near Jerusalem went on.", [("Jerusalem", "Jerusalem", "IL")]),
@@ -110,8 +107,20 @@ def test_report_places() -> None:
     text = (DATA / "frontline_report.txt").read_text(encoding="utf-8")
     names = [p.name for p in find_places(text)]
     assert names == [
-        "Kharkiv", "Pokrovsk", "Chasiv Yar", "Donetsk Oblast", "Kyiv", "Odesa", "Moscow", "Kursk region",
-        "Sudzha", "United States", "United Kingdom", "Paris", "Washington, D.C.", "Zaporizhzhia",
+        "Kharkiv",
+        "Pokrovsk",
+        "Chasiv Yar",
+        "Donetsk Oblast",
+        "Kyiv",
+        "Odesa",
+        "Moscow",
+        "Kursk region",
+        "Sudzha",
+        "United States",
+        "United Kingdom",
+        "Paris",
+        "Washington, D.C.",
+        "Zaporizhzhia",
     ]
 
 
@@ -123,7 +132,9 @@ def test_offsets_survive_astral_and_accented_text() -> None:
 
 def test_places_near() -> None:
     places = [
-        Place("Kyiv", 0, 4, "Kyiv"), Place("Kiev", 10, 14, "Kyiv"), Place("Paris", 20, 25, "Paris"),
+        Place("Kyiv", 0, 4, "Kyiv"),
+        Place("Kiev", 10, 14, "Kyiv"),
+        Place("Paris", 20, 25, "Paris"),
         Place("London", 40, 46, "London"),
     ]
     assert places_near(places, 0, 30) == ["Kyiv", "Paris"]
@@ -148,11 +159,14 @@ INDEX_TEXT = (
 )
 
 
-@pytest.mark.parametrize("places", [
-    find_places(INDEX_TEXT),
-    list(reversed(find_places(INDEX_TEXT))),  # not sorted: the index keeps the caller's order
-    [Place("Kyiv", 5, 9, "Kyiv", kind="city"), Place("Kiev", 5, 9, "Kyiv", kind="city"), Place("X", 3, 3, "X")],
-])
+@pytest.mark.parametrize(
+    "places",
+    [
+        find_places(INDEX_TEXT),
+        list(reversed(find_places(INDEX_TEXT))),  # not sorted: the index keeps the caller's order
+        [Place("Kyiv", 5, 9, "Kyiv", kind="city"), Place("Kiev", 5, 9, "Kyiv", kind="city"), Place("X", 3, 3, "X")],
+    ],
+)
 def test_place_index_agrees_with_the_scans(places: list[Place]) -> None:
     index = PlaceIndex(INDEX_TEXT, places)
     n = len(INDEX_TEXT)
@@ -162,12 +176,15 @@ def test_place_index_agrees_with_the_scans(places: list[Place]) -> None:
             assert index.location(start, end) == statement_location(INDEX_TEXT, start, end, places)
 
 
-@pytest.mark.parametrize("text", [
-    "Kyiv and KYIV, Zürich—Łódź; İstanbul’s “Köln” 2025 x_y",
-    "plain ascii text, with U.S. places: Paris, Texas.",
-    "İİİ Kyiv",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kyiv and KYIV, Zürich—Łódź; İstanbul’s “Köln” 2025 x_y",
+        "plain ascii text, with U.S. places: Paris, Texas.",
+        "İİİ Kyiv",
+        "",
+    ],
+)
 def test_tokens_fold_like_the_gazetteer(text: str) -> None:
     import re
 
@@ -217,11 +234,12 @@ def test_home_state_picks_the_local_namesake() -> None:
 # text, expected (mention, kind) of the features; gazetteer places are left out here
 FEATURES = [
     ("Water was cut between Shamrock Street and the levee.", [("Shamrock Street", "site")]),
-    ("The crash was at North Nokomis Street and Darling Avenue.",
-     [("North Nokomis Street", "site"), ("Darling Avenue", "site")]),
+    ("The crash was at North Nokomis Street and Darling Avenue.", [("North Nokomis Street", "site"), ("Darling Avenue", "site")]),
     ("The meeting is at City Hall, 1200 E. Broad St. on Monday.", [("E. Broad St.", "site")]),
-    ("Crews closed Talmadge Drive between Pine Needle Drive and Sylvan Road.",
-     [("Talmadge Drive", "site"), ("Pine Needle Drive", "site"), ("Sylvan Road", "site")]),
+    (
+        "Crews closed Talmadge Drive between Pine Needle Drive and Sylvan Road.",
+        [("Talmadge Drive", "site"), ("Pine Needle Drive", "site"), ("Sylvan Road", "site")],
+    ),
     ("The Kanawha River rose as boats crossed Lake Lanier.", [("Kanawha River", "site"), ("Lake Lanier", "site")]),
     ("Hikers love the Monongahela National Forest.", [("Monongahela National Forest", "site")]),
     ("Lights went out between Fourth and Seventh streets.", [("Fourth", "site"), ("Seventh", "site")]),
@@ -244,7 +262,8 @@ def test_features(text: str, expected: list[tuple[str, str]]) -> None:
 def test_a_feature_covers_the_town_in_its_name_and_a_town_covers_its_feature() -> None:
     assert found("A fire on Dublin Road spread.") == [("Dublin Road", "Dublin Road", None)]
     assert [(p.text, p.kind) for p in find_places("Flooding hit Lake Charles, Louisiana.")] == [
-        ("Lake Charles", "city"), ("Louisiana", "state"),
+        ("Lake Charles", "city"),
+        ("Louisiana", "state"),
     ]
 
 
@@ -302,11 +321,21 @@ def test_british_and_irish_counties() -> None:
     assert ("Clare", "Clare", "IE") in found("Births in County Clare, Ireland, rose.") + found("Births in Clare, Ireland, rose.")
 
 
-@pytest.mark.parametrize(("text", "word"), [
-    ("reading is fun", "reading"), ("Reading, then proofreading", "reading"), ("a reading_list", "reading"),
-    ("readings", "reading"), ("x reading2", "reading"), ("¹reading", "reading"), ("st. louis", "st."),
-    ("", "a"), ("aaa", "aa"), ("aa aaa", "aa"),
-])
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("reading is fun", "reading"),
+        ("Reading, then proofreading", "reading"),
+        ("a reading_list", "reading"),
+        ("readings", "reading"),
+        ("x reading2", "reading"),
+        ("¹reading", "reading"),
+        ("st. louis", "st."),
+        ("", "a"),
+        ("aaa", "aa"),
+        ("aa aaa", "aa"),
+    ],
+)
 def test_words_in_text_as_the_regex_finds_them(text: str, word: str) -> None:
     import re
 
@@ -320,46 +349,57 @@ def test_listed_units_with_and_without_a_serial_comma() -> None:
 
     for text in ("Barrow, Jackson and Madison counties voted.", "Barrow, Jackson, and Madison counties voted."):
         units = [(f.name, f.unit) for f in find_features(text)]
-        assert units == [
-            ("Barrow County", "barrow county"), ("Jackson County", "jackson county"), ("Madison County", "madison county")
-        ], text
+        assert units == [("Barrow County", "barrow county"), ("Jackson County", "jackson county"), ("Madison County", "madison county")], text
 
 
 # Places in context (issue 12): sentences of the shapes conflict news uses; text, expected (mention, name, kind, country)
 IN_CONTEXT = [
     # a country's name is the country unless the article names places in a US state
-    ("Russia fought a war with Georgia in 2008, and the United States warned Moscow, Washington said.",
-     [("Russia", "Russia", "country", "RU"), ("Georgia", "Georgia", "country", "GE"),
-      ("United States", "United States", "country", "US"), ("Moscow", "Moscow", "city", "RU"),
-      ("Washington", "Washington, D.C.", "city", "US")]),
-    ("Voters in Atlanta, Georgia, queued for hours.",
-     [("Atlanta", "Atlanta", "city", "US"), ("Georgia", "Georgia", "state", "US")]),
+    (
+        "Russia fought a war with Georgia in 2008, and the United States warned Moscow, Washington said.",
+        [
+            ("Russia", "Russia", "country", "RU"),
+            ("Georgia", "Georgia", "country", "GE"),
+            ("United States", "United States", "country", "US"),
+            ("Moscow", "Moscow", "city", "RU"),
+            ("Washington", "Washington, D.C.", "city", "US"),
+        ],
+    ),
+    ("Voters in Atlanta, Georgia, queued for hours.", [("Atlanta", "Atlanta", "city", "US"), ("Georgia", "Georgia", "state", "US")]),
     # the first or last word of a person's name is no place
     ("Russian President Vladimir Putin spoke to Vladimir Zelensky.", []),
-    ("Vladimir Rogov, an official of the Zaporizhzhia region, said on Friday.",
-     [("Zaporizhzhia region", "Zaporizhzhia Oblast", "region", "UA")]),
-    ("Officials in Vladimir, east of Moscow, said.",
-     [("Vladimir", "Vladimir", "city", "RU"), ("Moscow", "Moscow", "city", "RU")]),
+    ("Vladimir Rogov, an official of the Zaporizhzhia region, said on Friday.", [("Zaporizhzhia region", "Zaporizhzhia Oblast", "region", "UA")]),
+    ("Officials in Vladimir, east of Moscow, said.", [("Vladimir", "Vladimir", "city", "RU"), ("Moscow", "Moscow", "city", "RU")]),
     # waters named after a place are the waters
-    ("A missile hit a ship in the Gulf of Aden, east of Aden, Yemen.",
-     [("Gulf of Aden", "Gulf of Aden", "sea", None), ("Aden", "Aden", "city", "YE"), ("Yemen", "Yemen", "country", "YE")]),
-    ("Ships crossed the Bab el-Mandeb into the Sea of Azov.",
-     [("Bab el-Mandeb", "Bab el-Mandeb", "sea", None), ("Sea of Azov", "Sea of Azov", "sea", None)]),
+    (
+        "A missile hit a ship in the Gulf of Aden, east of Aden, Yemen.",
+        [("Gulf of Aden", "Gulf of Aden", "sea", None), ("Aden", "Aden", "city", "YE"), ("Yemen", "Yemen", "country", "YE")],
+    ),
+    ("Ships crossed the Bab el-Mandeb into the Sea of Azov.", [("Bab el-Mandeb", "Bab el-Mandeb", "sea", None), ("Sea of Azov", "Sea of Azov", "sea", None)]),
     # districts and camps of conflict cities, with their city
-    ("Strikes hit Shejaia and Zeitoun in Gaza City and the Al-Shati camp.",
-     [("Shejaia", "Shejaia", "district", "PS"), ("Zeitoun", "Zeitoun", "district", "PS"),
-      ("Gaza City", "Gaza", "city", "PS"), ("Al-Shati camp", "Al-Shati camp", "camp", "PS")]),
-    ("Tanks entered Rafah's Tal al-Sultan and the Jabalia refugee camp.",
-     [("Rafah", "Rafah", "city", "PS"), ("Tal al-Sultan", "Tal al-Sultan", "district", "PS"),
-      ("Jabalia refugee camp", "Jabalia camp", "camp", "PS")]),
-    ("The RSF shelled Zamzam camp near al-Fashir, also spelled El Fasher.",
-     [("Zamzam camp", "Zamzam camp", "camp", "SD"), ("al-Fashir", "El Fasher", "city", "SD"), ("El Fasher", "El Fasher", "city", "SD")]),
+    (
+        "Strikes hit Shejaia and Zeitoun in Gaza City and the Al-Shati camp.",
+        [
+            ("Shejaia", "Shejaia", "district", "PS"),
+            ("Zeitoun", "Zeitoun", "district", "PS"),
+            ("Gaza City", "Gaza", "city", "PS"),
+            ("Al-Shati camp", "Al-Shati camp", "camp", "PS"),
+        ],
+    ),
+    (
+        "Tanks entered Rafah's Tal al-Sultan and the Jabalia refugee camp.",
+        [("Rafah", "Rafah", "city", "PS"), ("Tal al-Sultan", "Tal al-Sultan", "district", "PS"), ("Jabalia refugee camp", "Jabalia camp", "camp", "PS")],
+    ),
+    (
+        "The RSF shelled Zamzam camp near al-Fashir, also spelled El Fasher.",
+        [("Zamzam camp", "Zamzam camp", "camp", "SD"), ("al-Fashir", "El Fasher", "city", "SD"), ("El Fasher", "El Fasher", "city", "SD")],
+    ),
     # provinces with the word news puts after them; datelines in capitals
-    ("Clashes in the Tigray region, Rakhine State and North Kivu province.",
-     [("Tigray region", "Tigray", "region", "ET"), ("Rakhine State", "Rakhine", "region", "MM"),
-      ("North Kivu province", "North Kivu", "region", "CD")]),
-    ("GOMA, Congo (AP) — Rebels advanced.",
-     [("GOMA", "Goma", "city", "CD"), ("Congo", "Democratic Republic of the Congo", "country", "CD")]),
+    (
+        "Clashes in the Tigray region, Rakhine State and North Kivu province.",
+        [("Tigray region", "Tigray", "region", "ET"), ("Rakhine State", "Rakhine", "region", "MM"), ("North Kivu province", "North Kivu", "region", "CD")],
+    ),
+    ("GOMA, Congo (AP) — Rebels advanced.", [("GOMA", "Goma", "city", "CD"), ("Congo", "Democratic Republic of the Congo", "country", "CD")]),
     ("KYIV : Russia launched drones.", [("KYIV", "Kyiv", "city", "UA"), ("Russia", "Russia", "country", "RU")]),
     ("IT staff and the MAN group met.", []),
 ]

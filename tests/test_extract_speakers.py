@@ -30,14 +30,28 @@ def speaker_of(text: str, words: str) -> dict | None:
 
 ORGANISATIONS = [
     # (text, words of the quote, expected name)
-    ("Gaza's Health Ministry said 40 people were killed overnight. The Israeli military said it struck "
-     "militant targets. The ministry said the dead included 12 children.", "the dead included", "Gaza's Health Ministry"),
-    ("The Israeli military said it had struck a Hamas command centre. Hamas denied that any fighters were "
-     "there. The army said the strike was precise and targeted.", "the strike was precise", "Israeli military"),
-    ("Hezbollah fired rockets at northern Israel. The Lebanese health ministry said an Israeli strike hit "
-     "the village of Kfarjouz near Nabatieh.", "an Israeli strike hit", "Lebanese health ministry"),
-    ("The Sudan Doctors Network condemned the RSF for the shelling, saying the attack killed 20 people in "
-     "the market.", "the attack killed", "Sudan Doctors Network"),
+    (
+        "Gaza's Health Ministry said 40 people were killed overnight. The Israeli military said it struck "
+        "militant targets. The ministry said the dead included 12 children.",
+        "the dead included",
+        "Gaza's Health Ministry",
+    ),
+    (
+        "The Israeli military said it had struck a Hamas command centre. Hamas denied that any fighters were "
+        "there. The army said the strike was precise and targeted.",
+        "the strike was precise",
+        "Israeli military",
+    ),
+    (
+        "Hezbollah fired rockets at northern Israel. The Lebanese health ministry said an Israeli strike hit the village of Kfarjouz near Nabatieh.",
+        "an Israeli strike hit",
+        "Lebanese health ministry",
+    ),
+    (
+        "The Sudan Doctors Network condemned the RSF for the shelling, saying the attack killed 20 people in the market.",
+        "the attack killed",
+        "Sudan Doctors Network",
+    ),
 ]
 
 
@@ -55,14 +69,18 @@ def test_the_accused_party_is_never_the_speaker():
 # ---------------------------------------------------------------- 3. compatible antecedents
 
 PRONOUNS = [
-    ("Governor Serhiy Lysak visited the damaged block in Dnipro on Monday. He said five people had died "
-     "and 39 were wounded.", "five people had died", "Serhiy Lysak"),
-    ("Marina Ovsyannikova spoke to reporters outside the court in Moscow. She said she would appeal the "
-     "ruling.", "she would appeal", "Marina Ovsyannikova"),
-    ("The Syrian Democratic Forces said two fighters were killed in Hasaka, Reuters reported. It said a "
-     "Turkish drone had hit their car.", "a Turkish drone had hit", "Syrian Democratic Forces"),
-    ("President Joe Biden spoke with Ukrainians at the embassy. He said more air defences would be sent "
-     "within weeks.", "more air defences", "Joe Biden"),
+    (
+        "Governor Serhiy Lysak visited the damaged block in Dnipro on Monday. He said five people had died and 39 were wounded.",
+        "five people had died",
+        "Serhiy Lysak",
+    ),
+    ("Marina Ovsyannikova spoke to reporters outside the court in Moscow. She said she would appeal the ruling.", "she would appeal", "Marina Ovsyannikova"),
+    (
+        "The Syrian Democratic Forces said two fighters were killed in Hasaka, Reuters reported. It said a Turkish drone had hit their car.",
+        "a Turkish drone had hit",
+        "Syrian Democratic Forces",
+    ),
+    ("President Joe Biden spoke with Ukrainians at the embassy. He said more air defences would be sent within weeks.", "more air defences", "Joe Biden"),
 ]
 
 
@@ -72,14 +90,12 @@ def test_a_pronoun_resolves_to_a_compatible_antecedent(text, words, name):
 
 
 def test_a_name_met_only_inside_reported_content_is_a_poor_antecedent():
-    text = ("Don Fowler said the party needed a contingency plan. Replacing the nominee would lead to "
-            "lobbying by Joe Biden and Bernie Sanders, he said.")
+    text = "Don Fowler said the party needed a contingency plan. Replacing the nominee would lead to lobbying by Joe Biden and Bernie Sanders, he said."
     assert speaker_of(text, "lobbying by")["name"] == "Don Fowler"
 
 
 def test_the_spokesman_is_the_person_introduced_with_that_role():
-    text = ("Military spokesman Nabil Abdullah said the drones hit fuel depots. The spokesman said the air "
-            "defences shot down most of them.")
+    text = "Military spokesman Nabil Abdullah said the drones hit fuel depots. The spokesman said the air defences shot down most of them."
     assert speaker_of(text, "shot down most")["name"] == "Nabil Abdullah"
 
 
@@ -90,11 +106,13 @@ def test_an_unresolved_pronoun_is_no_facet_value():
 # ---------------------------------------------------------------- 4. no non-speakers
 
 NOT_SPEAKERS = [
-    ("ERBIL, Kurdistan Region - The Kurdish-led Syrian Democratic Forces (SDF) on Friday announced that two "
-     "of its fighters were killed by a Turkish drone.", "two of its fighters", "Syrian Democratic Forces"),
+    (
+        "ERBIL, Kurdistan Region - The Kurdish-led Syrian Democratic Forces (SDF) on Friday announced that two of its fighters were killed by a Turkish drone.",
+        "two of its fighters",
+        "Syrian Democratic Forces",
+    ),
     ("Rep. Joe Kennedy (D-Mass.) said the bill was a disgrace to the nation.", "a disgrace", "Joe Kennedy"),
-    ("Details aside, the plan would raise $1.1 trillion over a decade, Mr. Kamin said.", "the plan would raise",
-     "Kamin"),
+    ("Details aside, the plan would raise $1.1 trillion over a decade, Mr. Kamin said.", "the plan would raise", "Kamin"),
 ]
 
 
@@ -120,15 +138,19 @@ def test_speakers_are_no_outlets(name):
 
 # ---------------------------------------------------------------- 6. anonymous sources
 
-@pytest.mark.parametrize(("description", "anonymous"), [
-    ("a security source", True),
-    ("a source close to Hezbollah", True),
-    ("two diplomats familiar with the talks", True),
-    ("a senior official", True),
-    ("security sources", True),
-    ("the ministry", False),
-    ("President Joe Biden", False),
-])
+
+@pytest.mark.parametrize(
+    ("description", "anonymous"),
+    [
+        ("a security source", True),
+        ("a source close to Hezbollah", True),
+        ("two diplomats familiar with the talks", True),
+        ("a senior official", True),
+        ("security sources", True),
+        ("the ministry", False),
+        ("President Joe Biden", False),
+    ],
+)
 def test_anonymous_sources_are_recognised(description, anonymous):
     assert anonymous_source(description) is anonymous
 
@@ -142,14 +164,10 @@ def test_an_anonymous_source_is_a_speaker_of_its_own_type():
 # ---------------------------------------------------------------- 7. names from every region
 
 NAMES = [
-    ("Ashraf al-Qudra, spokesman of the ministry, said 12 people died in the strike.", "12 people died",
-     "Ashraf al-Qudra"),
-    ("Hayat Tahrir al-Sham said it had taken the city of Aleppo within a day.", "taken the city",
-     "Hayat Tahrir al-Sham"),
-    ("Sudan army chief Abdel Fattah al-Burhan said the war would go on until victory.", "the war would go on",
-     "Abdel Fattah al-Burhan"),
-    ("Mohamed Hamdan Dagalo said his forces would withdraw from the capital.", "his forces would withdraw",
-     "Mohamed Hamdan Dagalo"),
+    ("Ashraf al-Qudra, spokesman of the ministry, said 12 people died in the strike.", "12 people died", "Ashraf al-Qudra"),
+    ("Hayat Tahrir al-Sham said it had taken the city of Aleppo within a day.", "taken the city", "Hayat Tahrir al-Sham"),
+    ("Sudan army chief Abdel Fattah al-Burhan said the war would go on until victory.", "the war would go on", "Abdel Fattah al-Burhan"),
+    ("Mohamed Hamdan Dagalo said his forces would withdraw from the capital.", "his forces would withdraw", "Mohamed Hamdan Dagalo"),
     ("Mayor Bill de Blasio said there was no link to terrorism at all.", "no link to terrorism", "Bill de Blasio"),
 ]
 
@@ -166,8 +184,7 @@ def test_a_nickname_shows_the_actors_name():
 
 
 def test_transliterations_are_one_speaker():
-    text = ("Houthi military spokesman Yahya Sarea said the group fired missiles at Eilat. Saree said further "
-            "attacks would follow.")
+    text = "Houthi military spokesman Yahya Sarea said the group fired missiles at Eilat. Saree said further attacks would follow."
     assert speaker_of(text, "further attacks")["name"] == "Yahya Sarea"
     assert actors().find("Sare'e") is actors().find("Yehya Sarea") is not None
 
@@ -180,12 +197,24 @@ def test_spelling_variants_find_one_actor(variant):
 # ---------------------------------------------------------------- 8. roles from appositives
 
 ROLES = [
-    ("Eduard Basurin, a senior rebel commander, said the ceasefire was holding along the front.",
-     "the ceasefire was holding", "Eduard Basurin", "senior rebel commander"),
-    ("Ibrahim Khatir, the director-general of the North Darfur State Health Ministry, said the hospital was "
-     "out of fuel.", "the hospital was", "Ibrahim Khatir", "director-general of the North Darfur State Health Ministry"),
-    ("“The morning has not been good for us,” Serhiy Lysak, governor of Dnipropetrovsk region, said.",
-     "The morning", "Serhiy Lysak", "governor of Dnipropetrovsk region"),
+    (
+        "Eduard Basurin, a senior rebel commander, said the ceasefire was holding along the front.",
+        "the ceasefire was holding",
+        "Eduard Basurin",
+        "senior rebel commander",
+    ),
+    (
+        "Ibrahim Khatir, the director-general of the North Darfur State Health Ministry, said the hospital was out of fuel.",
+        "the hospital was",
+        "Ibrahim Khatir",
+        "director-general of the North Darfur State Health Ministry",
+    ),
+    (
+        "“The morning has not been good for us,” Serhiy Lysak, governor of Dnipropetrovsk region, said.",
+        "The morning",
+        "Serhiy Lysak",
+        "governor of Dnipropetrovsk region",
+    ),
 ]
 
 
@@ -195,19 +224,23 @@ def test_roles_come_from_appositives(text, words, name, role):
     assert (spk["name"], spk["role"]) == (name, role)
 
 
-@pytest.mark.parametrize(("phrase", "role"), [
-    ("a senior rebel commander", "senior rebel commander"),
-    ("the manager of a cafe that was hit", "manager of a cafe that was hit"),
-    ("who has four children", None),
-    ("of the ministry", None),
-    ("", None),
-    ("Russia", None),
-])
+@pytest.mark.parametrize(
+    ("phrase", "role"),
+    [
+        ("a senior rebel commander", "senior rebel commander"),
+        ("the manager of a cafe that was hit", "manager of a cafe that was hit"),
+        ("who has four children", None),
+        ("of the ministry", None),
+        ("", None),
+        ("Russia", None),
+    ],
+)
 def test_describe_role(phrase, role):
     assert describe_role(phrase) == role
 
 
 # ---------------------------------------------------------------- 13. calibrated confidence
+
 
 def _found(conf: float) -> Found:
     return Found(0, 10, True, confidence=conf)
@@ -217,14 +250,17 @@ NAME = Mention(0, 5, "Peskov", "Peskov", None, "person", "name")
 PRONOUN = Mention(0, 2, "he", "he", None, "person", "pronoun", "male")
 
 
-@pytest.mark.parametrize(("quote", "mention", "typ", "most"), [
-    ("a long statement of more than eight words in all of it", NAME, "person", 0.9),
-    ("deplorables", NAME, "person", 0.45),
-    ("a short one of six words", NAME, "person", 0.7),
-    ("a long statement of more than eight words in all of it", PRONOUN, "person", 0.75),
-    ("a long statement of more than eight words in all of it", None, None, 0.6),
-    ("a long statement of more than eight words in all of it", NAME, "unknown", 0.7),
-])
+@pytest.mark.parametrize(
+    ("quote", "mention", "typ", "most"),
+    [
+        ("a long statement of more than eight words in all of it", NAME, "person", 0.9),
+        ("deplorables", NAME, "person", 0.45),
+        ("a short one of six words", NAME, "person", 0.7),
+        ("a long statement of more than eight words in all of it", PRONOUN, "person", 0.75),
+        ("a long statement of more than eight words in all of it", None, None, 0.6),
+        ("a long statement of more than eight words in all of it", NAME, "unknown", 0.7),
+    ],
+)
 def test_confidence_is_capped_where_attributions_go_wrong(quote, mention, typ, most):
     assert calibrated(_found(0.9), quote, mention, typ) == most
 
@@ -245,39 +281,44 @@ def test_every_actor_has_a_known_type():
 
 # ---------------------------------------------------------------- more shapes of wire copy
 
+
 def test_a_participle_speaks_for_the_nearest_subject():
-    text = ("Israel carried out its latest strikes after influential Druze Sheikh Hikmat Al-Hajjri issued a "
-            "statement accusing government troops of breaching a ceasefire and urging fighters to confront "
-            "the attack.")
+    text = (
+        "Israel carried out its latest strikes after influential Druze Sheikh Hikmat Al-Hajjri issued a "
+        "statement accusing government troops of breaching a ceasefire and urging fighters to confront "
+        "the attack."
+    )
     assert speaker_of(text, "fighters to confront")["name"] == "Hikmat Al-Hajjri"
 
 
 def test_a_quotation_continues_the_speaker_of_the_sentence_before():
-    text = ("Nikol Pashinyan spoke at the cabinet meeting. He noted that Azerbaijan explains this with the "
-            "transport of military cargo. “This information does not correspond to reality,” he added.")
+    text = (
+        "Nikol Pashinyan spoke at the cabinet meeting. He noted that Azerbaijan explains this with the "
+        "transport of military cargo. “This information does not correspond to reality,” he added."
+    )
     assert speaker_of(text, "does not correspond")["name"] == "Nikol Pashinyan"
 
 
 def test_a_post_resolves_to_its_listed_holder_named_in_the_article():
-    text = ("Azerbaijan’s president said the operation would end if the separatists lay down their arms. "
-            "Ilham Aliyev spoke in a televised address.")
+    text = "Azerbaijan’s president said the operation would end if the separatists lay down their arms. Ilham Aliyev spoke in a televised address."
     spk = speaker_of(text, "the operation would end")
     assert (spk["name"], spk["mention"]) == ("Ilham Aliyev", "Azerbaijan’s president")
 
 
 def test_signatures_and_transcript_labels_name_the_speaker():
-    text = ("“Trump must stop portraying Latinos as gangsters when most of us work hard.” ― Carla Sanchez\n"
-            "“Donald Trump scares me. Hearing him talk makes me fearful.” ― Krystal Correa\n\n"
-            "\"WALLACE: Will she be at the debate tomorrow night, governor?\n"
-            "PENCE: She will be there, Chris.\n")
+    text = (
+        "“Trump must stop portraying Latinos as gangsters when most of us work hard.” ― Carla Sanchez\n"
+        "“Donald Trump scares me. Hearing him talk makes me fearful.” ― Krystal Correa\n\n"
+        '"WALLACE: Will she be at the debate tomorrow night, governor?\n'
+        "PENCE: She will be there, Chris.\n"
+    )
     assert speaker_of(text, "portraying Latinos")["name"] == "Carla Sanchez"
     assert speaker_of(text, "scares me")["name"] == "Krystal Correa"
     assert speaker_of(text, "at the debate")["name"] == "Wallace"
 
 
 def test_a_building_is_never_he():
-    text = ("Prime Minister Lee Hsien Loong greeted the first A380 at Changi International Airport. "
-            "He said that the landing was a milestone for the city.")
+    text = "Prime Minister Lee Hsien Loong greeted the first A380 at Changi International Airport. He said that the landing was a milestone for the city."
     assert speaker_of(text, "the landing was a milestone")["name"] == "Lee Hsien Loong"
 
 
@@ -286,7 +327,9 @@ def test_users_add_actors_in_their_home_folder(tmp_path):
 
     (tmp_path / "actors.toml").write_text(
         '[[actor]]\nname = "Hassan Abu Khalil"\naliases = ["Abu Harb"]\ntype = "person"\n'
-        'roles = [{ title = "commander of the Northern Brigade", since = 2021 }]\n', encoding="utf-8")
+        'roles = [{ title = "commander of the Northern Brigade", since = 2021 }]\n',
+        encoding="utf-8",
+    )
     before = home_folder()
     use_home(tmp_path)
     try:
@@ -303,18 +346,22 @@ def test_the_speaker_is_the_phrase_a_prepositional_phrase_hangs_on():
 
 
 def test_an_appositive_may_go_on_with_a_relative_clause():
-    text = ("“It is an invasion of the state regulatory domain,” Scott Pruitt, the attorney general of Oklahoma, "
-            "who is suing the agency, said on Tuesday.")
+    text = "“It is an invasion of the state regulatory domain,” Scott Pruitt, the attorney general of Oklahoma, who is suing the agency, said on Tuesday."
     spk = speaker_of(text, "an invasion")
     assert (spk["name"], spk["role"]) == ("Scott Pruitt", "attorney general of Oklahoma")
 
 
-@pytest.mark.parametrize(("text", "words", "name"), [
-    ("The Syrian Observatory for Human Rights said 11 fighters were killed in the strikes.", "11 fighters",
-     "Syrian Observatory for Human Rights"),
-    ("The Committee for a Responsible Federal Budget reported that the plans would cost $150 billion.",
-     "the plans would cost", "Committee for a Responsible Federal Budget"),
-])
+@pytest.mark.parametrize(
+    ("text", "words", "name"),
+    [
+        ("The Syrian Observatory for Human Rights said 11 fighters were killed in the strikes.", "11 fighters", "Syrian Observatory for Human Rights"),
+        (
+            "The Committee for a Responsible Federal Budget reported that the plans would cost $150 billion.",
+            "the plans would cost",
+            "Committee for a Responsible Federal Budget",
+        ),
+    ],
+)
 def test_organisation_names_keep_their_prepositions(text, words, name):
     spk = speaker_of(text, words)
     assert (spk["name"], spk["type"]) == (name, "organization")

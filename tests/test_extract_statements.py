@@ -34,7 +34,7 @@ QUOTATION_CASES = [
     ('He said, "We are ready."', ["We are ready."]),
     ("He said, “We are ready,” and left.", ["We are ready"]),
     ("«Nous sommes prêts», a dit le ministre.", ["Nous sommes prêts"]),
-    ('"Outer \'inner\' text," she said.', ["Outer 'inner' text"]),
+    ("\"Outer 'inner' text,\" she said.", ["Outer 'inner' text"]),
     # a paragraph that starts with an opening mark continues the quote left open
     ("“First paragraph.\n“Second paragraph,” he said.", ["First paragraph.", "Second paragraph"]),
     # a blank-line paragraph break inside one quotation: one piece per paragraph
@@ -60,52 +60,108 @@ STATEMENT_CASES = [
     # text, part of the quote, direct, speaker name, role, type, cue, kind
     (
         "“When the president said it, he meant dialogue,” Kremlin spokesperson Dmitry Peskov told Interfax.",
-        "he meant dialogue", True, "Dmitry Peskov", "Kremlin spokesperson", "person", "told", "statement",
+        "he meant dialogue",
+        True,
+        "Dmitry Peskov",
+        "Kremlin spokesperson",
+        "person",
+        "told",
+        "statement",
     ),
     (
         "U.S. President Donald Trump warned that Washington may scale back its mediation efforts.",
-        "Washington may scale back its mediation efforts", False, "Donald Trump", "U.S. President", "person",
-        "warned", "warning",
+        "Washington may scale back its mediation efforts",
+        False,
+        "Donald Trump",
+        "U.S. President",
+        "person",
+        "warned",
+        "warning",
     ),
     (
         "French Foreign Minister Jean-Noel Barrot voiced skepticism over the Kremlin’s intentions.",
-        "skepticism over the Kremlin’s intentions", False, "Jean-Noel Barrot", "French Foreign Minister", "person",
-        "voiced skepticism", "skepticism",
+        "skepticism over the Kremlin’s intentions",
+        False,
+        "Jean-Noel Barrot",
+        "French Foreign Minister",
+        "person",
+        "voiced skepticism",
+        "skepticism",
     ),
     (
         "Ukraine’s air force reported that Russia deployed 54 drones overnight, placing strain on air defences.",
-        "Russia deployed 54 drones overnight", False, "Ukraine’s air force", None, "organization", "reported", "report",
+        "Russia deployed 54 drones overnight",
+        False,
+        "Ukraine’s air force",
+        None,
+        "organization",
+        "reported",
+        "report",
     ),
     (
         "Russian media claimed the capture of the monastery, described as a key position.",
-        "the capture of the monastery", False, "Russian media", None, "group", "claimed", "claim",
+        "the capture of the monastery",
+        False,
+        "Russian media",
+        None,
+        "group",
+        "claimed",
+        "claim",
     ),
     (
         "Analysts caution that deep mistrust remains a significant hurdle.",
-        "deep mistrust remains a significant hurdle", False, "Analysts", None, "group", "caution", "warning",
+        "deep mistrust remains a significant hurdle",
+        False,
+        "Analysts",
+        None,
+        "group",
+        "caution",
+        "warning",
     ),
     (
         "According to the Kremlin, the talks will resume next week.",
-        "the talks will resume next week", False, "Kremlin", None, "organization", "According to", "statement",
+        "the talks will resume next week",
+        False,
+        "Kremlin",
+        None,
+        "organization",
+        "According to",
+        "statement",
     ),
     (
         'Chief executive Thomas Enders said in a statement, "We want to know what happened."',
-        "We want to know what happened.", True, "Thomas Enders", "Chief executive", "person", "said", "statement",
+        "We want to know what happened.",
+        True,
+        "Thomas Enders",
+        "Chief executive",
+        "person",
+        "said",
+        "statement",
     ),
     (
         "The minister denied that troops had crossed the border.",
-        "troops had crossed the border", False, "minister", "minister", "person", "denied", "denial",
+        "troops had crossed the border",
+        False,
+        "minister",
+        "minister",
+        "person",
+        "denied",
+        "denial",
     ),
     (
         '"Good night," said the parson.',
-        "Good night", True, "parson", "parson", "person", "said", "statement",
+        "Good night",
+        True,
+        "parson",
+        "parson",
+        "person",
+        "said",
+        "statement",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "quote", "direct", "name", "role", "type_", "cue", "kind"), STATEMENT_CASES, ids=lambda v: str(v)[:30]
-)
+@pytest.mark.parametrize(("text", "quote", "direct", "name", "role", "type_", "cue", "kind"), STATEMENT_CASES, ids=lambda v: str(v)[:30])
 def test_statement(text, quote, direct, name, role, type_, cue, kind) -> None:
     s = one(text, quote)
     assert s.direct is direct
@@ -121,19 +177,27 @@ COREFERENCE_CASES = [
     # text, part of the quote, speaker name, mention text
     (
         "Russian President Vladimir Putin met envoys on Monday. “We will assess everything,” he said.",
-        "We will assess everything", "Vladimir Putin", "he",
+        "We will assess everything",
+        "Vladimir Putin",
+        "he",
     ),
     (
         "Vladimir Putin spoke first. Later Putin said that the offer stood.",
-        "the offer stood", "Vladimir Putin", "Putin",
+        "the offer stood",
+        "Vladimir Putin",
+        "Putin",
     ),
     (
         "Russian President Vladimir Putin arrived late. The Russian leader said that talks were possible.",
-        "talks were possible", "Vladimir Putin", "Russian leader",
+        "talks were possible",
+        "Vladimir Putin",
+        "Russian leader",
     ),
     (
         "Anna Petrenko met Ivan Sirko. She said that the lines would be restored.",
-        "the lines would be restored", "Anna Petrenko", "She",
+        "the lines would be restored",
+        "Anna Petrenko",
+        "She",
     ),
 ]
 
@@ -161,12 +225,17 @@ def test_partial_quote_inside_a_clause_stays_reported() -> None:
 
 MIXED_CASES = [
     # text, the one statement's quote (a reported clause with quoted words), direct
-    ('Cooper said the delay was "damning for the whole department" and resigned.',
-     'the delay was "damning for the whole department" and resigned', True),
-    ("The envoy said the meeting had been “long and substantive” and that talks would go on.",
-     "the meeting had been “long and substantive” and that talks would go on", True),
-    ("The ministry said the so-called “referendum” had no legal force.",
-     "the so-called “referendum” had no legal force", False),  # a scare quote: no words of the speaker
+    ('Cooper said the delay was "damning for the whole department" and resigned.', 'the delay was "damning for the whole department" and resigned', True),
+    (
+        "The envoy said the meeting had been “long and substantive” and that talks would go on.",
+        "the meeting had been “long and substantive” and that talks would go on",
+        True,
+    ),
+    (
+        "The ministry said the so-called “referendum” had no legal force.",
+        "the so-called “referendum” had no legal force",
+        False,
+    ),  # a scare quote: no words of the speaker
 ]
 
 
@@ -280,8 +349,35 @@ def test_output_is_sorted_and_serialisable() -> None:
 
 
 _PIECES = st.sampled_from(
-    ["a", "B", " ", ".", ",", ":", "\n", "\n\n", '"', "“", "”", "«", "»", "‘", "’", "'", " said", " he said",
-     " Mr.", " Putin", " according to", " told", " that", " urged", "’s", " the minister", " —"]
+    [
+        "a",
+        "B",
+        " ",
+        ".",
+        ",",
+        ":",
+        "\n",
+        "\n\n",
+        '"',
+        "“",
+        "”",
+        "«",
+        "»",
+        "‘",
+        "’",
+        "'",
+        " said",
+        " he said",
+        " Mr.",
+        " Putin",
+        " according to",
+        " told",
+        " that",
+        " urged",
+        "’s",
+        " the minister",
+        " —",
+    ]
 )
 
 
@@ -331,8 +427,16 @@ def test_inflect(lemma: str, forms: set[str]) -> None:
 
 @pytest.mark.parametrize(
     ("form", "kind"),
-    [("said", "statement"), ("clarified", "clarification"), ("alleging", "allegation"), ("urged", "appeal"),
-     ("reaffirmed", "reaffirmation"), ("caution", "warning"), ("told", "statement"), ("denies", "denial")],
+    [
+        ("said", "statement"),
+        ("clarified", "clarification"),
+        ("alleging", "allegation"),
+        ("urged", "appeal"),
+        ("reaffirmed", "reaffirmation"),
+        ("caution", "warning"),
+        ("told", "statement"),
+        ("denies", "denial"),
+    ],
 )
 def test_cue_kinds_come_from_data(form: str, kind: str) -> None:
     assert lexicon().verbs[form][1] == kind
@@ -365,10 +469,7 @@ def test_seed_article_floor() -> None:
 
 
 def test_speaker_is_named_as_the_text_calls_them() -> None:
-    text = (
-        "Basil Hallward stood by the easel. Basil smiled. Basil looked at the portrait.\n"
-        "“It is my best work,” said Basil."
-    )
+    text = "Basil Hallward stood by the easel. Basil smiled. Basil looked at the portrait.\n“It is my best work,” said Basil."
     s = one(text, "best work")
     assert s.speaker is not None and s.speaker.name == "Basil" and s.speaker.mention == "Basil"
 
@@ -382,12 +483,7 @@ def test_first_person_narrator_and_possessive_descriptions() -> None:
 
 
 def test_narrator_named_by_those_who_talk_to_them() -> None:
-    text = (
-        "“My dear Watson, sit down,” said Holmes.\n"
-        "“Thank you,” I said.\n"
-        "“Watson, you look tired,” said Holmes.\n"
-        "“I am well,” I answered."
-    )
+    text = "“My dear Watson, sit down,” said Holmes.\n“Thank you,” I said.\n“Watson, you look tired,” said Holmes.\n“I am well,” I answered."
     s = one(text, "Thank you")
     assert s.speaker is not None and s.speaker.name == "Watson" and s.speaker.mention == "I"
 
@@ -396,10 +492,8 @@ def test_narrator_named_by_those_who_talk_to_them() -> None:
 
 NAME_CASES = [
     # text, quote fragment, speaker name, speaker role
-    ("Minister of Education Stefania Giannini said the reform would be reviewed.", "reform",
-     "Stefania Giannini", "Minister of Education"),
-    ("Minister of Foreign Affairs Dmytro Kuleba warned that the strikes would continue.", "strikes",
-     "Dmytro Kuleba", "Minister of Foreign Affairs"),
+    ("Minister of Education Stefania Giannini said the reform would be reviewed.", "reform", "Stefania Giannini", "Minister of Education"),
+    ("Minister of Foreign Affairs Dmytro Kuleba warned that the strikes would continue.", "strikes", "Dmytro Kuleba", "Minister of Foreign Affairs"),
     ("President George W. Bush said the war would go on.", "war", "George W. Bush", "President"),
     ('"Let us go," urged Terry O. Nicholson.', "Let us go", "Terry O. Nicholson", None),
 ]
@@ -415,8 +509,7 @@ def test_speaker_names_split_from_office_and_keep_initials(text: str, quote: str
 
 
 def test_partial_quote_before_a_colon_quote_is_kept() -> None:
-    text = ('The charity head told Sky News any process "must be well thought out": '
-            '"Moves to reduce the backlog are welcome but the answer is not more forms."')
+    text = 'The charity head told Sky News any process "must be well thought out": "Moves to reduce the backlog are welcome but the answer is not more forms."'
     direct = [s for s in find_statements(text) if s.direct]
     assert [s.quote for s in direct] == [
         "must be well thought out",
@@ -467,20 +560,19 @@ def test_narrator_named_in_the_narrative_and_not_confused_with_the_other_speaker
 
 
 def test_a_word_met_once_is_no_name_for_the_narrator() -> None:
-    text = (
-        '"Where is it?" I asked.\n'
-        '"Here we are, Egria," he said, turning the page.\n'
-        '"What does it mean?" I asked.\n'
-    )
+    text = '"Where is it?" I asked.\n"Here we are, Egria," he said, turning the page.\n"What does it mean?" I asked.\n'
     assert one(text, "Where is it").speaker.name == "I"
     assert one(text, "What does it mean").speaker.name == "I"
 
 
-@pytest.mark.parametrize("text", [
-    "U.S. officials said: “It’s over,” and Mr. Smith’s aide—O’Neil—didn’t agree.\n\n  ",
-    "  leading space, tabs\tand\u00a0no-break spaces; İstanbul ﬁle 2025-04-22 x_y",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "U.S. officials said: “It’s over,” and Mr. Smith’s aide—O’Neil—didn’t agree.\n\n  ",
+        "  leading space, tabs\tand\u00a0no-break spaces; İstanbul ﬁle 2025-04-22 x_y",
+        "",
+    ],
+)
 def test_tokens_match_the_token_pattern(text: str) -> None:
     from archive.extract.sentences import _TOKEN_RE, tokens
 
@@ -491,10 +583,13 @@ def test_tokens_match_the_token_pattern(text: str) -> None:
         assert [tuple(t) for t in tokens(text, 3, 10)] == expected
 
 
-@pytest.mark.parametrize("text", [
-    "It ended. Then\nit began.\n\nMr. Smith said so!  “Quoted.” (Aside.) 3 more? yes. ok.\n",
-    "No. 5 went.\tHe left!)  'Then' [here] ...  And\r\nso. .\n?!x U.S. Army?!» Next",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It ended. Then\nit began.\n\nMr. Smith said so!  “Quoted.” (Aside.) 3 more? yes. ok.\n",
+        "No. 5 went.\tHe left!)  'Then' [here] ...  And\r\nso. .\n?!x U.S. Army?!» Next",
+    ],
+)
 def test_sentence_end_candidates_equal_the_plain_pattern(text: str) -> None:
     import re
 

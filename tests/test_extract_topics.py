@@ -9,8 +9,20 @@ import pytest
 from archive.extract.topics import find_topics, load_lexicon, term_pattern
 
 BASE_TOPICS = [
-    "ceasefire", "negotiations", "mediation", "civilian-infrastructure", "air-strikes", "air-defense",
-    "territory", "casualties", "humanitarian", "prisoners", "sanctions", "military-aid", "energy", "nuclear",
+    "ceasefire",
+    "negotiations",
+    "mediation",
+    "civilian-infrastructure",
+    "air-strikes",
+    "air-defense",
+    "territory",
+    "casualties",
+    "humanitarian",
+    "prisoners",
+    "sanctions",
+    "military-aid",
+    "energy",
+    "nuclear",
 ]
 
 CASES = [
@@ -56,8 +68,7 @@ def test_seed_article_topics() -> None:
         pytest.skip("seed article not available")
     text = paths[0].read_text(encoding="utf-8")
     # the gold's six topics, plus air-defense ("strain on air defense systems")
-    assert find_topics(text) == ["ceasefire", "negotiations", "mediation", "civilian-infrastructure",
-                                 "air-strikes", "air-defense", "territory"]
+    assert find_topics(text) == ["ceasefire", "negotiations", "mediation", "civilian-infrastructure", "air-strikes", "air-defense", "territory"]
 
 
 def test_user_lexicon_adds_terms_and_topics(tmp_path: Path) -> None:
@@ -81,12 +92,15 @@ def test_user_lexicon_can_replace_a_topic(tmp_path: Path) -> None:
     assert find_topics("A hydrogen plant opened.", lexicon) == ["energy"]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("[energy\nterms = 1", "not valid TOML"),
-    ('[energy]\nterms = "oil"', "'terms' must be a list of strings"),
-    ('energy = "oil"', "must be a table"),
-    ('[energy]\nterms = ["oil"]\nreplace = "yes"', "'replace' must be true or false"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[energy\nterms = 1", "not valid TOML"),
+        ('[energy]\nterms = "oil"', "'terms' must be a list of strings"),
+        ('energy = "oil"', "must be a table"),
+        ('[energy]\nterms = ["oil"]\nreplace = "yes"', "'replace' must be true or false"),
+    ],
+)
 def test_bad_user_lexicon_names_the_file(tmp_path: Path, content: str, message: str) -> None:
     extra = tmp_path / "bad.toml"
     extra.write_text(content, encoding="utf-8")
@@ -100,14 +114,17 @@ def test_missing_user_lexicon(tmp_path: Path) -> None:
         load_lexicon(tmp_path / "absent.toml")
 
 
-@pytest.mark.parametrize(("term", "text", "hit"), [
-    ("air strike", "two airstrikes", True),
-    ("air strike", "air-strikes", True),
-    ("negotiat*", "negotiators", True),
-    ("facility", "facilities", True),
-    ("strike", "strikers", False),
-    ("oil", "turmoil", False),
-])
+@pytest.mark.parametrize(
+    ("term", "text", "hit"),
+    [
+        ("air strike", "two airstrikes", True),
+        ("air strike", "air-strikes", True),
+        ("negotiat*", "negotiators", True),
+        ("facility", "facilities", True),
+        ("strike", "strikers", False),
+        ("oil", "turmoil", False),
+    ],
+)
 def test_term_pattern(term: str, text: str, hit: bool) -> None:
     pattern = term_pattern([term])
     assert pattern is not None
@@ -143,17 +160,18 @@ def _reference(lexicon, text: str) -> dict[str, list[tuple[int, int]]]:
     return found
 
 
-@pytest.mark.parametrize("text", [
-    "A CEASE-FIRE, a cease  fire and ceasefires; humanitarian pause. A great deal, a deal with them, deals.",
-    "Drone and missile defense; zaporizhzhia nuclear plant. S-300 and s 300, F-16s; children's hospital.",
-    "İran and ſanctions: the Oil embargo; tear gas, oil painting; de-escalation; in advance of the advance.",
-    "#ceasefire 'truce' e eing y-x x-y; negotiating, facilities",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A CEASE-FIRE, a cease  fire and ceasefires; humanitarian pause. A great deal, a deal with them, deals.",
+        "Drone and missile defense; zaporizhzhia nuclear plant. S-300 and s 300, F-16s; children's hospital.",
+        "İran and ſanctions: the Oil embargo; tear gas, oil painting; de-escalation; in advance of the advance.",
+        "#ceasefire 'truce' e eing y-x x-y; negotiating, facilities",
+        "",
+    ],
+)
 def test_matches_equal_the_slow_scan(tmp_path: Path, text: str) -> None:
     extra = tmp_path / "odd.toml"
-    extra.write_text(
-        '[tags]\nterms = ["#ceasefire", "\'truce\'", "e", "y-x", "x*", "s 300"]\nexclude = ["-y"]\n', encoding="utf-8"
-    )
+    extra.write_text('[tags]\nterms = ["#ceasefire", "\'truce\'", "e", "y-x", "x*", "s 300"]\nexclude = ["-y"]\n', encoding="utf-8")
     for lexicon in (load_lexicon(), load_lexicon(extra)):
         assert lexicon.matches(text) == _reference(lexicon, text)

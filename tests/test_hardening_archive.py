@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from archive.store import Store
-from web import create_app
 from cli import cli
+from web import create_app
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEED = PROJECT / "seeds"
@@ -137,7 +137,11 @@ def test_a_read_only_archive_can_be_read_and_says_so_to_writers(tmp_path):
         for args in (["ingest", str(SEED)], ["reindex"], ["delete", "x"]):
             refused = run(*args)
             assert refused.returncode == 1 and "read-only" in refused.stderr and "Traceback" not in refused.stderr, (args, refused.stderr)
-        app = as_other_user(sys.executable, "-c", f"from web import create_app; c = create_app({{'PARLEY_HOME': {str(home)!r}}}).test_client(); print(c.get('/api/v1/search?q=talks').status_code, c.get('/speakers').status_code)")
+        app = as_other_user(
+            sys.executable,
+            "-c",
+            f"from web import create_app; c = create_app({{'PARLEY_HOME': {str(home)!r}}}).test_client(); print(c.get('/api/v1/search?q=talks').status_code, c.get('/speakers').status_code)",
+        )
         assert app.stdout.split() == ["200", "200"], app.stderr
     finally:
         for path in [home, *home.rglob("*")]:

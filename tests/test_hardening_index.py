@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli import cli
 from index.writing import current_path
 from web import create_app
-from cli import cli
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT / "tests" / "data"

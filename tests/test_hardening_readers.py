@@ -25,7 +25,12 @@ def parley(home: Path, *args: str):
 
 @pytest.mark.parametrize(
     ("text", "encoding"),
-    [(RUSSIAN.replace("«", '"').replace("»", '"'), "cp1251"), (RUSSIAN.replace("«", '"').replace("»", '"'), "koi8_r"), (UKRAINIAN, "cp1251"), (UKRAINIAN, "koi8_u")],
+    [
+        (RUSSIAN.replace("«", '"').replace("»", '"'), "cp1251"),
+        (RUSSIAN.replace("«", '"').replace("»", '"'), "koi8_r"),
+        (UKRAINIAN, "cp1251"),
+        (UKRAINIAN, "koi8_u"),
+    ],
 )
 @pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
 def test_undeclared_cyrillic_is_detected_and_named(tmp_path, text, encoding, suffix):

@@ -29,8 +29,20 @@ def api_schema(tmp_path_factory):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
-OPERATIONS = ["/", "/search", "/facets/{name}", "/statements/{statement_id}", "/statements/{statement_id}/similar", "/articles/{article_id}",
-              "/speakers", "/places", "/topics", "/speakers/{name}", "/stats", "/export"]
+OPERATIONS = [
+    "/",
+    "/search",
+    "/facets/{name}",
+    "/statements/{statement_id}",
+    "/statements/{statement_id}/similar",
+    "/articles/{article_id}",
+    "/speakers",
+    "/places",
+    "/topics",
+    "/speakers/{name}",
+    "/stats",
+    "/export",
+]
 
 
 @pytest.mark.slow

@@ -102,7 +102,9 @@ def test_405_says_which_methods_are_allowed(client, url, method):
     "headers",
     [{"If-None-Match": "*"}, {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}, {"If-None-Match": '"x", *'}],
 )
-@pytest.mark.parametrize(("url", "status"), [("/api/v1/articles/nope", 404), ("/api/v1/search?sort=random", 400), ("/articles/nope", 404), ("/api/v1/statements/nope/similar", 404)])
+@pytest.mark.parametrize(
+    ("url", "status"), [("/api/v1/articles/nope", 404), ("/api/v1/search?sort=random", 400), ("/articles/nope", 404), ("/api/v1/statements/nope/similar", 404)]
+)
 def test_conditional_headers_never_turn_an_error_into_304(client, headers, url, status):
     assert client.get(url, headers=headers).status_code == status
 

@@ -62,7 +62,9 @@ def make_nested_html(folder: Path, depth: int = 100_000, tag: str = "div") -> Pa
 
 def make_nested_feed(folder: Path, depth: int = 100_000) -> Path:
     path = folder / "nested.rss"
-    path.write_text(f"<rss><channel><item><title>Deep</title><description>Officials said x.</description>{'<x>' * depth}{'</x>' * depth}</item></channel></rss>")
+    path.write_text(
+        f"<rss><channel><item><title>Deep</title><description>Officials said x.</description>{'<x>' * depth}{'</x>' * depth}</item></channel></rss>"
+    )
     return path
 
 
@@ -221,7 +223,9 @@ def test_parley_ingest_of_a_hostile_folder_goes_on_and_writes_only_in_home(tmp_p
     home = tmp_path / "home"
     before = _tree(tmp_path)
     started = time.perf_counter()
-    result = subprocess.run([*PARLEY, "--home", str(home), "ingest", "--json", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=120)
+    result = subprocess.run(
+        [*PARLEY, "--home", str(home), "ingest", "--json", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=120
+    )
     seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(result.stdout)
@@ -260,7 +264,9 @@ def test_parley_ingest_goes_on_past_hostile_json(tmp_path):
     (batch / "a_nested.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
     (batch / "b_huge_int.json").write_bytes(b"7" * 5000)
     (batch / "c_good.txt").write_text("Officials in Kyiv said the batch goes on.\n")
-    result = subprocess.run([*PARLEY, "--home", str(tmp_path / "home"), "ingest", "--json", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=60)
+    result = subprocess.run(
+        [*PARLEY, "--home", str(tmp_path / "home"), "ingest", "--json", str(batch)], check=False, capture_output=True, text=True, cwd=PROJECT, timeout=60
+    )
     assert result.returncode == 0, result.stderr[-500:]
     summary = json.loads(result.stdout)
     assert summary["added"] == 1 and len(summary["rejected"]) == 2

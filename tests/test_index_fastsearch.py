@@ -50,10 +50,33 @@ def searcher(archive):
 
 def _queries(count: int = 40) -> list[str]:
     rnd = random.Random(11)
-    texts = ["ceasefire", '"ceasefire talks"', "peace OR war OR drones", "moscow NOT kyiv", "tal*", "ceasefire~1", '"peace talks"~3', "speaker:zelensky talks", "talks^2 ceasefire"]
+    texts = [
+        "ceasefire",
+        '"ceasefire talks"',
+        "peace OR war OR drones",
+        "moscow NOT kyiv",
+        "tal*",
+        "ceasefire~1",
+        '"peace talks"~3',
+        "speaker:zelensky talks",
+        "talks^2 ceasefire",
+    ]
     for _ in range(count):
         a, b, c = rnd.sample(WORDS, 3)
-        texts += [a, f"{a} {b}", f"{a} {b} {c}", f'"{a} {b}"', f'"{a} {b} {c}"', f"{a} OR {b}", f"{a} OR {b} OR {c}", f"{a} NOT {b}", f"({a} OR {b}) {c}", f"{a[:3]}*", f'"{a} {b}"~4', f'"{a} {b} {c}"~3']
+        texts += [
+            a,
+            f"{a} {b}",
+            f"{a} {b} {c}",
+            f'"{a} {b}"',
+            f'"{a} {b} {c}"',
+            f"{a} OR {b}",
+            f"{a} OR {b} OR {c}",
+            f"{a} NOT {b}",
+            f"({a} OR {b}) {c}",
+            f"{a[:3]}*",
+            f'"{a} {b}"~4',
+            f'"{a} {b} {c}"~3',
+        ]
     return texts
 
 

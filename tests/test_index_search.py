@@ -233,7 +233,9 @@ def test_place_variants_and_context_highlight(home):
 
     text = "The mayor said that air raid sirens sounded all night in Kyiv. Residents sheltered in the metro."
     quote = "air raid sirens sounded all night in Kyiv"
-    statement = Statement(quote=quote, start=20, end=20 + len(quote), direct=False, speaker=Speaker(name="The mayor"), cue="said", cue_start=10, cue_end=14, places=("Kyiv",))
+    statement = Statement(
+        quote=quote, start=20, end=20 + len(quote), direct=False, speaker=Speaker(name="The mayor"), cue="said", cue_start=10, cue_end=14, places=("Kyiv",)
+    )
     with Store(home) as store:
         store.add_batch([Extraction(Article(text=text), (statement,))])
         writing.update(home, store, store.article_ids())
@@ -295,7 +297,9 @@ def test_place_names_with_commas_stay_one_facet_value(home):
     from archive.model import Article, Extraction, Speaker, Statement
 
     text = "Officials said talks in Washington, D.C. would resume."
-    statement = Statement(quote="talks in Washington, D.C. would resume", start=15, end=53, direct=False, speaker=Speaker(name="Officials"), places=("Washington, D.C.",))
+    statement = Statement(
+        quote="talks in Washington, D.C. would resume", start=15, end=53, direct=False, speaker=Speaker(name="Officials"), places=("Washington, D.C.",)
+    )
     with Store(home) as store:
         store.add_batch([Extraction(Article(text=text), (statement,))])
         writing.update(home, store, store.article_ids())
@@ -366,7 +370,8 @@ def test_filters_are_set_intersections_equal_to_a_count_by_hand(index):
     for filters in ({"kind": ["appeal", "statement"]}, {"topic": ["ceasefire"], "place": ["Kyiv"]}, {"direct": ["true"]}, {"country": ["UA", "RU"]}):
         page = index.search(SearchRequest("", filters=filters, per_page=50))
         expected = [
-            r for r in ROWS
+            r
+            for r in ROWS
             if ("kind" not in filters or r[3] in filters["kind"])
             and ("topic" not in filters or set(r[7]) & set(filters["topic"]))
             and ("place" not in filters or set(r[6]) & set(filters["place"]))
@@ -424,8 +429,9 @@ def test_a_new_segment_is_read_alone_and_counts_stay_exact(home, index, monkeypa
     assert first
 
     text = "Officials said a new ceasefire proposal was drafted."
-    statement = Statement(quote="a new ceasefire proposal was drafted", start=15, end=51, direct=False,
-                          speaker=Speaker(name="Officials", type="group"), kind="proposal")
+    statement = Statement(
+        quote="a new ceasefire proposal was drafted", start=15, end=51, direct=False, speaker=Speaker(name="Officials", type="group"), kind="proposal"
+    )
     with Store(home) as store:
         old = store.article_ids()
         again = sorted(old)[0]  # re-indexed: its documents are deleted from the old segment, written anew
@@ -495,7 +501,9 @@ def test_us_in_capitals_is_the_country_not_the_pronoun(index):
     assert search(index, "us").total == 0
 
 
-@pytest.mark.parametrize(("prefix", "word"), [("conversati*", "conversation"), ("relati*", "relations"), ("Conversat*", "conversation"), ("mediat*", "mediation")])
+@pytest.mark.parametrize(
+    ("prefix", "word"), [("conversati*", "conversation"), ("relati*", "relations"), ("Conversat*", "conversation"), ("mediat*", "mediation")]
+)
 def test_a_prefix_matches_the_words_it_prefixes_as_written(index, prefix, word):
     page = search(index, prefix)
     assert page.total == 1
@@ -523,7 +531,9 @@ def test_typeahead_counts_follow_the_dates(index):
     assert {v.value: v.count for v in dated.values} == {"Kharkiv": 1}
 
 
-@pytest.mark.parametrize(("pasted", "total"), [("Zelensky: ceasefire", 1), ("https://example.com/ceasefire", 0), ("colour:red ceasefire", 0), ("president: dialogue", 1)])
+@pytest.mark.parametrize(
+    ("pasted", "total"), [("Zelensky: ceasefire", 1), ("https://example.com/ceasefire", 0), ("colour:red ceasefire", 0), ("president: dialogue", 1)]
+)
 def test_an_unknown_field_is_searched_as_words_with_a_notice(index, pasted, total):
     page = search(index, pasted)
     assert page.total == total

@@ -32,7 +32,13 @@ def test_mixed_batch_adds_good_reports_bad(store):
     for name, fragment in KEPT_WITH_WARNINGS.items():
         assert name not in reasons and any(fragment in r for r in warned[name])  # kept, so counted as kept, not rejected
     titles = {e.article.title for e in store}
-    assert {"Air force reports overnight drone attack", "Barrot doubts Kremlin intentions", "Zelenskyy urges allies", "HTML article", "Talks resume in London"} <= titles
+    assert {
+        "Air force reports overnight drone attack",
+        "Barrot doubts Kremlin intentions",
+        "Zelenskyy urges allies",
+        "HTML article",
+        "Talks resume in London",
+    } <= titles
     texts = " ".join(e.article.text for e in store)
     for needle in ("Café owners", "minister’s aide", "mayor of Odesa"):
         assert needle in texts

@@ -7,7 +7,6 @@ import re
 import pytest
 
 
-
 @pytest.fixture
 def app(make_app):
     return make_app(PARLEY_EXPORTS=0)  # every export is refused: 429

@@ -87,7 +87,7 @@ TEXTS = [
         "rss2.xml",
         0,
         "Ukraine's air force said on Tuesday it had shot down 40 of 54 drones.\n\n"
-        "\"We held the line,\" a spokesman said — adding that energy sites were hit.\n\n"
+        '"We held the line," a spokesman said — adding that energy sites were hit.\n\n'
         "Kharkiv (Харків): 3 injured\n\n"
         "Odesa: port damaged",
     ),

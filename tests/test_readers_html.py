@@ -98,10 +98,21 @@ def test_boilerplate_left_out_and_paragraphs_kept() -> None:
     where = [next(i for i, line in enumerate(lines) if line.startswith(p)) for p in paragraphs]
     assert where == sorted(set(where)), "each paragraph on a line of its own, in page order"
     for boilerplate in (
-        "SCRIPT-TEXT", "STYLE-RULE", "cookies", "World news section", "Politics and elections",
-        "Share on Facebook", "Email this story", "Related stories", "blackouts this winter",
-        "reader123", "comment by a reader", "Another reader comment", "Copyright 2025",
-        "Privacy policy", "Terms of use",
+        "SCRIPT-TEXT",
+        "STYLE-RULE",
+        "cookies",
+        "World news section",
+        "Politics and elections",
+        "Share on Facebook",
+        "Email this story",
+        "Related stories",
+        "blackouts this winter",
+        "reader123",
+        "comment by a reader",
+        "Another reader comment",
+        "Copyright 2025",
+        "Privacy policy",
+        "Terms of use",
     ):
         assert boilerplate not in text
 
@@ -114,11 +125,11 @@ def test_text_is_one_block_per_line_without_blank_lines() -> None:
 
 def test_entities_decoded_and_inline_elements_keep_spacing() -> None:
     page = (
-        "<html><body><article><p>The <a href='/k'>Kremlin</a>&#8217;s spokesman said the &#8220;talks&#8221; "
-        "were <em>constructive</em>&nbsp;&amp; would go on, according to a statement published on Monday.</p>"
-        "<p>A second paragraph follows, long enough to be part of the article text on the page.</p>"
-        "</article></body></html>"
-    ).encode()
+        b"<html><body><article><p>The <a href='/k'>Kremlin</a>&#8217;s spokesman said the &#8220;talks&#8221; "
+        b"were <em>constructive</em>&nbsp;&amp; would go on, according to a statement published on Monday.</p>"
+        b"<p>A second paragraph follows, long enough to be part of the article text on the page.</p>"
+        b"</article></body></html>"
+    )
     text = read_bytes(page).text
     assert "The Kremlin’s spokesman said the “talks” were constructive & would go on" in text
 
@@ -185,8 +196,7 @@ DEEP = 100_000
         ((DATA / "feed_saved_as_html.html").read_bytes(), "an RSS/Atom feed (<rss>), not an HTML page"),
         ((DATA / "plain_text.html").read_bytes(), "not HTML: no HTML tags found"),
         (b'{"title": "Talks", "text": "Negotiators met on Monday."}', "not HTML"),
-        (b"<html><body>" + b"<div>" * DEEP + b"<p>Deep text.</p>" + b"</div>" * DEEP + b"</body></html>",
-         "nested more than 255 elements deep"),
+        (b"<html><body>" + b"<div>" * DEEP + b"<p>Deep text.</p>" + b"</div>" * DEEP + b"</body></html>", "nested more than 255 elements deep"),
     ],
     ids=["empty", "blank", "binary", "no_body", "navigation_only", "feed", "plain_text", "json", "deeply_nested"],
 )
@@ -215,8 +225,8 @@ def test_deeply_nested_pages_read_without_crashing(body: bytes) -> None:
 
 
 def test_deeply_nested_json_ld_is_ignored() -> None:
-    page = (DATA / "undated.html").read_bytes().replace(
-        b"</head>", b'<script type="application/ld+json">' + b"[" * 100_000 + b"]" * 100_000 + b"</script></head>"
+    page = (
+        (DATA / "undated.html").read_bytes().replace(b"</head>", b'<script type="application/ld+json">' + b"[" * 100_000 + b"]" * 100_000 + b"</script></head>")
     )
     assert read_bytes(page).published is None
 
@@ -225,9 +235,30 @@ def test_deeply_nested_json_ld_is_ignored() -> None:
 @given(
     st.lists(
         st.one_of(
-            st.sampled_from(["<html>", "<body>", "<p>", "</p>", "<div>", "</div>", "<a href='x'>", "</a>",
-                             "<script>", "</script>", "<!--", "-->", "<meta charset='", "'>", "<time datetime='",
-                             '<script type="application/ld+json">{"datePublished": ', "<![CDATA[", "&#", ";", "\x00"]),
+            st.sampled_from(
+                [
+                    "<html>",
+                    "<body>",
+                    "<p>",
+                    "</p>",
+                    "<div>",
+                    "</div>",
+                    "<a href='x'>",
+                    "</a>",
+                    "<script>",
+                    "</script>",
+                    "<!--",
+                    "-->",
+                    "<meta charset='",
+                    "'>",
+                    "<time datetime='",
+                    '<script type="application/ld+json">{"datePublished": ',
+                    "<![CDATA[",
+                    "&#",
+                    ";",
+                    "\x00",
+                ]
+            ),
             st.text(max_size=40),
         ),
         max_size=40,
@@ -274,5 +305,3 @@ def test_sniff(head: bytes, is_html: bool) -> None:
 def test_reader_declares_its_name_and_suffixes() -> None:
     assert READER.name == "html"
     assert READER.suffixes == (".html", ".htm")
-
-

@@ -52,7 +52,11 @@ def test_gazetteer_read_from_a_table_answers_as_the_draft_it_was_made_from(draft
         alias = gaz.lookup(folded)
         assert alias.entries == built.entries, folded
         assert (alias.lower_ok, alias.acronym, alias.comma, alias.period, alias.after_comma) == (
-            built.lower_ok, built.acronym, built.comma, built.period, built.after_comma,
+            built.lower_ok,
+            built.acronym,
+            built.comma,
+            built.period,
+            built.after_comma,
         ), folded
     stems = {" ".join(k.split(" ")[:n]) for k in draft.aliases for n in range(1, k.count(" ") + 1)}
     assert gaz.stems() == stems

@@ -76,5 +76,13 @@ def test_the_name_fold_takes_its_ascii_shortcut_to_the_same_answer():
         return " ".join("".join(c if c.isalnum() else " " for c in stripped.casefold()).split())
 
     rng = random.Random(7)
-    names = ["Jean-Noël Barrot", "Zelenskyy", "O'Brien  Jr.", "", "  ", "AL-SHARAA", *("".join(rng.choice(string.printable) for _ in range(rng.randint(0, 24))) for _ in range(3000))]
+    names = [
+        "Jean-Noël Barrot",
+        "Zelenskyy",
+        "O'Brien  Jr.",
+        "",
+        "  ",
+        "AL-SHARAA",
+        *("".join(rng.choice(string.printable) for _ in range(rng.randint(0, 24))) for _ in range(3000)),
+    ]
     assert [fold(n) for n in names] == [full(n) for n in names]

@@ -133,7 +133,7 @@ def test_home_shows_latest_statements_top_speakers_and_timeline(client):
     page = client.get("/").get_data(as_text=True)
     assert "Latest statements" in page and 'data-facet="speaker"' in page
     assert "Latest articles" in page and "Story 4" in page  # 2025-04-22, among the newest
-    assert "<svg class=\"histogram\"" in page
+    assert '<svg class="histogram"' in page
     assert "/speakers/Dmitry%20Peskov" in page
     assert client.get("/?q=ceasefire").status_code == 302
 
@@ -143,7 +143,7 @@ def test_statement_permalink_shows_its_paragraph_and_links_into_the_article(clie
     page = client.get(f"/statements/{hit['id']}").get_data(as_text=True)
     seq = hit["id"].rsplit("-", 1)[1]
     assert "Dmitry Peskov" in page and "Kremlin spokesperson" in page
-    assert f'/articles/{hit["article_id"]}#s-{seq}' in page
+    assert f"/articles/{hit['article_id']}#s-{seq}" in page
     assert 'class="statement kind-clarification focus"' in page
     article = client.get(f"/articles/{hit['article_id']}").get_data(as_text=True)
     assert f'id="s-{seq}"' in article

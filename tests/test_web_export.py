@@ -22,7 +22,7 @@ from web.export import CSV_COLUMNS
 WORDS = "ceasefire talks drones grain corridor sanctions prisoners energy nuclear aid border".split()
 KINDS = ("statement", "warning", "denial", "claim", "appeal")
 ARTICLES, PER_ARTICLE = 1001, 10  # 10,010 statements: past MAX_DEPTH
-FORMULA = "=HYPERLINK(\"http://x\") said nobody"
+FORMULA = '=HYPERLINK("http://x") said nobody'
 
 
 def generated() -> list[Extraction]:
@@ -39,8 +39,14 @@ def generated() -> list[Extraction]:
             day = None if n % 13 == 0 else (date(2023, 1, 1) + timedelta(days=n % 900)).isoformat()
             statements.append(
                 Statement(
-                    quote=quote, start=start, end=start + len(quote), direct=bool(n % 2), speaker=Speaker(name=f"S{n % 97}", type="person"),
-                    cue="said", kind=KINDS[n % 5], topics=(WORDS[n % 11],),
+                    quote=quote,
+                    start=start,
+                    end=start + len(quote),
+                    direct=bool(n % 2),
+                    speaker=Speaker(name=f"S{n % 97}", type="person"),
+                    cue="said",
+                    kind=KINDS[n % 5],
+                    topics=(WORDS[n % 11],),
                     date=DateRef(text="", start=None, end=None, value=day, precision="day", range_start=day, range_end=day) if day else None,
                 )
             )
@@ -108,13 +114,17 @@ def test_every_match_once_in_bounded_memory(big, client):
             del found
     finally:
         tracemalloc.stop()
-    print(f"export peaks: {everything / 1e6:.2f} MB for {len(ids):,} statements, {fifth / 1e6:.2f} MB for a fifth; the statements alone {materialised / 1e6:.2f} MB")
+    print(
+        f"export peaks: {everything / 1e6:.2f} MB for {len(ids):,} statements, {fifth / 1e6:.2f} MB for a fifth; the statements alone {materialised / 1e6:.2f} MB"
+    )
     assert everything < fifth * 1.5  # five times the rows, about the same memory
     assert everything < materialised / 4
     assert everything < 4_000_000
 
 
-@pytest.mark.parametrize("query", ["sort=newest", "sort=oldest", "q=ceasefire", "q=ceasefire&sort=newest", "kind=warning&topic=grain", "q=drones&from=2023-06-01&to=2024-01-31"])
+@pytest.mark.parametrize(
+    "query", ["sort=newest", "sort=oldest", "q=ceasefire", "q=ceasefire&sort=newest", "kind=warning&topic=grain", "q=drones&from=2023-06-01&to=2024-01-31"]
+)
 def test_order_is_the_search_order_and_goes_past_its_depth(client, query):
     lines = client.get(f"/api/v1/export?{query}").get_data(as_text=True).splitlines()
     exported = [json.loads(line) for line in lines]

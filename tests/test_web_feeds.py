@@ -82,7 +82,18 @@ def test_long_quotes_are_cut_at_a_word(app):
     from web.feeds import TITLE_CHARS, entry_title
 
     quote = "the talks " * 40
-    hit = Hit("a-0", "a", None, Statement(quote=quote, start=0, end=len(quote), direct=True, speaker=Speaker(name="Kaja Kallas"), kind="warning"), None, None, None, None, "", None)
+    hit = Hit(
+        "a-0",
+        "a",
+        None,
+        Statement(quote=quote, start=0, end=len(quote), direct=True, speaker=Speaker(name="Kaja Kallas"), kind="warning"),
+        None,
+        None,
+        None,
+        None,
+        "",
+        None,
+    )
     title = entry_title(hit)
     assert title.startswith("Kaja Kallas warning: the talks") and title.endswith("…") and len(title) <= TITLE_CHARS + 1
     assert title[:-1].split()[-1] in ("the", "talks")  # whole words only

@@ -46,7 +46,9 @@ def mapped() -> Extraction:
 @pytest.fixture
 def client(home):
     with Store(home) as store:
-        store.add_batch(extractions() + [dated_only("year", "2024", "the grain corridor stays open"), dated_only("month", "2025-02", "the border talks stalled"), mapped()])
+        store.add_batch(
+            extractions() + [dated_only("year", "2024", "the grain corridor stays open"), dated_only("month", "2025-02", "the border talks stalled"), mapped()]
+        )
         writing.update(home, store, store.article_ids())
     return create_app({"PARLEY_HOME": str(home), "TESTING": True}).test_client()
 
@@ -74,7 +76,12 @@ def test_a_surname_filter_redirects_to_the_archives_spelling_and_finds_what_the_
 
 @pytest.mark.parametrize(
     ("url", "location"),
-    [("/speakers/peskov", "/speakers/Dmitry%20Peskov"), ("/speakers/zelensky", "/speakers/Volodymyr%20Zelenskyy"), ("/places/kiev", "/places/Kyiv"), ("/speakers/Volodymyr%20Zelensky", "/speakers/Volodymyr%20Zelenskyy")],
+    [
+        ("/speakers/peskov", "/speakers/Dmitry%20Peskov"),
+        ("/speakers/zelensky", "/speakers/Volodymyr%20Zelenskyy"),
+        ("/places/kiev", "/places/Kyiv"),
+        ("/speakers/Volodymyr%20Zelensky", "/speakers/Volodymyr%20Zelenskyy"),
+    ],
 )
 def test_a_profile_reached_by_a_variant_redirects_to_its_canonical_url(client, url, location):
     moved = client.get(url)

@@ -36,9 +36,26 @@ TOPICS = ["ceasefire", "aid", "sanctions", "prisoners"]
 # Words whose stems are pairwise distinct and none a stop word, so "doc contains word" is
 # exactly "doc matches Term(body, stem(word))" and expected hits can be computed in Python.
 VOCABULARY = [
-    "ceasefire", "negotiations", "artillery", "humanitarian", "evacuation", "parliament",
-    "convoy", "hostages", "drone", "border", "refugees", "sanctions", "embassy", "militia",
-    "airstrike", "corridor", "treaty", "uprising", "blockade", "diplomats",
+    "ceasefire",
+    "negotiations",
+    "artillery",
+    "humanitarian",
+    "evacuation",
+    "parliament",
+    "convoy",
+    "hostages",
+    "drone",
+    "border",
+    "refugees",
+    "sanctions",
+    "embassy",
+    "militia",
+    "airstrike",
+    "corridor",
+    "treaty",
+    "uprising",
+    "blockade",
+    "diplomats",
 ]
 N_DOCS = 60
 BASEDATE = datetime(2025, 4, 22)
@@ -158,9 +175,7 @@ def test_groupedby_counts_match_python(ix, corpus, word):
         "topics": sorting.FieldFacet("topics", allow_overlap=True),
     }
     with ix.searcher() as searcher:
-        results = searcher.search(
-            query.Term("body", stem(word)), limit=5, groupedby=facets, maptype=sorting.Count
-        )
+        results = searcher.search(query.Term("body", stem(word)), limit=5, groupedby=facets, maptype=sorting.Count)
         got = {name: dict(results.groups(name)) for name in facets}
     assert got["speaker"] == dict(Counter(d.speaker for d in matching))
     assert got["place"] == dict(Counter(d.place for d in matching))
@@ -258,9 +273,7 @@ def test_refresh_sees_update_once_and_delete_not_at_all(tmp_path):
 
 def test_threads_each_with_own_searcher_get_exact_results(ix, corpus):
     n_threads, n_queries = 4, 200
-    expected = {
-        w: sorted(d.id for d in corpus if w in words_of(d)) for w in VOCABULARY
-    }
+    expected = {w: sorted(d.id for d in corpus if w in words_of(d)) for w in VOCABULARY}
     errors: list[str] = []
     start = threading.Barrier(n_threads)
 
@@ -311,8 +324,14 @@ def test_multiprocess_writer_indexes_every_document(tmp_path):
 WHOOSH_DIR = Path(whoosh.__file__).parent
 # The modules Parley imports; each must import under -W error.
 USED_MODULES = [
-    "whoosh.index", "whoosh.qparser", "whoosh.searching", "whoosh.highlight",
-    "whoosh.spelling", "whoosh.sorting", "whoosh.writing", "whoosh.multiproc",
+    "whoosh.index",
+    "whoosh.qparser",
+    "whoosh.searching",
+    "whoosh.highlight",
+    "whoosh.spelling",
+    "whoosh.sorting",
+    "whoosh.writing",
+    "whoosh.multiproc",
     "whoosh.qparser.dateparse",
 ]
 # What 2.7.4's sources warn about when compiled with no .pyc, as (file, message); lines as seen on
@@ -347,9 +366,7 @@ def run_python(args: list[str], pycache_prefix: str | None = None) -> subprocess
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "PYTHONPYCACHEPREFIX")}
     if pycache_prefix is not None:
         env["PYTHONPYCACHEPREFIX"] = pycache_prefix
-    return subprocess.run(
-        [sys.executable, "-W", "error", *args], capture_output=True, text=True, env=env, timeout=60
-    )
+    return subprocess.run([sys.executable, "-W", "error", *args], capture_output=True, text=True, env=env, timeout=60)
 
 
 def test_installed_whoosh_imports_cleanly_under_w_error():

@@ -14,7 +14,6 @@ import index  # noqa: F401 - applies the fixes
 from index import whoosh_fixes
 
 
-
 def walking_skip_to(self, targetid):
     """Whoosh 2.7.4's own W3LeafMatcher.skip_to, verbatim in behaviour."""
     if not self.is_active():

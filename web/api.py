@@ -66,7 +66,9 @@ def statement(statement_id: str):
     if statement_id not in found:
         return error_body(404, f"no statement with id {statement_id[:40]!r}")
     statement, meta = found[statement_id]
-    return envelope({"id": statement_id, "statement": statement_as_dict(statement), "article": {**meta, "published": meta["published"] and meta["published"].isoformat()}})
+    return envelope(
+        {"id": statement_id, "statement": statement_as_dict(statement), "article": {**meta, "published": meta["published"] and meta["published"].isoformat()}}
+    )
 
 
 @bp.get("/statements/<statement_id>/similar")

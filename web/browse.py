@@ -57,7 +57,9 @@ def marked_paragraphs(extraction: Extraction, focus: int | None = None) -> list[
         classes = f"statement kind-{escape(s.kind)}" + (" focus" if seq == focus else "")
         quoted = escape(text[start:end]).replace("\n", "<br>")
         href = url_for("browse.statement", statement_id=statement_id(extraction.article.id, seq))
-        pieces.append(f'<a class="statement-link" href="{escape(href)}"><mark id="s-{seq}" class="{classes}" title="{who} · {escape(s.kind)}">{quoted}</mark></a>')
+        pieces.append(
+            f'<a class="statement-link" href="{escape(href)}"><mark id="s-{seq}" class="{classes}" title="{who} · {escape(s.kind)}">{quoted}</mark></a>'
+        )
         position = end
     plain(position, len(text))
     flush(len(text))

@@ -13,8 +13,8 @@ import io
 import json
 import threading
 from collections.abc import Callable, Iterator
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, stream_with_context

@@ -28,6 +28,7 @@ TITLE_CHARS = 120
 EPOCH = "1970-01-01T00:00:00Z"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # characters XML 1.0 cannot carry
 
+
 def feed_params(args: MultiDict) -> MultiDict:
     """The parameters of a search that a feed uses (text, filters, dates, size); paging, sort and target go."""
     return MultiDict([(k, v) for k, v in args.items(multi=True) if k in FEED_PARAMS])
@@ -53,7 +54,14 @@ def atom():
     except (ParamError, SearchError) as error:
         abort(400, description=str(error))
     feed = atom_feed(page.hits, search.text, params)
-    return Response(ET.tostring(feed, encoding="utf-8", xml_declaration=True, ), content_type=ATOM_TYPE)
+    return Response(
+        ET.tostring(
+            feed,
+            encoding="utf-8",
+            xml_declaration=True,
+        ),
+        content_type=ATOM_TYPE,
+    )
 
 
 def atom_feed(hits, text: str, params: MultiDict) -> ET.Element:
@@ -100,7 +108,7 @@ def atom_entry(hit: Hit) -> ET.Element:
 
 
 def entry_title(hit: Hit) -> str:
-    """"Speaker kind: quote…", the quote cut at a word near ``TITLE_CHARS``."""
+    """ "Speaker kind: quote…", the quote cut at a word near ``TITLE_CHARS``."""
     s = hit.statement
     head = f"{s.speaker.name if s.speaker else 'Unknown speaker'} {s.kind}: "
     room = max(20, TITLE_CHARS - len(head))
@@ -119,7 +127,7 @@ def entry_updated(hit: Hit) -> str:
 
 
 def _timestamp(value: str | None) -> str | None:
-    """"2025-04-22", "2025-04" or "2025" (or a datetime) as an RFC 3339 time at midnight UTC of its first day."""
+    """ "2025-04-22", "2025-04" or "2025" (or a datetime) as an RFC 3339 time at midnight UTC of its first day."""
     day = first_day(value) if value else None
     return f"{day.isoformat()}T00:00:00Z" if day else None
 
@@ -127,6 +135,7 @@ def _timestamp(value: str | None) -> str | None:
 @bp.get("/opensearch.xml")
 def opensearch():
     description = ET.Element("OpenSearchDescription", xmlns=OPENSEARCH)
+
     def add(tag: str, text: str | None = None, **attrs: str) -> None:
         _add(description, tag, text, **attrs)
 

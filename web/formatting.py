@@ -177,13 +177,32 @@ def timeline_bars(buckets, step: str) -> list[Bar]:
     for i, start in enumerate(starts):
         end, name = _period(start, step)
         count = fine.get(start, 0)
-        bars.append(Bar(start.isoformat(), end.isoformat(), count, f"{name}: {plural(count, 'statement')}", round(100 * i / n, 3), round(80 / n, 3), round(100 * count / peak, 1)))
+        bars.append(
+            Bar(
+                start.isoformat(),
+                end.isoformat(),
+                count,
+                f"{name}: {plural(count, 'statement')}",
+                round(100 * i / n, 3),
+                round(80 / n, 3),
+                round(100 * count / peak, 1),
+            )
+        )
     for start, span, count in coarse:
         end, name = _period(start, span)
         i = sum(1 for s in starts if s < start)
         j = sum(1 for s in starts if s <= end)
         bars.append(
-            Bar(start.isoformat(), end.isoformat(), count, f"{name}: {plural(count, 'statement')} dated only to the {span}", round(100 * i / n, 3), round(100 * (j - i) / n - 20 / n, 3), round(100 * count / peak, 1), span)
+            Bar(
+                start.isoformat(),
+                end.isoformat(),
+                count,
+                f"{name}: {plural(count, 'statement')} dated only to the {span}",
+                round(100 * i / n, 3),
+                round(100 * (j - i) / n - 20 / n, 3),
+                round(100 * count / peak, 1),
+                span,
+            )
         )
     return bars
 

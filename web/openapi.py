@@ -88,8 +88,13 @@ def search_parameters(paging: bool = True) -> list[dict[str, Any]]:
     """The parameters of a search, as ``web.params.search_request`` reads them."""
     values = {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 20}
     found = [
-        _query("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}, "query: words, \"phrases\", AND/OR/NOT, field:value, date:2025-04"),
-        *(_query(name, _filter_values(name, values), f"filter on {FILTERS.get(name, name)} (repeat for several values: any of them)", style="form", explode=True) for name in FACETS),
+        _query("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}, 'query: words, "phrases", AND/OR/NOT, field:value, date:2025-04'),
+        *(
+            _query(
+                name, _filter_values(name, values), f"filter on {FILTERS.get(name, name)} (repeat for several values: any of them)", style="form", explode=True
+            )
+            for name in FACETS
+        ),
         _query("from", {"type": "string", "format": "date"}, f"statements dated on or after this day: {DATE_RULE}"),
         _query("to", {"type": "string", "format": "date"}, f"statements dated on or before this day: {DATE_RULE}"),
         _query("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "order of the results"),
@@ -97,7 +102,9 @@ def search_parameters(paging: bool = True) -> list[dict[str, Any]]:
     ]
     if paging:
         found += [
-            _query("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, f"page number (results go {MAX_DEPTH:,} deep: use export for more)"),
+            _query(
+                "page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, f"page number (results go {MAX_DEPTH:,} deep: use export for more)"
+            ),
             _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "results per page"),
             _query("cursor", {"type": "string", "maxLength": 200}, "next_cursor of the previous page (instead of page)"),
             _query("facets", {"type": "string"}, f"comma-separated facets to count, from {', '.join(FACETS)}; empty for none"),
@@ -127,8 +134,19 @@ def schemas() -> dict[str, Any]:
                 },
             }
         ),
-        "Speaker": _object({"name": string, "type": string, "role": _nullable("string"), "mention": _nullable("string"), "start": _nullable("integer"), "end": _nullable("integer")}),
-        "StatementDate": _object({"value": _nullable("string"), "start": _nullable("string"), "end": _nullable("string"), "precision": _nullable("string"), "text": string}),
+        "Speaker": _object(
+            {
+                "name": string,
+                "type": string,
+                "role": _nullable("string"),
+                "mention": _nullable("string"),
+                "start": _nullable("integer"),
+                "end": _nullable("integer"),
+            }
+        ),
+        "StatementDate": _object(
+            {"value": _nullable("string"), "start": _nullable("string"), "end": _nullable("string"), "precision": _nullable("string"), "text": string}
+        ),
         "Statement": _object(
             {
                 "quote": string,
@@ -160,9 +178,7 @@ def schemas() -> dict[str, Any]:
                 "context_highlight": {**_nullable("string"), "description": "the sentence around it, likewise"},
             }
         ),
-        "ArticleHit": _object(
-            {"id": string, "score": _nullable("number"), "article": _ref("ArticleMeta"), "statements": integer, "highlight": string}
-        ),
+        "ArticleHit": _object({"id": string, "score": _nullable("number"), "article": _ref("ArticleMeta"), "statements": integer, "highlight": string}),
         "FacetValue": {
             **_object({"value": string, "label": string, "count": integer, "selected": boolean}),
             "properties": {
@@ -178,7 +194,10 @@ def schemas() -> dict[str, Any]:
             {
                 "start": {"type": "string", "format": "date"},
                 "count": integer,
-                "span": {**_nullable("string"), "description": "month or year: statements dated only that precisely (coarser than the step), covering the whole period"},
+                "span": {
+                    **_nullable("string"),
+                    "description": "month or year: statements dated only that precisely (coarser than the step), covering the whole period",
+                },
             }
         ),
         "SearchPage": _object(
@@ -197,7 +216,11 @@ def schemas() -> dict[str, Any]:
                 "hits": {"type": "array", "items": {"oneOf": [_ref("Hit"), _ref("ArticleHit")]}},
                 "facets": {"type": "array", "items": _ref("Facet")},
                 "histogram": {"type": "array", "items": _ref("Bucket")},
-                "notices": {"type": "array", "items": string, "description": "how the query was read where it differs from what was typed (unknown field: searched as words; only stop words)"},
+                "notices": {
+                    "type": "array",
+                    "items": string,
+                    "description": "how the query was read where it differs from what was typed (unknown field: searched as words; only stop words)",
+                },
                 "names": {
                     "type": "array",
                     "description": "with no hits: the archive's speaker, place and topic names a word may have meant",
@@ -209,7 +232,15 @@ def schemas() -> dict[str, Any]:
             {
                 "id": string,
                 "statement": _ref("Statement"),
-                "article": _object({"article_id": string, "title": _nullable("string"), "published": _nullable("string"), "source": _nullable("string"), "url": _nullable("string")}),
+                "article": _object(
+                    {
+                        "article_id": string,
+                        "title": _nullable("string"),
+                        "published": _nullable("string"),
+                        "source": _nullable("string"),
+                        "url": _nullable("string"),
+                    }
+                ),
             }
         ),
         "Extraction": _object(
@@ -256,7 +287,7 @@ def document() -> dict[str, Any]:
             "version": version,
             "description": (
                 "Read-only JSON over the Parley archive: who said what, when and where in conflict news. "
-                "Every answer is `{\"ok\": true, \"data\": …}`; every error is `{\"ok\": false, \"error\": {\"status\", \"message\", …}}`. "
+                'Every answer is `{"ok": true, "data": …}`; every error is `{"ok": false, "error": {"status", "message", …}}`. '
                 "Answers carry ETag and Last-Modified (send If-None-Match or If-Modified-Since for a 304) "
                 "and `Access-Control-Allow-Origin: *`."
             ),
@@ -264,7 +295,18 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
-            "/": {"get": {"operationId": "root", "summary": "the endpoints", "responses": _responses(_ok("endpoint → what it gives", {"type": "object", "properties": {"endpoints": {"type": "object", "additionalProperties": {"type": "string"}}}}))}},
+            "/": {
+                "get": {
+                    "operationId": "root",
+                    "summary": "the endpoints",
+                    "responses": _responses(
+                        _ok(
+                            "endpoint → what it gives",
+                            {"type": "object", "properties": {"endpoints": {"type": "object", "additionalProperties": {"type": "string"}}}},
+                        )
+                    ),
+                }
+            },
             "/search": {
                 "get": {
                     "operationId": "search",
@@ -286,7 +328,12 @@ def document() -> dict[str, Any]:
                 }
             },
             "/statements/{statement_id}": {
-                "get": {"operationId": "statement", "summary": "one statement with its article's metadata", "parameters": [statement_id], "responses": _responses(_ok("the statement", _ref("StatementRecord")), 404)}
+                "get": {
+                    "operationId": "statement",
+                    "summary": "one statement with its article's metadata",
+                    "parameters": [statement_id],
+                    "responses": _responses(_ok("the statement", _ref("StatementRecord")), 404),
+                }
             },
             "/statements/{statement_id}/similar": {
                 "get": {
@@ -347,7 +394,10 @@ def document() -> dict[str, Any]:
                                     "ETag": {"$ref": "#/components/headers/ETag"},
                                     "Last-Modified": {"$ref": "#/components/headers/LastModified"},
                                 },
-                                "content": {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string", "description": "one Hit per line"}}},
+                                "content": {
+                                    "text/csv": {"schema": {"type": "string"}},
+                                    "application/x-ndjson": {"schema": {"type": "string", "description": "one Hit per line"}},
+                                },
                             },
                             400,
                             429,
@@ -355,7 +405,13 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
-            "/openapi.json": {"get": {"operationId": "openapi", "summary": "this document", "responses": _responses({"description": "OpenAPI 3.0", "content": {"application/json": {"schema": {"type": "object"}}}})}},
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "this document",
+                    "responses": _responses({"description": "OpenAPI 3.0", "content": {"application/json": {"schema": {"type": "object"}}}}),
+                }
+            },
         },
         "components": {
             "schemas": schemas(),

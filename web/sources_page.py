@@ -24,7 +24,14 @@ def sources_page():
     state = _state()
     rows: list[dict[str, Any]] = []
     for source in state.sources():
-        rows.append({"source": source, "every": format_every(source.every), "latest": state.latest_articles(source.id, LATEST_PER_SOURCE), "item_errors": state.item_errors(source.id, 3)})
+        rows.append(
+            {
+                "source": source,
+                "every": format_every(source.every),
+                "latest": state.latest_articles(source.id, LATEST_PER_SOURCE),
+                "item_errors": state.item_errors(source.id, 3),
+            }
+        )
     return render_template("sources.html", rows=rows)
 
 

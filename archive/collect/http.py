@@ -29,7 +29,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from urllib.parse import urljoin
 
@@ -180,7 +180,7 @@ class PoliteClient:
                 return replace(response, redirects=tuple(chain[1:]))
             target = urljoin(current, response.location or "")
             if target in chain:
-                raise FetchError(url, f"redirect loop: {' -> '.join(chain[chain.index(target):])} -> {target}")
+                raise FetchError(url, f"redirect loop: {' -> '.join(chain[chain.index(target) :])} -> {target}")
             if len(chain) > self.politeness.max_redirects:
                 raise FetchError(url, f"more than {self.politeness.max_redirects} redirects (last to {target})")
             chain.append(target)
@@ -226,7 +226,7 @@ class PoliteClient:
         p = self.politeness
         self.requests += 1
         started = time.monotonic()
-        fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             with self.http.stream("GET", url, headers=headers) as r:
                 status = r.status_code
@@ -275,8 +275,8 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class _Decoder:

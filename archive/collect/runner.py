@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 from urllib.parse import urlsplit
 
 from archive.collect.http import FetchError, PoliteClient, Response, Stopped
@@ -149,9 +150,9 @@ class Collector:
             upcoming = [s.next_run for s in current if s.next_run]
             wait = longest_sleep
             if upcoming:
-                from datetime import datetime, timezone
+                from datetime import datetime
 
-                wait = min(wait, max(0.2, (datetime.fromisoformat(min(upcoming)) - datetime.now(timezone.utc)).total_seconds()))
+                wait = min(wait, max(0.2, (datetime.fromisoformat(min(upcoming)) - datetime.now(UTC)).total_seconds()))
             self.stop.wait(wait)
 
     # --- one source ---------------------------------------------------------------------------
@@ -311,11 +312,16 @@ class Collector:
                 report.unchanged += 1
                 return
             self.state.record_article(
-                canonical, stored_id, source, extraction.article.source,
+                canonical,
+                stored_id,
+                source,
+                extraction.article.source,
                 version=(known.version + (change == "updated")) if known else 1,
-                body_sha256=response.sha256 if response is not None else None, fetched_at=fetched_at,
+                body_sha256=response.sha256 if response is not None else None,
+                fetched_at=fetched_at,
                 etag=response.etag if response is not None else None,
-                last_modified=response.last_modified if response is not None else None, from_feed=from_feed,
+                last_modified=response.last_modified if response is not None else None,
+                from_feed=from_feed,
                 item=(url, fingerprint),
             )
             if change == "new":
@@ -373,9 +379,12 @@ class Collector:
             return old.id, "same"
         statements, mapping = align(stored.statements, extraction.statements)
         self.state.keep_version(
-            old.id, known.version,
+            old.id,
+            known.version,
             {"title": old.title, "published": old.published.isoformat() if old.published else None, "source": old.source, "text": old.text},
-            known.body_sha256, None, mapping,
+            known.body_sha256,
+            None,
+            mapping,
         )
         self.store.replace_extraction(replace(extraction, article=replace(article, id=old.id), statements=statements))
         return old.id, "updated"

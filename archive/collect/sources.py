@@ -74,7 +74,9 @@ def make_spec(url: str, name: str | None = None, every: str | int | None = None,
         raise SourceError(f"not a language tag: {lang!r} (use e.g. en, uk, pt-BR)")
     if name is not None and not name.strip():
         name = None
-    return SourceSpec(canonical, name.strip() if name else None, parse_every(every, minimum) if every is not None else DEFAULT_EVERY, lang.lower() if lang else None)
+    return SourceSpec(
+        canonical, name.strip() if name else None, parse_every(every, minimum) if every is not None else DEFAULT_EVERY, lang.lower() if lang else None
+    )
 
 
 def read_sources_file(home: str | os.PathLike[str], *, minimum: int = MIN_EVERY) -> tuple[list[SourceSpec], list[str]]:

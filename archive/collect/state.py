@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from archive.collect.sources import SourceSpec
@@ -107,11 +107,11 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def later(seconds: float) -> str:
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class CollectState:
                 )
             else:
                 failures = source.failures + 1
-                wait = min(source.every * 2**min(failures, 12), MAX_BACKOFF)
+                wait = min(source.every * 2 ** min(failures, 12), MAX_BACKOFF)
                 self.db.execute(
                     "UPDATE collect_sources SET last_run = ?, last_error = ?, last_error_at = ?, failures = ?, next_run = ?,"
                     " items_seen = (SELECT count(*) FROM collect_items WHERE source_id = ?),"
@@ -269,9 +269,7 @@ class CollectState:
     # --- items --------------------------------------------------------------------------------
 
     def item_needs_fetch(self, source_id: int, url: str, fingerprint: str) -> bool:
-        row = self.db.execute(
-            "SELECT fingerprint, status, attempts FROM collect_items WHERE source_id = ? AND url = ?", (source_id, url)
-        ).fetchone()
+        row = self.db.execute("SELECT fingerprint, status, attempts FROM collect_items WHERE source_id = ? AND url = ?", (source_id, url)).fetchone()
         if row is None:
             return True
         if row["status"] == "error":
@@ -318,8 +316,21 @@ class CollectState:
         ).fetchone()
         return Known(*row) if row else None
 
-    def record_article(self, canonical: str, article_id: str, source: Source, source_name: str | None, *, version: int, body_sha256: str | None,
-                       fetched_at: str, etag: str | None, last_modified: str | None, from_feed: bool, item: tuple[str, str] | None = None) -> None:
+    def record_article(
+        self,
+        canonical: str,
+        article_id: str,
+        source: Source,
+        source_name: str | None,
+        *,
+        version: int,
+        body_sha256: str | None,
+        fetched_at: str,
+        etag: str | None,
+        last_modified: str | None,
+        from_feed: bool,
+        item: tuple[str, str] | None = None,
+    ) -> None:
         """Record where an article came from; with ``item`` (its URL and fingerprint), mark that item done in
         the same transaction (one disk sync per article instead of two)."""
         with self.db:
@@ -332,25 +343,48 @@ class CollectState:
                 " source_name = excluded.source_name, version = excluded.version, body_sha256 = excluded.body_sha256,"
                 " fetched_at = excluded.fetched_at, etag = excluded.etag, last_modified = excluded.last_modified,"
                 " from_feed = excluded.from_feed, indexed = 0",
-                (canonical, article_id, source.id, source_name or source.label, version, body_sha256, fetched_at, fetched_at, etag, last_modified, int(from_feed)),
+                (
+                    canonical,
+                    article_id,
+                    source.id,
+                    source_name or source.label,
+                    version,
+                    body_sha256,
+                    fetched_at,
+                    fetched_at,
+                    etag,
+                    last_modified,
+                    int(from_feed),
+                ),
             )
 
-    def keep_version(self, article_id: str, version: int, old: dict[str, Any], body_sha256: str | None, fetched_at: str | None,
-                     statement_map: dict[int, int | None]) -> None:
+    def keep_version(
+        self, article_id: str, version: int, old: dict[str, Any], body_sha256: str | None, fetched_at: str | None, statement_map: dict[int, int | None]
+    ) -> None:
         """Keep the text and metadata of an article's version ``version`` before a newer one replaces it."""
         with self.db:
             self.db.execute(
                 "INSERT OR IGNORE INTO collect_versions (article_id, version, title, published, source, text, body_sha256, fetched_at,"
                 " replaced_at, statement_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (article_id, version, old.get("title"), old.get("published"), old.get("source"), old["text"], body_sha256, fetched_at,
-                 now_iso(), json.dumps({str(k): v for k, v in statement_map.items()})),
+                (
+                    article_id,
+                    version,
+                    old.get("title"),
+                    old.get("published"),
+                    old.get("source"),
+                    old["text"],
+                    body_sha256,
+                    fetched_at,
+                    now_iso(),
+                    json.dumps({str(k): v for k, v in statement_map.items()}),
+                ),
             )
 
     def versions(self, article_id: str) -> list[dict[str, Any]]:
         try:
             rows = self.db.execute(
-                "SELECT version, title, published, source, fetched_at, replaced_at, statement_map FROM collect_versions"
-                " WHERE article_id = ? ORDER BY version", (article_id,)
+                "SELECT version, title, published, source, fetched_at, replaced_at, statement_map FROM collect_versions WHERE article_id = ? ORDER BY version",
+                (article_id,),
             ).fetchall()
         except sqlite3.OperationalError:
             return []
@@ -371,7 +405,8 @@ class CollectState:
             row = self.db.execute(
                 "SELECT c.canonical, c.source_id, c.source_name, c.version, c.fetched_at, c.first_fetched_at, c.from_feed, s.url AS source_url"
                 " FROM collect_articles c LEFT JOIN collect_sources s ON s.id = c.source_id WHERE c.article_id = ?"
-                " ORDER BY c.fetched_at DESC LIMIT 1", (article_id,)
+                " ORDER BY c.fetched_at DESC LIMIT 1",
+                (article_id,),
             ).fetchone()
         except sqlite3.OperationalError:
             return None
@@ -380,6 +415,7 @@ class CollectState:
     def latest_articles(self, source_id: int, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT a.id, a.title, a.published, c.fetched_at, c.version FROM collect_articles c JOIN articles a ON a.id = c.article_id"
-            " WHERE c.source_id = ? ORDER BY c.fetched_at DESC, a.published DESC LIMIT ?", (source_id, limit)
+            " WHERE c.source_id = ? ORDER BY c.fetched_at DESC, a.published DESC LIMIT ?",
+            (source_id, limit),
         )
         return [dict(r) for r in rows]

@@ -67,9 +67,7 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     return result
 
 
-def read_inputs(
-    paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES, follow_links: bool = False
-) -> Iterator[ReadResult | ReadError]:
+def read_inputs(paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES, follow_links: bool = False) -> Iterator[ReadResult | ReadError]:
     """Each input's result, or the error that rejected it; folders are walked recursively in name order."""
     for source in iter_sources(paths, follow_links):
         if isinstance(source, ReadError):

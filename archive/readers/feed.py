@@ -451,7 +451,7 @@ def _author(element: Element, tags: tuple[str, ...]) -> str | None:
         names: list[str] = []
         for child in element.findall(tag):
             if tag.endswith("}author"):  # Atom person construct: <author><name>…</name></author>
-                value = " ".join((child.findtext(f"{tag[:-len('author')]}name") or "").split())
+                value = " ".join((child.findtext(f"{tag[: -len('author')]}name") or "").split())
             else:  # RSS <author> is "email (Name)"; dc:creator is a name
                 value = " ".join((child.text or "").split())
                 named = _EMAIL_WITH_NAME.match(value)
@@ -536,4 +536,3 @@ def html_to_text(value: str) -> str:
             parts.append(str(node).replace("\n", " "))
     flush()
     return "\n\n".join(paragraphs)
-

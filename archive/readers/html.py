@@ -41,14 +41,33 @@ DECLARED_CHARSET = re.compile(
 # Labels browsers decode with a superset (WHATWG Encoding Standard); UTF-16/32 declared in a
 # page without a BOM is a lie the page itself disproves (it was readable as ASCII).
 CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-    "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "iso-8859-9": "cp1254",
-    "latin5": "cp1254", "iso-8859-11": "cp874", "tis-620": "cp874",
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "big5": "big5hkscs",
-    "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8", "utf-32": "utf-8",
-    "unicode": "utf-8", "x-user-defined": "cp1252",
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "latin5": "cp1254",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "big5": "big5hkscs",
+    "utf-16": "utf-8",
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+    "utf-32": "utf-8",
+    "unicode": "utf-8",
+    "x-user-defined": "cp1252",
 }
 # An undeclared page that is not UTF-8 is read as Windows-1252 unless charset-normalizer finds a
 # clean decoding in another language (Windows-1251 Russian, say).
@@ -73,8 +92,17 @@ HTML_TAG = re.compile(
 
 JSONLD = '//script[@type="application/ld+json"]'
 ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "blogposting", "liveblogposting", "scholarlyarticle", "report", "webpage",
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "blogposting",
+    "liveblogposting",
+    "scholarlyarticle",
+    "report",
+    "webpage",
 }
 PUBLISHED_META = (
     '//meta[@property="article:published_time" or @name="article:published_time"]/@content',
@@ -87,9 +115,9 @@ PUBLISHED_META = (
 )
 PUBLISHED_TIME = (
     '//time[@itemprop="datePublished"]/@datetime',
-    '//time[@pubdate]/@datetime',
-    '//article//time/@datetime',
-    '//time/@datetime',
+    "//time[@pubdate]/@datetime",
+    "//article//time/@datetime",
+    "//time/@datetime",
 )
 TITLE = (
     '//meta[@property="og:title"]/@content',
