@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from functools import cache, lru_cache
+from pathlib import Path
 
 from archive.extract.kinds import DATA_DIR
 from archive.extract.topics import home_folder
@@ -96,14 +96,16 @@ def _actors(home: str) -> Actors:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
         for a in doc.get("actor", []):
             names = [a["name"], *a.get("aliases", [])]
-            entries.append(Actor(
-                name=a["name"],
-                type=a.get("type", "person"),
-                role=_latest_role(a.get("roles", [])),
-                keys=frozenset(name_key(n) for n in names if name_key(n)),
-                words=frozenset(w for n in names for w in fold(n).split()),
-                names=tuple(sorted(names, key=len, reverse=True)),
-            ))
+            entries.append(
+                Actor(
+                    name=a["name"],
+                    type=a.get("type", "person"),
+                    role=_latest_role(a.get("roles", [])),
+                    keys=frozenset(name_key(n) for n in names if name_key(n)),
+                    words=frozenset(w for n in names for w in fold(n).split()),
+                    names=tuple(sorted(names, key=len, reverse=True)),
+                )
+            )
     return Actors(entries)
 
 

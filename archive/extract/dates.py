@@ -123,11 +123,7 @@ class _Words:
 @cache
 def _words() -> _Words:
     data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
-    modifiers = {
-        phrase.lower(): direction
-        for direction, phrases in data["weekday_modifiers"].items()
-        for phrase in phrases
-    }
+    modifiers = {phrase.lower(): direction for direction, phrases in data["weekday_modifiers"].items() for phrase in phrases}
     return _Words(
         months=dict(data["months"]),
         ambiguous_months=frozenset(data["ambiguous"]["months"]),
@@ -166,7 +162,7 @@ def _tense_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def tense_near(text: str, start: int, end: int) -> str | None:
-    """"past" or "future": the tense cue nearest to ``[start, end)`` in its sentence, or None."""
+    """ "past" or "future": the tense cue nearest to ``[start, end)`` in its sentence, or None."""
     futures, pasts = _tense_cues(text, *sentence_bounds(text, start, end))
     cues: list[tuple[int, str]] = []
     future_spans: list[tuple[int, int]] = []
@@ -396,8 +392,7 @@ class _Scan:
 
     def finditer(self, name: str) -> Iterator[re.Match[str]]:
         key, width, back = _SCANS[name]
-        return keyscan.matches(_patterns()[name], self.text, self._key_positions(key), width,
-                               _scanners()[1].get(name) if back else None)
+        return keyscan.matches(_patterns()[name], self.text, self._key_positions(key), width, _scanners()[1].get(name) if back else None)
 
 
 _NOT_YEAR_AFTER = re.compile(
@@ -410,8 +405,14 @@ _YEAR_LEAD = re.compile(
     r"around|about|circa|year|spring|summer|autumn|fall|winter|season)\s+)$"
 )
 _DECADE_WORDS = {
-    "twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950,
-    "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
+    "twenties": 1920,
+    "thirties": 1930,
+    "forties": 1940,
+    "fifties": 1950,
+    "sixties": 1960,
+    "seventies": 1970,
+    "eighties": 1980,
+    "nineties": 1990,
 }
 
 
@@ -447,8 +448,7 @@ def _collect(finder: _Finder) -> None:
             full_date(m)
 
     for m in scan.finditer("month_year"):
-        finder.add(m.start(), m.end(),
-                   lambda _p, y=int(m.group("year")), mo=w.months[m.group("month").rstrip(".")]: _month(y, mo))
+        finder.add(m.start(), m.end(), lambda _p, y=int(m.group("year")), mo=w.months[m.group("month").rstrip(".")]: _month(y, mo))
 
     for m in scan.finditer("part_month"):
         mo = w.months[m.group("month").rstrip(".")]
@@ -467,10 +467,10 @@ def _collect(finder: _Finder) -> None:
         name = m.group("month")
         if name not in _FULL_MONTHS:
             continue  # abbreviations need a day or year
-        led = month_led.search(text[max(0, m.start() - 25):m.start()]) is not None
+        led = month_led.search(text[max(0, m.start() - 25) : m.start()]) is not None
         if name in w.ambiguous_months and not led:
             continue
-        if not led and re.match(r"\s+[A-Z][a-z]", text[m.end():m.end() + 3]):
+        if not led and re.match(r"\s+[A-Z][a-z]", text[m.end() : m.end() + 3]):
             continue  # "June Carter", "August Wilson"
         finder.add(m.start(), m.end(), _month_resolver(w.months[name], finder.tense(m.start(), m.end())))
 
@@ -508,7 +508,7 @@ def _collect(finder: _Finder) -> None:
             finder.add(m.start(), m.end(), _season_resolver(first, rel))
 
     for m in scan.finditer("year"):
-        before = text[max(0, m.start() - 20):m.start()]
+        before = text[max(0, m.start() - 20) : m.start()]
         if not _YEAR_LEAD.search(before) and _NOT_YEAR_AFTER.match(text, m.end()):
             continue
         finder.add(m.start(), m.end(), lambda _p, y=int(m.group("year")): _year(y))
@@ -527,7 +527,7 @@ def _collect(finder: _Finder) -> None:
         finder.add(m.start(), m.end(), _relative_resolver(unit, offset))
 
     for m in scan.finditer("weekday"):
-        if holiday_led.search(text[max(0, m.start("wd") - 12):m.start("wd")]):
+        if holiday_led.search(text[max(0, m.start("wd") - 12) : m.start("wd")]):
             continue  # "Good Friday", "Super Tuesday"
         mod = " ".join((m.group("mod") or "").lower().split())
         direction = w.weekday_modifiers.get(mod, "tense")
@@ -659,11 +659,10 @@ def find_dates(text: str, published: date | None) -> list[DateRef]:
     for cand in finder.chosen():
         resolved = cand.resolve(published)
         if resolved is None:
-            refs.append(DateRef(text[cand.start:cand.end], cand.start, cand.end))
+            refs.append(DateRef(text[cand.start : cand.end], cand.start, cand.end))
             continue
         value, precision, first, last = resolved
-        refs.append(DateRef(text[cand.start:cand.end], cand.start, cand.end, value, precision,
-                            first.isoformat(), last.isoformat()))
+        refs.append(DateRef(text[cand.start : cand.end], cand.start, cand.end, value, precision, first.isoformat(), last.isoformat()))
     return refs
 
 
@@ -676,9 +675,7 @@ _REPORTING = re.compile(
 )
 
 
-def date_near(
-    dates: list[DateRef], start: int, end: int, text: str, cue_start: int | None = None
-) -> DateRef | None:
+def date_near(dates: list[DateRef], start: int, end: int, text: str, cue_start: int | None = None) -> DateRef | None:
     """The date of the statement at ``[start, end)``: the nearest date in its sentence.
 
     Dates outside the statement's own words come first; among them, the one nearest before the

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from archive.extract.direct import turn_gap
+from archive.extract.entities import Entities, Entity
 from archive.extract.found import Found
 from archive.extract.sentences import Document
-from archive.extract.entities import Entities, Entity
 from archive.extract.speakers import (
     Mention,
     gender_hints,
@@ -55,9 +55,17 @@ def resolve_speakers(doc: Document, found: list[Found], places: dict[tuple[int, 
     _converse(doc, found, ents)
     for f, nxt in zip(found, found[1:]):
         q = f.quotation
-        if (f.direct and q is not None and q.close is None and f.mention is None and f.inherit_from is None
-                and nxt.direct and nxt.quotation is not None and nxt.mention is not None
-                and doc.text[q.outer_end : nxt.quotation.open].strip() == ""):
+        if (
+            f.direct
+            and q is not None
+            and q.close is None
+            and f.mention is None
+            and f.inherit_from is None
+            and nxt.direct
+            and nxt.quotation is not None
+            and nxt.mention is not None
+            and doc.text[q.outer_end : nxt.quotation.open].strip() == ""
+        ):
             f.entity, f.mention, f.confidence = nxt.entity, nxt.mention, 0.75
 
 
@@ -147,8 +155,14 @@ def _name_described(doc: Document, found: list[Found], ents: Entities) -> None:
     # an unattributed turn is by the one the next turn addresses: “Uncle, …” / “I'm not well, Florence.”
     all_direct = [f for f in found if f.direct]
     for f, g in zip(all_direct, all_direct[1:]):
-        if f.entity is None and g.alternate or f.entity is None and g.quotation is not None and f.quotation is not None \
-                and doc.text[f.quotation.outer_end : g.quotation.open].strip() == "":
+        if (
+            f.entity is None
+            and g.alternate
+            or f.entity is None
+            and g.quotation is not None
+            and f.quotation is not None
+            and doc.text[f.quotation.outer_end : g.quotation.open].strip() == ""
+        ):
             for m in _VOCATIVE_RE.finditer(doc.text[g.start : g.end]):
                 ent = ents.find_name(m.group(1).strip())
                 if ent is not None and ent is not g.entity:

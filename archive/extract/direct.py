@@ -37,7 +37,7 @@ def direct_speech(doc: Document, consumed: set[int], reported: list[Found]) -> l
             continue
         out.append(f)
         prev = f
-    for line_start, label in labels.items():  # transcript lines without quotation marks
+    for label in labels.values():  # transcript lines without quotation marks
         end = doc.text.find("\n", label.end())
         end = len(doc.text) if end == -1 else end
         f = Found(label.end(), end, True, sentence=doc.sentence_of(label.end()), confidence=0.5)
@@ -99,14 +99,7 @@ def _block_quotes(doc: Document, reported: list[Found]) -> list[Found]:
             end = doc.sents[doc.sentence_of(cues[n])].start
         para = text[start:end].rstrip()
         end = start + len(para)
-        if (
-            len(para.split()) < 6
-            or para[-1] not in ".!?"
-            or not para[0].isupper()
-            or para.startswith(_LIST_MARKS)
-            or MARKS_RE.search(para)
-            or is_heading(para)
-        ):
+        if len(para.split()) < 6 or para[-1] not in ".!?" or not para[0].isupper() or para.startswith(_LIST_MARKS) or MARKS_RE.search(para) or is_heading(para):
             continue
         q = Quotation(colon + 1, None, start, end)
         f = Found(start, end, True, sentence=doc.sentence_of(start), quotation=q, text=para)
@@ -221,7 +214,7 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
             k += 1
         if k >= limit or not text[k].islower():
             return False
-    if k < limit and text[k] in ".!?" and not text[q.end - 1 : q.end] in ",":
+    if k < limit and text[k] in ".!?" and text[q.end - 1 : q.end] not in ",":
         return False
     i = doc.tok_index(k)
     if i >= len(doc.toks) or doc.toks[i].start >= limit:
@@ -264,7 +257,7 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
 
 
 def _quoted_as_saying(doc: Document, cue: Cue, m: Mention, hi: int) -> tuple[Cue, Mention]:
-    """ '“…,” Detik.com quoted Djamal as saying': Djamal speaks (the outlet is the channel)."""
+    """'“…,” Detik.com quoted Djamal as saying': Djamal speaks (the outlet is the channel)."""
     if cue.lemma not in ("quote", "cite"):
         return cue, m
     speaker = mention_after(doc.text, doc.toks, cue.last + 1, hi)
@@ -276,7 +269,6 @@ def _quoted_as_saying(doc: Document, cue: Cue, m: Mention, hi: int) -> tuple[Cue
         if said is not None:
             return said, speaker
     return cue, m
-
 
 
 _BYLINE_DASHES = frozenset("―—–")
@@ -388,7 +380,6 @@ def _past_relative(doc: Document, k: int, limit: int) -> int:
         if toks[n].text in ".;:!?" or doc.quote_at(toks[n].start):
             break
     return k + 1
-
 
 
 def _next_quote_open(doc: Document, q: Quotation) -> int | None:

@@ -96,8 +96,7 @@ class Entity:
             return False
 
         if len(words) == 1:  # a word met once that never spoke is as likely "Amendment" as a surname
-            return len(self.name) > 3 and not self.name.isupper() and (
-                self.spoke or self.gender is not None or sum(c[0] for c in self.calls.values()) > 1)
+            return len(self.name) > 3 and not self.name.isupper() and (self.spoke or self.gender is not None or sum(c[0] for c in self.calls.values()) > 1)
         return not outlet(self.name)
 
 
@@ -231,9 +230,13 @@ class Entities:
                 return ent
         last = fold(m.name).split()[-1]
         gender = m.gender
-        if gender is None and last in self.gender_hints and last not in vocabulary().thing_heads \
-                and not m.name.isupper() and all(w.replace("-", "").replace("'", "").replace(".", "").isalpha()
-                                                 for w in m.name.split()):  # not "A380"
+        if (
+            gender is None
+            and last in self.gender_hints
+            and last not in vocabulary().thing_heads
+            and not m.name.isupper()
+            and all(w.replace("-", "").replace("'", "").replace(".", "").isalpha() for w in m.name.split())
+        ):  # not "A380"
             gender = self.gender_hints[last]
         typ = "person" if m.type == "unknown" and gender else m.type
         ent = Entity(m.name, typ, m.role, gender, words, known=_known_person(m))
@@ -273,8 +276,7 @@ class Entities:
         want = m.gender
         recent = self._recent(pos)
         if want in ("male", "female"):
-            people = [(e, inc) for e, inc in recent
-                      if e.person_like(self.common) and (e.gender is None or e.gender == want)]
+            people = [(e, inc) for e, inc in recent if e.person_like(self.common) and (e.gender is None or e.gender == want)]
             ent = self._antecedent(people, lambda e: e.gender == want)
             if ent is not None and ent.gender is None:
                 ent.gender = want  # learnt: later pronouns of the other gender look elsewhere
@@ -369,7 +371,7 @@ class Entities:
                 return ent
         if head in v.generic_org_heads and not mods:
             # "the company": the latest organisation that is neither an outlet nor a country
-            for ent, inside in self._recent(pos):
+            for ent, _inside in self._recent(pos):
                 if ent.type == "organization" and not ent.place and not ent.nominal and not outlet(ent.name):
                     return ent
         ent = Entity(_display(m), "organization", None, None, {key})

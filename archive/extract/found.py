@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archive.extract.entities import Entity
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document
-from archive.extract.entities import Entity
 from archive.extract.speakers import (
     Mention,
     mention_after,
@@ -22,7 +22,7 @@ SKIPPABLE = frozenset(
     "quickly quietly simply openly privately directly explicitly initially separately meanwhile "
     "often frequently usually jointly".split()
 )
-OPEN_MARKS = "\"“«„"
+OPEN_MARKS = '"“«„'
 
 
 @dataclass
@@ -46,6 +46,7 @@ class Found:
     text: str | None = None  # the quoted words, for direct speech
     fragment: bool = False  # verbatim words quoted inside a reported clause
     nested: bool = False  # reported inside another statement's content ("because of reports stating that …")
+
 
 def np_after(doc: Document, i: int, hi: int) -> Mention | None:
     """The speaker-like noun phrase starting at token ``i`` (remembered per document)."""

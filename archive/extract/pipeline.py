@@ -74,9 +74,7 @@ def extract_limit(text: str) -> int:
 class _Situate:
     """Give each statement of one article its date, places and topics, from the sentence it sits in."""
 
-    def __init__(
-        self, text: str, article: Article, dates: list[DateRef], places: PlaceIndex, evidence: dict[str, list[tuple[int, int]]]
-    ) -> None:
+    def __init__(self, text: str, article: Article, dates: list[DateRef], places: PlaceIndex, evidence: dict[str, list[tuple[int, int]]]) -> None:
         self.text = text
         self.dates = dates
         self.places = places

@@ -28,8 +28,7 @@ DATA = Path(__file__).parent / "data"
 _WORD = r"(?:[A-Z][a-z]?\.|(?:[ae]l-)?[A-Z][A-Za-z'’]*(?:-[A-Z][A-Za-z'’]*)*|\d+(?:st|nd|rd|th))"
 _NAME = rf"(?:{_WORD} ){{0,3}}{_WORD}"
 _DAYS_MONTHS = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
-    "August September October November December".split()
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September October November December".split()
 )
 _INITIAL = re.compile(r"[A-Z]\.")
 _POSSESSIVES = ("'s", "’s", "s'", "s’")
@@ -76,9 +75,7 @@ class _Rules:
         # next of their first letters; the word boundary before is checked after.
         lower = "|".join(re.escape(w) for w in sorted({**self.local_heads, **self.lead_ins}, key=len, reverse=True))
         self.lower = re.compile(rf" ({lower})(?![\w'’-])")
-        self.lead_name = {
-            lead: re.compile(rf"({re.escape(lead)}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])") for lead in self.lead_ins
-        }
+        self.lead_name = {lead: re.compile(rf"({re.escape(lead)}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])") for lead in self.lead_ins}
         prefixes = "|".join(re.escape(p) for p in sorted(self.prefixes, key=len, reverse=True))
         self.prefixed = re.compile(rf"({prefixes}) ((?:{_WORD} ){{0,2}}{_WORD})(?![\w'’-])")
         # " and", with the comma before it if there is one (see _listed): a literal start is found fast
@@ -195,7 +192,7 @@ def _demonym(word: str) -> bool:
 def _opens(text: str, start: int) -> bool:
     """Whether ``start`` begins the text, a line or a sentence (a capital there says nothing)."""
     before = text[max(0, start - 3) : start].rstrip(" ")
-    return not before or before[-1] in ".!?\n\"“"
+    return not before or before[-1] in '.!?\n"“'
 
 
 def _prefixed(text: str, m: re.Match, rules: _Rules) -> Feature | None:

@@ -48,7 +48,7 @@ RESIDENTS = frozenset(
     "man woman men women boy girl teen teenager teens youth couple family resident residents native natives "
     "police officers officials firefighters voters homeowners businesses".split()
 )
-SENTENCE_END = ".!?\n\"“”:;"
+SENTENCE_END = '.!?\n"“”:;'
 # Score of an unsupported candidate below which a mention is dropped.
 MIN_SCORE = 5.0
 # Score added to a candidate in the article's home region (see :func:`_home`).
@@ -98,23 +98,24 @@ def find_places(text: str) -> list[Place]:
             continue
         places.append(
             Place(
-                text=text[m.start : m.end], start=m.start, end=m.end, name=entry.name, kind=entry.kind,
-                country=entry.country, lat=entry.lat, lon=entry.lon,
+                text=text[m.start : m.end],
+                start=m.start,
+                end=m.end,
+                name=entry.name,
+                kind=entry.kind,
+                country=entry.country,
+                lat=entry.lat,
+                lon=entry.lon,
             )
         )
     if sites:
         country = _home(mentions)[1]
-        places.extend(
-            Place(text=text[f.start : f.end], start=f.start, end=f.end, name=f.name, kind=f.kind, country=country)
-            for f in sites
-        )
+        places.extend(Place(text=text[f.start : f.end], start=f.start, end=f.end, name=f.name, kind=f.kind, country=country) for f in sites)
         places.sort(key=lambda p: p.start)
     return places
 
 
-def _merge_features(
-    mentions: list[_Mention], features: list[Feature], gaz: Gazetteer, contested: list[Feature]
-) -> list[Feature]:
+def _merge_features(mentions: list[_Mention], features: list[Feature], gaz: Gazetteer, contested: list[Feature]) -> list[Feature]:
     """Add the listed units to ``mentions`` and return the other features, dropping what they cover.
 
     A gazetteer name that covers a feature wins ("Lake Charles" is a city); a feature that covers
@@ -136,9 +137,7 @@ def _merge_features(
     if not sites and not units:
         return sites
     spans = [(f.start, f.end) for f in sites] + [(u.start, u.end) for u in units]
-    mentions[:] = sorted(
-        [m for m in mentions if not any(s < m.end and m.start < e for s, e in spans)] + units, key=lambda m: m.start
-    )
+    mentions[:] = sorted([m for m in mentions if not any(s < m.end and m.start < e for s, e in spans)] + units, key=lambda m: m.start)
     return sites
 
 
@@ -174,10 +173,7 @@ class PlaceIndex:
         self.places = sorted(places, key=lambda p: p.start)
         self.starts = [p.start for p in self.places]
         # where a statement may have been made: a city or site after "in"/"at"
-        self.venues = [
-            p.kind in _VENUE_KINDS and _WHERE.search(text[max(0, p.start - 40) : p.start]) is not None
-            for p in self.places
-        ]
+        self.venues = [p.kind in _VENUE_KINDS and _WHERE.search(text[max(0, p.start - 40) : p.start]) is not None for p in self.places]
         self.given = places if self.places != places else None  # not sorted: look up the slow way
 
     def near(self, start: int, end: int) -> list[str]:
@@ -262,7 +258,7 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
             if key not in stems:
                 break  # no longer name starts so
             between = text[tokens[j - 1][1] : tokens[j][0]]
-            if len(between) > 2 or not (between in (" ", "-", "'", "’", ".", ". ", ", ", ".-", "-")):
+            if len(between) > 2 or between not in (" ", "-", "'", "’", ".", ". ", ", ", ".-", "-"):
                 break
             key = f"{key} {folded[j]}"
             candidates.append((j, key))
@@ -362,10 +358,7 @@ def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: 
 
 def _strong(alias: Alias) -> bool:
     """A name that is mostly a place: a country, state, region, curated place or large city."""
-    return any(
-        e.kind in ("country", "continent", "state", "union", "sea") or e.prior >= 2.0 or e.population >= 100_000
-        for e in alias.entries
-    )
+    return any(e.kind in ("country", "continent", "state", "union", "sea") or e.prior >= 2.0 or e.population >= 100_000 for e in alias.entries)
 
 
 def _context_ok(text: str, tokens, words_in_text: _Words, m: _Mention, gaz: Gazetteer) -> bool:
@@ -397,8 +390,11 @@ def _context_ok(text: str, tokens, words_in_text: _Words, m: _Mention, gaz: Gaze
         if head in words["org_of"]:
             return False
     prev_name = (
-        prev_word is not None and prev_gap == " " and prev_word[:1].isupper()
-        and prev_word not in words["place_before"] and not _sentence_start(text, tokens, m.first - 1)
+        prev_word is not None
+        and prev_gap == " "
+        and prev_word[:1].isupper()
+        and prev_word not in words["place_before"]
+        and not _sentence_start(text, tokens, m.first - 1)
     )
     next_name = next_word is not None and next_gap == " " and next_word[:1].isupper() and next_word not in words["place_heads"]
     if single and surface in words["ambiguous"]:
@@ -472,8 +468,11 @@ def _surnames(text: str, tokens, folded: list[str], mentions: list[_Mention], ga
         key = folded[k]
         prev_word, gap = _neighbour(text, tokens, k - 1, k)
         if (
-            gap == " " and prev_word[:1].isupper() and prev_word not in words["place_before"]
-            and not _sentence_start(text, tokens, k - 1) and folded[k - 1] not in gaz.first_tokens
+            gap == " "
+            and prev_word[:1].isupper()
+            and prev_word not in words["place_before"]
+            and not _sentence_start(text, tokens, k - 1)
+            and folded[k - 1] not in gaz.first_tokens
         ):
             found.add(key)
     return found
@@ -627,9 +626,7 @@ class _Context:
                 self.points.append((m.key, e.lat, e.lon))
         # each point once, as the great-circle formula wants it (latitude in radians and its cosine),
         # sorted by latitude for _nearness to look only at the points near one
-        self._spheres = sorted(
-            (lat, lon, key, math.radians(lat), math.cos(math.radians(lat))) for key, lat, lon in dict.fromkeys(self.points)
-        )
+        self._spheres = sorted((lat, lon, key, math.radians(lat), math.cos(math.radians(lat))) for key, lat, lon in dict.fromkeys(self.points))
         self._sphere_lats = [lat for lat, *_ in self._spheres]
         self.home_state, self.home_country = _home(mentions)
         self.repeats = Counter(m.key for m in mentions)

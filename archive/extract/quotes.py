@@ -12,10 +12,10 @@ _CLOSERS = "”»"
 _STRAIGHT = '"'
 _MARKS = frozenset(_OPENERS + _CLOSERS + _STRAIGHT)
 _TRAILING = " \t\n,"
-MARKS_RE = re.compile("[\"“”«»„]")  # the double quotation marks
+MARKS_RE = re.compile('["“”«»„]')  # the double quotation marks
 # Newswire archives (the NYT's among them) write a double mark as two apostrophes: ''…''
 _DOUBLED_MARKS_RE = re.compile("''|[\"“”«»„]")
-_SINGLE_MARKS_RE = re.compile("[\"“”«»„‘’]")
+_SINGLE_MARKS_RE = re.compile('["“”«»„‘’]')
 _SINGLE_OPEN_RE = re.compile(r"(?<!\w)‘")  # stripped from the end of a quote's content (news puts the comma inside)
 
 

@@ -27,10 +27,7 @@ from archive.extract.trailing import (
 )
 
 _PASSIVE = frozenset("is are was were be been being".split())
-_NEGATION = frozenset(
-    "not never n't didn't don't doesn't hasn't haven't hadn't wasn't weren't isn't aren't won't wouldn't "
-    "couldn't can't cannot".split()
-)
+_NEGATION = frozenset("not never n't didn't don't doesn't hasn't haven't hadn't wasn't weren't isn't aren't won't wouldn't couldn't can't cannot".split())
 _CLAUSE_STARTERS = frozenset({"that"})
 _PREPOSITIONS = frozenset("to in on at for with from about into over under by of against".split())
 # Words after a comma that end a reported clause.  Relative clauses, "while", "but", dashes and
@@ -40,9 +37,7 @@ _CLAUSE_BREAKS = frozenset({"whereas", "although", "though", "according"})
 _JOINERS = frozenset({"while", "but", "and", "as", "where", "which", "whereas", "although", "though", "with"})
 _DASHES = frozenset({"—", "–", "-", ";"})
 # Words before a cue word that make it a noun or an adjective, not a verb of saying.
-_NOT_BEFORE_VERB = frozenset(
-    "the a an no any for of further without his her its our my your this these those their".split()
-)
+_NOT_BEFORE_VERB = frozenset("the a an no any for of further without his her its our my your this these those their".split())
 # Cue forms that are more often nouns: a cue only before a clause ("states that", "questioned whether").
 _NOUN_FORMS = frozenset("state states question questions".split())
 _CLAUSE_WORDS = frozenset("that whether why how if what".split())
@@ -141,8 +136,9 @@ def _possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
             m = describe(doc.text, [token(t.text[:-2], t.start, t.end - 2)])
             return m
         if t.lower in ("his", "her", "their"):
-            return Mention(t.start, t.end, t.text, t.text, None, "person", "pronoun",
-                           "male" if t.lower == "his" else "female" if t.lower == "her" else "plural")
+            return Mention(
+                t.start, t.end, t.text, t.text, None, "person", "pronoun", "male" if t.lower == "his" else "female" if t.lower == "her" else "plural"
+            )
         if not t.text.islower():
             return None
     return None
@@ -251,8 +247,11 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
         return None
     if start_tok >= hi:
         return None
-    if toks[start_tok].lower in _PREPOSITIONS and start_tok == after and not _infinitive(doc, start_tok, hi) and (
-        toks[cue.first].lower.endswith("ing") or toks[start_tok].lower == "to" and cue.kind != lex.no_comment_kind
+    if (
+        toks[start_tok].lower in _PREPOSITIONS
+        and start_tok == after
+        and not _infinitive(doc, start_tok, hi)
+        and (toks[cue.first].lower.endswith("ing") or toks[start_tok].lower == "to" and cue.kind != lex.no_comment_kind)
     ):
         return None  # ", adding to the pressure", "Chin state to the north": not reporting anything
     # a phrase cue ending in a noun ("voiced skepticism over …") starts its content at the noun
@@ -261,9 +260,7 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     end = lex.without_channel(doc.text, start, _clause_end(doc, start_tok, hi))
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
-    if toks[start_tok].lower in ADJUNCT_STARTS and (
-        _before_participle(doc, doc.tok_index(end), hi) or only_adjuncts(doc.text, start, end)
-    ):
+    if toks[start_tok].lower in ADJUNCT_STARTS and (_before_participle(doc, doc.tok_index(end), hi) or only_adjuncts(doc.text, start, end)):
         return None  # "said in a statement on Friday.", "said in a statement, adding that …": no content
     if cue.dialogue and not _has_that(doc, cue, start_tok):
         return None  # "she cried" introduces speech; without a clause there is no statement
@@ -302,13 +299,15 @@ def _infinitive(doc: Document, k: int, hi: int) -> bool:
     if toks[k].lower != "to" or k + 1 >= hi:
         return False
     nxt = toks[k + 1]
-    return nxt.text.islower() and nxt.lower not in DETERMINERS and nxt.lower not in (
-        "its", "their", "his", "her", "this", "these", "those", "that", "our", "my", "your")
+    return (
+        nxt.text.islower()
+        and nxt.lower not in DETERMINERS
+        and nxt.lower not in ("its", "their", "his", "her", "this", "these", "those", "that", "our", "my", "your")
+    )
 
 
 # Cues whose object comes before their that-clause: "told reporters that", "warned Moscow that".
-_OBJECT_FIRST = frozenset("tell inform warn assure remind advise notify convince persuade promise brief caution "
-                          "reassure alert urge".split())
+_OBJECT_FIRST = frozenset("tell inform warn assure remind advise notify convince persuade promise brief caution reassure alert urge".split())
 
 
 def _before_that(cue: Cue, between: list[Token]) -> bool:
@@ -320,9 +319,7 @@ def _before_that(cue: Cue, between: list[Token]) -> bool:
     if cue.lemma in _OBJECT_FIRST:  # an object, not a clause: "told reporters that", not "advised X to Y, while Z that"
         return len(between) <= 6 and all(b.text[0].isalnum() and b.lower != "to" for b in between)
     first = between[0]
-    return first.text == "," or first.lower in ADJUNCT_STARTS or first.lower in _BEFORE_THAT or (
-        first.lower.endswith("ly") and first.text.islower()
-    )
+    return first.text == "," or first.lower in ADJUNCT_STARTS or first.lower in _BEFORE_THAT or (first.lower.endswith("ly") and first.text.islower())
 
 
 _BEFORE_THAT = frozenset("of again also then separately specifically further repeatedly in about".split())
@@ -382,8 +379,7 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
         if t.text in _DASHES and _reporting_tail(doc, k + 1, hi):
             end_tok = k  # "— the White House said —"
             break
-        if t.lower == "and" and k + 1 < hi and toks[k + 1].text.islower() and lex.cue_at(toks, k + 1) is not None \
-                and toks[k + 1].lower not in lex.continuing:
+        if t.lower == "and" and k + 1 < hi and toks[k + 1].text.islower() and lex.cue_at(toks, k + 1) is not None and toks[k + 1].lower not in lex.continuing:
             end_tok = k  # "accusing troops of … and urging fighters to …", "condemned X and commended Y"
             break
         if t.lower in ("while", "whereas") and toks[k - 1].text != "," and _reporting_tail(doc, k + 1, hi):
@@ -441,8 +437,7 @@ def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> F
             end = _clause_end(doc, k + 1, hi)
             if len(doc.text[start:end].split()) < 3:
                 return None
-            return Found(start, end, False, noun, (toks[noun.first].start, toks[noun.last].end), subject,
-                          noun.kind, 0.6, si)
+            return Found(start, end, False, noun, (toks[noun.first].start, toks[noun.last].end), subject, noun.kind, 0.6, si)
         if t.text in ",.;" or doc.quote_at(t.start):
             return None
     return None
@@ -463,7 +458,7 @@ def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
         if q.start >= f.end + 2:
             break
         consumed.add(q.open)
-        tail = doc.text[q.outer_end : f.end].strip(" ,.:;”\"")
+        tail = doc.text[q.outer_end : f.end].strip(' ,.:;”"')
         if not tail and (q.end - q.start) >= 0.5 * (f.end - f.start) - 1 and not quoted:
             f.start, f.end, f.direct = q.start, q.end, True
             f.quotation = q
@@ -474,5 +469,4 @@ def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
     if len(quoted) == 1:
         f.direct = True
         return []
-    return [replace(f, start=q.start, end=q.end, direct=True, quotation=q, fragment=True,
-                    text=doc.text[q.start : q.end], confidence=0.7) for q in quoted]
+    return [replace(f, start=q.start, end=q.end, direct=True, quotation=q, fragment=True, text=doc.text[q.start : q.end], confidence=0.7) for q in quoted]

@@ -157,7 +157,7 @@ def _ends_sentence(text: str, punct: int, after: int) -> bool:
     return True
 
 
-_OPEN_MARKS = "\"“«„"
+_OPEN_MARKS = '"“«„'
 
 
 class Document:
@@ -179,9 +179,7 @@ class Document:
         initial = {self.tok_index(s.start) for s in self.sents}
         # capitalised words, as indices (each word's first character is upper case)
         self.capitals = list(compress(count(), map(str.isupper, map(_FIRST, words))))
-        inner = {
-            words[k] for k in self.capitals if k not in initial and k > 0 and words[k - 1] not in _OPEN_MARKS
-        }
+        inner = {words[k] for k in self.capitals if k not in initial and k > 0 and words[k - 1] not in _OPEN_MARKS}
         # capitalised words seen inside a sentence somewhere (so not only as a capitalised opener)
         self.inner_capitals = frozenset(inner | {w[:-2] for w in inner if w.endswith(("'s", "’s"))})
         # one sentence per line (some corpora): a line break then marks no paragraph, so no new turn
@@ -219,4 +217,4 @@ def is_heading(line: str) -> bool:
             if not w[0].isupper() or words == 8:
                 return False
             words += 1
-    return words >= 2 and line.rstrip()[-1:] not in "!?\"”’"
+    return words >= 2 and line.rstrip()[-1:] not in '!?"”’'

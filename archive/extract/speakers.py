@@ -218,8 +218,7 @@ def _particle_name(word: str) -> bool:
 
 def _inner_particle(toks: list[Token], k: int, lo: int, hi: int) -> bool:
     """Token ``k`` is a particle between two capitalised words: "Bill de Blasio", "Osama bin Laden"."""
-    return (toks[k].lower in _PARTICLES and lo <= k - 1 and k + 1 < hi
-            and is_capitalised(toks[k - 1].text) and is_capitalised(toks[k + 1].text))
+    return toks[k].lower in _PARTICLES and lo <= k - 1 and k + 1 < hi and is_capitalised(toks[k - 1].text) and is_capitalised(toks[k + 1].text)
 
 
 def _org_link(toks: list[Token], k: int, lo: int) -> int:
@@ -228,8 +227,7 @@ def _org_link(toks: list[Token], k: int, lo: int) -> int:
     if k < lo:
         return 0
     low = toks[k].lower
-    n = 1 if low in ("for", "of") else 2 if (
-        low in ("a", "the") and k - 1 >= lo and toks[k - 1].lower in ("for", "of")) else 0
+    n = 1 if low in ("for", "of") else 2 if (low in ("a", "the") and k - 1 >= lo and toks[k - 1].lower in ("for", "of")) else 0
     h = k - n
     if n and h >= lo and is_capitalised(toks[h].text) and toks[h].lower in vocabulary().org_heads:
         return n + 1
@@ -333,8 +331,17 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
     start_b = b
     while b < hi:
         t = toks[b]
-        if t.text == "." and b > start_b and (v.is_role(toks[b - 1].text) or toks[b - 1].lower in _ABBREVIATED
-                                             or _initial(toks[b - 1].text) and b + 1 < hi and is_capitalised(toks[b + 1].text)):
+        if (
+            t.text == "."
+            and b > start_b
+            and (
+                v.is_role(toks[b - 1].text)
+                or toks[b - 1].lower in _ABBREVIATED
+                or _initial(toks[b - 1].text)
+                and b + 1 < hi
+                and is_capitalised(toks[b + 1].text)
+            )
+        ):
             b += 1
             continue
         if t.lower == "of" and b > start_b and b + 1 < hi and is_capitalised(toks[b + 1].text) and v.is_role(toks[b - 1].text):
@@ -345,8 +352,13 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
                 break  # "Obama Says African-American Museum …": a headline's verb ends the name
             b += 1
             if _possessive(t.text):
-                if b + 1 < hi and is_capitalised(toks[b].text) and is_capitalised(toks[b + 1].text) \
-                        and toks[b].lower not in v.not_names and not _possessive(toks[b].text):
+                if (
+                    b + 1 < hi
+                    and is_capitalised(toks[b].text)
+                    and is_capitalised(toks[b + 1].text)
+                    and toks[b].lower not in v.not_names
+                    and not _possessive(toks[b].text)
+                ):
                     continue  # "NBC’s Dante Chinni": the possessor is the person's affiliation
                 break
             continue
@@ -391,10 +403,18 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     n = k = len(words)
     while k > 0:
         word = words[k - 1].text
-        if not (word[:1].isupper() and lows[k - 1] not in roles and word != "."
-                or word == "." and k >= 2 and _initial(words[k - 2].text) and k < n
-                or _particle_name(word)
-                or k < n and _inner_particle(words, k - 1, 0, n)):
+        if not (
+            word[:1].isupper()
+            and lows[k - 1] not in roles
+            and word != "."
+            or word == "."
+            and k >= 2
+            and _initial(words[k - 2].text)
+            and k < n
+            or _particle_name(word)
+            or k < n
+            and _inner_particle(words, k - 1, 0, n)
+        ):
             break
         if k != n and _possessive(word):
             break
@@ -435,14 +455,11 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
         name_lows = [w.lower() for w in name.split()]
         if folded in v.demonyms or len(name_toks) == 1 and len(name) > 6 and name.endswith(("ans", "ese", "ians")):
             typ = "group"  # "Gazans said", "Republicans argue"
-        elif folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (
-            name.isupper() and len(name) <= 6 and name.isalpha()
-        ):
+        elif folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (name.isupper() and len(name) <= 6 and name.isalpha()):
             typ = "organization"
         elif role_toks and (lows[k - 1] in v.org_heads and lows[k - 1] not in v.roles):
             typ = "organization"  # "United States airframer Boeing"
-        elif ("of" in name_lows or "for" in name_lows) and any(
-                w in ("for", "of") and p in v.org_heads for p, w in zip(name_lows, name_lows[1:])):
+        elif ("of" in name_lows or "for" in name_lows) and any(w in ("for", "of") and p in v.org_heads for p, w in zip(name_lows, name_lows[1:])):
             typ = "organization"  # "Committee for a Responsible Federal Budget"
         elif name_lows[-1] in v.thing_heads:
             typ = "unknown"  # "Changi International Airport", "Clean Power Plan"
@@ -452,8 +469,7 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             typ = "unknown"
         if head in v.not_names and not role_toks:
             return None
-        if typ == "organization" and role_toks and all(is_capitalised(w.text) for w in role_toks) \
-                and _possessive(role_toks[-1].text):
+        if typ == "organization" and role_toks and all(is_capitalised(w.text) for w in role_toks) and _possessive(role_toks[-1].text):
             name, role = text[role_toks[0].start : end], None  # "Gaza's Health Ministry" is the ministry's name
         if gender is None and typ in ("person", "unknown"):
             first = name_lows[0]
@@ -518,8 +534,6 @@ def _name_after_of(v: Vocabulary, lows: list[str], k: int) -> int:
     return len(lows) - 2 if run >= 4 else len(lows)
 
 
-
-
 def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]:
     """Names of people and organisations outside quotations (before offset ``until``): antecedents for
     pronouns and short names; and descriptions of people ("The parson rode a step or two nearer.")."""
@@ -572,8 +586,14 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
             continue  # a heading in capitals: "PROLOGUE"
         if single and i == lo and t.text not in doc.inner_capitals:
             continue  # a capitalised sentence opener seen nowhere else: "Presently"
-        if single and low.endswith(_ADJECTIVAL) and i + 1 < hi and toks[i + 1].text.islower() \
-                and toks[i + 1].text.isalpha() and lexicon().cue_at(toks, i + 1) is None:
+        if (
+            single
+            and low.endswith(_ADJECTIVAL)
+            and i + 1 < hi
+            and toks[i + 1].text.islower()
+            and toks[i + 1].text.isalpha()
+            and lexicon().cue_at(toks, i + 1) is None
+        ):
             continue  # a capitalised adjective: "a Norwegian ship"
         out.append(m)
         skip_to = doc.tok_index(m.end)

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from archive.extract.confidence import calibrated
 from archive.extract.dialogue import resolve_speakers
 from archive.extract.direct import direct_speech
+from archive.extract.entities import Entities
 from archive.extract.found import Found
 from archive.extract.kinds import lexicon
 from archive.extract.reported import reported_speech
 from archive.extract.sentences import Document
-from archive.extract.entities import Entities
 from archive.extract.speakers import Mention
 from archive.model import Place, Speaker, Statement
 
@@ -72,6 +72,7 @@ def _dedupe(found: list[Found]) -> list[Found]:
         elif f.direct and not clash.direct:
             out[out.index(clash)] = f
     return out
+
 
 def _without_repeated_headline(doc: Document, found: list[Found]) -> list[Found]:
     """A verbless headline ("Pence: Flowers Won't Be at Debate") that the body repeats, from the same

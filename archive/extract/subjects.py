@@ -33,8 +33,7 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
     if cited is not None:
         return cited, override
     j = cue.first - 1
-    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS
-                       or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS or toks[j].lower.endswith("ly") and toks[j].text.islower()):
         j -= 1
     j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
     if j < lo:
@@ -103,8 +102,7 @@ def _before_parenthesis(doc: Document, j: int, lo: int) -> int:
 
 # Words that open a phrase set off between a subject and its cue, or modifying the subject after it.
 _INTERPOSED = frozenset(
-    "who whose which speaking in on at during after citing quoted writing when as while from of for with "
-    "familiar close based there".split()
+    "who whose which speaking in on at during after citing quoted writing when as while from of for with familiar close based there".split()
 )
 
 
@@ -178,9 +176,14 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
     if i >= until:
         return None
     # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"
-    while i + 1 < until and toks[i].text[0].isupper() and toks[i].text not in doc.inner_capitals \
-            and (toks[i].lower.endswith("ly") or toks[i].lower in vocabulary().not_names) \
-            and toks[i].lower not in vocabulary().pronouns and toks[i].lower not in DETERMINERS:
+    while (
+        i + 1 < until
+        and toks[i].text[0].isupper()
+        and toks[i].text not in doc.inner_capitals
+        and (toks[i].lower.endswith("ly") or toks[i].lower in vocabulary().not_names)
+        and toks[i].lower not in vocabulary().pronouns
+        and toks[i].lower not in DETERMINERS
+    ):
         i += 1
         if toks[i].text == ",":
             i += 1
@@ -235,8 +238,7 @@ def participle_subject(
         m = np_before(doc, k, lo)
         if m is not None:
             return m, override  # "reports stating that …"
-    if before is not None and before.mention is not None and before.cue_span is not None \
-            and before.cue_span[1] <= toks[cue.first].start:
+    if before is not None and before.mention is not None and before.cue_span is not None and before.cue_span[1] <= toks[cue.first].start:
         return before.mention, before.speaker_override
     earlier = _previous_attribution(doc, lo, cue)
     if earlier is not None:
@@ -261,7 +263,7 @@ def _previous_attribution(doc: Document, lo: int, cue: Cue) -> Mention | None:
         if low_ing(t.lower):
             continue
         m = np_after(doc, c.last + 1, cue.first)
-        if m is not None and k > lo and toks[k - 1].text in (",", "”", "\"", "'"):
+        if m is not None and k > lo and toks[k - 1].text in (",", "”", '"', "'"):
             return m  # '“…,” said the SDF, blaming …'
         m, _ = cue_subject(doc, lo, c)
         return m
@@ -352,8 +354,7 @@ DOCUMENT_NOUNS = frozenset(
 
 
 _INTRO_PREPOSITIONS = frozenset(
-    "in on at after before during despite following with without as since under amid while when for "
-    "by from about over through".split()
+    "in on at after before during despite following with without as since under amid while when for by from about over through".split()
 )
 
 

@@ -132,10 +132,7 @@ class Lexicon:
             if pattern is None:
                 continue
             blocked = [m.span() for m in keyscan.matches(exclude, text, starts)] if exclude else []
-            spans = [
-                m.span() for m in keyscan.matches(pattern, text, starts)
-                if not any(a < m.end() and m.start() < b for a, b in blocked)
-            ]
+            spans = [m.span() for m in keyscan.matches(pattern, text, starts) if not any(a < m.end() and m.start() < b for a, b in blocked)]
             if spans:
                 found[topic.name] = spans
         return found

@@ -47,8 +47,7 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
         if resumed is not None and resumed[1] - resumed[0] > before:
             # an interrupted content: the larger part is the statement (the other is its lead-in)
             start, end = resumed
-            return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject,
-                         lexicon().kind_for(cue, doc.text[start:end]), 0.6, si)
+            return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject, lexicon().kind_for(cue, doc.text[start:end]), 0.6, si)
     start, end = doc.sents[si].start, toks[comma].start
     start = _after_dateline(doc.text, start, end)
     while end > start and doc.text[end - 1] in " ,":
@@ -60,8 +59,7 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
     if len(doc.text[start:end].split()) < 4:
         return None
     lex = lexicon()
-    return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject,
-                 lex.kind_for(cue, doc.text[start:end]), 0.7, si)
+    return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject, lex.kind_for(cue, doc.text[start:end]), 0.7, si)
 
 
 _SENTENCE_ENDS = frozenset(".!?;")
@@ -74,9 +72,7 @@ _INVERTING = frozenset(
 )
 
 
-_DATELINE_RE = re.compile(
-    r"[A-Z][A-Z.'’ -]{2,}(?:,[^\n,()]{1,30}?)?\s*(?:\([^()\n]{1,30}\)|/[A-Za-z-]{2,12}/\.?)?\s*[-–—:]\s*"
-)
+_DATELINE_RE = re.compile(r"[A-Z][A-Z.'’ -]{2,}(?:,[^\n,()]{1,30}?)?\s*(?:\([^()\n]{1,30}\)|/[A-Za-z-]{2,12}/\.?)?\s*[-–—:]\s*")
 
 
 def _after_dateline(text: str, start: int, end: int) -> int:
@@ -185,8 +181,8 @@ def only_adjuncts(text: str, start: int, end: int) -> bool:
 
 OUTLET_WORDS = frozenset("news agency radio television tv newspaper daily channel broadcaster".split())
 
+
 def opens_quote(doc: Document, k: int) -> bool:
     """Token ``k`` is the (first character of the) opening mark of a quotation."""
     q = doc.quote_at(doc.toks[k].start)
     return q is not None and q.open == doc.toks[k].start
-
