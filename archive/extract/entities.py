@@ -12,8 +12,8 @@ import bisect
 from dataclasses import dataclass, field
 
 from archive.extract.actors import Actor, actors, anonymous_source, outlet
-from archive.extract.speakers import Mention, fold, vocabulary
-from archive.model import Speaker
+from archive.extract.speakers import Mention, vocabulary
+from archive.model import Speaker, fold
 
 __all__ = ["Entity", "Entities"]
 

@@ -7,7 +7,6 @@ The vocabulary lives in ``data/titles*.toml`` and ``data/speakers*.toml``.
 from __future__ import annotations
 
 import bisect
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -16,7 +15,7 @@ from operator import attrgetter
 
 from archive.extract.kinds import DATA_DIR, lexicon
 from archive.extract.sentences import Document, Token, is_capitalised, is_heading
-from archive.model import fold as _fold
+from archive.model import fold
 
 __all__ = [
     "Mention",
@@ -117,17 +116,6 @@ _NP_WORDS: dict[str, bool] = {}  # is_np_word answers (the vocabulary is loaded 
 
 
 @lru_cache(maxsize=4096)
-def fold(name: str) -> str:
-    """:func:`archive.model.fold`; an ASCII name (nothing to decompose) folds to its lower-case
-    letters and digits, one space between runs."""
-    if name.isascii():
-        return " ".join(_NOT_ALNUM.sub(" ", name.lower()).split())
-    return _fold(name)
-
-
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
-
-
 def _load(pattern: str) -> list[dict]:
     return [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(DATA_DIR.glob(pattern))]
 
