@@ -140,6 +140,11 @@ class SearchRequest:
         after = self.offset + self.per_page
         return encode_cursor(after, self.key) if after < min(total, MAX_DEPTH) else None
 
+    def ordered_for(self, has_words: bool) -> SearchRequest:
+        """With no words to rank by, "relevance" is ingest order: such a search lists the newest first
+        (every engine applies this one rule)."""
+        return self if has_words or self.sort != "relevance" else self.replace(sort="newest")
+
     def replace(self, **changes) -> SearchRequest:
         """This request with some parameters changed (validated again)."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}

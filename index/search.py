@@ -188,7 +188,7 @@ class SearchIndex:
     def _search(self, request: SearchRequest, facet_limit: int) -> SearchResults:
         started = time.perf_counter()
         parsed = parse(request.text, request.target)
-        request = self._as_run(request, parsed)
+        request = request.ordered_for(not parsed.is_everything)
         text, sort, per_page, target = request.text, request.sort, request.per_page, request.target
         filters = self._resolved(request.filters)
         config = TARGET_CONFIG[target]
@@ -268,11 +268,6 @@ class SearchIndex:
             return filters
         return self.names().resolve_filters(filters)
 
-    @staticmethod
-    def _as_run(request: SearchRequest, parsed) -> SearchRequest:
-        """With no words to rank by, "relevance" is ingest order: such a search lists the newest first."""
-        return request.replace(sort="newest") if request.sort == "relevance" and parsed.is_everything else request
-
     def iter_matches(self, request: SearchRequest) -> MatchOrder:
         """Every statement a search matches (no depth limit), in ``search``'s order, lazily: for exports."""
         if request.target != "statements":
@@ -280,7 +275,7 @@ class SearchIndex:
         parsed = parse(request.text, "statements")
         if parsed.is_nothing:
             return MatchOrder(0, iter(()))
-        run = self._as_run(request, parsed)
+        run = request.ordered_for(not parsed.is_everything)
         view = self._view("statements")
         return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self._resolved(run.filters), Deadline(self.budget))
 

@@ -145,8 +145,7 @@ class SolrBackend:
     def _search(self, request: SearchRequest, facet_limit: int) -> SearchResults:
         started = time.perf_counter()
         parsed = parse(request.text, request.target)
-        if request.sort == "relevance" and parsed.is_everything:  # no words to rank by: newest first, as Whoosh
-            request = request.replace(sort="newest")
+        request = request.ordered_for(not parsed.is_everything)
         request = request.replace(filters=self.names().resolve_filters(request.filters))  # "peskov" is Dmitry Peskov
         target, sort, per_page = request.target, request.sort, request.per_page
         offset = request.offset
@@ -346,8 +345,7 @@ class SolrBackend:
         parsed = parse(request.text, "statements")
         if parsed.is_nothing:
             return MatchOrder(0, iter(()))
-        if request.sort == "relevance" and parsed.is_everything:
-            request = request.replace(sort="newest")
+        request = request.ordered_for(not parsed.is_everything)
         request = request.replace(filters=self.names().resolve_filters(request.filters))
         params = self._query_params(request, parsed) + [("rows", EXPORT_ROWS), ("fl", "id,score"), ("sort", SORT[request.sort])]
         first = self._select("statements", params + [("cursorMark", "*")])
