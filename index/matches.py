@@ -15,25 +15,29 @@ from whoosh import query as Q
 from whoosh.collectors import ScoredCollector
 
 from index.budget import Deadline
-from index.query import bound_expansions, parse
+from index.query import ParsedQuery, bound_expansions
 from index.request import SearchRequest
 from index.results import MatchOrder
 from index.segments import TARGET_CONFIG, View, and_all, facet_query
 
 
 def match_order(
-    view: View | None, request: SearchRequest, day_lo: int | None, day_hi: int | None, filters=None, deadline: Deadline | None = None
+    view: View | None,
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    lo: int | None,
+    hi: int | None,
+    filters=None,
+    deadline: Deadline | None = None,
 ) -> MatchOrder:
-    """Every match of ``request`` on ``view`` (None: no index), in the order its pages show them.
+    """Every match of ``request`` (its words ``parsed``) on ``view`` (None: no index), in the order its
+    pages show them; ``lo``/``hi`` are the day bounds of the request and its query together.
 
     ``filters``: the request's filters as the names resolved them (the request's own when None).
     ``deadline`` bounds the query's expansion; the export itself streams on (exports are few at once).
     """
     config = TARGET_CONFIG["statements"]
-    parsed = parse(request.text, "statements")
     sort, filters = request.sort, request.filters if filters is None else filters
-    lo = parsed.day_from if day_lo is None else day_lo if parsed.day_from is None else max(parsed.day_from, day_lo)
-    hi = parsed.day_to if day_hi is None else day_hi if parsed.day_to is None else min(parsed.day_to, day_hi)
     if view is None:
         return MatchOrder(0, iter(()))
     searcher = view.searcher

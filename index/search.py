@@ -277,7 +277,9 @@ class SearchIndex:
             return MatchOrder(0, iter(()))
         run = request.ordered_for(not parsed.is_everything)
         view = self._view("statements")
-        return match_order(view, run, day_number(request.date_from), day_number(request.date_to), self._resolved(run.filters), Deadline(self.budget))
+        day_lo = _max(parsed.day_from, day_number(request.date_from))
+        day_hi = _min(parsed.day_to, day_number(request.date_to))
+        return match_order(view, run, parsed, day_lo, day_hi, self._resolved(run.filters), Deadline(self.budget))
 
     def facet_values(self, name: str, request: SearchRequest, prefix: str = "", limit: int = 10) -> Facet:
         """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
