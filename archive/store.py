@@ -69,6 +69,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+UNINDEXED_SCHEMA = 2  # the schema that added the unindexed list
 
 
 class StoreError(Exception):
@@ -215,7 +216,12 @@ class Store:
         self.db.executemany("INSERT OR IGNORE INTO unindexed (article_id) VALUES (?)", [(i,) for i in article_ids])
 
     def unindexed(self) -> list[str]:
-        """Articles stored or deleted since the index last took them in (a killed ingest leaves some)."""
+        """Articles stored or deleted since the index last took them in (a killed ingest leaves some).
+
+        A read-only store over an archive from before the list existed (schema 1) cannot migrate it:
+        nothing there was recorded as unindexed, so the list is empty."""
+        if self.version < UNINDEXED_SCHEMA:
+            return []
         return [row[0] for row in self.db.execute("SELECT article_id FROM unindexed ORDER BY article_id")]
 
     def mark_indexed(self, article_ids: Iterable[str]) -> None:

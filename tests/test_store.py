@@ -128,3 +128,22 @@ def test_stats_follow_commits_of_this_and_other_connections(store, home):
     store.quarantine("bad.txt", "not UTF-8")
     assert reader.stats()["rejected"] == store.stats()["rejected"] == 1
     reader.close()
+
+
+def test_a_read_only_store_of_an_older_schema_lists_nothing_unindexed(home):
+    """An archive made before the unindexed list (schema 1), opened read-only, cannot be migrated: a
+    rebuild from it (as the bench and a read-only serve do) must still work, not fail on the table."""
+    from index_corpus import extractions
+
+    from index.search import SearchIndex
+
+    with Store(home) as store:
+        store.add_batch(extractions())
+        store.db.execute("DROP TABLE unindexed")
+        store.db.execute("PRAGMA user_version = 1")
+        store.db.commit()
+    with Store(home, readonly=True) as old:
+        assert old.version == 1
+        assert old.unindexed() == []
+        report = SearchIndex(home).rebuild(old)
+    assert report.articles == len(extractions())
