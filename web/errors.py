@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from index import integrity
 from index.errors import REPAIR, IndexUnavailable, SearchTimeout
@@ -29,22 +29,11 @@ def error_body(status: int, message: str, **detail: Any):
     return jsonify({"ok": False, "error": {"status": status, "message": message, **detail}}), status
 
 
-class _Failure:
-    """What the error page shows: a status, its name and what went wrong."""
-
-    def __init__(self, code: int, name: str, description: str) -> None:
-        self.code, self.name, self.description = code, name, description
-
-
-_NAMES = {400: "Bad Request", 503: "Service Unavailable"}
-
-
 def _answer(status: int, message: str, **detail: Any):
     if request.path.startswith("/api/"):
-        response = error_body(status, message, **detail)
-    else:
-        response = render_template("error.html", error=_Failure(status, _NAMES.get(status, "Error"), message)), status
-    return response
+        return error_body(status, message, **detail)
+    # the error page shows Werkzeug's exception for the status: its code, its name and our message
+    return render_template("error.html", error=default_exceptions[status](message)), status
 
 
 def handle(error: Exception):
