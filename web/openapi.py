@@ -1,4 +1,7 @@
-"""``/api/v1/openapi.json``: the API described in OpenAPI 3.0, built from the same constants the API checks."""
+"""``/api/v1/openapi.json``: the API described in OpenAPI 3.0, built from the same constants the API checks.
+
+Its length is the API described as data: every operation, parameter and schema in one document, so a test can compare it with the real answers.
+"""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ store's own):
 Every write is its own transaction; the store's article write and the row that records it are two
 transactions, and the order makes a crash between them harmless: the article is written first, so
 a crash leaves an article whose item is fetched again, found identical (same content id) and recorded.
+
+Its length is the collector's SQL, every query on its own tables next to their schema and migrations.
 """
 
 from __future__ import annotations

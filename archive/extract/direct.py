@@ -1,6 +1,9 @@
 """Direct speech: each quotation, attributed from the words after it ("…,” Peskov told Interfax"),
 before it ("he said, “…”", a lead-in ending in a colon), an interrupted quote's other half, the
-paragraph it continues, or the turn-taking of dialogue."""
+paragraph it continues, or the turn-taking of dialogue.
+
+Its length is one finder: direct quotations attributed after, before, across an interruption, by a transcript label or by the paragraph they continue; each path ends in the same attribution step.
+"""
 
 from __future__ import annotations
 

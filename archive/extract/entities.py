@@ -4,6 +4,8 @@ ministry named before (never another organisation), and nothing that is no speak
 channel, a news agency, a demonym) is ever a pronoun's antecedent.
 
 The vocabulary comes from ``speakers.vocabulary()``; the curated actors from ``actors.actors()``.
+
+Its length is one algorithm: joining every mention of an article to its entity (names, descriptions, pronouns), over the shared per-article state.
 """
 
 from __future__ import annotations

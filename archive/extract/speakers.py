@@ -2,6 +2,8 @@
 resolution to one entity per article ("Putin", "Vladimir Putin", "the Russian leader" and "he").
 
 The vocabulary lives in ``data/titles*.toml`` and ``data/speakers*.toml``.
+
+Its length is the speaker-mention grammar (names with particles and titles, pronouns, organisations, groups, unnamed sources, roles); entity resolution lives in ``entities``.
 """
 
 from __future__ import annotations
