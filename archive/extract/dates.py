@@ -104,7 +104,9 @@ def _next_weekend(anchor: date) -> date:
 
 
 @dataclass(frozen=True)
-class _Words:
+class _DateVocabulary:
+    """The words of data/dates.toml that name or shift a date: months, weekdays, numbers, leads."""
+
     months: dict[str, int]
     ambiguous_months: frozenset[str]
     weekdays: dict[str, int]
@@ -121,10 +123,10 @@ class _Words:
 
 
 @cache
-def _words() -> _Words:
+def _words() -> _DateVocabulary:
     data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
     modifiers = {phrase.lower(): direction for direction, phrases in data["weekday_modifiers"].items() for phrase in phrases}
-    return _Words(
+    return _DateVocabulary(
         months=dict(data["months"]),
         ambiguous_months=frozenset(data["ambiguous"]["months"]),
         weekdays=dict(data["weekdays"]),
@@ -326,7 +328,7 @@ def _pattern_parts() -> dict[str, tuple[str, str]]:
 # How each pattern is found fast (keyscan): the key every match contains, whether the key is scanned for
 # in the lower-cased text, and how far before its key a match may start.  A match starts either at its
 # key or where the part of the pattern before the key (its ``back`` pattern) begins.
-_KEYS: dict[str, tuple[Callable[[_Words], re.Pattern[str] | keyscan.Literals], bool]] = {
+_KEYS: dict[str, tuple[Callable[[_DateVocabulary], re.Pattern[str] | keyscan.Literals], bool]] = {
     "month": (lambda w: key_pattern(w.months), False),
     "weekday": (lambda w: key_pattern(w.weekdays), False),
     "year": (lambda w: re.compile(_YEAR), False),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archive.extract.sentences import Token
 
-__all__ = ["Cue", "Lexicon", "lexicon", "inflect", "DATA_DIR"]
+__all__ = ["Cue", "CueLexicon", "lexicon", "inflect", "DATA_DIR"]
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -45,7 +45,9 @@ def inflect(lemma: str) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Lexicon:
+class CueLexicon:
+    """The cue vocabulary of data/cues*.toml: which words and phrases cue a statement, and its kind."""
+
     verbs: dict[str, tuple[str, str]]  # form -> (lemma, kind)
     phrases: dict[tuple[str, ...], tuple[str, str]]  # word forms -> (phrase lemma, kind)
     nouns: dict[str, tuple[str, str]]  # noun -> (noun, kind)
@@ -125,7 +127,7 @@ def _load(pattern: str) -> list[dict]:
 
 
 @cache
-def lexicon() -> Lexicon:
+def lexicon() -> CueLexicon:
     """The cue vocabulary from ``data/cues*.toml`` (later files add to earlier ones)."""
     verbs: dict[str, tuple[str, str]] = {}
     phrases: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -177,7 +179,7 @@ def lexicon() -> Lexicon:
         carry.update(doc.get("carry", {}).get("kinds", []))
         no_comment.update(doc.get("no_comment", {}).get("verbs", []))
         no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
-    return Lexicon(
+    return CueLexicon(
         verbs=verbs,
         phrases=phrases,
         nouns=nouns,

@@ -101,7 +101,7 @@ def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Patte
     return (re.compile(fast) if fast else None), (re.compile(slow) if others else None)
 
 
-class Lexicon:
+class TopicLexicon:
     """Topics in taxonomy order, each with its compiled terms."""
 
     def __init__(self, topics: Iterable[Topic]) -> None:
@@ -169,11 +169,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 @cache
-def _builtin() -> Lexicon:
-    return Lexicon(topic for topic, _ in _topics_from(_read(DATA_FILE), str(DATA_FILE)))
+def _builtin() -> TopicLexicon:
+    return TopicLexicon(topic for topic, _ in _topics_from(_read(DATA_FILE), str(DATA_FILE)))
 
 
-def load_lexicon(extra: Path | None = None) -> Lexicon:
+def load_lexicon(extra: Path | None = None) -> TopicLexicon:
     """The built-in lexicon, extended (or, per topic with ``replace = true``, overridden) by ``extra``.
 
     Raises ValueError naming the file when it cannot be read or has the wrong shape.
@@ -188,7 +188,7 @@ def load_lexicon(extra: Path | None = None) -> Lexicon:
             merged[topic.name] = topic
         else:
             merged[topic.name] = Topic(topic.name, old.terms + topic.terms, old.exclude + topic.exclude)
-    return Lexicon(merged.values())
+    return TopicLexicon(merged.values())
 
 
 # Set by the outermost layer (the CLI) from the one place that resolves the home folder; extraction
@@ -206,17 +206,17 @@ def home_folder() -> str:
     return _home[0]
 
 
-def topic_lexicon() -> Lexicon:
+def topic_lexicon() -> TopicLexicon:
     """The lexicon in use: the built-in one, extended by ``HOME/topics.toml`` when there is one."""
     return _configured(_home[0])
 
 
 @cache
-def _configured(home: str) -> Lexicon:
+def _configured(home: str) -> TopicLexicon:
     extra = Path(home) / "topics.toml" if home else None
     return load_lexicon(extra if extra is not None and extra.is_file() else None)
 
 
-def find_topics(text: str, lexicon: Lexicon | None = None) -> list[str]:
+def find_topics(text: str, lexicon: TopicLexicon | None = None) -> list[str]:
     """The topics of ``text``, in taxonomy order."""
     return (lexicon or _builtin()).find(text)
