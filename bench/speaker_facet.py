@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from archive.extract.actors import actors  # noqa: E402
 from archive.extract.gazetteer import gazetteer, key  # noqa: E402
-from archive.extract.speakers import fold, vocabulary  # noqa: E402
+from archive.extract.speakers import vocabulary  # noqa: E402
+from archive.model import fold  # noqa: E402
 
 _BIG_TOWN = 50_000
 # Platforms and media words: where something was said, never who said it (news agencies may report

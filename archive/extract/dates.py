@@ -36,7 +36,7 @@ from typing import Any
 
 from archive.dateparse import parse_date
 from archive.extract import keyscan
-from archive.extract.keyscan import fold, key_pattern
+from archive.extract.keyscan import ignorecase_form, key_pattern
 from archive.extract.sentences import sentence_bounds
 from archive.model import DateRef
 from archive.period import Period
@@ -335,9 +335,9 @@ _KEYS: dict[str, tuple[Callable[[_DateVocabulary], re.Pattern[str] | keyscan.Lit
     "numeric": (lambda w: re.compile(r"\d[/.]\d"), False),
     "ties": (lambda w: re.compile("ties"), True),  # "the twenties" ... "the nineties"; "1990s" has a year key
     "century": (lambda w: re.compile("century"), True),
-    "season": (lambda w: keyscan.Literals(fold(s) for s in w.seasons), True),
+    "season": (lambda w: keyscan.Literals(ignorecase_form(s) for s in w.seasons), True),
     "ago": (lambda w: re.compile("ago"), True),
-    "relative": (lambda w: keyscan.Literals(fold(p.split()[-1]) for p in w.relative), True),
+    "relative": (lambda w: keyscan.Literals(ignorecase_form(p.split()[-1]) for p in w.relative), True),
 }
 _SCANS: dict[str, tuple[str, int, str | None]] = {
     # pattern: (key, width, back)

@@ -89,7 +89,7 @@ def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Patte
     the text itself."""
     by_first: dict[str, list[str]] = {}
     others = []
-    for term in _terms(keyscan.fold(t) for t in terms):
+    for term in _terms(keyscan.ignorecase_form(t) for t in terms):
         head, tail = _term_regex(term)
         if head:
             by_first.setdefault(head[0], []).append(re.escape(head[1:]) + f"(?={tail}(?!\\w))")
