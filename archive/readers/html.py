@@ -26,7 +26,7 @@ from trafilatura.settings import Document
 
 from archive.dateparse import parse_date
 from archive.model import Article
-from archive.readers.base import Reader, ReadError, ReadResult, decode_text
+from archive.readers.base import LINE_BREAK, Reader, ReadError, ReadResult, decode_text
 
 # --- data: what an HTML page looks like --------------------------------------------------------------
 
@@ -220,9 +220,9 @@ def _extract(tree: HtmlElement, source: str) -> Document | None:
 
 
 def _clean_text(text: str) -> str:
-    """Lines stripped, runs of blank lines dropped: one block per line."""
+    """Lines stripped, runs of blank lines dropped: one block per line (``base.LINE_BREAK`` says why)."""
     lines = (" ".join(line.split()) for line in text.replace("\r", "\n").split("\n"))
-    return "\n".join(line for line in lines if line)
+    return LINE_BREAK.join(line for line in lines if line)
 
 
 # --- metadata ---------------------------------------------------------------------------------
