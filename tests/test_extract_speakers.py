@@ -323,7 +323,7 @@ def test_a_building_is_never_he():
 
 
 def test_users_add_actors_in_their_home_folder(tmp_path):
-    from archive.extract.topics import home_folder, use_home
+    from archive.extract.data import home_folder, use_home
 
     (tmp_path / "actors.toml").write_text(
         '[[actor]]\nname = "Hassan Abu Khalil"\naliases = ["Abu Harb"]\ntype = "person"\n'

@@ -132,8 +132,8 @@ def test_term_pattern(term: str, text: str, hit: bool) -> None:
 
 
 def test_home_topics_file_extends_the_pipeline(tmp_path):
+    from archive.extract.data import use_home
     from archive.extract.pipeline import extract
-    from archive.extract.topics import use_home
     from archive.model import Article
 
     (tmp_path / "topics.toml").write_text('[cyber]\nterms = ["hackers", "cyberattack"]\n', encoding="utf-8")

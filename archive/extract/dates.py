@@ -31,17 +31,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 from archive.dateparse import parse_date
 from archive.extract import keyscan
+from archive.extract.data import DATA_DIR
 from archive.extract.keyscan import ignorecase_form, key_pattern
 from archive.extract.sentences import sentence_bounds
 from archive.model import DateRef
 from archive.period import Period
 
-DATA_FILE = Path(__file__).with_name("data") / "dates.toml"
+DATA_FILE = DATA_DIR / "dates.toml"
 
 # (value, precision, first day, last day)
 Resolved = tuple[str, str, date, date]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from archive.extract.direct import turn_gap
 from archive.extract.entities import Entities, Entity
-from archive.extract.found import Found
+from archive.extract.found import Found, turn_gap
 from archive.extract.sentences import Document
 from archive.extract.speakers import (
     Mention,

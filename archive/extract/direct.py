@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from archive.extract.found import SKIPPABLE, Found, set_attribution
+from archive.extract.found import SKIPPABLE, Found, set_attribution, turn_gap
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import MARKS_RE, Quotation
 from archive.extract.sentences import Document, is_heading
@@ -184,17 +184,6 @@ def _previous_subject(doc: Document, q: Quotation) -> Mention | None:
 def _attributed_after(f: Found) -> bool:
     """The statement's attribution follows its quotation ("“…,” said X.")."""
     return f.quotation is not None and f.cue_span is not None and f.cue_span[0] >= f.quotation.outer_end
-
-
-def turn_gap(doc: Document, prev: Found, q: Quotation) -> bool:
-    """Only the previous turn's own attribution stands between it and this quotation."""
-    assert prev.quotation is not None
-    gap_start = prev.quotation.outer_end
-    if prev.cue_span is not None and prev.cue_span[0] >= gap_start:
-        gap_start = doc.text.find("\n", prev.cue_span[1], q.open)
-        if gap_start == -1:
-            return False
-    return doc.text[gap_start : q.open].strip(" \t\n,.;:!?") == ""
 
 
 def _starts_line(text: str, pos: int) -> bool:

@@ -68,3 +68,14 @@ def set_attribution(doc: Document, f: Found, cue: Cue, m: Mention, conf: float) 
     f.cue, f.mention, f.confidence = cue, m, conf
     f.cue_span = (doc.toks[cue.first].start, doc.toks[cue.last].end)
     f.kind = lexicon().kind_for(cue, doc.text[f.start : f.end])
+
+
+def turn_gap(doc: Document, prev: Found, q: Quotation) -> bool:
+    """Only the previous turn's own attribution stands between it and this quotation."""
+    assert prev.quotation is not None
+    gap_start = prev.quotation.outer_end
+    if prev.cue_span is not None and prev.cue_span[0] >= gap_start:
+        gap_start = doc.text.find("\n", prev.cue_span[1], q.open)
+        if gap_start == -1:
+            return False
+    return doc.text[gap_start : q.open].strip(" \t\n,.;:!?") == ""

@@ -9,13 +9,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from archive.extract.data import DATA_DIR
 from archive.extract.sentences import Token
 
-__all__ = ["Cue", "CueLexicon", "lexicon", "inflect", "DATA_DIR"]
-
-DATA_DIR = Path(__file__).with_name("data")
+__all__ = ["Cue", "CueLexicon", "lexicon", "inflect"]
 
 
 @dataclass(frozen=True)

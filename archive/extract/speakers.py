@@ -15,7 +15,8 @@ from functools import cache, lru_cache
 from itertools import compress, count
 from operator import attrgetter
 
-from archive.extract.kinds import DATA_DIR, lexicon
+from archive.extract.data import DATA_DIR
+from archive.extract.kinds import lexicon
 from archive.extract.sentences import Document, Token, is_capitalised, is_heading
 from archive.model import fold
 

@@ -8,7 +8,6 @@ of a term's last word ("strike" also finds "strikes", "negotiate" finds "negotia
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -18,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.extract import keyscan
+from archive.extract.data import DATA_DIR, home_folder
 
-DATA_FILE = Path(__file__).with_name("data") / "topics.toml"
+DATA_FILE = DATA_DIR / "topics.toml"
 
 
 @dataclass(frozen=True)
@@ -191,24 +191,9 @@ def load_lexicon(extra: Path | None = None) -> TopicLexicon:
     return TopicLexicon(merged.values())
 
 
-# Set by the outermost layer (the CLI) from the one place that resolves the home folder; extraction
-# never reads the environment itself.
-_home: list[str] = [""]
-
-
-def use_home(home: str | os.PathLike[str]) -> None:
-    """Take the user's ``topics.toml`` (and ``actors.toml``) from this home folder (the archive's) from now on."""
-    _home[0] = os.fspath(home)
-
-
-def home_folder() -> str:
-    """The home folder whose extractor settings are in use ("" for none)."""
-    return _home[0]
-
-
 def topic_lexicon() -> TopicLexicon:
     """The lexicon in use: the built-in one, extended by ``HOME/topics.toml`` when there is one."""
-    return _configured(_home[0])
+    return _configured(home_folder())
 
 
 @cache
