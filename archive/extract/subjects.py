@@ -8,7 +8,7 @@ from dataclasses import replace
 from archive.extract.found import SKIPPABLE, Found, np_after, np_before
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.sentences import Document, Token
-from archive.extract.speakers import Mention, describe, describe_role, vocabulary
+from archive.extract.speakers import Mention, describe, describe_role, surname_at, vocabulary
 
 __all__ = ["cue_subject", "participle_subject", "sentence_subject", "low_ing", "DETERMINERS", "DOCUMENT_NOUNS"]
 
@@ -32,8 +32,11 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
     cited = _cited(doc, lo, cue)
     if cited is not None:
         return cited, override
+    aside = _as_aside(doc, lo, cue)
+    if aside is not None:
+        return aside[0], override
     j = cue.first - 1
-    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+    while j >= lo and (toks[j].lower in SKIPPABLE and not surname_at(toks, j) or toks[j].lower in _QUANTIFIERS or toks[j].lower.endswith("ly") and toks[j].text.islower()):
         j -= 1
     j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
     if j < lo:
@@ -285,6 +288,39 @@ def _cited(doc: Document, lo: int, cue: Cue) -> Mention | None:
         if toks[k].text in ".;":
             break
     return None
+
+
+def _as_aside(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None] | None:
+    """ "Hawaii, as one of Mr. Obama's climate advisers pointed out, normally …", "As Smith said, …": the
+    speaker of a cue in an as-aside is the aside's subject, never the sentence's (Hawaii); a 1-tuple
+    holding it (None when it cannot be read), or None when the cue opens no as-aside."""
+    toks = doc.toks
+    j = cue.first - 1
+    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+        j -= 1
+    for k in range(j, max(lo, j - 12) - 1, -1):
+        t = toks[k]
+        if t.lower == "as":
+            if not (k == lo or toks[k - 1].text in (",", "(", "—", "–")) or k == j:
+                return None
+            break
+        if not (t.text[0].isalnum() or t.text in (".", "@", "'", "’") or _possessive_tail(t.text)):
+            return None  # a comma or a quotation between: "As the war went on, officials said"
+    else:
+        return None
+    if toks[k + 1].lower == "one" and k + 2 < j and toks[k + 2].lower == "of":
+        # "one of Mr. Obama's climate advisers": an unnamed member of a named circle
+        a, b = toks[k + 1].start, toks[j].end
+        return (Mention(a, b, doc.text[a:b], doc.text[a:b], None, "person", "nominal"),)
+    m = np_before(doc, j, k + 1)
+    first = k + 2 if toks[k + 1].lower in DETERMINERS else k + 1
+    if m is not None and doc.tok_index(m.start) != first and not m.name.startswith("@"):
+        m = None  # the noun phrase must fill the aside: "as the figures showed" has no speaker of its own
+    return (m,)
+
+
+def _possessive_tail(word: str) -> bool:
+    return word.lower() in ("'s", "’s")
 
 
 def common_opener(doc: Document, i: int) -> bool:
