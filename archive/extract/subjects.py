@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from archive.extract.actors import actors
 from archive.extract.found import SKIPPABLE, Found, np_after, np_before
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.sentences import Document, Token
@@ -175,7 +176,7 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
             k += 1
         if k < until:
             i = k + 1
-    i = _dateline_end(doc, i, until)
+    i = _subhead_end(doc, _dateline_end(doc, i, until), until)
     if i >= until:
         return None
     # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"
@@ -194,6 +195,8 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
         return None
     m = np_after(doc, i, until)
     if m is not None and m.form == "name" and m.type == "unknown" and m.end == toks[i].end and common_opener(doc, i):
+        return None
+    if m is not None and _lone_opener(doc, i, m, until):
         return None
     if m is not None and (m.form == "nominal" or m.name == m.text and m.role is None):
         # "Ryanair CEO, Michael O'Leary, justified …": the name in the appositive
@@ -332,6 +335,33 @@ def common_opener(doc: Document, i: int) -> bool:
         return False
     low = t.lower
     return low in doc.lower_words or low.endswith(("ing", "ed", "er", "est")) and len(low) > 5
+
+
+def _lone_opener(doc: Document, i: int, m: Mention, until: int) -> bool:
+    """ "Mass atrocities continue in Darfur": one capitalised word opening the sentence, never capitalised
+    inside one, of no known kind (no title, first name or listed actor), and followed by a lower-case
+    word that is not the cue nor a past tense: an adjective or a noun of the subject, no name."""
+    toks = doc.toks
+    j = i + 1
+    if m.form != "name" or m.type != "unknown" or m.end != toks[i].end or j >= until or i != doc.tok_index(doc.sents[doc.sentence_of(toks[i].start)].start):
+        return False
+    nxt = toks[j]
+    if not (nxt.text.isalpha() and nxt.text.islower()) or nxt.lower in SKIPPABLE or nxt.lower.endswith(("ly", "ed")):
+        return False  # "Smithers thanked the allies, saying …": a past-tense verb follows a name
+    return toks[i].text not in doc.inner_capitals and not toks[i].text.isupper() and actors().find(m.name) is None
+
+
+def _subhead_end(doc: Document, i: int, until: int) -> int:
+    """ "SAVE A QUARTER Let's say …": the first token after a subhead in capitals (two words or more
+    before a capitalised word) at token ``i``; ``i`` when there is none."""
+    toks = doc.toks
+    k = i
+    while k < until and toks[k].text.isalpha() and toks[k].text.isupper():
+        k += 1
+    if k - i < 2 or k >= until or max(len(toks[n].text) for n in range(i, k)) < 3:
+        return i
+    nxt = toks[k].text
+    return k if nxt[:1].isupper() and not nxt.isupper() else i
 
 
 def _dateline_end(doc: Document, i: int, until: int) -> int:
