@@ -11,6 +11,7 @@ Its length is one algorithm: joining every mention of an article to its entity (
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from archive.extract.actors import Actor, actors, anonymous_source, outlet
@@ -333,7 +334,7 @@ class Entities:
                 self._touch(ent)
                 return ent
         typ = "anonymous" if anonymous_source(m.text) else "person"
-        ent = Entity(_display(m), typ, head, m.gender, {"nominal:" + head})
+        ent = Entity(self._described(m), typ, head, m.gender, {"nominal:" + head})
         self.entities.append(ent)
         return ent
 
@@ -376,9 +377,27 @@ class Entities:
             for ent, _inside in self._recent(pos):
                 if ent.type == "organization" and not ent.place and not ent.nominal and not outlet(ent.name):
                     return ent
-        ent = Entity(_display(m), "organization", None, None, {key})
+        ent = Entity(self._described(m), "organization", None, None, {key})
         self.entities.append(ent)
         return ent
+
+    def _described(self, m: Mention) -> str:
+        """The name of a new entity known by a description: the description, and never one lower-case
+        word, which would read as a name in the facet: "chair of the DNC" (its "of"-phrase naming
+        whose), "miners' union" (an organisation described more fully before), else "the union"."""
+        name = _display(m)
+        if " " in name or not name.islower() or not self.text:
+            return name
+        whose = _OF_NAME_RE.match(self.text, m.end)
+        if whose is not None:
+            return name + whose.group(0).rstrip()
+        before = None
+        for before in _fuller_description(name).finditer(self.text, max(0, m.start - 5000), m.start) if m.type == "organization" else ():
+            pass  # an organisation: one of a kind in most articles; a "man" of fiction may be another man
+        if before is not None and not any(w.lower() in vocabulary().not_names for w in before.group(1).split()):
+            return before.group(1) + name
+        det = _DETERMINER_BEFORE_RE.search(self.text, max(0, m.start - 4), m.start)
+        return f"{det.group(1).lower()} {name}" if det is not None else name
 
     def find_name(self, name: str) -> Entity | None:
         """The most recent named person whose name contains ``name``'s words."""
@@ -420,6 +439,17 @@ class Entities:
             return Speaker(name=name, type=typ, role=m.role, mention=m.text, start=m.start, end=m.end)
         role = ent.role or m.role or ent.listed_role
         return Speaker(name=ent.label, type=ent.type, role=role, mention=m.text, start=m.start, end=m.end)
+
+
+# " of the DNC", " for the United Mine Workers of America": whose post or body a description names
+_OF_NAME_RE = re.compile(r" (?:of|for|at) (?:the )?[A-Z][\w.-]*(?: (?:of |for )?[A-Z][\w.-]*)*(?![\w'’])")
+_DETERMINER_BEFORE_RE = re.compile(r"\b(the|The|a|A|an|An) $")
+
+
+def _fuller_description(head: str) -> re.Pattern[str]:
+    """ "the miners' union", "the coal miners' union": the same head noun with one or two lower-case
+    modifiers after a determiner or possessive pronoun, within one sentence."""
+    return re.compile(r"\b(?:the|a|an|its|their|his|her) ((?:[a-z][a-z-]*(?:'|’|'s|’s)? ){1,2})" + re.escape(head) + r"\b")
 
 
 def _known_person(m: Mention) -> bool:

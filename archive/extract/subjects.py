@@ -316,10 +316,17 @@ def _as_aside(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None] | None:
         a, b = toks[k + 1].start, toks[j].end
         return (Mention(a, b, doc.text[a:b], doc.text[a:b], None, "person", "nominal"),)
     m = np_before(doc, j, k + 1)
-    first = k + 2 if toks[k + 1].lower in DETERMINERS else k + 1
+    first = k + 1
+    while first < j and (toks[first].lower in DETERMINERS or toks[first].lower in _POSSESSIVE_PRONOUNS):
+        first += 1  # "as the minister said", "as my uncle had said"
     if m is not None and doc.tok_index(m.start) != first and not m.name.startswith("@"):
         m = None  # the noun phrase must fill the aside: "as the figures showed" has no speaker of its own
     return (m,)
+
+
+_POSSESSIVE_PRONOUNS = frozenset("my your his her its our their".split())
+# Indefinite pronouns open a sentence as its subject: "Someone else told a story"
+_INDEFINITE = frozenset("someone somebody everyone everybody anyone anybody nobody".split())
 
 
 def _possessive_tail(word: str) -> bool:
@@ -339,15 +346,17 @@ def common_opener(doc: Document, i: int) -> bool:
 
 def _lone_opener(doc: Document, i: int, m: Mention, until: int) -> bool:
     """ "Mass atrocities continue in Darfur": one capitalised word opening the sentence, never capitalised
-    inside one, of no known kind (no title, first name or listed actor), and followed by a lower-case
-    word that is not the cue nor a past tense: an adjective or a noun of the subject, no name."""
+    inside one, of no known kind (no title, first name or listed actor), with one lower-case word (no
+    adverb) between it and a finite cue: an adjective of the subject noun, no name."""
     toks = doc.toks
     j = i + 1
-    if m.form != "name" or m.type != "unknown" or m.end != toks[i].end or j >= until or i != doc.tok_index(doc.sents[doc.sentence_of(toks[i].start)].start):
-        return False
+    if m.form != "name" or m.type != "unknown" or m.end != toks[i].end or j + 1 != until or i != doc.tok_index(doc.sents[doc.sentence_of(toks[i].start)].start):
+        return False  # only "Opener noun cue": "Israel struck army positions, vowing …" keeps its subject
     nxt = toks[j]
-    if not (nxt.text.isalpha() and nxt.text.islower()) or nxt.lower in SKIPPABLE or nxt.lower.endswith(("ly", "ed")):
-        return False  # "Smithers thanked the allies, saying …": a past-tense verb follows a name
+    if not (nxt.text.isalpha() and nxt.text.islower()) or nxt.lower in SKIPPABLE or nxt.lower.endswith(("ly", "ed", "self")) or low_ing(toks[until].lower):
+        return False  # "Smith himself said", "Smith quickly added": adverbs, not nouns
+    if toks[i].lower in _INDEFINITE:
+        return False
     return toks[i].text not in doc.inner_capitals and not toks[i].text.isupper() and actors().find(m.name) is None
 
 
