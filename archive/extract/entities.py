@@ -214,7 +214,7 @@ class Entities:
             if ent.type in ("group",) and m.type != "group":
                 continue
             grows = may_grow and ent.words <= words and ent.type in ("person", "unknown")  # not "Obama Museum"
-            if m.gender and ent.gender and m.gender != ent.gender:
+            if m.gender and ent.gender and m.gender != ent.gender and not _surname_of(m, ent):
                 continue  # "Mrs. Bennet" is not "Mr. Bennet"
             if words <= ent.words or grows or (actor is not None and actor.words <= ent.words):
                 if m.type == "person" and ent.type == "organization" and words != ent.words:
@@ -392,7 +392,7 @@ class Entities:
         if whose is not None:
             return name + whose.group(0).rstrip()
         before = None
-        for before in _fuller_description(name).finditer(self.text, max(0, m.start - 5000), m.start) if m.type == "organization" else ():
+        for before in _fuller_description(name).finditer(self.text, 0, m.start) if m.type == "organization" else ():
             pass  # an organisation: one of a kind in most articles; a "man" of fiction may be another man
         if before is not None and not any(w.lower() in vocabulary().not_names for w in before.group(1).split()):
             return before.group(1) + name
@@ -450,6 +450,13 @@ def _fuller_description(head: str) -> re.Pattern[str]:
     """ "the miners' union", "the coal miners' union": the same head noun with one or two lower-case
     modifiers after a determiner or possessive pronoun, within one sentence."""
     return re.compile(r"\b(?:the|a|an|its|their|his|her) ((?:[a-z][a-z-]*(?:'|’|'s|’s)? ){1,2})" + re.escape(head) + r"\b")
+
+
+def _surname_of(m: Mention, ent: Entity) -> bool:
+    """ "Amelize Joseph" … "said Joseph": a bare word that ends an earlier full name is its surname, whatever
+    gender the first-name lists give that word (no title says otherwise, as "Mrs. Bennet" would)."""
+    words = fold(ent.name).split()
+    return len(words) > 1 and m.form == "name" and m.role is None and " " not in m.text.strip() and fold(m.name) == words[-1]
 
 
 def _known_person(m: Mention) -> bool:
