@@ -384,7 +384,8 @@ class Entities:
     def _described(self, m: Mention) -> str:
         """The name of a new entity known by a description: the description, and never one lower-case
         word, which would read as a name in the facet: "chair of the DNC" (its "of"-phrase naming
-        whose), "miners' union" (an organisation described more fully before), else "the union"."""
+        whose), "miners' union" (an organisation described more fully before), else its description from
+        the determiner or possessor on: "the union", "a second diplomat", "Connecticut’s tax commissioner"."""
         name = _display(m)
         if " " in name or not name.islower() or not self.text:
             return name
@@ -396,8 +397,25 @@ class Entities:
             pass  # an organisation: one of a kind in most articles; a "man" of fiction may be another man
         if before is not None and not any(w.lower() in vocabulary().not_names for w in before.group(1).split()):
             return before.group(1) + name
-        det = _DETERMINER_BEFORE_RE.search(self.text, max(0, m.start - 4), m.start)
-        return f"{det.group(1).lower()} {name}" if det is not None else name
+        return self._lead(m.start) + name
+
+    def _lead(self, at: int) -> str:
+        """The words that open the description ending before offset ``at`` up to its head, with a space:
+        "the ", "a second ", "Connecticut’s tax "; "" when no determiner or possessor opens it within
+        three plain words ("the transparency of the man" is opened by the "the" of "the man")."""
+        words = self.text[max(0, at - 80) : at].split(" ")
+        if len(words) < 2 or words[-1] != "":
+            return ""
+        stop = vocabulary().not_speaker_after
+        lead: list[str] = []
+        for w in reversed(words[:-1]):
+            if _LEAD_RE.fullmatch(w):
+                lead.append(w[0].lower() + w[1:] if w in _LEADS_TO_LOWER else w)
+                return " ".join(reversed(lead)) + " "
+            if len(lead) == 3 or not _PLAIN_RE.fullmatch(w) or w in stop or w in _CLAUSE_WORDS:
+                return ""
+            lead.append(w)
+        return ""
 
     def find_name(self, name: str) -> Entity | None:
         """The most recent named person whose name contains ``name``'s words."""
@@ -443,7 +461,11 @@ class Entities:
 
 # " of the DNC", " for the United Mine Workers of America": whose post or body a description names
 _OF_NAME_RE = re.compile(r" (?:of|for|at) (?:the )?[A-Z][\w.-]*(?: (?:of |for )?[A-Z][\w.-]*)*(?![\w'’])")
-_DETERMINER_BEFORE_RE = re.compile(r"\b(the|The|a|A|an|An) $")
+# A word that opens a description ("the", "a", "his", "Connecticut’s"), and a plain word inside one
+_LEAD_RE = re.compile(r"[Tt]he|[Aa]n?|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y|[Yy]our|[A-Z][\w-]*(?:'s|’s)")
+_PLAIN_RE = re.compile(r"[a-z][\w-]*")
+_LEADS_TO_LOWER = frozenset("The A An One His Her Their Its Our My Your".split())
+_CLAUSE_WORDS = frozenset("and or but nor that which who whom whose as said says".split())
 
 
 def _fuller_description(head: str) -> re.Pattern[str]:
