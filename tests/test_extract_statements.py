@@ -479,7 +479,7 @@ def test_first_person_narrator_and_possessive_descriptions() -> None:
     first = one(text, "Where are you going?")
     second = one(text, "To the mill")
     assert first.speaker is not None and first.speaker.name == "I"
-    assert second.speaker is not None and second.speaker.name == "father"
+    assert second.speaker is not None and second.speaker.name == "my father"
 
 
 def test_narrator_named_by_those_who_talk_to_them() -> None:
@@ -539,7 +539,7 @@ def test_block_quote_after_a_colon_lead_in() -> None:
 
 def test_description_ends_before_its_preposition() -> None:
     s = one('"I tell you, Edward," said my father with some severity.', "I tell you")
-    assert s.speaker is not None and s.speaker.name == "father"
+    assert s.speaker is not None and s.speaker.name == "my father"
 
 
 def test_talking_animal_is_a_described_speaker() -> None:
