@@ -391,7 +391,8 @@ class Entities:
             return name
         whose = _OF_NAME_RE.match(self.text, m.end)
         if whose is not None:
-            return name + whose.group(0).rstrip()
+            tail = whose.group(0).rstrip()
+            return name + (tail[:-1] if tail.endswith(".") and tail.count(".") == 1 else tail)  # not the full stop
         before = None
         for before in _fuller_description(name).finditer(self.text, 0, m.start) if m.type == "organization" else ():
             pass  # an organisation: one of a kind in most articles; a "man" of fiction may be another man

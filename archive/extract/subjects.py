@@ -124,8 +124,8 @@ def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
             return None
         if _interposes(toks[k + 1]) and toks[k + 1].text.islower():
             m = np_before(doc, k, lo)
-            if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo):
-                return m
+            if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo) and not _lone_opener(doc, k, m, j + 1):
+                return m  # not "Heavy" of "Heavy shelling continues"
     return None
 
 
