@@ -393,9 +393,9 @@ class Entities:
         if whose is not None:
             tail = whose.group(0).rstrip()
             return name + (tail[:-1] if tail.endswith(".") and tail.count(".") == 1 else tail)  # not the full stop
-        before = None
-        for before in _fuller_description(name).finditer(self.text, 0, m.start) if m.type == "organization" else ():
-            pass  # an organisation: one of a kind in most articles; a "man" of fiction may be another man
+        # an organisation is one of a kind in most articles; a "man" of fiction may be another man
+        fuller = list(_fuller_description(name).finditer(self.text, 0, m.start)) if m.type == "organization" else []
+        before = fuller[-1] if fuller else None
         if before is not None and not any(w.lower() in vocabulary().not_names for w in before.group(1).split()):
             return before.group(1) + name
         return self._lead(m.start) + name

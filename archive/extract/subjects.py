@@ -37,7 +37,9 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
     if aside is not None:
         return aside[0], override
     j = cue.first - 1
-    while j >= lo and (toks[j].lower in SKIPPABLE and not surname_at(toks, j) or toks[j].lower in _QUANTIFIERS or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+    while j >= lo and (
+        toks[j].lower in SKIPPABLE and not surname_at(toks, j) or toks[j].lower in _QUANTIFIERS or toks[j].lower.endswith("ly") and toks[j].text.islower()
+    ):
         j -= 1
     j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
     if j < lo:
