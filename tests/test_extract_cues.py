@@ -106,7 +106,7 @@ def test_a_cue_with_only_adjuncts_and_no_content_before_makes_no_statement() -> 
     text = "The army said in a statement, adding that no injuries were reported."
     s = only(text)
     assert s.cue == "adding" and s.quote == "no injuries were reported"
-    assert s.speaker is not None and s.speaker.name == "army"
+    assert s.speaker is not None and s.speaker.name == "the army"
 
 
 # ------------------------------------------------------------------------------ cue forms (item 5)
@@ -196,7 +196,7 @@ def test_participle_never_takes_the_object_of_the_verb_before_it() -> None:
     text = "The agency also reported the incident, saying that it assessed the ship had been targeted earlier."
     s = [s for s in find_statements(text) if s.cue == "saying"][0]
     assert s.quote == "it assessed the ship had been targeted earlier"
-    assert s.speaker is not None and s.speaker.name == "agency"
+    assert s.speaker is not None and s.speaker.name == "the agency"
 
 
 # -------------------------------------------------------------------------------- not statements (item 10)

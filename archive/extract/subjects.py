@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from archive.extract.actors import actors
 from archive.extract.found import SKIPPABLE, Found, np_after, np_before
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.sentences import Document, Token
-from archive.extract.speakers import Mention, describe, describe_role, vocabulary
+from archive.extract.speakers import Mention, describe, describe_role, surname_at, vocabulary
 
 __all__ = ["cue_subject", "participle_subject", "sentence_subject", "low_ing", "DETERMINERS", "DOCUMENT_NOUNS"]
 
@@ -32,8 +33,13 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
     cited = _cited(doc, lo, cue)
     if cited is not None:
         return cited, override
+    aside = _as_aside(doc, lo, cue)
+    if aside is not None:
+        return aside[0], override
     j = cue.first - 1
-    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower in _QUANTIFIERS or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+    while j >= lo and (
+        toks[j].lower in SKIPPABLE and not surname_at(toks, j) or toks[j].lower in _QUANTIFIERS or toks[j].lower.endswith("ly") and toks[j].text.islower()
+    ):
         j -= 1
     j = _before_parenthesis(doc, j, lo)  # "U.S. Central Command (CENTCOM) said"
     if j < lo:
@@ -120,8 +126,8 @@ def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
             return None
         if _interposes(toks[k + 1]) and toks[k + 1].text.islower():
             m = np_before(doc, k, lo)
-            if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo):
-                return m
+            if m is not None and m.form != "pronoun" and not _after_preposition(doc, m, lo) and not _lone_opener(doc, k, m, j + 1):
+                return m  # not "Heavy" of "Heavy shelling continues"
     return None
 
 
@@ -172,7 +178,7 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
             k += 1
         if k < until:
             i = k + 1
-    i = _dateline_end(doc, i, until)
+    i = _subhead_end(doc, _dateline_end(doc, i, until), until)
     if i >= until:
         return None
     # a capitalised opener seen nowhere else in the text is not a name: "Presently he was met …"
@@ -191,6 +197,8 @@ def sentence_subject(doc: Document, lo: int, until: int) -> Mention | None:
         return None
     m = np_after(doc, i, until)
     if m is not None and m.form == "name" and m.type == "unknown" and m.end == toks[i].end and common_opener(doc, i):
+        return None
+    if m is not None and _lone_opener(doc, i, m, until):
         return None
     if m is not None and (m.form == "nominal" or m.name == m.text and m.role is None):
         # "Ryanair CEO, Michael O'Leary, justified …": the name in the appositive
@@ -287,6 +295,46 @@ def _cited(doc: Document, lo: int, cue: Cue) -> Mention | None:
     return None
 
 
+def _as_aside(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None] | None:
+    """ "Hawaii, as one of Mr. Obama's climate advisers pointed out, normally …", "As Smith said, …": the
+    speaker of a cue in an as-aside is the aside's subject, never the sentence's (Hawaii); a 1-tuple
+    holding it (None when it cannot be read), or None when the cue opens no as-aside."""
+    toks = doc.toks
+    j = cue.first - 1
+    while j >= lo and (toks[j].lower in SKIPPABLE or toks[j].lower.endswith("ly") and toks[j].text.islower()):
+        j -= 1
+    for k in range(j, max(lo, j - 12) - 1, -1):
+        t = toks[k]
+        if t.lower == "as":
+            if not (k == lo or toks[k - 1].text in (",", "(", "—", "–")) or k == j:
+                return None
+            break
+        if not (t.text[0].isalnum() or t.text in (".", "@", "'", "’") or _possessive_tail(t.text)):
+            return None  # a comma or a quotation between: "As the war went on, officials said"
+    else:
+        return None
+    if toks[k + 1].lower == "one" and k + 2 < j and toks[k + 2].lower == "of":
+        # "one of Mr. Obama's climate advisers": an unnamed member of a named circle
+        a, b = toks[k + 1].start, toks[j].end
+        return (Mention(a, b, doc.text[a:b], doc.text[a:b], None, "person", "nominal"),)
+    m = np_before(doc, j, k + 1)
+    first = k + 1
+    while first < j and (toks[first].lower in DETERMINERS or toks[first].lower in _POSSESSIVE_PRONOUNS):
+        first += 1  # "as the minister said", "as my uncle had said"
+    if m is not None and doc.tok_index(m.start) != first and not m.name.startswith("@"):
+        m = None  # the noun phrase must fill the aside: "as the figures showed" has no speaker of its own
+    return (m,)
+
+
+_POSSESSIVE_PRONOUNS = frozenset("my your his her its our their".split())
+# Indefinite pronouns open a sentence as its subject: "Someone else told a story"
+_INDEFINITE = frozenset("someone somebody everyone everybody anyone anybody nobody".split())
+
+
+def _possessive_tail(word: str) -> bool:
+    return word.lower() in ("'s", "’s")
+
+
 def common_opener(doc: Document, i: int) -> bool:
     """ "Details aside, …", "Heading into the debate, …", "Video shows …": a capitalised word at the start
     of a sentence that is a common word (the text writes it in lower case elsewhere, or it reads as a
@@ -296,6 +344,35 @@ def common_opener(doc: Document, i: int) -> bool:
         return False
     low = t.lower
     return low in doc.lower_words or low.endswith(("ing", "ed", "er", "est")) and len(low) > 5
+
+
+def _lone_opener(doc: Document, i: int, m: Mention, until: int) -> bool:
+    """ "Mass atrocities continue in Darfur": one capitalised word opening the sentence, never capitalised
+    inside one, of no known kind (no title, first name or listed actor), with one lower-case word (no
+    adverb) between it and a finite cue: an adjective of the subject noun, no name."""
+    toks = doc.toks
+    j = i + 1
+    if m.form != "name" or m.type != "unknown" or m.end != toks[i].end or j + 1 != until or i != doc.tok_index(doc.sents[doc.sentence_of(toks[i].start)].start):
+        return False  # only "Opener noun cue": "Israel struck army positions, vowing …" keeps its subject
+    nxt = toks[j]
+    if not (nxt.text.isalpha() and nxt.text.islower()) or nxt.lower in SKIPPABLE or nxt.lower.endswith(("ly", "ed", "self")) or low_ing(toks[until].lower):
+        return False  # "Smith himself said", "Smith quickly added": adverbs, not nouns
+    if toks[i].lower in _INDEFINITE:
+        return False
+    return toks[i].text not in doc.inner_capitals and not toks[i].text.isupper() and actors().find(m.name) is None
+
+
+def _subhead_end(doc: Document, i: int, until: int) -> int:
+    """ "SAVE A QUARTER Let's say …": the first token after a subhead in capitals (two words or more
+    before a capitalised word) at token ``i``; ``i`` when there is none."""
+    toks = doc.toks
+    k = i
+    while k < until and toks[k].text.isalpha() and toks[k].text.isupper():
+        k += 1
+    if k - i < 2 or k >= until or max(len(toks[n].text) for n in range(i, k)) < 3:
+        return i
+    nxt = toks[k].text
+    return k if nxt[:1].isupper() and not nxt.isupper() else i
 
 
 def _dateline_end(doc: Document, i: int, until: int) -> int:
