@@ -75,6 +75,10 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
         if m is not None:
             return m, override
     m = np_before(doc, j, lo)
+    if m is None or m.form == "nominal":
+        named = _unclosed_appositive(doc, j, lo)
+        if named is not None:
+            return named, override
     if m is not None and _after_preposition(doc, m, lo):
         m = _head_before_preposition(doc, m, lo) or m  # "Developers and supporters in Congress say"
     if m is None:
@@ -108,6 +112,34 @@ _INTERPOSED = frozenset(
 
 def _interposes(t: Token) -> bool:
     return t.lower in _INTERPOSED or (t.text.islower() and t.lower.endswith("ing")) or t.text[0].isdigit()
+
+
+def _unclosed_appositive(doc: Document, j: int, lo: int) -> Mention | None:
+    """ "Jane Roe, president and CEO of Acme Aircraft said": a name, a comma, then a role up to the cue
+    (token ``j`` ends it) that the writer did not close with a second comma.  The name speaks; the
+    role is the appositive, never the speaker ("CEO")."""
+    toks = doc.toks
+    k = j
+    while k > lo and j - k < 14 and toks[k].text != ",":
+        if not toks[k].text[0].isalnum() or doc.inq[k] or toks[k].lower in ("that", "who", "which"):
+            return None
+        k -= 1
+    if k <= lo or k == j or toks[k].text != ",":
+        return None
+    phrase = toks[k + 1 : j + 1]
+    inner = describe(doc.text, phrase)
+    if inner is not None and inner.form == "name" and inner.type == "person" and inner.name != inner.text:
+        return None  # "…, Acme CEO Jane Roe said": the name is after the comma
+    cut = next((n for n, t in enumerate(phrase) if t.lower in ("for", "at", "with") and n), len(phrase))
+    if describe_role(doc.text[phrase[0].start : phrase[cut - 1].end]) is None:
+        return None  # "a spokeswoman for the ministry": the post is the words before "for"
+    role = doc.text[phrase[0].start : phrase[-1].end]
+    if role.split()[0].lower() in ("the", "a", "an"):
+        role = role.split(None, 1)[1]
+    m = np_before(doc, _before_parenthesis(doc, k - 1, lo), lo)
+    if m is None or m.form != "name" or m.type != "person" or _after_preposition(doc, m, lo):
+        return None  # "Yesterday, a spokeswoman said": only a person's name takes an appositive
+    return replace(m, role=m.role or role)
 
 
 def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
