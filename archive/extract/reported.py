@@ -402,8 +402,8 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
             if low in _JOINERS and _reporting_tail(doc, k + 2, hi):
                 end_tok = k  # ", while officials said …": another attribution
                 break
-            if low in ("and", "but") and k + 2 < hi and lex.cue_at(toks, k + 2) is not None and toks[k + 2].text.islower():
-                end_tok = k  # ", and said it was …": a second statement
+            if low in ("and", "but") and _verb_after_auxiliaries(doc, k + 2, hi):
+                end_tok = k  # ", and said it was …", ", but did not say whether …": a second statement
                 break
             if _reporting_tail(doc, k + 1, hi):
                 end_tok = k
@@ -412,6 +412,20 @@ def _clause_end(doc: Document, first: int, hi: int) -> int:
     while end > toks[first].start and doc.text[end - 1] in ".,;:!? ":
         end -= 1
     return end
+
+
+def _verb_after_auxiliaries(doc: Document, k: int, hi: int) -> bool:
+    """Token ``k`` starts a cue verb, over auxiliaries and a negation ("did not say", "has also said")."""
+    toks = doc.toks
+    for j in range(k, min(hi, k + 4)):
+        low = toks[j].lower
+        if not toks[j].text.islower():
+            return False
+        if lexicon().cue_at(toks, j) is not None:
+            return True
+        if not (low in _AUXILIARIES or low in _NEGATION or low in SKIPPABLE):
+            return False
+    return False
 
 
 def _reporting_tail(doc: Document, k: int, hi: int) -> bool:
