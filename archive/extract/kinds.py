@@ -61,6 +61,8 @@ class Lexicon:
     channel_hints: tuple[tuple[str, ...], ...]  # strings the first patterns cannot match without
     no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
     no_comment_kind: str
+    passive: frozenset[str] = frozenset()  # lemmas that report in the passive ("it was reported that")
+    passive_listener: frozenset[str] = frozenset()  # of those, lemmas whose passive subject is the listener
 
     def cue_at(self, toks: list[Token], i: int) -> Cue | None:
         """The cue starting at token ``i``, longest phrase first."""
@@ -138,6 +140,8 @@ def lexicon() -> Lexicon:
     carry: set[str] = set()
     no_comment: set[str] = set()
     no_comment_kind = "no-comment"
+    passive: set[str] = set()
+    passive_listener: set[str] = set()
     docs = _load("cues*.toml")
     irregular: dict[str, list[str]] = {}
     for doc in docs:
@@ -177,6 +181,8 @@ def lexicon() -> Lexicon:
         carry.update(doc.get("carry", {}).get("kinds", []))
         no_comment.update(doc.get("no_comment", {}).get("verbs", []))
         no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
+        passive.update(doc.get("passive", {}).get("verbs", []))
+        passive_listener.update(doc.get("passive", {}).get("listener", []))
     return Lexicon(
         verbs=verbs,
         phrases=phrases,
@@ -193,6 +199,8 @@ def lexicon() -> Lexicon:
         channel_hints=(("told", "tell"), ("quoted", "cited")),
         no_comment=frozenset(no_comment),
         no_comment_kind=no_comment_kind,
+        passive=frozenset(passive) | frozenset(passive_listener),
+        passive_listener=frozenset(passive_listener),
     )
 
 

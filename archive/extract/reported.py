@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, np_after
 from archive.extract.kinds import Cue, lexicon
+from archive.extract.passive import passive_content
 from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document, Token, is_capitalised, token
 from archive.extract.speakers import Mention, describe
@@ -221,8 +222,10 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     prev = toks[k].lower if k >= lo else ""
     if k > lo and toks[k - 1].lower in ("no", "any", "without") and toks[k].text.islower():
         prev = "no"  # "no official comment"
-    if prev in _PASSIVE or prev == "to" or prev in _NOT_BEFORE_VERB:
-        return None  # "was reported", "to comment", "the said", "no official comment", "for comment"
+    if prev in _PASSIVE:
+        return _passive_statement(doc, si, lo, hi, cue, k)  # "it was reported that", "is said to be"
+    if prev == "to" or prev in _NOT_BEFORE_VERB:
+        return None  # "to comment", "the said", "no official comment", "for comment"
     if _negated(doc, lo, i):
         if cue.lemma not in lex.no_comment:
             return None  # "did not address the report": nothing was said
@@ -273,6 +276,22 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
         override = replace(override, role=f"{subject.name} {override.role}")  # "Kremlin spokesperson"
     f.speaker_override = override
     return f
+
+
+def _passive_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, aux: int) -> Found | None:
+    """A cue in the passive (see ``passive``): its content, with the agent as speaker when "by" names one."""
+    toks = doc.toks
+    if toks[cue.first].lower.endswith("ing"):
+        return None  # "is saying": not a passive
+    found = passive_content(doc, lo, hi, cue, aux)
+    if found is None:
+        return None
+    start, first, agent = found
+    end = lexicon().without_channel(doc.text, start, _clause_end(doc, first, hi))
+    if end - start < 6 or len(doc.text[start:end].split()) < 2:
+        return None
+    kind = lexicon().kind_for(cue, doc.text[start:end])
+    return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), agent, kind, 0.5 if agent is None else 0.7, si)
 
 
 def _as_saying(doc: Document, k: int, hi: int) -> bool:
