@@ -479,6 +479,27 @@ def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> F
     return None
 
 
+def _introduced_inside(doc: Document, f: Found, q: Quotation) -> bool:
+    """ "announced the phone at a conference, where he promoted it by saying: “…”": a cue verb of its
+    own leads into the quotation inside the clause, so the quotation is that cue's statement.  The
+    clause then ends at the comma before that cue (the quotation stays unclaimed for it)."""
+    toks = doc.toks
+    k = doc.tok_index(q.open) - 1
+    steps = 0
+    while k >= 0 and steps < 3 and toks[k].text in (",", ":", "that", "—", "–"):
+        k -= 1
+        steps += 1
+    if k < 0 or toks[k].start <= f.start or f.cue_span is None or toks[k].start < f.cue_span[1] or not toks[k].text.islower():
+        return False
+    if lexicon().cue_at(toks, k) is None or toks[k - 1].lower in _NOT_BEFORE_VERB:
+        return False
+    comma = doc.text.rfind(",", f.start, toks[k].start)
+    if comma == -1 or comma - f.start < 6:
+        return False
+    f.end = comma
+    return True
+
+
 def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
     """Quotations inside reported speech.  One that makes up most of the clause's end makes the
     statement direct ("stated he held a “…”").  One shorter quotation stays part of the clause: one
@@ -493,6 +514,8 @@ def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
         i += 1
         if q.start >= f.end + 2:
             break
+        if _introduced_inside(doc, f, q):
+            break  # the quotation and what follows are another cue's
         consumed.add(q.open)
         tail = doc.text[q.outer_end : f.end].strip(' ,.:;”"')
         if not tail and (q.end - q.start) >= 0.5 * (f.end - f.start) - 1 and not quoted:
