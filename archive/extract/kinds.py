@@ -61,6 +61,7 @@ class Lexicon:
     channel_hints: tuple[tuple[str, ...], ...]  # strings the first patterns cannot match without
     no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
     no_comment_kind: str
+    hearsay: frozenset[str] = frozenset()  # nouns that report without a speaker: "claims of …", "reports that …"
     passive: frozenset[str] = frozenset()  # lemmas that report in the passive ("it was reported that")
     passive_listener: frozenset[str] = frozenset()  # of those, lemmas whose passive subject is the listener
 
@@ -142,6 +143,7 @@ def lexicon() -> Lexicon:
     no_comment_kind = "no-comment"
     passive: set[str] = set()
     passive_listener: set[str] = set()
+    hearsay: set[str] = set()
     docs = _load("cues*.toml")
     irregular: dict[str, list[str]] = {}
     for doc in docs:
@@ -171,6 +173,8 @@ def lexicon() -> Lexicon:
                     phrases[(f, *words[1:])] = (phrase, kind)
             for noun in table.get("nouns", []):
                 nouns[noun.lower()] = (noun, kind)
+                if not noun.endswith("s"):
+                    nouns.setdefault(noun.lower() + "s", (noun, kind))  # "claims", "reports"
         modal = doc.get("modal", {})
         modal_words.update(modal.get("words", []))
         modal_kinds.update({k: v for k, v in modal.items() if k != "words"})
@@ -182,6 +186,7 @@ def lexicon() -> Lexicon:
         no_comment.update(doc.get("no_comment", {}).get("verbs", []))
         no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
         passive.update(doc.get("passive", {}).get("verbs", []))
+        hearsay.update(w for n in doc.get("hearsay", {}).get("nouns", []) for w in (n, n + "s"))
         passive_listener.update(doc.get("passive", {}).get("listener", []))
     return Lexicon(
         verbs=verbs,
@@ -199,6 +204,7 @@ def lexicon() -> Lexicon:
         channel_hints=(("told", "tell"), ("quoted", "cited")),
         no_comment=frozenset(no_comment),
         no_comment_kind=no_comment_kind,
+        hearsay=frozenset(hearsay),
         passive=frozenset(passive) | frozenset(passive_listener),
         passive_listener=frozenset(passive_listener),
     )

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from archive.extract.found import SKIPPABLE, Found, np_after
 from archive.extract.kinds import Cue, lexicon
+from archive.extract.nominal import channel_clause, hearsay, noun_reading
 from archive.extract.passive import passive_content
 from archive.extract.quotes import Quotation
 from archive.extract.sentences import Document, Token, is_capitalised, token
@@ -68,13 +69,13 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
                 f = _according_to(doc, si, lo, hi, i)
         elif tok.text.islower() or tok.start < headline and tok.text[1:].islower():  # "Obama Says …"
             cue = lex.cue_at(toks, i)
-            if cue is not None:
+            if cue is not None and not noun_reading(doc, lo, i):
                 before = out[-1] if out and out[-1].sentence == si and not out[-1].fragment else None
                 f = _verb_statement(doc, si, lo, hi, cue, before)
             else:
                 noun = lex.noun_at(toks, i)
-                if noun is not None and _possessive_speaker(doc, lo, i) is not None:
-                    f = _nominal_statement(doc, si, lo, hi, noun)
+                if noun is not None:
+                    f = _noun_statement(doc, si, lo, hi, noun)
         if f is not None:
             f.nested = i < skip_to
             out += _absorb_quotes(doc, f, consumed)
@@ -291,7 +292,9 @@ def _passive_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, aux: 
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
     kind = lexicon().kind_for(cue, doc.text[start:end])
-    return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), agent, kind, 0.5 if agent is None else 0.7, si)
+    f = Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), agent, kind, 0.5 if agent is None else 0.7, si)
+    f.unattributed = agent is None
+    return f
 
 
 def _as_saying(doc: Document, k: int, hi: int) -> bool:
@@ -458,6 +461,30 @@ def _reporting_tail(doc: Document, k: int, hi: int) -> bool:
     return j < hi and doc.toks[j].text.islower() and lexicon().cue_at(doc.toks, j) is not None
 
 
+def _noun_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> Found | None:
+    """A noun of saying (see ``nominal``): the possessor's statement ("Zelenskyy's call for …"), hearsay
+    ("claims of …", "a Reuters report that …"), or a clause whose channel is a document ("X cited … in a report")."""
+    toks = doc.toks
+    span = (toks[noun.first].start, toks[noun.last].end)
+    if _possessive_speaker(doc, lo, noun.first) is not None:
+        return _nominal_statement(doc, si, lo, hi, noun)
+    said = hearsay(doc, lo, hi, noun)
+    if said is not None:
+        first, last, speaker = said
+        start = toks[first].start
+        end = _clause_end(doc, first, hi) if last is None else toks[last].end
+        if len(doc.text[start:end].split()) < 2:
+            return None
+        f = Found(start, end, False, noun, span, speaker, noun.kind, 0.5 if speaker is None else 0.6, si)
+        f.unattributed = speaker is None
+        return f
+    clause = channel_clause(doc, lo, hi, noun)
+    if clause is not None:
+        start, end, speaker = clause
+        return Found(start, end, False, noun, span, speaker, noun.kind, 0.6, si)
+    return None
+
+
 def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> Found | None:
     """ "Zelenskyy's call for a 30-day suspension …", "Zelenskyy's proposal over the weekend for …"."""
     toks = doc.toks
@@ -474,8 +501,8 @@ def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> F
             if len(doc.text[start:end].split()) < 3:
                 return None
             return Found(start, end, False, noun, (toks[noun.first].start, toks[noun.last].end), subject, noun.kind, 0.6, si)
-        if t.text in ",.;" or doc.quote_at(t.start):
-            return None
+        if t.text in ",.;" or doc.quote_at(t.start) or t.text.islower() and lexicon().cue_at(toks, k) is not None:
+            return None  # "in their report they could not resist pointing out that …": another cue's clause
     return None
 
 
