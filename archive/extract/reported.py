@@ -18,8 +18,8 @@ from archive.extract.sentences import Document, Token, is_capitalised, token
 from archive.extract.speakers import Mention, describe
 from archive.extract.subjects import (
     DETERMINERS,
-    DOCUMENT_NOUNS,
     cue_subject,
+    document_before,
     low_ing,
     participle_subject,
 )
@@ -93,7 +93,7 @@ def _document_says(doc: Document, i: int) -> bool:
     """ "reports stating that …", "a letter saying …": a document reports, even inside another
     statement's content."""
     t = doc.toks[i]
-    return i > 0 and low_ing(t.lower) and t.text.islower() and doc.toks[i - 1].lower in DOCUMENT_NOUNS
+    return i > 0 and low_ing(t.lower) and t.text.islower() and document_before(doc, doc.sent_tokens(doc.sentence_of(t.start))[0], i) is not None
 
 
 def _headline_end(doc: Document) -> int:
@@ -250,7 +250,10 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     subject, override = cue_subject(doc, lo, cue)
     if low_ing(toks[cue.first].lower):
         subject, override = participle_subject(doc, lo, cue, before, subject, override)
-    if subject is None:
+    # "a recording on the line telling callers …": a document whose author the text does not name
+    document = document_before(doc, lo, i) if subject is None and low_ing(toks[i].lower) else None
+    unnamed = document is not None and document < i - 1
+    if subject is None and not unnamed:
         return None
     if start_tok >= hi:
         return None
@@ -276,6 +279,7 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     if override is not None and subject.type == "organization" and override.role and subject.form == "name":
         override = replace(override, role=f"{subject.name} {override.role}")  # "Kremlin spokesperson"
     f.speaker_override = override
+    f.unattributed = unnamed  # "a recording on the line telling callers …": a document no one is named for
     return f
 
 

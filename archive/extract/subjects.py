@@ -10,7 +10,7 @@ from archive.extract.kinds import Cue, lexicon
 from archive.extract.sentences import Document, Token
 from archive.extract.speakers import Mention, describe, describe_role, vocabulary
 
-__all__ = ["cue_subject", "participle_subject", "sentence_subject", "low_ing", "DETERMINERS", "DOCUMENT_NOUNS"]
+__all__ = ["cue_subject", "participle_subject", "sentence_subject", "document_before", "low_ing", "DETERMINERS", "DOCUMENT_NOUNS"]
 
 
 def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
@@ -266,10 +266,14 @@ def participle_subject(
         if not toks[k].text[0].isalnum():
             break
     k = cue.first - 1
-    if k >= lo and toks[k].lower in DOCUMENT_NOUNS:
-        m = np_before(doc, k, lo)
+    d = document_before(doc, lo, cue.first)
+    if d is not None:
+        m = np_before(doc, d, lo) if d == k else None
         if m is not None:
             return m, override  # "reports stating that …"
+        author = _document_author(doc, lo, d) if d < k else None
+        if author is not None:
+            return author, override  # "The army issued a statement on its website saying …"
     if before is not None and before.mention is not None and before.cue_span is not None and before.cue_span[1] <= toks[cue.first].start:
         return before.mention, before.speaker_override
     earlier = _previous_attribution(doc, lo, cue)
@@ -377,6 +381,43 @@ def _issuer(doc: Document, lo: int, noun: int) -> Mention | None:
                 return m
             return None
     return None
+
+
+def document_before(doc: Document, lo: int, i: int) -> int | None:
+    """The document a participle at token ``i`` belongs to: "reports stating …", and over a short
+    prepositional phrase, "a recording on their phone lines telling …", "a letter to the board urging …"."""
+    toks = doc.toks
+    if i - 1 >= lo and toks[i - 1].lower in DOCUMENT_NOUNS:
+        return i - 1
+    for p in range(i - 2, max(lo, i - 7), -1):
+        t = toks[p]
+        if t.lower in _DOCUMENT_LINKS and toks[p - 1].lower in DOCUMENT_NOUNS and toks[p - 1].text.islower():
+            return p - 1
+        if not t.text[0].isalnum() or doc.inq[p]:
+            return None
+    return None
+
+
+_DOCUMENT_LINKS = frozenset("on in to at via from".split())
+_DOCUMENT_DETERMINERS = frozenset("a an the its his her their our this".split())
+
+
+def _document_author(doc: Document, lo: int, d: int) -> Mention | None:
+    """Who put out the document at token ``d``: the subject of the verb before it ("The army issued a
+    statement …", "Apple had set a recording …", "Jobs resigned in a letter …")."""
+    toks = doc.toks
+    k = d - 1
+    while k >= lo and toks[k].lower in _DOCUMENT_DETERMINERS:
+        k -= 1
+    if k >= lo and toks[k].lower in ("in", "on", "with", "via", "through"):
+        k -= 1
+    if k < lo or not toks[k].text.islower() or not toks[k].text.isalpha():
+        return None
+    k -= 1  # the verb
+    while k >= lo and (toks[k].lower in SKIPPABLE or toks[k].lower.endswith("ly") and toks[k].text.islower()):
+        k -= 1
+    m = np_before(doc, k, lo) if k >= lo else None
+    return m if m is not None and not _after_preposition(doc, m, lo) else None
 
 
 DOCUMENT_NOUNS = frozenset(
