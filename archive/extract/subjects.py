@@ -44,7 +44,7 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
         # adjunct: "A resident, who asked not to be named, said"; "The council, in an order, said"
         k = j - 1
         while k > lo and j - k < 20:
-            if toks[k].text in (",", ";") or toks[k].text == "." and toks[k + 1].text != ",":
+            if toks[k].text in (",", ";") or toks[k].text == "." and toks[k + 1].text != "," and not _abbreviation(doc, k):
                 break
             k -= 1
         if k >= lo and toks[k].text == "," or k == lo:
@@ -88,6 +88,12 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
     if toks[cue.first].lower.endswith("ing") or (j >= lo and toks[j].lower in ("and", "but")) or j > lo:
         return sentence_subject(doc, lo, cue.first), override
     return None, override
+
+
+def _abbreviation(doc: Document, k: int) -> bool:
+    """The full stop at token ``k`` ends a title or an initial ("Mr.", "Gen.", "J."), not a sentence."""
+    prev = doc.toks[k - 1] if k > 0 else None
+    return prev is not None and prev.end == doc.toks[k].start and (vocabulary().is_role(prev.text) or len(prev.text) == 1 and prev.text.isupper())
 
 
 _QUANTIFIERS = frozenset({"both", "all", "each", "jointly", "together"})  # "UKMTO and Ambrey both confirmed"
