@@ -62,8 +62,10 @@ class Lexicon:
     no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
     no_comment_kind: str
     hearsay: frozenset[str] = frozenset()  # nouns that report without a speaker: "claims of …", "reports that …"
+    hearsay_of: frozenset[str] = frozenset()  # of those, nouns whose "of" phrase is the content ("claims of …")
     passive: frozenset[str] = frozenset()  # lemmas that report in the passive ("it was reported that")
     passive_listener: frozenset[str] = frozenset()  # of those, lemmas whose passive subject is the listener
+    passive_bare: frozenset[str] = frozenset()  # of those, lemmas that report with no clause after them
 
     def cue_at(self, toks: list[Token], i: int) -> Cue | None:
         """The cue starting at token ``i``, longest phrase first."""
@@ -143,7 +145,9 @@ def lexicon() -> Lexicon:
     no_comment_kind = "no-comment"
     passive: set[str] = set()
     passive_listener: set[str] = set()
+    passive_bare: set[str] = set()
     hearsay: set[str] = set()
+    hearsay_of: set[str] = set()
     docs = _load("cues*.toml")
     irregular: dict[str, list[str]] = {}
     for doc in docs:
@@ -187,7 +191,9 @@ def lexicon() -> Lexicon:
         no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
         passive.update(doc.get("passive", {}).get("verbs", []))
         hearsay.update(w for n in doc.get("hearsay", {}).get("nouns", []) for w in (n, n + "s"))
+        hearsay_of.update(w for n in doc.get("hearsay", {}).get("of", []) for w in (n, n + "s"))
         passive_listener.update(doc.get("passive", {}).get("listener", []))
+        passive_bare.update(doc.get("passive", {}).get("bare", []))
     return Lexicon(
         verbs=verbs,
         phrases=phrases,
@@ -205,8 +211,10 @@ def lexicon() -> Lexicon:
         no_comment=frozenset(no_comment),
         no_comment_kind=no_comment_kind,
         hearsay=frozenset(hearsay),
+        hearsay_of=frozenset(hearsay_of),
         passive=frozenset(passive) | frozenset(passive_listener),
         passive_listener=frozenset(passive_listener),
+        passive_bare=frozenset(passive_bare),
     )
 
 

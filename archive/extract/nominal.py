@@ -67,6 +67,8 @@ def hearsay(doc: Document, lo: int, hi: int, noun: Cue) -> tuple[int, int | None
             if j + 1 < hi and toks[j].lower == "that":
                 return j + 1, None, m
             return None
+        if toks[noun.first].lower not in lexicon().hearsay_of:
+            return None  # "reports of a fire": an incident report, not someone's words
         return k + 1, _phrase_end(doc, k + 1, hi), speaker
     return k + 1, None, speaker
 

@@ -27,21 +27,34 @@ _BACKGROUND = frozenset(
     "whether what why than".split()
 )
 _DASHES = frozenset("- – — --".split())
+_TIME_WORDS = frozenset("today yesterday tonight earlier later on last this monday tuesday wednesday thursday friday saturday sunday".split())
+# Words that may follow a bare passive cue without completing it: prepositions, times, conjunctions.
+_ADJUNCT_WORDS = frozenset(
+    "in on at during by for from to with after before since until over through via amid across throughout within "
+    "today yesterday tonight earlier later last this next monday tuesday wednesday thursday friday saturday sunday "
+    "and but or while as when where which that".split()
+)
 
 
-def passive_content(doc: Document, lo: int, hi: int, cue: Cue, aux: int) -> tuple[int, int, Mention | None] | None:
+def passive_content(doc: Document, lo: int, hi: int, cue: Cue, aux: int) -> tuple[int, int | None, Mention | None] | None:
     """For a cue in the passive (token ``aux`` is its auxiliary): the offset where the content starts,
-    the token from which the content's clause runs on to its end, and the agent; None when the
-    construction reports nothing (a relative clause, an agent that is not a speaker, a listener as
-    the subject with no clause after the cue)."""
+    the token from which the content's clause runs on to its end (None: the content is the subject,
+    up to the auxiliary), and the agent; None when the construction reports nothing (a relative
+    clause, an agent that is not a speaker, a listener as the subject with no clause after the cue)."""
     lex = lexicon()
     toks = doc.toks
-    if cue.first != cue.last or cue.dialogue or cue.lemma not in lex.passive:
+    if cue.first != cue.last or cue.dialogue or cue.lemma not in lex.passive or _negated(doc, lo, aux):
         return None
     after = cue.last + 1
     agent = None
-    if after < hi and toks[after].lower == "by":
+    by = after
+    while by < min(hi, after + 3) and toks[by].lower in _TIME_WORDS:
+        by += 1  # "was announced today by the minister"
+    if by < hi and toks[by].lower == "by":
+        after = by
         agent = np_after(doc, after + 1, hi)
+        if agent is None and after + 3 < hi and toks[after + 1].lower == "the" and toks[after + 2].lower.endswith("'s"):
+            agent = np_after(doc, after + 3, hi)  # "by the country's health minister"
         if agent is None or agent.form == "pronoun":
             return None  # "is explained by great demand": a cause, not a speaker
         after = doc.tok_index(agent.end)
@@ -59,7 +72,40 @@ def passive_content(doc: Document, lo: int, hi: int, cue: Cue, aux: int) -> tupl
         if that is None or that + 1 >= hi:
             return None
         return toks[that + 1].start, that + 1, agent
-    return toks[subject].start, cue.last, agent
+    if _infinitive(doc, after, hi):
+        return toks[subject].start, cue.last, agent  # "X is said to be Y": the subject and what it is said to do
+    # "the deal was announced on Monday", "the strike was confirmed by the ministry": what was announced
+    # is the subject (the object of the active verb).  Bare, only cues that name a speech act so ("the
+    # fire was reported at 9:00", "the window work is estimated at $750,000" report no one's words), and
+    # never before a complement ("a wallet was reported stolen", "were declared champions").
+    if agent is None and (cue.lemma not in lex.passive_bare or _complement(doc, after, hi)):
+        return None
+    return toks[subject].start, None, agent
+
+
+def _infinitive(doc: Document, k: int, hi: int) -> bool:
+    """ "is said to be", "are reported to want": "to" and a verb after the cue."""
+    toks = doc.toks
+    return k + 1 < hi and toks[k].lower == "to" and toks[k + 1].text.islower() and toks[k + 1].text.isalpha()
+
+
+def _complement(doc: Document, k: int, hi: int) -> bool:
+    """A word after the participle that completes it ("reported stolen", "confirmed dead", "declared
+    co-champions", "reported as stable"): the passive states a status, not a report."""
+    toks = doc.toks
+    if k >= hi or not toks[k].text[0].isalnum():
+        return False
+    low = toks[k].lower
+    return low == "as" or toks[k].text.islower() and low not in _ADJUNCT_WORDS and not low.endswith("ly")
+
+
+def _negated(doc: Document, lo: int, aux: int) -> bool:
+    """ "has not yet been confirmed", "were never announced", "wasn't reported": nothing was reported."""
+    toks = doc.toks
+    for k in range(max(lo, aux - 3), aux + 1):
+        if toks[k].lower in ("not", "never", "n't") or toks[k].lower.endswith("n't"):
+            return True
+    return False
 
 
 def _that_after(doc: Document, k: int, hi: int) -> int | None:

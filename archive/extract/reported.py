@@ -47,6 +47,7 @@ _NOT_BEFORE_VERB = frozenset("the a an no any for of further without his her its
 _NOUN_FORMS = frozenset("state states question questions".split())
 _CLAUSE_WORDS = frozenset("that whether why how if what".split())
 _CLOSE_MARKS = frozenset("\"”»’'")
+_DURATIONS = frozenset("months years weeks days hours decades minutes".split())
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
 
 
@@ -292,7 +293,13 @@ def _passive_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, aux: 
     if found is None:
         return None
     start, first, agent = found
-    end = lexicon().without_channel(doc.text, start, _clause_end(doc, first, hi))
+    if first is None:  # the subject: "the deal [was announced]"
+        k = aux - 1
+        while k > lo and (toks[k].lower in SKIPPABLE or toks[k].lower in _AUXILIARIES or toks[k].text in ("-", "–", "—")):
+            k -= 1
+        end = toks[k].end
+    else:
+        end = lexicon().without_channel(doc.text, start, _clause_end(doc, first, hi))
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
     kind = lexicon().kind_for(cue, doc.text[start:end])
@@ -498,8 +505,8 @@ def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> F
     for k in range(noun.last + 1, min(hi, noun.last + 8)):
         t = toks[k]
         if t.lower in ("for", "that") or (t.lower == "to" and k == noun.last + 1):
-            if k + 1 >= hi:
-                return None
+            if k + 1 >= hi or t.lower == "for" and (toks[k + 1].lower in _DURATIONS or toks[k + 1].text[0].isdigit()):
+                return None  # "working on their proposals for months": a duration, not the proposal
             start = toks[k + 1].start
             end = _clause_end(doc, k + 1, hi)
             if len(doc.text[start:end].split()) < 3:
