@@ -18,8 +18,10 @@ from archive.extract.sentences import Document, Token, is_capitalised, token
 from archive.extract.speakers import Mention, describe
 from archive.extract.subjects import (
     DETERMINERS,
+    DOCUMENT_NOUNS,
     cue_subject,
     document_before,
+    document_issuer,
     low_ing,
     participle_subject,
 )
@@ -152,10 +154,13 @@ def _possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
 
 def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | None:
     m = _according_source(doc, i + 2, hi)
+    j = doc.tok_index(m.end) if m is not None else None
     if m is None:
-        return None
+        source = _document_source(doc, i + 2, hi)
+        if source is None:
+            return None
+        m, j = source
     cue = Cue("according to", "statement", i, i + 1)
-    j = doc.tok_index(m.end)
     if i == lo or (i > lo and doc.toks[i - 1].text in ("(",)):
         # "According to X, CLAUSE."
         while j < hi and doc.toks[j].text != ",":
@@ -170,7 +175,29 @@ def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | N
             end -= 1
     if end - start < 8:
         return None
-    return Found(start, end, False, cue, (doc.toks[i].start, doc.toks[i + 1].end), m, "statement", 0.7, si)
+    f = Found(start, end, False, cue, (doc.toks[i].start, doc.toks[i + 1].end), m, "statement", 0.7 if m is not None else 0.5, si)
+    f.unattributed = m is None  # "according to a report": no one named
+    return f
+
+
+def _document_source(doc: Document, k: int, hi: int) -> tuple[Mention | None, int] | None:
+    """ "according to a report in The Guardian" (the publication), "according to the report" (whoever
+    issued the report named before), "according to a report" (no one): the source, and the token
+    after the phrase; None when the words are no document."""
+    toks = doc.toks
+    d = k
+    while d < min(hi, k + 3) and toks[d].text.islower() and toks[d].lower not in _DOCUMENTS and toks[d].lower not in DOCUMENT_NOUNS:
+        d += 1  # "a new report", "the latest statement"
+    if d >= hi or not (toks[d].lower in _DOCUMENTS or toks[d].lower in DOCUMENT_NOUNS) or toks[k].lower not in DETERMINERS | {"this", "its", "their", "his", "her"}:
+        return None
+    j = d + 1
+    if j + 1 < hi and toks[j].lower in ("in", "by", "from", "of"):
+        m = np_after(doc, j + 1, hi)
+        if m is not None and m.form != "pronoun":
+            return m, doc.tok_index(m.end)  # "a report in The Guardian"
+    if toks[k].lower in ("a", "an", "some", "one"):
+        return None, j
+    return document_issuer(doc, d), j
 
 
 def _negated(doc: Document, lo: int, i: int) -> bool:

@@ -10,7 +10,16 @@ from archive.extract.kinds import Cue, lexicon
 from archive.extract.sentences import Document, Token
 from archive.extract.speakers import Mention, describe, describe_role, vocabulary
 
-__all__ = ["cue_subject", "participle_subject", "sentence_subject", "document_before", "low_ing", "DETERMINERS", "DOCUMENT_NOUNS"]
+__all__ = [
+    "cue_subject",
+    "participle_subject",
+    "sentence_subject",
+    "document_before",
+    "document_issuer",
+    "low_ing",
+    "DETERMINERS",
+    "DOCUMENT_NOUNS",
+]
 
 
 def cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Mention | None]:
@@ -74,6 +83,8 @@ def _cue_subject(doc: Document, lo: int, cue: Cue) -> tuple[Mention | None, Ment
         m = np_before(doc, j - 1, lo)
         if m is not None:
             return m, override
+    if toks[j].lower in DOCUMENT_NOUNS and j > lo and toks[j - 1].lower in _DEFINITE and toks[j].text.islower():
+        return document_issuer(doc, j), override  # "The statement said …": whoever issued it
     m = np_before(doc, j, lo)
     if m is None or m.form == "nominal":
         named = _unclosed_appositive(doc, j, lo)
@@ -96,6 +107,7 @@ def _abbreviation(doc: Document, k: int) -> bool:
     return prev is not None and prev.end == doc.toks[k].start and (vocabulary().is_role(prev.text) or len(prev.text) == 1 and prev.text.isupper())
 
 
+_DEFINITE = frozenset("the this that its his her their".split())
 _QUANTIFIERS = frozenset({"both", "all", "each", "jointly", "together"})  # "UKMTO and Ambrey both confirmed"
 
 
@@ -406,6 +418,21 @@ def document_before(doc: Document, lo: int, i: int) -> int | None:
 
 _DOCUMENT_LINKS = frozenset("on in to at via from".split())
 _DOCUMENT_DETERMINERS = frozenset("a an the its his her their our this".split())
+
+
+def document_issuer(doc: Document, d: int) -> Mention | None:
+    """Who issued the document that token ``d`` names with a definite word ("The statement said …",
+    "according to the report"): the author of the same document introduced in this sentence or the
+    two before ("The army issued a statement on Monday."), else None."""
+    toks = doc.toks
+    word = toks[d].lower.rstrip("s")
+    si = doc.sentence_of(toks[d].start)
+    first = doc.sent_tokens(max(0, si - 2))[0]
+    for k in range(d - 1, first - 1, -1):
+        if toks[k].lower.rstrip("s") == word and toks[k - 1].lower in ("a", "an", "its", "his", "her", "their"):
+            lo = doc.sent_tokens(doc.sentence_of(toks[k].start))[0]
+            return _document_author(doc, lo, k)
+    return None
 
 
 def _document_author(doc: Document, lo: int, d: int) -> Mention | None:
