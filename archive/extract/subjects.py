@@ -423,7 +423,8 @@ _DOCUMENT_DETERMINERS = frozenset("a an the its his her their our this".split())
 def document_issuer(doc: Document, d: int) -> Mention | None:
     """Who issued the document that token ``d`` names with a definite word ("The statement said …",
     "according to the report"): the author of the same document introduced in this sentence or the
-    two before ("The army issued a statement on Monday."), else None."""
+    two before ("The army issued a statement on Monday."), else the speaker of the latest statement
+    in the two sentences before, else None."""
     toks = doc.toks
     word = toks[d].lower.rstrip("s")
     si = doc.sentence_of(toks[d].start)
@@ -432,6 +433,18 @@ def document_issuer(doc: Document, d: int) -> Mention | None:
         if toks[k].lower.rstrip("s") == word and toks[k - 1].lower in ("a", "an", "its", "his", "her", "their"):
             lo = doc.sent_tokens(doc.sentence_of(toks[k].start))[0]
             return _document_author(doc, lo, k)
+    # else whoever last made a statement in the two sentences before ("The army has announced …")
+    lex = lexicon()
+    for k in range(doc.sent_tokens(si)[0] - 1, first - 1, -1):
+        t = toks[k]
+        if not t.text.islower() or doc.inq[k] or toks[k - 1].lower in _DOCUMENT_DETERMINERS:
+            continue
+        cue = lex.cue_at(toks, k)
+        if cue is not None:
+            lo = doc.sent_tokens(doc.sentence_of(t.start))[0]
+            m, _ = cue_subject(doc, lo, cue)
+            if m is not None and m.form != "pronoun" and m.type != "unknown":
+                return m
     return None
 
 
