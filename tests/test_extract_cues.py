@@ -602,3 +602,25 @@ def test_a_quotation_led_in_by_its_own_cue_inside_a_clause_is_that_cues() -> Non
     assert by_cue(text, "announced").quote == "the tablet at a trade fair"
     s = by_cue(text, "saying")
     assert s.direct and s.quote == "It is twice as fast as anything else on the market."
+
+
+def test_said_the_statement_speaks_for_who_made_the_statement_before() -> None:
+    text = (
+        "The army has announced the death of six soldiers. "
+        '"Gunmen attacked the outpost at dawn" in the north of the province, said the statement, released on Friday.'
+    )
+    s = [s for s in find_statements(text) if s.cue == "said"][0]
+    assert "Gunmen attacked the outpost at dawn" in s.quote
+    assert s.speaker is not None and s.speaker.name == "army"
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "name"),
+    [
+        ("Rebels said they had seized the town, Reuters reported.", "they had seized the town", "Rebels"),
+        ("The ruling council, in an order on Monday, said all reservists must report for duty, local media reported.", "all reservists must report for duty", "council"),
+    ],
+)
+def test_an_outlet_reporting_an_attributed_statement_only_relays_it(text: str, quote: str, name: str) -> None:
+    found = find_statements(text)
+    assert [(s.quote, s.speaker.name if s.speaker else None) for s in found] == [(quote, name)]
