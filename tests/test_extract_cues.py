@@ -570,6 +570,24 @@ def test_a_name_before_an_unclosed_appositive_role_is_the_speaker(text: str) -> 
     assert s.speaker.role == "chief executive of Nordwind Airlines"
 
 
+def test_a_lone_name_before_an_unclosed_description_of_a_person_is_the_speaker() -> None:
+    text = 'Olena, a young woman with a bandaged arm told reporters: "The blast threw me across the room."'
+    s = by_cue(text, "told")
+    assert s.speaker is not None and s.speaker.name == "Olena"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yesterday, a spokeswoman for the ministry said the talks would resume.",  # a common word names no one
+        "Senator Ruth Alvarez, like Obama, has backed higher spending but has said she will hold firm.",  # a clause, not a role
+    ],
+)
+def test_no_name_is_taken_over_a_comma_that_sets_off_no_role(text: str) -> None:
+    s = by_cue(text, "said")
+    assert s.speaker is None or s.speaker.name not in ("Yesterday", "Obama")
+
+
 def test_a_title_inside_an_appositive_does_not_end_the_subject() -> None:
     s = by_cue("The foreign minister, Mr. Okafor, argues that sanctions have failed.", "argues")
     assert s.speaker is not None and s.speaker.name == "Okafor"

@@ -148,16 +148,20 @@ def _unclosed_appositive(doc: Document, j: int, lo: int) -> Mention | None:
     inner = describe(doc.text, phrase)
     if inner is not None and inner.form == "name" and inner.type == "person" and inner.name != inner.text:
         return None  # "…, Acme CEO Jane Roe said": the name is after the comma
-    cut = next((n for n, t in enumerate(phrase) if t.lower in ("for", "at", "with") and n), len(phrase))
-    if describe_role(doc.text[phrase[0].start : phrase[cut - 1].end]) is None:
-        return None  # "a spokeswoman for the ministry": the post is the words before "for"
+    cut = next((n for n, t in enumerate(phrase) if t.lower in ("for", "at", "with", "of") and n), len(phrase))
+    v = vocabulary()
+    head = phrase[cut - 1].lower
+    if describe_role(doc.text[phrase[0].start : phrase[cut - 1].end]) is None or not (head in v.roles or head in v.person_heads):
+        return None  # the post is the noun before "of"/"for" ("a spokeswoman for the ministry"), not a clause
     role = doc.text[phrase[0].start : phrase[-1].end]
     if role.split()[0].lower() in ("the", "a", "an"):
         role = role.split(None, 1)[1]
     m = np_before(doc, _before_parenthesis(doc, k - 1, lo), lo)
-    if m is None or m.form != "name" or m.type != "person" or _after_preposition(doc, m, lo):
-        return None  # "Yesterday, a spokeswoman said": only a person's name takes an appositive
-    return replace(m, role=m.role or role)
+    if m is None or m.form != "name" or m.type not in ("person", "unknown") or _after_preposition(doc, m, lo):
+        return None
+    if m.type == "unknown" and (doc.tok_index(m.start) == lo and common_opener(doc, lo) or m.name.lower() in vocabulary().not_names):
+        return None  # "Yesterday, a spokeswoman said": a common word opening the sentence names no one
+    return replace(m, role=m.role or role, type="person")
 
 
 def _modified_subject(doc: Document, j: int, lo: int) -> Mention | None:
