@@ -596,8 +596,7 @@ def test_a_title_inside_an_appositive_does_not_end_the_subject() -> None:
 
 def test_a_site_relaying_and_an_agency_translating_are_not_the_speaker() -> None:
     text = (
-        '"We will not sign the accord," Kompas.com quoted Minister Rahman as saying, '
-        'although Antara translated the remark as: "We refuse to sign the accord."'
+        '"We will not sign the accord," Kompas.com quoted Minister Rahman as saying, although Antara translated the remark as: "We refuse to sign the accord."'
     )
     found = find_statements(text)
     assert [(s.quote, s.cue, s.speaker.name if s.speaker else None) for s in found] == [
@@ -636,7 +635,11 @@ def test_said_the_statement_speaks_for_who_made_the_statement_before() -> None:
     ("text", "quote", "name"),
     [
         ("Rebels said they had seized the town, Reuters reported.", "they had seized the town", "Rebels"),
-        ("The ruling council, in an order on Monday, said all reservists must report for duty, local media reported.", "all reservists must report for duty", "council"),
+        (
+            "The ruling council, in an order on Monday, said all reservists must report for duty, local media reported.",
+            "all reservists must report for duty",
+            "council",
+        ),
     ],
 )
 def test_an_outlet_reporting_an_attributed_statement_only_relays_it(text: str, quote: str, name: str) -> None:

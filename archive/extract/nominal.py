@@ -1,6 +1,7 @@
 """Nouns of saying: when a cue word is a noun ("their claims were upheld", "denied reports that …"), and
-the statements a noun makes without a verb of saying: "claims of hearing loss", "a Reuters report that
-…" (hearsay), and "Der Spiegel cited documents in a report" (a document as the channel of a clause).
+the statements a noun makes without a verb of saying: "Zelenskyy's call for …" (its possessor's),
+"claims of hearing loss", "a Reuters report that …" (hearsay), "Der Spiegel cited documents in a
+report" (a document as the channel of a clause), and the document "according to" may name.
 
 The noun's speaker is its possessor ("Boeing's claims"), the name that modifies it ("a Reuters
 report") or the name after "of" ("the report of the commission"), never a name elsewhere in the
@@ -9,12 +10,14 @@ sentence; hearsay without one has no speaker.
 
 from __future__ import annotations
 
-from archive.extract.found import np_after, np_before
+from archive.extract.clauses import clause_end
+from archive.extract.found import Found, np_after, np_before
 from archive.extract.kinds import Cue, lexicon
-from archive.extract.sentences import Document
-from archive.extract.speakers import Mention, vocabulary
+from archive.extract.sentences import Document, is_capitalised, token
+from archive.extract.speakers import Mention, describe, vocabulary
+from archive.extract.subjects import DETERMINERS, DOCUMENT_NOUNS, document_issuer
 
-__all__ = ["noun_reading", "hearsay", "channel_clause"]
+__all__ = ["noun_reading", "noun_statement", "possessive_speaker", "document_source", "DOCUMENTS"]
 
 # Words before a cue word that make it a noun: determiners, possessives and prepositions.
 _NOUN_BEFORE = frozenset(
@@ -25,6 +28,8 @@ _FINITE = frozenset("is are was were has have had will would can could may might
 # Clause boundaries before the subject of a clause whose channel is a document ("…, when X cited … in a report")
 _CLAUSE_START = frozenset("when while after as and but because since although though whereas".split())
 _AUXILIARIES = frozenset("is are was were be been being has have had".split())
+# What "according to" may name instead of its source: "according to figures provided by X".
+DOCUMENTS = frozenset("figures data statement report tally estimate estimates count toll numbers statistics".split())
 
 
 def noun_reading(doc: Document, lo: int, i: int) -> bool:
@@ -132,3 +137,93 @@ def channel_clause(doc: Document, lo: int, hi: int, noun: Cue) -> tuple[int, int
     if len(doc.text[first.start : last.end].split()) < 3:
         return None
     return first.start, last.end, m
+
+
+def noun_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> Found | None:
+    """A noun of saying (see ``nominal``): the possessor's statement ("Zelenskyy's call for …"), hearsay
+    ("claims of …", "a Reuters report that …"), or a clause whose channel is a document ("X cited … in a report")."""
+    toks = doc.toks
+    span = (toks[noun.first].start, toks[noun.last].end)
+    if possessive_speaker(doc, lo, noun.first) is not None:
+        return _nominal_statement(doc, si, lo, hi, noun)
+    said = hearsay(doc, lo, hi, noun)
+    if said is not None:
+        first, last, speaker = said
+        start = toks[first].start
+        end = clause_end(doc, first, hi) if last is None else toks[last].end
+        if len(doc.text[start:end].split()) < 2:
+            return None
+        f = Found(start, end, False, noun, span, speaker, noun.kind, 0.5 if speaker is None else 0.6, si)
+        f.unattributed = speaker is None
+        return f
+    clause = channel_clause(doc, lo, hi, noun)
+    if clause is not None:
+        start, end, speaker = clause
+        return Found(start, end, False, noun, span, speaker, noun.kind, 0.6, si)
+    return None
+
+
+def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> Found | None:
+    """ "Zelenskyy's call for a 30-day suspension …", "Zelenskyy's proposal over the weekend for …"."""
+    toks = doc.toks
+    subject = possessive_speaker(doc, lo, noun.first)
+    if subject is None:
+        return None
+    for k in range(noun.last + 1, min(hi, noun.last + 8)):
+        t = toks[k]
+        if t.lower in ("for", "that") or (t.lower == "to" and k == noun.last + 1):
+            if k + 1 >= hi or t.lower == "for" and (toks[k + 1].lower in _DURATIONS or toks[k + 1].text[0].isdigit()):
+                return None  # "working on their proposals for months": a duration, not the proposal
+            start = toks[k + 1].start
+            end = clause_end(doc, k + 1, hi)
+            if len(doc.text[start:end].split()) < 3:
+                return None
+            return Found(start, end, False, noun, (toks[noun.first].start, toks[noun.last].end), subject, noun.kind, 0.6, si)
+        if t.text in ",.;" or doc.quote_at(t.start) or t.text.islower() and lexicon().cue_at(toks, k) is not None:
+            return None  # "in their report they could not resist pointing out that …": another cue's clause
+    return None
+
+
+_DURATIONS = frozenset("months years weeks days hours decades minutes".split())
+
+
+def possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
+    """ "Zelenskyy's [proposal]": the possessor right before a nominal cue (one adjective allowed)."""
+    for j in (i - 1, i - 2):
+        if j < lo:
+            return None
+        t = doc.toks[j]
+        if t.lower.endswith("'s") and is_capitalised(t.text):
+            m = describe(doc.text, [token(t.text[:-2], t.start, t.end - 2)])
+            return m
+        if t.lower in ("his", "her", "their"):
+            return Mention(
+                t.start, t.end, t.text, t.text, None, "person", "pronoun", "male" if t.lower == "his" else "female" if t.lower == "her" else "plural"
+            )
+        if not t.text.islower():
+            return None
+    return None
+
+
+def document_source(doc: Document, k: int, hi: int) -> tuple[Mention | None, int] | None:
+    """ "according to a report in The Guardian" (the publication), "according to the report" (whoever
+    issued the report named before), "according to a report" (no one): the source, and the token
+    after the phrase; None when the words are no document."""
+    toks = doc.toks
+    d = k
+    while d < min(hi, k + 3) and toks[d].text.islower() and toks[d].lower not in DOCUMENTS and toks[d].lower not in DOCUMENT_NOUNS:
+        d += 1  # "a new report", "the latest statement"
+    if (
+        d >= hi
+        or not (toks[d].lower in DOCUMENTS or toks[d].lower in DOCUMENT_NOUNS)
+        or toks[k].lower not in DETERMINERS | {"this", "its", "their", "his", "her"}
+    ):
+        return None
+    j = d + 1
+    if j + 1 < hi and toks[j].lower in ("in", "by", "from", "of"):
+        m = np_after(doc, j + 1, hi)
+        if m is not None and m.form != "pronoun":
+            return m, doc.tok_index(m.end)  # "a report in The Guardian"
+    if toks[k].lower in ("a", "an", "some", "one"):
+        return None, j
+    return document_issuer(doc, d), j

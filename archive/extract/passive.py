@@ -23,8 +23,7 @@ __all__ = ["passive_content"]
 # announced") presupposes it and says nothing of its own.
 _CLAUSE_OPENERS = frozenset("although though whereas and but so".split())
 _BACKGROUND = frozenset(
-    "that which who whom whose where when whenever while if unless once after before until since because as how "
-    "whether what why than".split()
+    "that which who whom whose where when whenever while if unless once after before until since because as how whether what why than".split()
 )
 _DASHES = frozenset("- – — --".split())
 _TIME_WORDS = frozenset("today yesterday tonight earlier later on last this monday tuesday wednesday thursday friday saturday sunday".split())

@@ -1,5 +1,10 @@
 """Who a cue names: the noun phrase before it (over adverbs, a parenthesis, an appositive, a relative
-clause or an interposed adjunct), a participle's subject, and the subject of a sentence."""
+clause or an interposed adjunct), a participle's subject, the subject of a sentence, and the issuer
+of a document that speaks ("The statement said …").
+
+Its length is one grammar: every rule for who a cue names reads the same sentence, and a document's
+issuer is found through the subjects of the cues before it.
+"""
 
 from __future__ import annotations
 

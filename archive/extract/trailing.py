@@ -81,8 +81,7 @@ def _relayed(doc: Document, lo: int, comma: int, subject: Mention) -> bool:
     toks = doc.toks
     lex = lexicon()
     return any(
-        toks[k].text.islower() and not doc.inq[k] and lex.cue_at(toks, k) is not None and toks[k - 1].lower not in _NOUN_BEFORE
-        for k in range(lo + 1, comma)
+        toks[k].text.islower() and not doc.inq[k] and lex.cue_at(toks, k) is not None and toks[k - 1].lower not in _NOUN_BEFORE for k in range(lo + 1, comma)
     )
 
 
