@@ -150,14 +150,14 @@ def _unclosed_appositive(doc: Document, j: int, lo: int) -> Mention | None:
     if k <= lo or k == j or toks[k].text != ",":
         return None
     phrase = toks[k + 1 : j + 1]
-    inner = describe(doc.text, phrase)
-    if inner is not None and inner.form == "name" and inner.type == "person" and inner.name != inner.text:
-        return None  # "…, Acme CEO Jane Roe said": the name is after the comma
     cut = next((n for n, t in enumerate(phrase) if t.lower in ("for", "at", "with", "of") and n), len(phrase))
     v = vocabulary()
     head = phrase[cut - 1].lower
-    if describe_role(doc.text[phrase[0].start : phrase[cut - 1].end]) is None or not (head in v.roles or head in v.person_heads):
+    if not (head in v.roles or head in v.person_heads) or describe_role(doc.text[phrase[0].start : phrase[cut - 1].end]) is None:
         return None  # the post is the noun before "of"/"for" ("a spokeswoman for the ministry"), not a clause
+    inner = describe(doc.text, phrase)
+    if inner is not None and inner.form == "name" and inner.type == "person" and inner.name != inner.text:
+        return None  # "…, Acme CEO Jane Roe said": the name is after the comma
     role = doc.text[phrase[0].start : phrase[-1].end]
     if role.split()[0].lower() in ("the", "a", "an"):
         role = role.split(None, 1)[1]
