@@ -46,6 +46,7 @@ class Found:
     text: str | None = None  # the quoted words, for direct speech
     fragment: bool = False  # verbatim words quoted inside a reported clause
     nested: bool = False  # reported inside another statement's content ("because of reports stating that …")
+    unattributed: bool = False  # the text names no speaker ("it was reported that", "claims of"): none is inferred
 
 
 def np_after(doc: Document, i: int, hi: int) -> Mention | None:

@@ -61,6 +61,11 @@ class CueLexicon:
     channel_hints: tuple[tuple[str, ...], ...]  # strings the first patterns cannot match without
     no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
     no_comment_kind: str
+    hearsay: frozenset[str] = frozenset()  # nouns that report without a speaker: "claims of …", "reports that …"
+    hearsay_of: frozenset[str] = frozenset()  # of those, nouns whose "of" phrase is the content ("claims of …")
+    passive: frozenset[str] = frozenset()  # lemmas that report in the passive ("it was reported that")
+    passive_listener: frozenset[str] = frozenset()  # of those, lemmas whose passive subject is the listener
+    passive_bare: frozenset[str] = frozenset()  # of those, lemmas that report with no clause after them
 
     def cue_at(self, toks: list[Token], i: int) -> Cue | None:
         """The cue starting at token ``i``, longest phrase first."""
@@ -138,6 +143,11 @@ def lexicon() -> CueLexicon:
     carry: set[str] = set()
     no_comment: set[str] = set()
     no_comment_kind = "no-comment"
+    passive: set[str] = set()
+    passive_listener: set[str] = set()
+    passive_bare: set[str] = set()
+    hearsay: set[str] = set()
+    hearsay_of: set[str] = set()
     docs = _load("cues*.toml")
     irregular: dict[str, list[str]] = {}
     for doc in docs:
@@ -167,6 +177,8 @@ def lexicon() -> CueLexicon:
                     phrases[(f, *words[1:])] = (phrase, kind)
             for noun in table.get("nouns", []):
                 nouns[noun.lower()] = (noun, kind)
+                if not noun.endswith("s"):
+                    nouns.setdefault(noun.lower() + "s", (noun, kind))  # "claims", "reports"
         modal = doc.get("modal", {})
         modal_words.update(modal.get("words", []))
         modal_kinds.update({k: v for k, v in modal.items() if k != "words"})
@@ -177,6 +189,11 @@ def lexicon() -> CueLexicon:
         carry.update(doc.get("carry", {}).get("kinds", []))
         no_comment.update(doc.get("no_comment", {}).get("verbs", []))
         no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
+        passive.update(doc.get("passive", {}).get("verbs", []))
+        hearsay.update(w for n in doc.get("hearsay", {}).get("nouns", []) for w in (n, n + "s"))
+        hearsay_of.update(w for n in doc.get("hearsay", {}).get("of", []) for w in (n, n + "s"))
+        passive_listener.update(doc.get("passive", {}).get("listener", []))
+        passive_bare.update(doc.get("passive", {}).get("bare", []))
     return CueLexicon(
         verbs=verbs,
         phrases=phrases,
@@ -193,6 +210,11 @@ def lexicon() -> CueLexicon:
         channel_hints=(("told", "tell"), ("quoted", "cited")),
         no_comment=frozenset(no_comment),
         no_comment_kind=no_comment_kind,
+        hearsay=frozenset(hearsay),
+        hearsay_of=frozenset(hearsay_of),
+        passive=frozenset(passive) | frozenset(passive_listener),
+        passive_listener=frozenset(passive_listener),
+        passive_bare=frozenset(passive_bare),
     )
 
 
