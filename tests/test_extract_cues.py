@@ -539,14 +539,14 @@ def test_incident_reports_are_no_hearsay() -> None:
 )
 def test_a_definite_document_speaks_for_whoever_issued_it(text: str) -> None:
     s = [s for s in find_statements(text) if s.quote == "two soldiers had been killed in the attack"][0]
-    assert s.speaker is not None and s.speaker.name == "army"
+    assert s.speaker is not None and s.speaker.name == "the army"
 
 
 @pytest.mark.parametrize(
     ("text", "cue", "name"),
     [
-        ("The army issued a statement on its website saying that two soldiers were killed.", "saying", "army"),
-        ("Tenants said the landlord had put a notice on the front door telling them to leave by noon.", "telling", "landlord"),
+        ("The army issued a statement on its website saying that two soldiers were killed.", "saying", "the army"),
+        ("Tenants said the landlord had put a notice on the front door telling them to leave by noon.", "telling", "the landlord"),
     ],
 )
 def test_a_participle_after_a_document_and_a_phrase_reports_for_its_author(text: str, cue: str, name: str) -> None:
@@ -611,7 +611,7 @@ def test_a_coordinated_negated_cue_is_a_statement_of_its_own() -> None:
     s = by_cue(text, "say")
     assert s.quote == "whether he had been dismissed"
     assert s.kind == "no-comment"
-    assert s.speaker is not None and s.speaker.name == "ministry"
+    assert s.speaker is not None and s.speaker.name == "the ministry"
 
 
 def test_a_quotation_led_in_by_its_own_cue_inside_a_clause_is_that_cues() -> None:
@@ -628,7 +628,7 @@ def test_said_the_statement_speaks_for_who_made_the_statement_before() -> None:
     )
     s = [s for s in find_statements(text) if s.cue == "said"][0]
     assert "Gunmen attacked the outpost at dawn" in s.quote
-    assert s.speaker is not None and s.speaker.name == "army"
+    assert s.speaker is not None and s.speaker.name == "the army"
 
 
 @pytest.mark.parametrize(
@@ -638,7 +638,7 @@ def test_said_the_statement_speaks_for_who_made_the_statement_before() -> None:
         (
             "The ruling council, in an order on Monday, said all reservists must report for duty, local media reported.",
             "all reservists must report for duty",
-            "council",
+            "the ruling council",
         ),
     ],
 )
