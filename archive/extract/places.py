@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, count
-from operator import itemgetter
+from operator import and_, itemgetter
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
 from archive.extract.gazetteer import key as fold
@@ -240,9 +240,12 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
     n = len(tokens)
     words = _Words(text)
     next_i = 0
-    capitals = compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens))))
+    capitals = map(str.isupper, map(text.__getitem__, map(_FIRST, tokens)))
     # a token (never a space in it) begins a name when it is a name or a stem of a longer one
-    starts = [k for k in capitals if folded[k] in stems or folded[k] in names]
+    seen = set(folded)
+    begins = seen.intersection(stems)
+    begins.update(names & seen)
+    starts = list(compress(count(), map(and_, capitals, map(begins.__contains__, folded))))
     if "l-" in text:  # names that open with a lower-case article: "al-Fashir", "el-Balah"
         firsts = list(map(_FIRST, tokens))
         particles = [bisect.bisect_left(firsts, m.start()) for m in _ARTICLE.finditer(text)]
@@ -296,7 +299,7 @@ def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     low = text.lower()
     if len(low) != len(text):
         return tokens, [w.lower() if w.isascii() else fold(w) for w in (text[s:e] for s, e in tokens)]
-    folded = [low[s:e] for s, e in tokens]
+    folded = TOKEN.findall(low)  # the same runs: no letter or digit changes its kind or length in lower case
     if not text.isascii():
         starts = list(map(_FIRST, tokens))
         for m in _NON_ASCII.finditer(text):
