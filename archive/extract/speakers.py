@@ -117,8 +117,17 @@ class Vocabulary:
 
 _NP_WORDS: dict[str, bool] = {}  # is_np_word answers (the vocabulary is loaded once)
 
-# ``fold`` of names, remembered: a name comes back many times in an article, and across articles
-folded_name = lru_cache(maxsize=1 << 14)(fold)
+_FOLDED: dict[str, str] = {}  # folded_name answers: a dict of strings, which the garbage collector never walks
+
+
+def folded_name(name: str) -> str:
+    """``fold(name)``, remembered: a name comes back many times in an article, and across articles."""
+    folded = _FOLDED.get(name)
+    if folded is None:
+        if len(_FOLDED) >= 50000:
+            _FOLDED.clear()
+        folded = _FOLDED[name] = fold(name)
+    return folded
 
 
 @lru_cache(maxsize=4096)
