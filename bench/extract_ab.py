@@ -5,11 +5,11 @@
 The machine is shared and its speed drifts, so one number from each tree at different times says
 little.  This runs each tree's ``extract`` in its own child process (``PYTHONPATH`` = that tree),
 both children loaded and warmed up first (one pass over the articles; with ``--first-pass``, new
-children each round and no warm-up but the gazetteer, as ``extract_bench.py`` times), then asks them
-in turns (ABAB...) to time one pass over the dev articles and one over the 800-word articles (built
-as ``extract_bench.py`` builds them), and prints the median and best rate of each with the ratio,
-per CPU second of the child (what the code costs, whoever else uses the machine) and per
-wall-clock second.
+children each round and no warm-up but one short article that loads the tables, as
+``extract_bench.py`` times), then asks them in turns (ABAB...) to time one pass over the dev
+articles and one over the 800-word articles (built as ``extract_bench.py`` builds them), and prints
+the median and best rate of each with the ratio, per CPU second of the child (what the code costs,
+whoever else uses the machine) and per wall-clock second.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 import archive
 from archive.extract.pipeline import extract
+from archive.extract.places import find_places
 from archive.extract.statements import find_statements
 from archive.model import Article
 from archive.readers import read_path
@@ -42,13 +43,18 @@ for name in sets:
         articles += read_path(folder / json.loads(line)["file"]).articles
 pool = " ".join(a.text for a in articles).split(" ")
 sized = [Article(text=" ".join(pool[i : i + 800]), published=date(2025, 4, 22)) for i in range(0, min(len(pool), 800 * 300), 800)]
-work = {"dev": (articles, extract), "800w": (sized, extract), "statements": (articles, lambda a: find_statements(a.text))}
+work = {
+    "dev": (articles, extract),
+    "800w": (sized, extract),
+    "statements": (articles, lambda a: find_statements(a.text)),
+    "places": (articles, lambda a: find_places(a.text)),
+}
 if sys.argv[3] == "warm":
     for a in articles:
         extract(a)
-else:  # as extract_bench.py times it: the gazetteer loaded, every other table and memo as the first pass finds it
-    from archive.extract import places
-    places.find_places("Kyiv")
+else:  # as extract_bench.py times it: tables loaded (one short article), memos as the first pass finds them
+    extract(Article(text="KYIV, Ukraine — President Volodymyr Zelensky said on Monday that “talks on a ceasefire will go on,” "
+                    "and the Kremlin denied the report, according to Reuters.", published=date(2025, 4, 22)))
 print(json.dumps({"ready": archive.__file__}), flush=True)
 for line in sys.stdin:
     items, fn = work[line.strip()]
