@@ -147,7 +147,7 @@ _NO_WORDS: frozenset[str] = frozenset()
 class Alias:
     """The entries a folded key stands for, and how the key may appear in text."""
 
-    __slots__ = ("entries", "lower_ok", "acronym", "comma", "period", "after_comma")
+    __slots__ = ("entries", "lower_ok", "acronym", "comma", "period", "after_comma", "strong")
 
     def __init__(self, after_comma: bool = False) -> None:
         self.entries: list[Entry] = []
@@ -156,6 +156,7 @@ class Alias:
         self.comma = False  # the name itself has a comma ("Washington, D.C.")
         self.period = False  # the name ends with a period ("U.S."): the period belongs to it
         self.after_comma = after_comma  # only counts right after a comma ("Paris, Tenn.")
+        self.strong: bool | None = None  # mostly a place (``places._strong``), worked out on first use
 
 
 class _Draft:

@@ -364,8 +364,13 @@ def _shape_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int, folded: 
 
 
 def _strong(alias: Alias) -> bool:
-    """A name that is mostly a place: a country, state, region, curated place or large city."""
-    return any(e.kind in ("country", "continent", "state", "union", "sea") or e.prior >= 2.0 or e.population >= 100_000 for e in alias.entries)
+    """A name that is mostly a place: a country, state, region, curated place or large city (kept on the alias)."""
+    strong = alias.strong
+    if strong is None:
+        strong = alias.strong = any(
+            e.kind in ("country", "continent", "state", "union", "sea") or e.prior >= 2.0 or e.population >= 100_000 for e in alias.entries
+        )
+    return strong
 
 
 def _context_ok(text: str, tokens, words_in_text: _WholeWords, m: _Mention, gaz: Gazetteer) -> bool:
