@@ -50,7 +50,13 @@ def split_statement_id(value: str) -> tuple[str, int] | None:
 
 
 def fold(name: str) -> str:
-    """Lower-case, accent-free, punctuation-light form of a name: what decides that two spellings match."""
+    """Lower-case, accent-free, punctuation-light form of a name: what decides that two spellings match.
+
+    The one name fold of speakers, actors and the index.  Rule: case-folded ("ß" -> "ss"), accents
+    dropped, every other letter and digit of any script kept, anything else one space between words.
+    Places are matched by the gazetteer's own key, ``archive.extract.gazetteer.key``, which keeps only
+    ASCII (it says why).
+    """
     if name.isascii():  # nothing to decompose: its lower-case letters and digits, one space between runs
         return " ".join(_NOT_ALNUM.sub(" ", name.lower()).split())
     decomposed = unicodedata.normalize("NFKD", name)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from archive.extract.topics import use_home
+from archive.extract.data import use_home
 from cli import archiving, inspecting, serving, sources
 from web.home import default_home
 

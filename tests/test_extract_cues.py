@@ -106,7 +106,7 @@ def test_a_cue_with_only_adjuncts_and_no_content_before_makes_no_statement() -> 
     text = "The army said in a statement, adding that no injuries were reported."
     s = only(text)
     assert s.cue == "adding" and s.quote == "no injuries were reported"
-    assert s.speaker is not None and s.speaker.name == "army"
+    assert s.speaker is not None and s.speaker.name == "the army"
 
 
 # ------------------------------------------------------------------------------ cue forms (item 5)
@@ -196,7 +196,7 @@ def test_participle_never_takes_the_object_of_the_verb_before_it() -> None:
     text = "The agency also reported the incident, saying that it assessed the ship had been targeted earlier."
     s = [s for s in find_statements(text) if s.cue == "saying"][0]
     assert s.quote == "it assessed the ship had been targeted earlier"
-    assert s.speaker is not None and s.speaker.name == "agency"
+    assert s.speaker is not None and s.speaker.name == "the agency"
 
 
 # -------------------------------------------------------------------------------- not statements (item 10)
@@ -437,3 +437,211 @@ def test_relative_pronoun_speaker_is_its_antecedent() -> None:
 def test_interrupted_content_is_its_larger_part(text: str, quote: str) -> None:
     s = [s for s in find_statements(text) if s.cue == "said"][0]
     assert s.quote == quote
+
+
+# ------------------------------------------------------------------------ passives, nouns of saying, documents
+
+
+def by_cue(text: str, cue: str) -> Statement:
+    found = [s for s in find_statements(text) if s.cue == cue]
+    assert len(found) == 1, [(s.quote, s.cue) for s in find_statements(text)]
+    return found[0]
+
+
+PASSIVE_CASES = [
+    # text, quote, cue, speaker name (None: the text names no one)
+    ("It was reported on Tuesday that the bridge had been destroyed.", "the bridge had been destroyed", "reported", None),
+    ("Several villages are said to be without power.", "Several villages are said to be without power", "said", None),
+    ("Food prices rose, although some traders are reported to be hoarding grain.", "some traders are reported to be hoarding grain", "reported", None),
+    ("A prisoner exchange was announced on Sunday.", "A prisoner exchange", "announced", None),
+    ("The ceasefire was confirmed by the interior ministry on Friday.", "The ceasefire", "confirmed", "interior ministry"),
+    ("Residents were told that the road would stay closed.", "the road would stay closed", "told", None),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "cue", "name"), PASSIVE_CASES, ids=lambda v: str(v)[:30])
+def test_a_passive_cue_reports_with_its_agent_or_no_speaker(text: str, quote: str, cue: str, name: str | None) -> None:
+    s = by_cue(text, cue)
+    assert s.quote == quote
+    assert text[s.cue_start : s.cue_end] == cue
+    if name is None:
+        assert s.speaker is None
+    else:
+        assert s.speaker is not None and s.speaker.name == name
+
+
+def test_an_agentless_passive_takes_no_speaker_from_nearby_names() -> None:
+    text = "Governor Lina Park toured the area on Monday. Several villages are said to be without power."
+    assert by_cue(text, "said").speaker is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A car was reported stolen on Monday.",  # a status, not someone's words
+        "Two players were declared joint winners.",
+        "The cause of the blast has not been confirmed.",  # negated: nothing was reported
+        "The fire was reported at 9:00.",  # only speech-act cues report bare
+        "When the truce was announced, crowds gathered in the square.",  # scene-setting clause
+        "The plan that was announced last week failed.",  # relative clause
+        "Sales rose sharply, which is explained by strong demand.",  # a cause, not an agent
+    ],
+)
+def test_passives_that_report_no_words(text: str) -> None:
+    assert find_statements(text) == []
+
+
+def test_a_passive_inside_reported_content_is_no_statement_of_its_own() -> None:
+    found = find_statements("The army said no injuries were reported.")
+    assert [(s.cue, s.quote) for s in found] == [("said", "no injuries were reported")]
+
+
+def test_a_cue_word_used_as_a_noun_makes_no_statement() -> None:
+    text = "The tribunal upheld the union's complaint, though not all of its separate claims were accepted."
+    assert [s.cue for s in find_statements(text)] == []
+
+
+HEARSAY_CASES = [
+    # text, quote, cue, speaker name
+    ("A lawsuit was filed over claims of hearing damage from the headphones.", "hearing damage from the headphones", "claims", None),
+    ("A Reuters report that the talks had collapsed circulated on Friday.", "the talks had collapsed circulated on Friday", "report", "Reuters"),
+    (
+        "Late on Sunday, the weekly magazine Der Bote cited internal memos from the contractor in a report.",
+        "cited internal memos from the contractor",
+        "report",
+        "Der Bote",
+    ),
+    ("At least 40 people died in the siege, according to a report.", "At least 40 people died in the siege", "according to", None),
+    ("According to a report in The Courier, the ministry knew of the plan.", "the ministry knew of the plan", "According to", "Courier"),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "cue", "name"), HEARSAY_CASES, ids=lambda v: str(v)[:30])
+def test_nouns_of_saying_report_for_their_possessor_modifier_or_no_one(text: str, quote: str, cue: str, name: str | None) -> None:
+    s = by_cue(text, cue)
+    assert s.quote == quote
+    if name is None:
+        assert s.speaker is None
+    else:
+        assert s.speaker is not None and s.speaker.name.endswith(name)
+
+
+def test_incident_reports_are_no_hearsay() -> None:
+    assert find_statements("Crews arrived after reports of a fire at the depot.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The army issued a statement on Monday. The statement said two soldiers had been killed in the attack.",
+        "The army released a report on Monday. According to the report, two soldiers had been killed in the attack.",
+    ],
+)
+def test_a_definite_document_speaks_for_whoever_issued_it(text: str) -> None:
+    s = [s for s in find_statements(text) if s.quote == "two soldiers had been killed in the attack"][0]
+    assert s.speaker is not None and s.speaker.name == "army"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "name"),
+    [
+        ("The army issued a statement on its website saying that two soldiers were killed.", "saying", "army"),
+        ("Tenants said the landlord had put a notice on the front door telling them to leave by noon.", "telling", "landlord"),
+    ],
+)
+def test_a_participle_after_a_document_and_a_phrase_reports_for_its_author(text: str, cue: str, name: str) -> None:
+    s = by_cue(text, cue)
+    assert s.speaker is not None and s.speaker.name == name
+
+
+# ------------------------------------------------------------------------ appositives, relays, coordinated cues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Keller, chief executive of Nordwind Airlines said the fleet would double by 2030.",
+        'Maria Keller, chief executive of Nordwind Airlines said, "We will double the fleet by 2030."',
+    ],
+)
+def test_a_name_before_an_unclosed_appositive_role_is_the_speaker(text: str) -> None:
+    s = by_cue(text, "said")
+    assert s.speaker is not None and s.speaker.name == "Maria Keller"
+    assert s.speaker.role == "chief executive of Nordwind Airlines"
+
+
+def test_a_lone_name_before_an_unclosed_description_of_a_person_is_the_speaker() -> None:
+    text = 'Olena, a young woman with a bandaged arm told reporters: "The blast threw me across the room."'
+    s = by_cue(text, "told")
+    assert s.speaker is not None and s.speaker.name == "Olena"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yesterday, a spokeswoman for the ministry said the talks would resume.",  # a common word names no one
+        "Senator Ruth Alvarez, like Obama, has backed higher spending but has said she will hold firm.",  # a clause, not a role
+    ],
+)
+def test_no_name_is_taken_over_a_comma_that_sets_off_no_role(text: str) -> None:
+    s = by_cue(text, "said")
+    assert s.speaker is None or s.speaker.name not in ("Yesterday", "Obama")
+
+
+def test_a_title_inside_an_appositive_does_not_end_the_subject() -> None:
+    s = by_cue("The foreign minister, Mr. Okafor, argues that sanctions have failed.", "argues")
+    assert s.speaker is not None and s.speaker.name == "Okafor"
+    assert s.quote == "sanctions have failed"
+
+
+def test_a_site_relaying_and_an_agency_translating_are_not_the_speaker() -> None:
+    text = (
+        '"We will not sign the accord," Kompas.com quoted Minister Rahman as saying, although Antara translated the remark as: "We refuse to sign the accord."'
+    )
+    found = find_statements(text)
+    assert [(s.quote, s.cue, s.speaker.name if s.speaker else None) for s in found] == [
+        ("We will not sign the accord", "saying", "Rahman"),
+        ("We refuse to sign the accord.", "remark", "Rahman"),
+    ]
+
+
+def test_a_coordinated_negated_cue_is_a_statement_of_its_own() -> None:
+    text = "The ministry confirmed that the envoy had resigned, but did not say whether he had been dismissed."
+    assert by_cue(text, "confirmed").quote == "the envoy had resigned"
+    s = by_cue(text, "say")
+    assert s.quote == "whether he had been dismissed"
+    assert s.kind == "no-comment"
+    assert s.speaker is not None and s.speaker.name == "ministry"
+
+
+def test_a_quotation_led_in_by_its_own_cue_inside_a_clause_is_that_cues() -> None:
+    text = 'Ms. Ortiz announced the tablet at a trade fair, where she promoted it by saying: "It is twice as fast as anything else on the market."'
+    assert by_cue(text, "announced").quote == "the tablet at a trade fair"
+    s = by_cue(text, "saying")
+    assert s.direct and s.quote == "It is twice as fast as anything else on the market."
+
+
+def test_said_the_statement_speaks_for_who_made_the_statement_before() -> None:
+    text = (
+        "The army has announced the death of six soldiers. "
+        '"Gunmen attacked the outpost at dawn" in the north of the province, said the statement, released on Friday.'
+    )
+    s = [s for s in find_statements(text) if s.cue == "said"][0]
+    assert "Gunmen attacked the outpost at dawn" in s.quote
+    assert s.speaker is not None and s.speaker.name == "army"
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "name"),
+    [
+        ("Rebels said they had seized the town, Reuters reported.", "they had seized the town", "Rebels"),
+        (
+            "The ruling council, in an order on Monday, said all reservists must report for duty, local media reported.",
+            "all reservists must report for duty",
+            "council",
+        ),
+    ],
+)
+def test_an_outlet_reporting_an_attributed_statement_only_relays_it(text: str, quote: str, name: str) -> None:
+    found = find_statements(text)
+    assert [(s.quote, s.speaker.name if s.speaker else None) for s in found] == [(quote, name)]

@@ -323,7 +323,7 @@ def test_a_building_is_never_he():
 
 
 def test_users_add_actors_in_their_home_folder(tmp_path):
-    from archive.extract.topics import home_folder, use_home
+    from archive.extract.data import home_folder, use_home
 
     (tmp_path / "actors.toml").write_text(
         '[[actor]]\nname = "Hassan Abu Khalil"\naliases = ["Abu Harb"]\ntype = "person"\n'
@@ -365,3 +365,72 @@ def test_an_appositive_may_go_on_with_a_relative_clause():
 def test_organisation_names_keep_their_prepositions(text, words, name):
     spk = speaker_of(text, words)
     assert (spk["name"], spk["type"]) == (name, "organization")
+
+
+# ---------------------------------------------------------------- no place, channel or fragment in the facet (issue #12)
+
+
+def speaker_names(text: str) -> set[str]:
+    return {s.speaker.name for s in statements(text) if s.speaker is not None}
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "name"),
+    [
+        # a month or modal word after a known first name, before a verb or comma, is a surname
+        ("Dutch Foreign Minister Julia March said on Friday that the embassy would stay open.", "the embassy would stay", "Julia March"),
+        ("Theresa May, the prime minister, warned that the talks could fail.", "the talks could fail", "Theresa May"),
+        ("“We will not move,” said Karen Will, a farmer near the border.", "We will not move", "Karen Will"),
+        # the @handle speaks, never its platform
+        ("As one Telegram user @kyivwatch noted, the power came back within an hour.", "the power came back", "@kyivwatch"),
+        # in "X, as Y said, …" the speaker is Y, never X
+        ("Odesa, as the regional governor noted on Monday, has had no power for two days.", "has had no power", "regional governor"),
+        ("Kherson, as the governor noted on Monday, has had no power for two days.", "has had no power", "the governor"),
+        ("Mariupol, as one of Mr. Zelenskyy's advisers pointed out, was encircled by March.", "was encircled", "one of Mr. Zelenskyy's advisers"),
+        # a description no earlier entity is takes its of-phrase, or its determiner: never one lower-case word
+        ("“The plant will close in May,” said the chair of the Rada.", "The plant will close", "chair of the Rada"),
+        ("A spokesman for Naftogaz said the plant would close in May.", "the plant would close", "spokesman for Naftogaz"),
+        ("Last year the dockworkers' union signed a deal. Wages fell by a third, according to the union.", "Wages fell", "dockworkers' union"),
+        ("The ministry said 40 people were killed overnight in the strikes.", "40 people were killed", "the ministry"),
+        ("A second diplomat said the talks had stalled over the prisoners.", "the talks had stalled", "a second diplomat"),
+    ],
+)
+def test_facet_names_are_speakers(text, words, name):
+    assert speaker_of(text, words)["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("text", "junk"),
+    [
+        # a number word alone is no name, a title-case headline neither
+        ("Two Letters Reveal The Deal Kyiv And Moscow Nearly Struck\nThe letters were seen by Reuters.", "Two"),
+        # a capitalised common word opening a sentence, and an all-caps subhead
+        ("The council met again. Heavy shelling continues in the east of Kharkiv as Russia presses on.", "Heavy"),
+        ("Fees rose again. CUT THE FEES Let's say you think that a degree will cost $90,000 by 2030.", "CUT"),
+        # a discourse marker: "having said that" reports nothing
+        ("Fuel is scarce. (Having said that, there are some traders who argue that prices will fall.)", "Having"),
+        # a state abbreviation in a party tag is never a speaker
+        ('Sen. Jon Tester (D-Mont.) spoke in Helena. "The farmers here have waited long enough for this."', "Mont"),
+    ],
+)
+def test_no_fragment_becomes_a_speaker(text, junk):
+    assert junk not in speaker_names(text)
+
+
+def test_a_party_tag_leaves_the_senator_as_the_nearby_speaker():
+    text = 'On Sunday, Sen. Bernie Sanders (Vt.), who lost the primaries, spoke of young voters. "They are sick and tired of discrimination."'
+    assert speaker_of(text, "sick and tired")["name"] == "Bernie Sanders"
+
+
+def test_a_surname_that_is_also_a_first_name_joins_the_full_name():
+    # "Joseph" is a man's first name in the lists; the pronoun says Amelize Joseph is a woman
+    text = (
+        "Amelize Joseph loves the school that her daughter attends. She joined the rally on Thursday. "
+        "“We need the money for the school to go forward,” said Joseph, who has four children."
+    )
+    assert speaker_of(text, "We need the money")["name"] == "Amelize Joseph"
+
+
+def test_a_month_is_still_no_name_on_its_own():
+    text = "In May officials said the bridge would reopen by the autumn."
+    assert speaker_of(text, "the bridge would reopen")["name"] == "officials"

@@ -132,8 +132,8 @@ def test_term_pattern(term: str, text: str, hit: bool) -> None:
 
 
 def test_home_topics_file_extends_the_pipeline(tmp_path):
+    from archive.extract.data import use_home
     from archive.extract.pipeline import extract
-    from archive.extract.topics import use_home
     from archive.model import Article
 
     (tmp_path / "topics.toml").write_text('[cyber]\nterms = ["hackers", "cyberattack"]\n', encoding="utf-8")
@@ -147,7 +147,7 @@ def test_home_topics_file_extends_the_pipeline(tmp_path):
 
 
 def _reference(lexicon, text: str) -> dict[str, list[tuple[int, int]]]:
-    """What ``Lexicon.matches`` gives, the slow way: every topic's pattern over the whole text."""
+    """What ``TopicLexicon.matches`` gives, the slow way: every topic's pattern over the whole text."""
     found = {}
     for topic in lexicon.topics:
         pattern, exclude = term_pattern(topic.terms), term_pattern(topic.exclude)

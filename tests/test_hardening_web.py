@@ -157,7 +157,7 @@ def test_the_readme_lists_every_error_status_the_api_documents(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     statuses = {code for op in doc["paths"].values() for code in op["get"]["responses"] if code[0] in "45"}
     line = next(line for line in README.splitlines() if "every error (" in line)
-    assert statuses == {"400", "404", "413", "429", "503"}
+    assert statuses == {"400", "404", "412", "413", "429", "503"}
     assert set(re.findall(r"\b[45]\d\d\b", line)) == statuses | {"405"}  # 405: any endpoint, for any method but GET/HEAD/OPTIONS
 
 

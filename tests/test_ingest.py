@@ -55,6 +55,18 @@ def test_same_batch_again_adds_nothing(store):
     assert store.stats()["articles"] == len(first.added)
 
 
+def test_an_article_is_the_same_whichever_paragraph_break_it_was_stored_with(store, tmp_path):
+    """Feeds and plain text break paragraphs with a blank line, the HTML reader with one newline
+    (archive/readers/base.py says why); the article id folds whitespace, so neither makes a new article."""
+    path = tmp_path / "talks.txt"
+    path.write_text("Talks resume\n\nNegotiators met in Istanbul on Monday.\n\nThey will meet again.\n", encoding="utf-8")
+    first = ingest([path], store)
+    path.write_text("Talks resume\nNegotiators met in Istanbul on Monday.\nThey will meet again.\n", encoding="utf-8")
+    again = ingest([path], store)
+    assert len(first.added) == 1 and again.added == [] and len(again.duplicates) == 1
+    assert store.stats()["articles"] == 1
+
+
 def test_strict_stops_at_first_bad_input(store, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -53,6 +53,29 @@ def test_if_modified_since(client):
     assert client.get("/api/v1/stats", headers={"If-Modified-Since": modified, "If-None-Match": '"other"'}).status_code == 200
 
 
+def test_if_none_match_star_is_a_304_for_a_200_only(client):
+    star = {"If-None-Match": "*"}
+    answer = client.get("/api/v1/stats", headers=star)
+    assert answer.status_code == 304 and answer.data == b"" and answer.headers["ETag"]
+    assert client.get("/api/v1/statements/nope", headers=star).status_code == 404  # "*" says nothing of a 404
+
+
+def test_if_match_naming_another_answer_is_a_412_in_the_error_body(client):
+    etag = client.get("/api/v1/stats").headers["ETag"]
+    failed = client.get("/api/v1/stats", headers={"If-Match": '"other"'})
+    assert failed.status_code == 412 and failed.get_json()["error"]["status"] == 412
+    assert client.get("/api/v1/stats", headers={"If-Match": etag}).status_code == 200
+
+
+def test_an_export_stays_streamed_and_is_a_304_unread(client):
+    first = client.get("/api/v1/export?format=ndjson", buffered=False)
+    assert first.status_code == 200 and first.is_streamed and "Content-Length" not in first.headers
+    assert len(first.get_data().splitlines()) == int(first.headers["X-Total-Count"]) > 0
+    modified = first.headers["Last-Modified"]
+    again = client.get("/api/v1/export?format=ndjson", headers={"If-Modified-Since": modified})
+    assert again.status_code == 304 and again.data == b""
+
+
 def test_each_url_has_its_own_etag(client):
     tags = {client.get(url).headers["ETag"] for url in ("/api/v1/search?q=ceasefire", "/api/v1/search?q=talks", "/search?q=ceasefire")}
     assert len(tags) == 3

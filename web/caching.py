@@ -12,10 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from email.utils import formatdate
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request
 
 from archive.store import DB_NAME
 from index.writing import CURRENT, current_path, index_root
@@ -55,60 +54,52 @@ def archive_state(home: str | os.PathLike[str]) -> tuple[str, float]:
 
 
 def validators() -> tuple[str, float] | None:
-    """(ETag, Last-Modified) for this request, or None when its answer should carry none."""
+    """(ETag, Last-Modified) for this request, or None when its answer should carry none; the ETag
+    unquoted, as Werkzeug's ``set_etag`` takes it."""
     if request.method not in ("GET", "HEAD") or request.blueprint not in CACHED_BLUEPRINTS:
         return None
     if "parley_validators" not in g:
         state, latest = archive_state(current_app.config["PARLEY_HOME"])
         settled = time.time() - latest >= current_app.config.get("PARLEY_CACHE_SETTLE", 2.0)
         blob = f"{current_app.extensions['parley_code_version']}|{state}|{request.url}"
-        g.parley_validators = (f'"{hashlib.sha1(blob.encode()).hexdigest()[:20]}"', latest) if settled else None
+        g.parley_validators = (hashlib.sha1(blob.encode()).hexdigest()[:20], latest) if settled else None
     return g.parley_validators
 
 
 def answer_not_modified() -> Response | None:
-    """Before a view runs: 304 when the client names this answer's exact ETag.
+    """Before a view runs: 304 when the client names this answer's exact ETag, 412 when its
+    ``If-Match`` names another; Werkzeug's ``make_conditional`` weighs the headers (RFC 9110).
 
     An ETag is only ever sent with a 200, and it covers the URL and the archive's state, so a match
     means the answer would be that same 200.  ``If-None-Match: *`` and ``If-Modified-Since`` say
     nothing of the status: they are weighed after the view, on 200s only (``add_validators``).
     """
     found = validators()
-    if found is None or not request.if_none_match or request.if_none_match.star_tag:
+    if found is None or not (request.if_none_match or request.if_match):
         return None
-    etag, latest = found
-    if not request.if_none_match.contains_weak(etag.strip('"')):
-        return None
-    return _not_modified(etag, latest)
+    probe = _stamp(Response(), *found).make_conditional(request)
+    if probe.status_code == 412:  # (Werkzeug reads "If-Match: *" as naming no answer: 412 too)
+        abort(412)  # answered by the one error handler, with the error body
+    exact = request.if_none_match and not request.if_none_match.star_tag
+    return probe if exact and probe.status_code == 304 else None
 
 
 def add_validators(response: Response) -> Response:
+    """After a view: a 200 gets its validators, and becomes a 304 when the request's
+    ``If-None-Match: *`` or ``If-Modified-Since`` says the client has it."""
     found = validators()
     if found is None or response.status_code != 200:
         return response
-    etag, latest = found
-    if request.if_none_match:
-        fresh = request.if_none_match.star_tag  # an exact match was answered before the view
-    else:
-        since = request.if_modified_since
-        fresh = since is not None and int(latest) <= since.timestamp()
-    if fresh:
-        response.close()  # a streamed body (an export) is never read
-        return _not_modified(etag, latest)
-    _stamp(response, etag, latest)
-    return response
+    # make_conditional would otherwise read a streamed body (an export) whole to count its length
+    response.automatically_set_content_length = not response.is_streamed
+    return _stamp(response, *found).make_conditional(request)
 
 
-def _not_modified(etag: str, latest: float) -> Response:
-    response = Response(status=304)
-    _stamp(response, etag, latest)
-    return response
-
-
-def _stamp(response: Response, etag: str, latest: float) -> None:
-    response.headers["ETag"] = etag
-    response.headers["Last-Modified"] = formatdate(int(latest), usegmt=True)
+def _stamp(response: Response, etag: str, latest: float) -> Response:
+    response.set_etag(etag)
+    response.last_modified = latest
     response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
 
 
 def init_app(app: Flask) -> None:

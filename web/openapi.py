@@ -21,6 +21,7 @@ REF = "#/components/schemas/"
 ERRORS = {
     400: "a parameter or query we cannot use; `parameter` names it (and `position` points into `q`)",
     404: "no such statement, article or endpoint",
+    412: "an If-Match names another copy than the current one",
     413: "the request carries a body larger than the limit (the API takes none)",
     429: "too many exports are running at once: try again after `Retry-After` seconds",
     503: "the search index is missing, being rebuilt or damaged (run `parley reindex`), or the query ran past its time budget: try again after `Retry-After` seconds",
@@ -54,7 +55,7 @@ def _ok(description: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _responses(ok: dict[str, Any], *errors: int) -> dict[str, Any]:
     answers = {"200": ok, "304": {"$ref": "#/components/responses/NotModified"}}
-    for status in (*errors, 413, 503):  # any answer may be a 503 while the index cannot be read
+    for status in (*errors, 412, 413, 503):  # any answer may be a 503 while the index cannot be read
         answers[str(status)] = {"$ref": f"#/components/responses/E{status}"}
     return answers
 

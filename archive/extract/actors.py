@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from archive.extract.kinds import DATA_DIR
-from archive.extract.topics import home_folder
+from archive.extract.data import DATA_DIR, home_folder
 from archive.model import fold, name_key
 
 __all__ = ["Actor", "Actors", "actors", "outlet", "anonymous_source"]

@@ -31,17 +31,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 from archive.dateparse import parse_date
 from archive.extract import keyscan
-from archive.extract.keyscan import fold, key_pattern
+from archive.extract.data import DATA_DIR
+from archive.extract.keyscan import ignorecase_form, key_pattern
 from archive.extract.sentences import sentence_bounds
 from archive.model import DateRef
 from archive.period import Period
 
-DATA_FILE = Path(__file__).with_name("data") / "dates.toml"
+DATA_FILE = DATA_DIR / "dates.toml"
 
 # (value, precision, first day, last day)
 Resolved = tuple[str, str, date, date]
@@ -104,7 +104,9 @@ def _next_weekend(anchor: date) -> date:
 
 
 @dataclass(frozen=True)
-class _Words:
+class _DateVocabulary:
+    """The words of data/dates.toml that name or shift a date: months, weekdays, numbers, leads."""
+
     months: dict[str, int]
     ambiguous_months: frozenset[str]
     weekdays: dict[str, int]
@@ -121,10 +123,10 @@ class _Words:
 
 
 @cache
-def _words() -> _Words:
+def _words() -> _DateVocabulary:
     data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
     modifiers = {phrase.lower(): direction for direction, phrases in data["weekday_modifiers"].items() for phrase in phrases}
-    return _Words(
+    return _DateVocabulary(
         months=dict(data["months"]),
         ambiguous_months=frozenset(data["ambiguous"]["months"]),
         weekdays=dict(data["weekdays"]),
@@ -326,16 +328,16 @@ def _pattern_parts() -> dict[str, tuple[str, str]]:
 # How each pattern is found fast (keyscan): the key every match contains, whether the key is scanned for
 # in the lower-cased text, and how far before its key a match may start.  A match starts either at its
 # key or where the part of the pattern before the key (its ``back`` pattern) begins.
-_KEYS: dict[str, tuple[Callable[[_Words], re.Pattern[str] | keyscan.Literals], bool]] = {
+_KEYS: dict[str, tuple[Callable[[_DateVocabulary], re.Pattern[str] | keyscan.Literals], bool]] = {
     "month": (lambda w: key_pattern(w.months), False),
     "weekday": (lambda w: key_pattern(w.weekdays), False),
     "year": (lambda w: re.compile(_YEAR), False),
     "numeric": (lambda w: re.compile(r"\d[/.]\d"), False),
     "ties": (lambda w: re.compile("ties"), True),  # "the twenties" ... "the nineties"; "1990s" has a year key
     "century": (lambda w: re.compile("century"), True),
-    "season": (lambda w: keyscan.Literals(fold(s) for s in w.seasons), True),
+    "season": (lambda w: keyscan.Literals(ignorecase_form(s) for s in w.seasons), True),
     "ago": (lambda w: re.compile("ago"), True),
-    "relative": (lambda w: keyscan.Literals(fold(p.split()[-1]) for p in w.relative), True),
+    "relative": (lambda w: keyscan.Literals(ignorecase_form(p.split()[-1]) for p in w.relative), True),
 }
 _SCANS: dict[str, tuple[str, int, str | None]] = {
     # pattern: (key, width, back)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from archive.extract.direct import turn_gap
 from archive.extract.entities import Entities, Entity
-from archive.extract.found import Found
+from archive.extract.found import Found, turn_gap
 from archive.extract.sentences import Document
 from archive.extract.speakers import (
     Mention,
@@ -46,6 +45,8 @@ def resolve_speakers(doc: Document, found: list[Found], places: dict[tuple[int, 
             f.mention = f.inherit_from.speaker_override or f.inherit_from.mention
         elif f.alternate:
             f.entity = _alternate(done, f, ents)
+        elif f.unattributed:
+            f.entity = None  # "it was reported that …": no one nearby said it
         else:
             f.entity = _nearby(ents, f)
         if f.entity is not None and m is None:

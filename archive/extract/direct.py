@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from archive.extract.found import SKIPPABLE, Found, set_attribution
+from archive.extract.found import SKIPPABLE, Found, set_attribution, turn_gap
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.quotes import MARKS_RE, Quotation
 from archive.extract.sentences import Document, is_heading
@@ -130,7 +130,8 @@ def _attribute(doc: Document, f: Found, prev: Found | None, q: Quotation) -> Non
     # 2. an interrupted quotation: the other half of the previous one, attribution in between
     if prev is not None and prev.quotation is not None and prev.cue_span is not None:
         gap = text[prev.quotation.outer_end : q.open]
-        if "\n" not in gap and prev.cue_span[0] >= prev.quotation.outer_end and prev.cue_span[1] <= q.open:
+        lead = text[prev.cue_span[1] : q.open].rstrip()  # '…, although X translated it as: “…”': a lead-in of its own
+        if "\n" not in gap and prev.cue_span[0] >= prev.quotation.outer_end and prev.cue_span[1] <= q.open and not lead.endswith(":"):
             f.inherit_from, f.confidence = prev, 0.85
             f.cue, f.cue_span = prev.cue, prev.cue_span
             return
@@ -186,17 +187,6 @@ def _attributed_after(f: Found) -> bool:
     return f.quotation is not None and f.cue_span is not None and f.cue_span[0] >= f.quotation.outer_end
 
 
-def turn_gap(doc: Document, prev: Found, q: Quotation) -> bool:
-    """Only the previous turn's own attribution stands between it and this quotation."""
-    assert prev.quotation is not None
-    gap_start = prev.quotation.outer_end
-    if prev.cue_span is not None and prev.cue_span[0] >= gap_start:
-        gap_start = doc.text.find("\n", prev.cue_span[1], q.open)
-        if gap_start == -1:
-            return False
-    return doc.text[gap_start : q.open].strip(" \t\n,.;:!?") == ""
-
-
 def _starts_line(text: str, pos: int) -> bool:
     return pos == 0 or text[:pos].rstrip(" \t").endswith("\n") or text[:pos].strip() == ""
 
@@ -236,7 +226,7 @@ def _attribute_after(doc: Document, f: Found, q: Quotation) -> bool:
     m = mention_after(text, doc.toks, i, hi)
     if m is None:
         return False
-    j = past_parenthesis(doc, doc.tok_index(m.end), doc.tok_index(limit))
+    j = past_parenthesis(doc, _past_domain(doc, doc.tok_index(m.end), hi), doc.tok_index(limit))
     past, role = appositive(doc, j, doc.tok_index(limit))
     if role is not None:  # "“…,” Olha, the manager of a cafe that was hit, told Reuters"
         if m.form != "name" or m.type not in ("person", "unknown"):
@@ -272,6 +262,22 @@ def _quoted_as_saying(doc: Document, cue: Cue, m: Mention, hi: int) -> tuple[Cue
         if said is not None:
             return said, speaker
     return cue, m
+
+
+def _past_domain(doc: Document, j: int, hi: int) -> int:
+    """ "Detik.com", "Politico.eu": a site's name runs on through its domain (".com" written without
+    spaces); the token after it."""
+    toks = doc.toks
+    while (
+        j + 1 < hi
+        and toks[j].text == "."
+        and toks[j + 1].text.isalpha()
+        and toks[j + 1].text.islower()
+        and toks[j].start == toks[j - 1].end
+        and toks[j + 1].start == toks[j].end
+    ):
+        j += 2
+    return j
 
 
 _BYLINE_DASHES = frozenset("―—–")
@@ -390,6 +396,9 @@ def _next_quote_open(doc: Document, q: Quotation) -> int | None:
     return doc.quotes[i].open if i < len(doc.quotes) else None
 
 
+_NOUN_DETERMINERS = frozenset("the this that these those his her its their our my your".split())
+
+
 def _attribute_before(doc: Document, f: Found, q: Quotation) -> bool:
     """A cue in the words leading up to the quotation, in its own sentence or a colon lead-in."""
     lex = lexicon()
@@ -415,6 +424,12 @@ def _attribute_before(doc: Document, f: Found, q: Quotation) -> bool:
             return False
         if t.text.islower():
             cue = lex.cue_at(doc.toks, i)
+            if cue is not None and i > lo and doc.toks[i - 1].lower in _NOUN_DETERMINERS and doc.toks[i - 1].text.islower():
+                # "Xinhua translated the quote as: “…”": a noun naming a statement already made; the
+                # one who relays or translates it is no speaker (the statement before is its source)
+                f.cue, f.cue_span = replace(cue, nominal=True), (t.start, t.end)
+                f.kind = lex.kind_for(cue, doc.text[f.start : f.end])
+                return False
             if cue is not None:
                 if doc.sentence_of(q.start) != si:
                     cue = outer_cue(doc, lo, cue)

@@ -11,6 +11,7 @@ Its length is one algorithm: joining every mention of an article to its entity (
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -215,7 +216,7 @@ class Entities:
             if ent.type in ("group",) and m.type != "group":
                 continue
             grows = may_grow and ent.words <= words and ent.type in ("person", "unknown")  # not "Obama Museum"
-            if m.gender and ent.gender and m.gender != ent.gender:
+            if m.gender and ent.gender and m.gender != ent.gender and not _surname_of(m, ent):
                 continue  # "Mrs. Bennet" is not "Mr. Bennet"
             if words <= ent.words or grows or (actor is not None and actor.words <= ent.words):
                 if m.type == "person" and ent.type == "organization" and words != ent.words:
@@ -335,7 +336,7 @@ class Entities:
                 self._touch(ent)
                 return ent
         typ = "anonymous" if anonymous_source(m.text) else "person"
-        ent = Entity(_display(m), typ, head, m.gender, {"nominal:" + head})
+        ent = Entity(self._described(m), typ, head, m.gender, {"nominal:" + head})
         self.entities.append(ent)
         return ent
 
@@ -378,9 +379,46 @@ class Entities:
             for ent, _inside in self._recent(pos):
                 if ent.type == "organization" and not ent.place and not ent.nominal and not outlet(ent.name):
                     return ent
-        ent = Entity(_display(m), "organization", None, None, {key})
+        ent = Entity(self._described(m), "organization", None, None, {key})
         self.entities.append(ent)
         return ent
+
+    def _described(self, m: Mention) -> str:
+        """The name of a new entity known by a description: the description, and never one lower-case
+        word, which would read as a name in the facet: "chair of the DNC" (its "of"-phrase naming
+        whose), "miners' union" (an organisation described more fully before), else its description from
+        the determiner or possessor on: "the union", "a second diplomat", "Connecticut’s tax commissioner"."""
+        name = _display(m)
+        if " " in name or not name.islower() or not self.text:
+            return name
+        whose = _OF_NAME_RE.match(self.text, m.end)
+        if whose is not None:
+            tail = whose.group(0).rstrip()
+            return name + (tail[:-1] if tail.endswith(".") and tail.count(".") == 1 else tail)  # not the full stop
+        # an organisation is one of a kind in most articles; a "man" of fiction may be another man
+        fuller = list(_fuller_description(name).finditer(self.text, 0, m.start)) if m.type == "organization" else []
+        before = fuller[-1] if fuller else None
+        if before is not None and not any(w.lower() in vocabulary().not_names for w in before.group(1).split()):
+            return before.group(1) + name
+        return self._lead(m.start) + name
+
+    def _lead(self, at: int) -> str:
+        """The words that open the description ending before offset ``at`` up to its head, with a space:
+        "the ", "a second ", "Connecticut’s tax "; "" when no determiner or possessor opens it within
+        three plain words ("the transparency of the man" is opened by the "the" of "the man")."""
+        words = self.text[max(0, at - 80) : at].split(" ")
+        if len(words) < 2 or words[-1] != "":
+            return ""
+        stop = vocabulary().not_speaker_after
+        lead: list[str] = []
+        for w in reversed(words[:-1]):
+            if _LEAD_RE.fullmatch(w):
+                lead.append(w[0].lower() + w[1:] if w in _LEADS_TO_LOWER else w)
+                return " ".join(reversed(lead)) + " "
+            if len(lead) == 3 or not _PLAIN_RE.fullmatch(w) or w in stop or w in _CLAUSE_WORDS:
+                return ""
+            lead.append(w)
+        return ""
 
     def find_name(self, name: str) -> Entity | None:
         """The most recent named person whose name contains ``name``'s words."""
@@ -422,6 +460,28 @@ class Entities:
             return Speaker(name=name, type=typ, role=m.role, mention=m.text, start=m.start, end=m.end)
         role = ent.role or m.role or ent.listed_role
         return Speaker(name=ent.label, type=ent.type, role=role, mention=m.text, start=m.start, end=m.end)
+
+
+# " of the DNC", " for the United Mine Workers of America": whose post or body a description names
+_OF_NAME_RE = re.compile(r" (?:of|for|at) (?:the )?[A-Z][\w.-]*(?: (?:of |for )?[A-Z][\w.-]*)*(?![\w'’])")
+# A word that opens a description ("the", "a", "his", "Connecticut’s"), and a plain word inside one
+_LEAD_RE = re.compile(r"[Tt]he|[Aa]n?|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y|[Yy]our|[A-Z][\w-]*(?:'s|’s)")
+_PLAIN_RE = re.compile(r"[a-z][\w-]*")
+_LEADS_TO_LOWER = frozenset("The A An One His Her Their Its Our My Your".split())
+_CLAUSE_WORDS = frozenset("and or but nor that which who whom whose as said says".split())
+
+
+def _fuller_description(head: str) -> re.Pattern[str]:
+    """ "the miners' union", "the coal miners' union": the same head noun with one or two lower-case
+    modifiers after a determiner or possessive pronoun, within one sentence."""
+    return re.compile(r"\b(?:the|a|an|its|their|his|her) ((?:[a-z][a-z-]*(?:'|’|'s|’s)? ){1,2})" + re.escape(head) + r"\b")
+
+
+def _surname_of(m: Mention, ent: Entity) -> bool:
+    """ "Amelize Joseph" … "said Joseph": a bare word that ends an earlier full name is its surname, whatever
+    gender the first-name lists give that word (no title says otherwise, as "Mrs. Bennet" would)."""
+    words = folded_name(ent.name).split()
+    return len(words) > 1 and m.form == "name" and m.role is None and " " not in m.text.strip() and folded_name(m.name) == words[-1]
 
 
 def _known_person(m: Mention) -> bool:

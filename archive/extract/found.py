@@ -46,6 +46,7 @@ class Found:
     text: str | None = None  # the quoted words, for direct speech
     fragment: bool = False  # verbatim words quoted inside a reported clause
     nested: bool = False  # reported inside another statement's content ("because of reports stating that …")
+    unattributed: bool = False  # the text names no speaker ("it was reported that", "claims of"): none is inferred
 
 
 def np_after(doc: Document, i: int, hi: int) -> Mention | None:
@@ -68,3 +69,14 @@ def set_attribution(doc: Document, f: Found, cue: Cue, m: Mention, conf: float) 
     f.cue, f.mention, f.confidence = cue, m, conf
     f.cue_span = (doc.toks[cue.first].start, doc.toks[cue.last].end)
     f.kind = lexicon().kind_for(cue, doc.text[f.start : f.end])
+
+
+def turn_gap(doc: Document, prev: Found, q: Quotation) -> bool:
+    """Only the previous turn's own attribution stands between it and this quotation."""
+    assert prev.quotation is not None
+    gap_start = prev.quotation.outer_end
+    if prev.cue_span is not None and prev.cue_span[0] >= gap_start:
+        gap_start = doc.text.find("\n", prev.cue_span[1], q.open)
+        if gap_start == -1:
+            return False
+    return doc.text[gap_start : q.open].strip(" \t\n,.;:!?") == ""

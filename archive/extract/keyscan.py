@@ -25,8 +25,13 @@ _FOLD_TABLE = {k: chr(v) for k, v in _FOLD.items()}
 _FOLDED = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 
 
-def fold(words: str) -> str:
-    """``words`` lower-cased the way ``folded`` lower-cases a text (for building keys)."""
+def ignorecase_form(words: str) -> str:
+    """``words`` lower-cased the way ``folded`` lower-cases a text (for building keys).
+
+    Not a name fold (``archive.model.fold``): accents, punctuation and every character stay, one for
+    one, because keys are found by position in ``folded(text)`` and must find what a ``(?i)``
+    pattern finds there.
+    """
     return words.lower().translate(_FOLD_TABLE)
 
 

@@ -9,13 +9,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from archive.extract.data import DATA_DIR
 from archive.extract.sentences import Token
 
-__all__ = ["Cue", "Lexicon", "lexicon", "inflect", "DATA_DIR"]
-
-DATA_DIR = Path(__file__).with_name("data")
+__all__ = ["Cue", "CueLexicon", "lexicon", "inflect"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,9 @@ def inflect(lemma: str) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Lexicon:
+class CueLexicon:
+    """The cue vocabulary of data/cues*.toml: which words and phrases cue a statement, and its kind."""
+
     verbs: dict[str, tuple[str, str]]  # form -> (lemma, kind)
     phrases: dict[tuple[str, ...], tuple[str, str]]  # word forms -> (phrase lemma, kind)
     nouns: dict[str, tuple[str, str]]  # noun -> (noun, kind)
@@ -61,6 +61,11 @@ class Lexicon:
     channel_hints: tuple[tuple[str, ...], ...]  # strings the first patterns cannot match without
     no_comment: frozenset[str]  # lemmas that, negated, record that the speaker did not comment
     no_comment_kind: str
+    hearsay: frozenset[str] = frozenset()  # nouns that report without a speaker: "claims of …", "reports that …"
+    hearsay_of: frozenset[str] = frozenset()  # of those, nouns whose "of" phrase is the content ("claims of …")
+    passive: frozenset[str] = frozenset()  # lemmas that report in the passive ("it was reported that")
+    passive_listener: frozenset[str] = frozenset()  # of those, lemmas whose passive subject is the listener
+    passive_bare: frozenset[str] = frozenset()  # of those, lemmas that report with no clause after them
 
     def cue_at(self, toks: list[Token], i: int) -> Cue | None:
         """The cue starting at token ``i``, longest phrase first."""
@@ -125,7 +130,7 @@ def _load(pattern: str) -> list[dict]:
 
 
 @cache
-def lexicon() -> Lexicon:
+def lexicon() -> CueLexicon:
     """The cue vocabulary from ``data/cues*.toml`` (later files add to earlier ones)."""
     verbs: dict[str, tuple[str, str]] = {}
     phrases: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -138,6 +143,11 @@ def lexicon() -> Lexicon:
     carry: set[str] = set()
     no_comment: set[str] = set()
     no_comment_kind = "no-comment"
+    passive: set[str] = set()
+    passive_listener: set[str] = set()
+    passive_bare: set[str] = set()
+    hearsay: set[str] = set()
+    hearsay_of: set[str] = set()
     docs = _load("cues*.toml")
     irregular: dict[str, list[str]] = {}
     for doc in docs:
@@ -167,6 +177,8 @@ def lexicon() -> Lexicon:
                     phrases[(f, *words[1:])] = (phrase, kind)
             for noun in table.get("nouns", []):
                 nouns[noun.lower()] = (noun, kind)
+                if not noun.endswith("s"):
+                    nouns.setdefault(noun.lower() + "s", (noun, kind))  # "claims", "reports"
         modal = doc.get("modal", {})
         modal_words.update(modal.get("words", []))
         modal_kinds.update({k: v for k, v in modal.items() if k != "words"})
@@ -177,7 +189,12 @@ def lexicon() -> Lexicon:
         carry.update(doc.get("carry", {}).get("kinds", []))
         no_comment.update(doc.get("no_comment", {}).get("verbs", []))
         no_comment_kind = doc.get("no_comment", {}).get("kind", no_comment_kind)
-    return Lexicon(
+        passive.update(doc.get("passive", {}).get("verbs", []))
+        hearsay.update(w for n in doc.get("hearsay", {}).get("nouns", []) for w in (n, n + "s"))
+        hearsay_of.update(w for n in doc.get("hearsay", {}).get("of", []) for w in (n, n + "s"))
+        passive_listener.update(doc.get("passive", {}).get("listener", []))
+        passive_bare.update(doc.get("passive", {}).get("bare", []))
+    return CueLexicon(
         verbs=verbs,
         phrases=phrases,
         nouns=nouns,
@@ -193,6 +210,11 @@ def lexicon() -> Lexicon:
         channel_hints=(("told", "tell"), ("quoted", "cited")),
         no_comment=frozenset(no_comment),
         no_comment_kind=no_comment_kind,
+        hearsay=frozenset(hearsay),
+        hearsay_of=frozenset(hearsay_of),
+        passive=frozenset(passive) | frozenset(passive_listener),
+        passive_listener=frozenset(passive_listener),
+        passive_bare=frozenset(passive_bare),
     )
 
 

@@ -1,7 +1,9 @@
 """Reported speech: a cue verb with its subject and clause ("X warned that …", "X urged Moscow to …"),
-"according to X", nominal cues ("X's call for …"), and the partial quotes inside them.
+"according to X", and the partial quotes inside them; nouns of saying (``nominal``), passives
+(``passive``), subjects (``subjects``), trailing cues (``trailing``) and clause ends (``clauses``) are
+their own modules.
 
-Its length is one finder: reported speech with its cue, content span and partial quotes, every step reading the same sentence state; the subject and trailing-cue rules are already their own modules.
+Its length is one finder: reported speech with its cue, content span and partial quotes, every step reading the same sentence state.
 """
 
 from __future__ import annotations
@@ -9,15 +11,18 @@ from __future__ import annotations
 import bisect
 from dataclasses import replace
 
+from archive.extract.clauses import AUXILIARIES, NEGATION, clause_end
 from archive.extract.found import SKIPPABLE, Found, np_after
 from archive.extract.kinds import Cue, lexicon
+from archive.extract.nominal import DOCUMENTS, document_source, noun_reading, noun_statement
+from archive.extract.passive import passive_content
 from archive.extract.quotes import Quotation
-from archive.extract.sentences import Document, Token, is_capitalised, token
-from archive.extract.speakers import Mention, describe
+from archive.extract.sentences import Document, Token
+from archive.extract.speakers import Mention
 from archive.extract.subjects import (
     DETERMINERS,
-    DOCUMENT_NOUNS,
     cue_subject,
+    document_before,
     low_ing,
     participle_subject,
 )
@@ -30,21 +35,13 @@ from archive.extract.trailing import (
 )
 
 _PASSIVE = frozenset("is are was were be been being".split())
-_NEGATION = frozenset("not never n't didn't don't doesn't hasn't haven't hadn't wasn't weren't isn't aren't won't wouldn't couldn't can't cannot".split())
 _CLAUSE_STARTERS = frozenset({"that"})
 _PREPOSITIONS = frozenset("to in on at for with from about into over under by of against".split())
-# Words after a comma that end a reported clause.  Relative clauses, "while", "but", dashes and
-# participles such as "including" stay inside it: reported content is the whole clause, and on
-# the gold sets they fall inside it more often than they end it.
-_CLAUSE_BREAKS = frozenset({"whereas", "although", "though", "according"})
-_JOINERS = frozenset({"while", "but", "and", "as", "where", "which", "whereas", "although", "though", "with"})
-_DASHES = frozenset({"—", "–", "-", ";"})
 # Words before a cue word that make it a noun or an adjective, not a verb of saying.
 _NOT_BEFORE_VERB = frozenset("the a an no any for of further without his her its our my your this these those their".split())
 # Cue forms that are more often nouns: a cue only before a clause ("states that", "questioned whether").
 _NOUN_FORMS = frozenset("state states question questions".split())
 _CLAUSE_WORDS = frozenset("that whether why how if what".split())
-_CLOSE_MARKS = frozenset("\"”»’'")
 _FRAGMENT_WORDS = 3  # words a partial quote inside reported speech needs to be a statement of its own
 
 
@@ -67,13 +64,13 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
                 f = _according_to(doc, si, lo, hi, i)
         elif tok.text.islower() or tok.start < headline and tok.text[1:].islower():  # "Obama Says …"
             cue = lex.cue_at(toks, i)
-            if cue is not None:
+            if cue is not None and not noun_reading(doc, lo, i):
                 before = out[-1] if out and out[-1].sentence == si and not out[-1].fragment else None
                 f = _verb_statement(doc, si, lo, hi, cue, before)
             else:
                 noun = lex.noun_at(toks, i)
-                if noun is not None and _possessive_speaker(doc, lo, i) is not None:
-                    f = _nominal_statement(doc, si, lo, hi, noun)
+                if noun is not None:
+                    f = noun_statement(doc, si, lo, hi, noun)
         if f is not None:
             f.nested = i < skip_to
             out += _absorb_quotes(doc, f, consumed)
@@ -91,7 +88,7 @@ def _document_says(doc: Document, i: int) -> bool:
     """ "reports stating that …", "a letter saying …": a document reports, even inside another
     statement's content."""
     t = doc.toks[i]
-    return i > 0 and low_ing(t.lower) and t.text.islower() and doc.toks[i - 1].lower in DOCUMENT_NOUNS
+    return i > 0 and low_ing(t.lower) and t.text.islower() and document_before(doc, doc.sent_tokens(doc.sentence_of(t.start))[0], i) is not None
 
 
 def _headline_end(doc: Document) -> int:
@@ -129,37 +126,22 @@ def _headline_label(doc: Document, end: int) -> Found | None:
     return Found(start, stop, False, Cue(":", "statement", j, j), (colon, colon + 1), m, "statement", 0.6, 0)
 
 
-def _possessive_speaker(doc: Document, lo: int, i: int) -> Mention | None:
-    """ "Zelenskyy's [proposal]": the possessor right before a nominal cue (one adjective allowed)."""
-    for j in (i - 1, i - 2):
-        if j < lo:
-            return None
-        t = doc.toks[j]
-        if t.lower.endswith("'s") and is_capitalised(t.text):
-            m = describe(doc.text, [token(t.text[:-2], t.start, t.end - 2)])
-            return m
-        if t.lower in ("his", "her", "their"):
-            return Mention(
-                t.start, t.end, t.text, t.text, None, "person", "pronoun", "male" if t.lower == "his" else "female" if t.lower == "her" else "plural"
-            )
-        if not t.text.islower():
-            return None
-    return None
-
-
 def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | None:
     m = _according_source(doc, i + 2, hi)
+    j = doc.tok_index(m.end) if m is not None else None
     if m is None:
-        return None
+        source = document_source(doc, i + 2, hi)
+        if source is None:
+            return None
+        m, j = source
     cue = Cue("according to", "statement", i, i + 1)
-    j = doc.tok_index(m.end)
     if i == lo or (i > lo and doc.toks[i - 1].text in ("(",)):
         # "According to X, CLAUSE."
         while j < hi and doc.toks[j].text != ",":
             j += 1
         if j >= hi - 1:
             return None
-        start, end = doc.toks[j + 1].start, _clause_end(doc, j + 1, hi)
+        start, end = doc.toks[j + 1].start, clause_end(doc, j + 1, hi)
     else:
         # "CLAUSE, according to X."
         start, end = doc.sents[si].start, doc.toks[i - 1].start
@@ -167,7 +149,9 @@ def _according_to(doc: Document, si: int, lo: int, hi: int, i: int) -> Found | N
             end -= 1
     if end - start < 8:
         return None
-    return Found(start, end, False, cue, (doc.toks[i].start, doc.toks[i + 1].end), m, "statement", 0.7, si)
+    f = Found(start, end, False, cue, (doc.toks[i].start, doc.toks[i + 1].end), m, "statement", 0.7 if m is not None else 0.5, si)
+    f.unattributed = m is None  # "according to a report": no one named
+    return f
 
 
 def _negated(doc: Document, lo: int, i: int) -> bool:
@@ -176,14 +160,11 @@ def _negated(doc: Document, lo: int, i: int) -> bool:
     toks = doc.toks
     for k in range(i - 1, max(lo, i - 4) - 1, -1):
         low = toks[k].lower
-        if low in _NEGATION:
+        if low in NEGATION:
             return True
-        if not (low in SKIPPABLE or low in _AUXILIARIES or low.endswith("ly") and toks[k].text.islower()):
+        if not (low in SKIPPABLE or low in AUXILIARIES or low.endswith("ly") and toks[k].text.islower()):
             return False
     return False
-
-
-_AUXILIARIES = frozenset("did does do has have had is was were are yet immediately".split())
 
 
 def _according_source(doc: Document, k: int, hi: int) -> Mention | None:
@@ -197,7 +178,7 @@ def _according_source(doc: Document, k: int, hi: int) -> Mention | None:
     m = np_after(doc, k, hi)
     if m is None and k + 1 < hi and toks[k].text.islower() and toks[k].text.isalpha():
         m = np_after(doc, k + 1, hi)  # over an adjective: "earlier reports"
-    if m is None or m.start == toks[k].start and m.text.lower() in _DOCUMENTS:
+    if m is None or m.start == toks[k].start and m.text.lower() in DOCUMENTS:
         for j in range(k, min(hi, k + 8)):
             if toks[j].lower in ("by", "from"):
                 return np_after(doc, j + 1, hi) or m
@@ -207,8 +188,6 @@ def _according_source(doc: Document, k: int, hi: int) -> Mention | None:
 
 
 _OBJECT_PRONOUNS = {"him": "male", "her": "female", "them": "plural"}
-# What "according to" may name instead of its source: "according to figures provided by X".
-_DOCUMENTS = frozenset("figures data statement report tally estimate estimates count toll numbers statistics".split())
 
 
 def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: Found | None = None) -> Found | None:
@@ -221,8 +200,10 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     prev = toks[k].lower if k >= lo else ""
     if k > lo and toks[k - 1].lower in ("no", "any", "without") and toks[k].text.islower():
         prev = "no"  # "no official comment"
-    if prev in _PASSIVE or prev == "to" or prev in _NOT_BEFORE_VERB:
-        return None  # "was reported", "to comment", "the said", "no official comment", "for comment"
+    if prev in _PASSIVE:
+        return _passive_statement(doc, si, lo, hi, cue, k)  # "it was reported that", "is said to be"
+    if prev == "to" or prev in _NOT_BEFORE_VERB:
+        return None  # "to comment", "the said", "no official comment", "for comment"
     if _negated(doc, lo, i):
         if cue.lemma not in lex.no_comment:
             return None  # "did not address the report": nothing was said
@@ -246,7 +227,10 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     subject, override = cue_subject(doc, lo, cue)
     if low_ing(toks[cue.first].lower):
         subject, override = participle_subject(doc, lo, cue, before, subject, override)
-    if subject is None:
+    # "a recording on the line telling callers …": a document whose author the text does not name
+    document = document_before(doc, lo, i) if subject is None and low_ing(toks[i].lower) else None
+    unnamed = document is not None and document < i - 1
+    if subject is None and not unnamed:
         return None
     if start_tok >= hi:
         return None
@@ -260,7 +244,7 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     # a phrase cue ending in a noun ("voiced skepticism over …") starts its content at the noun
     nounish = cue.last > cue.first and toks[cue.last].lower not in ("for", "on", "upon", "out", "in", "clear")
     start = toks[cue.last].start if nounish and start_tok == after else toks[start_tok].start
-    end = lex.without_channel(doc.text, start, _clause_end(doc, start_tok, hi))
+    end = lex.without_channel(doc.text, start, clause_end(doc, start_tok, hi))
     if end - start < 6 or len(doc.text[start:end].split()) < 2:
         return None
     if toks[start_tok].lower in ADJUNCT_STARTS and (_before_participle(doc, doc.tok_index(end), hi) or only_adjuncts(doc.text, start, end)):
@@ -272,6 +256,31 @@ def _verb_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, before: 
     if override is not None and subject.type == "organization" and override.role and subject.form == "name":
         override = replace(override, role=f"{subject.name} {override.role}")  # "Kremlin spokesperson"
     f.speaker_override = override
+    f.unattributed = unnamed  # "a recording on the line telling callers …": a document no one is named for
+    return f
+
+
+def _passive_statement(doc: Document, si: int, lo: int, hi: int, cue: Cue, aux: int) -> Found | None:
+    """A cue in the passive (see ``passive``): its content, with the agent as speaker when "by" names one."""
+    toks = doc.toks
+    if toks[cue.first].lower.endswith("ing"):
+        return None  # "is saying": not a passive
+    found = passive_content(doc, lo, hi, cue, aux)
+    if found is None:
+        return None
+    start, first, agent = found
+    if first is None:  # the subject: "the deal [was announced]"
+        k = aux - 1
+        while k > lo and (toks[k].lower in SKIPPABLE or toks[k].lower in AUXILIARIES or toks[k].text in ("-", "–", "—")):
+            k -= 1
+        end = toks[k].end
+    else:
+        end = lexicon().without_channel(doc.text, start, clause_end(doc, first, hi))
+    if end - start < 6 or len(doc.text[start:end].split()) < 2:
+        return None
+    kind = lexicon().kind_for(cue, doc.text[start:end])
+    f = Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), agent, kind, 0.5 if agent is None else 0.7, si)
+    f.unattributed = agent is None
     return f
 
 
@@ -362,88 +371,25 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
     return j
 
 
-def _clause_end(doc: Document, first: int, hi: int) -> int:
-    """Where a reported clause that starts at token ``first`` ends: the sentence end, or a break
-    before it (", adding …", ", according to …", ", he said", ", and said …")."""
-    lex = lexicon()
+def _introduced_inside(doc: Document, f: Found, q: Quotation) -> bool:
+    """ "announced the phone at a conference, where he promoted it by saying: “…”": a cue verb of its
+    own leads into the quotation inside the clause, so the quotation is that cue's statement.  The
+    clause then ends at the comma before that cue (the quotation stays unclaimed for it)."""
     toks = doc.toks
-    end_tok = hi
-    for k in range(first + 1, hi):
-        t = toks[k]
-        if doc.inq[k]:
-            continue
-        q = doc.quote_at(toks[k - 1].start) if toks[k - 1].text in _CLOSE_MARKS else None
-        b = toks[k - 1].start
-        if q is not None and q.close is not None and q.close == b and doc.text[q.end : q.close].strip() == "," and k < hi:
-            # '… a “positive attitude towards any peace initiatives,” expressing hope …'
-            if t.text.islower() and lex.cue_at(toks, k) is not None and low_ing(t.lower):
-                end_tok = k
-                break
-        if t.text in _DASHES and _reporting_tail(doc, k + 1, hi):
-            end_tok = k  # "— the White House said —"
-            break
-        if t.lower == "and" and k + 1 < hi and toks[k + 1].text.islower() and lex.cue_at(toks, k + 1) is not None and toks[k + 1].lower not in lex.continuing:
-            end_tok = k  # "accusing troops of … and urging fighters to …", "condemned X and commended Y"
-            break
-        if t.lower in ("while", "whereas") and toks[k - 1].text != "," and _reporting_tail(doc, k + 1, hi):
-            end_tok = k  # "claimed they took the city while Kinshasa had claimed …"
-            break
-        if t.text == "," and k + 1 < hi:
-            nxt = toks[k + 1]
-            low = nxt.lower
-            if low in lex.continuing:
-                continue
-            if nxt.text.islower() and low_ing(low) and lex.cue_at(toks, k + 1) is not None:
-                end_tok = k  # ", adding that …": a statement of its own
-                break
-            if low in _CLAUSE_BREAKS:
-                end_tok = k
-                break
-            if low in _JOINERS and _reporting_tail(doc, k + 2, hi):
-                end_tok = k  # ", while officials said …": another attribution
-                break
-            if low in ("and", "but") and k + 2 < hi and lex.cue_at(toks, k + 2) is not None and toks[k + 2].text.islower():
-                end_tok = k  # ", and said it was …": a second statement
-                break
-            if _reporting_tail(doc, k + 1, hi):
-                end_tok = k
-                break
-    end = toks[end_tok - 1].end if end_tok - 1 >= first else toks[first].end
-    while end > toks[first].start and doc.text[end - 1] in ".,;:!? ":
-        end -= 1
-    return end
-
-
-def _reporting_tail(doc: Document, k: int, hi: int) -> bool:
-    """ "…, he said." / "…, officials said." at the end of a sentence."""
-    m = np_after(doc, k, hi)
-    if m is None:
+    k = doc.tok_index(q.open) - 1
+    steps = 0
+    while k >= 0 and steps < 3 and toks[k].text in (",", ":", "that", "—", "–"):
+        k -= 1
+        steps += 1
+    if k < 0 or toks[k].start <= f.start or f.cue_span is None or toks[k].start < f.cue_span[1] or not toks[k].text.islower():
         return False
-    j = doc.tok_index(m.end)
-    while j < hi and doc.toks[j].lower in SKIPPABLE:
-        j += 1  # "Kinshasa had claimed"
-    return j < hi and doc.toks[j].text.islower() and lexicon().cue_at(doc.toks, j) is not None
-
-
-def _nominal_statement(doc: Document, si: int, lo: int, hi: int, noun: Cue) -> Found | None:
-    """ "Zelenskyy's call for a 30-day suspension …", "Zelenskyy's proposal over the weekend for …"."""
-    toks = doc.toks
-    subject = _possessive_speaker(doc, lo, noun.first)
-    if subject is None:
-        return None
-    for k in range(noun.last + 1, min(hi, noun.last + 8)):
-        t = toks[k]
-        if t.lower in ("for", "that") or (t.lower == "to" and k == noun.last + 1):
-            if k + 1 >= hi:
-                return None
-            start = toks[k + 1].start
-            end = _clause_end(doc, k + 1, hi)
-            if len(doc.text[start:end].split()) < 3:
-                return None
-            return Found(start, end, False, noun, (toks[noun.first].start, toks[noun.last].end), subject, noun.kind, 0.6, si)
-        if t.text in ",.;" or doc.quote_at(t.start):
-            return None
-    return None
+    if lexicon().cue_at(toks, k) is None or toks[k - 1].lower in _NOT_BEFORE_VERB:
+        return False
+    comma = doc.text.rfind(",", f.start, toks[k].start)
+    if comma == -1 or comma - f.start < 6:
+        return False
+    f.end = comma
+    return True
 
 
 def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
@@ -460,6 +406,8 @@ def _absorb_quotes(doc: Document, f: Found, consumed: set[int]) -> list[Found]:
         i += 1
         if q.start >= f.end + 2:
             break
+        if _introduced_inside(doc, f, q):
+            break  # the quotation and what follows are another cue's
         consumed.add(q.open)
         tail = doc.text[q.outer_end : f.end].strip(' ,.:;”"')
         if not tail and (q.end - q.start) >= 0.5 * (f.end - f.start) - 1 and not quoted:

@@ -9,13 +9,15 @@ Its length is the speaker-mention grammar (names with particles and titles, pron
 from __future__ import annotations
 
 import bisect
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
 from operator import attrgetter, not_
 
-from archive.extract.kinds import DATA_DIR, lexicon
+from archive.extract.data import DATA_DIR
+from archive.extract.kinds import lexicon
 from archive.extract.sentences import Document, Token, is_capitalised, is_heading
 from archive.model import fold
 
@@ -29,6 +31,7 @@ __all__ = [
     "narrative_mentions",
     "gender_hints",
     "describe_role",
+    "surname_at",
 ]
 
 _DETERMINERS = frozenset({"the", "a", "an"})
@@ -47,6 +50,10 @@ _PARTICLES = frozenset("al el ibn bin bint ben abu umm wad ould de da di del del
 _JOINED_PARTICLES = _PARTICLES | frozenset("ad ar as ash at az an".split())  # only before a hyphen: "ash-Sham"
 _HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
 _HONORIFICS_OR_NONE = _HONORIFICS | {""}  # the words of a role that is no role ("Mr.", "Mr. .")
+# Words that never start a name but may end one, after a first name: "Theresa May", "Jack Will"
+# Number words and quantifiers: alone they name nobody ("One Tweet Sums Up …" in a headline)
+_QUANTITIES = frozenset("one two three four five six seven eight nine ten dozen hundred thousand million any most few".split())
+_SURNAME_WORDS = frozenset("may march april june august will still good".split())
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,36 @@ def _initial(word: str) -> bool:
     return len(word) == 1 and word.isupper()
 
 
+def surname_at(toks: list[Token], k: int) -> bool:
+    """Token ``k`` is a month or modal word that is a surname: capitalised right after a known first name
+    and before a verb, a comma or the end ("Theresa May said", "Theresa May, the prime minister"), not
+    before another capitalised word ("Jack May Ask …" in a headline still reads as a name)."""
+    t = toks[k]
+    if k < 1 or t.lower not in _SURNAME_WORDS or not (t.text[:1].isupper() and t.text[1:].islower()):
+        return False
+    prev = toks[k - 1]
+    v = vocabulary()
+    if not is_capitalised(prev.text) or (prev.lower not in v.male_names and prev.lower not in v.female_names):
+        return False
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    return nxt is None or not nxt.text[:1].isupper() or nxt.lower in _HEADLINE_VERBS
+
+
+_PARTY_TAG_RE = re.compile(r"(?:[DRI]-)?[A-Z][a-z]{0,4}|[DRI]-[A-Z]")
+
+
+def _party_tag(toks: list[Token], i: int) -> bool:
+    """Token ``i`` is the state of a party-state tag after a name: "Sanders (I-Vt.)", "Lewis (D-Ga.)",
+    "Sanders (Vt.)", "Schumer (D-N.Y.)": an abbreviation, never a speaker."""
+    return (
+        2 <= i < len(toks) - 1
+        and toks[i - 1].text == "("
+        and toks[i + 1].text == "."
+        and is_capitalised(toks[i - 2].text)
+        and _PARTY_TAG_RE.fullmatch(toks[i].text) is not None
+    )
+
+
 def _possessive(word: str) -> bool:
     """ "Putin's", "KREMLIN’S" (the same as ``word.lower().endswith(("'s", "’s"))``, without lower-casing)."""
     return len(word) > 2 and word[-2:] in _POSSESSIVE_TAILS
@@ -262,6 +299,8 @@ def mention_before(text: str, toks: list[Token], j: int, lo: int) -> Mention | N
         return _pronoun(text, last)
     if last.lower in _PRONOUN_CONTRACTIONS:
         return _pronoun(text, Token(last.text[:-2], last.start, last.end - 2, last.lower[:-2]))  # "He’s said …"
+    if j - 1 >= lo and toks[j - 1].text == "@":
+        return _handle(text, toks[j - 1], last)
     if not v.is_np_word(last.text) or _possessive(last.text) or last.lower in v.not_names and not is_capitalised(last.text):
         return None
     a = j
@@ -350,7 +389,7 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
         if t.lower == "of" and b > start_b and b + 1 < hi and is_capitalised(toks[b + 1].text) and v.is_role(toks[b - 1].text):
             b += 1
             continue
-        if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text)):
+        if v.is_np_word(t.text) and t.text[0].isalnum() and not (t.lower in v.not_names and not v.is_role(t.text) and not surname_at(toks, b)):
             if b > start_b and t.lower in _HEADLINE_VERBS:
                 break  # "Obama Says African-American Museum …": a headline's verb ends the name
             b += 1
@@ -372,6 +411,13 @@ def mention_after(text: str, toks: list[Token], i: int, hi: int) -> Mention | No
     if b == start_b:
         return None
     return describe(text, toks[i:b])
+
+
+def _handle(text: str, at: Token, name: Token) -> Mention | None:
+    """ "one Twitter user @nycsouthpaw pointed out": the account speaks (a person), never its platform."""
+    if at.end != name.start or not name.text.replace("_", "").isalnum():
+        return None
+    return Mention(at.start, name.end, text[at.start : name.end], text[at.start : name.end], None, "person", "name")
 
 
 def _narrator(tok: Token) -> Mention:
@@ -470,7 +516,9 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             typ = "person"
         else:
             typ = "unknown"
-        if head in v.not_names and not role_toks:
+        if len(name_toks) == 1 and not role_toks and head in _QUANTITIES:
+            return None
+        if head in v.not_names and not role_toks and not (len(name_toks) > 1 and surname_at(words, len(words) - 1)):
             return None
         if typ == "organization" and role_toks and all(is_capitalised(w.text) for w in role_toks) and _possessive(role_toks[-1].text):
             name, role = text[role_toks[0].start : end], None  # "Gaza's Health Ministry" is the ministry's name
@@ -571,7 +619,7 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
                 if m is not None and m.form == "nominal" and m.type == "person":
                     out.append(m)
             continue
-        if low in v.not_names and not v.is_role(t.text):
+        if low in v.not_names and not v.is_role(t.text) or _party_tag(toks, i):
             continue
         if i == lo and low in doc.lower_words and not v.is_role(t.text):
             continue

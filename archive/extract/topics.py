@@ -8,7 +8,6 @@ of a term's last word ("strike" also finds "strikes", "negotiate" finds "negotia
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -18,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.extract import keyscan
+from archive.extract.data import DATA_DIR, home_folder
 
-DATA_FILE = Path(__file__).with_name("data") / "topics.toml"
+DATA_FILE = DATA_DIR / "topics.toml"
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Patte
     the text itself."""
     by_first: dict[str, list[str]] = {}
     others = []
-    for term in _terms(keyscan.fold(t) for t in terms):
+    for term in _terms(keyscan.ignorecase_form(t) for t in terms):
         head, tail = _term_regex(term)
         if head:
             by_first.setdefault(head[0], []).append(re.escape(head[1:]) + f"(?={tail}(?!\\w))")
@@ -101,7 +101,7 @@ def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Patte
     return (re.compile(fast) if fast else None), (re.compile(slow) if others else None)
 
 
-class Lexicon:
+class TopicLexicon:
     """Topics in taxonomy order, each with its compiled terms."""
 
     def __init__(self, topics: Iterable[Topic]) -> None:
@@ -169,11 +169,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 @cache
-def _builtin() -> Lexicon:
-    return Lexicon(topic for topic, _ in _topics_from(_read(DATA_FILE), str(DATA_FILE)))
+def _builtin() -> TopicLexicon:
+    return TopicLexicon(topic for topic, _ in _topics_from(_read(DATA_FILE), str(DATA_FILE)))
 
 
-def load_lexicon(extra: Path | None = None) -> Lexicon:
+def load_lexicon(extra: Path | None = None) -> TopicLexicon:
     """The built-in lexicon, extended (or, per topic with ``replace = true``, overridden) by ``extra``.
 
     Raises ValueError naming the file when it cannot be read or has the wrong shape.
@@ -188,35 +188,20 @@ def load_lexicon(extra: Path | None = None) -> Lexicon:
             merged[topic.name] = topic
         else:
             merged[topic.name] = Topic(topic.name, old.terms + topic.terms, old.exclude + topic.exclude)
-    return Lexicon(merged.values())
+    return TopicLexicon(merged.values())
 
 
-# Set by the outermost layer (the CLI) from the one place that resolves the home folder; extraction
-# never reads the environment itself.
-_home: list[str] = [""]
-
-
-def use_home(home: str | os.PathLike[str]) -> None:
-    """Take the user's ``topics.toml`` (and ``actors.toml``) from this home folder (the archive's) from now on."""
-    _home[0] = os.fspath(home)
-
-
-def home_folder() -> str:
-    """The home folder whose extractor settings are in use ("" for none)."""
-    return _home[0]
-
-
-def topic_lexicon() -> Lexicon:
+def topic_lexicon() -> TopicLexicon:
     """The lexicon in use: the built-in one, extended by ``HOME/topics.toml`` when there is one."""
-    return _configured(_home[0])
+    return _configured(home_folder())
 
 
 @cache
-def _configured(home: str) -> Lexicon:
+def _configured(home: str) -> TopicLexicon:
     extra = Path(home) / "topics.toml" if home else None
     return load_lexicon(extra if extra is not None and extra.is_file() else None)
 
 
-def find_topics(text: str, lexicon: Lexicon | None = None) -> list[str]:
+def find_topics(text: str, lexicon: TopicLexicon | None = None) -> list[str]:
     """The topics of ``text``, in taxonomy order."""
     return (lexicon or _builtin()).find(text)

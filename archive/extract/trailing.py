@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+from archive.extract.actors import outlet
 from archive.extract.found import OPEN_MARKS, Found, np_after
 from archive.extract.kinds import Cue, lexicon
 from archive.extract.sentences import Document
-from archive.extract.subjects import cue_subject
+from archive.extract.speakers import Mention
+from archive.extract.subjects import DOCUMENT_NOUNS, cue_subject, document_issuer
 
 __all__ = ["trailing", "only_adjuncts", "opens_quote", "ADJUNCT_STARTS", "OUTLET_WORDS"]
 
@@ -26,9 +28,11 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
     if k > lo and toks[k].text == "," and cue.lemma in _INVERTING:
         # "CONTENT, said Tin Maung Swe, secretary of the council."
         m = np_after(doc, cue.last + 1, hi)
+        j = doc.tok_index(m.end) if m is not None else cue.last + 3
+        if m is None and j <= hi and toks[cue.last + 1].lower in ("the", "this") and toks[cue.last + 2].lower in DOCUMENT_NOUNS:
+            m = document_issuer(doc, cue.last + 2)  # "CONTENT, said the statement, released on Thursday."
         if m is None or m.form == "pronoun" and doc.toks[cue.first].lower != "said":
             return None
-        j = doc.tok_index(m.end)
         if j < hi and toks[j].text not in _SENTENCE_ENDS and toks[j].text not in (",", "("):
             return None
         subject, comma = m, k
@@ -48,6 +52,8 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
             # an interrupted content: the larger part is the statement (the other is its lead-in)
             start, end = resumed
             return Found(start, end, False, cue, (toks[cue.first].start, toks[cue.last].end), subject, lexicon().kind_for(cue, doc.text[start:end]), 0.6, si)
+    if _relayed(doc, lo, comma, subject):
+        return None  # "X said in an order that …, Khit Thit media reported": X's statement, the outlet relays it
     start, end = doc.sents[si].start, toks[comma].start
     start = _after_dateline(doc.text, start, end)
     while end > start and doc.text[end - 1] in " ,":
@@ -63,6 +69,23 @@ def trailing(doc: Document, si: int, lo: int, hi: int, cue: Cue) -> Found | None
 
 
 _SENTENCE_ENDS = frozenset(".!?;")
+_OUTLET_HEADS = frozenset("media agency magazine newspaper website daily broadcaster television tv radio channel outlet".split())
+
+
+def _relayed(doc: Document, lo: int, comma: int, subject: Mention) -> bool:
+    """An outlet's trailing cue after a content that has a cue verb of its own, outside quotation marks
+    ("The council, in an order, said …, Khit Thit media reported"): the outlet only relays that statement."""
+    words = subject.text.split()
+    if not (outlet(subject.name) or words and words[-1].lower() in _OUTLET_HEADS):
+        return False
+    toks = doc.toks
+    lex = lexicon()
+    return any(
+        toks[k].text.islower() and not doc.inq[k] and lex.cue_at(toks, k) is not None and toks[k - 1].lower not in _NOUN_BEFORE for k in range(lo + 1, comma)
+    )
+
+
+_NOUN_BEFORE = frozenset("the a an his her its their our my your this these those no any".split())
 
 
 # Cues that may come before their subject after the content: "…, said the minister."

@@ -45,7 +45,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from archive.dateparse import parse_date
 from archive.model import Article
-from archive.readers.base import Reader, ReadError, ReadResult, decode_text
+from archive.readers.base import LINE_BREAK, PARAGRAPH_BREAK, Reader, ReadError, ReadResult, decode_text
 
 __all__ = ["FeedEntry", "FeedReader", "feed_date", "feed_entries", "html_to_text", "plain_text"]
 
@@ -498,7 +498,7 @@ def feed_date(value: str) -> date:
 def plain_text(value: str) -> str:
     """Text that is already plain: paragraphs (blank-line separated) kept, whitespace inside them folded."""
     paragraphs = (" ".join(part.split()) for part in _BLANK_LINE.split(value.replace("\r", "")))
-    return "\n\n".join(p for p in paragraphs if p)
+    return PARAGRAPH_BREAK.join(p for p in paragraphs if p)
 
 
 def html_to_text(value: str) -> str:
@@ -511,7 +511,7 @@ def html_to_text(value: str) -> str:
 
     def flush() -> None:
         lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-        paragraph = "\n".join(line for line in lines if line)
+        paragraph = LINE_BREAK.join(line for line in lines if line)
         if paragraph:
             paragraphs.append(paragraph)
         parts.clear()
@@ -535,4 +535,4 @@ def html_to_text(value: str) -> str:
         elif type(node) in (NavigableString, CData):
             parts.append(str(node).replace("\n", " "))
     flush()
-    return "\n\n".join(paragraphs)
+    return PARAGRAPH_BREAK.join(paragraphs)

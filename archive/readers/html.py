@@ -7,7 +7,7 @@ list item, table row), lines joined by ``\\n``.  On shared/corpus/dev/html this 
 P 0.899, R 0.954, F1 0.926 (``favor_precision`` 0.917/0.935/0.926, ``fast`` 0.919, no tables 0.923,
 with comments 0.916); tests/test_readers_html.py keeps a floor of 0.92.
 
-Its length is one reader: decoding, main text, and metadata from JSON-LD, meta tags and the page, most trusted first; the text extraction itself is trafilatura's.
+Its length is one reader: main text, and metadata from JSON-LD, meta tags and the page, most trusted first; the text extraction itself is trafilatura's, the decoding ``base.decode_text``.
 """
 
 from __future__ import annotations
@@ -20,61 +20,13 @@ from datetime import date
 from typing import Any
 
 import trafilatura
-from charset_normalizer import from_bytes
 from dateutil.parser import UnknownTimezoneWarning
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
 from archive.dateparse import parse_date
 from archive.model import Article
-from archive.readers.base import Reader, ReadError, ReadResult, decode_text
-
-# --- data: charsets -------------------------------------------------------------------------------
-
-# Where a charset may be declared: <meta charset>, <meta http-equiv content="...; charset=...">,
-# <?xml encoding?>.  Looked for in the first bytes only, as browsers do (they read 1024; pages
-# often put the declaration after long scripts, so we read further).
-CHARSET_SCAN_BYTES = 16384
-DECLARED_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)"""
-    rb"""|<\?xml[^>]+?encoding\s*=\s*["']([A-Za-z0-9_.:+-]+)""",
-    re.IGNORECASE,
-)
-# Labels browsers decode with a superset (WHATWG Encoding Standard); UTF-16/32 declared in a
-# page without a BOM is a lie the page itself disproves (it was readable as ASCII).
-CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "l1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "iso-8859-9": "cp1254",
-    "latin5": "cp1254",
-    "iso-8859-11": "cp874",
-    "tis-620": "cp874",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "shift_jis": "cp932",
-    "shift-jis": "cp932",
-    "sjis": "cp932",
-    "x-sjis": "cp932",
-    "euc-kr": "cp949",
-    "ks_c_5601-1987": "cp949",
-    "big5": "big5hkscs",
-    "utf-16": "utf-8",
-    "utf-16le": "utf-8",
-    "utf-16be": "utf-8",
-    "utf-32": "utf-8",
-    "unicode": "utf-8",
-    "x-user-defined": "cp1252",
-}
-# An undeclared page that is not UTF-8 is read as Windows-1252 unless charset-normalizer finds a
-# clean decoding in another language (Windows-1251 Russian, say).
-CHARSET_GUESS_MAX_CHAOS = 0.1
-WESTERN_LANGUAGES = {"English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch", "Unknown"}
+from archive.readers.base import LINE_BREAK, Reader, ReadError, ReadResult, decode_text
 
 # --- data: what an HTML page looks like --------------------------------------------------------------
 
@@ -171,7 +123,8 @@ class HtmlReader(Reader):
         return SNIFF_HTML.match(text) is not None
 
     def read(self, data: bytes, source: str) -> ReadResult:
-        text = decode_html(data, source)
+        notes: list[str] = []
+        text = decode_text(data, source, notes=notes, html=True)
         check_html(text, source)
         tree = _parse(text, source)
         if not _body_text(tree):
@@ -190,57 +143,10 @@ class HtmlReader(Reader):
             author=_author(document.author) or _author(_jsonld_author(jsonld)) or _author(_first(tree, AUTHOR)),
             language=_language(tree),
         )
-        return ReadResult(source=source, articles=[article])
+        return ReadResult(source=source, articles=[article], warnings=notes)
 
 
-# --- bytes to text --------------------------------------------------------------------------------
-
-
-def declared_charset(data: bytes) -> str | None:
-    """The charset the page declares in its first bytes, as the codec we decode it with."""
-    match = DECLARED_CHARSET.search(data[:CHARSET_SCAN_BYTES])
-    if not match:
-        return None
-    label = (match.group(1) or match.group(2)).decode("ascii", "replace").strip().lower()
-    label = CHARSET_ALIASES.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def decode_html(data: bytes, source: str) -> str:
-    """Bytes to text: a BOM, then valid UTF-8, then the declared charset, then a guess.
-
-    Bytes that are valid UTF-8 (with non-ASCII in them) are UTF-8 whatever the page declares: no
-    real Latin-1 text forms valid multi-byte sequences, and mis-declared UTF-8 pages are common.
-    """
-    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return decode_text(data, source)
-    try:
-        data.decode("utf-8")
-        return decode_text(data, source, "utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = declared_charset(data)
-    if declared and declared != "utf-8":
-        return decode_text(data, source, declared)
-    return decode_text(data, source, _guess_charset(data))
-
-
-def _guess_charset(data: bytes) -> str | None:
-    """An undeclared, non-UTF-8 page: Windows-1252 unless charset-normalizer is confident otherwise."""
-    sample = data if len(data) <= 65536 else data[:32768] + data[-32768:]
-    best = from_bytes(sample).best()
-    if best is None or best.encoding in ("ascii", "utf_8"):
-        return None
-    try:
-        sample.decode("cp1252")
-    except UnicodeDecodeError:
-        return best.encoding
-    if best.chaos < CHARSET_GUESS_MAX_CHAOS and best.language not in WESTERN_LANGUAGES:
-        return best.encoding
-    return None
+# --- sniffing -----------------------------------------------------------------------------------------
 
 
 def _head_text(head: bytes) -> str:
@@ -314,9 +220,9 @@ def _extract(tree: HtmlElement, source: str) -> Document | None:
 
 
 def _clean_text(text: str) -> str:
-    """Lines stripped, runs of blank lines dropped: one block per line."""
+    """Lines stripped, runs of blank lines dropped: one block per line (``base.LINE_BREAK`` says why)."""
     lines = (" ".join(line.split()) for line in text.replace("\r", "\n").split("\n"))
-    return "\n".join(line for line in lines if line)
+    return LINE_BREAK.join(line for line in lines if line)
 
 
 # --- metadata ---------------------------------------------------------------------------------
