@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from archive.extract.gazetteer import key as fold
+from archive.extract.gazetteer import key as place_key
 
 __all__ = ["Feature", "find_features", "first_names"]
 
@@ -237,7 +237,7 @@ def _listed(text: str, plural: re.Match, rules: _Rules) -> list[Feature]:
         name = f"{' '.join(words)} {singular}"
         kind = rules.heads.get(singular) or rules.local_heads.get(singular)
         if kind is None:  # an administrative unit: the gazetteer places it
-            features.append(Feature(start, end, name, "county", unit=fold(name)))
+            features.append(Feature(start, end, name, "county", unit=place_key(name)))
         else:
             features.append(Feature(start, end, name, kind))
     return features

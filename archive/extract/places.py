@@ -36,7 +36,7 @@ from itertools import compress, count
 from operator import itemgetter
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
-from archive.extract.gazetteer import key as fold
+from archive.extract.gazetteer import key as place_key
 from archive.extract.place_features import Feature, find_features, first_names
 from archive.model import Place
 
@@ -301,7 +301,7 @@ def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     tokens = list(map(_SPAN, TOKEN.finditer(text)))
     low = text.lower()
     if len(low) != len(text):
-        return tokens, [w.lower() if w.isascii() else fold(w) for w in (text[s:e] for s, e in tokens)]
+        return tokens, [w.lower() if w.isascii() else place_key(w) for w in (text[s:e] for s, e in tokens)]
     folded = [low[s:e] for s, e in tokens]
     if not text.isascii():
         starts = list(map(_FIRST, tokens))
@@ -309,7 +309,7 @@ def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
             k = bisect.bisect_right(starts, m.start()) - 1
             if k >= 0 and m.start() < tokens[k][1]:
                 s, e = tokens[k]
-                folded[k] = fold(text[s:e])
+                folded[k] = place_key(text[s:e])
     return tokens, folded
 
 
