@@ -33,12 +33,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from archive.period import Period, day_number, day_to_date
 from archive.store import Store
 from index.backend import Feeder, RebuildReport, Verification, register
+from index.budget import budget_setting
 from index.documents import UNDATED, speaker_key
 from index.errors import IndexUnavailable
 from index.highlight import analysed_word
@@ -53,6 +54,7 @@ from index.request import (
 )
 from index.results import Bucket, Facet, FacetValue, MatchOrder, SearchResults
 from index.schema import FACET_FIELDS
+from index.solr.bounds import check_complete, check_expansions, time_allowed
 from index.solr.client import SolrClient, SolrError, SolrUnavailable, split_urls
 from index.solr.documents import solr_article, solr_statements
 from index.solr.hits import article_hits, statement_hits
@@ -100,6 +102,7 @@ class SolrBackend:
             raise ValueError(f"[search] collection must be letters, digits, _ or -: {self.base!r}")
         self.shards = int(settings.get("shards") or 2)
         self.replicas = int(settings.get("replicas") or 2)
+        self.budget = budget_setting(settings.get("budget"))  # seconds of Solr work per search, as on Whoosh
         self._local = threading.local()
         self._labels: tuple[float, dict[str, str]] | None = None
         self._aliases: tuple[float, dict[str, str]] | None = None
@@ -155,13 +158,14 @@ class SolrBackend:
                 request.text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=request.filters, target=target, notices=parsed.notices
             )
         mark = _cursor_mark(request.cursor, request.key) if request.cursor else ("*" if offset == 0 else None)
+        self._check_expansions(target, parsed, request.text)
         params = self._query_params(request, parsed)
         params += [("rows", per_page), ("fl", "id,score"), ("sort", SORT[sort])]
         params += [("cursorMark", mark), ("start", 0)] if mark else [("start", offset)]
         facet_json = self._facet_json(request)
         if facet_json:
             params.append(("json.facet", json.dumps(facet_json)))
-        reply = self._select(target, params)
+        reply = self._select(target, params, bounded=True)
         total = int(reply["response"]["numFound"])
         window = [(doc["id"], doc.get("score")) for doc in reply["response"]["docs"]]
         if target == "articles":
@@ -194,13 +198,26 @@ class SolrBackend:
             names=names,
         )
 
-    def _select(self, target: str, params: list[tuple[str, Any]]) -> dict:
+    def _select(self, target: str, params: list[tuple[str, Any]], *, bounded: bool = False) -> dict:
+        """One search request; ``bounded``: within the search budget, or SearchTimeout (``index.solr.bounds``)."""
+        if bounded:
+            params = [*params, ("timeAllowed", time_allowed(self.budget))]
         try:
-            return self.client.post(f"/{self.alias(target)}/select", None, params=None, raw=_form(params), content_type="application/x-www-form-urlencoded")
+            reply = self.client.post(f"/{self.alias(target)}/select", None, params=None, raw=_form(params), content_type="application/x-www-form-urlencoded")
         except SolrError as error:
-            if error.status == 404 or "not found" in str(error).lower() or "Could not find collection" in str(error):
-                raise IndexUnavailable(f"no Solr index yet for {self.base!r}: run 'parley reindex'") from None
-            raise SearchError(f"the search engine refused this search: {error}") from None
+            self._refused(error)
+        return check_complete(reply, self.budget) if bounded else reply
+
+    def _check_expansions(self, target: str, parsed, text: str) -> None:
+        try:
+            check_expansions(self.client, self.alias(target), parsed.query, text, self.budget)
+        except SolrError as error:
+            self._refused(error)
+
+    def _refused(self, error: SolrError) -> NoReturn:
+        if error.status == 404 or "not found" in str(error).lower() or "Could not find collection" in str(error):
+            raise IndexUnavailable(f"no Solr index yet for {self.base!r}: run 'parley reindex'") from None
+        raise SearchError(f"the search engine refused this search: {error}") from None
 
     def _query_params(self, request: SearchRequest, parsed) -> list[tuple[str, Any]]:
         """q and the filters (one tagged fq per facet) for a request: what decides which documents match."""
@@ -347,8 +364,9 @@ class SolrBackend:
             return MatchOrder(0, iter(()))
         request = request.ordered_for(not parsed.is_everything)
         request = request.replace(filters=self.names().resolve_filters(request.filters))
+        self._check_expansions("statements", parsed, request.text)
         params = self._query_params(request, parsed) + [("rows", EXPORT_ROWS), ("fl", "id,score"), ("sort", SORT[request.sort])]
-        first = self._select("statements", params + [("cursorMark", "*")])
+        first = self._select("statements", params + [("cursorMark", "*")], bounded=True)
         scored = request.sort == "relevance"
 
         def ids() -> Iterator[tuple[str, float | None]]:
@@ -360,7 +378,7 @@ class SolrBackend:
                 if not following or following == mark or not reply["response"]["docs"]:
                     return
                 mark = following
-                reply = self._select("statements", params + [("cursorMark", mark)])
+                reply = self._select("statements", params + [("cursorMark", mark)], bounded=True)
 
         return MatchOrder(int(first["response"]["numFound"]), ids())
 
@@ -386,7 +404,7 @@ class SolrBackend:
         if not terms:
             return ()
         query = "(" + " ".join(f"text:{quoted(t)}" for t in terms) + f") -id:{quoted(statement_id)}"
-        reply = self._select("statements", [("q", query), ("rows", limit), ("fl", "id,score"), ("sort", SORT["relevance"]), ("wt", "json")])
+        reply = self._select("statements", [("q", query), ("rows", limit), ("fl", "id,score"), ("sort", SORT["relevance"]), ("wt", "json")], bounded=True)
         window = [(doc["id"], doc.get("score")) for doc in reply["response"]["docs"]]
         return statement_hits(self._store(), window, "relevance", None)
 
