@@ -91,12 +91,8 @@ class SolrBackend:
         settings = settings or {}
         self.home = Path(home)
         urls = split_urls(_settings_value(settings, "solr_url", "PARLEY_SOLR_URL"))
-        if not urls and settings.get("zk_hosts"):
-            raise ValueError(
-                "the solr backend reaches the cluster through its nodes: set [search] solr_url to one or more node URLs "
-                "(http://host:8983/solr, separated by commas); zk_hosts alone is not supported"
-            )
-        self.client = SolrClient(urls)
+        zk_hosts = str(_settings_value(settings, "zk_hosts", "PARLEY_SOLR_ZK_HOSTS", "")).strip() or None
+        self.client = SolrClient(urls, zk_hosts=zk_hosts)
         self.base = str(_settings_value(settings, "collection", "PARLEY_SOLR_COLLECTION", "parley"))
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", self.base):
             raise ValueError(f"[search] collection must be letters, digits, _ or -: {self.base!r}")
