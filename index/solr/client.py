@@ -16,7 +16,7 @@ import threading
 import time
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -200,13 +200,15 @@ class SolrClient:
     def configsets(self) -> list[str]:
         return list(self.get("/admin/configs", {"action": "LIST", "wt": "json"}).get("configSets", []))
 
-    def upload_configset(self, name: str, folder: Path) -> None:
-        """Upload the files of ``folder`` as configset ``name`` (zipped, as Solr's Configsets API takes it)."""
+    def upload_configset(self, name: str, folder: Path, edit: Callable[[str, bytes], bytes] | None = None) -> None:
+        """Upload the files of ``folder`` as configset ``name`` (zipped, as Solr's Configsets API takes it),
+        each as ``edit(file name, content)`` makes it when given."""
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.iterdir()):
                 if path.is_file():
-                    archive.write(path, path.name)
+                    data = path.read_bytes()
+                    archive.writestr(path.name, edit(path.name, data) if edit else data)
         self.request("POST", "/admin/configs", {"action": "UPLOAD", "name": name, "wt": "json"}, raw=buffer.getvalue(), content_type="application/octet-stream")
 
 
