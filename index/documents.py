@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from archive.extract import place_variants, sentence_bounds
 from archive.model import Extraction, Statement, name_key, statement_id
@@ -13,6 +14,7 @@ UNDATED = -2_000_000  # day number of statements with no date at all: sorts last
 UNDATED_LAST = 2_000_000  # the same, for sorting oldest first
 
 
+@lru_cache(maxsize=65536)  # names repeat across statements: folding each once is a good part of indexing time
 def speaker_key(name: str) -> str:
     """The facet value of a speaker: one for every spelling ("Jean-Noël Barrot" → "jean noel barot")."""
     return name_key(name)

@@ -32,7 +32,7 @@ def _missing(why: str):
 class Cluster:
     """The launcher process: node URLs, and ``stop(i)`` / ``start(i)`` of a node (answered on its stdout)."""
 
-    def __init__(self, base: Path, nodes: int = 2) -> None:
+    def __init__(self, base: Path, nodes: int = 2, heap: str = "1g", java_options: tuple[str, ...] = ()) -> None:
         java = shutil.which("java")
         if java is None:
             _missing("no java on PATH for the Solr test cluster")
@@ -40,7 +40,7 @@ class Cluster:
             _missing(f"the Solr test cluster is not built: mvn -q -f {HARNESS}/pom.xml package")
         self.log = open(base / "cluster.log", "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
-            [java, "-Xmx1g", "-jar", str(JAR), "--base", str(base / "cluster"), "--nodes", str(nodes)],
+            [java, f"-Xmx{heap}", *java_options, "-jar", str(JAR), "--base", str(base / "cluster"), "--nodes", str(nodes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,

@@ -207,6 +207,12 @@ def test_updates_verify_and_rebuild_with_alias_swap(solr_cluster, tmp_path):
         solr.rebuild(store)  # a third generation: the first is dropped, the one just replaced kept
         names = [c for c in solr.client.collections() if c.startswith(solr.alias("statements") + "_v")]
         assert before not in names and after in names and len(names) == 2
+        # loaded under the bulk configset, the collections serve under the regular one, fully replicated
+        cluster = solr.client.collections_admin("CLUSTERSTATUS")["cluster"]["collections"]
+        for target in ("statements", "articles"):
+            state = cluster[solr.client.aliases()[solr.alias(target)]]
+            assert state["configName"] == solr.configset_name()
+            assert sorted(len(shard["replicas"]) for shard in state["shards"].values()) == [2, 2]
 
 
 def test_an_unreachable_solr_loses_no_article(solr_cluster, tmp_path):

@@ -11,7 +11,7 @@ from index_corpus import extractions
 
 from index.analysis import NAMES, PLAIN, WORDS
 from index.query import parse
-from index.solr.backend import CONFIGSET
+from index.solr.backend import CONFIGSET, bulk_config
 from index.solr.documents import analysed, solr_article, solr_statements
 from index.solr.translate import day_range, to_solr
 from index.writing import INDEX_VERSION
@@ -80,3 +80,12 @@ def test_undated_statements_are_never_in_a_range():
     assert day_range(None, 100, -2_000_000) == "day:[-1999999 TO 100]"
     assert day_range(5, None, -2_000_000) == "day:[5 TO *]"
     assert day_range(None, None, -2_000_000) is None
+
+
+def test_the_bulk_configset_differs_only_in_having_no_automatic_hard_commits():
+    regular = (CONFIGSET / "solrconfig.xml").read_bytes()
+    bulk = bulk_config("solrconfig.xml", regular).decode("utf-8")
+    assert "<maxTime>-1</maxTime>" in bulk and "autoCommit.maxTime" not in bulk
+    assert bulk.replace("<maxTime>-1</maxTime>", "") == regular.decode("utf-8").replace("<maxTime>${solr.autoCommit.maxTime:15000}</maxTime>", "")
+    schema = (CONFIGSET / "managed-schema.xml").read_bytes()
+    assert bulk_config("managed-schema.xml", schema) == schema

@@ -33,12 +33,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from archive.period import Period, day_number, day_to_date
 from archive.store import Store
 from index.backend import Feeder, RebuildReport, Verification, register
+from index.budget import budget_setting
 from index.documents import UNDATED, speaker_key
 from index.errors import IndexUnavailable
 from index.highlight import analysed_word
@@ -53,6 +54,7 @@ from index.request import (
 )
 from index.results import Bucket, Facet, FacetValue, MatchOrder, SearchResults
 from index.schema import FACET_FIELDS
+from index.solr.bounds import check_complete, check_expansions, time_allowed
 from index.solr.client import SolrClient, SolrError, SolrUnavailable, split_urls
 from index.solr.documents import solr_article, solr_statements
 from index.solr.hits import article_hits, statement_hits
@@ -89,17 +91,14 @@ class SolrBackend:
         settings = settings or {}
         self.home = Path(home)
         urls = split_urls(_settings_value(settings, "solr_url", "PARLEY_SOLR_URL"))
-        if not urls and settings.get("zk_hosts"):
-            raise ValueError(
-                "the solr backend reaches the cluster through its nodes: set [search] solr_url to one or more node URLs "
-                "(http://host:8983/solr, separated by commas); zk_hosts alone is not supported"
-            )
-        self.client = SolrClient(urls)
+        zk_hosts = str(_settings_value(settings, "zk_hosts", "PARLEY_SOLR_ZK_HOSTS", "")).strip() or None
+        self.client = SolrClient(urls, zk_hosts=zk_hosts)
         self.base = str(_settings_value(settings, "collection", "PARLEY_SOLR_COLLECTION", "parley"))
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", self.base):
             raise ValueError(f"[search] collection must be letters, digits, _ or -: {self.base!r}")
         self.shards = int(settings.get("shards") or 2)
         self.replicas = int(settings.get("replicas") or 2)
+        self.budget = budget_setting(settings.get("budget"))  # seconds of Solr work per search, as on Whoosh
         self._local = threading.local()
         self._labels: tuple[float, dict[str, str]] | None = None
         self._aliases: tuple[float, dict[str, str]] | None = None
@@ -155,13 +154,14 @@ class SolrBackend:
                 request.text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=request.filters, target=target, notices=parsed.notices
             )
         mark = _cursor_mark(request.cursor, request.key) if request.cursor else ("*" if offset == 0 else None)
+        self._check_expansions(target, parsed, request.text)
         params = self._query_params(request, parsed)
         params += [("rows", per_page), ("fl", "id,score"), ("sort", SORT[sort])]
         params += [("cursorMark", mark), ("start", 0)] if mark else [("start", offset)]
         facet_json = self._facet_json(request)
         if facet_json:
             params.append(("json.facet", json.dumps(facet_json)))
-        reply = self._select(target, params)
+        reply = self._select(target, params, bounded=True)
         total = int(reply["response"]["numFound"])
         window = [(doc["id"], doc.get("score")) for doc in reply["response"]["docs"]]
         if target == "articles":
@@ -194,13 +194,26 @@ class SolrBackend:
             names=names,
         )
 
-    def _select(self, target: str, params: list[tuple[str, Any]]) -> dict:
+    def _select(self, target: str, params: list[tuple[str, Any]], *, bounded: bool = False) -> dict:
+        """One search request; ``bounded``: within the search budget, or SearchTimeout (``index.solr.bounds``)."""
+        if bounded:
+            params = [*params, ("timeAllowed", time_allowed(self.budget))]
         try:
-            return self.client.post(f"/{self.alias(target)}/select", None, params=None, raw=_form(params), content_type="application/x-www-form-urlencoded")
+            reply = self.client.post(f"/{self.alias(target)}/select", None, params=None, raw=_form(params), content_type="application/x-www-form-urlencoded")
         except SolrError as error:
-            if error.status == 404 or "not found" in str(error).lower() or "Could not find collection" in str(error):
-                raise IndexUnavailable(f"no Solr index yet for {self.base!r}: run 'parley reindex'") from None
-            raise SearchError(f"the search engine refused this search: {error}") from None
+            self._refused(error)
+        return check_complete(reply, self.budget) if bounded else reply
+
+    def _check_expansions(self, target: str, parsed, text: str) -> None:
+        try:
+            check_expansions(self.client, self.alias(target), parsed.query, text, self.budget)
+        except SolrError as error:
+            self._refused(error)
+
+    def _refused(self, error: SolrError) -> NoReturn:
+        if error.status == 404 or "not found" in str(error).lower() or "Could not find collection" in str(error):
+            raise IndexUnavailable(f"no Solr index yet for {self.base!r}: run 'parley reindex'") from None
+        raise SearchError(f"the search engine refused this search: {error}") from None
 
     def _query_params(self, request: SearchRequest, parsed) -> list[tuple[str, Any]]:
         """q and the filters (one tagged fq per facet) for a request: what decides which documents match."""
@@ -347,8 +360,9 @@ class SolrBackend:
             return MatchOrder(0, iter(()))
         request = request.ordered_for(not parsed.is_everything)
         request = request.replace(filters=self.names().resolve_filters(request.filters))
+        self._check_expansions("statements", parsed, request.text)
         params = self._query_params(request, parsed) + [("rows", EXPORT_ROWS), ("fl", "id,score"), ("sort", SORT[request.sort])]
-        first = self._select("statements", params + [("cursorMark", "*")])
+        first = self._select("statements", params + [("cursorMark", "*")], bounded=True)
         scored = request.sort == "relevance"
 
         def ids() -> Iterator[tuple[str, float | None]]:
@@ -360,7 +374,7 @@ class SolrBackend:
                 if not following or following == mark or not reply["response"]["docs"]:
                     return
                 mark = following
-                reply = self._select("statements", params + [("cursorMark", mark)])
+                reply = self._select("statements", params + [("cursorMark", mark)], bounded=True)
 
         return MatchOrder(int(first["response"]["numFound"]), ids())
 
@@ -386,7 +400,7 @@ class SolrBackend:
         if not terms:
             return ()
         query = "(" + " ".join(f"text:{quoted(t)}" for t in terms) + f") -id:{quoted(statement_id)}"
-        reply = self._select("statements", [("q", query), ("rows", limit), ("fl", "id,score"), ("sort", SORT["relevance"]), ("wt", "json")])
+        reply = self._select("statements", [("q", query), ("rows", limit), ("fl", "id,score"), ("sort", SORT["relevance"]), ("wt", "json")], bounded=True)
         window = [(doc["id"], doc.get("score")) for doc in reply["response"]["docs"]]
         return statement_hits(self._store(), window, "relevance", None)
 
@@ -422,14 +436,17 @@ class SolrBackend:
 
         The new collections start with one replica per shard, so each document is analysed and indexed
         once; the other replicas are added after the load and copy the finished index (Solr's
-        replication), which costs far less than indexing everything twice.  A large archive is read
-        and sent by several processes (``procs``, as the Whoosh rebuild: every core from 1,000 articles).
+        replication), which costs far less than indexing everything twice.  They are loaded under the
+        bulk configset (``bulk_config``: no automatic hard commits, whose many small segments and their
+        merges were a third of Solr's indexing work), committed once, then moved to the regular
+        configset and reloaded before any replica is added or any search sees them.  A large archive is
+        read and sent by several processes (``procs``, as the Whoosh rebuild: every core from 1,000 articles).
         """
         started = time.perf_counter()
         report = RebuildReport(procs=build_procs(store, procs))
         with write_lock(self.home):
             pending = store.unindexed()  # what the new collections will have taken in, once swapped
-            names = self._new_generation(swap=False, replicas=1)
+            names = self._new_generation(swap=False, replicas=1, bulk=True)
             try:
                 cuts = store.split_ids(report.procs) if report.procs > 1 else []
                 slices = list(zip(["", *cuts], [*cuts, None], strict=True))
@@ -444,6 +461,8 @@ class SolrBackend:
                 report.statements = sum(n for _, n in counts)
                 for collection in names.values():
                     self.client.get(f"/{collection}/update", {"commit": "true", "wt": "json"}, timeout=600)
+                    self.client.collections_admin("MODIFYCOLLECTION", collection=collection, **{"collection.configName": self.configset_name()})
+                    self.client.collections_admin("RELOAD", name=collection)
                     for shard in range(1, self.shards + 1):
                         for _ in range(self.replicas - 1):
                             self.client.collections_admin("ADDREPLICA", collection=collection, shard=f"shard{shard}", waitForFinalState="true")
@@ -501,10 +520,15 @@ class SolrBackend:
             self.client.get(f"/{collection}/update", {"softCommit": "true", "wt": "json"})
         return len(statement_docs)
 
-    def _new_generation(self, *, swap: bool, replicas: int | None = None) -> dict[str, str]:
+    def _new_generation(self, *, swap: bool, replicas: int | None = None, bulk: bool = False) -> dict[str, str]:
         config = self.configset_name()
-        if config not in self.client.configsets():
+        present = self.client.configsets()
+        if config not in present:
             self.client.upload_configset(config, CONFIGSET)
+        if bulk:
+            config += "-bulk"
+            if config not in present:
+                self.client.upload_configset(config, CONFIGSET, bulk_config)
         stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime()) + f"{time.time_ns() % 1_000_000:06d}"
         names = {t: f"{self._collection_prefix(t)}{stamp}" for t in TARGETS}
         for collection in names.values():
@@ -538,6 +562,18 @@ class SolrBackend:
             if not reply["response"]["docs"] or following == mark:
                 return
             mark = following
+
+
+def bulk_config(name: str, data: bytes) -> bytes:
+    """A configset file as the bulk configset has it: solrconfig.xml without automatic hard commits
+    (the rebuild commits once at the end; the update log keeps what is sent until then)."""
+    if name != "solrconfig.xml":
+        return data
+    text = data.decode("utf-8")
+    regular = "${solr.autoCommit.maxTime:15000}"
+    if regular not in text:
+        raise ValueError(f"solrconfig.xml has no {regular} to turn off for bulk loading")
+    return text.replace(regular, "-1").encode("utf-8")
 
 
 def load_slice(urls: list[str], home: str, names: Mapping[str, str], after: str, upto: str | None) -> tuple[int, int]:

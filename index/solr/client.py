@@ -2,7 +2,9 @@
 
 Any node of a SolrCloud answers for the whole cluster (it forwards to the replicas it needs), so the
 client keeps a list of node URLs (the configured ones, then the cluster's live nodes once it has seen
-them) and moves to the next one when a node does not answer.  Only when none answers does a request
+them) and moves to the next one when a node does not answer.  Given ZooKeeper hosts instead of URLs,
+it reads the nodes from ZooKeeper (``/live_nodes``, as Solr's own CloudSolrClient does), when it first
+needs them and again whenever none of those it knows answers.  Only when none answers does a request
 fail, with ``SolrUnavailable``; Solr's own refusals (a bad query, a missing collection) are ``SolrError``.
 """
 
@@ -12,8 +14,9 @@ import io
 import json
 import threading
 import time
+import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -39,17 +42,50 @@ class SolrError(RuntimeError):
         self.status = status
 
 
-def node_url(live_node: str) -> str:
+def node_url(live_node: str, scheme: str = "http") -> str:
     """A live node's name in ZooKeeper ("127.0.0.1:8983_solr") as its base URL."""
     host, _, context = live_node.partition("_")
-    return f"http://{host}/{context.replace('%2F', '/') or 'solr'}"
+    return f"{scheme}://{host}/{context.replace('%2F', '/') or 'solr'}"
+
+
+def live_nodes(zk_hosts: str, timeout: float = CONNECT_TIMEOUT * 2) -> list[str]:
+    """The base URLs of the Solr nodes ZooKeeper lists as live (``zk_hosts`` as Solr takes it:
+    "zk1:2181,zk2:2181/solr", with the chroot if any); SolrUnavailable when ZooKeeper cannot be read."""
+    try:
+        from kazoo.client import KazooClient
+        from kazoo.exceptions import KazooException, NoNodeError
+        from kazoo.handlers.threading import KazooTimeoutError
+    except ImportError:
+        raise ValueError("[search] zk_hosts needs the ZooKeeper client kazoo: pip install 'parley[solr]' (or set solr_url)") from None
+    zk = KazooClient(hosts=zk_hosts, timeout=timeout, connection_retry={"max_tries": 1}, command_retry={"max_tries": 1})
+    try:
+        with warnings.catch_warnings():  # kazoo warns of a missing chroot; /live_nodes below says it better
+            warnings.simplefilter("ignore", UserWarning)
+            zk.start(timeout=timeout)
+        names = zk.get_children("/live_nodes")
+        try:
+            scheme = json.loads(zk.get("/clusterprops.json")[0] or b"{}").get("urlScheme", "http")
+        except NoNodeError:
+            scheme = "http"
+    except NoNodeError:
+        raise SolrUnavailable(f"ZooKeeper at {zk_hosts} has no /live_nodes: is that the cluster's chroot (e.g. host:2181/solr)?") from None
+    except (KazooTimeoutError, KazooException, OSError) as error:
+        raise SolrUnavailable(f"the search engine (Solr) is unreachable: ZooKeeper at {zk_hosts} did not answer ({type(error).__name__})") from None
+    finally:
+        zk.stop()
+        zk.close()
+    return [node_url(name, scheme) for name in sorted(names)]
 
 
 class SolrClient:
-    def __init__(self, urls: Sequence[str], *, read_timeout: float = READ_TIMEOUT) -> None:
-        if not urls:
-            raise ValueError("no Solr URL: set [search] solr_url (or PARLEY_SOLR_URL), e.g. http://127.0.0.1:8983/solr")
+    def __init__(self, urls: Sequence[str], *, zk_hosts: str | None = None, read_timeout: float = READ_TIMEOUT) -> None:
+        if not urls and not zk_hosts:
+            raise ValueError(
+                "no Solr cluster: set [search] solr_url (PARLEY_SOLR_URL), e.g. http://127.0.0.1:8983/solr, "
+                "or zk_hosts (PARLEY_SOLR_ZK_HOSTS), e.g. 127.0.0.1:9983"
+            )
         self.urls = [u.rstrip("/") for u in urls]
+        self.zk_hosts = zk_hosts
         self._lock = threading.Lock()
         self._first = 0  # the node that answered last: tried first
         self.http = urllib3.PoolManager(maxsize=16, retries=False, timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout))
@@ -72,10 +108,12 @@ class SolrClient:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode("utf-8"))
         headers = {"Content-Type": content_type} if data is not None else {}
         extra = {} if timeout is None else {"timeout": urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout)}
+        if not self.urls:  # only ZooKeeper hosts were given: the nodes come from there
+            self._from_zookeeper()
         with self._lock:
             order = self.urls[self._first :] + self.urls[: self._first]
-        failures = []
-        for url in order:
+        failures: list[str] = []
+        for url in self._candidates(order, failures):
             try:
                 response = self.http.request(method, f"{url}{path}?{query}", body=data, headers=headers, **extra)
             except urllib3.exceptions.HTTPError as error:
@@ -99,6 +137,24 @@ class SolrClient:
             "the search engine (Solr) is unreachable: " + "; ".join(failures) + ". Searches answer again once a node is back; "
             "ingested articles are kept in the store and indexed by the next update or 'parley reindex'."
         )
+
+    def _candidates(self, order: list[str], failures: list[str]) -> Iterator[str]:
+        """The known nodes in ``order``; then, with ZooKeeper hosts, any live node they list that was not tried."""
+        yield from order
+        if self.zk_hosts:
+            try:
+                fresh = [url for url in self._from_zookeeper() if url not in order]
+            except SolrUnavailable as error:
+                failures.append(str(error))
+                return
+            yield from fresh
+
+    def _from_zookeeper(self) -> list[str]:
+        """Add the live nodes ZooKeeper lists to the URLs tried; those nodes."""
+        found = live_nodes(self.zk_hosts or "")
+        with self._lock:
+            self.urls.extend(url for url in found if url not in self.urls)
+        return found
 
     def get(self, path: str, params=None, **kwargs) -> dict:
         return self.request("GET", path, params, **kwargs)
@@ -144,13 +200,15 @@ class SolrClient:
     def configsets(self) -> list[str]:
         return list(self.get("/admin/configs", {"action": "LIST", "wt": "json"}).get("configSets", []))
 
-    def upload_configset(self, name: str, folder: Path) -> None:
-        """Upload the files of ``folder`` as configset ``name`` (zipped, as Solr's Configsets API takes it)."""
+    def upload_configset(self, name: str, folder: Path, edit: Callable[[str, bytes], bytes] | None = None) -> None:
+        """Upload the files of ``folder`` as configset ``name`` (zipped, as Solr's Configsets API takes it),
+        each as ``edit(file name, content)`` makes it when given."""
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.iterdir()):
                 if path.is_file():
-                    archive.write(path, path.name)
+                    data = path.read_bytes()
+                    archive.writestr(path.name, edit(path.name, data) if edit else data)
         self.request("POST", "/admin/configs", {"action": "UPLOAD", "name": name, "wt": "json"}, raw=buffer.getvalue(), content_type="application/octet-stream")
 
 
