@@ -7,6 +7,7 @@ else the article's publication date with precision "article".
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left
 from dataclasses import replace
 
@@ -36,13 +37,25 @@ def extract(article: Article) -> Extraction:
     if found:
         situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)
         statements = tuple(situate(s) for s in found)
-    return Extraction(
-        article=article,
-        statements=statements,
-        places=places,
-        dates=dates,
-        topics=tuple(evidence),
-    )
+    extraction = Extraction(article=article, statements=statements, places=places, dates=dates, topics=tuple(evidence))
+    _settle()
+    return extraction
+
+
+_settled = False
+
+
+def _settle() -> None:
+    """After the first extraction has loaded the gazetteer and lexicons, take them out of the collector's view.
+
+    Those tables are millions of objects that live as long as the process, and every full collection
+    walked them all again.  ``gc.freeze`` moves what exists now to the permanent generation, once;
+    whatever is allocated later is collected as before.
+    """
+    global _settled
+    if not _settled:
+        _settled = True
+        gc.freeze()
 
 
 def extract_or_keep(article: Article) -> tuple[Extraction, str | None]:
