@@ -119,6 +119,17 @@ class Memoized(CompositeAnalyzer):
             return None
         return [term for term in terms if term is not None]  # type: ignore[misc]
 
+    def memo_positions(self, value: str) -> tuple[list[str], list[int]] | None:
+        """The terms of ``value`` and their positions as indexing gives them (stop words out, positions
+        renumbered as ``StopFilter`` does), or None when only the chain itself can say (see ``memo_terms``)."""
+        terms = [self._term(m.group()) for m in self.items[0].expression.finditer(value)]
+        if any(term is _SEVERAL for term in terms):
+            return None
+        kept = [raw for raw, term in enumerate(terms) if term is not None]
+        if self._renumber and kept:
+            kept = list(range(kept[0], kept[0] + len(kept)))
+        return [term for term in terms if term is not None], kept  # type: ignore[misc]
+
     def _term(self, word: str):
         """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL``."""
         term = self._memo.get(word, _UNSEEN)

@@ -30,6 +30,7 @@ from index import integrity
 from index.backend import RebuildReport, Verification
 from index.documents import article_document, statement_documents
 from index.schema import article_schema, statement_schema
+from index.segment_builder import SegmentBuilder
 
 T = TypeVar("T")
 
@@ -274,8 +275,8 @@ def _build_slice(home: str, path: Path, after: str, upto: str | None, parent: in
     A worker (``parent`` given) stops when the rebuild that started it is gone: killed, that process
     can no longer clean up or swap, and a worker left running would spend minutes on a dead build."""
     store = Store(home, readonly=True)
-    statements = SegmentWriter(whoosh_index.open_dir(path), _lk=False, limitmb=256)
-    articles = SegmentWriter(whoosh_index.open_dir(path, indexname=ARTICLES), _lk=False, limitmb=128)
+    statements = SegmentBuilder(whoosh_index.open_dir(path))
+    articles = SegmentBuilder(whoosh_index.open_dir(path, indexname=ARTICLES))
     counts = [0, 0]
     try:
         for extraction in store.extractions(after, upto):
@@ -287,17 +288,13 @@ def _build_slice(home: str, path: Path, after: str, upto: str | None, parent: in
             for doc in statement_documents(extraction):
                 statements.add_document(**doc)
                 counts[1] += 1
-        # Finalized but not finished: finishing would delete the temporary folder other slices share.
-        return _Slice(_segment_of(statements), _segment_of(articles), *counts)
+        return _Slice(statements.finish(), articles.finish(), *counts)
+    except BaseException:
+        statements.cancel()
+        articles.cancel()
+        raise
     finally:
         store.close()
-
-
-def _segment_of(writer: SegmentWriter):
-    if writer._added:
-        return writer._finalize_segment()
-    writer._close_segment()
-    return None
 
 
 def _join(ix, segments: list) -> None:
