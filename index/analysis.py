@@ -11,6 +11,7 @@ call that asks for more than terms and positions take the chain itself, unchange
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -68,6 +69,19 @@ class AcronymFilter(Filter):
 
 
 _UNSEEN = object()
+
+
+def _whole_matches(expression: re.Pattern) -> re.Pattern:
+    """The tokenizer's expression with its groups made non-capturing, so that ``findall`` returns whole
+    matches (the words ``finditer`` would give) without a match object per word."""
+    if not expression.groups:
+        return expression
+    pattern = expression.pattern
+    if "\\(" in pattern or "(?" in pattern or "[" in pattern:
+        raise TypeError(f"Memoized cannot derive a word pattern from {pattern!r}")
+    return re.compile(pattern.replace("(", "(?:"), expression.flags)
+
+
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
 
 
@@ -88,11 +102,17 @@ class Memoized(CompositeAnalyzer):
             raise TypeError("Memoized needs a RegexTokenizer that matches words")
         self._renumber = any(isinstance(item, StopFilter) and item.renumber for item in self.items)
         self._memo: dict[str, object] = {}
+        self._findall = _whole_matches(tokenizer.expression).findall
 
     def __getstate__(self):  # the schema is pickled into the index: the memo stays out
         state = dict(self.__dict__)
         state["_memo"] = {}
+        state.pop("_findall", None)
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._findall = _whole_matches(self.items[0].expression).findall
 
     def __call__(self, value, no_morph=False, **kwargs):
         plain = (
@@ -114,16 +134,28 @@ class Memoized(CompositeAnalyzer):
     def memo_terms(self, value: str) -> list[str] | None:
         """The terms of ``value`` from the memo (stop words left out), or None when a word of it is one
         the chain splits or multiplies (then only the chain itself says what it makes)."""
-        terms = [self._term(m.group()) for m in self.items[0].expression.finditer(value)]
-        if any(term is _SEVERAL for term in terms):
+        terms = self._terms(value)
+        if terms is None:
             return None
         return [term for term in terms if term is not None]  # type: ignore[misc]
+
+    def _terms(self, value: str) -> list | None:
+        """What the chain makes of each word of ``value`` (None for stop words), or None when a word is
+        one the chain splits or multiplies.  Words come from the memo in one pass (C loops); only words
+        not seen yet go through the chain."""
+        words = self._findall(value)
+        terms = list(map(self._memo.get, words, repeat(_UNSEEN, len(words))))
+        if _UNSEEN in terms:
+            terms = [self._term(word) if term is _UNSEEN else term for word, term in zip(words, terms)]
+        if _SEVERAL in terms:
+            return None
+        return terms
 
     def memo_positions(self, value: str) -> tuple[list[str], list[int]] | None:
         """The terms of ``value`` and their positions as indexing gives them (stop words out, positions
         renumbered as ``StopFilter`` does), or None when only the chain itself can say (see ``memo_terms``)."""
-        terms = [self._term(m.group()) for m in self.items[0].expression.finditer(value)]
-        if any(term is _SEVERAL for term in terms):
+        terms = self._terms(value)
+        if terms is None:
             return None
         kept = [raw for raw, term in enumerate(terms) if term is not None]
         if self._renumber and kept:

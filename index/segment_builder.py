@@ -30,16 +30,18 @@ from collections import Counter
 from pickle import dumps
 from struct import Struct
 
+import numpy as np
 from whoosh import analysis, fields, formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
 from index.analysis import Memoized
 
 BLOCK = 128  # postings per block: W3Codec's blocklimit
 COMPRESSION = 3  # W3Codec's zlib level (Whoosh compresses every block, whatever its size)
 _INT = Struct("!i")
+_EXTENT = Struct("!qi")  # a term info's pointer into the postings file and the list's length (pack_long + pack_int)
 _UINT = Struct("!I")
 _EMPTY = b""
 
@@ -47,6 +49,19 @@ _EMPTY = b""
 _EXISTS = 0  # ids only (ID, BOOLEAN): weight = the format's field boost, no value
 _FREQ = 1  # ids and frequencies (KEYWORD, TEXT without phrase, the spelling field): value = 4-byte freq
 _POSITIONS = 2  # ids, frequencies and encoded positions (TEXT with phrase)
+
+
+def _compress(data: bytes) -> bytes:
+    """zlib at Whoosh's level.  ``zlib.compress`` sets up a 32 KB window and its tables for every call, which
+    for the many blocks of one or two postings costs 20 times the compressing; a window just larger than
+    the data finds the same matches.  Any window decompresses with ``zlib.decompress``, as Whoosh reads."""
+    if len(data) > _SMALL:
+        return zlib.compress(data, COMPRESSION)
+    small = zlib.compressobj(COMPRESSION, zlib.DEFLATED, 9, 1)
+    return small.compress(data) + small.flush()
+
+
+_SMALL = 512  # bytes: the smallest zlib window (wbits 9)
 
 
 class _OnePosition(dict):
@@ -105,6 +120,139 @@ class _Field:
             self.regex = analyzer.expression
             return
         raise TypeError(f"field {name!r}: the segment builder does not index {type(field).__name__} with {analyzer!r}")
+
+
+_NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
+_PACKED = [_UINT.pack(n) for n in range(256)]  # the 4-byte frequency values of ``Frequency`` fields
+
+
+def _packed(freq: int) -> bytes:
+    return _PACKED[freq] if freq < 256 else _UINT.pack(freq)
+
+
+class _Columns:
+    """One term's postings as the encoders take them (lists; ``freqs`` None for fields without)."""
+
+    __slots__ = ("ids", "freqs", "lengths", "boost", "values", "kind", "arrays")
+
+    def __init__(self, ids, freqs, lengths, boost, values, kind, arrays) -> None:
+        self.ids, self.freqs, self.lengths, self.boost, self.values, self.kind, self.arrays = ids, freqs, lengths, boost, values, kind, arrays
+
+
+def _encode(c: _Columns) -> tuple[bytes, int, tuple]:
+    """A short posting list (one block, usually one posting), exactly as ``W3PostingsWriter`` writes it."""
+    ids = c.ids
+    n = len(ids)
+    if n > BLOCK:
+        raise AssertionError("short lists only")
+    deltas = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if n > 1 else (ids[0],)
+    boost = c.boost
+    if c.freqs is None:  # existence: every weight is the field boost (spelling postings: the int 1)
+        if c.kind == _FREQ:
+            weight_max, total, mini_weights = 1, n, None
+        else:
+            weight_max, total = boost, boost * n
+            mini_weights = None if boost == 1.0 else boost
+    else:
+        freqs = c.freqs
+        low, high = min(freqs), max(freqs)
+        weight_max = high * boost if boost != 1.0 else float(high)
+        if low == high:
+            total = weight_max * n
+            mini_weights = None if weight_max == 1.0 else weight_max
+        else:
+            weights = [f * boost for f in freqs] if boost != 1.0 else [float(f) for f in freqs]
+            total = sum(weights)
+            mini_weights = tuple(weights)
+    kind = c.kind
+    if kind == _EXISTS:
+        mini_values = None
+    elif kind == _POSITIONS:
+        mini_values = tuple(c.values)
+    elif c.values is not None:
+        mini_values = _EMPTY.join(c.values)
+    else:
+        mini_values = _EMPTY.join(map(_packed, c.freqs))
+    if c.lengths is not None:
+        lengths = c.lengths
+        if n == 1:
+            low_byte = high_byte = lengths[ids[0]]
+        else:
+            found = list(map(lengths.__getitem__, ids))
+            low_byte, high_byte = min(found), max(found)
+    else:
+        low_byte = high_byte = 0
+    data = _compress(dumps((deltas, mini_weights, mini_values), 2))
+    info = dumps((n, ids[-1], weight_max, COMPRESSION, low_byte, high_byte), 2)
+    return _INT.pack(len(info) + len(data)) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
+
+
+def _combined(stats: list[tuple]) -> tuple:
+    """The statistics of consecutive pieces of one posting list as one (``W3TermInfo.add_block``'s sums)."""
+    total = 0
+    for piece in stats:
+        total += piece[1]
+    low = [piece[2] for piece in stats if piece[2]]
+    return (sum(p[0] for p in stats), total, min(low) if low else 0, max(p[3] for p in stats), max(p[4] for p in stats), stats[0][5], stats[-1][6])
+
+
+def _encode_long(built: _Field, entry) -> tuple[bytes, int, tuple]:
+    """A long posting list, cut into 128-posting blocks with array operations (same bytes as ``_encode``'s)."""
+    kind = built.kind
+    ids_array = np.frombuffer(entry if kind == _EXISTS else entry[0], dtype=np.uint32).astype(np.int64)
+    n = len(ids_array)
+    starts = np.arange(0, n, BLOCK)
+    ids = ids_array.tolist()
+    deltas_array = np.diff(ids_array, prepend=0)
+    deltas_array[starts] = ids_array[starts]  # every block's ids restart from zero
+    deltas = deltas_array.tolist()
+    boost = built.boost
+    if kind == _EXISTS:
+        weight_max = [boost] * len(starts)
+        sums = [boost * len(ids[s : s + BLOCK]) for s in starts.tolist()]
+        mini = [None if boost == 1.0 else boost] * len(starts)
+    else:
+        weights = np.frombuffer(entry[1], dtype=np.uint32).astype(np.float64) * boost
+        weight_max = np.maximum.reduceat(weights, starts).tolist()
+        weight_min = np.minimum.reduceat(weights, starts).tolist()
+        sums = np.add.reduceat(weights, starts).tolist()  # integers times the boost: exact in any order
+        mini = []
+        for i, s in enumerate(starts.tolist()):
+            if weight_min[i] == weight_max[i]:
+                mini.append(None if weight_max[i] == 1.0 else weight_max[i])
+            else:
+                mini.append(tuple(weights[s : s + BLOCK].tolist()))
+    if built.scorable:
+        lengths = np.frombuffer(built.lengths, dtype=np.uint8)[ids_array]
+        low_bytes = np.minimum.reduceat(lengths, starts).tolist()
+        high_bytes = np.maximum.reduceat(lengths, starts).tolist()
+    else:
+        low_bytes = high_bytes = [0] * len(starts)
+    if kind == _FREQ:
+        packed = list(map(_packed, entry[1]))
+    out = []
+    at = last_at = 0
+    for i, s in enumerate(starts.tolist()):
+        e = s + BLOCK
+        if kind == _EXISTS:
+            mini_values = None
+        elif kind == _POSITIONS:
+            mini_values = tuple(entry[2][s:e])
+        else:
+            mini_values = _EMPTY.join(packed[s:e])
+        block_ids = ids[s:e]
+        data = _compress(dumps((tuple(deltas[s:e]), mini[i], mini_values), 2))
+        info = dumps((len(block_ids), block_ids[-1], weight_max[i], COMPRESSION, low_bytes[i], high_bytes[i]), 2)
+        last_at = at
+        block = _INT.pack(len(info) + len(data)) + info + data
+        out.append(block)
+        at += len(block)
+    total = 0.0
+    for block_sum in sums:
+        total += block_sum
+    stats = (n, total, min(low_bytes), max(high_bytes), max(weight_max), ids[0], ids[-1])
+    return b"".join(out), last_at, stats
+
 
 
 class SegmentBuilder:
@@ -169,9 +317,6 @@ class SegmentBuilder:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
         self.docnum += 1
-        for built in self._fields.values():
-            if built.scorable and len(built.lengths) < self.docnum:
-                built.lengths.append(0)
         if self._held >= self.chunk_postings:
             self._write_chunk()
 
@@ -201,24 +346,37 @@ class SegmentBuilder:
                 tokens = [(t.text, t.pos) for t in built.analyzer(value, mode="index", positions=True, boosts=True) if not t.stopped]
                 found = [t for t, _ in tokens], [p for _, p in tokens]
             terms, poses = found
-            groups: dict[str, list[int]] = {}
-            for term, pos in zip(terms, poses):
-                group = groups.get(term)
-                if group is None:
-                    groups[term] = [pos]
-                else:
-                    group.append(pos)
             encoded = None
-            for term, group in groups.items():
-                entry = table.get(term)
-                if entry is None:
-                    entry = table[term] = (array("I"), array("I"), [])
-                entry[0].append(docnum)
-                entry[1].append(len(group))
-                encoded = _encode_positions(group)
-                entry[2].append(encoded)
+            if len(set(terms)) == len(terms):  # every word once (most statements): no grouping
+                one = _ONE
+                for term, pos in zip(terms, poses):
+                    entry = table.get(term)
+                    if entry is None:
+                        entry = table[term] = (array("I"), array("I"), [])
+                    entry[0].append(docnum)
+                    entry[1].append(1)
+                    entry[2].append(one[pos])
+                if terms:
+                    encoded = one[poses[-1]]
+                self._held += len(terms)
+            else:
+                groups: dict[str, list[int]] = {}
+                for term, pos in zip(terms, poses):
+                    group = groups.get(term)
+                    if group is None:
+                        groups[term] = [pos]
+                    else:
+                        group.append(pos)
+                for term, group in groups.items():
+                    entry = table.get(term)
+                    if entry is None:
+                        entry = table[term] = (array("I"), array("I"), [])
+                    entry[0].append(docnum)
+                    entry[1].append(len(group))
+                    encoded = _ONE[group[0]] if len(group) == 1 else _encode_positions(group)
+                    entry[2].append(encoded)
+                self._held += len(groups)
             length = len(terms)
-            self._held += len(groups)
         else:
             if built.regex is not None:
                 terms = [m.group() for m in built.regex.finditer(value)]
@@ -254,78 +412,21 @@ class SegmentBuilder:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def _postings(self, built: _Field, term: str):
-        """One term's postings as lists: ids, weights, values (None for fields without), length bytes."""
-        entry = built.terms[term]
-        if built.spell_of is not None:  # Whoosh's pool sorts them by value; they carry weight 1
-            values = sorted(entry)
-            return [0] * len(values), [1] * len(values), values, None
-        lengths = built.lengths if built.scorable else None
-        boost = built.boost
-        if built.kind == _EXISTS:
-            return entry.tolist(), None, None, lengths
-        ids, freqs = entry[0].tolist(), entry[1].tolist()
-        weights = [float(f) * boost for f in freqs] if boost != 1.0 else [float(f) for f in freqs]
-        values = entry[2] if built.kind == _POSITIONS else [_UINT.pack(f) for f in freqs]
-        return ids, weights, values, lengths
-
     def _blocks(self, built: _Field, term: str) -> tuple[bytes, int, tuple]:
         """The term's postings as ``W3PostingsWriter`` blocks (every length positive), where the last
         block's length sits, and the term's statistics (as ``W3TermInfo.add_block`` sums them)."""
-        ids, weights, values, lengths = self._postings(built, term)
-        kind = _FREQ if built.spell_of is not None else built.kind
-        out = []
-        at = 0
-        last_at = 0
-        total_weight = 0.0
-        minbyte = 0
-        maxbyte = 0
-        maxweight = 0
-        for start in range(0, len(ids), BLOCK):
-            block_ids = ids[start : start + BLOCK]
-            deltas = tuple([block_ids[0]] + [b - a for a, b in zip(block_ids, block_ids[1:])])
-            if weights is None:
-                block_weights = None
-                block_max = built.boost
-                total_weight += built.boost * len(block_ids)
-                mini_weights = None if built.boost == 1.0 else built.boost
-            else:
-                block_w = weights[start : start + BLOCK]
-                block_max = max(block_w)
-                total_weight += sum(block_w)
-                first = block_w[0]
-                if all(w == 1.0 for w in block_w):
-                    mini_weights = None
-                elif all(w == first for w in block_w):
-                    mini_weights = first
-                else:
-                    mini_weights = tuple(block_w)
-            if kind == _EXISTS:
-                mini_values = None
-            elif kind == _FREQ:
-                mini_values = _EMPTY.join(values[start : start + BLOCK])
-            else:
-                mini_values = tuple(values[start : start + BLOCK])
-            if lengths is not None:
-                present = [b for b in map(lengths.__getitem__, block_ids) if b]
-                bmin, bmax = (min(present), max(present)) if present else (0, 0)
-            else:
-                bmin = bmax = 0
-            if bmin and (not minbyte or bmin < minbyte):
-                minbyte = bmin
-            if bmax > maxbyte:
-                maxbyte = bmax
-            if block_max > maxweight:
-                maxweight = block_max
-            data = zlib.compress(dumps((deltas, mini_weights, mini_values), 2), COMPRESSION)
-            info = dumps((len(block_ids), block_ids[-1], block_max, COMPRESSION, bmin, bmax), 2)
-            last_at = at
-            out.append(_INT.pack(len(info) + len(data)))
-            out.append(info)
-            out.append(data)
-            at += 4 + len(info) + len(data)
-        stats = (len(ids), total_weight, minbyte, maxbyte, maxweight, ids[0], ids[-1])
-        return b"".join(out), last_at, stats
+        entry = built.terms[term]
+        if built.spell_of is not None:  # Whoosh's pool sorts them by value; they carry weight 1 (an int)
+            values = sorted(entry)
+            pieces = [_encode(_Columns([0] * len(v), None, None, 1, v, _FREQ, None)) for v in (values[s : s + BLOCK] for s in range(0, len(values), BLOCK))]
+            last_at = sum(len(data) for data, _, _ in pieces[:-1])
+            return b"".join(data for data, _, _ in pieces), last_at, _combined([stats for _, _, stats in pieces])
+        ids = entry if built.kind == _EXISTS else entry[0]
+        if len(ids) > _NUMPY_FROM:
+            return _encode_long(built, entry)
+        freqs = None if built.kind == _EXISTS else entry[1]
+        values = entry[2] if built.kind == _POSITIONS else None
+        return _encode(_Columns(ids.tolist(), freqs, built.lengths if built.scorable else None, built.boost, values, built.kind, None))
 
     def _write_chunk(self) -> None:
         """Write every term's postings so far to the run file and start the arrays afresh."""
@@ -353,10 +454,25 @@ class SegmentBuilder:
             if built.scorable and len(built.lengths) < self.docnum:
                 built.lengths.extend(bytes(self.docnum - len(built.lengths)))
         writer = W3FieldWriter(self.codec, self.storage, self.segment)
+        try:
+            self._write_terms(writer, by_name)
+        finally:
+            writer.close()
+            self._close_runs()
+        self.segment.set_doc_count(self.docnum)
+        self.segment.create_compound_file(self.storage)
+        return self.segment
+
+    def _write_terms(self, writer: W3FieldWriter, by_name: dict[str, _Field]) -> None:
+        """Every term's posting list into the postings file, and its term info into the term table,
+        in Whoosh's order: fields by name, terms by their UTF-8 bytes (which is str order)."""
         tindex, postfile, fieldmap = writer._tindex, writer._postfile, writer._fieldmap
         held: dict[str, set[str]] = {}
         for field_name, term in self._pieces:
             held.setdefault(field_name, set()).add(term)
+        position = postfile.tell()
+        pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
+        pack_info, pack_extent = W3TermInfo._struct.pack, _EXTENT.pack
         for name in sorted(set(held) | {n for n, b in by_name.items() if b.terms}):
             built = by_name[name]
             terms = held.get(name, set()) | set(built.terms)
@@ -365,46 +481,35 @@ class SegmentBuilder:
             fieldmap[name] = len(fieldmap)
             prefix = pack_ushort(fieldmap[name])
             for term in sorted(terms):
-                pieces = list(self._pieces.get((name, term), ()))
-                if term in built.terms:
+                pieces = self._pieces.get((name, term))
+                if pieces is None:  # all in memory (the usual case): one piece
                     data, last_at, stats = self._blocks(built, term)
-                    pieces.append((None, data, last_at, stats))
-                start = postfile.tell()
-                postfile.write(WHOOSH3_HEADER_MAGIC)
-                for i, (offset, data, last_at, _stats) in enumerate(pieces):
-                    if offset is not None:
-                        self._runs.seek(offset)
-                        data = self._runs.read(data)
-                    if i == len(pieces) - 1:  # the list's last block says so with a negative length
-                        (size,) = _INT.unpack_from(data, last_at)
-                        data = data[:last_at] + _INT.pack(-size) + data[last_at + 4 :]
-                    postfile.write(data)
-                info = self._terminfo([p[3] for p in pieces])
-                info.set_extent(start, postfile.tell() - start)
-                tindex.add(prefix + term.encode("utf-8"), info.to_bytes())
-        writer.close()
-        self._close_runs()
-        self.segment.set_doc_count(self.docnum)
-        self.segment.create_compound_file(self.storage)
-        return self.segment
-
-    @staticmethod
-    def _terminfo(stats: list[tuple]) -> W3TermInfo:
-        info = W3TermInfo()
-        minbyte = maxbyte = 0
-        for df, weight, bmin, bmax, maxweight, minid, maxid in stats:
-            info._weight += weight
-            info._df += df
-            if bmin and (not minbyte or bmin < minbyte):
-                minbyte = bmin
-            maxbyte = max(maxbyte, bmax)
-            info._maxweight = max(info._maxweight, maxweight)
-            if info._minid is None:
-                info._minid = minid
-            info._maxid = maxid
-        info._minlength = byte_to_length(minbyte) if minbyte else None
-        info._maxlength = byte_to_length(maxbyte) if maxbyte else 0
-        return info
+                    (size,) = _INT.unpack_from(data, last_at)  # the list's last block says so with a negative length
+                    body = [WHOOSH3_HEADER_MAGIC, data[:last_at], _INT.pack(-size), data[last_at + 4 :]]
+                else:
+                    pieces = list(pieces)
+                    if term in built.terms:
+                        data, last_at, stats = self._blocks(built, term)
+                        pieces.append((None, data, last_at, stats))
+                    body = [WHOOSH3_HEADER_MAGIC]
+                    for i, (offset, data, last_at, _stats) in enumerate(pieces):
+                        if offset is not None:
+                            self._runs.seek(offset)
+                            data = self._runs.read(data)
+                        if i == len(pieces) - 1:
+                            (size,) = _INT.unpack_from(data, last_at)
+                            data = data[:last_at] + _INT.pack(-size) + data[last_at + 4 :]
+                        body.append(data)
+                    stats = _combined([p[3] for p in pieces])
+                length = sum(map(len, body))
+                pending.extend(body)
+                df, weight, low, high, weight_max, first, last = stats
+                tindex.add(prefix + term.encode("utf-8"), pack_info(0, weight, df, low, high, weight_max, first, last) + pack_extent(position, length))
+                position += length
+                if len(pending) > 4096:
+                    postfile.write(b"".join(pending))
+                    pending = []
+        postfile.write(b"".join(pending))
 
     def _close_runs(self) -> None:
         if self._runs is not None:
