@@ -3,8 +3,10 @@
 Whoosh 2.7.4 indexes a document through one Token object per word, puts one tuple per posting into a
 pool it sorts (spilling runs to disk), then hands each posting to its posting writer one Python call
 at a time: at a million statements that was 90% of a rebuild.  ``SegmentBuilder`` takes the same
-documents and keeps each field's postings per term in compact arrays as it goes (terms come from the
-analyzers' memo: ``index.analysis``); when the segment is finished it writes every term's posting list
+documents and appends each field's postings to flat arrays as it goes (term number, document, frequency,
+positions), with C-level calls per field value rather than Python per posting (terms come from the
+analyzers' memo: ``index.analysis``); when the segment is finished the arrays are sorted by term with
+numpy and every term's posting list is written
 block by block exactly as Whoosh's ``W3PostingsWriter`` would (pickled, zlib-compressed blocks of 128
 postings with their info tuples, the term table through Whoosh's own ``OrderedHashWriter``), and the
 per-document files (stored fields, lengths, columns) through Whoosh's own ``W3PerDocWriter``.  The
@@ -26,7 +28,8 @@ from __future__ import annotations
 import tempfile
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
+from itertools import count, repeat
 from pickle import dumps
 from struct import Struct
 
@@ -83,10 +86,19 @@ def _encode_positions(poses: list[int]) -> bytes:
     return _UINT.pack(len(deltas)) + dumps(deltas, 2)
 
 
-class _Field:
-    """One indexed field's postings while a segment is built: term -> arrays of ids, freqs, values."""
+_PACKED = [_UINT.pack(n) for n in range(256)]  # the 4-byte frequency values of ``Frequency`` fields
 
-    __slots__ = ("name", "field", "kind", "boost", "scorable", "analyzer", "regex", "terms", "lengths", "spell_of")
+
+def _packed(freq: int) -> bytes:
+    return _PACKED[freq] if freq < 256 else _UINT.pack(freq)
+
+
+class _Field:
+    """One indexed field's postings while a segment is built, as flat arrays in the order they came:
+    term number, document number, frequency and (positional fields) the encoded positions."""
+
+    __slots__ = ("name", "field", "kind", "boost", "scorable", "analyzer", "regex", "lengths", "spell_of",
+                 "vocab", "tids", "docs", "freqs", "values", "spelled")
 
     def __init__(self, name: str, field) -> None:
         self.name = name
@@ -94,11 +106,12 @@ class _Field:
         fmt = field.format
         self.boost = float(fmt.field_boost)
         self.scorable = bool(field.scorable)
-        self.analyzer = field.analyzer if hasattr(field, "analyzer") else None
+        self.analyzer = getattr(field, "analyzer", None)
         self.regex = None
         self.spell_of = None
-        self.terms: dict = {}
         self.lengths = bytearray()  # per document: its length byte (scorable fields only)
+        self.spelled: dict[str, list] = {}  # spelling fields: word -> the values of its postings
+        self.clear()
         if type(fmt) is formats.Existence:
             self.kind = _EXISTS
         elif type(fmt) is formats.Frequency:
@@ -121,60 +134,76 @@ class _Field:
             return
         raise TypeError(f"field {name!r}: the segment builder does not index {type(field).__name__} with {analyzer!r}")
 
+    def clear(self) -> None:
+        self.vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, new ones numbered in C
+        self.tids = array("I")
+        self.docs = array("I")
+        self.freqs = array("I")
+        self.values: list[bytes] = []
 
-_NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
-_PACKED = [_UINT.pack(n) for n in range(256)]  # the 4-byte frequency values of ``Frequency`` fields
+    def __len__(self) -> int:
+        return len(self.docs) + len(self.spelled)
+
+    def grouped(self) -> tuple[dict[str, tuple[int, int]], _Sorted]:
+        """The postings sorted by term (documents stay in order within a term) and each term's span."""
+        tids = np.frombuffer(self.tids, dtype=np.uint32)
+        order = np.argsort(tids, kind="stable")
+        ordered = tids[order]
+        bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(ordered)]))
+        names = [""] * len(self.vocab)
+        for term, number in self.vocab.items():
+            names[number] = term
+        spans = {names[t]: (s, e) for t, s, e in zip(ordered[starts].tolist(), starts.tolist(), ends.tolist())}
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64)
+        freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind != _EXISTS else None
+        order_list = order.tolist()
+        values = list(map(self.values.__getitem__, order_list)) if self.kind == _POSITIONS else None
+        return spans, _Sorted(docs, freqs, values)
 
 
-def _packed(freq: int) -> bytes:
-    return _PACKED[freq] if freq < 256 else _UINT.pack(freq)
+class _Sorted:
+    """A field's postings in term order, as arrays (long lists) and lists (short ones)."""
+
+    __slots__ = ("docs", "freqs", "values", "doc_list", "freq_list")
+
+    def __init__(self, docs, freqs, values) -> None:
+        self.docs, self.freqs, self.values = docs, freqs, values
+        self.doc_list = docs.tolist()
+        self.freq_list = freqs.tolist() if freqs is not None else None
 
 
-class _Columns:
-    """One term's postings as the encoders take them (lists; ``freqs`` None for fields without)."""
+def _encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost: float, kind: int, spell: bool = False):
+    """A posting list of one block (most hold one posting), exactly as ``W3PostingsWriter`` writes it.
 
-    __slots__ = ("ids", "freqs", "lengths", "boost", "values", "kind", "arrays")
-
-    def __init__(self, ids, freqs, lengths, boost, values, kind, arrays) -> None:
-        self.ids, self.freqs, self.lengths, self.boost, self.values, self.kind, self.arrays = ids, freqs, lengths, boost, values, kind, arrays
-
-
-def _encode(c: _Columns) -> tuple[bytes, int, tuple]:
-    """A short posting list (one block, usually one posting), exactly as ``W3PostingsWriter`` writes it."""
-    ids = c.ids
+    Returns the block (its length positive), where it starts (0) and the term's statistics."""
     n = len(ids)
-    if n > BLOCK:
-        raise AssertionError("short lists only")
     deltas = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if n > 1 else (ids[0],)
-    boost = c.boost
-    if c.freqs is None:  # existence: every weight is the field boost (spelling postings: the int 1)
-        if c.kind == _FREQ:
-            weight_max, total, mini_weights = 1, n, None
-        else:
-            weight_max, total = boost, boost * n
-            mini_weights = None if boost == 1.0 else boost
+    if spell:  # Whoosh's spelling postings: weight the int 1
+        weight_max, total, mini_weights = 1, n, None
+    elif freqs is None:  # existence: every weight is the field boost
+        weight_max, total = boost, boost * n
+        mini_weights = None if boost == 1.0 else boost
     else:
-        freqs = c.freqs
         low, high = min(freqs), max(freqs)
-        weight_max = high * boost if boost != 1.0 else float(high)
+        weight_max = high * boost
         if low == high:
             total = weight_max * n
             mini_weights = None if weight_max == 1.0 else weight_max
         else:
-            weights = [f * boost for f in freqs] if boost != 1.0 else [float(f) for f in freqs]
+            weights = [f * boost for f in freqs]
             total = sum(weights)
             mini_weights = tuple(weights)
-    kind = c.kind
     if kind == _EXISTS:
         mini_values = None
     elif kind == _POSITIONS:
-        mini_values = tuple(c.values)
-    elif c.values is not None:
-        mini_values = _EMPTY.join(c.values)
+        mini_values = tuple(values)
+    elif values is not None:
+        mini_values = _EMPTY.join(values)
     else:
-        mini_values = _EMPTY.join(map(_packed, c.freqs))
-    if c.lengths is not None:
-        lengths = c.lengths
+        mini_values = _EMPTY.join(map(_packed, freqs))
+    if lengths is not None:
         if n == 1:
             low_byte = high_byte = lengths[ids[0]]
         else:
@@ -187,62 +216,49 @@ def _encode(c: _Columns) -> tuple[bytes, int, tuple]:
     return _INT.pack(len(info) + len(data)) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
 
 
-def _combined(stats: list[tuple]) -> tuple:
-    """The statistics of consecutive pieces of one posting list as one (``W3TermInfo.add_block``'s sums)."""
-    total = 0
-    for piece in stats:
-        total += piece[1]
-    low = [piece[2] for piece in stats if piece[2]]
-    return (sum(p[0] for p in stats), total, min(low) if low else 0, max(p[3] for p in stats), max(p[4] for p in stats), stats[0][5], stats[-1][6])
-
-
-def _encode_long(built: _Field, entry) -> tuple[bytes, int, tuple]:
-    """A long posting list, cut into 128-posting blocks with array operations (same bytes as ``_encode``'s)."""
-    kind = built.kind
-    ids_array = np.frombuffer(entry if kind == _EXISTS else entry[0], dtype=np.uint32).astype(np.int64)
+def _encode_long(ids_array: np.ndarray, freqs: np.ndarray | None, values, lengths, boost: float, kind: int):
+    """A long posting list cut into 128-posting blocks with array operations (the blocks ``_encode_short``
+    would write for each 128 in turn)."""
     n = len(ids_array)
     starts = np.arange(0, n, BLOCK)
+    start_list = starts.tolist()
     ids = ids_array.tolist()
     deltas_array = np.diff(ids_array, prepend=0)
     deltas_array[starts] = ids_array[starts]  # every block's ids restart from zero
     deltas = deltas_array.tolist()
-    boost = built.boost
-    if kind == _EXISTS:
-        weight_max = [boost] * len(starts)
-        sums = [boost * len(ids[s : s + BLOCK]) for s in starts.tolist()]
-        mini = [None if boost == 1.0 else boost] * len(starts)
+    if freqs is None:
+        weight_max = [boost] * len(start_list)
+        sums = [boost * len(ids[s : s + BLOCK]) for s in start_list]
+        mini = [None if boost == 1.0 else boost] * len(start_list)
     else:
-        weights = np.frombuffer(entry[1], dtype=np.uint32).astype(np.float64) * boost
+        weights = freqs.astype(np.float64) * boost
         weight_max = np.maximum.reduceat(weights, starts).tolist()
         weight_min = np.minimum.reduceat(weights, starts).tolist()
         sums = np.add.reduceat(weights, starts).tolist()  # integers times the boost: exact in any order
-        mini = []
-        for i, s in enumerate(starts.tolist()):
-            if weight_min[i] == weight_max[i]:
-                mini.append(None if weight_max[i] == 1.0 else weight_max[i])
-            else:
-                mini.append(tuple(weights[s : s + BLOCK].tolist()))
-    if built.scorable:
-        lengths = np.frombuffer(built.lengths, dtype=np.uint8)[ids_array]
-        low_bytes = np.minimum.reduceat(lengths, starts).tolist()
-        high_bytes = np.maximum.reduceat(lengths, starts).tolist()
+        mini = [
+            (None if high == 1.0 else high) if low == high else tuple(weights[s : s + BLOCK].tolist())
+            for s, low, high in zip(start_list, weight_min, weight_max)
+        ]
+        if kind == _FREQ:
+            packed = list(map(_packed, freqs.tolist()))
+    if lengths is not None:
+        found = np.frombuffer(lengths, dtype=np.uint8)[ids_array]
+        low_bytes = np.minimum.reduceat(found, starts).tolist()
+        high_bytes = np.maximum.reduceat(found, starts).tolist()
     else:
-        low_bytes = high_bytes = [0] * len(starts)
-    if kind == _FREQ:
-        packed = list(map(_packed, entry[1]))
+        low_bytes = high_bytes = [0] * len(start_list)
     out = []
     at = last_at = 0
-    for i, s in enumerate(starts.tolist()):
+    for i, s in enumerate(start_list):
         e = s + BLOCK
         if kind == _EXISTS:
             mini_values = None
         elif kind == _POSITIONS:
-            mini_values = tuple(entry[2][s:e])
+            mini_values = tuple(values[s:e])
         else:
             mini_values = _EMPTY.join(packed[s:e])
-        block_ids = ids[s:e]
         data = _compress(dumps((tuple(deltas[s:e]), mini[i], mini_values), 2))
-        info = dumps((len(block_ids), block_ids[-1], weight_max[i], COMPRESSION, low_bytes[i], high_bytes[i]), 2)
+        info = dumps((min(BLOCK, n - s), ids[min(e, n) - 1], weight_max[i], COMPRESSION, low_bytes[i], high_bytes[i]), 2)
         last_at = at
         block = _INT.pack(len(info) + len(data)) + info + data
         out.append(block)
@@ -254,6 +270,17 @@ def _encode_long(built: _Field, entry) -> tuple[bytes, int, tuple]:
     return b"".join(out), last_at, stats
 
 
+def _combined(stats: list[tuple]) -> tuple:
+    """The statistics of consecutive pieces of one posting list as one (``W3TermInfo.add_block``'s sums)."""
+    total = 0
+    for piece in stats:
+        total += piece[1]
+    low = [piece[2] for piece in stats if piece[2]]
+    return (sum(p[0] for p in stats), total, min(low) if low else 0, max(p[3] for p in stats), max(p[4] for p in stats), stats[0][5], stats[-1][6])
+
+
+_NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
+
 
 class SegmentBuilder:
     """Writes one new segment of the index ``ix`` from documents given one by one (``add_document``).
@@ -262,7 +289,7 @@ class SegmentBuilder:
     for the caller to commit in a table of contents (``writing._join``).
     """
 
-    CHUNK_POSTINGS = 8_000_000  # postings held in memory before they go to a run file (~250 MB)
+    CHUNK_POSTINGS = 8_000_000  # postings held in memory before they go to a run file (~150 MB)
 
     def __init__(self, ix, *, chunk_postings: int | None = None) -> None:
         self.schema = ix.schema
@@ -293,6 +320,7 @@ class SegmentBuilder:
         """Index one document, as ``whoosh.writing.SegmentWriter.add_document`` would."""
         perdoc = self.perdoc
         docnum = self.docnum
+        schema = self.schema
         perdoc.start_doc(docnum)
         last_value = None  # the last posting value of the last field indexed: Whoosh's spelling postings carry it
         for name in sorted(values):
@@ -301,7 +329,7 @@ class SegmentBuilder:
                 continue
             if name.startswith("_"):
                 raise ValueError(f"{name!r}: boosts and stored overrides are not supported by the segment builder")
-            field = self.schema[name]
+            field = schema[name]
             length = 0
             built = self._fields.get(name)
             if built is not None:
@@ -323,20 +351,16 @@ class SegmentBuilder:
     def _index(self, built: _Field, value, docnum: int) -> tuple[int, bytes | None]:
         """Add one field value's postings; returns the field length and the last posting value (Whoosh's order)."""
         kind = built.kind
-        table = built.terms
         if kind == _EXISTS:
             if isinstance(built.field, fields.BOOLEAN):  # BOOLEAN.index: a string is true if it is one of its trues
-                words = ["t" if (value.lower() in built.field.trues if isinstance(value, str) else bool(value)) else "f"]
+                term = "t" if (value.lower() in built.field.trues if isinstance(value, str) else bool(value)) else "f"
             else:  # ID: the whole value is the one term (an empty value too: Whoosh indexes b"")
                 if not isinstance(value, str):
                     raise ValueError(f"{value!r} is not unicode or sequence")
-                words = [value]
-            for word in words:
-                ids = table.get(word)
-                if ids is None:
-                    ids = table[word] = array("I")
-                ids.append(docnum)
-            self._held += len(words)
+                term = value
+            built.tids.append(built.vocab[term])
+            built.docs.append(docnum)
+            self._held += 1
             return 0, _EMPTY
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not unicode or sequence")
@@ -346,19 +370,13 @@ class SegmentBuilder:
                 tokens = [(t.text, t.pos) for t in built.analyzer(value, mode="index", positions=True, boosts=True) if not t.stopped]
                 found = [t for t, _ in tokens], [p for _, p in tokens]
             terms, poses = found
-            encoded = None
+            if not terms:
+                return 0, None
             if len(set(terms)) == len(terms):  # every word once (most statements): no grouping
-                one = _ONE
-                for term, pos in zip(terms, poses):
-                    entry = table.get(term)
-                    if entry is None:
-                        entry = table[term] = (array("I"), array("I"), [])
-                    entry[0].append(docnum)
-                    entry[1].append(1)
-                    entry[2].append(one[pos])
-                if terms:
-                    encoded = one[poses[-1]]
-                self._held += len(terms)
+                built.tids.extend(map(built.vocab.__getitem__, terms))
+                built.freqs.extend(repeat(1, len(terms)))
+                built.values.extend(map(_ONE.__getitem__, poses))
+                postings = len(terms)
             else:
                 groups: dict[str, list[int]] = {}
                 for term, pos in zip(terms, poses):
@@ -367,66 +385,74 @@ class SegmentBuilder:
                         groups[term] = [pos]
                     else:
                         group.append(pos)
-                for term, group in groups.items():
-                    entry = table.get(term)
-                    if entry is None:
-                        entry = table[term] = (array("I"), array("I"), [])
-                    entry[0].append(docnum)
-                    entry[1].append(len(group))
-                    encoded = _ONE[group[0]] if len(group) == 1 else _encode_positions(group)
-                    entry[2].append(encoded)
-                self._held += len(groups)
-            length = len(terms)
+                built.tids.extend(map(built.vocab.__getitem__, groups))
+                built.freqs.extend(map(len, groups.values()))
+                built.values.extend(map(_encode_positions, groups.values()))
+                postings = len(groups)
+            built.docs.extend(repeat(docnum, postings))
+            encoded = built.values[-1]
         else:
             if built.regex is not None:
-                terms = [m.group() for m in built.regex.finditer(value)]
+                terms = built.regex.findall(value)
             else:
                 terms = built.analyzer.memo_terms(value)
                 if terms is None:
                     terms = [t.text for t in built.analyzer(value, mode="index", boosts=True) if not t.stopped]
+            if not terms:
+                return 0, None
             counts = Counter(terms)
-            for term, freq in counts.items():
-                entry = table.get(term)
-                if entry is None:
-                    entry = table[term] = (array("I"), array("I"))
-                entry[0].append(docnum)
-                entry[1].append(freq)
-            encoded = _UINT.pack(freq) if counts else None
-            length = len(terms)
-            self._held += len(counts)
+            postings = len(counts)
+            built.tids.extend(map(built.vocab.__getitem__, counts))
+            built.docs.extend(repeat(docnum, postings))
+            built.freqs.extend(counts.values())
+            encoded = _packed(built.freqs[-1])
+        self._held += postings
+        length = len(terms)
         if built.scorable:
-            if len(built.lengths) < docnum:
-                built.lengths.extend(bytes(docnum - len(built.lengths)))
-            built.lengths.append(length_to_byte(length) if length else 0)
-        return (length if built.scorable else 0), encoded
+            lengths = built.lengths
+            if len(lengths) < docnum:
+                lengths.extend(bytes(docnum - len(lengths)))
+            lengths.append(length_to_byte(length))
+            return length, encoded
+        return 0, encoded
 
     def _spell(self, spell: _Field, field, value, last_value: bytes | None) -> None:
         """Whoosh's spelling postings: each unstemmed word once per document, all on document 0, with the
         posting value last written for the document (what ``SegmentWriter.add_document`` leaves them)."""
         for word in field.spellable_words(value):
-            entry = spell.terms.get(word)
+            entry = spell.spelled.get(word)
             if entry is None:
-                entry = spell.terms[word] = []
+                entry = spell.spelled[word] = []
             entry.append(last_value)
             self._held += 1
 
     # --- writing -----------------------------------------------------------------------------
 
-    def _blocks(self, built: _Field, term: str) -> tuple[bytes, int, tuple]:
-        """The term's postings as ``W3PostingsWriter`` blocks (every length positive), where the last
-        block's length sits, and the term's statistics (as ``W3TermInfo.add_block`` sums them)."""
-        entry = built.terms[term]
+    def _encoder(self, built: _Field):
+        """A function from a term to its blocks, where the last block starts, and its statistics."""
         if built.spell_of is not None:  # Whoosh's pool sorts them by value; they carry weight 1 (an int)
-            values = sorted(entry)
-            pieces = [_encode(_Columns([0] * len(v), None, None, 1, v, _FREQ, None)) for v in (values[s : s + BLOCK] for s in range(0, len(values), BLOCK))]
-            last_at = sum(len(data) for data, _, _ in pieces[:-1])
-            return b"".join(data for data, _, _ in pieces), last_at, _combined([stats for _, _, stats in pieces])
-        ids = entry if built.kind == _EXISTS else entry[0]
-        if len(ids) > _NUMPY_FROM:
-            return _encode_long(built, entry)
-        freqs = None if built.kind == _EXISTS else entry[1]
-        values = entry[2] if built.kind == _POSITIONS else None
-        return _encode(_Columns(ids.tolist(), freqs, built.lengths if built.scorable else None, built.boost, values, built.kind, None))
+            def spelled(term: str):
+                values = sorted(built.spelled[term])
+                pieces = [_encode_short([0] * len(v), None, v, None, 1.0, _FREQ, spell=True) for v in (values[s : s + BLOCK] for s in range(0, len(values), BLOCK))]
+                last_at = sum(len(data) for data, _, _ in pieces[:-1])
+                return b"".join(data for data, _, _ in pieces), last_at, _combined([stats for _, _, stats in pieces])
+
+            return set(built.spelled), spelled
+        if not built.docs:
+            return set(), None
+        spans, ordered = built.grouped()
+        lengths = bytes(built.lengths) if built.scorable else None
+        boost, kind = built.boost, built.kind
+
+        def encode(term: str):
+            s, e = spans[term]
+            if e - s > _NUMPY_FROM:
+                return _encode_long(ordered.docs[s:e], None if ordered.freqs is None else ordered.freqs[s:e],
+                                    None if ordered.values is None else ordered.values[s:e], lengths, boost, kind)
+            return _encode_short(ordered.doc_list[s:e], None if ordered.freq_list is None else ordered.freq_list[s:e],
+                                 None if ordered.values is None else ordered.values[s:e], lengths, boost, kind)
+
+        return set(spans), encode
 
     def _write_chunk(self) -> None:
         """Write every term's postings so far to the run file and start the arrays afresh."""
@@ -435,13 +461,19 @@ class SegmentBuilder:
         runs = self._runs
         # Spelling postings stay in memory (a few per article): Whoosh sorts all of a word's by value.
         for built in self._fields.values():
-            for term in built.terms:
-                data, last_at, stats = self._blocks(built, term)
+            self._pad_lengths(built)
+            terms, encode = self._encoder(built)
+            for term in sorted(terms):
+                data, last_at, stats = encode(term)
                 offset = runs.tell()
                 runs.write(data)
                 self._pieces.setdefault((built.name, term), []).append((offset, len(data), last_at, stats))
-            built.terms = {}
-        self._held = 0
+            built.clear()
+        self._held = sum(map(len, self._spells.values()))
+
+    def _pad_lengths(self, built: _Field) -> None:
+        if built.scorable and len(built.lengths) < self.docnum:
+            built.lengths.extend(bytes(self.docnum - len(built.lengths)))
 
     def finish(self):
         """Write the segment's files and return the segment, or None when no document was added."""
@@ -449,13 +481,9 @@ class SegmentBuilder:
         if not self.docnum:
             self._close_runs()
             return None
-        by_name = {built.name: built for built in (*self._fields.values(), *self._spells.values())}
-        for built in by_name.values():
-            if built.scorable and len(built.lengths) < self.docnum:
-                built.lengths.extend(bytes(self.docnum - len(built.lengths)))
         writer = W3FieldWriter(self.codec, self.storage, self.segment)
         try:
-            self._write_terms(writer, by_name)
+            self._write_terms(writer)
         finally:
             writer.close()
             self._close_runs()
@@ -463,19 +491,22 @@ class SegmentBuilder:
         self.segment.create_compound_file(self.storage)
         return self.segment
 
-    def _write_terms(self, writer: W3FieldWriter, by_name: dict[str, _Field]) -> None:
+    def _write_terms(self, writer: W3FieldWriter) -> None:
         """Every term's posting list into the postings file, and its term info into the term table,
         in Whoosh's order: fields by name, terms by their UTF-8 bytes (which is str order)."""
         tindex, postfile, fieldmap = writer._tindex, writer._postfile, writer._fieldmap
+        by_name = {built.name: built for built in (*self._fields.values(), *self._spells.values())}
         held: dict[str, set[str]] = {}
         for field_name, term in self._pieces:
             held.setdefault(field_name, set()).add(term)
         position = postfile.tell()
         pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
         pack_info, pack_extent = W3TermInfo._struct.pack, _EXTENT.pack
-        for name in sorted(set(held) | {n for n, b in by_name.items() if b.terms}):
+        for name in sorted(by_name):
             built = by_name[name]
-            terms = held.get(name, set()) | set(built.terms)
+            self._pad_lengths(built)
+            fresh, encode = self._encoder(built)
+            terms = held.get(name, set()) | fresh
             if not terms:
                 continue
             fieldmap[name] = len(fieldmap)
@@ -483,13 +514,13 @@ class SegmentBuilder:
             for term in sorted(terms):
                 pieces = self._pieces.get((name, term))
                 if pieces is None:  # all in memory (the usual case): one piece
-                    data, last_at, stats = self._blocks(built, term)
+                    data, last_at, stats = encode(term)
                     (size,) = _INT.unpack_from(data, last_at)  # the list's last block says so with a negative length
                     body = [WHOOSH3_HEADER_MAGIC, data[:last_at], _INT.pack(-size), data[last_at + 4 :]]
                 else:
                     pieces = list(pieces)
-                    if term in built.terms:
-                        data, last_at, stats = self._blocks(built, term)
+                    if term in fresh:
+                        data, last_at, stats = encode(term)
                         pieces.append((None, data, last_at, stats))
                     body = [WHOOSH3_HEADER_MAGIC]
                     for i, (offset, data, last_at, _stats) in enumerate(pieces):
@@ -521,4 +552,3 @@ class SegmentBuilder:
         if not self.perdoc.is_closed:
             self.perdoc.close()
         self._close_runs()
-
