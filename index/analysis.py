@@ -102,16 +102,19 @@ class Memoized(CompositeAnalyzer):
             raise TypeError("Memoized needs a RegexTokenizer that matches words")
         self._renumber = any(isinstance(item, StopFilter) and item.renumber for item in self.items)
         self._memo: dict[str, object] = {}
+        self._several: set[str] = set()  # words the memo holds as _SEVERAL (checked per value in C)
         self._findall = _whole_matches(tokenizer.expression).findall
 
     def __getstate__(self):  # the schema is pickled into the index: the memo stays out
         state = dict(self.__dict__)
         state["_memo"] = {}
+        state["_several"] = set()
         state.pop("_findall", None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.__dict__.setdefault("_several", set())  # schemas pickled before it existed
         self._findall = _whole_matches(self.items[0].expression).findall
 
     def __call__(self, value, no_morph=False, **kwargs):
@@ -137,19 +140,24 @@ class Memoized(CompositeAnalyzer):
         terms = self._terms(value)
         if terms is None:
             return None
-        return [term for term in terms if term is not None]  # type: ignore[misc]
+        return list(filter(None, terms))  # stop words are None; a term is never empty (see ``_term``)
 
     def _terms(self, value: str) -> list | None:
         """What the chain makes of each word of ``value`` (None for stop words), or None when a word is
-        one the chain splits or multiplies.  Words come from the memo in one pass (C loops); only words
-        not seen yet go through the chain."""
+        one the chain splits or multiplies.  Set and map calls in C: only words not seen yet go through
+        the chain, one by one."""
         words = self._findall(value)
-        terms = list(map(self._memo.get, words, repeat(_UNSEEN, len(words))))
-        if _UNSEEN in terms:
-            terms = [self._term(word) if term is _UNSEEN else term for word, term in zip(words, terms)]
-        if _SEVERAL in terms:
+        memo = self._memo
+        fresh = set(words).difference(memo)
+        if fresh:
+            for word in fresh:
+                self._term(word)
+            if not memo.keys() >= fresh:  # the memo was full and started afresh meanwhile
+                terms = [self._term(word) for word in words]
+                return None if _SEVERAL in terms else terms
+        if self._several and not self._several.isdisjoint(words):
             return None
-        return terms
+        return list(map(memo.__getitem__, words))
 
     def memo_positions(self, value: str) -> tuple[list[str], list[int]] | None:
         """The terms of ``value`` and their positions as indexing gives them (stop words out, positions
@@ -157,20 +165,27 @@ class Memoized(CompositeAnalyzer):
         terms = self._terms(value)
         if terms is None:
             return None
-        kept = [raw for raw, term in enumerate(terms) if term is not None]
-        if self._renumber and kept:
-            kept = list(range(kept[0], kept[0] + len(kept)))
-        return [term for term in terms if term is not None], kept  # type: ignore[misc]
+        kept = list(filter(None, terms))
+        if not kept:
+            return kept, []
+        if self._renumber:
+            first = next(raw for raw, term in enumerate(terms) if term is not None)
+            return kept, list(range(first, first + len(kept)))
+        return kept, [raw for raw, term in enumerate(terms) if term is not None]
 
     def _term(self, word: str):
-        """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL``."""
+        """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL`` (also for a
+        word the chain makes empty: the memo's users take an empty term for a stop word)."""
         term = self._memo.get(word, _UNSEEN)
         if term is _UNSEEN:
             made = [t.text for t in super().__call__(word, mode="index")]
-            term = None if not made else made[0] if len(made) == 1 else _SEVERAL
+            term = None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL
             if len(self._memo) >= self.MEMO_SIZE:
                 self._memo.clear()
+                self._several.clear()
             self._memo[word] = term
+            if term is _SEVERAL:
+                self._several.add(word)
         return term
 
     def _tokens(self, terms, positions=False, start_pos=0, **kwargs):

@@ -34,8 +34,8 @@ from pickle import dumps
 from struct import Struct
 
 import numpy as np
-from whoosh import analysis, fields, formats
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
+from whoosh import analysis, columns, fields, formats
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo, _lenfield
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -98,7 +98,7 @@ class _Field:
     term number, document number, frequency and (positional fields) the encoded positions."""
 
     __slots__ = ("name", "field", "kind", "boost", "scorable", "analyzer", "regex", "lengths", "spell_of",
-                 "vocab", "tids", "docs", "freqs", "values", "spelled")
+                 "vocab", "tids", "docs", "freqs", "values", "spelled", "total")
 
     def __init__(self, name: str, field) -> None:
         self.name = name
@@ -110,6 +110,7 @@ class _Field:
         self.regex = None
         self.spell_of = None
         self.lengths = bytearray()  # per document: its length byte (scorable fields only)
+        self.total = 0  # the field's length summed over the segment's documents
         self.spelled: dict[str, list] = {}  # spelling fields: word -> the values of its postings
         self.clear()
         if type(fmt) is formats.Existence:
@@ -311,6 +312,7 @@ class SegmentBuilder:
                 raise TypeError(f"field {name!r}: the segment builder writes no term vectors")
         self.segment = self.codec.new_segment(self.storage, ix.indexname)  # (files opened once the fields passed)
         self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
+        self._columns: dict = {}  # field name -> its column writer (Whoosh's, inside the per-document writer)
         self._runs = None  # the temporary run file, once a chunk has been written
         self._pieces: dict[tuple[str, str], list] = {}  # (field, term) -> [(offset, size, last_block_at, stats)]
 
@@ -321,6 +323,7 @@ class SegmentBuilder:
         perdoc = self.perdoc
         docnum = self.docnum
         schema = self.schema
+        column_writers = self._columns
         perdoc.start_doc(docnum)
         last_value = None  # the last posting value of the last field indexed: Whoosh's spelling postings carry it
         for name in sorted(values):
@@ -339,10 +342,15 @@ class SegmentBuilder:
                 spell = self._spells.get(name)
                 if spell is not None:
                     self._spell(spell, field, value, last_value)
-            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.stored:
+                perdoc.add_field(name, field, value, 0)  # lengths: written whole by ``finish``
             column = field.column_type
             if column:
-                perdoc.add_column_value(name, column, field.to_column_value(value))
+                writer = column_writers.get(name)
+                if writer is None:  # created on first use, as Whoosh's per-document writer does
+                    perdoc._create_column(name, column)
+                    writer = column_writers[name] = perdoc._get_column(name)
+                writer.add(docnum, field.to_column_value(value))
         perdoc.finish_doc()
         self.docnum += 1
         if self._held >= self.chunk_postings:
@@ -387,7 +395,8 @@ class SegmentBuilder:
                         group.append(pos)
                 built.tids.extend(map(built.vocab.__getitem__, groups))
                 built.freqs.extend(map(len, groups.values()))
-                built.values.extend(map(_encode_positions, groups.values()))
+                one = _ONE
+                built.values.extend([one[g[0]] if len(g) == 1 else _encode_positions(g) for g in groups.values()])
                 postings = len(groups)
             built.docs.extend(repeat(docnum, postings))
             encoded = built.values[-1]
@@ -413,6 +422,7 @@ class SegmentBuilder:
             if len(lengths) < docnum:
                 lengths.extend(bytes(docnum - len(lengths)))
             lengths.append(length_to_byte(length))
+            built.total += length
             return length, encoded
         return 0, encoded
 
@@ -477,6 +487,7 @@ class SegmentBuilder:
 
     def finish(self):
         """Write the segment's files and return the segment, or None when no document was added."""
+        self._write_lengths()
         self.perdoc.close()
         if not self.docnum:
             self._close_runs()
@@ -490,6 +501,22 @@ class SegmentBuilder:
         self.segment.set_doc_count(self.docnum)
         self.segment.create_compound_file(self.storage)
         return self.segment
+
+    def _write_lengths(self) -> None:
+        """Each scorable field's length column and total, as ``W3PerDocWriter.add_field`` leaves them: the
+        column holds one length byte per document and exists once a document had the field."""
+        perdoc = self.perdoc
+        for name in sorted(self._fields):
+            built = self._fields[name]
+            if not built.scorable or not built.total:
+                continue
+            self._pad_lengths(built)
+            perdoc._create_column(_lenfield(name), LENGTHS_COLUMN)
+            writer = perdoc._get_column(_lenfield(name))
+            assert isinstance(writer, columns.NumericColumn.Writer) and writer._fixedlen == 1 and writer._count == 0
+            writer._dbfile.write(bytes(built.lengths))  # the bytes its add() would write, in one call
+            writer._count = len(built.lengths)
+            perdoc._fieldlengths[name] += built.total
 
     def _write_terms(self, writer: W3FieldWriter) -> None:
         """Every term's posting list into the postings file, and its term info into the term table,
