@@ -177,3 +177,27 @@ def test_the_builder_refuses_field_types_it_does_not_write(tmp_path):
     ix = whoosh_index.create_in(folder, Schema(grams=NGRAM()))
     with pytest.raises(TypeError, match="grams"):
         SegmentBuilder(ix)
+
+
+def test_updates_in_batches_answer_as_one_whoosh_segment(tmp_path):
+    """``update`` adds each batch as a builder segment through Whoosh's commit (merge policy, deletions)."""
+    home = tmp_path / "home"
+    extractions_ = corpus()[:45]
+    with Store(home) as store:
+        store.add_batch(extractions_)
+        ids = sorted(store.article_ids())
+        writing.update(home, store, ids[:20])
+        writing.update(home, store, ids[20:])
+        path = writing.current_path(home)
+        docs = [doc for article_id in ids for doc in statement_documents(store.get(article_id))]
+    expected_ix = whoosh_built(tmp_path / "whoosh", statement_schema(), docs)
+
+    def answers(ix, digits=5):
+        with ix.searcher(weighting=scoring.BM25F()) as searcher:
+            return [sorted((hit["id"], round(hit.score, digits)) for hit in searcher.search(q, limit=None)) for q in QUERIES["statements"]]
+
+    assert answers(whoosh_index.open_dir(path)) == answers(expected_ix)
+    with Store(home) as store:  # indexing articles again replaces their documents (deleted, then added anew)
+        writing.update(home, store, ids[:5])
+    assert [[i for i, _ in hits] for hits in answers(whoosh_index.open_dir(path))] == [[i for i, _ in hits] for hits in answers(expected_ix)]
+    assert writing.verify(home, Store(home, readonly=True)).missing == []
