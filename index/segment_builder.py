@@ -1,4 +1,4 @@
-"""A Whoosh segment written in bulk: the same files Whoosh's ``SegmentWriter`` writes, several times faster.
+"""A Whoosh segment written in bulk: the files Whoosh's ``SegmentWriter`` writes, several times faster.
 
 Whoosh 2.7.4 indexes a document through one Token object per word, puts one tuple per posting into a
 pool it sorts (spilling runs to disk), then hands each posting to its posting writer one Python call
@@ -6,12 +6,16 @@ at a time: at a million statements that was 90% of a rebuild.  ``SegmentBuilder`
 documents and appends each field's postings to flat arrays as it goes (term number, document, frequency,
 positions), with C-level calls per field value rather than Python per posting (terms come from the
 analyzers' memo: ``index.analysis``); when the segment is finished the arrays are sorted by term with
-numpy and every term's posting list is written
-block by block exactly as Whoosh's ``W3PostingsWriter`` would (pickled, zlib-compressed blocks of 128
-postings with their info tuples, the term table through Whoosh's own ``OrderedHashWriter``), and the
-per-document files (stored fields, lengths, columns) through Whoosh's own ``W3PerDocWriter``.  The
-segment is a plain ``whoosh3`` segment: Whoosh's readers and ours read it unchanged
-(``tests/test_index_segment_builder.py`` compares it with one Whoosh wrote, posting by posting).
+numpy and every term's posting list is written block by block as Whoosh's ``W3PostingsWriter`` writes
+it (pickled blocks of up to 128 postings with their info tuples; the term table through Whoosh's own
+``OrderedHashWriter``), and the per-document files (stored fields, lengths, columns) through Whoosh's
+own ``W3PerDocWriter`` and column writers.  The segment is a plain ``whoosh3`` segment: Whoosh's
+readers and ours read it unchanged, and ``tests/test_index_segment_builder.py`` compares it with one
+Whoosh wrote: every term, posting, block statistic, length, stored field, column and score.
+
+What differs is below the format: blocks under 64 bytes are stored uncompressed (level 0 in their info
+tuple, as Whoosh's writer meant to: see ``_compressed``) and small ones are compressed with a small zlib
+window; the postings of a block are the same.
 
 Only the field types of our schemas are built here (``ID``, ``KEYWORD``, ``TEXT``, ``BOOLEAN``,
 ``COLUMN`` and TEXT's spelling field, with the memoized analyzers or a bare ``RegexTokenizer``);
@@ -54,16 +58,24 @@ _FREQ = 1  # ids and frequencies (KEYWORD, TEXT without phrase, the spelling fie
 _POSITIONS = 2  # ids, frequencies and encoded positions (TEXT with phrase)
 
 
-def _compress(data: bytes) -> bytes:
-    """zlib at Whoosh's level.  ``zlib.compress`` sets up a 32 KB window and its tables for every call, which
-    for the many blocks of one or two postings costs 20 times the compressing; a window just larger than
-    the data finds the same matches.  Any window decompresses with ``zlib.decompress``, as Whoosh reads."""
+def _compressed(data: bytes) -> tuple[bytes, int]:
+    """A block's pickled data as stored, and the compression level its info tuple records.
+
+    Below ``_RAW_BELOW`` bytes the pickle is stored as it is (level 0, which Whoosh's reader and ours read
+    without zlib): zlib makes such data longer, and ``W3PostingsWriter`` meant to skip it ("if the pickle
+    is less than 20 bytes, don't bother compressing") but sets the level again on the next line.  Above,
+    zlib at Whoosh's level.  ``zlib.compress`` sets up a 32 KB window and its tables for every call, which
+    for small blocks costs 20 times the compressing; a window just larger than the data finds the same
+    matches, and any window decompresses with ``zlib.decompress``."""
+    if len(data) < _RAW_BELOW:
+        return data, 0
     if len(data) > _SMALL:
-        return zlib.compress(data, COMPRESSION)
+        return zlib.compress(data, COMPRESSION), COMPRESSION
     small = zlib.compressobj(COMPRESSION, zlib.DEFLATED, 9, 1)
-    return small.compress(data) + small.flush()
+    return small.compress(data) + small.flush(), COMPRESSION
 
 
+_RAW_BELOW = 64  # bytes: a block of one posting (what most terms have) pickles to 20-50
 _SMALL = 512  # bytes: the smallest zlib window (wbits 9)
 
 
@@ -212,8 +224,8 @@ def _encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boos
             low_byte, high_byte = min(found), max(found)
     else:
         low_byte = high_byte = 0
-    data = _compress(dumps((deltas, mini_weights, mini_values), 2))
-    info = dumps((n, ids[-1], weight_max, COMPRESSION, low_byte, high_byte), 2)
+    data, level = _compressed(dumps((deltas, mini_weights, mini_values), 2))
+    info = dumps((n, ids[-1], weight_max, level, low_byte, high_byte), 2)
     return _INT.pack(len(info) + len(data)) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
 
 
@@ -258,8 +270,8 @@ def _encode_long(ids_array: np.ndarray, freqs: np.ndarray | None, values, length
             mini_values = tuple(values[s:e])
         else:
             mini_values = _EMPTY.join(packed[s:e])
-        data = _compress(dumps((tuple(deltas[s:e]), mini[i], mini_values), 2))
-        info = dumps((min(BLOCK, n - s), ids[min(e, n) - 1], weight_max[i], COMPRESSION, low_bytes[i], high_bytes[i]), 2)
+        data, level = _compressed(dumps((tuple(deltas[s:e]), mini[i], mini_values), 2))
+        info = dumps((min(BLOCK, n - s), ids[min(e, n) - 1], weight_max[i], level, low_bytes[i], high_bytes[i]), 2)
         last_at = at
         block = _INT.pack(len(info) + len(data)) + info + data
         out.append(block)
