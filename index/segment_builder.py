@@ -67,12 +67,14 @@ def _compressed(data: bytes) -> tuple[bytes, int]:
     zlib at Whoosh's level.  ``zlib.compress`` sets up a 32 KB window and its tables for every call, which
     for small blocks costs 20 times the compressing; a window just larger than the data finds the same
     matches, and any window decompresses with ``zlib.decompress``."""
-    if len(data) < _RAW_BELOW:
+    size = len(data)
+    if size < _RAW_BELOW:
         return data, 0
-    if len(data) > _SMALL:
-        return zlib.compress(data, COMPRESSION), COMPRESSION
-    small = zlib.compressobj(COMPRESSION, zlib.DEFLATED, 9, 1)
-    return small.compress(data) + small.flush(), COMPRESSION
+    if size <= _SMALL:
+        sized = zlib.compressobj(COMPRESSION, zlib.DEFLATED, 9, 1)
+    else:  # the window holds the whole block (as 32 KB does); 2**13 hash heads, not 2**15, to clear
+        sized = zlib.compressobj(COMPRESSION, zlib.DEFLATED, min(15, (size - 1).bit_length()), 6)
+    return sized.compress(data) + sized.flush(), COMPRESSION
 
 
 _RAW_BELOW = 64  # bytes: a block of one posting (what most terms have) pickles to 20-50
