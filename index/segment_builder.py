@@ -326,6 +326,19 @@ class SegmentBuilder:
                 raise TypeError(f"field {name!r}: the segment builder writes no term vectors")
         self.segment = self.codec.new_segment(self.storage, ix.indexname)  # (files opened once the fields passed)
         self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
+        # Per field name: (field, its postings, whether the whole value is its one term, its spelling field,
+        # stored, column type), looked up once per field value.
+        self._plans = {
+            name: (
+                field,
+                self._fields.get(name),
+                name in self._fields and type(field) is fields.ID and type(field.analyzer) is analysis.IDTokenizer,
+                self._spells.get(name),
+                bool(field.stored),
+                field.column_type,
+            )
+            for name, field in self.schema.items()
+        }
         self._columns: dict = {}  # field name -> its column writer (Whoosh's, inside the per-document writer)
         self._runs = None  # the temporary run file, once a chunk has been written
         self._pieces: dict[tuple[str, str], list] = {}  # (field, term) -> [(offset, size, last_block_at, stats)]
@@ -336,42 +349,45 @@ class SegmentBuilder:
         """Index one document, as ``whoosh.writing.SegmentWriter.add_document`` would."""
         perdoc = self.perdoc
         docnum = self.docnum
-        schema = self.schema
-        column_writers = self._columns
+        plans = self._plans
         perdoc.start_doc(docnum)
         last_value = None  # the last posting value of the last field indexed: Whoosh's spelling postings carry it
         for name in sorted(values):
             value = values[name]
             if value is None:
                 continue
-            if name.startswith("_"):
-                raise ValueError(f"{name!r}: boosts and stored overrides are not supported by the segment builder")
-            field = schema[name]
-            length = 0
-            built = self._fields.get(name)
-            if built is not None:
-                length, value_last = self._index(built, value, docnum)
+            plan = plans.get(name)
+            if plan is None:
+                raise ValueError(f"{name!r}: not a field of this index's schema (boosts and stored overrides are not built here)")
+            field, built, whole, spell, stored, column = plan
+            if whole:  # an ID: the whole value is the one term (an empty value too: Whoosh indexes b"")
+                if not isinstance(value, str):
+                    raise ValueError(f"{value!r} is not unicode or sequence")
+                built.tids.append(built.vocab[value])
+                built.docs.append(docnum)
+                self._held += 1
+                last_value = _EMPTY
+            elif built is not None:
+                value_last = self._index(built, value, docnum)
                 if value_last is not None:
                     last_value = value_last
-                spell = self._spells.get(name)
                 if spell is not None:
                     self._spell(spell, field, value, last_value)
-            if field.stored:
+            if stored:
                 perdoc.add_field(name, field, value, 0)  # lengths: written whole by ``finish``
-            column = field.column_type
             if column:
-                writer = column_writers.get(name)
+                writer = self._columns.get(name)
                 if writer is None:  # created on first use, as Whoosh's per-document writer does
                     perdoc._create_column(name, column)
-                    writer = column_writers[name] = perdoc._get_column(name)
+                    writer = self._columns[name] = perdoc._get_column(name)
                 writer.add(docnum, field.to_column_value(value))
         perdoc.finish_doc()
         self.docnum += 1
         if self._held >= self.chunk_postings:
             self._write_chunk()
 
-    def _index(self, built: _Field, value, docnum: int) -> tuple[int, bytes | None]:
-        """Add one field value's postings; returns the field length and the last posting value (Whoosh's order)."""
+    def _index(self, built: _Field, value, docnum: int) -> bytes | None:
+        """Add one field value's postings; returns the last posting value (in Whoosh's order), if any."""
         kind = built.kind
         if kind == _EXISTS:
             if isinstance(built.field, fields.BOOLEAN):  # BOOLEAN.index: a string is true if it is one of its trues
@@ -383,7 +399,7 @@ class SegmentBuilder:
             built.tids.append(built.vocab[term])
             built.docs.append(docnum)
             self._held += 1
-            return 0, _EMPTY
+            return _EMPTY
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not unicode or sequence")
         if kind == _POSITIONS:
@@ -393,7 +409,7 @@ class SegmentBuilder:
                 found = [t for t, _ in tokens], [p for _, p in tokens]
             terms, poses = found
             if not terms:
-                return 0, None
+                return None
             if len(set(terms)) == len(terms):  # every word once (most statements): no grouping
                 built.tids.extend(map(built.vocab.__getitem__, terms))
                 built.freqs.extend(repeat(1, len(terms)))
@@ -422,7 +438,7 @@ class SegmentBuilder:
                 if terms is None:
                     terms = [t.text for t in built.analyzer(value, mode="index", boosts=True) if not t.stopped]
             if not terms:
-                return 0, None
+                return None
             counts = Counter(terms)
             postings = len(counts)
             built.tids.extend(map(built.vocab.__getitem__, counts))
@@ -437,8 +453,7 @@ class SegmentBuilder:
                 lengths.extend(bytes(docnum - len(lengths)))
             lengths.append(length_to_byte(length))
             built.total += length
-            return length, encoded
-        return 0, encoded
+        return encoded
 
     def _spell(self, spell: _Field, field, value, last_value: bytes | None) -> None:
         """Whoosh's spelling postings: each unstemmed word once per document, all on document 0, with the
