@@ -215,3 +215,14 @@ NAMES = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent
 
 # Plain words, unstemmed: the vocabulary did-you-mean suggests from, and what prefixes (negotiat*) match.
 PLAIN = Memoized(RegexTokenizer(r"\w+"), AcronymFilter(), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(minsize=3))
+
+
+def shared(analyzer):
+    """The module's own instance of a memoized chain equal to ``analyzer`` (one unpickled from an index's
+    schema, whose memo starts empty every time the index is opened), so that every writer in a process
+    fills and reuses one memo; any other analyzer as it is."""
+    if isinstance(analyzer, Memoized):
+        for own in (WORDS, NAMES, PLAIN):
+            if analyzer == own:
+                return own
+    return analyzer

@@ -40,10 +40,12 @@ from struct import Struct
 import numpy as np
 from whoosh import analysis, columns, fields, formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo, _lenfield
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from index.analysis import Memoized
+from index.analysis import Memoized, shared
 
 BLOCK = 128  # postings per block: W3Codec's blocklimit
 COMPRESSION = 3  # W3Codec's zlib level (Whoosh compresses every block, whatever its size)
@@ -120,7 +122,7 @@ class _Field:
         fmt = field.format
         self.boost = float(fmt.field_boost)
         self.scorable = bool(field.scorable)
-        self.analyzer = getattr(field, "analyzer", None)
+        self.analyzer = shared(getattr(field, "analyzer", None))
         self.regex = None
         self.spell_of = None
         self.lengths = bytearray()  # per document: its length byte (scorable fields only)
@@ -292,6 +294,27 @@ def _combined(stats: list[tuple]) -> tuple:
         total += piece[1]
     low = [piece[2] for piece in stats if piece[2]]
     return (sum(p[0] for p in stats), total, min(low) if low else 0, max(p[3] for p in stats), max(p[4] for p in stats), stats[0][5], stats[-1][6])
+
+
+def _add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> None:
+    """``tindex.add(key, value)`` for each entry (keys ascending), with one file write for all of them:
+    the same rows, hash buckets and key positions as Whoosh's ``OrderedHashWriter.add`` makes."""
+    dbfile, hashfn, buckets, index = tindex.dbfile, tindex.hashfn, tindex.buckets, tindex.index
+    position = dbfile.tell()
+    last = tindex.lastkey
+    rows = []
+    for key, value in entries:
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        index.append(position)
+        row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
+        rows.append(row)
+        h = hashfn(key)
+        buckets[h & 255].append((h, position))
+        position += len(row)
+        last = key
+    dbfile.write(b"".join(rows))
+    tindex.lastkey = last
 
 
 _NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
@@ -557,6 +580,7 @@ class SegmentBuilder:
             held.setdefault(field_name, set()).add(term)
         position = postfile.tell()
         pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
+        entries: list[tuple[bytes, bytes]] = []  # term table rows not yet added
         pack_info, pack_extent = W3TermInfo._struct.pack, _EXTENT.pack
         for name in sorted(by_name):
             built = by_name[name]
@@ -591,12 +615,15 @@ class SegmentBuilder:
                 length = sum(map(len, body))
                 pending.extend(body)
                 df, weight, low, high, weight_max, first, last = stats
-                tindex.add(prefix + term.encode("utf-8"), pack_info(0, weight, df, low, high, weight_max, first, last) + pack_extent(position, length))
+                entries.append((prefix + term.encode("utf-8"), pack_info(0, weight, df, low, high, weight_max, first, last) + pack_extent(position, length)))
                 position += length
                 if len(pending) > 4096:
                     postfile.write(b"".join(pending))
                     pending = []
+                    _add_terms(tindex, entries)
+                    entries = []
         postfile.write(b"".join(pending))
+        _add_terms(tindex, entries)
 
     def _close_runs(self) -> None:
         if self._runs is not None:
