@@ -13,7 +13,7 @@ own ``W3PerDocWriter`` and column writers.  The segment is a plain ``whoosh3`` s
 readers and ours read it unchanged, and ``tests/test_index_segment_builder.py`` compares it with one
 Whoosh wrote: every term, posting, block statistic, length, stored field, column and score.
 
-What differs is below the format: blocks under 64 bytes are stored uncompressed (level 0 in their info
+What differs is below the format: blocks under 128 bytes are stored uncompressed (level 0 in their info
 tuple, as Whoosh's writer meant to: see ``_compressed``) and small ones are compressed with a small zlib
 window; the postings of a block are the same.
 
@@ -64,7 +64,7 @@ def _compressed(data: bytes) -> tuple[bytes, int]:
     """A block's pickled data as stored, and the compression level its info tuple records.
 
     Below ``_RAW_BELOW`` bytes the pickle is stored as it is (level 0, which Whoosh's reader and ours read
-    without zlib): zlib makes such data longer, and ``W3PostingsWriter`` meant to skip it ("if the pickle
+    without zlib): zlib saves little or nothing on such data, and ``W3PostingsWriter`` meant to skip it ("if the pickle
     is less than 20 bytes, don't bother compressing") but sets the level again on the next line.  Above,
     zlib at Whoosh's level.  ``zlib.compress`` sets up a 32 KB window and its tables for every call, which
     for small blocks costs 20 times the compressing; a window just larger than the data finds the same
@@ -79,7 +79,7 @@ def _compressed(data: bytes) -> tuple[bytes, int]:
     return sized.compress(data) + sized.flush(), COMPRESSION
 
 
-_RAW_BELOW = 64  # bytes: a block of one posting (what most terms have) pickles to 20-50
+_RAW_BELOW = 128  # bytes: a block of one posting (what most terms have) pickles to 20-100
 _SMALL = 512  # bytes: the smallest zlib window (wbits 9)
 
 
