@@ -65,9 +65,11 @@ def main() -> None:
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     whoosh, builder = min(seconds["whoosh"]), min(seconds["builder"])
-    print(f"{len(statements):,} statements, {len(articles):,} articles; CPU s (best of {args.rounds}): "
-          f"Whoosh's writer {whoosh:.1f}, builder {builder:.1f} ({whoosh / builder:.1f}×); "
-          f"statements per CPU-second: {len(statements) / whoosh:,.0f} and {len(statements) / builder:,.0f}")
+    print(
+        f"{len(statements):,} statements, {len(articles):,} articles; CPU s (best of {args.rounds}): "
+        f"Whoosh's writer {whoosh:.1f}, builder {builder:.1f} ({whoosh / builder:.1f}×); "
+        f"statements per CPU-second: {len(statements) / whoosh:,.0f} and {len(statements) / builder:,.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ call that asks for more than terms and positions take the chain itself, unchange
 from __future__ import annotations
 
 import re
-from itertools import repeat
 
 from whoosh.analysis import (
     CharsetFilter,

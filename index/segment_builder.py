@@ -21,6 +21,9 @@ Only the field types of our schemas are built here (``ID``, ``KEYWORD``, ``TEXT`
 ``COLUMN`` and TEXT's spelling field, with the memoized analyzers or a bare ``RegexTokenizer``);
 another type raises ``TypeError`` when the builder is made, so a schema change cannot slip past.
 
+One module (past 400 lines) because documents in and segment files out share the arrays' layout;
+the block and term-row bytes are ``index.posting_blocks``.
+
 Memory is bounded: past ``CHUNK_POSTINGS`` postings held, every term's postings so far are written as
 finished blocks to a temporary run file and the arrays start afresh; at the end each term's pieces
 are copied in order (a piece's last block may hold fewer than 128 postings, which Whoosh's readers
@@ -30,91 +33,59 @@ take as they take any block).
 from __future__ import annotations
 
 import tempfile
-import zlib
 from array import array
 from collections import Counter, defaultdict
 from itertools import count, repeat
-from pickle import dumps
-from struct import Struct
 
 import numpy as np
 from whoosh import analysis, columns, fields, formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo, _lenfield
-from whoosh.filedb.filetables import OrderedHashWriter
-from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from index.analysis import Memoized, shared
+from index.posting_blocks import (
+    BLOCK,
+    EMPTY,
+    EXISTS,
+    EXTENT,
+    FREQ,
+    INT,
+    ONE,
+    POSITIONS,
+    add_terms,
+    combined,
+    encode_long,
+    encode_positions,
+    encode_short,
+    packed,
+)
 
-BLOCK = 128  # postings per block: W3Codec's blocklimit
-COMPRESSION = 3  # W3Codec's zlib level (Whoosh compresses every block, whatever its size)
-_INT = Struct("!i")
-_EXTENT = Struct("!qi")  # a term info's pointer into the postings file and the list's length (pack_long + pack_int)
-_UINT = Struct("!I")
-_EMPTY = b""
-
-# Field kinds, by what their postings carry
-_EXISTS = 0  # ids only (ID, BOOLEAN): weight = the format's field boost, no value
-_FREQ = 1  # ids and frequencies (KEYWORD, TEXT without phrase, the spelling field): value = 4-byte freq
-_POSITIONS = 2  # ids, frequencies and encoded positions (TEXT with phrase)
-
-
-def _compressed(data: bytes) -> tuple[bytes, int]:
-    """A block's pickled data as stored, and the compression level its info tuple records.
-
-    Below ``_RAW_BELOW`` bytes the pickle is stored as it is (level 0, which Whoosh's reader and ours read
-    without zlib): zlib saves little or nothing on such data, and ``W3PostingsWriter`` meant to skip it ("if the pickle
-    is less than 20 bytes, don't bother compressing") but sets the level again on the next line.  Above,
-    zlib at Whoosh's level.  ``zlib.compress`` sets up a 32 KB window and its tables for every call, which
-    for small blocks costs 20 times the compressing; a window just larger than the data finds the same
-    matches, and any window decompresses with ``zlib.decompress``."""
-    size = len(data)
-    if size < _RAW_BELOW:
-        return data, 0
-    if size <= _SMALL:
-        sized = zlib.compressobj(COMPRESSION, zlib.DEFLATED, 9, 1)
-    else:  # the window holds the whole block (as 32 KB does); 2**13 hash heads, not 2**15, to clear
-        sized = zlib.compressobj(COMPRESSION, zlib.DEFLATED, min(15, (size - 1).bit_length()), 6)
-    return sized.compress(data) + sized.flush(), COMPRESSION
-
-
-_RAW_BELOW = 128  # bytes: a block of one posting (what most terms have) pickles to 20-100
-_SMALL = 512  # bytes: the smallest zlib window (wbits 9)
-
-
-class _OnePosition(dict):
-    """Encoded ``Positions`` values of a word seen once, by its position (computed once each)."""
-
-    def __missing__(self, pos: int) -> bytes:
-        value = self[pos] = _UINT.pack(1) + dumps([pos], 2)
-        return value
-
-
-_ONE = _OnePosition()
-
-
-def _encode_positions(poses: list[int]) -> bytes:
-    """``formats.Positions.encode``: the count, then the pickled deltas."""
-    if len(poses) == 1:
-        return _ONE[poses[0]]
-    deltas = [poses[0]] + [b - a for a, b in zip(poses, poses[1:])]
-    return _UINT.pack(len(deltas)) + dumps(deltas, 2)
-
-
-_PACKED = [_UINT.pack(n) for n in range(256)]  # the 4-byte frequency values of ``Frequency`` fields
-
-
-def _packed(freq: int) -> bytes:
-    return _PACKED[freq] if freq < 256 else _UINT.pack(freq)
+_NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
 
 
 class _Field:
     """One indexed field's postings while a segment is built, as flat arrays in the order they came:
     term number, document number, frequency and (positional fields) the encoded positions."""
 
-    __slots__ = ("name", "field", "kind", "boost", "scorable", "analyzer", "regex", "lengths", "spell_of",
-                 "vocab", "tids", "docs", "freqs", "values", "spelled", "total")
+    __slots__ = (
+        "name",
+        "field",
+        "kind",
+        "boost",
+        "scorable",
+        "analyzer",
+        "regex",
+        "lengths",
+        "spell_of",
+        "vocab",
+        "tids",
+        "docs",
+        "freqs",
+        "values",
+        "spelled",
+        "total",
+    )
 
     def __init__(self, name: str, field) -> None:
         self.name = name
@@ -130,14 +101,14 @@ class _Field:
         self.spelled: dict[str, list] = {}  # spelling fields: word -> the values of its postings
         self.clear()
         if type(fmt) is formats.Existence:
-            self.kind = _EXISTS
+            self.kind = EXISTS
         elif type(fmt) is formats.Frequency:
-            self.kind = _FREQ
+            self.kind = FREQ
         elif type(fmt) is formats.Positions:
-            self.kind = _POSITIONS
+            self.kind = POSITIONS
         else:
             raise TypeError(f"field {name!r}: the segment builder does not write {type(fmt).__name__} postings")
-        if self.kind == _EXISTS and self.scorable:
+        if self.kind == EXISTS and self.scorable:
             raise TypeError(f"field {name!r}: a scorable field without frequencies is not built here")
         if isinstance(field, (fields.BOOLEAN, fields.SpellField)):
             return
@@ -174,9 +145,9 @@ class _Field:
             names[number] = term
         spans = {names[t]: (s, e) for t, s, e in zip(ordered[starts].tolist(), starts.tolist(), ends.tolist())}
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64)
-        freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind != _EXISTS else None
+        freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind != EXISTS else None
         order_list = order.tolist()
-        values = list(map(self.values.__getitem__, order_list)) if self.kind == _POSITIONS else None
+        values = list(map(self.values.__getitem__, order_list)) if self.kind == POSITIONS else None
         return spans, _Sorted(docs, freqs, values)
 
 
@@ -189,135 +160,6 @@ class _Sorted:
         self.docs, self.freqs, self.values = docs, freqs, values
         self.doc_list = docs.tolist()
         self.freq_list = freqs.tolist() if freqs is not None else None
-
-
-def _encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost: float, kind: int, spell: bool = False):
-    """A posting list of one block (most hold one posting), exactly as ``W3PostingsWriter`` writes it.
-
-    Returns the block (its length positive), where it starts (0) and the term's statistics."""
-    n = len(ids)
-    deltas = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if n > 1 else (ids[0],)
-    if spell:  # Whoosh's spelling postings: weight the int 1
-        weight_max, total, mini_weights = 1, n, None
-    elif freqs is None:  # existence: every weight is the field boost
-        weight_max, total = boost, boost * n
-        mini_weights = None if boost == 1.0 else boost
-    else:
-        low, high = min(freqs), max(freqs)
-        weight_max = high * boost
-        if low == high:
-            total = weight_max * n
-            mini_weights = None if weight_max == 1.0 else weight_max
-        else:
-            weights = [f * boost for f in freqs]
-            total = sum(weights)
-            mini_weights = tuple(weights)
-    if kind == _EXISTS:
-        mini_values = None
-    elif kind == _POSITIONS:
-        mini_values = tuple(values)
-    elif values is not None:
-        mini_values = _EMPTY.join(values)
-    else:
-        mini_values = _EMPTY.join(map(_packed, freqs))
-    if lengths is not None:
-        if n == 1:
-            low_byte = high_byte = lengths[ids[0]]
-        else:
-            found = list(map(lengths.__getitem__, ids))
-            low_byte, high_byte = min(found), max(found)
-    else:
-        low_byte = high_byte = 0
-    data, level = _compressed(dumps((deltas, mini_weights, mini_values), 2))
-    info = dumps((n, ids[-1], weight_max, level, low_byte, high_byte), 2)
-    return _INT.pack(len(info) + len(data)) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
-
-
-def _encode_long(ids_array: np.ndarray, freqs: np.ndarray | None, values, lengths, boost: float, kind: int):
-    """A long posting list cut into 128-posting blocks with array operations (the blocks ``_encode_short``
-    would write for each 128 in turn)."""
-    n = len(ids_array)
-    starts = np.arange(0, n, BLOCK)
-    start_list = starts.tolist()
-    ids = ids_array.tolist()
-    deltas_array = np.diff(ids_array, prepend=0)
-    deltas_array[starts] = ids_array[starts]  # every block's ids restart from zero
-    deltas = deltas_array.tolist()
-    if freqs is None:
-        weight_max = [boost] * len(start_list)
-        sums = [boost * len(ids[s : s + BLOCK]) for s in start_list]
-        mini = [None if boost == 1.0 else boost] * len(start_list)
-    else:
-        weights = freqs.astype(np.float64) * boost
-        weight_max = np.maximum.reduceat(weights, starts).tolist()
-        weight_min = np.minimum.reduceat(weights, starts).tolist()
-        sums = np.add.reduceat(weights, starts).tolist()  # integers times the boost: exact in any order
-        mini = [
-            (None if high == 1.0 else high) if low == high else tuple(weights[s : s + BLOCK].tolist())
-            for s, low, high in zip(start_list, weight_min, weight_max)
-        ]
-        if kind == _FREQ:
-            packed = list(map(_packed, freqs.tolist()))
-    if lengths is not None:
-        found = np.frombuffer(lengths, dtype=np.uint8)[ids_array]
-        low_bytes = np.minimum.reduceat(found, starts).tolist()
-        high_bytes = np.maximum.reduceat(found, starts).tolist()
-    else:
-        low_bytes = high_bytes = [0] * len(start_list)
-    out = []
-    at = last_at = 0
-    for i, s in enumerate(start_list):
-        e = s + BLOCK
-        if kind == _EXISTS:
-            mini_values = None
-        elif kind == _POSITIONS:
-            mini_values = tuple(values[s:e])
-        else:
-            mini_values = _EMPTY.join(packed[s:e])
-        data, level = _compressed(dumps((tuple(deltas[s:e]), mini[i], mini_values), 2))
-        info = dumps((min(BLOCK, n - s), ids[min(e, n) - 1], weight_max[i], level, low_bytes[i], high_bytes[i]), 2)
-        last_at = at
-        block = _INT.pack(len(info) + len(data)) + info + data
-        out.append(block)
-        at += len(block)
-    total = 0.0
-    for block_sum in sums:
-        total += block_sum
-    stats = (n, total, min(low_bytes), max(high_bytes), max(weight_max), ids[0], ids[-1])
-    return b"".join(out), last_at, stats
-
-
-def _combined(stats: list[tuple]) -> tuple:
-    """The statistics of consecutive pieces of one posting list as one (``W3TermInfo.add_block``'s sums)."""
-    total = 0
-    for piece in stats:
-        total += piece[1]
-    low = [piece[2] for piece in stats if piece[2]]
-    return (sum(p[0] for p in stats), total, min(low) if low else 0, max(p[3] for p in stats), max(p[4] for p in stats), stats[0][5], stats[-1][6])
-
-
-def _add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> None:
-    """``tindex.add(key, value)`` for each entry (keys ascending), with one file write for all of them:
-    the same rows, hash buckets and key positions as Whoosh's ``OrderedHashWriter.add`` makes."""
-    dbfile, hashfn, buckets, index = tindex.dbfile, tindex.hashfn, tindex.buckets, tindex.index
-    position = dbfile.tell()
-    last = tindex.lastkey
-    rows = []
-    for key, value in entries:
-        if key <= last:
-            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
-        index.append(position)
-        row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
-        rows.append(row)
-        h = hashfn(key)
-        buckets[h & 255].append((h, position))
-        position += len(row)
-        last = key
-    dbfile.write(b"".join(rows))
-    tindex.lastkey = last
-
-
-_NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
 
 
 class SegmentBuilder:
@@ -389,7 +231,7 @@ class SegmentBuilder:
                 built.tids.append(built.vocab[value])
                 built.docs.append(docnum)
                 self._held += 1
-                last_value = _EMPTY
+                last_value = EMPTY
             elif built is not None:
                 value_last = self._index(built, value, docnum)
                 if value_last is not None:
@@ -412,7 +254,7 @@ class SegmentBuilder:
     def _index(self, built: _Field, value, docnum: int) -> bytes | None:
         """Add one field value's postings; returns the last posting value (in Whoosh's order), if any."""
         kind = built.kind
-        if kind == _EXISTS:
+        if kind == EXISTS:
             if isinstance(built.field, fields.BOOLEAN):  # BOOLEAN.index: a string is true if it is one of its trues
                 term = "t" if (value.lower() in built.field.trues if isinstance(value, str) else bool(value)) else "f"
             else:  # ID: the whole value is the one term (an empty value too: Whoosh indexes b"")
@@ -422,10 +264,10 @@ class SegmentBuilder:
             built.tids.append(built.vocab[term])
             built.docs.append(docnum)
             self._held += 1
-            return _EMPTY
+            return EMPTY
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not unicode or sequence")
-        if kind == _POSITIONS:
+        if kind == POSITIONS:
             found = built.analyzer.memo_positions(value)
             if found is None:  # words the chain splits or multiplies: the chain's own tokens
                 tokens = [(t.text, t.pos) for t in built.analyzer(value, mode="index", positions=True, boosts=True) if not t.stopped]
@@ -436,7 +278,7 @@ class SegmentBuilder:
             if len(set(terms)) == len(terms):  # every word once (most statements): no grouping
                 built.tids.extend(map(built.vocab.__getitem__, terms))
                 built.freqs.extend(repeat(1, len(terms)))
-                built.values.extend(map(_ONE.__getitem__, poses))
+                built.values.extend(map(ONE.__getitem__, poses))
                 postings = len(terms)
             else:
                 groups: dict[str, list[int]] = {}
@@ -448,8 +290,8 @@ class SegmentBuilder:
                         group.append(pos)
                 built.tids.extend(map(built.vocab.__getitem__, groups))
                 built.freqs.extend(map(len, groups.values()))
-                one = _ONE
-                built.values.extend([one[g[0]] if len(g) == 1 else _encode_positions(g) for g in groups.values()])
+                one = ONE
+                built.values.extend([one[g[0]] if len(g) == 1 else encode_positions(g) for g in groups.values()])
                 postings = len(groups)
             built.docs.extend(repeat(docnum, postings))
             encoded = built.values[-1]
@@ -467,7 +309,7 @@ class SegmentBuilder:
             built.tids.extend(map(built.vocab.__getitem__, counts))
             built.docs.extend(repeat(docnum, postings))
             built.freqs.extend(counts.values())
-            encoded = _packed(built.freqs[-1])
+            encoded = packed(built.freqs[-1])
         self._held += postings
         length = len(terms)
         if built.scorable:
@@ -493,11 +335,14 @@ class SegmentBuilder:
     def _encoder(self, built: _Field):
         """A function from a term to its blocks, where the last block starts, and its statistics."""
         if built.spell_of is not None:  # Whoosh's pool sorts them by value; they carry weight 1 (an int)
+
             def spelled(term: str):
                 values = sorted(built.spelled[term])
-                pieces = [_encode_short([0] * len(v), None, v, None, 1.0, _FREQ, spell=True) for v in (values[s : s + BLOCK] for s in range(0, len(values), BLOCK))]
+                pieces = [
+                    encode_short([0] * len(v), None, v, None, 1.0, FREQ, spell=True) for v in (values[s : s + BLOCK] for s in range(0, len(values), BLOCK))
+                ]
                 last_at = sum(len(data) for data, _, _ in pieces[:-1])
-                return b"".join(data for data, _, _ in pieces), last_at, _combined([stats for _, _, stats in pieces])
+                return b"".join(data for data, _, _ in pieces), last_at, combined([stats for _, _, stats in pieces])
 
             return set(built.spelled), spelled
         if not built.docs:
@@ -509,10 +354,22 @@ class SegmentBuilder:
         def encode(term: str):
             s, e = spans[term]
             if e - s > _NUMPY_FROM:
-                return _encode_long(ordered.docs[s:e], None if ordered.freqs is None else ordered.freqs[s:e],
-                                    None if ordered.values is None else ordered.values[s:e], lengths, boost, kind)
-            return _encode_short(ordered.doc_list[s:e], None if ordered.freq_list is None else ordered.freq_list[s:e],
-                                 None if ordered.values is None else ordered.values[s:e], lengths, boost, kind)
+                return encode_long(
+                    ordered.docs[s:e],
+                    None if ordered.freqs is None else ordered.freqs[s:e],
+                    None if ordered.values is None else ordered.values[s:e],
+                    lengths,
+                    boost,
+                    kind,
+                )
+            return encode_short(
+                ordered.doc_list[s:e],
+                None if ordered.freq_list is None else ordered.freq_list[s:e],
+                None if ordered.values is None else ordered.values[s:e],
+                lengths,
+                boost,
+                kind,
+            )
 
         return set(spans), encode
 
@@ -581,7 +438,7 @@ class SegmentBuilder:
         position = postfile.tell()
         pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
         entries: list[tuple[bytes, bytes]] = []  # term table rows not yet added
-        pack_info, pack_extent = W3TermInfo._struct.pack, _EXTENT.pack
+        pack_info, pack_extent = W3TermInfo._struct.pack, EXTENT.pack
         for name in sorted(by_name):
             built = by_name[name]
             self._pad_lengths(built)
@@ -595,8 +452,8 @@ class SegmentBuilder:
                 pieces = self._pieces.get((name, term))
                 if pieces is None:  # all in memory (the usual case): one piece
                     data, last_at, stats = encode(term)
-                    (size,) = _INT.unpack_from(data, last_at)  # the list's last block says so with a negative length
-                    body = [WHOOSH3_HEADER_MAGIC, data[:last_at], _INT.pack(-size), data[last_at + 4 :]]
+                    (size,) = INT.unpack_from(data, last_at)  # the list's last block says so with a negative length
+                    body = [WHOOSH3_HEADER_MAGIC, data[:last_at], INT.pack(-size), data[last_at + 4 :]]
                 else:
                     pieces = list(pieces)
                     if term in fresh:
@@ -608,10 +465,10 @@ class SegmentBuilder:
                             self._runs.seek(offset)
                             data = self._runs.read(data)
                         if i == len(pieces) - 1:
-                            (size,) = _INT.unpack_from(data, last_at)
-                            data = data[:last_at] + _INT.pack(-size) + data[last_at + 4 :]
+                            (size,) = INT.unpack_from(data, last_at)
+                            data = data[:last_at] + INT.pack(-size) + data[last_at + 4 :]
                         body.append(data)
-                    stats = _combined([p[3] for p in pieces])
+                    stats = combined([p[3] for p in pieces])
                 length = sum(map(len, body))
                 pending.extend(body)
                 df, weight, low, high, weight_max, first, last = stats
@@ -620,10 +477,10 @@ class SegmentBuilder:
                 if len(pending) > 4096:
                     postfile.write(b"".join(pending))
                     pending = []
-                    _add_terms(tindex, entries)
+                    add_terms(tindex, entries)
                     entries = []
         postfile.write(b"".join(pending))
-        _add_terms(tindex, entries)
+        add_terms(tindex, entries)
 
     def _close_runs(self) -> None:
         if self._runs is not None:
