@@ -151,6 +151,21 @@ class _Field:
         return spans, _Sorted(docs, freqs, values)
 
 
+class _Run:
+    """What one chunk wrote of a field to the run file: its terms in order and, per term, the piece's
+    offset, size, last block's start and statistics (in arrays: a few bytes a term, not objects)."""
+
+    __slots__ = ("terms", "numbers", "weights")
+
+    def __init__(self, terms: list[str], numbers: array, weights: array) -> None:
+        self.terms, self.numbers, self.weights = terms, numbers, weights
+
+    def piece(self, i: int) -> tuple:
+        offset, size, last_at, df, low, high, first, last = self.numbers[8 * i : 8 * i + 8]
+        total, weight_max = self.weights[2 * i : 2 * i + 2]
+        return offset, size, last_at, (df, total, low, high, weight_max, first, last)
+
+
 class _Sorted:
     """A field's postings in term order, as arrays (long lists) and lists (short ones)."""
 
@@ -169,7 +184,7 @@ class SegmentBuilder:
     for the caller to commit in a table of contents (``writing._join``).
     """
 
-    CHUNK_POSTINGS = 8_000_000  # postings held in memory before they go to a run file (~150 MB)
+    CHUNK_POSTINGS = 4_000_000  # postings held in memory before they go to a run file (~100 MB, twice that while sorting)
 
     def __init__(self, ix, *, chunk_postings: int | None = None) -> None:
         self.schema = ix.schema
@@ -206,7 +221,7 @@ class SegmentBuilder:
         }
         self._columns: dict = {}  # field name -> its column writer (Whoosh's, inside the per-document writer)
         self._runs = None  # the temporary run file, once a chunk has been written
-        self._pieces: dict[tuple[str, str], list] = {}  # (field, term) -> [(offset, size, last_block_at, stats)]
+        self._chunks: dict[str, list[_Run]] = {}  # field name -> what each chunk wrote of it, in order
 
     # --- documents ---------------------------------------------------------------------------
 
@@ -382,11 +397,16 @@ class SegmentBuilder:
         for built in self._fields.values():
             self._pad_lengths(built)
             terms, encode = self._encoder(built)
-            for term in sorted(terms):
-                data, last_at, stats = encode(term)
-                offset = runs.tell()
+            ordered = sorted(terms)
+            numbers = array("q")
+            weights = array("d")
+            for term in ordered:
+                data, last_at, (df, total, low, high, weight_max, first, last) = encode(term)
+                numbers.extend((runs.tell(), len(data), last_at, df, low, high, first, last))
+                weights.extend((total, weight_max))
                 runs.write(data)
-                self._pieces.setdefault((built.name, term), []).append((offset, len(data), last_at, stats))
+            if ordered:
+                self._chunks.setdefault(built.name, []).append(_Run(ordered, numbers, weights))
             built.clear()
         self._held = sum(map(len, self._spells.values()))
 
@@ -432,9 +452,6 @@ class SegmentBuilder:
         in Whoosh's order: fields by name, terms by their UTF-8 bytes (which is str order)."""
         tindex, postfile, fieldmap = writer._tindex, writer._postfile, writer._fieldmap
         by_name = {built.name: built for built in (*self._fields.values(), *self._spells.values())}
-        held: dict[str, set[str]] = {}
-        for field_name, term in self._pieces:
-            held.setdefault(field_name, set()).add(term)
         position = postfile.tell()
         pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
         entries: list[tuple[bytes, bytes]] = []  # term table rows not yet added
@@ -443,19 +460,24 @@ class SegmentBuilder:
             built = by_name[name]
             self._pad_lengths(built)
             fresh, encode = self._encoder(built)
-            terms = held.get(name, set()) | fresh
+            runs = self._chunks.get(name, [])
+            terms = fresh.union(*(run.terms for run in runs))
             if not terms:
                 continue
+            at = [0] * len(runs)  # each run's next term: runs and the union are in the same order
             fieldmap[name] = len(fieldmap)
             prefix = pack_ushort(fieldmap[name])
             for term in sorted(terms):
-                pieces = self._pieces.get((name, term))
-                if pieces is None:  # all in memory (the usual case): one piece
+                pieces = []
+                for i, run in enumerate(runs):
+                    if at[i] < len(run.terms) and run.terms[at[i]] == term:
+                        pieces.append(run.piece(at[i]))
+                        at[i] += 1
+                if not pieces:  # all in memory (the usual case): one piece
                     data, last_at, stats = encode(term)
                     (size,) = INT.unpack_from(data, last_at)  # the list's last block says so with a negative length
                     body = [WHOOSH3_HEADER_MAGIC, data[:last_at], INT.pack(-size), data[last_at + 4 :]]
                 else:
-                    pieces = list(pieces)
                     if term in fresh:
                         data, last_at, stats = encode(term)
                         pieces.append((None, data, last_at, stats))
