@@ -68,6 +68,19 @@ class AcronymFilter(Filter):
 
 
 _UNSEEN = object()
+
+
+def _whole_matches(expression: re.Pattern) -> re.Pattern:
+    """The tokenizer's expression with its groups made non-capturing, so that ``findall`` returns whole
+    matches (the words ``finditer`` would give) without a match object per word."""
+    if not expression.groups:
+        return expression
+    pattern = expression.pattern
+    if "\\(" in pattern or "(?" in pattern or "[" in pattern:
+        raise TypeError(f"Memoized cannot derive a word pattern from {pattern!r}")
+    return re.compile(pattern.replace("(", "(?:"), expression.flags)
+
+
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
 
 
@@ -88,11 +101,20 @@ class Memoized(CompositeAnalyzer):
             raise TypeError("Memoized needs a RegexTokenizer that matches words")
         self._renumber = any(isinstance(item, StopFilter) and item.renumber for item in self.items)
         self._memo: dict[str, object] = {}
+        self._several: set[str] = set()  # words the memo holds as _SEVERAL (checked per value in C)
+        self._findall = _whole_matches(tokenizer.expression).findall
 
     def __getstate__(self):  # the schema is pickled into the index: the memo stays out
         state = dict(self.__dict__)
         state["_memo"] = {}
+        state["_several"] = set()
+        state.pop("_findall", None)
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_several", set())  # schemas pickled before it existed
+        self._findall = _whole_matches(self.items[0].expression).findall
 
     def __call__(self, value, no_morph=False, **kwargs):
         plain = (
@@ -114,20 +136,55 @@ class Memoized(CompositeAnalyzer):
     def memo_terms(self, value: str) -> list[str] | None:
         """The terms of ``value`` from the memo (stop words left out), or None when a word of it is one
         the chain splits or multiplies (then only the chain itself says what it makes)."""
-        terms = [self._term(m.group()) for m in self.items[0].expression.finditer(value)]
-        if any(term is _SEVERAL for term in terms):
+        terms = self._terms(value)
+        if terms is None:
             return None
-        return [term for term in terms if term is not None]  # type: ignore[misc]
+        return list(filter(None, terms))  # stop words are None; a term is never empty (see ``_term``)
+
+    def _terms(self, value: str) -> list | None:
+        """What the chain makes of each word of ``value`` (None for stop words), or None when a word is
+        one the chain splits or multiplies.  Set and map calls in C: only words not seen yet go through
+        the chain, one by one."""
+        words = self._findall(value)
+        memo = self._memo
+        fresh = set(words).difference(memo)
+        if fresh:
+            for word in fresh:
+                self._term(word)
+            if not memo.keys() >= fresh:  # the memo was full and started afresh meanwhile
+                terms = [self._term(word) for word in words]
+                return None if _SEVERAL in terms else terms
+        if self._several and not self._several.isdisjoint(words):
+            return None
+        return list(map(memo.__getitem__, words))
+
+    def memo_positions(self, value: str) -> tuple[list[str], list[int]] | None:
+        """The terms of ``value`` and their positions as indexing gives them (stop words out, positions
+        renumbered as ``StopFilter`` does), or None when only the chain itself can say (see ``memo_terms``)."""
+        terms = self._terms(value)
+        if terms is None:
+            return None
+        kept = list(filter(None, terms))
+        if not kept:
+            return kept, []
+        if self._renumber:
+            first = next(raw for raw, term in enumerate(terms) if term is not None)
+            return kept, list(range(first, first + len(kept)))
+        return kept, [raw for raw, term in enumerate(terms) if term is not None]
 
     def _term(self, word: str):
-        """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL``."""
+        """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL`` (also for a
+        word the chain makes empty: the memo's users take an empty term for a stop word)."""
         term = self._memo.get(word, _UNSEEN)
         if term is _UNSEEN:
             made = [t.text for t in super().__call__(word, mode="index")]
-            term = None if not made else made[0] if len(made) == 1 else _SEVERAL
+            term = None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL
             if len(self._memo) >= self.MEMO_SIZE:
                 self._memo.clear()
+                self._several.clear()
             self._memo[word] = term
+            if term is _SEVERAL:
+                self._several.add(word)
         return term
 
     def _tokens(self, terms, positions=False, start_pos=0, **kwargs):
@@ -157,3 +214,14 @@ NAMES = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent
 
 # Plain words, unstemmed: the vocabulary did-you-mean suggests from, and what prefixes (negotiat*) match.
 PLAIN = Memoized(RegexTokenizer(r"\w+"), AcronymFilter(), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(minsize=3))
+
+
+def shared(analyzer):
+    """The module's own instance of a memoized chain equal to ``analyzer`` (one unpickled from an index's
+    schema, whose memo starts empty every time the index is opened), so that every writer in a process
+    fills and reuses one memo; any other analyzer as it is."""
+    if isinstance(analyzer, Memoized):
+        for own in (WORDS, NAMES, PLAIN):
+            if analyzer == own:
+                return own
+    return analyzer

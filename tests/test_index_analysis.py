@@ -64,3 +64,17 @@ def test_the_memo_stays_out_of_the_pickled_schema_and_stays_bounded(monkeypatch)
 def test_a_tokenizer_that_splits_on_gaps_is_refused():
     with pytest.raises(TypeError):
         Memoized(RegexTokenizer(r"\s+", gaps=True))
+
+
+def test_a_schema_read_from_an_index_shares_the_process_memo():
+    """Each opening of an index unpickles fresh analyzers with empty memos; writers use the module's own."""
+    from index.analysis import shared
+    from index.schema import statement_schema
+
+    opened = pickle.loads(pickle.dumps(statement_schema()))
+    assert opened["text"].analyzer._memo == {}
+    assert shared(opened["text"].analyzer) is WORDS
+    assert shared(opened["speaker"].analyzer) is NAMES
+    assert shared(opened["words"].analyzer) is PLAIN
+    other = Memoized(RegexTokenizer(r"\w+"))
+    assert shared(other) is other

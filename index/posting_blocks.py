@@ -1,0 +1,205 @@
+"""Whoosh's ``whoosh3`` posting blocks and term table rows, written from lists and arrays.
+
+``W3PostingsWriter`` writes a posting list as a 4-byte header and blocks of up to 128 postings, each a
+signed length (negative for the list's last), a pickled info tuple (count, last id, max weight,
+compression level, min and max length bytes) and the pickled, zlib-compressed ``(id deltas, weights,
+values)``; ``W3TermInfo`` and ``OrderedHashWriter`` rows point to the lists.  The functions here write
+those same bytes from a term's postings in one call, for ``index.segment_builder``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pickle import dumps
+from struct import Struct
+
+import numpy as np
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
+
+BLOCK = 128  # postings per block: W3Codec's blocklimit
+COMPRESSION = 3  # W3Codec's zlib level (Whoosh compresses every block, whatever its size)
+INT = Struct("!i")
+EXTENT = Struct("!qi")  # a term info's pointer into the postings file and the list's length (pack_long + pack_int)
+UINT = Struct("!I")
+EMPTY = b""
+
+# Field kinds, by what their postings carry
+EXISTS = 0  # ids only (ID, BOOLEAN): weight = the format's field boost, no value
+FREQ = 1  # ids and frequencies (KEYWORD, TEXT without phrase, the spelling field): value = 4-byte freq
+POSITIONS = 2  # ids, frequencies and encoded positions (TEXT with phrase)
+
+
+def _compressed(data: bytes) -> tuple[bytes, int]:
+    """A block's pickled data as stored, and the compression level its info tuple records.
+
+    Below ``_RAW_BELOW`` bytes the pickle is stored as it is (level 0, which Whoosh's reader and ours read
+    without zlib): zlib saves little or nothing on such data, and ``W3PostingsWriter`` meant to skip it ("if the pickle
+    is less than 20 bytes, don't bother compressing") but sets the level again on the next line.  Above,
+    zlib at Whoosh's level.  ``zlib.compress`` sets up a 32 KB window and its tables for every call, which
+    for small blocks costs 20 times the compressing; a window just larger than the data finds the same
+    matches, and any window decompresses with ``zlib.decompress``."""
+    size = len(data)
+    if size < _RAW_BELOW:
+        return data, 0
+    if size <= _SMALL:
+        sized = zlib.compressobj(COMPRESSION, zlib.DEFLATED, 9, 1)
+    else:  # the window holds the whole block (as 32 KB does); 2**13 hash heads, not 2**15, to clear
+        sized = zlib.compressobj(COMPRESSION, zlib.DEFLATED, min(15, (size - 1).bit_length()), 6)
+    return sized.compress(data) + sized.flush(), COMPRESSION
+
+
+_RAW_BELOW = 128  # bytes: a block of one posting (what most terms have) pickles to 20-100
+_SMALL = 512  # bytes: the smallest zlib window (wbits 9)
+
+
+class OnePosition(dict):
+    """Encoded ``Positions`` values of a word seen once, by its position (computed once each)."""
+
+    def __missing__(self, pos: int) -> bytes:
+        value = self[pos] = UINT.pack(1) + dumps([pos], 2)
+        return value
+
+
+ONE = OnePosition()
+
+
+def encode_positions(poses: list[int]) -> bytes:
+    """``formats.Positions.encode``: the count, then the pickled deltas."""
+    if len(poses) == 1:
+        return ONE[poses[0]]
+    deltas = [poses[0]] + [b - a for a, b in zip(poses, poses[1:])]
+    return UINT.pack(len(deltas)) + dumps(deltas, 2)
+
+
+_PACKED = [UINT.pack(n) for n in range(256)]  # the 4-byte frequency values of ``Frequency`` fields
+
+
+def packed(freq: int) -> bytes:
+    return _PACKED[freq] if freq < 256 else UINT.pack(freq)
+
+
+def encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost: float, kind: int, spell: bool = False):
+    """A posting list of one block (most hold one posting), exactly as ``W3PostingsWriter`` writes it.
+
+    Returns the block (its length positive), where it starts (0) and the term's statistics."""
+    n = len(ids)
+    deltas = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if n > 1 else (ids[0],)
+    if spell:  # Whoosh's spelling postings: weight the int 1
+        weight_max, total, mini_weights = 1, n, None
+    elif freqs is None:  # existence: every weight is the field boost
+        weight_max, total = boost, boost * n
+        mini_weights = None if boost == 1.0 else boost
+    else:
+        low, high = min(freqs), max(freqs)
+        weight_max = high * boost
+        if low == high:
+            total = weight_max * n
+            mini_weights = None if weight_max == 1.0 else weight_max
+        else:
+            weights = [f * boost for f in freqs]
+            total = sum(weights)
+            mini_weights = tuple(weights)
+    if kind == EXISTS:
+        mini_values = None
+    elif kind == POSITIONS:
+        mini_values = tuple(values)
+    elif values is not None:
+        mini_values = EMPTY.join(values)
+    else:
+        mini_values = EMPTY.join(map(packed, freqs))
+    if lengths is not None:
+        if n == 1:
+            low_byte = high_byte = lengths[ids[0]]
+        else:
+            found = list(map(lengths.__getitem__, ids))
+            low_byte, high_byte = min(found), max(found)
+    else:
+        low_byte = high_byte = 0
+    data, level = _compressed(dumps((deltas, mini_weights, mini_values), 2))
+    info = dumps((n, ids[-1], weight_max, level, low_byte, high_byte), 2)
+    return INT.pack(len(info) + len(data)) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
+
+
+def encode_long(ids_array: np.ndarray, freqs: np.ndarray | None, values, lengths, boost: float, kind: int):
+    """A long posting list cut into 128-posting blocks with array operations (the blocks ``_encode_short``
+    would write for each 128 in turn)."""
+    n = len(ids_array)
+    starts = np.arange(0, n, BLOCK)
+    start_list = starts.tolist()
+    ids = ids_array.tolist()
+    deltas_array = np.diff(ids_array, prepend=0)
+    deltas_array[starts] = ids_array[starts]  # every block's ids restart from zero
+    deltas = deltas_array.tolist()
+    if freqs is None:
+        weight_max = [boost] * len(start_list)
+        sums = [boost * len(ids[s : s + BLOCK]) for s in start_list]
+        mini = [None if boost == 1.0 else boost] * len(start_list)
+    else:
+        weights = freqs.astype(np.float64) * boost
+        weight_max = np.maximum.reduceat(weights, starts).tolist()
+        weight_min = np.minimum.reduceat(weights, starts).tolist()
+        sums = np.add.reduceat(weights, starts).tolist()  # integers times the boost: exact in any order
+        mini = [
+            (None if high == 1.0 else high) if low == high else tuple(weights[s : s + BLOCK].tolist())
+            for s, low, high in zip(start_list, weight_min, weight_max)
+        ]
+        if kind == FREQ:
+            packed_freqs = list(map(packed, freqs.tolist()))
+    if lengths is not None:
+        found = np.frombuffer(lengths, dtype=np.uint8)[ids_array]
+        low_bytes = np.minimum.reduceat(found, starts).tolist()
+        high_bytes = np.maximum.reduceat(found, starts).tolist()
+    else:
+        low_bytes = high_bytes = [0] * len(start_list)
+    out = []
+    at = last_at = 0
+    for i, s in enumerate(start_list):
+        e = s + BLOCK
+        if kind == EXISTS:
+            mini_values = None
+        elif kind == POSITIONS:
+            mini_values = tuple(values[s:e])
+        else:
+            mini_values = EMPTY.join(packed_freqs[s:e])
+        data, level = _compressed(dumps((tuple(deltas[s:e]), mini[i], mini_values), 2))
+        info = dumps((min(BLOCK, n - s), ids[min(e, n) - 1], weight_max[i], level, low_bytes[i], high_bytes[i]), 2)
+        last_at = at
+        block = INT.pack(len(info) + len(data)) + info + data
+        out.append(block)
+        at += len(block)
+    total = 0.0
+    for block_sum in sums:
+        total += block_sum
+    stats = (n, total, min(low_bytes), max(high_bytes), max(weight_max), ids[0], ids[-1])
+    return b"".join(out), last_at, stats
+
+
+def combined(stats: list[tuple]) -> tuple:
+    """The statistics of consecutive pieces of one posting list as one (``W3TermInfo.add_block``'s sums)."""
+    total = 0
+    for piece in stats:
+        total += piece[1]
+    low = [piece[2] for piece in stats if piece[2]]
+    return (sum(p[0] for p in stats), total, min(low) if low else 0, max(p[3] for p in stats), max(p[4] for p in stats), stats[0][5], stats[-1][6])
+
+
+def add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> None:
+    """``tindex.add(key, value)`` for each entry (keys ascending), with one file write for all of them:
+    the same rows, hash buckets and key positions as Whoosh's ``OrderedHashWriter.add`` makes."""
+    dbfile, hashfn, buckets, index = tindex.dbfile, tindex.hashfn, tindex.buckets, tindex.index
+    position = dbfile.tell()
+    last = tindex.lastkey
+    rows = []
+    for key, value in entries:
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        index.append(position)
+        row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
+        rows.append(row)
+        h = hashfn(key)
+        buckets[h & 255].append((h, position))
+        position += len(row)
+        last = key
+    dbfile.write(b"".join(rows))
+    tindex.lastkey = last
