@@ -377,12 +377,11 @@ class FastRanker:
             return _EMPTY_IDS, _EMPTY_SCORES
         return np.concatenate(all_ids), np.concatenate(all_scores)
 
-    def rank(self, searcher, query: Q.Query, limit: int, allowed: set[int] | np.ndarray | None, deadline: Deadline | None = None) -> Ranked:
+    def rank(self, searcher, query: Q.Query, limit: int, allowed, deadline: Deadline | None = None) -> Ranked:
         """The best ``limit`` matches within ``allowed`` (None: all) and every match; raises Unsupported."""
         ids, scores = self.matches(searcher, query, deadline)
         if allowed is not None:
-            wanted = allowed if isinstance(allowed, np.ndarray) else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
-            keep = np.isin(ids, wanted)
+            keep = np.isin(ids, as_ids(allowed))
             ranked_ids, ranked_scores = ids[keep], scores[keep]
         else:
             ranked_ids, ranked_scores = ids, scores
@@ -443,6 +442,17 @@ class Docs(AbstractSet):
         return NotImplemented
 
     __rand__ = __and__
+
+
+def as_ids(docs) -> np.ndarray:
+    """Document numbers as a sorted int64 array, from ``Docs``, an array (sorted already) or a set."""
+    if isinstance(docs, Docs):
+        return docs.ids
+    if isinstance(docs, np.ndarray):
+        return docs
+    ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    ids.sort()
+    return ids
 
 
 def matching(searcher, query: Q.Query, fast: FastRanker | None, deadline: Deadline | None = None):

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+import numpy as np
 from cachetools import LRUCache
 from whoosh import highlight
 from whoosh import query as Q
@@ -31,7 +32,7 @@ from index.backend import Feeder, RebuildReport, Verification, register
 from index.budget import DEFAULT_BUDGET, Deadline, budget_setting, guard
 from index.documents import sentence_of, speaker_key
 from index.errors import REPAIR, IndexUnavailable, SearchTimeout
-from index.fastsearch import FastRanker, matching, rank_and_note
+from index.fastsearch import FastRanker, as_ids, matching, rank_and_note
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.names import RESOLVED_FACETS, NameBook
@@ -48,6 +49,7 @@ from index.results import (
     SearchResults,
 )
 from index.segments import (
+    NO_DAY,
     TARGET_CONFIG,
     Caches,
     SegmentValues,
@@ -416,23 +418,28 @@ register("whoosh", lambda home, settings: SearchIndex(home, budget=budget_settin
 _COARSER = {"day": ("month", "year"), "week": ("month", "year"), "month": ("year",), "year": ()}
 
 
-def _histogram(view: View, matched: set[int], step: str) -> tuple[Bucket, ...]:
+def _histogram(view: View, matched, step: str) -> tuple[Bucket, ...]:
     """Counts per step; a statement dated only to a month or year, coarser than the step, is counted for its whole period.
 
     (Its day is its period's first: drawn per day it would pile up on the 1st of January.)
     """
-    counts: Counter[tuple[int, str | None]] = Counter()
-    days = view.cache.days
-    precisions = view.cache.columns.get("precision")
+    ids = as_ids(matched)
+    days = view.cache.days[ids]
+    dated = days != NO_DAY
+    ids, days = ids[dated], days[dated].astype(np.int64)
     coarser = _COARSER[step]
-    for docnum in matched:
-        day = days[docnum] if docnum < len(days) else None
-        if day is not None:
-            precision = precisions[docnum] if precisions is not None and coarser else None
-            counts[(day, precision if precision in coarser else None)] += 1
+    spans: list[str | None] = [None]
+    kinds = np.zeros(len(ids), dtype=np.int64)
+    if coarser and "precision" in view.cache.columns:
+        codes, labels = view.cache.columns["precision"]
+        span_of = np.array([(1 + coarser.index(label)) if label in coarser else 0 for label in labels], dtype=np.int64)
+        spans += list(coarser)
+        kinds = span_of[codes[ids]]
+    keys, counts = np.unique(days * 4 + kinds, return_counts=True)  # (day, span) per distinct pair, not per document
     buckets: Counter[tuple[str, str | None]] = Counter()
-    for (day, span), n in counts.items():  # one Period per distinct day, not per document
-        buckets[(Period.containing(day_to_date(day), span or step).first.isoformat(), span)] += n
+    for key, n in zip(keys.tolist(), counts.tolist()):
+        day, span = divmod(key, 4)
+        buckets[(Period.containing(day_to_date(day), spans[span] or step).first.isoformat(), spans[span])] += n
     return tuple(Bucket(start, n, span) for (start, span), n in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1] or "")))
 
 
