@@ -30,7 +30,8 @@ from archive.store import Store
 from index import integrity, writing
 from index.backend import Feeder, RebuildReport, Verification, register
 from index.budget import DEFAULT_BUDGET, Deadline, budget_setting, guard
-from index.documents import sentence_of, speaker_key
+from index.contexts import context_of
+from index.documents import speaker_key
 from index.errors import REPAIR, IndexUnavailable, SearchTimeout
 from index.fastsearch import FastRanker, as_ids, matching, rank_and_note
 from index.highlight import MarkFormatter, mark, words_of
@@ -331,7 +332,7 @@ class SearchIndex:
                 continue
             statement, meta = found[sid]
             quote_html = mark(statement.quote, words)
-            context = sentence_of(meta["text"], statement)
+            context = context_of(meta["text"], statement)
             context_html = mark(context, words)
             score = round(hit.score, 4) if hit.score is not None and sort == "relevance" else None
             hits.append(Hit.stored(sid, statement, meta, score, quote_html, context_html))
