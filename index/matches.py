@@ -41,7 +41,7 @@ def match_order(
     if view is None:
         return MatchOrder(0, iter(()))
     searcher = view.searcher
-    expanded = bound_expansions(parsed.query, searcher.reader(), request.text, deadline)
+    expanded = bound_expansions(parsed.query, searcher.reader(), request.text, deadline, view.cache.listings)
     query = and_all(expanded, *(facet_query(config, name, values) for name, values in filters.items()))
     days = view.cache.days
     dated = lo is not None or hi is not None

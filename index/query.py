@@ -162,7 +162,7 @@ class QueryTooBroad(QuerySyntaxError):
     """A prefix, wildcard, fuzzy term or range that stands for too many words in this index."""
 
 
-def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline | None = None) -> Q.Query:
+def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline | None = None, listings=None) -> Q.Query:
     """``query`` with each fuzzy term's words found once in ``reader``, or QueryTooBroad when the query's
     expanding terms stand for more than ``MAX_EXPANDED_TERMS`` words of the index.
 
@@ -173,7 +173,7 @@ def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline 
     """
     total = 0
     found: dict[int, tuple[str, ...]] = {}
-    listings: dict[tuple[str, str], list[str]] = {}
+    listings = {} if listings is None else listings  # (field, prefix) -> words; shared by the searches of one index version
     stack = [query]
     while stack:
         node = stack.pop()

@@ -211,7 +211,7 @@ class SearchIndex:
         # The budget covers the query's own work (its expansion, matching and ranking), not the caches
         # an index version builds once for every search (those above, and facet columns).
         deadline = Deadline(self.budget)
-        query = bound_expansions(parsed.query, searcher.reader(), text, deadline)
+        query = bound_expansions(parsed.query, searcher.reader(), text, deadline, view.cache.listings)
         results = None
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
@@ -245,7 +245,7 @@ class SearchIndex:
         facet_list = tuple(self._facet(view, config, name, worded, passes, filters, dated, matched, facet_limit) for name in request.facets)
         buckets = _histogram(view, matched, request.histogram) if request.histogram else ()
         # Did-you-mean scans the vocabulary: a nicety, so only within what is left of the budget.
-        suggestion = self._suggest(searcher, parsed, text, deadline) if total == 0 and text.strip() else None
+        suggestion = self._suggest(view, parsed, text, deadline) if total == 0 and text.strip() else None
         names = self.names().suggest(text) if total == 0 and text.strip() else ()
         return SearchResults(
             query=text,
@@ -377,13 +377,14 @@ class SearchIndex:
         values = [FacetValue(v, labels.get(v, v), n, v in selected) for v, n in top]
         return Facet(name, tuple(values), max(0, len(ordered) - limit))
 
-    def _suggest(self, searcher, parsed, text, deadline: Deadline) -> str | None:
+    def _suggest(self, view: View, parsed, text, deadline: Deadline) -> str | None:
         # Edit distances are computed in Python against every word of the archive, in time quadratic in
         # the word's length: no suggestion for words far longer than any real one ("ab" + 400 "?").
         if any(len(word) > SUGGEST_MAX_WORD for word in re.findall(r"\S+", text)):
             return None
+        searcher = view.searcher
         try:
-            corrector = _BudgetedCorrector(searcher.reader(), "words", deadline)
+            corrector = _BudgetedCorrector(searcher.reader(), "words", deadline, view.cache.listings)
             corrected = searcher.correct_query(parsed.query, text, correctors={"text": corrector}, maxdist=2)
         except SearchTimeout:
             return None
@@ -392,7 +393,7 @@ class SearchIndex:
         if not corrected.string or corrected.string == text:
             return None
         try:  # a correction can itself be a query we refuse ("cease~2" corrected to "ceas~2")
-            query = bound_expansions(parse(corrected.string).query, searcher.reader(), corrected.string, deadline)
+            query = bound_expansions(parse(corrected.string).query, searcher.reader(), corrected.string, deadline, view.cache.listings)
             found = set(searcher.docs_for_query(guard(query, deadline)))
         except (QuerySyntaxError, SearchTimeout):
             return None
@@ -403,13 +404,14 @@ class _BudgetedCorrector(ReaderCorrector):
     """Whoosh's corrector for a field, scanning the vocabulary with the clock checked and without the
     words whose length alone puts them too far."""
 
-    def __init__(self, reader, fieldname: str, deadline: Deadline) -> None:
+    def __init__(self, reader, fieldname: str, deadline: Deadline, listings) -> None:
         super().__init__(reader, fieldname, reader.schema[fieldname])
         self.deadline = deadline
+        self.listings = listings
 
     def _suggestions(self, text, maxdist, prefix):
         freq = self.reader.frequency
-        for word in fuzzy_words(Q.FuzzyTerm(self.fieldname, text, maxdist=maxdist, prefixlength=prefix), self.reader, self.deadline):
+        for word in fuzzy_words(Q.FuzzyTerm(self.fieldname, text, maxdist=maxdist, prefixlength=prefix), self.reader, self.deadline, self.listings):
             yield 0 - (maxdist + (1.0 / (freq(self.fieldname, word) or 1) * 0.5)), word  # Whoosh's own score
 
 

@@ -237,6 +237,9 @@ class Caches:
         # Bounded by the document numbers held, oldest dropped first.
         self.value_docs: LRUCache[tuple[str, object], np.ndarray] = LRUCache(self.VALUE_DOCS_LIMIT, getsizeof=len)
         self.lock = threading.Lock()
+        # The words of a field under a prefix, as fuzzy terms and did-you-mean list them (each listing
+        # walks Whoosh's term tables in Python: about a second per letter at a million statements).
+        self.listings = WordListings()
 
     VALUE_DOCS_LIMIT = 8_000_000  # document numbers kept in value arrays (64 MB at most)
 
@@ -274,6 +277,24 @@ class Caches:
 
     def live_docs(self, searcher=None) -> Docs:
         return self.live
+
+
+class WordListings:
+    """Word listings per (field, prefix) of one index version, bounded by the words held; shared by threads."""
+
+    WORDS_LIMIT = 600_000  # words kept over all listings (~40 MB)
+
+    def __init__(self) -> None:
+        self._held: LRUCache[tuple[str, str], list[str]] = LRUCache(self.WORDS_LIMIT, getsizeof=lambda words: max(1, len(words)))
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> list[str] | None:
+        with self._lock:
+            return self._held.get(key)
+
+    def __setitem__(self, key: tuple[str, str], words: list[str]) -> None:
+        with self._lock, suppress(ValueError):  # a listing larger than the whole budget is not kept
+            self._held[key] = words
 
 
 def _joined(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.ndarray]:
