@@ -96,14 +96,14 @@ class _Segment:
             if lengths is None:
                 raise Unsupported(f"no length array for {fieldname!r}")
             fl = np.frombuffer(lengths, dtype=np.uint32)[found.ids].astype(np.float64)
-            tf = found.weights
+            tf = found.weights.astype(np.float64)
             # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
             scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
             scores.flags.writeable = False
             self.postings.put_value(key, scores)
             return scores
         if type(scorer) is WeightScorer:
-            return found.weights.copy()
+            return found.weights.astype(np.float64)
         raise Unsupported(f"scorer {type(scorer).__name__}")
 
 

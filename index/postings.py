@@ -37,8 +37,8 @@ _POSITIONS_COUNT = 4  # an encoded position list starts with its count as a 4-by
 class TermPostings:
     """One term's postings in one segment: ids ascending, weights, and (if asked) encoded positions."""
 
-    ids: np.ndarray  # int64, segment document numbers, ascending
-    weights: np.ndarray  # float64: the stored float32 weights, exactly
+    ids: np.ndarray  # int32, segment document numbers, ascending (a segment holds fewer than 2**31)
+    weights: np.ndarray  # float32: the stored weights exactly (Whoosh writes them as float32); scores widen them
     values: tuple[bytes, ...] | None  # encoded payloads, one per posting (positional fields only)
 
     @property
@@ -64,8 +64,8 @@ def decode(reader, fieldname: str, btext: bytes, with_values: bool) -> TermPosti
     if info.is_inlined():
         ids, weights, values = info.inlined_postings()
         return TermPostings(
-            np.asarray(ids, dtype=np.int64),
-            np.asarray(weights, dtype=np.float64) if weights else np.ones(len(ids)),
+            np.asarray(ids, dtype=np.int32),
+            np.asarray(weights, dtype=np.float32) if weights else np.ones(len(ids), dtype=np.float32),
             tuple(values) if with_values else None,
         )
     offset, length = info.extent()
@@ -115,7 +115,7 @@ def _decode_blocks(data, with_values: bool) -> TermPostings:
     if len(starts) > 1:  # make every block's first delta relative to the previous block's last id
         ids_array[starts[1:]] -= np.asarray(last_ids[:-1], dtype=np.int64)
     np.cumsum(ids_array, out=ids_array)
-    return TermPostings(ids_array, np.asarray(weights, dtype=np.float64), tuple(values) if with_values else None)
+    return TermPostings(ids_array.astype(np.int32), np.asarray(weights, dtype=np.float32), tuple(values) if with_values else None)
 
 
 def positions(value: bytes) -> np.ndarray:
