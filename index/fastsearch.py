@@ -35,6 +35,7 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import Results
 
 from index.budget import Deadline, guard
+from index.postingfiles import MappedSegments
 from index.postings import PostingsCache, TermPostings, Unsupported
 from index.ranking import Lengths, RankAndNote
 
@@ -67,18 +68,32 @@ class Ranked:
 class _Segment:
     """What evaluating a query in one segment needs: its searcher, reader and caches."""
 
-    __slots__ = ("searcher", "reader", "postings", "lengths", "weighting", "scored", "deadline")
+    __slots__ = ("searcher", "reader", "postings", "mapped", "lengths", "weighting", "scored", "deadline")
 
-    def __init__(self, searcher, postings: PostingsCache, lengths: Lengths, weighting, scored: bool = True, deadline: Deadline | None = None) -> None:
+    def __init__(
+        self,
+        searcher,
+        postings: PostingsCache,
+        lengths: Lengths,
+        weighting,
+        scored: bool = True,
+        deadline: Deadline | None = None,
+        mapped: MappedSegments | None = None,
+    ) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.postings = postings
+        self.mapped = mapped
         self.lengths = lengths
         self.weighting = weighting
         self.scored = scored
         self.deadline = deadline
 
     def term(self, fieldname: str, btext: bytes, with_values: bool = False) -> TermPostings | None:
+        if not with_values and self.mapped is not None:  # a frequent word's postings, mapped from the segment's file
+            found = self.mapped.get(self.reader, fieldname, btext)
+            if found is not None:
+                return found
         return self.postings.get(self.reader, fieldname, btext, with_values)
 
     def score_term(self, fieldname: str, btext: bytes, found: TermPostings) -> np.ndarray:
@@ -342,9 +357,10 @@ def _near(docs: np.ndarray, words: list[TermPostings], slop: int) -> np.ndarray:
 class FastRanker:
     """Ranks a query over every segment of a searcher from posting arrays, or says it cannot."""
 
-    def __init__(self, lengths: Lengths, postings: PostingsCache | None = None) -> None:
+    def __init__(self, lengths: Lengths, postings: PostingsCache | None = None, mapped: MappedSegments | None = None) -> None:
         self.lengths = lengths
         self.postings = postings or PostingsCache()
+        self.mapped = mapped if mapped is not None else MappedSegments()
 
     def _deleted(self, reader) -> np.ndarray:
         """A segment's deleted documents as a boolean mask; deletions only grow, so their count keys it."""
@@ -365,7 +381,7 @@ class FastRanker:
         for subsearcher, offset in searcher.leaf_searchers():
             if subsearcher.reader().doc_count_all() == 0:  # an index with no segment yet matches nothing
                 continue
-            part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting, deadline=deadline))
+            part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting, deadline=deadline, mapped=self.mapped))
             ids, scores = part.ids, part.scores
             reader = subsearcher.reader()
             if len(ids) and reader.has_deletions():

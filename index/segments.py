@@ -71,7 +71,7 @@ class SegmentValues:
     def __init__(self, reader, target: Target, folder: Path | None = None) -> None:
         self.doccount = reader.doc_count_all()
         self.saved = 0
-        folder = folder if folder is not None else _folder(reader)
+        folder = folder if folder is not None else valuefiles.folder_of(reader)
         segment = getattr(reader, "segment", None)
         name = valuefiles.file_name(segment().segment_id()) if segment is not None and folder is not None else None
         loaded = valuefiles.load(folder / name, self.doccount) if name is not None else None
@@ -91,16 +91,6 @@ class SegmentValues:
 
 
 NO_DAY = np.iinfo(np.int32).min  # a document without a usable day number
-
-
-def _folder(reader) -> Path | None:
-    """The folder holding a segment reader's files (a compound segment reads through an overlay)."""
-    storage = getattr(reader, "_storage", None)
-    for candidate in (storage, getattr(storage, "b", None)):
-        folder = getattr(candidate, "folder", None)
-        if folder:
-            return Path(folder)
-    return None
 
 
 def _complete(loaded, target: Target) -> bool:

@@ -95,13 +95,26 @@ def load(path: Path, doccount: int) -> tuple[dict[str, np.ndarray], dict[str, li
         return None
 
 
-def write_missing(generation: Path) -> int:
-    """Write the value files of every segment in the index generation at ``generation`` that has none
-    (a rebuild calls this before swapping the generation in); returns how many were written.
+def folder_of(reader) -> Path | None:
+    """The folder holding a segment reader's files (a compound segment reads through an overlay)."""
+    storage = getattr(reader, "_storage", None)
+    for candidate in (storage, getattr(storage, "b", None)):
+        folder = getattr(candidate, "folder", None)
+        if folder:
+            return Path(folder)
+    return None
 
-    Best effort: a file that cannot be written is computed by the searchers instead."""
+
+def write_missing(generation: Path) -> int:
+    """Write the value and postings files (``index.postingfiles``) of every segment in the index
+    generation at ``generation`` that lacks them (a rebuild calls this before swapping the generation
+    in); returns how many files were written.
+
+    Best effort: a file that cannot be written is computed (values) or decoded (postings) by the
+    searchers instead."""
     from whoosh import index as whoosh_index
 
+    from index import postingfiles
     from index.segments import TARGET_CONFIG, SegmentValues
 
     written = 0
@@ -115,8 +128,24 @@ def write_missing(generation: Path) -> int:
                 segment = getattr(leaf, "segment", None)
                 if segment is None or leaf.doc_count_all() == 0:
                     continue
-                if not (generation / file_name(segment().segment_id())).exists():
-                    values = SegmentValues(leaf, target, folder=generation)
-                    written += values.saved
+                segment_id = segment().segment_id()
+                if not (generation / file_name(segment_id)).exists():
+                    written += SegmentValues(leaf, target, folder=generation).saved
+                postings = generation / postingfiles.file_name(segment_id)
+                if target.indexname is None and not postings.exists():
+                    try:
+                        written += postingfiles.write(leaf, postings)
+                    except OSError:
+                        pass
         ix.close()
     return written
+
+
+if __name__ == "__main__":  # python -m index.valuefiles HOME: write the files an older index lacks
+    import sys
+
+    from index.writing import current_path
+
+    for home in sys.argv[1:]:
+        path = current_path(home)
+        print(f"{home}: {write_missing(path) if path is not None else 'no index'} file(s) written")

@@ -127,3 +127,38 @@ def test_a_value_file_goes_with_its_segment_when_segments_merge(built):
     statement_files = {name for name in before if name.startswith("MAIN_")}
     assert statement_files and not statement_files & after
     assert len([name for name in after if name.startswith("MAIN_")]) == 1
+
+
+def test_mapped_postings_equal_the_decoded_ones_and_searches_rank_the_same(home, monkeypatch):
+    from index import postingfiles
+    from index.postings import decode
+
+    monkeypatch.setattr(postingfiles, "MIN_DOCS", 2)  # the test corpus is small: map every word in two documents or more
+    with Store(home) as store:
+        store.add_batch(extractions())
+        writing.update(home, store, store.article_ids())
+    queries = ["ceasefire", "ceasefire talks", "moscow OR kyiv", '"clear answer"', "ceasefire NOT warning", "said"]
+    requests = [SearchRequest(q, facets=FACETS, per_page=50) for q in queries]
+    before = [SearchIndex(home).search(r) for r in requests]
+    assert valuefiles.write_missing(writing.current_path(home)) >= 1
+    ix, reader = segments(home)
+    mapped = postingfiles.MappedSegments()
+    compared = 0
+    with reader:
+        for leaf, _ in reader.leaf_readers():
+            held = mapped.of(leaf)
+            assert held is not None
+            for word in held.index:
+                got, expected = held.get(word), decode(leaf, "text", word, False)
+                assert got.ids.tolist() == expected.ids.tolist() and got.weights.tolist() == expected.weights.tolist()
+                assert leaf.doc_frequency("text", word) >= 2
+                compared += 1
+            rare = [t for t, info in leaf.iter_field("text") if info.doc_frequency() < 2]
+            assert rare and all(held.get(t) is None for t in rare)  # left to be decoded
+    ix.close()
+    assert compared > 5
+    index = SearchIndex(home)
+    after = [index.search(r) for r in requests]
+    for a, b in zip(before, after):
+        assert (a.total, a.facets, [(h.id, h.score) for h in a.hits]) == (b.total, b.facets, [(h.id, h.score) for h in b.hits])
+    assert index._fast.mapped.of(index._view().searcher.reader().leaf_readers()[0][0]) is not None
