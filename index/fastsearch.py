@@ -36,7 +36,7 @@ from whoosh.searching import Results
 
 from index.budget import Deadline, guard
 from index.postingfiles import MappedSegments
-from index.postings import PostingsCache, TermPostings, Unsupported
+from index.postings import PostingsCache, TermPostings, Unsupported, values_for
 from index.ranking import Lengths, RankAndNote
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -291,7 +291,10 @@ def _phrase(query: Q.Phrase, seg: _Segment) -> Part:
             btext = field.to_bytes(word)
         except ValueError:
             return Part.empty()
-        found = seg.term(fieldname, btext, with_values=True)
+        # a frequent word's postings are mapped without positions: those are read below for the candidates only
+        found = seg.mapped.get(seg.reader, fieldname, btext) if seg.mapped is not None else None
+        if found is None:
+            found = seg.term(fieldname, btext, with_values=True)
         if found is None:
             return Part.empty()
         words.append((btext, found))
@@ -301,7 +304,10 @@ def _phrase(query: Q.Phrase, seg: _Segment) -> Part:
     parts = [Part(found.ids, seg.score_term(fieldname, btext, found) if seg.scored else np.ones(len(found.ids))) for btext, found in words]
     candidates = _binary_tree(parts)
     if len(candidates.ids):
-        keep = _near(candidates.ids, [found for _, found in words], query.slop)
+        if seg.deadline is not None:
+            seg.deadline.check()
+        located = [found if found.values is not None else values_for(seg.reader, fieldname, btext, candidates.ids) for btext, found in words]
+        keep = _near(candidates.ids, located, query.slop)
         candidates = Part(candidates.ids[keep], candidates.scores[keep])
     if query.boost != 1.0:
         candidates = Part(candidates.ids, candidates.scores * query.boost)

@@ -118,6 +118,50 @@ def _decode_blocks(data, with_values: bool) -> TermPostings:
     return TermPostings(ids_array.astype(np.int32), np.asarray(weights, dtype=np.float32), tuple(values) if with_values else None)
 
 
+def values_for(reader, fieldname: str, btext: bytes, docs: np.ndarray) -> TermPostings:
+    """The postings of ``btext`` for those of ``docs`` (ascending) that hold it, with their values
+    (positions): only the blocks whose id range holds one of ``docs`` are decompressed and unpickled."""
+    if not isinstance(reader, SegmentReader) or not isinstance(reader._terms, W3TermsReader):
+        raise Unsupported(f"not a whoosh3 segment reader: {type(reader).__name__}")
+    info = reader.term_info(fieldname, btext)
+    if info.is_inlined():
+        whole = decode(reader, fieldname, btext, True)
+        keep = np.isin(whole.ids, docs)
+        return TermPostings(whole.ids[keep], whole.weights[keep], tuple(v for v, k in zip(whole.values, keep.tolist()) if k))
+    offset, length = info.extent()
+    if isinstance(length, tuple):
+        length = length[0]
+    view = memoryview(reader._terms._postfile.get(offset, length))
+    if bytes(view[: len(_HEADER)]) != _HEADER:
+        raise Unsupported("posting list without whoosh3's header")
+    pos, end, previous = len(_HEADER), len(view), -1
+    ids: list[np.ndarray] = []
+    values: list[bytes] = []
+    loads, dumps, decompress, unpack = pickle.loads, pickle.dumps, zlib.decompress, _BLOCK_LENGTH.unpack_from
+    while pos < end:
+        (size,) = unpack(view, pos)
+        pos += 4
+        block_end = pos + abs(size)
+        info_tuple = loads(view[pos : min(block_end, pos + _INFO_MAX)])
+        last_id, compression = info_tuple[1], info_tuple[3]
+        # the block holds ids in (previous, last_id]: decode it only if a wanted document falls there
+        if np.searchsorted(docs, last_id, side="right") > np.searchsorted(docs, previous, side="right"):
+            block = bytes(view[pos + len(dumps(info_tuple, 2)) : block_end])
+            deltas, _weights, block_values = loads(decompress(block) if compression else block)
+            if not isinstance(block_values, tuple):
+                raise Unsupported("this field's postings carry no variable-length values (no positions)")
+            block_ids = np.cumsum(np.asarray(deltas, dtype=np.int64))  # a block's first delta is its first id
+            keep = np.isin(block_ids, docs)
+            ids.append(block_ids[keep])
+            values.extend(v for v, k in zip(block_values, keep.tolist()) if k)
+        previous = last_id
+        pos = block_end
+        if size < 0:
+            break
+    found = np.concatenate(ids).astype(np.int32) if ids else np.zeros(0, dtype=np.int32)
+    return TermPostings(found, np.ones(len(found), dtype=np.float32), tuple(values))
+
+
 def positions(value: bytes) -> np.ndarray:
     """Positions from a ``Positions`` format value: a 4-byte count, then a pickled list of deltas."""
     if not value.endswith(b"."):  # Whoosh trims the pickle's STOP opcode when it stores a value
