@@ -36,7 +36,7 @@ from whoosh.searching import Results
 
 from index.budget import Deadline, guard
 from index.postingfiles import MappedSegments
-from index.postings import PostingsCache, TermPostings, Unsupported, values_for
+from index.postings import PostingsCache, TermPostings, Unsupported, common, member, values_for
 from index.ranking import Lengths, RankAndNote
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -169,8 +169,15 @@ def _term(query: Q.Term, seg: _Segment) -> Part:
 
 def _combine(a: Part, b: Part, intersect: bool) -> Part:
     """Whoosh's IntersectionMatcher / UnionMatcher over two parts: scores add, left first."""
-    if intersect:
-        ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    if intersect:  # the shorter list's ids looked up in the longer one (binary searches, in C)
+        if len(a.ids) <= len(b.ids):
+            ia = np.flatnonzero(member(a.ids, b.ids))
+            ids = a.ids[ia]
+            ib = np.searchsorted(b.ids, ids)
+        else:
+            ib = np.flatnonzero(member(b.ids, a.ids))
+            ids = b.ids[ib]
+            ia = np.searchsorted(a.ids, ids)
         return Part(ids, a.scores[ia] + b.scores[ib])
     ids = np.union1d(a.ids, b.ids)
     in_a = np.searchsorted(a.ids, ids)
@@ -242,7 +249,7 @@ def _array_union(parts: list[Part], boost: float, scored: bool) -> Part:
 def _and_not(query: Q.AndNot, seg: _Segment) -> Part:
     positive = evaluate(query.a, seg)
     negative = evaluate(query.b, seg)
-    keep = ~np.isin(positive.ids, negative.ids, assume_unique=True)
+    keep = ~member(positive.ids, negative.ids)
     return Part(positive.ids[keep], positive.scores[keep])
 
 
@@ -353,8 +360,8 @@ def _near(docs: np.ndarray, words: list[TermPostings], slop: int) -> np.ndarray:
         if ends is None:
             ends = keys
             continue
-        reachable = np.concatenate([ends + step for step in range(1, slop + 1)]) if slop >= 1 else ends[:0]
-        ends = keys[np.isin(keys, reachable)]
+        reachable = np.sort(np.concatenate([ends + step for step in range(1, slop + 1)])) if slop >= 1 else ends[:0]
+        ends = keys[member(keys, reachable)]
     keep = np.zeros(len(docs), dtype=bool)
     keep[ends >> 32] = True
     return keep
@@ -403,7 +410,7 @@ class FastRanker:
         """The best ``limit`` matches within ``allowed`` (None: all) and every match; raises Unsupported."""
         ids, scores = self.matches(searcher, query, deadline)
         if allowed is not None:
-            keep = np.isin(ids, as_ids(allowed))
+            keep = member(ids, as_ids(allowed))
             ranked_ids, ranked_scores = ids[keep], scores[keep]
         else:
             ranked_ids, ranked_scores = ids, scores
@@ -455,12 +462,11 @@ class Docs(AbstractSet):
 
     def __and__(self, other):
         if isinstance(other, Docs):
-            return Docs(np.intersect1d(self.ids, other.ids, assume_unique=True))
+            return Docs(common(self.ids, other.ids))
         if isinstance(other, (set, frozenset)):
             if not other or not len(self.ids):
                 return Docs(_EMPTY_IDS)
-            wanted = np.fromiter(other, dtype=np.int64, count=len(other))
-            return Docs(self.ids[np.isin(self.ids, wanted)])
+            return Docs(self.ids[member(self.ids, as_ids(other))])
         return NotImplemented
 
     __rand__ = __and__

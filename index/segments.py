@@ -25,7 +25,7 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from index import valuefiles
 from index.documents import speaker_key
 from index.fastsearch import Docs, as_ids
-from index.postings import Unsupported, decode
+from index.postings import Unsupported, common, decode, member
 from index.schema import (
     ARTICLE_MULTI,
     ARTICLE_SINGLE,
@@ -340,7 +340,7 @@ class View:
         """How many of ``docs`` have each value of a facet (one gather and one ``bincount``)."""
         ids = as_ids(docs)
         if facet_field == "direct":
-            direct = int(np.count_nonzero(np.isin(ids, self.cache.direct, assume_unique=True)))
+            direct = int(np.count_nonzero(member(ids, self.cache.direct)))
             return Counter({"true": direct, "false": len(ids) - direct})
         if facet_field in self.cache.multi:
             offsets, codes, vocab = self.cache.multi[facet_field]
@@ -382,7 +382,7 @@ def intersect(sets) -> Docs | None:
     for other in given[1:]:
         if not len(ids):
             break
-        ids = np.intersect1d(ids, as_ids(other), assume_unique=True)
+        ids = common(ids, as_ids(other))
     return Docs(ids)
 
 
