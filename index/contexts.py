@@ -16,7 +16,7 @@ from archive.extract import sentence_bounds
 from archive.model import Statement
 from index.documents import sentence_of
 
-MARGIN = 600  # characters of text kept on either side of a statement (a sentence is ~150)
+MARGIN = 300  # characters kept on either side of a statement: wider than nearly every sentence (~150 on average)
 
 
 def context_of(text: str, statement: Statement, margin: int = MARGIN) -> str:
