@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -107,8 +108,16 @@ _PARSERS = {
 
 
 def parse(text: str, target: str = "statements") -> ParsedQuery:
-    """Check and parse a query string for the statement or article index; empty or ``*`` means everything."""
-    text = (text or "").strip()
+    """Check and parse a query string for the statement or article index; empty or ``*`` means everything.
+
+    A parse depends on the text and the schema alone, and nothing changes a parsed query afterwards
+    (expansions and wrappers make new ones), so the last few thousand are remembered: a page, its
+    next pages and its facet links parse once.  Refused queries are parsed again each time."""
+    return _parse((text or "").strip(), target)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, target: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}", text[:60] + "…", None)
     _check_balance(text)

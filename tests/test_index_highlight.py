@@ -43,3 +43,47 @@ def test_tricky_first_letters_are_marked():
     for word in ("Élysée", "Ørsted", "U.S", "US", "Zelenskyy", "Zelensky", "Zelenskiy", "Straße"):
         assert f"<mark>{word}</mark>" in got or f"<mark>{word}.</mark>" in got or re.search(f"<mark>{re.escape(word)}", got), word
     assert got == reference(TRICKY, words)
+
+
+def test_marks_fall_on_the_tokenizers_tokens_in_awkward_text():
+    """Dots inside and between words, digits, underscores, ligatures and other scripts: the candidate
+    tokens the marker looks at are the tokenizer's own, so the marks equal analysing every token."""
+    pieces = [
+        "a.b",
+        "U.S.",
+        "x..y",
+        "é.ö",
+        "3.5.",
+        "_a",
+        "ǅemal",
+        "ﬁnal",
+        "Ωmega",
+        "Москва",
+        "Kyiv.",
+        "kiev",
+        "ceasefire.Talks",
+        "talks",
+        "TALKS",
+        "..",
+        ".",
+        " ",
+        "-",
+        "Zelenskyy",
+        "zelensky's",
+        "İzmir",
+        "ıi",
+        "Straße",
+        "ss",
+        "Æsir",
+        "œuvre",
+        "’s",
+    ]
+    rng = random.Random(7)
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", ".", ", "]) for _ in range(rng.randint(1, 30)))
+        tokens = [m.group() for m in _TOKEN.finditer(text)]
+        analysed = [w for w in map(analysed_word, tokens) if w]
+        if not analysed:
+            continue
+        words = set(rng.sample(analysed, min(len(analysed), rng.randint(1, 3))))
+        assert mark(text, words) == reference(text, words), (text, words)
