@@ -22,11 +22,9 @@ Its length is one evaluator per Whoosh query node, each mirroring a Whoosh match
 
 from __future__ import annotations
 
-import pickle
 from bisect import insort
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 from whoosh import query as Q
@@ -36,7 +34,7 @@ from whoosh.searching import Results
 
 from index.budget import Deadline, guard
 from index.postingfiles import MappedSegments
-from index.postings import PostingsCache, TermPostings, Unsupported, common, member, values_for
+from index.postings import PostingsCache, TermPostings, Unsupported, common, flat_positions, member
 from index.ranking import Lengths, RankAndNote
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -298,7 +296,7 @@ def _phrase(query: Q.Phrase, seg: _Segment) -> Part:
             btext = field.to_bytes(word)
         except ValueError:
             return Part.empty()
-        # a frequent word's postings are mapped without positions: those are read below for the candidates only
+        # a frequent word's postings and positions are mapped from the segment's file; the others decoded
         found = seg.mapped.get(seg.reader, fieldname, btext) if seg.mapped is not None else None
         if found is None:
             found = seg.term(fieldname, btext, with_values=True)
@@ -313,8 +311,7 @@ def _phrase(query: Q.Phrase, seg: _Segment) -> Part:
     if len(candidates.ids):
         if seg.deadline is not None:
             seg.deadline.check()
-        located = [found if found.values is not None else values_for(seg.reader, fieldname, btext, candidates.ids) for btext, found in words]
-        keep = _near(candidates.ids, located, query.slop)
+        keep = _near(candidates.ids, [found for _, found in words], query.slop)
         candidates = Part(candidates.ids[keep], candidates.scores[keep])
     if query.boost != 1.0:
         candidates = Part(candidates.ids, candidates.scores * query.boost)
@@ -332,20 +329,19 @@ def _binary_tree(parts: list[Part]) -> Part:
 def _positions_of(found: TermPostings, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the term in each of ``docs`` as flat arrays: (index into docs, position).
 
-    Each stored value is a 4-byte count and a protocol-2 pickle of the position deltas (PROTO, a list,
-    its items; the STOP opcode sometimes trimmed).  Without their PROTO and STOP, the lists of all the
-    candidates join into one pickle of a list of lists: one ``pickle.loads`` for every candidate."""
-    values = found.values
-    bodies = []
-    for index in np.searchsorted(found.ids, docs).tolist():
-        value = values[index]
-        bodies.append(value[6:-1] if value.endswith(b".") else value[6:])
-    lists = pickle.loads(b"\x80\x02]" + b"a".join(bodies) + b"a.")
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    positions = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())))
-    ends = np.cumsum(counts)
-    before = np.concatenate(([0], positions[ends[:-1] - 1]))  # the running sum where each document starts
-    positions -= np.repeat(before, counts)
+    Mapped postings hold them decoded: gathered with one index array.  Otherwise the candidates'
+    encoded values are decoded together (``flat_positions``: one ``pickle.loads`` for them all)."""
+    index = np.searchsorted(found.ids, docs)
+    if found.located is not None:
+        starts, flat = found.located
+        first = starts[index]
+        counts = (starts[index + 1] - first).astype(np.int64)
+        held = int(counts.sum())
+        runs = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(held)  # each document's run in flat
+        positions = flat[runs].astype(np.int64)
+    else:
+        values = found.values
+        counts, positions = flat_positions([values[i] for i in index.tolist()])
     return np.repeat(np.arange(len(docs), dtype=np.int64), counts), positions
 
 

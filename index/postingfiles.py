@@ -4,9 +4,10 @@ Decoding a posting list from Whoosh's blocks costs about 2 µs per posting (a pi
 the first search for a common word at a million statements spent a few hundred milliseconds before
 ranking began, and the decoded arrays of a few hundred such words do not fit a bounded cache.  The
 words of the ``text`` field found in at least ``MIN_DOCS`` documents of a segment are written once,
-when the segment is new, as one array of document numbers (int32) and one of weights (float32, as
-Whoosh stores them), sliced per word: a search maps the slices, with nothing decoded and nothing
-held in the process's own memory.  Positions (for phrases) stay in Whoosh's blocks.
+when the segment is new, as one array of document numbers (int32), one of weights (float32, as
+Whoosh stores them) and their positions (int32, with each posting's start), sliced per word: a
+search maps the slices, with nothing decoded and nothing held in the process's own memory, and a
+phrase gathers its candidates' positions with one index array.
 
 The file is ``<segment id>.postings``, kept and deleted with its segment as value files are
 (``index.valuefiles``, whose container format it shares); a segment without one, or with one that
@@ -21,11 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from index import valuefiles
-from index.postings import TermPostings, decode
+from index.postings import TermPostings, decode, flat_positions
 
 SUFFIX = "postings"
 FIELD = "text"
 MIN_DOCS = 500  # documents a word must be in, in one segment, for its postings to be written
+ARRAYS = ("ids", "weights", "starts", "position_starts", "positions")
 
 
 def file_name(segment_id: str) -> str:
@@ -39,16 +41,21 @@ def write(reader, path: Path) -> bool:
     words = [term for term, info in reader.iter_field(FIELD) if info.doc_frequency() >= MIN_DOCS]
     if not words:
         return False
-    ids, weights, starts = [], [], [0]
+    ids, weights, starts, counts, positions = [], [], [0], [], []
     for term in words:
-        found = decode(reader, FIELD, term, False)
+        found = decode(reader, FIELD, term, True)
         ids.append(found.ids)
         weights.append(found.weights)
         starts.append(starts[-1] + len(found.ids))
+        held, flat = flat_positions(found.values)
+        counts.append(held)
+        positions.append(flat)
     arrays = {
         "ids": np.concatenate(ids).astype(np.int32),
         "weights": np.concatenate(weights).astype(np.float32),
         "starts": np.asarray(starts, dtype=np.int64),
+        "position_starts": np.concatenate(([0], np.cumsum(np.concatenate(counts)))).astype(np.int64),
+        "positions": np.concatenate(positions).astype(np.int32),
     }
     valuefiles.save(path, reader.doc_count_all(), arrays, {"words": [t.decode("utf-8") for t in words]})
     return True
@@ -59,6 +66,7 @@ class Mapped:
 
     def __init__(self, arrays: dict[str, np.ndarray], words: list[str]) -> None:
         self.ids, self.weights, self.starts = arrays["ids"], arrays["weights"], arrays["starts"]
+        self.position_starts, self.positions = arrays["position_starts"], arrays["positions"]
         self.index = {word.encode("utf-8"): n for n, word in enumerate(words)}
 
     def get(self, btext: bytes) -> TermPostings | None:
@@ -66,7 +74,7 @@ class Mapped:
         if n is None:
             return None
         lo, hi = int(self.starts[n]), int(self.starts[n + 1])
-        return TermPostings(self.ids[lo:hi], self.weights[lo:hi], None)
+        return TermPostings(self.ids[lo:hi], self.weights[lo:hi], None, (self.position_starts[lo : hi + 1], self.positions))
 
 
 class MappedSegments:
@@ -91,7 +99,7 @@ class MappedSegments:
         folder = valuefiles.folder_of(reader)
         if folder is not None:
             loaded = valuefiles.load(folder / file_name(key), reader.doc_count_all())
-            if loaded is not None and {"ids", "weights", "starts"} <= loaded[0].keys() and "words" in loaded[1]:
+            if loaded is not None and set(ARRAYS) <= loaded[0].keys() and "words" in loaded[1]:
                 mapped = Mapped(loaded[0], loaded[1]["words"])
         with self._lock:
             while len(self._open) >= self.KEPT:

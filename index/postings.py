@@ -22,6 +22,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
@@ -40,6 +41,9 @@ class TermPostings:
     ids: np.ndarray  # int32, segment document numbers, ascending (a segment holds fewer than 2**31)
     weights: np.ndarray  # float32: the stored weights exactly (Whoosh writes them as float32); scores widen them
     values: tuple[bytes, ...] | None  # encoded payloads, one per posting (positional fields only)
+    # or the positions already decoded: each posting's start in a flat array (one more than the
+    # postings) and that array of positions, ascending within a posting (mapped postings: postingfiles)
+    located: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def nbytes(self) -> int:
@@ -137,49 +141,21 @@ def common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[member(a, b)]
 
 
-def values_for(reader, fieldname: str, btext: bytes, docs: np.ndarray) -> TermPostings:
-    """The postings of ``btext`` for those of ``docs`` (ascending) that hold it, with their values
-    (positions): only the blocks whose id range holds one of ``docs`` are decompressed and unpickled."""
-    if not isinstance(reader, SegmentReader) or not isinstance(reader._terms, W3TermsReader):
-        raise Unsupported(f"not a whoosh3 segment reader: {type(reader).__name__}")
-    info = reader.term_info(fieldname, btext)
-    if info.is_inlined():
-        whole = decode(reader, fieldname, btext, True)
-        keep = member(whole.ids, docs)
-        return TermPostings(whole.ids[keep], whole.weights[keep], tuple(v for v, k in zip(whole.values, keep.tolist()) if k))
-    offset, length = info.extent()
-    if isinstance(length, tuple):
-        length = length[0]
-    view = memoryview(reader._terms._postfile.get(offset, length))
-    if bytes(view[: len(_HEADER)]) != _HEADER:
-        raise Unsupported("posting list without whoosh3's header")
-    pos, end, previous = len(_HEADER), len(view), -1
-    ids: list[np.ndarray] = []
-    values: list[bytes] = []
-    loads, dumps, decompress, unpack = pickle.loads, pickle.dumps, zlib.decompress, _BLOCK_LENGTH.unpack_from
-    while pos < end:
-        (size,) = unpack(view, pos)
-        pos += 4
-        block_end = pos + abs(size)
-        info_tuple = loads(view[pos : min(block_end, pos + _INFO_MAX)])
-        last_id, compression = info_tuple[1], info_tuple[3]
-        # the block holds ids in (previous, last_id]: decode it only if a wanted document falls there
-        first, past = np.searchsorted(docs, previous, side="right"), np.searchsorted(docs, last_id, side="right")
-        if past > first:
-            block = bytes(view[pos + len(dumps(info_tuple, 2)) : block_end])
-            deltas, _weights, block_values = loads(decompress(block) if compression else block)
-            if not isinstance(block_values, tuple):
-                raise Unsupported("this field's postings carry no variable-length values (no positions)")
-            block_ids = np.cumsum(np.asarray(deltas, dtype=np.int64))  # a block's first delta is its first id
-            keep = member(block_ids, docs[first:past])
-            ids.append(block_ids[keep])
-            values.extend(v for v, k in zip(block_values, keep.tolist()) if k)
-        previous = last_id
-        pos = block_end
-        if size < 0:
-            break
-    found = np.concatenate(ids).astype(np.int32) if ids else np.zeros(0, dtype=np.int32)
-    return TermPostings(found, np.ones(len(found), dtype=np.float32), tuple(values))
+def flat_positions(values) -> tuple[np.ndarray, np.ndarray]:
+    """The positions held by encoded ``Positions`` values: how many each holds, and all of them in one
+    array (each value's ascending, one value after the other).
+
+    Each value is a 4-byte count and a protocol-2 pickle of the position deltas (PROTO, a list, its
+    items; the STOP opcode sometimes trimmed).  Without their PROTO and STOP, the lists of all the
+    values join into one pickle of a list of lists: one ``pickle.loads`` for them all."""
+    bodies = [value[6:-1] if value.endswith(b".") else value[6:] for value in values]
+    lists = pickle.loads(b"\x80\x02]" + b"a".join(bodies) + b"a.")
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    found = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())))
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], found[ends[:-1] - 1]))  # the running sum where each value starts
+    found -= np.repeat(before, counts)
+    return counts, found
 
 
 def positions(value: bytes) -> np.ndarray:

@@ -19,7 +19,7 @@ from whoosh import query as Q
 from archive.store import Store
 from index import postingfiles, writing
 from index.fastsearch import Docs, FastRanker, rank_and_note, top_k
-from index.postings import PostingsCache, Unsupported, decode, positions, values_for
+from index.postings import PostingsCache, Unsupported, decode, positions
 from index.query import parse
 from index.ranking import BM25FMemory, Lengths
 from index.request import SearchRequest
@@ -223,21 +223,3 @@ def test_docs_behave_as_the_sets_search_takes_them_for():
     held = {2, 3}
     held &= docs  # a set narrowed by Docs (segments.intersect does this)
     assert list(held) == [2]
-
-
-def test_positions_read_for_some_documents_equal_the_whole_lists(searcher):
-    """``values_for`` decodes only the blocks holding the wanted documents, with the same ids and positions."""
-    rnd = random.Random(5)
-    checked = 0
-    for leaf, _ in searcher.reader().leaf_readers():
-        for term, info in leaf.iter_field("text"):
-            if info.doc_frequency() < 2 or rnd.random() > 0.3:
-                continue
-            whole = decode(leaf, "text", term, True)
-            wanted = np.sort(np.asarray(rnd.sample(range(leaf.doc_count_all()), min(40, leaf.doc_count_all())), dtype=np.int64))
-            part = values_for(leaf, "text", term, wanted)
-            keep = np.isin(whole.ids, wanted)
-            assert part.ids.tolist() == whole.ids[keep].tolist()
-            assert [positions(v).tolist() for v in part.values] == [positions(v).tolist() for v, k in zip(whole.values, keep) if k]
-            checked += 1
-    assert checked > 50

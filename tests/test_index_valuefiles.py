@@ -131,7 +131,7 @@ def test_a_value_file_goes_with_its_segment_when_segments_merge(built):
 
 def test_mapped_postings_equal_the_decoded_ones_and_searches_rank_the_same(home, monkeypatch):
     from index import postingfiles
-    from index.postings import decode
+    from index.postings import decode, positions
 
     monkeypatch.setattr(postingfiles, "MIN_DOCS", 2)  # the test corpus is small: map every word in two documents or more
     with Store(home) as store:
@@ -149,8 +149,10 @@ def test_mapped_postings_equal_the_decoded_ones_and_searches_rank_the_same(home,
             held = mapped.of(leaf)
             assert held is not None
             for word in held.index:
-                got, expected = held.get(word), decode(leaf, "text", word, False)
+                got, expected = held.get(word), decode(leaf, "text", word, True)
                 assert got.ids.tolist() == expected.ids.tolist() and got.weights.tolist() == expected.weights.tolist()
+                starts, flat = got.located
+                assert [flat[starts[n] : starts[n + 1]].tolist() for n in range(len(got.ids))] == [positions(v).tolist() for v in expected.values]
                 assert leaf.doc_frequency("text", word) >= 2
                 compared += 1
             rare = [t for t, info in leaf.iter_field("text") if info.doc_frequency() < 2]
