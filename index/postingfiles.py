@@ -54,11 +54,16 @@ def write(reader, path: Path) -> bool:
         "ids": np.concatenate(ids).astype(np.int32),
         "weights": np.concatenate(weights).astype(np.float32),
         "starts": np.asarray(starts, dtype=np.int64),
-        "position_starts": np.concatenate(([0], np.cumsum(np.concatenate(counts)))).astype(np.int64),
+        "position_starts": _narrow(np.concatenate(([0], np.cumsum(np.concatenate(counts))))),
         "positions": np.concatenate(positions).astype(np.int32),
     }
     valuefiles.save(path, reader.doc_count_all(), arrays, {"words": [t.decode("utf-8") for t in words]})
     return True
+
+
+def _narrow(starts: np.ndarray) -> np.ndarray:
+    """Offsets as uint32 when they fit (they do for any segment Whoosh writes in practice), else int64."""
+    return starts.astype(np.uint32) if starts[-1] < 2**32 else starts.astype(np.int64)
 
 
 class Mapped:
