@@ -320,7 +320,7 @@ class View:
         found = [self.cache.docs_with(self.searcher, term.fieldname, term.text) for term in facet_query(config, name, values).subqueries]
         if len(found) == 1:
             return Docs(found[0])
-        return Docs(np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64))
+        return Docs(_ascending(np.concatenate(found), self.cache.doccount) if found else np.zeros(0, dtype=np.int64))
 
     def fresh(self) -> bool:
         """Whether this view still shows the index (checked at most twice a second)."""
@@ -334,7 +334,7 @@ class View:
         days = self.cache.sorted_days
         left = 0 if lo is None else int(np.searchsorted(days, lo, side="left"))
         right = len(days) if hi is None else int(np.searchsorted(days, hi, side="right"))
-        return Docs(np.sort(self.cache.sorted_docs[left:right]))
+        return Docs(_ascending(self.cache.sorted_docs[left:right], self.cache.doccount))
 
     def count(self, facet_field: str, docs) -> Counter[str]:
         """How many of ``docs`` have each value of a facet (one gather and one ``bincount``)."""
@@ -362,6 +362,16 @@ class View:
     def close(self) -> None:
         self.searcher.close()
         self.ix.close()
+
+
+def _ascending(docs: np.ndarray, doccount: int) -> np.ndarray:
+    """Distinct document numbers in ascending order: sorted when few, through a mask over every
+    document when many (a pass over a million bytes beats sorting a few hundred thousand numbers)."""
+    if len(docs) * 16 < doccount:
+        return np.unique(docs)
+    seen = np.zeros(doccount, dtype=bool)
+    seen[docs] = True
+    return np.flatnonzero(seen)
 
 
 def facet_query(config: Target, name: str, values: Sequence[str]) -> Q.Query:
