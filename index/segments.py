@@ -25,6 +25,7 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from index import valuefiles
 from index.documents import speaker_key
 from index.fastsearch import Docs, as_ids
+from index.lexicons import WordListings, lexicon_arrays, lexicons_of
 from index.postings import Unsupported, common, decode, member
 from index.schema import (
     ARTICLE_MULTI,
@@ -88,6 +89,7 @@ class SegmentValues:
         self.direct = arrays["direct"]
         self.days = arrays["days"]
         self.order = arrays["order"]
+        self.lexicons = lexicons_of(arrays)  # sorted words per field (absent from files of older versions)
 
 
 NO_DAY = np.iinfo(np.int32).min  # a document without a usable day number
@@ -132,6 +134,7 @@ def _compute(reader, target: Target, doccount: int) -> tuple[dict[str, np.ndarra
         days[usable] = raw[usable]
     arrays["days"] = days
     arrays["order"] = _day_order(days)
+    arrays.update(lexicon_arrays(reader))
     return arrays, vocab
 
 
@@ -229,7 +232,7 @@ class Caches:
         self.lock = threading.Lock()
         # The words of a field under a prefix, as fuzzy terms and did-you-mean list them (each listing
         # walks Whoosh's term tables in Python: about a second per letter at a million statements).
-        self.listings = WordListings()
+        self.listings = WordListings([p.lexicons for p, _ in parts])
 
     VALUE_DOCS_LIMIT = 8_000_000  # document numbers kept in value arrays (64 MB at most)
 
@@ -267,24 +270,6 @@ class Caches:
 
     def live_docs(self, searcher=None) -> Docs:
         return self.live
-
-
-class WordListings:
-    """Word listings per (field, prefix) of one index version, bounded by the words held; shared by threads."""
-
-    WORDS_LIMIT = 600_000  # words kept over all listings (~40 MB)
-
-    def __init__(self) -> None:
-        self._held: LRUCache[tuple[str, str], list[str]] = LRUCache(self.WORDS_LIMIT, getsizeof=lambda words: max(1, len(words)))
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> list[str] | None:
-        with self._lock:
-            return self._held.get(key)
-
-    def __setitem__(self, key: tuple[str, str], words: list[str]) -> None:
-        with self._lock, suppress(ValueError):  # a listing larger than the whole budget is not kept
-            self._held[key] = words
 
 
 def _joined(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.ndarray]:

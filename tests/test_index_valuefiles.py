@@ -164,3 +164,24 @@ def test_mapped_postings_equal_the_decoded_ones_and_searches_rank_the_same(home,
     for a, b in zip(before, after):
         assert (a.total, a.facets, [(h.id, h.score) for h in a.hits]) == (b.total, b.facets, [(h.id, h.score) for h in b.hits])
     assert index._fast.mapped.of(index._view().searcher.reader().leaf_readers()[0][0]) is not None
+
+
+def test_word_listings_from_the_lexicons_equal_whooshs(built):
+    """Fuzzy terms and did-you-mean list a field's words under a prefix: from the segments' value files,
+    the same words in the same order as Whoosh's ``expand_prefix`` over every segment (deleted documents' too)."""
+    index = SearchIndex(built)
+    index.search(SearchRequest("ceasefire"))
+    view = index._view()
+    reader = view.searcher.reader()
+    assert len(reader.leaf_readers()) >= 2 and reader.has_deletions()
+    listings = view.cache.listings
+    compared = 0
+    for field in ("text", "words"):
+        words = [view.searcher.schema[field].from_bytes(t) for t in reader.lexicon(field)]
+        for prefix in sorted({w[:1] for w in words} | {w[:2] for w in words} | {"zz", "é"}):
+            expected = [view.searcher.schema[field].from_bytes(t) for t in reader.expand_prefix(field, prefix)]
+            assert listings._from_lexicons(field, prefix) == expected, (field, prefix)
+            compared += len(expected)
+    assert compared > 100
+    assert index.search(SearchRequest("ceasfire")).suggestion == "ceasefire"
+    assert index.search(SearchRequest("ceasefir~1")).total == index.search(SearchRequest("ceasefire")).total
