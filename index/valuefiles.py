@@ -20,6 +20,7 @@ import json
 import mmap
 import os
 import struct
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -105,20 +106,23 @@ def folder_of(reader) -> Path | None:
     return None
 
 
-def write_missing(generation: Path) -> int:
+PARALLEL_FROM = 200_000  # documents; below this, starting a process per segment costs more than it saves
+
+
+def write_missing(generation: Path, procs: int | None = None) -> int:
     """Write the value and postings files (``index.postingfiles``) of every segment in the index
     generation at ``generation`` that lacks them (a rebuild calls this before swapping the generation
-    in); returns how many files were written.
+    in); returns how many files were written.  A large index's segments are written by a process each
+    (up to ``procs``, every core by default).
 
     Best effort: a file that cannot be written is computed (values) or decoded (postings) by the
     searchers instead."""
     from whoosh import index as whoosh_index
 
-    from index import postingfiles
-    from index.segments import TARGET_CONFIG, SegmentValues
+    from index.segments import TARGET_CONFIG
 
-    written = 0
-    for target in TARGET_CONFIG.values():
+    tasks: list[tuple[str | None, str, int]] = []  # (index name, segment id, documents)
+    for name, target in TARGET_CONFIG.items():
         try:
             ix = whoosh_index.open_dir(generation, indexname=target.indexname)
         except Exception:  # noqa: BLE001 - no such index in this generation: nothing to write
@@ -126,18 +130,41 @@ def write_missing(generation: Path) -> int:
         with ix.reader() as reader:
             for leaf, _base in reader.leaf_readers():
                 segment = getattr(leaf, "segment", None)
-                if segment is None or leaf.doc_count_all() == 0:
-                    continue
-                segment_id = segment().segment_id()
-                if not (generation / file_name(segment_id)).exists():
-                    written += SegmentValues(leaf, target, folder=generation).saved
-                postings = generation / postingfiles.file_name(segment_id)
-                if target.indexname is None and not postings.exists():
-                    try:
-                        written += postingfiles.write(leaf, postings)
-                    except OSError:
-                        pass
+                if segment is not None and leaf.doc_count_all():
+                    tasks.append((name, segment().segment_id(), leaf.doc_count_all()))
         ix.close()
+    procs = min(procs or os.cpu_count() or 1, len(tasks))
+    if procs > 1 and sum(docs for _, _, docs in tasks) >= PARALLEL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        tasks.sort(key=lambda task: -task[2])  # the largest first, so that the processes finish together
+        with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return sum(pool.map(_write_segment, [generation] * len(tasks), [t[0] for t in tasks], [t[1] for t in tasks]))
+    return sum(_write_segment(generation, name, segment_id) for name, segment_id, _ in tasks)
+
+
+def _write_segment(generation: Path, target_name: str, segment_id: str) -> int:
+    """Write the missing files of one segment; how many were written."""
+    from whoosh import index as whoosh_index
+
+    from index import postingfiles
+    from index.segments import TARGET_CONFIG, SegmentValues
+
+    target = TARGET_CONFIG[target_name]
+    written = 0
+    ix = whoosh_index.open_dir(generation, indexname=target.indexname)
+    with ix.reader() as reader:
+        for leaf, _base in reader.leaf_readers():
+            if leaf.segment().segment_id() != segment_id:
+                continue
+            if not (generation / file_name(segment_id)).exists():
+                written += SegmentValues(leaf, target, folder=generation).saved
+            postings = generation / postingfiles.file_name(segment_id)
+            if target.indexname is None and not postings.exists():
+                with suppress(OSError):
+                    written += postingfiles.write(leaf, postings)
+    ix.close()
     return written
 
 
