@@ -7,7 +7,6 @@ Filters, date ranges and facet counts are then set algebra over document numbers
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import Counter
@@ -60,8 +59,9 @@ class SegmentValues:
     documents out), so these are read once per segment and reused by every later version of the
     index: after an ingest adds a small segment, only that one is read, not the million documents
     before it.  They come from the segment's value file (``index.valuefiles``) when it has one;
-    otherwise they are computed from the segment and, where its folder is writable, saved for the
-    next process.
+    otherwise they are computed from the segment (an update's new segment, an index written by an
+    older version).  Only writers save files (``save=True``: a rebuild, ``python -m index.valuefiles``):
+    a search never changes the index folder, whose state is part of the site's ETags.
 
     * ``columns[name]``: (each document's value code, the values): single-valued facets;
     * ``multi[name]``: (offsets, codes, the values): document ``n``'s codes are ``codes[offsets[n]:offsets[n + 1]]``;
@@ -69,7 +69,7 @@ class SegmentValues:
     * ``order``: the dated documents by (day, document number).
     """
 
-    def __init__(self, reader, target: Target, folder: Path | None = None) -> None:
+    def __init__(self, reader, target: Target, folder: Path | None = None, save: bool = False) -> None:
         self.doccount = reader.doc_count_all()
         self.saved = 0
         folder = folder if folder is not None else valuefiles.folder_of(reader)
@@ -79,8 +79,8 @@ class SegmentValues:
         if loaded is not None and _complete(loaded, target):
             arrays, vocab = loaded
         else:
-            arrays, vocab = _compute(reader, target, self.doccount)
-            if name is not None and self.doccount and os.access(folder, os.W_OK):
+            arrays, vocab = _compute(reader, target, self.doccount, lexicons=save)
+            if save and name is not None and self.doccount:
                 with suppress(OSError):
                     valuefiles.save(folder / name, self.doccount, arrays, vocab)
                     self.saved = 1
@@ -102,9 +102,10 @@ def _complete(loaded, target: Target) -> bool:
     return names <= arrays.keys() and all(n in vocab for n in (*target.single, *target.multi))
 
 
-def _compute(reader, target: Target, doccount: int) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+def _compute(reader, target: Target, doccount: int, lexicons: bool = True) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
     """The arrays of ``SegmentValues`` from the segment itself: columns read in bulk, multi-valued
-    fields and ``direct`` from their posting lists (deleted documents included, as in the columns)."""
+    fields and ``direct`` from their posting lists (deleted documents included, as in the columns),
+    and (``lexicons``: for a file, as listing them walks every word) the sorted words of the segment."""
     arrays: dict[str, np.ndarray] = {}
     vocab: dict[str, list[str]] = {}
     for name in target.single:
@@ -134,7 +135,8 @@ def _compute(reader, target: Target, doccount: int) -> tuple[dict[str, np.ndarra
         days[usable] = raw[usable]
     arrays["days"] = days
     arrays["order"] = _day_order(days)
-    arrays.update(lexicon_arrays(reader))
+    if lexicons:
+        arrays.update(lexicon_arrays(reader))
     return arrays, vocab
 
 

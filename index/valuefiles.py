@@ -111,7 +111,7 @@ PARALLEL_FROM = 200_000  # documents; below this, starting a process per segment
 
 def write_missing(generation: Path, procs: int | None = None) -> int:
     """Write the value and postings files (``index.postingfiles``) of every segment in the index
-    generation at ``generation`` that lacks them (a rebuild calls this before swapping the generation
+    generation at ``generation`` that lacks them (or holds one that cannot be read) (a rebuild calls this before swapping the generation
     in); returns how many files were written.  A large index's segments are written by a process each
     (up to ``procs``, every core by default).
 
@@ -158,10 +158,10 @@ def _write_segment(generation: Path, target_name: str, segment_id: str) -> int:
         for leaf, _base in reader.leaf_readers():
             if leaf.segment().segment_id() != segment_id:
                 continue
-            if not (generation / file_name(segment_id)).exists():
-                written += SegmentValues(leaf, target, folder=generation).saved
+            # (a file that is there but cannot be read is written again)
+            written += SegmentValues(leaf, target, folder=generation, save=True).saved
             postings = generation / postingfiles.file_name(segment_id)
-            if target.indexname is None and not postings.exists():
+            if target.indexname is None and load(postings, leaf.doc_count_all()) is None:
                 with suppress(OSError):
                     written += postingfiles.write(leaf, postings)
     ix.close()

@@ -56,7 +56,8 @@ def test_mapped_values_equal_the_values_computed_from_the_segment(built, target)
     with reader:
         for leaf, _ in reader.leaf_readers():
             had = (writing.current_path(built) / valuefiles.file_name(leaf.segment().segment_id())).exists()
-            assert SegmentValues(leaf, TARGET_CONFIG[target]).saved == (0 if had else 1)  # an update's segment: written now
+            assert SegmentValues(leaf, TARGET_CONFIG[target]).saved == 0  # a searcher never writes
+            assert SegmentValues(leaf, TARGET_CONFIG[target], save=True).saved == (0 if had else 1)  # a writer: the update's segment
             mapped = SegmentValues(leaf, TARGET_CONFIG[target])
             assert mapped.saved == 0  # mapped from its file, not computed
             arrays, vocab = _compute(leaf, TARGET_CONFIG[target], leaf.doc_count_all())
@@ -101,20 +102,33 @@ def test_a_damaged_or_foreign_value_file_is_ignored_and_searches_stay_exact(buil
         expected.histogram,
         [h.id for h in expected.hits],
     )
-    assert all(len(p.read_bytes()) > 200 for p in files)  # computed again and written whole
+    assert files[1].read_bytes() == b"not a value file at all"  # searches never write
+    assert valuefiles.write_missing(writing.current_path(built)) == 4  # the two damaged, and the update's two segments
+    assert valuefiles.write_missing(writing.current_path(built)) == 0
 
 
-def test_an_index_without_value_files_is_searched_the_same_and_gets_them(built):
-    expected = SearchIndex(built).search(SearchRequest(facets=FACETS, histogram="day"))
+def test_searches_never_write_and_an_index_without_files_is_searched_the_same(built):
+    folder = writing.current_path(built)
+    expected = SearchIndex(built).search(SearchRequest("ceasefire", facets=FACETS, histogram="day"))
     for path in value_files(built):
         path.unlink()
-    page = SearchIndex(built).search(SearchRequest(facets=FACETS, histogram="day"))
-    assert (page.total, page.facets, page.histogram) == (expected.total, expected.facets, expected.histogram)
-    ix, reader = segments(built)
-    with reader:
-        searched = {f"{leaf.segment().segment_id()}.{valuefiles.SUFFIX}" for leaf, _ in reader.leaf_readers()}
-    ix.close()
-    assert {p.name for p in value_files(built)} == searched and len(searched) == 2  # the rebuild's segment and the update's
+    before = sorted(p.name for p in folder.iterdir()), folder.stat().st_mtime_ns  # the site's ETags include the folder's state
+    page = SearchIndex(built).search(SearchRequest("ceasefire", facets=FACETS, histogram="day"))
+    assert (page.total, page.facets, page.histogram, [h.id for h in page.hits]) == (
+        expected.total,
+        expected.facets,
+        expected.histogram,
+        [h.id for h in expected.hits],
+    )
+    assert (sorted(p.name for p in folder.iterdir()), folder.stat().st_mtime_ns) == before
+    segment_count = 0
+    for target in TARGET_CONFIG:
+        ix, reader = segments(built, target)
+        with reader:
+            segment_count += len(reader.leaf_readers())
+        ix.close()
+    assert valuefiles.write_missing(folder) == segment_count  # a value file each (postings: no word is frequent enough)
+    assert SearchIndex(built).search(SearchRequest("ceasefire", facets=FACETS, histogram="day")).facets == expected.facets
 
 
 def test_a_value_file_goes_with_its_segment_when_segments_merge(built):
@@ -122,11 +136,11 @@ def test_a_value_file_goes_with_its_segment_when_segments_merge(built):
     ix = whoosh_index.open_dir(writing.current_path(built))
     ix.optimize()
     ix.close()
-    SearchIndex(built).search(SearchRequest("ceasefire"))
     after = {p.name for p in value_files(built)}
     statement_files = {name for name in before if name.startswith("MAIN_")}
-    assert statement_files and not statement_files & after
-    assert len([name for name in after if name.startswith("MAIN_")]) == 1
+    assert statement_files and not statement_files & after  # Whoosh's clean-up took them with their segments
+    valuefiles.write_missing(writing.current_path(built))
+    assert len([p for p in value_files(built) if p.name.startswith("MAIN_")]) == 1  # the merged segment's
 
 
 def test_mapped_postings_equal_the_decoded_ones_and_searches_rank_the_same(home, monkeypatch):
@@ -169,6 +183,7 @@ def test_mapped_postings_equal_the_decoded_ones_and_searches_rank_the_same(home,
 def test_word_listings_from_the_lexicons_equal_whooshs(built):
     """Fuzzy terms and did-you-mean list a field's words under a prefix: from the segments' value files,
     the same words in the same order as Whoosh's ``expand_prefix`` over every segment (deleted documents' too)."""
+    valuefiles.write_missing(writing.current_path(built))  # (the update's segment too)
     index = SearchIndex(built)
     index.search(SearchRequest("ceasefire"))
     view = index._view()
