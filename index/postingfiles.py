@@ -3,15 +3,16 @@
 Decoding a posting list from Whoosh's blocks costs about 2 µs per posting (a pickle per 128), so
 the first search for a common word at a million statements spent a few hundred milliseconds before
 ranking began, and the decoded arrays of a few hundred such words do not fit a bounded cache.  The
-words of the ``text`` field found in at least ``MIN_DOCS`` documents of a segment are written once,
-when the segment is new, as one array of document numbers (int32), one of weights (float32, as
+words of the ``text`` field found in at least ``MIN_DOCS`` documents of a segment are written once
+by a writer (a rebuild, ``python -m index.valuefiles``) as one array of document numbers (int32), one of weights (float32, as
 Whoosh stores them) and their positions (int32, with each posting's start), sliced per word: a
 search maps the slices, with nothing decoded and nothing held in the process's own memory, and a
 phrase gathers its candidates' positions with one index array.
 
 The file is ``<segment id>.postings``, kept and deleted with its segment as value files are
 (``index.valuefiles``, whose container format it shares); a segment without one, or with one that
-cannot be read, is decoded as before.
+cannot be read, is decoded as before.  A process looks for a segment's file once, when it first
+searches the segment.
 """
 
 from __future__ import annotations
