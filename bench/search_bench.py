@@ -267,7 +267,7 @@ def parley_run(si: SearchIndex, q: Query):
 def parley_summary(page) -> dict:
     return {
         "total": page.total,
-        "hits": len(page.hits),
+        "hits": [(h.id, h.score) for h in page.hits],  # the page itself: "same results" compares ids and scores
         "facets": {f.name: [(v.value, v.count) for v in f.values] for f in page.facets},
     }
 
