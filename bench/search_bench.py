@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -266,12 +267,23 @@ def parley_run(si: SearchIndex, q: Query):
 def parley_summary(page) -> dict:
     return {
         "total": page.total,
-        "hits": len(page.hits),
+        "hits": [(h.id, h.score) for h in page.hits],  # the page itself: "same results" compares ids and scores
         "facets": {f.name: [(v.value, v.count) for v in f.values] for f in page.facets},
     }
 
 
 # --- SQLite FTS5 -------------------------------------------------------------------------
+
+
+def fts_rows(path: Path) -> int | None:
+    """How many statements an earlier run's FTS5 database holds (None: none, or unreadable)."""
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM st").fetchone()[0]
+    except sqlite3.Error:
+        return None
 
 
 def fts_build(store: Store, path: Path) -> dict:
@@ -413,7 +425,9 @@ def print_table(results: dict) -> None:
         print(line)
     for build in results.get("builds", []):
         print(f"build procs={build['procs']}: {build['statements_per_s']:,} statements/s ({build['seconds']} s, {build['index_mib']} MiB)")
-    if "fts_build" in results:
+    if "fts_build" in results and "reused" in results["fts_build"]:
+        print(f"FTS5: reused {results['fts_build']['reused']}")
+    elif "fts_build" in results:
         print(f"FTS5 load: {results['fts_build']['statements_per_s']:,} statements/s ({results['fts_build']['seconds']} s)")
     if isinstance(results.get("ingest"), dict) and "articles_per_s" in results["ingest"]:
         ing = results["ingest"]
@@ -422,8 +436,11 @@ def print_table(results: dict) -> None:
         cold = results["cold_start"]
         print(
             f"cold start: first search after {cold['first_search_s']} s (process start to answer), RSS {cold['rss_mib']} MiB;"
-            f" searching process peak RSS {results.get('parley_search_peak_rss_mib')} MiB"
+            f" searching process peak RSS {results.get('parley_search_peak_rss_mib')} MiB (with FTS5 and the reference path)"
         )
+    if "search_process" in results:
+        sp = results["search_process"]
+        print(f"a process that only searches: {sp['queries']} queries in {sp['seconds']} s, peak RSS {sp['peak_rss_mib']} MiB")
 
 
 COLD = """
@@ -444,6 +461,19 @@ def cold_start(home: Path) -> dict:
     wall = time.perf_counter() - started
     inside, total, rss = out.split()
     return {"first_search_s": round(wall, 2), "after_interpreter_s": round(float(inside), 2), "rss_mib": mib(int(rss)), "total": int(total)}
+
+
+def search_rss_phase(home: Path, n: int) -> dict:
+    """A process that only searches (no FTS5, no reference path): every kind's queries once, its peak RSS."""
+    queries = make_queries(Store(home, readonly=True), n)
+    si = SearchIndex(home)
+    started = time.perf_counter()
+    count = 0
+    for kind in KINDS:
+        for q in queries[kind][:n]:
+            parley_run(si, q)
+            count += 1
+    return {"queries": count, "seconds": round(time.perf_counter() - started, 1), "peak_rss_mib": mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)}
 
 
 SIZE = re.compile(r"^(\d+)([km]?)$")
@@ -512,6 +542,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, help="untimed queries per kind first (50; 20 with --sizes)")
     parser.add_argument("--procs", help="index builds to time (comma-separated procs; '' for none; 1,2; 2 with --sizes)")
     parser.add_argument("--profile", type=int, help="profile the N slowest Parley kinds (2; 0 with --sizes)")
+    parser.add_argument("--keep-fts", action="store_true", help="reuse the FTS5 database of an earlier run when it holds every statement")
     parser.add_argument("--reference", action="store_true", help="also time Parley through Whoosh's own matchers (the path before array ranking)")
     parser.add_argument("--sizes", help="e.g. 10k,100k: generate (once) and bench archives of these many statements, quickly")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -528,6 +559,9 @@ def main(argv: list[str] | None = None) -> None:
     home = args.home.resolve()
     if args.phase == "build":
         print(json.dumps(build_phase(home, int(args.procs))))
+        return
+    if args.phase == "search-rss":
+        print(json.dumps(search_rss_phase(home, args.queries)))
         return
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict = {"home": str(home), "date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count()}
@@ -559,6 +593,9 @@ def main(argv: list[str] | None = None) -> None:
 
     results["cold_start"] = cold_start(home)
     print("cold start", results["cold_start"], flush=True)
+    out, _, _ = run_child([sys.executable, __file__, str(home), "--phase", "search-rss", "--queries", str(args.queries)])
+    results["search_process"] = json.loads(out.strip().splitlines()[-1])
+    print("a process that only searches", results["search_process"], flush=True)
     si = SearchIndex(home)
     started = time.perf_counter()
     si.search(SearchRequest("ceasefire"))
@@ -567,7 +604,10 @@ def main(argv: list[str] | None = None) -> None:
     si.search(SearchRequest("ceasefire", facets=FACETS))
     results["parley_first_facet_search_ms"] = round((time.perf_counter() - started) * 1000)
     fts_path = OUT / f"{home.name}-fts.sqlite3"
-    results["fts_build"] = fts_build(store, fts_path)
+    if args.keep_fts and fts_rows(fts_path) == results["statements"]:
+        results["fts_build"] = {"reused": str(fts_path), "statements": results["statements"]}
+    else:
+        results["fts_build"] = fts_build(store, fts_path)
     print("fts build", results["fts_build"], flush=True)
     db = sqlite3.connect(f"file:{fts_path}?mode=ro", uri=True)
     # The engines take turns query by query, so that a busy machine slows them alike: the ratios of

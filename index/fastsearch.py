@@ -22,11 +22,9 @@ Its length is one evaluator per Whoosh query node, each mirroring a Whoosh match
 
 from __future__ import annotations
 
-import pickle
 from bisect import insort
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 from whoosh import query as Q
@@ -35,7 +33,8 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import Results
 
 from index.budget import Deadline, guard
-from index.postings import PostingsCache, TermPostings, Unsupported
+from index.postingfiles import MappedSegments
+from index.postings import PostingsCache, TermPostings, Unsupported, common, flat_positions, member
 from index.ranking import Lengths, RankAndNote
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -67,18 +66,32 @@ class Ranked:
 class _Segment:
     """What evaluating a query in one segment needs: its searcher, reader and caches."""
 
-    __slots__ = ("searcher", "reader", "postings", "lengths", "weighting", "scored", "deadline")
+    __slots__ = ("searcher", "reader", "postings", "mapped", "lengths", "weighting", "scored", "deadline")
 
-    def __init__(self, searcher, postings: PostingsCache, lengths: Lengths, weighting, scored: bool = True, deadline: Deadline | None = None) -> None:
+    def __init__(
+        self,
+        searcher,
+        postings: PostingsCache,
+        lengths: Lengths,
+        weighting,
+        scored: bool = True,
+        deadline: Deadline | None = None,
+        mapped: MappedSegments | None = None,
+    ) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.postings = postings
+        self.mapped = mapped
         self.lengths = lengths
         self.weighting = weighting
         self.scored = scored
         self.deadline = deadline
 
     def term(self, fieldname: str, btext: bytes, with_values: bool = False) -> TermPostings | None:
+        if not with_values and self.mapped is not None:  # a frequent word's postings, mapped from the segment's file
+            found = self.mapped.get(self.reader, fieldname, btext)
+            if found is not None:
+                return found
         return self.postings.get(self.reader, fieldname, btext, with_values)
 
     def score_term(self, fieldname: str, btext: bytes, found: TermPostings) -> np.ndarray:
@@ -96,14 +109,14 @@ class _Segment:
             if lengths is None:
                 raise Unsupported(f"no length array for {fieldname!r}")
             fl = np.frombuffer(lengths, dtype=np.uint32)[found.ids].astype(np.float64)
-            tf = found.weights
+            tf = found.weights.astype(np.float64)
             # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
             scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
             scores.flags.writeable = False
             self.postings.put_value(key, scores)
             return scores
         if type(scorer) is WeightScorer:
-            return found.weights.copy()
+            return found.weights.astype(np.float64)
         raise Unsupported(f"scorer {type(scorer).__name__}")
 
 
@@ -154,8 +167,15 @@ def _term(query: Q.Term, seg: _Segment) -> Part:
 
 def _combine(a: Part, b: Part, intersect: bool) -> Part:
     """Whoosh's IntersectionMatcher / UnionMatcher over two parts: scores add, left first."""
-    if intersect:
-        ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    if intersect:  # the shorter list's ids looked up in the longer one (binary searches, in C)
+        if len(a.ids) <= len(b.ids):
+            ia = np.flatnonzero(member(a.ids, b.ids))
+            ids = a.ids[ia]
+            ib = np.searchsorted(b.ids, ids)
+        else:
+            ib = np.flatnonzero(member(b.ids, a.ids))
+            ids = b.ids[ib]
+            ia = np.searchsorted(a.ids, ids)
         return Part(ids, a.scores[ia] + b.scores[ib])
     ids = np.union1d(a.ids, b.ids)
     in_a = np.searchsorted(a.ids, ids)
@@ -227,7 +247,7 @@ def _array_union(parts: list[Part], boost: float, scored: bool) -> Part:
 def _and_not(query: Q.AndNot, seg: _Segment) -> Part:
     positive = evaluate(query.a, seg)
     negative = evaluate(query.b, seg)
-    keep = ~np.isin(positive.ids, negative.ids, assume_unique=True)
+    keep = ~member(positive.ids, negative.ids)
     return Part(positive.ids[keep], positive.scores[keep])
 
 
@@ -276,7 +296,10 @@ def _phrase(query: Q.Phrase, seg: _Segment) -> Part:
             btext = field.to_bytes(word)
         except ValueError:
             return Part.empty()
-        found = seg.term(fieldname, btext, with_values=True)
+        # a frequent word's postings and positions are mapped from the segment's file; the others decoded
+        found = seg.mapped.get(seg.reader, fieldname, btext) if seg.mapped is not None else None
+        if found is None:
+            found = seg.term(fieldname, btext, with_values=True)
         if found is None:
             return Part.empty()
         words.append((btext, found))
@@ -286,6 +309,8 @@ def _phrase(query: Q.Phrase, seg: _Segment) -> Part:
     parts = [Part(found.ids, seg.score_term(fieldname, btext, found) if seg.scored else np.ones(len(found.ids))) for btext, found in words]
     candidates = _binary_tree(parts)
     if len(candidates.ids):
+        if seg.deadline is not None:
+            seg.deadline.check()
         keep = _near(candidates.ids, [found for _, found in words], query.slop)
         candidates = Part(candidates.ids[keep], candidates.scores[keep])
     if query.boost != 1.0:
@@ -304,20 +329,19 @@ def _binary_tree(parts: list[Part]) -> Part:
 def _positions_of(found: TermPostings, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the term in each of ``docs`` as flat arrays: (index into docs, position).
 
-    Each stored value is a 4-byte count and a protocol-2 pickle of the position deltas (PROTO, a list,
-    its items; the STOP opcode sometimes trimmed).  Without their PROTO and STOP, the lists of all the
-    candidates join into one pickle of a list of lists: one ``pickle.loads`` for every candidate."""
-    values = found.values
-    bodies = []
-    for index in np.searchsorted(found.ids, docs).tolist():
-        value = values[index]
-        bodies.append(value[6:-1] if value.endswith(b".") else value[6:])
-    lists = pickle.loads(b"\x80\x02]" + b"a".join(bodies) + b"a.")
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    positions = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())))
-    ends = np.cumsum(counts)
-    before = np.concatenate(([0], positions[ends[:-1] - 1]))  # the running sum where each document starts
-    positions -= np.repeat(before, counts)
+    Mapped postings hold them decoded: gathered with one index array.  Otherwise the candidates'
+    encoded values are decoded together (``flat_positions``: one ``pickle.loads`` for them all)."""
+    index = np.searchsorted(found.ids, docs)
+    if found.located is not None:
+        starts, flat = found.located
+        first = starts[index]
+        counts = (starts[index + 1] - first).astype(np.int64)
+        held = int(counts.sum())
+        runs = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(held)  # each document's run in flat
+        positions = flat[runs].astype(np.int64)
+    else:
+        values = found.values
+        counts, positions = flat_positions([values[i] for i in index.tolist()])
     return np.repeat(np.arange(len(docs), dtype=np.int64), counts), positions
 
 
@@ -332,8 +356,8 @@ def _near(docs: np.ndarray, words: list[TermPostings], slop: int) -> np.ndarray:
         if ends is None:
             ends = keys
             continue
-        reachable = np.concatenate([ends + step for step in range(1, slop + 1)]) if slop >= 1 else ends[:0]
-        ends = keys[np.isin(keys, reachable)]
+        reachable = np.sort(np.concatenate([ends + step for step in range(1, slop + 1)])) if slop >= 1 else ends[:0]
+        ends = keys[member(keys, reachable)]
     keep = np.zeros(len(docs), dtype=bool)
     keep[ends >> 32] = True
     return keep
@@ -342,9 +366,10 @@ def _near(docs: np.ndarray, words: list[TermPostings], slop: int) -> np.ndarray:
 class FastRanker:
     """Ranks a query over every segment of a searcher from posting arrays, or says it cannot."""
 
-    def __init__(self, lengths: Lengths, postings: PostingsCache | None = None) -> None:
+    def __init__(self, lengths: Lengths, postings: PostingsCache | None = None, mapped: MappedSegments | None = None) -> None:
         self.lengths = lengths
         self.postings = postings or PostingsCache()
+        self.mapped = mapped if mapped is not None else MappedSegments()
 
     def _deleted(self, reader) -> np.ndarray:
         """A segment's deleted documents as a boolean mask; deletions only grow, so their count keys it."""
@@ -365,7 +390,7 @@ class FastRanker:
         for subsearcher, offset in searcher.leaf_searchers():
             if subsearcher.reader().doc_count_all() == 0:  # an index with no segment yet matches nothing
                 continue
-            part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting, deadline=deadline))
+            part = evaluate(query, _Segment(subsearcher, self.postings, self.lengths, weighting, deadline=deadline, mapped=self.mapped))
             ids, scores = part.ids, part.scores
             reader = subsearcher.reader()
             if len(ids) and reader.has_deletions():
@@ -377,12 +402,11 @@ class FastRanker:
             return _EMPTY_IDS, _EMPTY_SCORES
         return np.concatenate(all_ids), np.concatenate(all_scores)
 
-    def rank(self, searcher, query: Q.Query, limit: int, allowed: set[int] | np.ndarray | None, deadline: Deadline | None = None) -> Ranked:
+    def rank(self, searcher, query: Q.Query, limit: int, allowed, deadline: Deadline | None = None) -> Ranked:
         """The best ``limit`` matches within ``allowed`` (None: all) and every match; raises Unsupported."""
         ids, scores = self.matches(searcher, query, deadline)
         if allowed is not None:
-            wanted = allowed if isinstance(allowed, np.ndarray) else np.fromiter(allowed, dtype=np.int64, count=len(allowed))
-            keep = np.isin(ids, wanted)
+            keep = member(ids, as_ids(allowed))
             ranked_ids, ranked_scores = ids[keep], scores[keep]
         else:
             ranked_ids, ranked_scores = ids, scores
@@ -434,15 +458,25 @@ class Docs(AbstractSet):
 
     def __and__(self, other):
         if isinstance(other, Docs):
-            return Docs(np.intersect1d(self.ids, other.ids, assume_unique=True))
+            return Docs(common(self.ids, other.ids))
         if isinstance(other, (set, frozenset)):
             if not other or not len(self.ids):
                 return Docs(_EMPTY_IDS)
-            wanted = np.fromiter(other, dtype=np.int64, count=len(other))
-            return Docs(self.ids[np.isin(self.ids, wanted)])
+            return Docs(self.ids[member(self.ids, as_ids(other))])
         return NotImplemented
 
     __rand__ = __and__
+
+
+def as_ids(docs) -> np.ndarray:
+    """Document numbers as a sorted int64 array, from ``Docs``, an array (sorted already) or a set."""
+    if isinstance(docs, Docs):
+        return docs.ids
+    if isinstance(docs, np.ndarray):
+        return docs
+    ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    ids.sort()
+    return ids
 
 
 def matching(searcher, query: Q.Query, fast: FastRanker | None, deadline: Deadline | None = None):

@@ -7,6 +7,7 @@ from html import escape
 
 from whoosh import highlight
 from whoosh import query as Q
+from whoosh.support.charset import accent_map
 
 from index.schema import WORDS
 
@@ -61,14 +62,30 @@ def analysed_word(token: str) -> str | None:
 
 
 def mark(text: str, words: set[str]) -> str:
-    """``text`` escaped, with the words a query matched (as the index analyses them) in <mark>."""
+    """``text`` escaped, with the words a query matched (as the index analyses them) in <mark>.
+
+    The analysis never changes a word's first letter once lower-cased and accent-folded (stemming and
+    spelling merges work on endings and doubled letters; "US" becomes "usa"), so a token whose folded
+    first letter starts none of the words is passed over without analysing it."""
     if not words or not text:
         return escape(text)
+    initials = {word[:1] for word in words}
     out, last = [], 0
     for match in _TOKEN.finditer(text):
-        if analysed_word(match.group()) in words:
+        token = match.group()
+        first = _initial(token[0])
+        if first and first not in initials:
+            continue
+        if analysed_word(token) in words:
             out.append(escape(text[last : match.start()]))
-            out.append(f"<mark>{escape(match.group())}</mark>")
+            out.append(f"<mark>{escape(token)}</mark>")
             last = match.end()
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _initial(char: str) -> str:
+    """A token's first letter as the analysis leaves it (lower case, accents folded); "" when unsure."""
+    folded = char.lower().translate(accent_map)
+    return folded[0] if len(folded) == 1 and folded.isalnum() else ""

@@ -18,7 +18,7 @@ from index.budget import Deadline
 from index.query import ParsedQuery, bound_expansions
 from index.request import SearchRequest
 from index.results import MatchOrder
-from index.segments import TARGET_CONFIG, View, and_all, facet_query
+from index.segments import NO_DAY, TARGET_CONFIG, View, and_all, facet_query
 
 
 def match_order(
@@ -41,14 +41,14 @@ def match_order(
     if view is None:
         return MatchOrder(0, iter(()))
     searcher = view.searcher
-    expanded = bound_expansions(parsed.query, searcher.reader(), request.text, deadline)
+    expanded = bound_expansions(parsed.query, searcher.reader(), request.text, deadline, view.cache.listings)
     query = and_all(expanded, *(facet_query(config, name, values) for name, values in filters.items()))
     days = view.cache.days
     dated = lo is not None or hi is not None
 
     def in_range(docnum: int) -> bool:
         day = days[docnum]
-        return day is not None and (lo is None or day >= lo) and (hi is None or day <= hi)
+        return day != NO_DAY and (lo is None or day >= lo) and (hi is None or day <= hi)
 
     stored_id = searcher.reader().stored_fields
     constant: float | None = None
@@ -82,14 +82,15 @@ def match_order(
 
     def by_day() -> Iterator[tuple[str, float | None]]:
         # Search sorts newest by (day, docnum) descending and oldest by (day, docnum) ascending, undated last.
-        order = reversed(view.cache.sorted_docs) if sort == "newest" else iter(view.cache.sorted_docs)
+        ordered = view.cache.sorted_docs.tolist()
+        order = reversed(ordered) if sort == "newest" else iter(ordered)
         undated = range(view.cache.doccount - 1, -1, -1) if sort == "newest" else range(view.cache.doccount)
         for docnum in order:
             if matched[docnum]:
                 yield stored_id(docnum)["id"], None
         if not dated:
             for docnum in undated:
-                if matched[docnum] and days[docnum] is None:
+                if matched[docnum] and days[docnum] == NO_DAY:
                     yield stored_id(docnum)["id"], None
 
     return MatchOrder(total, by_document() if sort == "relevance" else by_day())

@@ -22,6 +22,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
@@ -37,9 +38,12 @@ _POSITIONS_COUNT = 4  # an encoded position list starts with its count as a 4-by
 class TermPostings:
     """One term's postings in one segment: ids ascending, weights, and (if asked) encoded positions."""
 
-    ids: np.ndarray  # int64, segment document numbers, ascending
-    weights: np.ndarray  # float64: the stored float32 weights, exactly
+    ids: np.ndarray  # int32, segment document numbers, ascending (a segment holds fewer than 2**31)
+    weights: np.ndarray  # float32: the stored weights exactly (Whoosh writes them as float32); scores widen them
     values: tuple[bytes, ...] | None  # encoded payloads, one per posting (positional fields only)
+    # or the positions already decoded: each posting's start in a flat array (one more than the
+    # postings) and that array of positions, ascending within a posting (mapped postings: postingfiles)
+    located: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def nbytes(self) -> int:
@@ -64,8 +68,8 @@ def decode(reader, fieldname: str, btext: bytes, with_values: bool) -> TermPosti
     if info.is_inlined():
         ids, weights, values = info.inlined_postings()
         return TermPostings(
-            np.asarray(ids, dtype=np.int64),
-            np.asarray(weights, dtype=np.float64) if weights else np.ones(len(ids)),
+            np.asarray(ids, dtype=np.int32),
+            np.asarray(weights, dtype=np.float32) if weights else np.ones(len(ids), dtype=np.float32),
             tuple(values) if with_values else None,
         )
     offset, length = info.extent()
@@ -115,7 +119,43 @@ def _decode_blocks(data, with_values: bool) -> TermPostings:
     if len(starts) > 1:  # make every block's first delta relative to the previous block's last id
         ids_array[starts[1:]] -= np.asarray(last_ids[:-1], dtype=np.int64)
     np.cumsum(ids_array, out=ids_array)
-    return TermPostings(ids_array, np.asarray(weights, dtype=np.float64), tuple(values) if with_values else None)
+    return TermPostings(ids_array.astype(np.int32), np.asarray(weights, dtype=np.float32), tuple(values) if with_values else None)
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``sorted_set`` (ascending): a binary search each, in C.
+
+    (``np.isin`` hashes or sorts both arrays on every call: several times slower on the sorted
+    document numbers searches intersect, and far slower on the small arrays of one posting block.)"""
+    if not len(sorted_set) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    np.minimum(at, len(sorted_set) - 1, out=at)
+    return sorted_set[at] == values
+
+
+def common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two ascending arrays of distinct values, ascending: the shorter searched in the longer."""
+    if len(a) > len(b):
+        a, b = b, a
+    return a[member(a, b)]
+
+
+def flat_positions(values) -> tuple[np.ndarray, np.ndarray]:
+    """The positions held by encoded ``Positions`` values: how many each holds, and all of them in one
+    array (each value's ascending, one value after the other).
+
+    Each value is a 4-byte count and a protocol-2 pickle of the position deltas (PROTO, a list, its
+    items; the STOP opcode sometimes trimmed).  Without their PROTO and STOP, the lists of all the
+    values join into one pickle of a list of lists: one ``pickle.loads`` for them all."""
+    bodies = [value[6:-1] if value.endswith(b".") else value[6:] for value in values]
+    lists = pickle.loads(b"\x80\x02]" + b"a".join(bodies) + b"a.")
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    found = np.cumsum(np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum())))
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], found[ends[:-1] - 1]))  # the running sum where each value starts
+    found -= np.repeat(before, counts)
+    return counts, found
 
 
 def positions(value: bytes) -> np.ndarray:

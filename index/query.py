@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -107,8 +108,16 @@ _PARSERS = {
 
 
 def parse(text: str, target: str = "statements") -> ParsedQuery:
-    """Check and parse a query string for the statement or article index; empty or ``*`` means everything."""
-    text = (text or "").strip()
+    """Check and parse a query string for the statement or article index; empty or ``*`` means everything.
+
+    A parse depends on the text and the schema alone, and nothing changes a parsed query afterwards
+    (expansions and wrappers make new ones), so the last few thousand are remembered: a page, its
+    next pages and its facet links parse once.  Refused queries are parsed again each time."""
+    return _parse((text or "").strip(), target)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, target: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}", text[:60] + "…", None)
     _check_balance(text)
@@ -162,7 +171,7 @@ class QueryTooBroad(QuerySyntaxError):
     """A prefix, wildcard, fuzzy term or range that stands for too many words in this index."""
 
 
-def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline | None = None) -> Q.Query:
+def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline | None = None, listings=None) -> Q.Query:
     """``query`` with each fuzzy term's words found once in ``reader``, or QueryTooBroad when the query's
     expanding terms stand for more than ``MAX_EXPANDED_TERMS`` words of the index.
 
@@ -173,7 +182,7 @@ def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline 
     """
     total = 0
     found: dict[int, tuple[str, ...]] = {}
-    listings: dict[tuple[str, str], list[str]] = {}
+    listings = {} if listings is None else listings  # (field, prefix) -> words; shared by the searches of one index version
     stack = [query]
     while stack:
         node = stack.pop()

@@ -13,12 +13,15 @@ from __future__ import annotations
 import threading
 from array import array
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.collectors import TopCollector
+from whoosh.columns import NumericColumn
 from whoosh.scoring import BM25F, WeightLengthScorer
 from whoosh.util.numeric import byte_to_length
 
 _BYTE_TO_LENGTH = [byte_to_length(b) if b else 1 for b in range(256)]  # 0: no length kept; Whoosh's default is 1
+_LENGTH_TABLE = np.array(_BYTE_TO_LENGTH, dtype=np.uint32)
 
 
 class Lengths:
@@ -40,12 +43,24 @@ class Lengths:
         lengths = self._arrays.get(key, False)
         if lengths is False:
             column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            lengths = None if column is None else array("I", map(_BYTE_TO_LENGTH.__getitem__, column))
+            lengths = None if column is None else _decoded(column, reader.doc_count_all())
             with self._lock:
                 while len(self._arrays) >= self.LIMIT:
                     self._arrays.pop(next(iter(self._arrays)))
                 self._arrays[key] = lengths
         return lengths
+
+
+def _decoded(column, doccount: int) -> array:
+    """A length column's bytes as lengths: in one read when it is Whoosh's fixed-width column, else byte by byte."""
+    if isinstance(column, NumericColumn.Reader) and column._typecode == "B" and column._count <= doccount:
+        stored = np.frombuffer(bytes(column._dbfile.get(column._basepos, column._count)), dtype=np.uint8)
+        codes = np.full(doccount, column._default, dtype=np.uint8)
+        codes[: len(stored)] = stored
+        lengths = array("I")
+        lengths.frombytes(_LENGTH_TABLE[codes].tobytes())
+        return lengths
+    return array("I", map(_BYTE_TO_LENGTH.__getitem__, column))
 
 
 class BM25FMemory(BM25F):

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+import numpy as np
 from cachetools import LRUCache
 from whoosh import highlight
 from whoosh import query as Q
@@ -29,9 +30,10 @@ from archive.store import Store
 from index import integrity, writing
 from index.backend import Feeder, RebuildReport, Verification, register
 from index.budget import DEFAULT_BUDGET, Deadline, budget_setting, guard
-from index.documents import sentence_of, speaker_key
+from index.contexts import context_of
+from index.documents import speaker_key
 from index.errors import REPAIR, IndexUnavailable, SearchTimeout
-from index.fastsearch import FastRanker, matching, rank_and_note
+from index.fastsearch import FastRanker, as_ids, matching, rank_and_note
 from index.highlight import MarkFormatter, mark, words_of
 from index.matches import match_order
 from index.names import RESOLVED_FACETS, NameBook
@@ -48,6 +50,7 @@ from index.results import (
     SearchResults,
 )
 from index.segments import (
+    NO_DAY,
     TARGET_CONFIG,
     Caches,
     SegmentValues,
@@ -208,7 +211,7 @@ class SearchIndex:
         # The budget covers the query's own work (its expansion, matching and ranking), not the caches
         # an index version builds once for every search (those above, and facet columns).
         deadline = Deadline(self.budget)
-        query = bound_expansions(parsed.query, searcher.reader(), text, deadline)
+        query = bound_expansions(parsed.query, searcher.reader(), text, deadline, view.cache.listings)
         results = None
         if sort == "relevance" and not parsed.is_everything:
             # One pass over the words' matches ranks the page and notes every match.
@@ -242,7 +245,7 @@ class SearchIndex:
         facet_list = tuple(self._facet(view, config, name, worded, passes, filters, dated, matched, facet_limit) for name in request.facets)
         buckets = _histogram(view, matched, request.histogram) if request.histogram else ()
         # Did-you-mean scans the vocabulary: a nicety, so only within what is left of the budget.
-        suggestion = self._suggest(searcher, parsed, text, deadline) if total == 0 and text.strip() else None
+        suggestion = self._suggest(view, parsed, text, deadline) if total == 0 and text.strip() else None
         names = self.names().suggest(text) if total == 0 and text.strip() else ()
         return SearchResults(
             query=text,
@@ -329,7 +332,7 @@ class SearchIndex:
                 continue
             statement, meta = found[sid]
             quote_html = mark(statement.quote, words)
-            context = sentence_of(meta["text"], statement)
+            context = context_of(meta["text"], statement)
             context_html = mark(context, words)
             score = round(hit.score, 4) if hit.score is not None and sort == "relevance" else None
             hits.append(Hit.stored(sid, statement, meta, score, quote_html, context_html))
@@ -374,13 +377,14 @@ class SearchIndex:
         values = [FacetValue(v, labels.get(v, v), n, v in selected) for v, n in top]
         return Facet(name, tuple(values), max(0, len(ordered) - limit))
 
-    def _suggest(self, searcher, parsed, text, deadline: Deadline) -> str | None:
+    def _suggest(self, view: View, parsed, text, deadline: Deadline) -> str | None:
         # Edit distances are computed in Python against every word of the archive, in time quadratic in
         # the word's length: no suggestion for words far longer than any real one ("ab" + 400 "?").
         if any(len(word) > SUGGEST_MAX_WORD for word in re.findall(r"\S+", text)):
             return None
+        searcher = view.searcher
         try:
-            corrector = _BudgetedCorrector(searcher.reader(), "words", deadline)
+            corrector = _BudgetedCorrector(searcher.reader(), "words", deadline, view.cache.listings)
             corrected = searcher.correct_query(parsed.query, text, correctors={"text": corrector}, maxdist=2)
         except SearchTimeout:
             return None
@@ -389,7 +393,7 @@ class SearchIndex:
         if not corrected.string or corrected.string == text:
             return None
         try:  # a correction can itself be a query we refuse ("cease~2" corrected to "ceas~2")
-            query = bound_expansions(parse(corrected.string).query, searcher.reader(), corrected.string, deadline)
+            query = bound_expansions(parse(corrected.string).query, searcher.reader(), corrected.string, deadline, view.cache.listings)
             found = set(searcher.docs_for_query(guard(query, deadline)))
         except (QuerySyntaxError, SearchTimeout):
             return None
@@ -400,13 +404,14 @@ class _BudgetedCorrector(ReaderCorrector):
     """Whoosh's corrector for a field, scanning the vocabulary with the clock checked and without the
     words whose length alone puts them too far."""
 
-    def __init__(self, reader, fieldname: str, deadline: Deadline) -> None:
+    def __init__(self, reader, fieldname: str, deadline: Deadline, listings) -> None:
         super().__init__(reader, fieldname, reader.schema[fieldname])
         self.deadline = deadline
+        self.listings = listings
 
     def _suggestions(self, text, maxdist, prefix):
         freq = self.reader.frequency
-        for word in fuzzy_words(Q.FuzzyTerm(self.fieldname, text, maxdist=maxdist, prefixlength=prefix), self.reader, self.deadline):
+        for word in fuzzy_words(Q.FuzzyTerm(self.fieldname, text, maxdist=maxdist, prefixlength=prefix), self.reader, self.deadline, self.listings):
             yield 0 - (maxdist + (1.0 / (freq(self.fieldname, word) or 1) * 0.5)), word  # Whoosh's own score
 
 
@@ -416,23 +421,28 @@ register("whoosh", lambda home, settings: SearchIndex(home, budget=budget_settin
 _COARSER = {"day": ("month", "year"), "week": ("month", "year"), "month": ("year",), "year": ()}
 
 
-def _histogram(view: View, matched: set[int], step: str) -> tuple[Bucket, ...]:
+def _histogram(view: View, matched, step: str) -> tuple[Bucket, ...]:
     """Counts per step; a statement dated only to a month or year, coarser than the step, is counted for its whole period.
 
     (Its day is its period's first: drawn per day it would pile up on the 1st of January.)
     """
-    counts: Counter[tuple[int, str | None]] = Counter()
-    days = view.cache.days
-    precisions = view.cache.columns.get("precision")
+    ids = as_ids(matched)
+    days = view.cache.days[ids]
+    dated = days != NO_DAY
+    ids, days = ids[dated], days[dated].astype(np.int64)
     coarser = _COARSER[step]
-    for docnum in matched:
-        day = days[docnum] if docnum < len(days) else None
-        if day is not None:
-            precision = precisions[docnum] if precisions is not None and coarser else None
-            counts[(day, precision if precision in coarser else None)] += 1
+    spans: list[str | None] = [None]
+    kinds = np.zeros(len(ids), dtype=np.int64)
+    if coarser and "precision" in view.cache.columns:
+        codes, labels = view.cache.columns["precision"]
+        span_of = np.array([(1 + coarser.index(label)) if label in coarser else 0 for label in labels], dtype=np.int64)
+        spans += list(coarser)
+        kinds = span_of[codes[ids]]
+    keys, counts = np.unique(days * 4 + kinds, return_counts=True)  # (day, span) per distinct pair, not per document
     buckets: Counter[tuple[str, str | None]] = Counter()
-    for (day, span), n in counts.items():  # one Period per distinct day, not per document
-        buckets[(Period.containing(day_to_date(day), span or step).first.isoformat(), span)] += n
+    for key, n in zip(keys.tolist(), counts.tolist()):
+        day, span = divmod(key, 4)
+        buckets[(Period.containing(day_to_date(day), spans[span] or step).first.isoformat(), spans[span])] += n
     return tuple(Bucket(start, n, span) for (start, span), n in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1] or "")))
 
 

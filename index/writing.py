@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from archive.store import Store
-from index import integrity
+from index import integrity, valuefiles
 from index.backend import RebuildReport, Verification
 from index.documents import article_document, statement_documents
 from index.schema import article_schema, statement_schema
@@ -261,6 +261,7 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
             _join(whoosh_index.open_dir(path), [p.statement_segment for p in parts if p.statement_segment])
             _join(whoosh_index.open_dir(path, indexname=ARTICLES), [p.article_segment for p in parts if p.article_segment])
             integrity.record(path)
+            valuefiles.write_missing(path)  # searchers map each segment's facet values and days instead of reading them
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise

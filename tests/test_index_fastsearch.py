@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from archive.store import Store
-from index import writing
+from index import postingfiles, writing
 from index.fastsearch import Docs, FastRanker, rank_and_note, top_k
 from index.postings import PostingsCache, Unsupported, decode, positions
 from index.query import parse
@@ -28,11 +28,15 @@ from index.search import SearchIndex
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    """1,000 statements over a small vocabulary in two segments, then two re-indexings (deletions, small segments)."""
+    """1,000 statements over a small vocabulary in two segments, then two re-indexings (deletions, small segments).
+
+    The rebuild maps the postings of the words in 30 documents or more of a segment (``postingfiles``):
+    the array path reads those from the mapped files and decodes the others and every update's."""
     home = tmp_path_factory.mktemp("fast") / "home"
     rows = many_extractions(200)
-    with Store(home) as store:
+    with Store(home) as store, pytest.MonkeyPatch.context() as patch:
         store.add_batch(rows)
+        patch.setattr(postingfiles, "MIN_DOCS", 30)
         writing.rebuild(home, store, procs=2)
         ids = [e.article.id for e in rows]
         writing.update(home, store, ids[::9])
@@ -85,6 +89,9 @@ def _reference(searcher, query, limit, allowed):
 
 
 def test_the_index_has_what_the_comparison_needs(searcher):
+    mapped = postingfiles.MappedSegments()
+    held = [mapped.of(leaf) for leaf, _ in searcher.reader().leaf_readers()]
+    assert sum(m is not None for m in held) == 2 and all(len(m.index) > 10 for m in held if m is not None)  # the rebuild's segments
     leaves = [leaf for leaf, _ in searcher.reader().leaf_readers()]
     assert len(leaves) >= 3
     assert any(leaf.has_deletions() for leaf in leaves)
