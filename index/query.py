@@ -196,13 +196,7 @@ def bound_expansions(query: Q.Query, reader, text: str = "", deadline: Deadline 
                 if deadline is not None and not n % _CHECK_EVERY:
                     deadline.check()
                 if total > MAX_EXPANDED_TERMS:
-                    shown = _shown(node)
-                    raise QueryTooBroad(
-                        f"{shown} matches too many words (with the query's other wildcards, fuzzy terms and ranges, "
-                        f"more than {MAX_EXPANDED_TERMS}): add letters or narrow the range",
-                        text,
-                        max(text.find(shown.split(":")[-1][:3]), 0) if text else None,
-                    )
+                    raise too_broad(node, text)
         stack.extend(node.children())
     if not found:
         return query
@@ -287,6 +281,17 @@ class ExpandedFuzzy(Q.FuzzyTerm):
             return list(self.words)
         fieldname = self.fieldname
         return [word for word in self.words if (fieldname, word) in ixreader]
+
+
+def too_broad(node: Q.Query, text: str) -> QueryTooBroad:
+    """The error for a query whose wildcards, fuzzy terms and ranges expand past the bound, naming ``node``."""
+    shown = _shown(node)
+    return QueryTooBroad(
+        f"{shown} matches too many words (with the query's other wildcards, fuzzy terms and ranges, "
+        f"more than {MAX_EXPANDED_TERMS}): add letters or narrow the range",
+        text,
+        max(text.find(shown.split(":")[-1][:3]), 0) if text else None,
+    )
 
 
 def _shown(node: Q.Query) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from whoosh import query as Q
 
 from index.errors import SearchTimeout
-from index.query import MAX_EXPANDED_TERMS, QueryTooBroad
+from index.query import MAX_EXPANDED_TERMS, too_broad
 from index.solr.client import SolrClient
 
 NUMERIC = {"day", "day_last", "published"}  # point fields: ranges on them are bounded by nature, and have no terms
@@ -78,17 +78,4 @@ def check_expansions(client: SolrClient, collection: str, query: Q.Query, text: 
         reply = check_complete(client.get(f"/{collection}/terms", params), budget)
         total += len(reply.get("terms", {}).get(node.fieldname, []))
         if total > MAX_EXPANDED_TERMS:
-            shown = _shown(node)
-            # the message and position Whoosh's bound_expansions gives for the same query
-            raise QueryTooBroad(
-                f"{shown} matches too many words (with the query's other wildcards, fuzzy terms and ranges, "
-                f"more than {MAX_EXPANDED_TERMS}): add letters or narrow the range",
-                text,
-                max(text.find(shown.split(":")[-1][:3]), 0) if text else None,
-            )
-
-
-def _shown(node: Q.Query) -> str:
-    if isinstance(node, Q.TermRange):
-        return f"[{node.start} TO {node.end}]"
-    return f"{getattr(node, 'text', '')}" + ("*" if isinstance(node, Q.Prefix) else "")
+            raise too_broad(node, text)  # the message and position Whoosh's bound_expansions gives
