@@ -2,16 +2,26 @@
 
 Bad inputs never stop the batch (unless ``strict``): each is reported with why and kept in the
 store's quarantine table; every good article is added.  What the report lists as added is committed.
+
+With ``procs`` > 1, worker processes read and extract a few inputs ahead while this process stores
+them (and the caller indexes them) in the inputs' order: extraction is most of an ingest's time, and
+storing and indexing a batch can go on beside it.  Only this process writes, so what is committed,
+and when, is the same as with one process.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
+from archive.extract.data import home_folder, use_home
 from archive.extract.pipeline import extract_or_keep
+from archive.model import Extraction
 from archive.names import storable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, iter_sources, read_path
 from archive.store import Store
@@ -64,11 +74,17 @@ def ingest(
     on_input: Callable[[str], None] | None = None,
     on_added: Callable[[list[str]], None] | None = None,
     follow_links: bool = False,
+    procs: int | None = None,
 ) -> IngestReport:
-    """Ingest every input; ``on_added`` hears the ids of each committed step (to update an index)."""
+    """Ingest every input; ``on_added`` hears the ids of each committed step (to update an index).
+
+    ``procs``: processes that read and extract (default: every core from ``PARALLEL_FROM`` inputs up).
+    """
     report = IngestReport()
     sources = list(iter_sources(paths, follow_links))
-    for source in sources:
+    if procs is None:
+        procs = (os.cpu_count() or 1) if len(sources) >= PARALLEL_FROM else 1
+    for source, prepared in _prepared(sources, defaults, max_bytes, procs):
         name = source.source if isinstance(source, ReadError) else source
         report.inputs += 1
         if on_input:
@@ -76,39 +92,96 @@ def ingest(
         if isinstance(source, ReadError):
             problem = _reject(store, report, source.source, source.reason)
         else:
-            problem = _ingest_one(source, store, report, defaults, max_bytes, on_added)
+            problem = _keep(source, prepared, store, report, on_added)
         if problem and strict:
             report.stopped = problem
             break
     return report
 
 
-def _ingest_one(source, store, report, defaults, max_bytes, on_added) -> Problem | None:
+@dataclass
+class _Prepared:
+    """One input read and extracted, ready to store: or the reason it could not be read."""
+
+    rejected: tuple[str, str] | None = None  # (source, reason): a ReadError's, which does not pickle
+    extractions: list[Extraction] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the reader's: the input is quarantined
+    warnings: list[str] = field(default_factory=list)  # the reader's notes and extractors' failures
+
+
+def _prepare(source: str, defaults: Defaults, max_bytes: int) -> _Prepared:
     try:
         result = read_path(source, max_bytes)
     except ReadError as error:
-        return _reject(store, report, error.source, error.reason)
-    articles = [_fill(article, defaults) for article in result.articles]
-    extractions = []
-    failures = []
-    for article in articles:
+        return _Prepared(rejected=(error.source, error.reason))
+    prepared = _Prepared(problems=list(result.problems), warnings=list(result.warnings))
+    for article in (_fill(article, defaults) for article in result.articles):
         extraction, failure = extract_or_keep(article)
-        extractions.append(extraction)
+        prepared.extractions.append(extraction)
         if failure:
-            failures.append(f"article {article.id} ({article.title or 'untitled'}): {failure}")
+            prepared.warnings.append(f"article {article.id} ({article.title or 'untitled'}): {failure}")
+    return prepared
+
+
+# A worker process pays about a second to start and load the extractors' tables: worth it from this
+# many inputs on.
+PARALLEL_FROM = 50
+
+# Inputs each worker may have read and extracted ahead of the store: enough to keep it busy while
+# this process stores, few enough that memory does not grow with the batch.
+_AHEAD = 4
+
+
+def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int) -> Iterator[tuple[object, _Prepared | None]]:
+    """Each source with its read and extracted input, in the sources' order."""
+    if procs <= 1 or len(sources) < 2:
+        for source in sources:
+            yield source, None if isinstance(source, ReadError) else _prepare(source, defaults, max_bytes)
+        return
+    spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
+    with ProcessPoolExecutor(procs, mp_context=spawn, initializer=use_home, initargs=(home_folder(),)) as pool:
+        pending: deque[tuple[object, Future | _Prepared | None]] = deque()
+        queue = iter(sources)
+        try:
+            while True:
+                while len(pending) < procs * _AHEAD:
+                    source = next(queue, None)
+                    if source is None:
+                        break
+                    if isinstance(source, ReadError):
+                        pending.append((source, None))
+                    elif source == "-":  # standard input belongs to this process
+                        pending.append((source, _prepare(source, defaults, max_bytes)))
+                    else:
+                        pending.append((source, pool.submit(_prepare, source, defaults, max_bytes)))
+                if not pending:
+                    return
+                source, work = pending.popleft()
+                yield source, work.result() if isinstance(work, Future) else work
+        finally:
+            for _, work in pending:
+                if isinstance(work, Future):
+                    work.cancel()
+
+
+def _keep(source: str, prepared: _Prepared, store: Store, report: IngestReport, on_added) -> Problem | None:
+    if prepared.rejected is not None:
+        return _reject(store, report, *prepared.rejected)
+    extractions = prepared.extractions
     outcome = store.add_batch(extractions)
     report.added += outcome.added
     report.duplicates += outcome.duplicates
-    report.statements += sum(len(e.statements) for e in extractions if e.article.id in set(outcome.added))
+    added = set(outcome.added)
+    report.statements += sum(len(e.statements) for e in extractions if e.article.id in added)
     if on_added and outcome.added:
         on_added(outcome.added)
     first_problem = None
-    for reason in result.problems:
+    for reason in prepared.problems:
         # A file that gave articles was kept: its bad parts are warnings (quarantined all the same, and
         # fatal under --strict); a file that gave nothing is rejected.
-        problem = _reject(store, report, source, reason, kept=bool(articles))
+        problem = _reject(store, report, source, reason, kept=bool(extractions))
         first_problem = first_problem or problem
-    for note in result.warnings + failures:
+    for note in prepared.warnings:
         report.warnings.append(Problem(storable(source), note))
     return first_problem
 

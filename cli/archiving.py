@@ -24,8 +24,9 @@ from web.formatting import plural
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each article's id as soon as it is committed.")
 @click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given.")
+@click.option("--procs", type=click.IntRange(1, 8), default=None, help="Processes that read and extract  [default: every core from 50 inputs up, else 1]")
 @click.pass_context
-def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose, follow_links) -> None:
+def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, verbose, follow_links, procs) -> None:
     """Read articles from PATHS into the archive.
 
     PATHS are files (.txt/.md with optional front matter, .html/.htm, .rss/.atom/.xml feeds,
@@ -56,6 +57,7 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
                 on_input=on_input,
                 on_added=on_added,
                 follow_links=follow_links,
+                procs=procs,
             )
             feeder.flush()
         finally:

@@ -108,3 +108,41 @@ def test_an_extractor_bug_keeps_the_article_and_warns(store, monkeypatch):
     assert len(report.added) == 1 and report.rejected == []
     assert "extraction failed (KeyError" in report.warnings[0].reason
     assert store.get(report.added[0]).statements == ()
+
+
+def test_worker_processes_ingest_the_same_batch_the_same_way(tmp_path):
+    """Reading and extracting in two worker processes stores, reports and quarantines exactly what one process does."""
+    from archive.store import Store
+
+    reports, contents = [], []
+    for procs in (1, 2):
+        home = tmp_path / f"procs{procs}"
+        home.mkdir()
+        store = Store(home, readonly=False)
+        report = ingest([BATCH], store, procs=procs)
+        reports.append(report.as_dict())
+        contents.append(sorted((e.article.id, e.article.title, [s.as_dict() for s in e.statements], e.topics) for e in store))
+        store.close()
+    assert reports[0] == reports[1] and reports[0]["added"] > 5 and reports[0]["rejected"]
+    assert contents[0] == contents[1]
+
+
+def test_worker_processes_read_the_home_folders_vocabulary(tmp_path):
+    """The user's topics.toml reaches the workers: extraction there uses the same home folder as here."""
+    from archive.extract.data import use_home
+    from archive.store import Store
+
+    (tmp_path / "topics.toml").write_text('[cyber]\nterms = ["hackers"]\n', encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.txt").write_text(f"Officials said on day {n} that hackers disrupted the grid.\n", encoding="utf-8")
+    store = Store(tmp_path, readonly=False)
+    try:
+        use_home(tmp_path)
+        report = ingest([folder], store, procs=2)
+    finally:
+        use_home("")
+    assert len(report.added) == 3
+    assert all("cyber" in e.topics for e in store)
+    store.close()
