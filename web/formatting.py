@@ -64,8 +64,8 @@ CONFIDENCE_NOTES = {
     "low": "low confidence: check the attribution",
 }
 CONFIDENCE_MEANINGS = {
-    "high": "about 99 in 100 such attributions were right on the test sets",
-    "medium": "about 7 in 10 such attributions were right on the test sets",
+    "high": "about 98 in 100 such attributions were right on the test sets",
+    "medium": "about 8 in 10 such attributions were right on the test sets",
     "low": "most such attributions were wrong on the test sets",
 }
 

@@ -78,7 +78,7 @@ FILTERS = {
     "channel": "channel the statement came through, e.g. Interfax",
     "type": "speaker type: person, organization, group, unknown",
     "direct": "true for direct quotes, false for reported speech",
-    "confidence": "confidence band of the attribution: high (0.8 or more: about 99% right on the test sets), medium (0.6 to 0.8: about 70%), low (below 0.6: mostly wrong)",
+    "confidence": "confidence band of the attribution: high (0.8 or more: about 98% right on the test sets), medium (0.6 to 0.8: about 80%), low (below 0.6: mostly wrong)",
 }
 
 
