@@ -13,7 +13,7 @@ from typing import Any
 
 from archive.model import Statement
 from index.names import NameSuggestion
-from index.request import MAX_DEPTH
+from index.request import MAX_DEPTH, SearchRequest
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,22 @@ class SearchResults:
     @property
     def pages(self) -> int:
         return max(1, -(-min(self.total, MAX_DEPTH) // self.per_page))
+
+    @classmethod
+    def empty(cls, request: SearchRequest, filters: Mapping[str, tuple[str, ...]], notices: tuple[str, ...] = ()) -> SearchResults:
+        """What a search finds when nothing can match (an empty archive, a query of stop words): every list empty."""
+        return cls(
+            request.text,
+            (),
+            0,
+            request.offset // request.per_page + 1,
+            request.per_page,
+            request.sort,
+            facets=tuple(Facet(name, ()) for name in request.facets),
+            filters=filters,
+            target=request.target,
+            notices=notices,
+        )
 
 
 @dataclass

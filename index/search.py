@@ -200,8 +200,7 @@ class SearchIndex:
         day_hi = _min(parsed.day_to, day_number(request.date_to))
         view = self._view(target)
         if view is None or parsed.is_nothing:  # an empty archive, or only stop words: every list is empty
-            empty = tuple(Facet(name, ()) for name in request.facets)
-            return SearchResults(text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=filters, target=target, notices=parsed.notices)
+            return SearchResults.empty(request, filters, parsed.notices)
         searcher = view.searcher
         # Which documents match is set algebra: the words' matches (one pass over their postings), the
         # date range (cached day order) and each facet filter (cached value sets), intersected in C.

@@ -149,10 +149,7 @@ class SolrBackend:
         target, sort, per_page = request.target, request.sort, request.per_page
         offset = request.offset
         if parsed.is_nothing:  # only stop words: every list is empty
-            empty = tuple(Facet(name, ()) for name in request.facets)
-            return SearchResults(
-                request.text, (), 0, offset // per_page + 1, per_page, sort, facets=empty, filters=request.filters, target=target, notices=parsed.notices
-            )
+            return SearchResults.empty(request, request.filters, parsed.notices)
         mark = _cursor_mark(request.cursor, request.key) if request.cursor else ("*" if offset == 0 else None)
         self._check_expansions(target, parsed, request.text)
         params = self._query_params(request, parsed)
