@@ -5,6 +5,9 @@ position of the problem.  Supported: AND / OR / NOT, "phrases", proximity ``"…
 for speaker, kind, place, topic, country, type, source, channel, role, quote, direct;
 ``date:2025-04``, ``date:2025-04-22``, ``date:[2025-04-01 to 2025-04-30]``; ``word*`` (at least two
 letters first) and ``word~1`` / ``word~2``.
+
+Its length is one language: the parser's plugins, the friendly fields, date terms and the bound on
+what prefixes, fuzzy terms and ranges expand to, each reading the same parsed tree.
 """
 
 from __future__ import annotations
