@@ -18,7 +18,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 SUMS = "SUMS"
-CHECKED_SUFFIXES = (".seg", ".toc")
+# Whoosh's segment and table-of-contents files, and the arrays mapped beside each segment
+# (index.valuefiles, index.postingfiles): a flipped byte in those parses and gives wrong counts.
+CHECKED_SUFFIXES = (".seg", ".toc", ".values", ".postings")
 
 
 def _files(path: Path) -> list[Path]:
@@ -40,11 +42,13 @@ def read_sums(path: Path) -> dict[str, str]:
         return {}
 
 
-def record(path: Path) -> None:
-    """Add the checksums of files new since the last record and forget deleted ones (hold the write lock)."""
+def record(path: Path, rewritten: tuple[str, ...] = ()) -> None:
+    """Add the checksums of files new since the last record and forget deleted ones (hold the write lock).
+
+    ``rewritten``: suffixes of files that may have been written again since (their sums are taken afresh)."""
     sums = read_sums(path)
     present = {p.name: p for p in _files(path)}
-    updated = {name: sums.get(name) or _sha256(file) for name, file in present.items()}
+    updated = {name: (None if file.suffix in rewritten else sums.get(name)) or _sha256(file) for name, file in present.items()}
     tmp = path / f"{SUMS}.tmp"
     tmp.write_text(json.dumps(updated, sort_keys=True), encoding="utf-8")
     with open(tmp, "rb") as handle:

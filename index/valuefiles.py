@@ -171,9 +171,12 @@ def _write_segment(generation: Path, target_name: str, segment_id: str) -> int:
 if __name__ == "__main__":  # python -m index.valuefiles HOME: write the files an older index lacks
     import sys
 
+    from index import integrity, postingfiles
     from index.writing import current_path, write_lock
 
     for home in sys.argv[1:]:
         with write_lock(home):  # no ingest merges segments away meanwhile
             path = current_path(home)
             print(f"{home}: {write_missing(path) if path is not None else 'no index'} file(s) written")
+            if path is not None:  # their checksums, for verify (a damaged file may have been written again)
+                integrity.record(path, rewritten=(f".{SUFFIX}", f".{postingfiles.SUFFIX}"))

@@ -260,8 +260,8 @@ def rebuild(home: str | os.PathLike[str], store: Store, *, procs: int | None = N
                     parts = list(pool.map(_build_slice, repeat(str(home)), repeat(path), *zip(*slices), repeat(os.getpid())))
             _join(whoosh_index.open_dir(path), [p.statement_segment for p in parts if p.statement_segment])
             _join(whoosh_index.open_dir(path, indexname=ARTICLES), [p.article_segment for p in parts if p.article_segment])
-            integrity.record(path)
             valuefiles.write_missing(path)  # searchers map each segment's facet values and days instead of reading them
+            integrity.record(path)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise

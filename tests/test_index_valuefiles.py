@@ -200,3 +200,35 @@ def test_word_listings_from_the_lexicons_equal_whooshs(built):
     assert compared > 100
     assert index.search(SearchRequest("ceasfire")).suggestion == "ceasefire"
     assert index.search(SearchRequest("ceasefir~1")).total == index.search(SearchRequest("ceasefire")).total
+
+
+def test_a_flipped_byte_in_a_value_file_is_damage_that_verify_names(built):
+    """A flipped byte inside the arrays still parses (and would give wrong counts): the recorded checksum catches it."""
+    from index import integrity
+
+    folder = writing.current_path(built)
+    assert integrity.damage(folder, (None, "articles"), deep=False) == []
+    victim = value_files(built)[0]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    problems = integrity.damage(folder, (None, "articles"), deep=False)
+    assert len(problems) == 1 and problems[0].startswith(f"{victim.name} is damaged")
+
+
+def test_the_valuefiles_command_writes_what_is_missing_and_records_its_checksums(built):
+    import subprocess
+    import sys
+
+    from index import integrity
+
+    folder = writing.current_path(built)
+    files = value_files(built)
+    files[0].write_bytes(b"not a value file at all")  # unreadable: the command writes it again
+    assert any(files[0].name in p for p in integrity.damage(folder, (None, "articles"), deep=False))
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "index.valuefiles", str(built)], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert files[0].read_bytes() != b"not a value file at all"
+    assert integrity.damage(folder, (None, "articles"), deep=False) == []
+    assert all(p.name in integrity.read_sums(folder) for p in value_files(built))
