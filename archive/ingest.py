@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -132,6 +134,22 @@ PARALLEL_FROM = 50
 _AHEAD = 4
 
 
+def _worker(home: str, parent: int) -> None:
+    """A worker's start: the ingest's home folder for the extractors' vocabularies, and a watch on the ingest.
+
+    A worker waits for its next input on a lock it never gives up, so one whose ingest was killed
+    (kill -9, an out-of-memory kill) would wait forever, holding the ingest's stderr open; the watch
+    ends it within half a second of its parent's death."""
+    use_home(home)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ingest-parent-watch", daemon=True).start()
+
+
 def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int) -> Iterator[tuple[object, _Prepared | None]]:
     """Each source with its read and extracted input, in the sources' order."""
     if procs <= 1 or len(sources) < 2:
@@ -139,7 +157,7 @@ def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int) -> 
             yield source, None if isinstance(source, ReadError) else _prepare(source, defaults, max_bytes)
         return
     spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
-    with ProcessPoolExecutor(procs, mp_context=spawn, initializer=use_home, initargs=(home_folder(),)) as pool:
+    with ProcessPoolExecutor(procs, mp_context=spawn, initializer=_worker, initargs=(home_folder(), os.getpid())) as pool:
         pending: deque[tuple[object, Future | _Prepared | None]] = deque()
         queue = iter(sources)
         try:

@@ -182,6 +182,47 @@ def test_rebuild_worker_stops_when_its_rebuild_is_gone(small_folder, tmp_path):
     assert len(list((home / "index").glob("gen-*"))) >= 1
 
 
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_killed_ingest_leaves_no_worker_process_behind(tmp_path):
+    """kill -9 of an ingest that extracts in worker processes: the workers end too (and so release its
+    stderr), and what it reported stays in the store."""
+    folder = make_folder(tmp_path / "articles", 60)
+    home = tmp_path / "home"
+    proc = subprocess.Popen(
+        [*PARLEY, "--home", str(home), "ingest", "-v", "--procs", "2", str(folder)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=PROJECT
+    )
+    first = proc.stderr.readline().decode()  # type: ignore[union-attr]
+    assert first.startswith("added "), first
+    workers = _children(proc.pid)
+    assert len(workers) >= 2  # the two workers (and multiprocessing's resource tracker)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its ingest"
+        time.sleep(0.1)
+    rest = []
+    reader = threading.Thread(target=lambda: rest.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    reader.join(timeout=15)
+    assert rest, "the ingest's stderr is still held open"
+    proc.stderr.close()  # type: ignore[union-attr]
+    assert first.split()[1] in store_ids(home)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(50))
 def test_fifty_kill_runs(request, tmp_path_factory, tmp_path, seed):
