@@ -16,6 +16,24 @@ import pytest
 from archive.store import Store
 
 DATA = Path(__file__).parent / "data"
+
+
+def word_list_home(base: Path, word_lists: list[str]) -> Path:
+    """An archive of one article per word list ("Dmitry Peskov said that WORDS was the list."), ingested
+    through the CLI from files under ``base``; its home.  For queries whose expansions must be bounded."""
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    folder = base / "feed"
+    folder.mkdir()
+    for part, words in enumerate(word_lists):
+        (folder / f"{part}.txt").write_text(f"---\ntitle: Words {part}\n---\nDmitry Peskov said that {words} was the list.\n")
+    home = base / "home"
+    assert CliRunner().invoke(cli, ["--home", str(home), "ingest", str(folder)]).exit_code == 0
+    return home
+
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from conftest import word_list_home
 
 from cli import cli
 from index import query
@@ -27,14 +28,7 @@ WORDS = MAX_EXPANDED_TERMS + 100
 
 @pytest.fixture(scope="module")
 def broad_home(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("broad") / "feed"
-    folder.mkdir()
-    for part in range(5):
-        words = " ".join(f"co{n:04d}" for n in range(part, WORDS, 5))
-        (folder / f"{part}.txt").write_text(f"---\ntitle: Words {part}\n---\nDmitry Peskov said that {words} was the list.\n")
-    home = folder.parent / "home"
-    assert CliRunner().invoke(cli, ["--home", str(home), "ingest", str(folder)]).exit_code == 0
-    return home
+    return word_list_home(tmp_path_factory.mktemp("broad"), [" ".join(f"co{n:04d}" for n in range(part, WORDS, 5)) for part in range(5)])
 
 
 @pytest.fixture(scope="module")
@@ -84,15 +78,9 @@ FUZZY = "cease~2 cover~2 crane~2 civic~2"
 def vocabulary(tmp_path_factory):
     """An archive of 48,000 distinct seven-letter words beginning with c (in article bodies and one
     statement each), none of them within two edits of the fuzzy query's words."""
-    folder = tmp_path_factory.mktemp("vocabulary") / "feed"
-    folder.mkdir()
     rnd = random.Random(15)
-    for part in range(4):
-        words = " ".join("c" + "".join(rnd.choice(string.ascii_lowercase) for _ in range(6)) for _ in range(12000))
-        (folder / f"{part}.txt").write_text(f"---\ntitle: Words {part}\n---\nDmitry Peskov said that {words} was the list.\n")
-    home = folder.parent / "home"
-    assert CliRunner().invoke(cli, ["--home", str(home), "ingest", str(folder)]).exit_code == 0
-    return home
+    words = [" ".join("c" + "".join(rnd.choice(string.ascii_lowercase) for _ in range(6)) for _ in range(12000)) for _ in range(4)]
+    return word_list_home(tmp_path_factory.mktemp("vocabulary"), words)
 
 
 @pytest.fixture(scope="module")

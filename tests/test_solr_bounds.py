@@ -9,10 +9,9 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from click.testing import CliRunner
+from conftest import word_list_home
 
 from archive.store import Store
-from cli import cli
 from index.errors import SearchTimeout
 from index.query import MAX_EXPANDED_TERMS, QueryTooBroad
 from index.request import SearchRequest
@@ -29,13 +28,7 @@ HEAVY = "co00*1 OR co01*2 OR co0012~1 OR peskov"  # runs within the default budg
 @pytest.fixture(scope="module")
 def archive(solr_cluster, tmp_path_factory):
     """An archive of 500 words co0000…co0499 (five articles), indexed by Whoosh and by Solr."""
-    folder = tmp_path_factory.mktemp("broad") / "feed"
-    folder.mkdir()
-    for part in range(5):
-        words = " ".join(f"co{n:04d}" for n in range(part, WORDS, 5))
-        (folder / f"{part}.txt").write_text(f"---\ntitle: Words {part}\n---\nDmitry Peskov said that {words} was the list.\n")
-    home = folder.parent / "home"
-    assert CliRunner().invoke(cli, ["--home", str(home), "ingest", str(folder)]).exit_code == 0
+    home = word_list_home(tmp_path_factory.mktemp("broad"), [" ".join(f"co{n:04d}" for n in range(part, WORDS, 5)) for part in range(5)])
     settings = {"solr_url": ",".join(solr_cluster.urls), "collection": f"b{uuid.uuid4().hex[:8]}"}
     solr = SolrBackend(home, settings)
     with Store(home) as store:
