@@ -12,8 +12,8 @@ the load, CPU time much less.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
-import resource
 import shutil
 import sys
 import tempfile
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main(argv: list[str] | None = None) -> None:
-    from solr_bench import cpu_seconds, memory_mib
+    from solr_bench import JVM_OPTIONS, cpu_seconds, memory_mib, python_cpu_seconds
     from solr_harness import Cluster
 
     from archive.store import Store
@@ -38,18 +38,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--procs", type=int)
-    parser.add_argument("--java-option", action="append", default=[], help="an option for the cluster's JVM, e.g. -XX:+UseParallelGC")
+    parser.add_argument("--java-option", action="append", help=f"an option for the cluster's JVM (default: {' '.join(JVM_OPTIONS)})")
     args = parser.parse_args(argv)
+    logging.basicConfig(format="%(asctime)s %(message)s", level=logging.WARNING)
+    logging.getLogger("parley.index.solr").setLevel(logging.INFO)  # the rebuild's phases
     base = Path(tempfile.mkdtemp(prefix="solr-build-"))
-    cluster = Cluster(base, heap=args.heap, java_options=tuple(args.java_option))
+    cluster = Cluster(base, heap=args.heap, java_options=tuple(args.java_option or JVM_OPTIONS))
     try:
         solr = SolrBackend(args.home, {"solr_url": ",".join(cluster.urls), "collection": "build"})
         for run in range(args.repeat):
             cpu, load, started = cpu_seconds(cluster.process.pid), os.getloadavg()[0], time.perf_counter()
-            python = _python_cpu()
+            python = python_cpu_seconds()
             report = solr.rebuild(Store(args.home), procs=args.procs)
             seconds, cpu = time.perf_counter() - started, cpu_seconds(cluster.process.pid) - cpu
-            python = _python_cpu() - python
+            python = python_cpu_seconds() - python
             print(
                 f"run {run} ({'cold' if run == 0 else 'warm'} JVM): {report.statements:,} statements in {seconds:.1f} s = "
                 f"{report.statements / seconds:,.0f}/s with {report.procs} processes; JVM CPU {cpu / report.statements * 1e6:.0f} µs "
@@ -60,13 +62,6 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         cluster.close()
         shutil.rmtree(base, ignore_errors=True)
-
-
-def _python_cpu() -> float:
-    """CPU seconds of this process and of its ended children (the rebuild's feeding processes; the
-    cluster's JVM is still running, so it is not among them)."""
-    own, ended = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
 
 
 if __name__ == "__main__":  # the rebuild's processes are spawned and import this module: start nothing then

@@ -458,6 +458,7 @@ class SolrBackend:
                         )
                 report.articles = sum(a for a, _ in counts)
                 report.statements = sum(n for _, n in counts)
+                LOG.info("rebuild: %d statements sent in %.1f s", report.statements, time.perf_counter() - started)
                 for collection in names.values():
                     self.client.get(f"/{collection}/update", {"commit": "true", "wt": "json"}, timeout=600)
                     self.client.collections_admin("MODIFYCOLLECTION", collection=collection, **{"collection.configName": self.configset_name()})
@@ -465,6 +466,7 @@ class SolrBackend:
                     for shard in range(1, self.shards + 1):
                         for _ in range(self.replicas - 1):
                             self.client.collections_admin("ADDREPLICA", collection=collection, shard=f"shard{shard}", waitForFinalState="true")
+                    LOG.info("rebuild: %s committed, reloaded and replicated at %.1f s", collection, time.perf_counter() - started)
             except BaseException:
                 for collection in names.values():
                     try:
