@@ -7,6 +7,7 @@ a rebuild that swaps them while searches go on, verify, and a Solr that cannot b
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from datetime import date
@@ -21,6 +22,7 @@ from index.backend import IndexUnavailable
 from index.request import SearchRequest
 from index.search import SearchIndex
 from index.solr.backend import SolrBackend
+from index.solr.routing import ShardRoutes
 
 pytestmark = pytest.mark.solr
 
@@ -161,6 +163,21 @@ def test_typeahead_and_similar(engines):
     assert {h.id for h in similar} & {h.id for h in whoosh.more_like(source.id)}
     with pytest.raises(LookupError):
         solr.more_like("no-such-statement")
+
+
+def test_the_rebuild_routes_each_document_to_the_shard_solr_keeps_it_in(engines):
+    # ShardRoutes' hash must be Solr's own: each core holds exactly the ids routed to its shard
+    _, solr = engines
+    for target in ("statements", "articles"):
+        collection = solr.client.aliases()[solr.alias(target)]
+        routes = ShardRoutes.from_status(solr.client.collections_admin("CLUSTERSTATUS"), collection)
+        held = {}
+        for leader in routes.leaders:
+            reply = solr.client.http.request("GET", f"{leader.url}/select?q=*:*&distrib=false&fl=id&rows=1000&wt=json")
+            held[leader.url] = sorted(doc["id"] for doc in json.loads(reply.data)["response"]["docs"])
+        everything = [{"id": i} for ids in held.values() for i in ids]
+        assert len(held) == 2 and all(held.values()) and len(everything) > 2
+        assert {url: sorted(d["id"] for d in docs) for url, docs in routes.split(everything).items()} == held
 
 
 def extra_article(n: int) -> Extraction:

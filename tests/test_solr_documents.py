@@ -13,6 +13,7 @@ from index.analysis import NAMES, PLAIN, WORDS
 from index.query import parse
 from index.solr.backend import CONFIGSET, bulk_config
 from index.solr.documents import analysed, solr_article, solr_statements
+from index.solr.routing import ShardRoutes
 from index.solr.translate import day_range, to_solr
 from index.writing import INDEX_VERSION
 
@@ -82,10 +83,48 @@ def test_undated_statements_are_never_in_a_range():
     assert day_range(None, None, -2_000_000) is None
 
 
-def test_the_bulk_configset_differs_only_in_having_no_automatic_hard_commits():
-    regular = (CONFIGSET / "solrconfig.xml").read_bytes()
-    bulk = bulk_config("solrconfig.xml", regular).decode("utf-8")
+def test_the_bulk_configset_differs_only_in_having_no_automatic_hard_commits_and_no_update_log():
+    regular = (CONFIGSET / "solrconfig.xml").read_bytes().decode("utf-8")
+    bulk = bulk_config("solrconfig.xml", regular.encode("utf-8")).decode("utf-8")
     assert "<maxTime>-1</maxTime>" in bulk and "autoCommit.maxTime" not in bulk
-    assert bulk.replace("<maxTime>-1</maxTime>", "") == regular.decode("utf-8").replace("<maxTime>${solr.autoCommit.maxTime:15000}</maxTime>", "")
+    assert "<updateLog>" in regular and "<updateLog>" not in bulk and "solr.ulog.dir" not in bulk
+    log = regular[regular.index("<updateLog>") : regular.index("</updateLog>") + len("</updateLog>")]
+    expected = regular.replace(log, "<!-- no update log while loading -->").replace("<maxTime>${solr.autoCommit.maxTime:15000}</maxTime>", "")
+    assert bulk.replace("<maxTime>-1</maxTime>", "") == expected
     schema = (CONFIGSET / "managed-schema.xml").read_bytes()
     assert bulk_config("managed-schema.xml", schema) == schema
+
+
+def test_shard_routes_send_each_id_to_the_leader_whose_hash_range_holds_it():
+    # Solr's compositeId router: MurmurHash3 x86 32-bit, seed 0, of the id's UTF-8 bytes, against the
+    # shard's range as CLUSTERSTATUS gives it (hexadecimal, both ends included)
+    status = {
+        "cluster": {
+            "collections": {
+                "c": {
+                    "router": {"name": "compositeId"},
+                    "shards": {
+                        "shard1": {
+                            "range": "80000000-ffffffff",
+                            "state": "active",
+                            "replicas": {"r1": {"core": "c_s1", "base_url": "http://a/solr", "leader": "true", "state": "active"}},
+                        },
+                        "shard2": {
+                            "range": "0-7fffffff",
+                            "state": "active",
+                            "replicas": {"r2": {"core": "c_s2", "base_url": "http://b/solr", "leader": "true", "state": "active"}},
+                        },
+                    },
+                }
+            }
+        }
+    }
+    routes = ShardRoutes.from_status(status, "c")
+    # murmur3_32("abc", seed 0) = 0xB3DD93FA (negative: shard1); murmur3_32("a", 0) = 0x3C2569B2 (shard2)
+    parts = routes.split([{"id": "abc"}, {"id": "a"}, {"id": "x!y"}])
+    assert parts == {"http://a/solr/c_s1": [{"id": "abc"}, {"id": "x!y"}], "http://b/solr/c_s2": [{"id": "a"}]}
+    assert ShardRoutes.from_status(status, "missing") is None
+    leaderless = {
+        "cluster": {"collections": {"c": {"shards": {"shard1": {"range": "0-7fffffff", "replicas": {"r": {"core": "x", "base_url": "u", "state": "down"}}}}}}}
+    }
+    assert ShardRoutes.from_status(leaderless, "c") is None

@@ -58,6 +58,7 @@ from index.solr.bounds import check_complete, check_expansions, time_allowed
 from index.solr.client import SolrClient, SolrError, SolrUnavailable, split_urls
 from index.solr.documents import solr_article, solr_statements
 from index.solr.hits import article_hits, statement_hits
+from index.solr.routing import ShardRoutes
 from index.solr.similar import key_terms
 from index.solr.translate import day_range, quoted, to_solr
 from index.writing import INDEX_VERSION, build_procs, write_lock
@@ -70,6 +71,7 @@ SORT = {
     "oldest": "day_last asc,id asc",  # ... and far in the future here: last again
 }
 BATCH = 1000  # documents per update request
+BULK_BATCH = 2000  # statements per batch of a rebuild (split between the shards' leaders)
 SENDERS = 3  # update requests in flight during a rebuild
 EXPORT_ROWS = 1000
 SUGGEST_MAX_WORD = 40
@@ -456,6 +458,7 @@ class SolrBackend:
                         )
                 report.articles = sum(a for a, _ in counts)
                 report.statements = sum(n for _, n in counts)
+                LOG.info("rebuild: %d statements sent in %.1f s", report.statements, time.perf_counter() - started)
                 for collection in names.values():
                     self.client.get(f"/{collection}/update", {"commit": "true", "wt": "json"}, timeout=600)
                     self.client.collections_admin("MODIFYCOLLECTION", collection=collection, **{"collection.configName": self.configset_name()})
@@ -463,6 +466,7 @@ class SolrBackend:
                     for shard in range(1, self.shards + 1):
                         for _ in range(self.replicas - 1):
                             self.client.collections_admin("ADDREPLICA", collection=collection, shard=f"shard{shard}", waitForFinalState="true")
+                    LOG.info("rebuild: %s committed, reloaded and replicated at %.1f s", collection, time.perf_counter() - started)
             except BaseException:
                 for collection in names.values():
                     try:
@@ -563,28 +567,42 @@ class SolrBackend:
 
 def bulk_config(name: str, data: bytes) -> bytes:
     """A configset file as the bulk configset has it: solrconfig.xml without automatic hard commits
-    (the rebuild commits once at the end; the update log keeps what is sent until then)."""
+    (the rebuild commits once at the end) and without the update log.  The log is for replicas
+    catching up and for replaying what was sent since the last commit; a new collection has one
+    replica per shard and nothing to replay (a rebuild that fails is dropped and done again), and
+    writing each document to it again was work for nothing.  The regular configset, switched to
+    before any replica is added, has both."""
     if name != "solrconfig.xml":
         return data
     text = data.decode("utf-8")
     regular = "${solr.autoCommit.maxTime:15000}"
-    if regular not in text:
-        raise ValueError(f"solrconfig.xml has no {regular} to turn off for bulk loading")
+    log = re.search(r"<updateLog>.*?</updateLog>", text, re.DOTALL)
+    if regular not in text or log is None:
+        raise ValueError(f"solrconfig.xml has no {regular} and <updateLog> to turn off for bulk loading")
+    text = text[: log.start()] + "<!-- no update log while loading -->" + text[log.end() :]
     return text.replace(regular, "-1").encode("utf-8")
 
 
 def load_slice(urls: list[str], home: str, names: Mapping[str, str], after: str, upto: str | None) -> tuple[int, int]:
     """Post the articles with ids in (after, upto] and their statements to new collections; (articles, statements).
 
-    Requests go out on ``SENDERS`` threads while the next batch is made, so the nodes index in parallel.
+    Each document goes to the leader of its shard (``index.solr.routing``: no node forwards it again),
+    in requests sent on ``SENDERS`` threads while the next batch is made, so the nodes index in parallel.
     """
     client = SolrClient(urls)
+    status = client.collections_admin("CLUSTERSTATUS")
+    routes = {collection: ShardRoutes.from_status(status, collection) for collection in names.values()}
     store = Store(home, readonly=True)
     articles = statements = 0
     in_flight: list = []
 
     def post(collection: str, docs: list[dict]) -> None:
-        client.post(f"/{collection}/update", docs, {"wt": "json"})
+        route = routes[collection]
+        if route is None:
+            client.post(f"/{collection}/update", docs, {"wt": "json"})
+            return
+        for core, part in route.split(docs).items():
+            client.post_to_core(core, "/update", part, {"wt": "json"}, fallback=f"/{collection}/update")
 
     try:
         with ThreadPoolExecutor(SENDERS) as pool:
@@ -593,7 +611,7 @@ def load_slice(urls: list[str], home: str, names: Mapping[str, str], after: str,
             for extraction in store.extractions(after, upto):
                 article_docs.append(solr_article(extraction))
                 statement_docs.extend(solr_statements(extraction))
-                if len(statement_docs) >= BATCH:
+                if len(statement_docs) >= BULK_BATCH:
                     in_flight += [pool.submit(post, names["statements"], statement_docs), pool.submit(post, names["articles"], article_docs)]
                     articles, statements = articles + len(article_docs), statements + len(statement_docs)
                     statement_docs, article_docs = [], []

@@ -23,6 +23,11 @@ from urllib.parse import urlencode
 
 import urllib3
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - an install without the solr extra
+    raise ImportError("Parley's Solr backend needs orjson: pip install 'parley[solr]'") from None
+
 from index.backend import IndexUnavailable
 
 CONNECT_TIMEOUT = 2.0  # seconds: a node that does not take the connection by then is treated as down
@@ -105,7 +110,7 @@ class SolrClient:
     ) -> dict:
         """``path`` (e.g. "/parley_statements/select") on the first node that answers; the JSON reply."""
         query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params or ()), doseq=True)
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode("utf-8"))
+        data = raw if raw is not None else (None if body is None else orjson.dumps(body))
         headers = {"Content-Type": content_type} if data is not None else {}
         extra = {} if timeout is None else {"timeout": urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout)}
         if not self.urls:  # only ZooKeeper hosts were given: the nodes come from there
@@ -125,7 +130,7 @@ class SolrClient:
             with self._lock:
                 self._first = self.urls.index(url) if url in self.urls else 0
             try:
-                reply = json.loads(response.data or b"{}")
+                reply = orjson.loads(response.data or b"{}")
             except ValueError:
                 reply = {}
             if response.status >= 400:
@@ -161,6 +166,19 @@ class SolrClient:
 
     def post(self, path: str, body: Any, params=None, **kwargs) -> dict:
         return self.request("POST", path, params, body, **kwargs)
+
+    def post_to_core(self, core_url: str, path: str, body: Any, params: Mapping[str, Any], fallback: str) -> dict:
+        """POST to ``core_url + path`` (one core, e.g. a shard's leader); if that core does not take it
+        (its node down, the core moved), to ``fallback`` (a collection path) through any node."""
+        try:
+            response = self.http.request(
+                "POST", f"{core_url}{path}?{urlencode(list(params.items()))}", body=orjson.dumps(body), headers={"Content-Type": "application/json"}
+            )
+        except urllib3.exceptions.HTTPError:
+            return self.post(fallback, body, params)
+        if response.status != 200:
+            return self.post(fallback, body, params)
+        return orjson.loads(response.data or b"{}")
 
     def discover(self, every: float = 30.0) -> None:
         """Add the cluster's live nodes to the URLs tried (at most every ``every`` seconds)."""

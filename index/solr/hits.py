@@ -17,7 +17,7 @@ from whoosh import query as Q
 
 from archive.store import Store
 from index.analysis import PLAIN
-from index.documents import sentence_of
+from index.contexts import context_of
 from index.highlight import MarkFormatter, analysed_word, mark
 from index.results import ArticleHit, Hit
 from index.schema import WORDS
@@ -110,7 +110,7 @@ def statement_hits(store: Store, window: list[tuple[str, float | None]], sort: s
         if sid not in found:  # in the index but no longer in the store: verify will say so
             continue
         statement, meta = found[sid]
-        context = sentence_of(meta["text"], statement)
+        context = context_of(meta["text"], statement)  # as the Whoosh backend: only the text around the statement is split
         words = matched_words(query, "text", (statement.quote, context))
         hits.append(Hit.stored(sid, statement, meta, _score(score, sort), mark(statement.quote, words), mark(context, words)))
     return tuple(hits)
