@@ -15,7 +15,9 @@ kind in turn: ``term`` (1-term search), ``facets`` (+ speaker, place, topic face
 (+ a speaker filter), ``dates`` (+ a 90-day range), ``article`` (an article's HTML page).  Ten
 seconds in (``--ingest-after``), ``parley ingest`` starts on ``--ingest-files`` generated articles.
 Reported: requests/s, p50 / p95 / p99 ms per kind and overall, errors (non-200 or failed
-connections), the server's peak RSS (``VmHWM``) and the ingest's duration.  Loopback only.
+connections), the server's peak RSS (``VmHWM``) and, per 5 s window, its anonymous and file-backed
+resident memory (the mapped index files are the page cache's, shared with other processes), and the
+ingest's duration.  Loopback only.
 """
 
 from __future__ import annotations
@@ -126,6 +128,24 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def rss_parts_mib(pid: int) -> tuple[float, float]:
+    """(anonymous, file-backed) resident memory: mapped index files count in RSS, but are the page cache's."""
+    parts = {"RssAnon:": float("nan"), "RssFile:": float("nan")}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key = line.split(":")[0] + ":"
+            if key in parts:
+                parts[key] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return parts["RssAnon:"], parts["RssFile:"]
+
+
+def sample_rss(pid: int, samples: list, stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        samples.append((time.time(), *rss_parts_mib(pid)))
+
+
 def peak_rss_mib(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -198,6 +218,9 @@ def main() -> int:
                 warm.getresponse().read()
         warm.close()
         rss_before = peak_rss_mib(server.pid)
+        samples: list[tuple[float, float, float]] = []
+        sampling = threading.Event()
+        threading.Thread(target=sample_rss, args=(server.pid, samples, sampling), daemon=True).start()
 
         start_at = time.time() + 2.0
         queue: multiprocessing.Queue = multiprocessing.Queue()
@@ -225,6 +248,7 @@ def main() -> int:
             ingest_seconds = round(time.perf_counter() - began, 1)
             ingest_summary = json.loads(out) if ingest.returncode == 0 and out else {"exit": ingest.returncode}
         rss_peak = peak_rss_mib(server.pid)
+        sampling.set()
     finally:
         if ingest is not None and ingest.poll() is None:
             ingest.kill()
@@ -263,8 +287,16 @@ def main() -> int:
     timeline = []
     for second in range(0, int(duration), 5):
         window = [r[1] for r in results if start_at + second <= r[3] - r[1] / 1000 < start_at + second + 5]
+        memory = [(anon, file) for at, anon, file in samples if start_at + second <= at < start_at + second + 5]
         timeline.append(
-            {"from_s": second, "requests": len(window), "p50_ms": round(percentile(window, 50), 1), "max_ms": round(max(window), 1) if window else None}
+            {
+                "from_s": second,
+                "requests": len(window),
+                "p50_ms": round(percentile(window, 50), 1),
+                "max_ms": round(max(window), 1) if window else None,
+                "rss_anon_mib": round(max(m[0] for m in memory)) if memory else None,
+                "rss_file_mib": round(max(m[1] for m in memory)) if memory else None,
+            }
         )
     report["timeline"] = timeline
     report["ingest_window_s"] = [args.ingest_after, round(args.ingest_after + ingest_seconds, 1)] if ingest_seconds else None
@@ -278,6 +310,8 @@ def main() -> int:
     )
     print("timeline (requests started in each 5 s window; ingest ran from", report["ingest_window_s"], "s):")
     print("  " + "  ".join(f"{t['from_s']}s:{t['requests']}/{t['p50_ms']:.0f}/{t['max_ms'] or 0:.0f}" for t in timeline) + "   (count/p50 ms/max ms)")
+    print("server memory, the most in each 5 s window (anonymous + mapped files, MiB):")
+    print("  " + "  ".join(f"{t['from_s']}s:{t['rss_anon_mib']}+{t['rss_file_mib']}" for t in timeline))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2))
     if args.scratch is None:
