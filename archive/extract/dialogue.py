@@ -99,9 +99,7 @@ _VOCATIVE_RE = re.compile(r"(?:^|[,;!?]\s|\b(?:dear|Dear|my|My|Oh|oh|O)\s)((?:[A
 # The same after the first character, where "^" never matches: written to start with literals only
 # (see _at_word_start), it is found many times faster.
 _VOCATIVE_AFTER_START_RE = re.compile(
-    r"(?:,\s|;\s|!\s|\?\s|"
-    + _at_word_start("dear", "Dear", "my", "My", "Oh", "oh", "O", then=r"\s")
-    + r")((?:[A-Z][\w'’-]+\.?\s)?[A-Z][\w'’-]+)(?=\s?[,.!?;])"
+    r"(?:,\s|;\s|!\s|\?\s|" + _at_word_start("dear", "Dear", "my", "My", "Oh", "oh", "O", then=r"\s") + r")((?:[A-Z][\w'’-]+\.?\s)?[A-Z][\w'’-]+)(?=\s?[,.!?;])"
 )
 
 
