@@ -593,8 +593,9 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
     inq = doc.inq
     last = len(toks) if until is None else doc.tok_index(until)
     # capitalised words and "the", outside quotations
-    thes = compress(count(), map("the".__eq__, doc.lowers))
-    candidates = sorted(set(doc.capitals).union(thes))
+    # ("The" is among the capitalised words already; the two sorted runs merge in one pass of sorted)
+    thes = [k for k in compress(count(), map("the".__eq__, doc.lowers)) if not toks[k].text[0].isupper()]
+    candidates = sorted(doc.capitals + thes)
     del candidates[bisect.bisect_left(candidates, last) :]
     candidates = list(compress(candidates, map(not_, map(inq.__getitem__, candidates))))
     spans: dict[int, tuple[int, int] | None] = {}  # sentence -> its tokens, None for a heading
