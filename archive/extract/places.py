@@ -290,7 +290,9 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
     return [m for m in mentions if m.key not in surnames]
 
 
-_ARTICLE = re.compile(r"(?<![\w'’-])[ae]l-(?=[A-Z])")
+# "al-"/"el-" after no letter, digit, apostrophe or hyphen: the letter comes before the lookbehind
+# (which tests the character before it), so the regex engine skips in C from one "a" or "e" to the next
+_ARTICLE = re.compile(r"[ae](?<![\w'’-][ae])l-(?=[A-Z])")
 
 
 def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
