@@ -33,7 +33,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, count
-from operator import itemgetter
+from operator import itemgetter, or_
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
 from archive.extract.gazetteer import key as place_key
@@ -246,9 +246,10 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
     n = len(tokens)
     words = _WholeWords(text)
     next_i = 0
-    capitals = compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens))))
+    capitals = list(compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens)))))
     # a token (never a space in it) begins a name when it is a name or a stem of a longer one
-    starts = [k for k in capitals if folded[k] in stems or folded[k] in names]
+    keys = list(map(folded.__getitem__, capitals))
+    starts = list(compress(capitals, map(or_, map(stems.__contains__, keys), map(names.__contains__, keys))))
     if "l-" in text:  # names that open with a lower-case article: "al-Fashir", "el-Balah"
         firsts = list(map(_FIRST, tokens))
         particles = [bisect.bisect_left(firsts, m.start()) for m in _ARTICLE.finditer(text)]
@@ -289,7 +290,9 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
     return [m for m in mentions if m.key not in surnames]
 
 
-_ARTICLE = re.compile(r"(?<![\w'’-])[ae]l-(?=[A-Z])")
+# "al-"/"el-" after no letter, digit, apostrophe or hyphen: the letter comes before the lookbehind
+# (which tests the character before it), so the regex engine skips in C from one "a" or "e" to the next
+_ARTICLE = re.compile(r"[ae](?<![\w'’-][ae])l-(?=[A-Z])")
 
 
 def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:

@@ -16,7 +16,8 @@ MARKS_RE = re.compile('["“”«»„]')  # the double quotation marks
 # Newswire archives (the NYT's among them) write a double mark as two apostrophes: ''…''
 _DOUBLED_MARKS_RE = re.compile("''|[\"“”«»„]")
 _SINGLE_MARKS_RE = re.compile('["“”«»„‘’]')
-_SINGLE_OPEN_RE = re.compile(r"(?<!\w)‘")  # stripped from the end of a quote's content (news puts the comma inside)
+# a ‘ after no letter or digit; the mark comes first, so the regex engine skips in C from one ‘ to the next
+_SINGLE_OPEN_RE = re.compile(r"‘(?<!\w‘)")  # stripped from the end of a quote's content (news puts the comma inside)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import replace
+from itertools import compress, count
 
 from archive.extract.clauses import AUXILIARIES, NEGATION, clause_end
 from archive.extract.found import SKIPPABLE, Found, np_after
@@ -52,7 +53,7 @@ def reported_speech(doc: Document, consumed: set[int]) -> list[Found]:
     out: list[Found] = []
     skip_to = 0
     headline = _headline_end(doc)
-    for i in [k for k, t in enumerate(toks) if t.lower in triggers]:
+    for i in compress(count(), map(triggers.__contains__, doc.lowers)):
         if doc.inq[i] or i < skip_to and not _document_says(doc, i):
             continue
         tok = toks[i]
@@ -353,7 +354,7 @@ def _content_start(doc: Document, cue: Cue, after: int, hi: int) -> int | None:
             between = toks[after:k]
             if all(b.text in "," or b.text[0].isalnum() for b in between) and _before_that(cue, between):
                 return k + 1
-        if t.text in ".;!?" or doc.quote_at(t.start):
+        if t.text in ".;!?" or doc.inq[k]:  # a sentence end, or a quotation (its marks included)
             break
         if t.text == "," and k + 1 < hi and low_ing(toks[k + 1].lower) and lexicon().cue_at(toks, k + 1) is not None:
             break  # "said in a statement, adding that …": the that-clause is the participle's

@@ -51,8 +51,8 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return _tokens(text, start, len(text) if end is None else end)[0]
 
 
-def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], list[str]]:
-    """The tokens, their starts and their words, each list built in C code: every character that
+def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], list[str], list[str]]:
+    """The tokens, their starts, their words and their lower forms, each list built in C code: every character that
     is not white space belongs to a token, so a token starts where the white space before it ends."""
     pairs = _SPACED_TOKEN_RE.findall(text, start, end)
     words = list(map(_SECOND, pairs))
@@ -60,11 +60,11 @@ def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], li
     ends = list(accumulate(map(add, map(len, map(_FIRST, pairs)), sizes), initial=start))
     del ends[0]
     starts = list(map(sub, ends, sizes))
-    lowers = map(str.lower, words)
+    lowers = list(map(str.lower, words))
     if "’" in text:
-        lowers = (w.replace("’", "'") if "’" in w else w for w in lowers)
+        lowers = [w.replace("’", "'") if "’" in w else w for w in lowers]
     toks = list(map(tuple.__new__, repeat(Token), zip(words, starts, ends, lowers)))
-    return toks, starts, words
+    return toks, starts, words, lowers
 
 
 # A token with the white space before it: ``_TOKEN_RE`` with possessive quantifiers, which spare the
@@ -165,7 +165,7 @@ class Document:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks, self.starts, words = _tokens(text, 0, len(text))
+        self.toks, self.starts, words, self.lowers = _tokens(text, 0, len(text))  # lowers: each token's ``lower``
         self.sents = sentences(text)
         self.sent_starts = [s.start for s in self.sents]
         self.quotes = find_quotations(text)

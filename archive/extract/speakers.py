@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
-from operator import attrgetter, not_
+from operator import not_
 
 from archive.extract.data import DATA_DIR
 from archive.extract.kinds import lexicon
@@ -38,7 +38,6 @@ _DETERMINERS = frozenset({"the", "a", "an"})
 _POSSESSIVE_ENDINGS = ("'s", "’s")
 _ADJECTIVAL = ("ian", "ean", "ese", "ish", "ic", "an")  # "a Norwegian ship": not a name
 _ABBREVIATED = frozenset({"inc", "corp", "ltd", "co", "jr", "sr", "bros"})
-_LOWER = attrgetter("lower")
 # Reporting verbs capitalised in headlines ("Obama Says …", "Kremlin Denies …"): never inside a name
 _HEADLINE_VERBS = frozenset(
     "says said tells told warns warned claims claimed denies denied urges urged calls called vows vowed "
@@ -594,8 +593,9 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
     inq = doc.inq
     last = len(toks) if until is None else doc.tok_index(until)
     # capitalised words and "the", outside quotations
-    thes = compress(count(), map("the".__eq__, map(_LOWER, toks)))
-    candidates = sorted(set(doc.capitals).union(thes))
+    # ("The" is among the capitalised words already; the two sorted runs merge in one pass of sorted)
+    thes = [k for k in compress(count(), map("the".__eq__, doc.lowers)) if not toks[k].text[0].isupper()]
+    candidates = sorted(doc.capitals + thes)
     del candidates[bisect.bisect_left(candidates, last) :]
     candidates = list(compress(candidates, map(not_, map(inq.__getitem__, candidates))))
     spans: dict[int, tuple[int, int] | None] = {}  # sentence -> its tokens, None for a heading
@@ -665,7 +665,7 @@ def gender_hints(doc: Document, mentions: list[Mention]) -> dict[str, str]:
     votes: dict[str, list[int]] = {}
     # the gendered pronouns outside quotations: (token index, gender)
     gendered = _gendered_pronouns()
-    at = [k for k in compress(count(), map(gendered.__contains__, map(_LOWER, doc.toks))) if not doc.inq[k]]
+    at = [k for k in compress(count(), map(gendered.__contains__, doc.lowers)) if not doc.inq[k]]
     for m in mentions:
         if m.form != "name" or m.type not in ("person", "unknown"):
             continue

@@ -78,6 +78,14 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
 
 
+def _trie_regex(node: dict) -> str:
+    """The regex of a trie of heads (see ``_key_pattern``): each letter once, then the branches below it."""
+    branches = [re.escape(letter) + _trie_regex(below) for letter, below in node.items() if letter is not None]
+    if None in node:
+        branches.append("(?=(?:" + "|".join(node[None]) + r")(?!\w))")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
 def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     """Where any of ``terms`` starts in a ``folded`` text: a fast pattern for the terms that start with
     a word character and a slower one for the rest.
@@ -86,17 +94,25 @@ def _key_pattern(terms: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Patte
     character) and matches that character first: the engine then skips ahead in C to the next
     non-word character, and tries the terms only at word starts, not at every letter.  A match
     starts one character before its term, so its start in the spaced text is the term's start in
-    the text itself."""
-    by_first: dict[str, list[str]] = {}
+    the text itself.
+
+    The heads (the letters a term's first word starts with) are one trie, a head's tails one lookahead:
+    the engine reads each letter of a word once instead of comparing the word with each of a thousand
+    terms.  Only where a match starts counts, and any form of the alternation matches at the same
+    places (a match ends inside the word it starts, so the next one is looked for after that word
+    whichever term matched)."""
+    heads: dict = {}  # letter -> the trie below it; None -> the tails of the head that ends there
     others = []
     for term in _terms(keyscan.ignorecase_form(t) for t in terms):
         head, tail = _term_regex(term)
         if head:
-            by_first.setdefault(head[0], []).append(re.escape(head[1:]) + f"(?={tail}(?!\\w))")
+            node = heads
+            for letter in head:
+                node = node.setdefault(letter, {})
+            node.setdefault(None, []).append(tail)
         else:
             others.append(tail)
-    fast = "|".join(re.escape(first) + r"(?:" + "|".join(rest) + ")" for first, rest in by_first.items())
-    fast = rf"\W(?:{fast})" if fast else ""
+    fast = rf"\W{_trie_regex(heads)}" if heads else ""
     slow = r"(?<!\w)(?=(?:" + "|".join(others) + r")(?!\w))"
     return (re.compile(fast) if fast else None), (re.compile(slow) if others else None)
 
