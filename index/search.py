@@ -313,7 +313,9 @@ class SearchIndex:
         return writing.update(self.home, store, article_ids)
 
     def feeder(self, store: Store) -> Feeder:
-        return Feeder(self.update, store)
+        # Large batches: each writes one segment per index, whose term table costs about as much as its
+        # postings, so a segment of 2,000 articles costs a third less per article than one of 200.
+        return Feeder(self.update, store, every=writing.INGEST_BATCH, seconds=writing.INGEST_SECONDS)
 
     def rebuild(self, store: Store, *, procs: int | None = None) -> RebuildReport:
         return writing.rebuild(self.home, store, procs=procs)

@@ -45,6 +45,13 @@ INDEX_VERSION = "7"
 VERSION_FILE = "VERSION"
 
 
+# An ingest indexes what it stored every INGEST_BATCH articles, or INGEST_SECONDS after its last batch,
+# and at its end: an article is searchable that long after it is stored (it is safe from the moment it
+# is stored: the store lists what the index has yet to take in).
+INGEST_BATCH = 2000
+INGEST_SECONDS = 30.0
+
+
 def index_root(home: str | os.PathLike[str]) -> Path:
     return Path(home) / INDEX_DIR
 
