@@ -264,6 +264,13 @@ class Store:
             return []
         return [row[0] for row in self.db.execute("SELECT article_id FROM unindexed ORDER BY article_id")]
 
+    def any_indexed(self) -> bool:
+        """Whether some stored article is off the unindexed list: an index once took it in."""
+        if self.version < UNINDEXED_SCHEMA:
+            return self.db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0] == 1
+        query = "SELECT EXISTS (SELECT 1 FROM articles a WHERE NOT EXISTS (SELECT 1 FROM unindexed u WHERE u.article_id = a.id))"
+        return self.db.execute(query).fetchone()[0] == 1
+
     def mark_indexed(self, article_ids: Iterable[str]) -> None:
         """The index now has these articles as the store does (call only after its commit)."""
         ids = [(i,) for i in article_ids]

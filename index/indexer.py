@@ -59,7 +59,7 @@ class BackgroundFeeder(Feeder):
         self._send(None)
         try:
             kind, value = self._conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # it died: the pipe is closed, or reset
             raise self._gone() from None
         finally:
             self._stop()
@@ -68,9 +68,11 @@ class BackgroundFeeder(Feeder):
         self.indexed += value
 
     def _start(self) -> None:
-        if writing.needs_rebuild(self.home, self.store, self.pending):  # no usable index: built here, with every core
+        if writing.needs_rebuild(self.home, self.store):  # no usable index: built here, with every core
             super().flush()
             return
+        with writing.write_lock(self.home):
+            writing.open_for_writing(self.home)  # a new archive's empty index, so the indexer never thinks it must rebuild
         spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
         self._conn, child = spawn.Pipe()
         self._process = spawn.Process(
@@ -93,7 +95,7 @@ class BackgroundFeeder(Feeder):
         if self._conn.poll():
             try:
                 kind, value = self._conn.recv()
-            except EOFError:
+            except (EOFError, OSError):
                 self._stop()
                 raise self._gone() from None
             self._stop()
@@ -140,7 +142,7 @@ def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
                 conn.send(("done", written))
                 return
             if batch is None:
-                if writing.needs_rebuild(home, store, ids):  # the index went away meanwhile: build it all
+                if writing.needs_rebuild(home, store):  # the index went away meanwhile: build it all
                     written += writing.rebuild(home, store, procs=1).statements  # (a daemon process starts none)
                     continue
                 batch, opened = writing.Batch(home), time.monotonic()

@@ -182,7 +182,7 @@ def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str
     ids = list(article_ids)
     if not ids:
         return 0
-    if needs_rebuild(home, store, ids):
+    if needs_rebuild(home, store):
         return rebuild(home, store).statements  # no usable index (none yet, or an older version): build it all
     batch = Batch(home)
     try:
@@ -194,9 +194,11 @@ def update(home: str | os.PathLike[str], store: Store, article_ids: Iterable[str
     return written
 
 
-def needs_rebuild(home: str | os.PathLike[str], store: Store, ids: list[str]) -> bool:
-    """Whether indexing ``ids`` must build the whole index: there is none usable, and the store holds more."""
-    return current_path(home) is None and store.db.execute("SELECT count(*) FROM articles").fetchone()[0] > len(ids)
+def needs_rebuild(home: str | os.PathLike[str], store: Store) -> bool:
+    """Whether indexing must build the whole index: there is none usable (none yet, or an older
+    version), and the store holds articles an index had taken in (a new archive's are all still listed as
+    unindexed: they come in batch by batch)."""
+    return current_path(home) is None and store.any_indexed()
 
 
 class Batch:
