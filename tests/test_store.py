@@ -177,3 +177,12 @@ def test_a_transaction_keeps_the_writes_before_one_that_failed(home):
         assert s.stats()["statements"] == 2
         assert s.unindexed() == sorted([good.article.id, sample("Another article.").article.id])
         assert [r.source for r in s.rejections()] == ["bad.txt"]
+
+
+def test_speaker_and_place_dicts_hold_every_field():
+    """Written out by hand (for speed): a field added to the class must be added to its dict too."""
+    from dataclasses import asdict
+
+    extraction = sample()
+    for value in (extraction.statements[0].speaker, extraction.places[0]):
+        assert value.as_dict() == asdict(value) and list(value.as_dict()) == list(asdict(value))
