@@ -25,12 +25,9 @@ from pathlib import Path
 from archive.store import Store
 from index import writing
 from index.backend import Feeder
+from index.errors import IndexerGone
 
 START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
-
-
-class IndexerGone(RuntimeError):
-    """The indexing process ended before its work did: what it had not committed stays listed as unindexed."""
 
 
 class BackgroundFeeder(Feeder):
@@ -75,9 +72,7 @@ class BackgroundFeeder(Feeder):
             writing.open_for_writing(self.home)  # a new archive's empty index, so the indexer never thinks it must rebuild
         spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
         self._conn, child = spawn.Pipe()
-        self._process = spawn.Process(
-            target=_serve, args=(self.home, child, self.every, self.seconds, os.getpid()), name="parley-indexer", daemon=True
-        )
+        self._process = spawn.Process(target=_serve, args=(self.home, child, self.every, self.seconds, os.getpid()), name="parley-indexer", daemon=True)
         self._process.start()
         child.close()
         pending, self.pending = self.pending, []

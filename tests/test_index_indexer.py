@@ -12,7 +12,8 @@ import pytest
 from archive.ingest import ingest
 from index import writing
 from index.backend import finish_pending
-from index.indexer import BackgroundFeeder, IndexerGone
+from index.errors import IndexerGone
+from index.indexer import BackgroundFeeder
 from index.search import SearchIndex
 
 PROJECT = Path(__file__).resolve().parents[1]
