@@ -136,13 +136,15 @@ def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
                     batch.commit(store)
                 conn.send(("done", written))
                 return
+            if not ids:
+                continue
             if batch is None:
                 if writing.needs_rebuild(home, store):  # the index went away meanwhile: build it all
                     written += writing.rebuild(home, store, procs=1).statements  # (a daemon process starts none)
                     continue
                 batch, opened = writing.Batch(home), time.monotonic()
             written += batch.add(store, ids)
-            if len(batch.ids) >= every:
+            if len(batch.ids) >= every or time.monotonic() - opened >= seconds:  # ids keep coming: the clock still counts
                 batch.commit(store)
                 batch = None
     except BaseException as error:

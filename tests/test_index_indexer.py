@@ -60,6 +60,21 @@ def test_a_batch_becomes_searchable_when_its_time_is_up(home, store):
     assert feeder.indexed == report.statements
 
 
+def test_a_batch_is_committed_when_its_time_is_up_while_ids_keep_coming(home, store):
+    ids = ingest(GOOD, store, procs=1).added  # stored, and listed as unindexed
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=0.3)
+    feeder.last -= 1
+    feeder(ids[:1])  # starts the indexer, which opens a batch
+    deadline = time.monotonic() + 30
+    while ids[0] in store.unindexed():
+        assert time.monotonic() < deadline, "a batch that is never idle was never committed"
+        feeder(ids[1:2])  # the next message always waiting: the indexer is never idle
+        time.sleep(0.02)
+    feeder(ids[2:])
+    feeder.flush()
+    assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
 def test_an_indexer_that_died_is_reported_and_its_articles_stay_listed(home, store):
     feeder = BackgroundFeeder(home, store, every=1000, seconds=3600)
     feeder.last -= 7200
