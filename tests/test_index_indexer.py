@@ -1,6 +1,7 @@
 """The indexing process beside a large ingest (``index.indexer``): real processes, store and index on disk."""
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -65,11 +66,14 @@ def test_a_batch_is_committed_when_its_time_is_up_while_ids_keep_coming(home, st
     feeder = BackgroundFeeder(home, store, every=2000, seconds=0.3)
     feeder.last -= 1
     feeder(ids[:1])  # starts the indexer, which opens a batch
-    deadline = time.monotonic() + 30
-    while ids[0] in store.unindexed():
-        assert time.monotonic() < deadline, "a batch that is never idle was never committed"
-        feeder(ids[1:2])  # the next message always waiting: the indexer is never idle
-        time.sleep(0.02)
+    message = pickle.dumps(ids[1:2] * 20_000)  # made once, so sent far faster than the indexer goes through it
+    started, committed_after = time.monotonic(), None
+    while committed_after is None and time.monotonic() - started < 5:
+        for _ in range(50):  # the pipe stays full: the indexer is never idle
+            feeder._conn.send_bytes(message)
+        if ids[0] not in store.unindexed():
+            committed_after = time.monotonic() - started
+    assert committed_after is not None, "a batch whose indexer was never idle was never committed"
     feeder(ids[2:])
     feeder.flush()
     assert store.unindexed() == [] and writing.verify(home, store).ok
