@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest_bench.py make-800 /tmp/parley-bench/a100k-files/txt /tmp/ing-800 --count 1000
     .venv/bin/python bench/ingest_bench.py run /tmp/ing-800 --tree main=/work/main --tree branch=. --rounds 2 --procs 2
+    .venv/bin/python bench/ingest_bench.py compare /tmp/ing-bench/main /tmp/ing-bench/branch
 
 ``make-800`` writes COUNT plain-text articles of exactly 800 words each (front matter with a title,
 date, source and URL of its own) from the paragraphs of the generated files in SOURCE, in order.
@@ -12,6 +13,9 @@ in a child process, and reports per tree and round: articles per wall second, an
 per article of the ingesting process (``RUSAGE_SELF``: storing, and indexing unless an indexer does),
 of its extraction workers (``RUSAGE_CHILDREN`` when ``ingest`` returns: they are reaped by then) and
 of its indexing process if any (the rest of ``RUSAGE_CHILDREN`` at exit), read by the child itself.
+
+``compare`` runs the same searches on two archives ingested from the same files (say by two trees)
+and fails unless hits, scores, totals and facet counts agree.
 """
 
 from __future__ import annotations
@@ -98,6 +102,45 @@ def ingest_once(tree: Path, folder: Path, home: Path, procs: int) -> dict:
     }
 
 
+def compare(first: Path, second: Path) -> None:
+    """The same searches on two archives ingested from the same files: hits, scores, totals and facet
+    counts must agree (the index's contents, whatever its segments)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from index.request import SearchRequest
+    from index.search import SearchIndex
+
+    a, b = SearchIndex(first), SearchIndex(second)
+    queries = [
+        "",
+        "ceasefire",
+        "talks",
+        "Putin",
+        "Zelensky said",
+        '"natural rubber"',
+        "negotiat*",
+        "drone attack",
+        "minister",
+        "Kiev",
+        "speaker:Lavrov",
+        "bank OR oil",
+        "warned",
+        "prices -oil",
+    ]
+    checked = 0
+    for target in ("statements", "articles"):
+        facets = ("source", "place", "topic") + (("speaker", "kind") if target == "statements" else ())
+        for text in queries:
+            for sort in ("relevance", "newest"):
+                request = SearchRequest(text=text, target=target, sort=sort, per_page=50, facets=facets)
+                x, y = a.search(request), b.search(request)
+                hits = [[(h.id, None if h.score is None else round(h.score, 6)) for h in r.hits] for r in (x, y)]
+                counts = [[(f.name, [(v.value, v.count) for v in f.values]) for f in r.facets] for r in (x, y)]
+                if hits[0] != hits[1] or x.total != y.total or counts[0] != counts[1]:
+                    raise SystemExit(f"{target} {text!r} sorted by {sort}: the archives answer differently")
+                checked += 1
+    print(f"{checked} searches agree")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,7 +154,13 @@ def main() -> None:
     run.add_argument("--rounds", type=int, default=2)
     run.add_argument("--procs", type=int, default=2)
     run.add_argument("--homes", type=Path, default=Path("/tmp/ing-bench"))
+    same = commands.add_parser("compare")
+    same.add_argument("first", type=Path)
+    same.add_argument("second", type=Path)
     args = parser.parse_args()
+    if args.command == "compare":
+        compare(args.first, args.second)
+        return
     if args.command == "make-800":
         make_800(args.source, args.out, args.count)
         return
