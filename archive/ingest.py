@@ -1,7 +1,9 @@
-"""A batch ingest: read inputs, extract, and keep the articles in the store, one transaction per input.
+"""A batch ingest: read inputs, extract, and keep the articles in the store, each input all or nothing.
 
 Bad inputs never stop the batch (unless ``strict``): each is reported with why and kept in the
 store's quarantine table; every good article is added.  What the report lists as added is committed.
+Inputs ready one after another share a transaction (``Store.transaction``: one disk sync for up to
+``GROUP_INPUTS`` inputs or ``GROUP_SECONDS``), and ``on_added`` hears them once it has committed.
 
 With ``procs`` > 1, worker processes read and extract a few inputs ahead while this process stores
 them (and the caller indexes them) in the inputs' order: extraction is most of an ingest's time, and
@@ -86,19 +88,45 @@ def ingest(
     sources = list(iter_sources(paths, follow_links))
     if procs is None:
         procs = (os.cpu_count() or 1) if len(sources) >= PARALLEL_FROM else 1
-    for source, prepared in _prepared(sources, defaults, max_bytes, procs):
-        name = source.source if isinstance(source, ReadError) else source
-        report.inputs += 1
-        if on_input:
-            on_input(name)
-        if isinstance(source, ReadError):
-            problem = _reject(store, report, source.source, source.reason)
-        else:
-            problem = _keep(source, prepared, store, report, on_added)
-        if problem and strict:
-            report.stopped = problem
-            break
+    prepared_inputs = _prepared(sources, defaults, max_bytes, procs)
+    try:
+        _store_all(prepared_inputs, store, report, strict, on_input, on_added)
+    finally:
+        prepared_inputs.close()  # stops the workers now, not when the generator is collected
     return report
+
+
+def _store_all(prepared_inputs, store: Store, report: IngestReport, strict: bool, on_input, on_added) -> None:
+    done = False
+    while not done:
+        committed: list[list[str]] = []  # each input's added ids, told to on_added once their transaction commits
+        done = True
+        with store.transaction():
+            opened = time.monotonic()
+            for held, (source, prepared, waits) in enumerate(prepared_inputs, 1):
+                name = source.source if isinstance(source, ReadError) else source
+                report.inputs += 1
+                if on_input:
+                    on_input(name)
+                if isinstance(source, ReadError):
+                    problem = _reject(store, report, source.source, source.reason)
+                else:
+                    problem = _keep(source, prepared, store, report, committed)
+                if problem and strict:
+                    report.stopped = problem
+                    break
+                if waits or held >= GROUP_INPUTS or time.monotonic() - opened >= GROUP_SECONDS:
+                    done = False
+                    break
+        if on_added:
+            for ids in committed:
+                on_added(ids)
+
+
+# Inputs stored in one transaction (one disk sync for them all), committed before this process would
+# wait for the next input, and at least every GROUP_SECONDS: what is reported is never held back longer.
+GROUP_INPUTS = 100
+GROUP_SECONDS = 1.0
 
 
 @dataclass
@@ -150,11 +178,12 @@ def _worker(home: str, parent: int) -> None:
     threading.Thread(target=watch, name="ingest-parent-watch", daemon=True).start()
 
 
-def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int) -> Iterator[tuple[object, _Prepared | None]]:
-    """Each source with its read and extracted input, in the sources' order."""
+def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int) -> Iterator[tuple[object, _Prepared | None, bool]]:
+    """Each source with its read and extracted input, in the sources' order, and whether the next one is
+    still being prepared by a worker (taking it would wait)."""
     if procs <= 1 or len(sources) < 2:
         for source in sources:
-            yield source, None if isinstance(source, ReadError) else _prepare(source, defaults, max_bytes)
+            yield source, None if isinstance(source, ReadError) else _prepare(source, defaults, max_bytes), False
         return
     spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
     with ProcessPoolExecutor(procs, mp_context=spawn, initializer=_worker, initargs=(home_folder(), os.getpid())) as pool:
@@ -166,23 +195,32 @@ def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int) -> 
                     source = next(queue, None)
                     if source is None:
                         break
-                    if isinstance(source, ReadError):
-                        pending.append((source, None))
-                    elif source == "-":  # standard input belongs to this process
-                        pending.append((source, _prepare(source, defaults, max_bytes)))
-                    else:
-                        pending.append((source, pool.submit(_prepare, source, defaults, max_bytes)))
+                    pending.append(_start(pool, source, defaults, max_bytes))
                 if not pending:
                     return
                 source, work = pending.popleft()
-                yield source, work.result() if isinstance(work, Future) else work
+                result = work.result() if isinstance(work, Future) else work
+                if len(pending) < procs * _AHEAD:  # the next to start, so that its readiness is known
+                    source_next = next(queue, None)
+                    if source_next is not None:
+                        pending.append(_start(pool, source_next, defaults, max_bytes))
+                waits = bool(pending) and isinstance(pending[0][1], Future) and not pending[0][1].done()
+                yield source, result, waits
         finally:
             for _, work in pending:
                 if isinstance(work, Future):
                     work.cancel()
 
 
-def _keep(source: str, prepared: _Prepared, store: Store, report: IngestReport, on_added) -> Problem | None:
+def _start(pool: ProcessPoolExecutor, source, defaults: Defaults, max_bytes: int) -> tuple[object, Future | _Prepared | None]:
+    if isinstance(source, ReadError):
+        return source, None
+    if source == "-":  # standard input belongs to this process
+        return source, _prepare(source, defaults, max_bytes)
+    return source, pool.submit(_prepare, source, defaults, max_bytes)
+
+
+def _keep(source: str, prepared: _Prepared, store: Store, report: IngestReport, committed: list[list[str]]) -> Problem | None:
     if prepared.rejected is not None:
         return _reject(store, report, *prepared.rejected)
     extractions = prepared.extractions
@@ -191,8 +229,8 @@ def _keep(source: str, prepared: _Prepared, store: Store, report: IngestReport, 
     report.duplicates += outcome.duplicates
     added = set(outcome.added)
     report.statements += sum(len(e.statements) for e in extractions if e.article.id in added)
-    if on_added and outcome.added:
-        on_added(outcome.added)
+    if outcome.added:
+        committed.append(outcome.added)
     first_problem = None
     for reason in prepared.problems:
         # A file that gave articles was kept: its bad parts are warnings (quarantined all the same, and

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -131,8 +131,8 @@ class Speaker:
     start: int | None = None
     end: int | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:  # by hand: ``asdict`` deep-copies, and the store calls this per statement
+        return {"name": self.name, "type": self.type, "role": self.role, "mention": self.mention, "start": self.start, "end": self.end}
 
 
 @dataclass(frozen=True)
@@ -195,8 +195,17 @@ class Place:
     lat: float | None = None
     lon: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:  # by hand: ``asdict`` deep-copies, and the store calls this per place
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "name": self.name,
+            "kind": self.kind,
+            "country": self.country,
+            "lat": self.lat,
+            "lon": self.lon,
+        }
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -111,6 +112,7 @@ class Store:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self._stats: tuple[tuple[int, int], dict[str, Any]] | None = None  # (change stamp, counts) of stats()
+        self._grouped = False  # inside ``transaction()``: writes are savepoints of its transaction
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.execute("PRAGMA foreign_keys = ON")
         if not readonly:
@@ -159,8 +161,7 @@ class Store:
         added: list[str] = []
         duplicates: list[str] = []
         now = _now()
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._writing():
             for extraction in extractions:
                 article = extraction.article
                 if article.id in added or self._has(article.id):
@@ -170,6 +171,45 @@ class Store:
                 added.append(article.id)
             self._note_unindexed(added)
         return BatchOutcome(added, duplicates)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around several ``add_batch`` and ``quarantine`` calls: they reach the disk
+        together when it ends (one sync for all, where each on its own syncs once).
+
+        Each call inside stays all or nothing (a savepoint).  The transaction commits however it ends:
+        when a call raises, what it began is undone and what the calls before it wrote is committed,
+        as if each had been a transaction of its own; nothing is done after the error."""
+        if self._grouped:
+            raise RuntimeError("Store.transaction() does not nest")
+        self.db.execute("BEGIN IMMEDIATE")
+        self._grouped = True
+        try:
+            yield
+        finally:
+            self._grouped = False
+            try:
+                self.db.commit()
+            except BaseException:
+                self.db.rollback()
+                raise
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write that is all or nothing: its own transaction, or a savepoint of ``transaction()``'s."""
+        if not self._grouped:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                yield
+            return
+        self.db.execute("SAVEPOINT write")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK TO write")
+            self.db.execute("RELEASE write")
+            raise
+        self.db.execute("RELEASE write")
 
     def replace_extraction(self, extraction: Extraction) -> None:
         """Store a new extraction of an article already kept (after an extractor upgrade)."""
@@ -203,7 +243,7 @@ class Store:
     def quarantine(self, source: str, reason: str, data: bytes | None = None) -> None:
         """Keep a record of a rejected input (or part of one) and why."""
         digest = hashlib.sha256(data).hexdigest() if data is not None else ""
-        with self.db:
+        with self._writing():
             self.db.execute(
                 "INSERT INTO quarantine (source, reason, sha256, size, rejected_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (source, reason, sha256) DO UPDATE SET rejected_at = excluded.rejected_at",
@@ -223,6 +263,13 @@ class Store:
         if self.version < UNINDEXED_SCHEMA:
             return []
         return [row[0] for row in self.db.execute("SELECT article_id FROM unindexed ORDER BY article_id")]
+
+    def any_indexed(self) -> bool:
+        """Whether some stored article is off the unindexed list: an index once took it in."""
+        if self.version < UNINDEXED_SCHEMA:
+            return self.db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0] == 1
+        query = "SELECT EXISTS (SELECT 1 FROM articles a WHERE NOT EXISTS (SELECT 1 FROM unindexed u WHERE u.article_id = a.id))"
+        return self.db.execute(query).fetchone()[0] == 1
 
     def mark_indexed(self, article_ids: Iterable[str]) -> None:
         """The index now has these articles as the store does (call only after its commit)."""

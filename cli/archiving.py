@@ -12,6 +12,7 @@ from archive.names import printable
 from archive.readers import DEFAULT_MAX_BYTES
 from cli.common import DateType, open_store, search_backend
 from index.backend import finish_pending
+from index.errors import IndexerGone
 from web.formatting import plural
 
 
@@ -60,6 +61,8 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
                 procs=procs,
             )
             feeder.flush()
+        except IndexerGone as error:
+            raise click.ClickException(str(error)) from None
         finally:
             finish()
     if as_json:

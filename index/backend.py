@@ -10,6 +10,7 @@ from it and ``verify`` compares the two.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -45,7 +46,8 @@ class Verification:
 
 
 class Feeder:
-    """Collects ids of newly stored articles and indexes them in batches (every ``every`` articles and at the end).
+    """Collects ids of newly stored articles and indexes them in batches: every ``every`` articles, or
+    (with ``seconds``) the first time articles come in ``seconds`` or more after the last batch, and at the end.
 
     Batching keeps a bulk ingest from writing one index segment (or one engine request) per file.
     Anything stored but not yet indexed when a process dies stays listed in the store's ``unindexed``
@@ -53,22 +55,25 @@ class Feeder:
     it in too.
     """
 
-    def __init__(self, update: Callable[[Store, list[str]], int], store: Store, every: int = 200) -> None:
+    def __init__(self, update: Callable[[Store, list[str]], int], store: Store, every: int = 200, seconds: float | None = None) -> None:
         self.update = update
         self.store = store
         self.every = every
+        self.seconds = seconds
         self.pending: list[str] = []
         self.indexed = 0
+        self.last = time.monotonic()  # when the last batch was indexed (or the feeder made)
 
     def __call__(self, article_ids: list[str]) -> None:
         self.pending.extend(article_ids)
-        if len(self.pending) >= self.every:
+        if len(self.pending) >= self.every or (self.seconds is not None and time.monotonic() - self.last >= self.seconds):
             self.flush()
 
     def flush(self) -> None:
         if self.pending:
             self.indexed += self.update(self.store, self.pending)
             self.pending = []
+        self.last = time.monotonic()
 
 
 @runtime_checkable

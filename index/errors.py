@@ -9,6 +9,11 @@ class IndexUnavailable(RuntimeError):
     """The archive has articles but no usable search index: none yet, an older version, or a damaged one."""
 
 
+class IndexerGone(RuntimeError):
+    """An ingest's indexing process ended before its work did: what it had not committed stays listed as
+    unindexed in the store, for the next ingest (or serve) to index."""
+
+
 class SearchTimeout(RuntimeError):
     """A search ran past its time budget and was stopped, so that no request holds a thread for long."""
 

@@ -35,6 +35,7 @@ from index.documents import speaker_key
 from index.errors import REPAIR, IndexUnavailable, SearchTimeout
 from index.fastsearch import FastRanker, as_ids, matching, rank_and_note
 from index.highlight import MarkFormatter, mark, words_of
+from index.indexer import BackgroundFeeder
 from index.matches import match_order
 from index.names import RESOLVED_FACETS, NameBook
 from index.query import QuerySyntaxError, bound_expansions, fuzzy_words, parse
@@ -313,7 +314,7 @@ class SearchIndex:
         return writing.update(self.home, store, article_ids)
 
     def feeder(self, store: Store) -> Feeder:
-        return Feeder(self.update, store)
+        return BackgroundFeeder(self.home, store, every=writing.INGEST_BATCH, seconds=writing.INGEST_SECONDS)
 
     def rebuild(self, store: Store, *, procs: int | None = None) -> RebuildReport:
         return writing.rebuild(self.home, store, procs=procs)

@@ -1,4 +1,5 @@
 import sqlite3
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -147,3 +148,41 @@ def test_a_read_only_store_of_an_older_schema_lists_nothing_unindexed(home):
         assert old.unindexed() == []
         report = SearchIndex(home).rebuild(old)
     assert report.articles == len(extractions())
+
+
+def test_a_transaction_commits_its_writes_together(home):
+    first, second = sample(), sample("Zelensky said the talks would go on.")
+    with Store(home) as s, Store(home, readonly=True) as reader:
+        with s.transaction():
+            s.add_batch([first])
+            s.quarantine("bad.txt", "binary file", b"\x00")
+            s.add_batch([second, first])
+            assert reader.stats()["articles"] == 0  # nothing reaches other connections before the end
+        assert reader.article_ids() == {first.article.id, second.article.id}
+        assert len(reader.rejections()) == 1
+
+
+def test_a_transaction_keeps_the_writes_before_one_that_failed(home):
+    good, other = sample(), sample("Zelensky said the talks would go on.")
+    unstorable = replace(other.statements[0], places=(object(),))  # fails once its article row is written
+    with Store(home) as s:
+        with pytest.raises(TypeError):
+            with s.transaction():
+                s.add_batch([good])
+                s.quarantine("bad.txt", "binary file", b"\x00")
+                s.add_batch([replace(other, statements=(unstorable,))])
+        assert s.add_batch([sample("Another article.")]).added  # the store goes on working
+    with Store(home) as s:
+        assert s.article_ids() == {good.article.id, sample("Another article.").article.id}
+        assert s.stats()["statements"] == 2
+        assert s.unindexed() == sorted([good.article.id, sample("Another article.").article.id])
+        assert [r.source for r in s.rejections()] == ["bad.txt"]
+
+
+def test_speaker_and_place_dicts_hold_every_field():
+    """Written out by hand (for speed): a field added to the class must be added to its dict too."""
+    from dataclasses import asdict
+
+    extraction = sample()
+    for value in (extraction.statements[0].speaker, extraction.places[0]):
+        assert value.as_dict() == asdict(value) and list(value.as_dict()) == list(asdict(value))

@@ -1,0 +1,169 @@
+"""The indexing process beside a large ingest: the index takes articles in while extraction goes on.
+
+An ingest process stores articles (its workers read and extract them); indexing them in the same
+process stopped it storing, and so its workers extracting, for as long as each batch took, and made
+the ingest's last batch wait for all the rest.  Past ``START_FROM`` articles (or ``seconds``) the
+``BackgroundFeeder`` starts one process that takes each stored article's id as soon as its
+transaction commits, adds its documents to the batch it has open (``writing.Batch``: holding the
+index's write lock) and commits the batch every ``every`` articles, ``seconds`` after it opened, and at
+the end: a segment of a few thousand articles costs a third less per article than one of 200, and
+only the last batch's segment writing is left when the ingest has stored its last article.
+
+The store stays the record: every article is on its ``unindexed`` list until the batch holding it
+commits, so a killed ingest (its indexer ends within half a second of it) or indexer loses nothing;
+the next ingest or ``serve`` indexes what is listed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from pathlib import Path
+
+from archive.store import Store
+from index import writing
+from index.backend import Feeder
+from index.errors import IndexerGone
+
+START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
+
+
+class BackgroundFeeder(Feeder):
+    """A ``Feeder`` that hands ids to an indexing process once the ingest is large enough to pay for one."""
+
+    def __init__(self, home: str | os.PathLike[str], store: Store, every: int, seconds: float) -> None:
+        super().__init__(lambda store, ids: writing.update(home, store, ids), store, every, seconds)
+        self.home = str(home)
+        self._process = None
+        self._conn = None
+
+    def __call__(self, article_ids: list[str]) -> None:
+        if self._process is None:
+            self.pending.extend(article_ids)
+            if len(self.pending) >= min(START_FROM, self.every) or time.monotonic() - self.last >= self.seconds:
+                self._start()
+            return
+        self._check()
+        self._send(list(article_ids))
+
+    def flush(self) -> None:
+        """Index what is left and wait until the index has it all (the indexer commits and ends)."""
+        if self._process is None:
+            super().flush()
+            return
+        self._send(None)
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):  # it died: the pipe is closed, or reset
+            raise self._gone() from None
+        finally:
+            self._stop()
+        if kind == "error":
+            raise value
+        self.indexed += value
+
+    def _start(self) -> None:
+        if writing.needs_rebuild(self.home, self.store):  # no usable index: built here, with every core
+            super().flush()
+            return
+        with writing.write_lock(self.home):
+            writing.open_for_writing(self.home)  # a new archive's empty index, so the indexer never thinks it must rebuild
+        spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
+        self._conn, child = spawn.Pipe()
+        self._process = spawn.Process(target=_serve, args=(self.home, child, self.every, self.seconds, os.getpid()), name="parley-indexer", daemon=True)
+        self._process.start()
+        child.close()
+        pending, self.pending = self.pending, []
+        self._send(pending)
+
+    def _send(self, message: list[str] | None) -> None:
+        try:
+            self._conn.send(message)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            self._stop()
+            raise self._gone() from None
+
+    def _check(self) -> None:
+        """Raise what went wrong in the indexer, as soon as it says so."""
+        if self._conn.poll():
+            try:
+                kind, value = self._conn.recv()
+            except (EOFError, OSError):
+                self._stop()
+                raise self._gone() from None
+            self._stop()
+            raise value if kind == "error" else self._gone()
+
+    def _gone(self) -> IndexerGone:
+        code = self._process.exitcode if self._process is not None else None
+        return IndexerGone(
+            f"the indexing process ended unexpectedly (exit code {code}): the articles stored are kept, and the next ingest (or serve) indexes them"
+        )
+
+    def _stop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._process is not None:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+        self._conn = None
+
+
+def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
+    """The indexer: batches of ids in, one ``writing.Batch`` open at a time, ("done", statements written)
+    or ("error", exception) out when told to finish (``None``)."""
+    _watch(parent)
+    store = Store(Path(home))
+    batch: writing.Batch | None = None
+    opened = 0.0
+    written = 0
+    try:
+        while True:
+            if batch is not None and not conn.poll(max(0.0, opened + seconds - time.monotonic())):
+                batch.commit(store)  # its time is up: what it holds becomes searchable
+                batch = None
+                continue
+            try:
+                ids = conn.recv()
+            except EOFError:  # the ingest let go of us without finishing: keep what is done
+                ids = None
+            if ids is None:
+                if batch is not None:
+                    batch.commit(store)
+                conn.send(("done", written))
+                return
+            if not ids:
+                continue
+            if batch is None:
+                if writing.needs_rebuild(home, store):  # the index went away meanwhile: build it all
+                    written += writing.rebuild(home, store, procs=1).statements  # (a daemon process starts none)
+                    continue
+                batch, opened = writing.Batch(home), time.monotonic()
+            written += batch.add(store, ids)
+            if len(batch.ids) >= every or time.monotonic() - opened >= seconds:  # ids keep coming: the clock still counts
+                batch.commit(store)
+                batch = None
+    except BaseException as error:
+        if batch is not None:
+            batch.cancel()
+        try:
+            conn.send(("error", error))
+        except Exception:
+            conn.send(("error", RuntimeError(f"indexing failed: {type(error).__name__}: {error}")))
+    finally:
+        store.close()
+
+
+def _watch(parent: int) -> None:
+    """End this process within half a second of the ingest's death (a kill -9 leaves it no time to say so)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="indexer-parent-watch", daemon=True).start()

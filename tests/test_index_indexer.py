@@ -1,0 +1,118 @@
+"""The indexing process beside a large ingest (``index.indexer``): real processes, store and index on disk."""
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.ingest import ingest
+from index import writing
+from index.backend import finish_pending
+from index.errors import IndexerGone
+from index.indexer import BackgroundFeeder
+from index.search import SearchIndex
+
+PROJECT = Path(__file__).resolve().parents[1]
+BATCH = Path(__file__).parent / "data" / "batch"
+GOOD = [BATCH / "good.txt", BATCH / "good_no_front_matter.md", BATCH / "mixed_lines.jsonl"]
+
+
+def statements_in_store(store) -> int:
+    return store.stats()["statements"]
+
+
+def test_the_indexer_takes_in_everything_stored_and_ends(home, store):
+    feeder = BackgroundFeeder(home, store, every=2, seconds=3600)
+    report = ingest(GOOD, store, on_added=feeder, procs=1)
+    assert len(report.added) >= 3
+    process = feeder._process
+    assert process is not None and process.is_alive()  # started at `every` articles, not at the end
+    feeder.flush()
+    assert not process.is_alive() and process.exitcode == 0
+    assert feeder.indexed == statements_in_store(store) == report.statements
+    assert store.unindexed() == []
+    assert writing.verify(home, store).ok
+    assert SearchIndex(home).ready()
+
+
+def test_a_small_ingest_indexes_at_its_end_without_a_process(home, store):
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
+    ingest(GOOD, store, on_added=feeder, procs=1)
+    assert feeder._process is None and store.unindexed()
+    feeder.flush()
+    assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
+def test_a_batch_becomes_searchable_when_its_time_is_up(home, store):
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=0.5)
+    feeder.last -= 1  # as if the ingest had run for a second: the first ids start the indexer
+    report = ingest(GOOD, store, on_added=feeder, procs=1)
+    deadline = time.monotonic() + 30
+    while store.unindexed():  # the indexer commits half a second after its batch began, unasked
+        assert time.monotonic() < deadline, "the batch was never committed"
+        time.sleep(0.1)
+    assert writing.verify(home, store).ok
+    feeder.flush()
+    assert feeder.indexed == report.statements
+
+
+def test_a_batch_is_committed_when_its_time_is_up_while_ids_keep_coming(home, store):
+    ids = ingest(GOOD, store, procs=1).added  # stored, and listed as unindexed
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=0.3)
+    feeder.last -= 1
+    feeder(ids[:1])  # starts the indexer, which opens a batch
+    message = pickle.dumps(ids[1:2] * 20_000)  # made once, so sent far faster than the indexer goes through it
+    started, committed_after = time.monotonic(), None
+    while committed_after is None and time.monotonic() - started < 5:
+        for _ in range(50):  # the pipe stays full: the indexer is never idle
+            feeder._conn.send_bytes(message)
+        if ids[0] not in store.unindexed():
+            committed_after = time.monotonic() - started
+    assert committed_after is not None, "a batch whose indexer was never idle was never committed"
+    feeder(ids[2:])
+    feeder.flush()
+    assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
+def test_an_indexer_that_died_is_reported_and_its_articles_stay_listed(home, store):
+    feeder = BackgroundFeeder(home, store, every=1000, seconds=3600)
+    feeder.last -= 7200
+    report = ingest(GOOD[:1], store, on_added=feeder, procs=1)
+    feeder._process.kill()
+    feeder._process.join()
+    with pytest.raises(IndexerGone, match="ended unexpectedly"):
+        ingest(GOOD[1:], store, on_added=feeder, procs=1)
+        feeder.flush()
+    assert set(report.added) <= set(store.unindexed())  # nothing lost: the next ingest indexes them
+    assert finish_pending(SearchIndex(home), store) == len(store.article_ids())
+    assert writing.verify(home, store).ok
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_the_indexer_ends_when_its_ingest_is_killed(home, store):
+    script = (
+        "import sys, time\n"
+        "from archive.store import Store\n"
+        "from index.indexer import BackgroundFeeder\n"
+        "store = Store(sys.argv[1])\n"
+        "feeder = BackgroundFeeder(sys.argv[1], store, every=1000, seconds=3600)\n"
+        "feeder.last -= 7200\n"
+        "feeder([])\n"
+        "print(feeder._process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(home)], stdout=subprocess.PIPE, cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)})
+    indexer = int(proc.stdout.readline())  # type: ignore[union-attr]
+    assert Path(f"/proc/{indexer}").exists()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()  # type: ignore[union-attr]
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{indexer}").exists() and "Z" not in Path(f"/proc/{indexer}/stat").read_text().rsplit(")", 1)[1].split()[0]:
+        assert time.monotonic() < deadline, "the indexer outlived its ingest"
+        time.sleep(0.1)
