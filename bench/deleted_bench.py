@@ -5,8 +5,8 @@
 Re-indexing an updated article (``parley ingest`` of a changed file, ``parley reindex --extract``)
 deletes its statements' documents and adds new ones; Whoosh keeps the old ones in their segment,
 marked deleted, until a merge rewrites it.  This copies the archive twice (never changing the
-original), re-indexes ``--fraction`` of its articles in the second copy through ``index.writing.update``
-(and writes its new segment's mapped files, as a rebuild would), and then times the seven query kinds
+original), re-indexes ``--fraction`` of its articles in the second copy through ``index.writing.update`` (which
+writes the mapped files of a new segment from ``writing.MAPPED_FROM`` documents up), and then times the seven query kinds
 of ``search_bench.py`` on both copies (two copies, so that both stores are equally fresh files), the two archives taking turns query by query,
 in CPU time (the machine is shared; a search runs in one thread).  It also checks that both count
 the same (totals and facet counts) and how much of each page the two share.
@@ -31,9 +31,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from search_bench import KINDS, make_queries, mib, parley_run, pct  # noqa: E402
 
 from archive.store import Store  # noqa: E402
-from index import valuefiles  # noqa: E402
 from index.search import SearchIndex  # noqa: E402
-from index.writing import current_path, update, write_lock  # noqa: E402
+from index.writing import current_path, update  # noqa: E402
 
 
 def copy_archive(home: Path, scratch: Path) -> None:
@@ -94,8 +93,6 @@ def main(argv: list[str] | None = None) -> None:
         written = update(changed, store, chosen)
         seconds = time.perf_counter() - started
         store.close()
-        with write_lock(changed):
-            valuefiles.write_missing(current_path(changed))
         results["reindexed"] = {"articles": len(chosen), "statements": written, "seconds": round(seconds, 1)}
         print(f"re-indexed {len(chosen):,} articles ({written:,} statements) in {seconds:.1f} s", flush=True)
     deleted, documents = deleted_share(changed)

@@ -109,10 +109,11 @@ def folder_of(reader) -> Path | None:
 PARALLEL_FROM = 200_000  # documents; below this, starting a process per segment costs more than it saves
 
 
-def write_missing(generation: Path, procs: int | None = None) -> int:
-    """Write the value and postings files (``index.postingfiles``) of every segment in the index
-    generation at ``generation`` that lacks them (or holds one that cannot be read) (a rebuild calls this before swapping the generation
-    in); returns how many files were written.  A large index's segments are written by a process each
+def write_missing(generation: Path, procs: int | None = None, min_docs: int = 1) -> int:
+    """Write the value and postings files (``index.postingfiles``) of every segment of at least
+    ``min_docs`` documents in the index generation at ``generation`` that lacks them (or holds one that
+    cannot be read) (a rebuild calls this before swapping the generation in, an update after its
+    commit); returns how many files were written.  A large index's segments are written by a process each
     (up to ``procs``, every core by default).
 
     Best effort: a file that cannot be written is computed (values) or decoded (postings) by the
@@ -130,7 +131,7 @@ def write_missing(generation: Path, procs: int | None = None) -> int:
         with ix.reader() as reader:
             for leaf, _base in reader.leaf_readers():
                 segment = getattr(leaf, "segment", None)
-                if segment is not None and leaf.doc_count_all():
+                if segment is not None and leaf.doc_count_all() >= max(min_docs, 1):
                     tasks.append((name, segment().segment_id(), leaf.doc_count_all()))
         ix.close()
     procs = min(procs or os.cpu_count() or 1, len(tasks))

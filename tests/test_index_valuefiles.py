@@ -232,3 +232,33 @@ def test_the_valuefiles_command_writes_what_is_missing_and_records_its_checksums
     assert files[0].read_bytes() != b"not a value file at all"
     assert integrity.damage(folder, (None, "articles"), deep=False) == []
     assert all(p.name in integrity.read_sums(folder) for p in value_files(built))
+
+
+def test_an_update_writes_the_files_of_segments_from_mapped_from_up_and_records_them(home, monkeypatch):
+    from index import integrity, postingfiles
+
+    def new_statement_segments(store, ids) -> set[str]:
+        ix = whoosh_index.open_dir(writing.current_path(home))
+        before = {seg.segment_id() for seg in ix._segments()}
+        writing.update(home, store, ids)
+        ix = whoosh_index.open_dir(writing.current_path(home))
+        return {seg.segment_id() for seg in ix._segments()} - before
+
+    with Store(home) as store:
+        store.add_batch(extractions())
+        writing.rebuild(home, store, procs=1)
+        ids = sorted(store.article_ids())
+        monkeypatch.setattr(writing, "MAPPED_FROM", 10**9)  # no segment this small gets files
+        (small,) = new_statement_segments(store, ids[:2])
+        assert not (writing.current_path(home) / valuefiles.file_name(small)).exists()
+        monkeypatch.setattr(writing, "MAPPED_FROM", 1)  # every segment does
+        new = new_statement_segments(store, ids[2:4])
+    folder = writing.current_path(home)
+    for segment_id in new | {small}:  # the new segment's, and the one an earlier update left without
+        if (folder / f"{segment_id}.seg").exists():  # (unless a merge took it in)
+            assert (folder / valuefiles.file_name(segment_id)).exists()
+    mapped = [*folder.glob(f"*.{valuefiles.SUFFIX}"), *folder.glob(f"*.{postingfiles.SUFFIX}")]
+    assert {p.name for p in mapped} <= set(integrity.read_sums(folder))  # verify checks them
+    assert integrity.damage(folder, (None, "articles"), deep=False) == []
+    si = SearchIndex(home)  # and searches answer from them as from the segments
+    assert si.search(SearchRequest("*")).total == si.search(SearchRequest("*")).total > 0
