@@ -1,11 +1,16 @@
 """`parley ingest` end to end: wall rate and CPU per article of the ingesting process and of its workers.
 
     .venv/bin/python bench/ingest_bench.py make-800 /tmp/parley-bench/a100k-files/txt /tmp/ing-800 --count 1000
+    .venv/bin/python bench/ingest_bench.py make-dev ../shared /tmp/ing-dev800
     .venv/bin/python bench/ingest_bench.py run /tmp/ing-800 --tree main=/work/main --tree branch=. --rounds 2 --procs 2
     .venv/bin/python bench/ingest_bench.py compare /tmp/ing-bench/main /tmp/ing-bench/branch
 
 ``make-800`` writes COUNT plain-text articles of exactly 800 words each (front matter with a title,
 date, source and URL of its own) from the paragraphs of the generated files in SOURCE, in order.
+
+``make-dev`` writes up to COUNT articles of 800 words cut in order from the texts of the developer
+corpora (real news: conflict, polnear, meantime…, as ``extract_bench.py`` makes its 800-word
+articles), for a rate on real articles rather than generated ones (which hold more statements).
 
 ``run`` ingests every file of FOLDER into a new archive with each tree in turn (ABAB…, so both see
 the same load on a shared machine), through that tree's ``.venv/bin/python`` running its ``parley``
@@ -78,6 +83,28 @@ def make_800(source: Path, out: Path, count: int) -> None:
     print(f"{count} articles of 800 words in {txt}")
 
 
+DEV_SETS = ("seed", "meantime", "gum", "litbank", "geovirus", "lgl", "conflict", "polnear")
+
+
+def make_dev(shared: Path, out: Path, count: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from extract_bench import load
+
+    txt = out / "txt"
+    shutil.rmtree(txt, ignore_errors=True)
+    txt.mkdir(parents=True)
+    pool = " ".join(article.text for article in load(shared, list(DEV_SETS))).split(" ")
+    made = 0
+    for n, at in enumerate(range(0, len(pool) - 800, 800)):
+        if n >= count:
+            break
+        front = f"---\ntitle: Article {n} of the 800-word dev set\npublished: 2025-04-22\nsource: dev.example\nurl: https://dev.example/800/{n}\n---\n"
+        (txt / f"{n:05d}.txt").write_text(front + " ".join(pool[at : at + 800]) + "\n", encoding="utf-8")
+        made += 1
+    print(f"{made} articles of 800 words in {txt}")
+
+
 def ingest_once(tree: Path, folder: Path, home: Path, procs: int) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     python = tree / ".venv" / "bin" / "python"
@@ -148,6 +175,10 @@ def main() -> None:
     make.add_argument("source", type=Path)
     make.add_argument("out", type=Path)
     make.add_argument("--count", type=int, default=1000)
+    dev = commands.add_parser("make-dev")
+    dev.add_argument("shared", type=Path)
+    dev.add_argument("out", type=Path)
+    dev.add_argument("--count", type=int, default=1000)
     run = commands.add_parser("run")
     run.add_argument("folder", type=Path)
     run.add_argument("--tree", action="append", required=True, help="LABEL=PATH of a checkout with its .venv")
@@ -160,6 +191,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "compare":
         compare(args.first, args.second)
+        return
+    if args.command == "make-dev":
+        make_dev(args.shared, args.out, args.count)
         return
     if args.command == "make-800":
         make_800(args.source, args.out, args.count)
