@@ -226,6 +226,24 @@ def test_an_index_failure_loses_nothing_and_the_next_run_indexes(site, collect, 
     assert SearchIndex(home).search(SearchRequest("", per_page=1)).total == collect.store.stats()["statements"]
 
 
+def test_an_article_stored_by_a_run_killed_before_it_said_where_from_is_indexed_by_the_next(site, collect, home):
+    # A run killed between storing an article and recording where it came from leaves it only on the
+    # store's own unindexed list; the next run fetches the page again, finds it already stored ("same")
+    # and has nothing of its own to index.  The store's list is what the next run must catch up on.
+    feed_of(site, 2)
+    collect.collector.index = lambda ids: writing.update(home, collect.store, ids)
+    (first,) = collect(site.url("/feed.xml"))
+    assert len(first.new) == 2
+    from index_corpus import extractions
+
+    orphan = extractions()[0]
+    collect.store.add_batch([orphan])  # stored, then the run died: no collector record of it
+    assert orphan.article.id in collect.store.unindexed()
+    collect.collector.run([])
+    assert collect.store.unindexed() == []
+    assert SearchIndex(home).search(SearchRequest("", per_page=1)).total == collect.store.stats()["statements"]
+
+
 def test_watch_collects_new_items_as_they_appear_until_stopped(site, collect):
     import threading
     import time

@@ -405,9 +405,13 @@ class Collector:
             self.state.mark_indexed(ids)
 
     def catch_up_index(self) -> None:
-        """Index what an earlier run stored but did not get to index (it was killed)."""
+        """Index what an earlier run stored but did not get to index (it was killed).
+
+        The store's own unindexed list counts too: a run killed between storing an article and recording
+        where it came from leaves it there alone, and fetching the page again finds it stored ("same")
+        with nothing new to index."""
         with self.lock:
-            missing = self.state.unindexed()
+            missing = [*self.state.unindexed(), *self.store.unindexed()]
             if missing:
                 self._pending.extend(missing)
         self.flush_index()
