@@ -55,8 +55,8 @@ INGEST_SECONDS = 30.0
 # An update writes the mapped files (``index.valuefiles``) of the segments its commit leaves without them
 # from this many documents up.  A searcher without them decodes a frequent word's postings from Whoosh's
 # blocks at every search: at a million statements, after re-indexing 4% of the articles into one new
-# segment, searches took 1.07-1.31x as long without its files and 0.94-1.08x with them
-# (bench/deleted_bench.py).  Smaller segments are cheap to decode, and merged into larger ones soon.
+# segment, searches took 1.07-1.31x as long as on the untouched archive without its files, and
+# 0.98-1.14x with them (bench/deleted_bench.py, the same queries in turns).  Smaller segments are cheap to decode, and merged into larger ones soon.
 MAPPED_FROM = 10_000
 
 
