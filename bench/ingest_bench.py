@@ -36,9 +36,10 @@ import sys
 import time
 from pathlib import Path
 
-# Run in the ingesting child: the CLI as ``parley`` runs it, then its own and its reaped workers' CPU.
+# Run in the ingesting child: the tree's own ``parley`` script as the shell runs it (``__main__`` is the
+# script, which the workers multiprocessing spawns import again), then its own and its reaped workers' CPU.
 CHILD = """
-import atexit, json, resource, sys
+import atexit, json, resource, runpy, sys
 def cpu(who):
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -53,9 +54,8 @@ def ingest_and_note(*args, **kwargs):
     workers.append(cpu(resource.RUSAGE_CHILDREN))  # the extraction workers are reaped when ingest returns
     return report
 cli.archiving.ingest = ingest_and_note
-from cli import main
-sys.argv = ["parley", *sys.argv[1:]]
-main()
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
@@ -109,7 +109,7 @@ def ingest_once(tree: Path, folder: Path, home: Path, procs: int) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     python = tree / ".venv" / "bin" / "python"
     files = folder / "txt" if (folder / "txt").is_dir() else folder
-    command = [str(python), "-c", CHILD, "--home", str(home), "ingest", "--json", "--procs", str(procs), str(files)]
+    command = [str(python), "-c", CHILD, str(tree / ".venv" / "bin" / "parley"), "--home", str(home), "ingest", "--json", "--procs", str(procs), str(files)]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=tree, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)})
     seconds = time.perf_counter() - started

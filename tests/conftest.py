@@ -23,7 +23,7 @@ def word_list_home(base: Path, word_lists: list[str]) -> Path:
     through the CLI from files under ``base``; its home.  For queries whose expansions must be bounded."""
     from click.testing import CliRunner
 
-    from cli import cli
+    from cli.app import cli
 
     folder = base / "feed"
     folder.mkdir()

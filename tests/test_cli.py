@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import DATA, PROJECT
 
-from cli import cli
+from cli.app import cli
 
 PARLEY = [sys.executable, "-m", "cli"]
 
@@ -233,7 +233,7 @@ def test_serve_warms_the_search_caches_before_the_first_request(home):
 
 def test_home_after_the_command_a_readable_table_and_singular_counts(tmp_path, monkeypatch):
     """Issue 14: `parley search --home X` works as `parley --home X search`; "1 statement"; a table with headings."""
-    from cli import cli
+    from cli.app import cli
 
     monkeypatch.setenv("PARLEY_HOME", str(tmp_path / "elsewhere"))
     home = tmp_path / "home"

@@ -96,7 +96,7 @@ def observed(tmp_path_factory) -> dict:
     home = tmp_path / "home"
     from click.testing import CliRunner
 
-    from cli import cli
+    from cli.app import cli
 
     first = CliRunner().invoke(cli, ["--home", str(home), "ingest", str(folder)], catch_exceptions=False)
     assert first.exit_code == 0, first.output  # the 3 JSON-lines articles: the archive is not empty

@@ -66,7 +66,7 @@ def parley(home: Path, *args: str) -> Ran:
     """The real ``parley`` command, run in this process (only the runs we kill need their own process)."""
     from click.testing import CliRunner
 
-    from cli import cli
+    from cli.app import cli
 
     result = CliRunner().invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
     return Ran(result.exit_code, result.stdout, result.stderr)

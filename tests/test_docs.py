@@ -6,7 +6,7 @@ import click
 import pytest
 from conftest import PROJECT
 
-from cli import cli
+from cli.app import cli
 from web import DEFAULTS, create_app
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")

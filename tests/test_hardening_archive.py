@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.store import Store
-from cli import cli
+from cli.app import cli
 from web import create_app
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from cli.app import cli
 from index.writing import current_path
 from web import create_app
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archive.store import Store
-from cli import cli
+from cli.app import cli
 
 ARTICLE = "---\ntitle: {title}\n---\nDmitry Peskov said on Monday that talks in {place} would continue.\n"
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import word_list_home
 
-from cli import cli
+from cli.app import cli
 from index import query
 from index.backend import open_backend
 from index.errors import SearchTimeout

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.readers import read_path
-from cli import cli
+from cli.app import cli
 
 RUSSIAN = "Песков заявил в понедельник, что переговоры в Стамбуле продолжатся. «Мы готовы», сказал он.\n"
 UKRAINIAN = "Зеленський заявив, що Україна готова до перемир'я. Київ чекає відповіді від Москви.\n"

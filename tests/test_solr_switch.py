@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import PROJECT
 
-from cli import cli
+from cli.app import cli
 from web import create_app
 
 pytestmark = pytest.mark.solr

@@ -17,16 +17,17 @@ import json
 import re
 import warnings
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import trafilatura
 from dateutil.parser import UnknownTimezoneWarning
-from lxml.html import HtmlElement
-from trafilatura.settings import Document
 
 from archive.dateparse import parse_date
 from archive.model import Article
 from archive.readers.base import LINE_BREAK, Reader, ReadError, ReadResult, decode_text
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from trafilatura.settings import Document
 
 # --- data: what an HTML page looks like --------------------------------------------------------------
 
@@ -169,6 +170,8 @@ def check_html(text: str, source: str) -> None:
 
 
 def _parse(text: str, source: str) -> HtmlElement:
+    import trafilatura  # here, not at the top: a quarter of a second to import, and most ingests read no HTML
+
     if not HAS_HTML_ROOT.search(text[:65536]):
         text = f"<html>{text}</html>"  # a fragment: trafilatura only takes whole documents
     try:
@@ -210,6 +213,9 @@ def _only_links(text: str, tree: HtmlElement) -> bool:
 
 def _extract(tree: HtmlElement, source: str) -> Document | None:
     """trafilatura's main text and metadata, or None when it finds no main text."""
+    import trafilatura
+    from trafilatura.settings import Document
+
     try:
         document = trafilatura.bare_extraction(tree, **EXTRACT_OPTIONS)
     except RecursionError:
