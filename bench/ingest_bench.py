@@ -10,7 +10,8 @@ date, source and URL of its own) from the paragraphs of the generated files in S
 
 ``make-dev`` writes up to COUNT articles of 800 words cut in order from the texts of the developer
 corpora (real news: conflict, polnear, meantime…, as ``extract_bench.py`` makes its 800-word
-articles), for a rate on real articles rather than generated ones (which hold more statements).
+articles), for a rate on real articles rather than generated ones (which hold more statements): 540
+from one cut, up to 2,160 from four cuts at different offsets.
 
 ``run`` ingests every file of FOLDER into a new archive with each tree in turn (ABAB…, so both see
 the same load on a shared machine), through that tree's ``.venv/bin/python`` running its ``parley``
@@ -95,8 +96,11 @@ def make_dev(shared: Path, out: Path, count: int) -> None:
     shutil.rmtree(txt, ignore_errors=True)
     txt.mkdir(parents=True)
     pool = " ".join(article.text for article in load(shared, list(DEV_SETS))).split(" ")
+    # Past the pool's 540 articles, the pool is cut again from 200, 400 and 600 words in: other articles
+    # (every one straddles two of the first cut), of the same real news.
+    starts = [at for shift in (0, 200, 400, 600) for at in range(shift, len(pool) - 800, 800)]
     made = 0
-    for n, at in enumerate(range(0, len(pool) - 800, 800)):
+    for n, at in enumerate(starts):
         if n >= count:
             break
         front = f"---\ntitle: Article {n} of the 800-word dev set\npublished: 2025-04-22\nsource: dev.example\nurl: https://dev.example/800/{n}\n---\n"

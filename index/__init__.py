@@ -1,5 +1,6 @@
 """The search index: Whoosh schemas, building from the store, and the search facade."""
 
-from index import whoosh_fixes
+from index import residency, whoosh_fixes
 
 whoosh_fixes.apply()
+residency.watch_whoosh()

@@ -27,7 +27,7 @@ from whoosh.spelling import ReaderCorrector
 
 from archive.period import Period, day_number, day_to_date
 from archive.store import Store
-from index import integrity, writing
+from index import integrity, residency, writing
 from index.backend import Feeder, RebuildReport, Verification, register
 from index.budget import DEFAULT_BUDGET, Deadline, budget_setting, guard
 from index.contexts import context_of
@@ -187,7 +187,10 @@ class SearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResults:
         """Find statements (or articles).  Raises QuerySyntaxError for a bad query, SearchError for a bad request."""
-        return self._search(request, request.facet_limit)
+        try:
+            return self._search(request, request.facet_limit)
+        finally:
+            residency.release_over()  # a long-lived searcher keeps at most a budget of the index's pages resident
 
     def _search(self, request: SearchRequest, facet_limit: int) -> SearchResults:
         started = time.perf_counter()
@@ -288,7 +291,10 @@ class SearchIndex:
         """Values of one facet starting with ``prefix`` (any word of the label), within a query: typeahead."""
         if name not in TARGET_CONFIG[request.target].facets:
             raise SearchError(f"unknown facet {name!r}; facets are {', '.join(TARGET_CONFIG[request.target].facets)}", "name")
-        page = self._search(request.replace(facets=(name,), per_page=1, page=1, cursor=None, histogram=None), MAX_FACET_VALUES * 100)
+        try:
+            page = self._search(request.replace(facets=(name,), per_page=1, page=1, cursor=None, histogram=None), MAX_FACET_VALUES * 100)
+        finally:
+            residency.release_over()
         wanted = speaker_key(prefix)
         values = [
             v for v in page.facets[0].values if not wanted or any(word.startswith(wanted) for word in [speaker_key(v.label)] + speaker_key(v.label).split())

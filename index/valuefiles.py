@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index import residency
+
 MAGIC = b"PRLYVAL1"
 FORMAT = 1
 SUFFIX = "values"
@@ -76,6 +78,7 @@ def load(path: Path, doccount: int) -> tuple[dict[str, np.ndarray], dict[str, li
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     except (FileNotFoundError, PermissionError, ValueError):
         return None
+    residency.register(mapped)
     try:
         if mapped[: len(MAGIC)] != MAGIC:
             return None
