@@ -9,6 +9,14 @@ index's write lock) and commits the batch every ``every`` articles, ``seconds`` 
 the end: a segment of a few thousand articles costs a third less per article than one of 200, and
 only the last batch's segment writing is left when the ingest has stored its last article.
 
+The indexer says how many articles it has taken in after each list of ids; the ingest waits (stops
+storing, so its workers stop once they are ``_AHEAD`` inputs ahead) while more than ``LAG`` articles
+are stored but not yet taken in.  On a 2-core machine the ingest's processes share the cores evenly,
+and the indexer, the one process every article passes through, fell behind: an ingest of 540 articles
+had stored its last one at 7.3 s and then waited 6.3 s for the indexer, alone on one core while the
+other idled.  Held within ``LAG``, the indexer keeps a core's worth of CPU for the whole ingest and
+little is left for the end but the last batch's segment.
+
 The store stays the record: every article is on its ``unindexed`` list until the batch holding it
 commits, so a killed ingest (its indexer ends within half a second of it) or indexer loses nothing;
 the next ingest or ``serve`` indexes what is listed.
@@ -28,6 +36,7 @@ from index.backend import Feeder
 from index.errors import IndexerGone
 
 START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
+LAG = 50  # articles stored but not yet taken in by the indexer, past which the ingest waits for it
 
 
 class BackgroundFeeder(Feeder):
@@ -38,6 +47,8 @@ class BackgroundFeeder(Feeder):
         self.home = str(home)
         self._process = None
         self._conn = None
+        self._sent = 0  # articles handed to the indexer
+        self._taken = 0  # of which it has said it took in
 
     def __call__(self, article_ids: list[str]) -> None:
         if self._process is None:
@@ -47,6 +58,9 @@ class BackgroundFeeder(Feeder):
             return
         self._check()
         self._send(list(article_ids))
+        self._sent += len(article_ids)
+        while self._sent - self._taken > LAG:
+            self._receive()  # wait for the indexer to catch up
 
     def flush(self) -> None:
         """Index what is left and wait until the index has it all (the indexer commits and ends)."""
@@ -55,7 +69,10 @@ class BackgroundFeeder(Feeder):
             return
         self._send(None)
         try:
-            kind, value = self._conn.recv()
+            while True:
+                kind, value = self._conn.recv()
+                if kind != "took":
+                    break
         except (EOFError, OSError):  # it died: the pipe is closed, or reset
             raise self._gone() from None
         finally:
@@ -77,6 +94,7 @@ class BackgroundFeeder(Feeder):
         child.close()
         pending, self.pending = self.pending, []
         self._send(pending)
+        self._sent += len(pending)
 
     def _send(self, message: list[str] | None) -> None:
         try:
@@ -86,15 +104,22 @@ class BackgroundFeeder(Feeder):
             raise self._gone() from None
 
     def _check(self) -> None:
-        """Raise what went wrong in the indexer, as soon as it says so."""
-        if self._conn.poll():
-            try:
-                kind, value = self._conn.recv()
-            except (EOFError, OSError):
-                self._stop()
-                raise self._gone() from None
+        """Take in what the indexer said so far; raise what went wrong in it as soon as it says so."""
+        while self._conn.poll():
+            self._receive()
+
+    def _receive(self) -> None:
+        """One message from the indexer (waiting for it): how many articles it took in, or what went wrong."""
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):  # it died: the pipe is closed, or reset
             self._stop()
-            raise value if kind == "error" else self._gone()
+            raise self._gone() from None
+        if kind == "took":
+            self._taken += value
+            return
+        self._stop()
+        raise value if kind == "error" else self._gone()
 
     def _gone(self) -> IndexerGone:
         code = self._process.exitcode if self._process is not None else None
@@ -114,8 +139,8 @@ class BackgroundFeeder(Feeder):
 
 
 def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
-    """The indexer: batches of ids in, one ``writing.Batch`` open at a time, ("done", statements written)
-    or ("error", exception) out when told to finish (``None``)."""
+    """The indexer: batches of ids in, one ``writing.Batch`` open at a time; ("took", articles) out after
+    each batch of ids, and ("done", statements written) or ("error", exception) when told to finish (``None``)."""
     _watch(parent)
     store = Store(Path(home))
     batch: writing.Batch | None = None
@@ -141,9 +166,11 @@ def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
             if batch is None:
                 if writing.needs_rebuild(home, store):  # the index went away meanwhile: build it all
                     written += writing.rebuild(home, store, procs=1).statements  # (a daemon process starts none)
+                    conn.send(("took", len(ids)))
                     continue
                 batch, opened = writing.Batch(home), time.monotonic()
             written += batch.add(store, ids)
+            conn.send(("took", len(ids)))
             if len(batch.ids) >= every or time.monotonic() - opened >= seconds:  # ids keep coming: the clock still counts
                 batch.commit(store)
                 batch = None

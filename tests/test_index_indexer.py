@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive.ingest import ingest
-from index import writing
+from index import indexer, writing
 from index.backend import finish_pending
 from index.errors import IndexerGone
 from index.indexer import BackgroundFeeder
@@ -71,10 +71,24 @@ def test_a_batch_is_committed_when_its_time_is_up_while_ids_keep_coming(home, st
     while committed_after is None and time.monotonic() - started < 5:
         for _ in range(50):  # the pipe stays full: the indexer is never idle
             feeder._conn.send_bytes(message)
+        feeder._check()  # take in what it said (how many it took), so that its own sends never wait
         if ids[0] not in store.unindexed():
             committed_after = time.monotonic() - started
     assert committed_after is not None, "a batch whose indexer was never idle was never committed"
     feeder(ids[2:])
+    feeder.flush()
+    assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
+def test_the_ingest_waits_while_the_indexer_is_more_than_its_lag_behind(home, store, monkeypatch):
+    monkeypatch.setattr(indexer, "LAG", 1)
+    ids = ingest(GOOD, store, procs=1).added
+    assert len(ids) >= 3
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
+    feeder.last -= 7200  # the first ids start the indexer (which takes a second to start)
+    for article_id in ids:
+        feeder([article_id])
+        assert feeder._sent - feeder._taken <= 1  # returned only once the indexer had caught up
     feeder.flush()
     assert store.unindexed() == [] and writing.verify(home, store).ok
 
