@@ -7,9 +7,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, abort, request
+if TYPE_CHECKING:
+    from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
     "PARLEY_EXPORTS": 2,  # exports streaming at once; one more gets a 429
@@ -27,6 +28,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Settings come from ``DEFAULTS``, then ``HOME/parley.toml`` (keys without the ``PARLEY_`` prefix,
     e.g. ``exports = 4``), then ``PARLEY_*`` environment variables, then ``config``.
     """
+    # Flask is imported here, not with the package: every command imports ``web`` for its settings
+    # and formatting, and Flask takes a third of a second to import.
+    from flask import Flask, abort, request
+
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     home = (config or {}).get("PARLEY_HOME") or os.environ.get("PARLEY_HOME") or app.instance_path
