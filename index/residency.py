@@ -56,10 +56,11 @@ def resident_file_bytes() -> int | None:
     return None
 
 
-def release_over(budget: int = BUDGET, every: float = EVERY) -> bool:
-    """Let go of the registered maps' resident pages if the process holds more than ``budget`` bytes of
-    mapped files; looks at most every ``every`` seconds (one thread at a time; the others go on).
-    Returns whether pages were let go."""
+def release_over(budget: int | None = None, every: float = EVERY) -> bool:
+    """Let go of the registered maps' resident pages if the process holds more than ``budget`` bytes
+    (default ``BUDGET``) of mapped files; looks at most every ``every`` seconds (one thread at a time;
+    the others go on).  Returns whether pages were let go."""
+    budget = BUDGET if budget is None else budget
     now = time.monotonic()
     if now - _last[0] < every or not _lock.acquire(blocking=False):
         return False
