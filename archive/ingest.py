@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -157,6 +158,13 @@ def _prepare(source: str, defaults: Defaults, max_bytes: int) -> _Prepared:
 # many inputs on.
 PARALLEL_FROM = 50
 
+# Workers extract at a lower priority than the process that stores (and whatever indexes beside it):
+# every article passes through that one process, and the one indexing, each using at most a core,
+# while extraction is spread over as many workers as there are cores.  At equal priority four
+# processes shared two cores evenly and the indexer, the costliest per article, fell behind, to catch
+# up alone at the end with the other core idle (index.indexer).
+WORKER_NICE = 10
+
 # Inputs each worker may have read and extracted ahead of the store: enough to keep it busy while
 # this process stores, few enough that memory does not grow with the batch.
 _AHEAD = 4
@@ -169,6 +177,8 @@ def _worker(home: str, parent: int) -> None:
     (kill -9, an out-of-memory kill) would wait forever, holding the ingest's stderr open; the watch
     ends it within half a second of its parent's death."""
     use_home(home)
+    with suppress(OSError):  # raising one's own nice value needs no privilege; where it fails, the worker runs as it is
+        os.nice(WORKER_NICE)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -9,13 +9,16 @@ index's write lock) and commits the batch every ``every`` articles, ``seconds`` 
 the end: a segment of a few thousand articles costs a third less per article than one of 200, and
 only the last batch's segment writing is left when the ingest has stored its last article.
 
-The indexer says how many articles it has taken in after each list of ids; the ingest waits (stops
-storing, so its workers stop once they are ``_AHEAD`` inputs ahead) while more than ``LAG`` articles
-are stored but not yet taken in.  On a 2-core machine the ingest's processes share the cores evenly,
-and the indexer, the one process every article passes through, fell behind: an ingest of 540 articles
-had stored its last one at 7.3 s and then waited 6.3 s for the indexer, alone on one core while the
-other idled.  Held within ``LAG``, the indexer keeps a core's worth of CPU for the whole ingest and
-little is left for the end but the last batch's segment.
+The indexer says how many articles it has taken in after each list of ids, and the ingest waits (stops
+storing, so its workers stop once they are a few inputs ahead) while more than ``LAG`` articles are
+stored but not taken in.  The indexer is the one process every article passes through, and it can use
+at most one core: on two cores at equal priority the ingest's four processes shared them evenly and
+the indexer fell behind (an ingest of 540 articles had stored its last one at 7.3 s and then waited
+6.3 s with one core idle while the indexer caught up).  The workers extract at a lower priority
+(``archive.ingest.WORKER_NICE``), so the indexer gets the core it needs as articles come; ``LAG``
+bounds what is left for the end if it is slower than they are all the same.  It is large enough to
+let the ingest go on storing while the indexer writes a batch's segment (about 4 ms of CPU per article
+of the batch), which a small bound turned into seconds with one core idle.
 
 The store stays the record: every article is on its ``unindexed`` list until the batch holding it
 commits, so a killed ingest (its indexer ends within half a second of it) or indexer loses nothing;
@@ -36,7 +39,7 @@ from index.backend import Feeder
 from index.errors import IndexerGone
 
 START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
-LAG = 50  # articles stored but not yet taken in by the indexer, past which the ingest waits for it
+LAG = 500  # articles stored but not yet taken in by the indexer, past which the ingest waits for it
 
 
 class BackgroundFeeder(Feeder):

@@ -1,11 +1,14 @@
 """A batch mixing good and bad inputs: every good article added, every bad input reported and kept."""
 
+import os
 import shutil
 from datetime import date
+from pathlib import Path
 
+import pytest
 from conftest import DATA
 
-from archive.ingest import Defaults, ingest
+from archive.ingest import WORKER_NICE, Defaults, ingest
 
 BATCH = DATA / "batch"
 
@@ -146,3 +149,30 @@ def test_worker_processes_read_the_home_folders_vocabulary(tmp_path):
     assert len(report.added) == 3
     assert all("cyber" in e.topics for e in store)
     store.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_extraction_workers_run_at_a_lower_priority_than_the_ingest(tmp_path):
+    """Workers yield the cores to the process that stores and to the one that indexes (archive.ingest.WORKER_NICE)."""
+    from archive.store import Store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"{n}.txt").write_text(f"Officials said on day {n} that the talks would go on.\n", encoding="utf-8")
+    seen: list[int] = []
+
+    def children_nice(_name: str) -> None:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid():  # the parent pid; the nice value is field 19 of stat
+                seen.append(int(fields[16]))
+
+    store = Store(tmp_path, readonly=False)
+    report = ingest([folder], store, procs=2, on_input=children_nice)
+    store.close()
+    assert len(report.added) == 6
+    assert min(19, os.nice(0) + WORKER_NICE) in seen, seen
