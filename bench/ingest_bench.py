@@ -1,7 +1,8 @@
 """`parley ingest` end to end: wall rate and CPU per article of the ingesting process and of its workers.
 
     .venv/bin/python bench/ingest_bench.py make-800 /tmp/parley-bench/a100k-files/txt /tmp/ing-800 --count 1000
-    .venv/bin/python bench/ingest_bench.py make-dev ../shared /tmp/ing-dev800
+    .venv/bin/python bench/ingest_bench.py make-dev ../shared /tmp/ing-dev800 --count 540
+    .venv/bin/python bench/ingest_bench.py make-dev ../shared /tmp/ing-dev2000 --count 2160
     .venv/bin/python bench/ingest_bench.py run /tmp/ing-800 --tree main=/work/main --tree branch=. --rounds 2 --procs 2
     .venv/bin/python bench/ingest_bench.py compare /tmp/ing-bench/main /tmp/ing-bench/branch
 
