@@ -34,7 +34,6 @@ from importlib import metadata
 from urllib.parse import urljoin
 
 import brotli
-import httpx
 
 from archive.collect.identity import host_of
 
@@ -131,6 +130,8 @@ class PoliteClient:
     """Thread-safe: requests to different hosts run in parallel, to one host one after another."""
 
     def __init__(self, politeness: Politeness | None = None, *, stop: threading.Event | None = None) -> None:
+        import httpx  # here, not at the top: a tenth of a second, and every parley command imports this module
+
         from archive.collect.robots import Robots
 
         self.politeness = politeness or Politeness()
@@ -223,6 +224,8 @@ class PoliteClient:
                 host.ready_at = time.monotonic() + delay
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:
+        import httpx
+
         p = self.politeness
         self.requests += 1
         started = time.monotonic()
