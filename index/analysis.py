@@ -83,6 +83,10 @@ def _whole_matches(expression: re.Pattern) -> re.Pattern:
 
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
 
+# Filters that take each token alone and yield that same token or drop it, before taking the next:
+# chains of only these learn new words in one stream (``Memoized._learn``).
+_STREAMED = frozenset({AcronymFilter, LowercaseFilter, CharsetFilter, StopFilter, StemFilter, StemSpellingFilter, SpellingFilter})
+
 
 class Memoized(CompositeAnalyzer):
     """A tokenizer-and-filters chain that, when indexing, analyses each distinct word only once.
@@ -103,18 +107,21 @@ class Memoized(CompositeAnalyzer):
         self._memo: dict[str, object] = {}
         self._several: set[str] = set()  # words the memo holds as _SEVERAL (checked per value in C)
         self._findall = _whole_matches(tokenizer.expression).findall
+        self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
 
     def __getstate__(self):  # the schema is pickled into the index: the memo stays out
         state = dict(self.__dict__)
         state["_memo"] = {}
         state["_several"] = set()
         state.pop("_findall", None)
+        state.pop("_streamed", None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.__dict__.setdefault("_several", set())  # schemas pickled before it existed
         self._findall = _whole_matches(self.items[0].expression).findall
+        self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
 
     def __call__(self, value, no_morph=False, **kwargs):
         plain = (
@@ -149,8 +156,7 @@ class Memoized(CompositeAnalyzer):
         memo = self._memo
         fresh = set(words).difference(memo)
         if fresh:
-            for word in fresh:
-                self._term(word)
+            self._learn(fresh)
             if not memo.keys() >= fresh:  # the memo was full and started afresh meanwhile
                 terms = [self._term(word) for word in words]
                 return None if _SEVERAL in terms else terms
@@ -177,14 +183,54 @@ class Memoized(CompositeAnalyzer):
         word the chain makes empty: the memo's users take an empty term for a stop word)."""
         term = self._memo.get(word, _UNSEEN)
         if term is _UNSEEN:
-            made = [t.text for t in super().__call__(word, mode="index")]
-            term = None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL
-            if len(self._memo) >= self.MEMO_SIZE:
-                self._memo.clear()
-                self._several.clear()
-            self._memo[word] = term
-            if term is _SEVERAL:
-                self._several.add(word)
+            term = self._keep(word, [t.text for t in super().__call__(word, mode="index")])
+        return term
+
+    def _learn(self, words: set[str]) -> None:
+        """Put in the memo what the chain makes of each of ``words`` (none of them in it yet), as ``_term``
+        would, but through one stream of tokens: the chain's filters each take one token at a time and yield
+        it or drop it before taking the next (``_STREAMED``), so every term that comes out of the stream is
+        the last word that went in.  Setting up the chain per word cost three times the filters' work.
+        A word the tokenizer would not take whole, and any word of another chain, goes through the chain alone."""
+        if not self._streamed:
+            for word in words:
+                self._term(word)
+            return
+        match = self.items[0].expression.match
+        whole = []
+        for word in words:
+            found = match(word)
+            if found is not None and found.end() == len(word):  # the tokenizer's one token is the word
+                whole.append(word)
+            else:
+                self._term(word)
+        made: dict[str, list[str]] = {}
+        last = [""]
+
+        def tokens():
+            for word in whole:
+                last[0] = word
+                token = Token(False, False, removestops=True, mode="index")  # as the tokenizer makes it
+                token.text = word
+                yield token
+
+        stream = tokens()
+        for item in self.items[1:]:
+            stream = item(stream)
+        for token in stream:
+            made.setdefault(last[0], []).append(token.text)
+        for word in whole:
+            self._keep(word, made.get(word, []))
+
+    def _keep(self, word: str, made: list[str]):
+        """Memoize what the chain made of ``word`` (see ``_term``), starting afresh when the memo is full."""
+        term = None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL
+        if len(self._memo) >= self.MEMO_SIZE:
+            self._memo.clear()
+            self._several.clear()
+        self._memo[word] = term
+        if term is _SEVERAL:
+            self._several.add(word)
         return term
 
     def _tokens(self, terms, positions=False, start_pos=0, **kwargs):
