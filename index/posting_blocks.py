@@ -10,12 +10,15 @@ those same bytes from a term's postings in one call, for ``index.segment_builder
 from __future__ import annotations
 
 import zlib
+from array import array
+from hashlib import md5
 from pickle import dumps
 from struct import Struct
 
 import numpy as np
-from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import HashWriter, OrderedHashWriter, md5_hash
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
+from whoosh.util.numlists import GrowableArray
 
 BLOCK = 128  # postings per block: W3Codec's blocklimit
 COMPRESSION = 3  # W3Codec's zlib level (Whoosh compresses every block, whatever its size)
@@ -187,15 +190,19 @@ def combined(stats: list[tuple]) -> tuple:
 def add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> None:
     """``tindex.add(key, value)`` for each entry (keys ascending), with one file write for all of them:
     the same rows, hash buckets and key positions as Whoosh's ``OrderedHashWriter.add`` makes."""
-    dbfile, hashfn, buckets, index = tindex.dbfile, tindex.hashfn, tindex.buckets, tindex.index
+    dbfile, hashfn, buckets = tindex.dbfile, tindex.hashfn, tindex.buckets
+    if hashfn is md5_hash:  # the same number: the digest's last four bytes, without its hex text
+        hashfn = _md5_low
     position = dbfile.tell()
     last = tindex.lastkey
     rows = []
+    positions = []
+    pack = _ROW_LENGTHS.pack
     for key, value in entries:
         if key <= last:
             raise ValueError(f"Keys must increase: {last!r}..{key!r}")
-        index.append(position)
-        row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
+        positions.append(position)
+        row = pack(len(key), len(value)) + key + value
         rows.append(row)
         h = hashfn(key)
         buckets[h & 255].append((h, position))
@@ -203,3 +210,45 @@ def add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> 
         last = key
     dbfile.write(b"".join(rows))
     tindex.lastkey = last
+    _extend(tindex.index, positions)
+
+
+def _md5_low(key: bytes) -> int:
+    return int.from_bytes(md5(key).digest()[12:], "big")
+
+
+def _extend(grown: GrowableArray, numbers: list[int]) -> None:
+    """``grown.extend(numbers)``: at once when they fit its array's type, else one by one (it retypes)."""
+    if isinstance(grown.array, array):
+        try:
+            grown.array.extend(array(grown.array.typecode, numbers))
+            return
+        except OverflowError:
+            pass
+    grown.extend(numbers)
+
+
+_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])  # ``filetables._pointer``: "!Iq"
+
+
+def write_hashes(tindex: HashWriter) -> None:
+    """``HashWriter._write_hashes``: each key's hash and position in one of 256 open-addressing tables
+    (twice as many slots as keys, linear probing, empty slots zero), each table in one write."""
+    dbfile = tindex.dbfile
+    for entries in tindex.buckets:
+        numslots = 2 * len(entries)
+        tindex.directory.append((dbfile.tell(), numslots))
+        if not numslots:
+            continue
+        hashes = [0] * numslots
+        positions = [0] * numslots  # a key's position is never 0 (the file starts with a header)
+        for h, position in entries:
+            slot = (h >> 8) % numslots
+            while positions[slot]:
+                slot = (slot + 1) % numslots
+            hashes[slot] = h
+            positions[slot] = position
+        table = np.empty(numslots, _SLOT)
+        table["hash"] = hashes
+        table["position"] = positions
+        dbfile.write(table.tobytes())

@@ -59,6 +59,7 @@ from index.posting_blocks import (
     encode_positions,
     encode_short,
     packed,
+    write_hashes,
 )
 
 _NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
@@ -422,6 +423,8 @@ class SegmentBuilder:
             self._close_runs()
             return None
         writer = W3FieldWriter(self.codec, self.storage, self.segment)
+        tindex = writer._tindex
+        tindex._write_hashes = lambda: write_hashes(tindex)  # its close() writes the same tables, a write per table
         try:
             self._write_terms(writer)
         finally:
