@@ -50,14 +50,16 @@ from index.posting_blocks import (
     EXISTS,
     EXTENT,
     FREQ,
-    INT,
     ONE,
     POSITIONS,
     add_terms,
     combined,
+    continued,
     encode_long,
+    encode_one,
     encode_positions,
     encode_short,
+    ended,
     packed,
     write_hashes,
 )
@@ -355,7 +357,8 @@ class SegmentBuilder:
             def spelled(term: str):
                 values = sorted(built.spelled[term])
                 pieces = [
-                    encode_short([0] * len(v), None, v, None, 1.0, FREQ, spell=True) for v in (values[s : s + BLOCK] for s in range(0, len(values), BLOCK))
+                    encode_short([0] * len(values[s : s + BLOCK]), None, values[s : s + BLOCK], None, 1.0, FREQ, spell=True, last=s + BLOCK >= len(values))
+                    for s in range(0, len(values), BLOCK)
                 ]
                 last_at = sum(len(data) for data, _, _ in pieces[:-1])
                 return b"".join(data for data, _, _ in pieces), last_at, combined([stats for _, _, stats in pieces])
@@ -367,8 +370,12 @@ class SegmentBuilder:
         lengths = bytes(built.lengths) if built.scorable else None
         boost, kind = built.boost, built.kind
 
+        doc_list, freq_list, values = ordered.doc_list, ordered.freq_list, ordered.values
+
         def encode(term: str):
             s, e = spans[term]
+            if e - s == 1:
+                return encode_one(doc_list[s], None if freq_list is None else freq_list[s], None if values is None else values[s], lengths, boost, kind)
             if e - s > _NUMPY_FROM:
                 return encode_long(
                     ordered.docs[s:e],
@@ -405,7 +412,7 @@ class SegmentBuilder:
                 data, last_at, (df, total, low, high, weight_max, first, last) = encode(term)
                 numbers.extend((runs.tell(), len(data), last_at, df, low, high, first, last))
                 weights.extend((total, weight_max))
-                runs.write(data)
+                runs.write(continued(data, last_at))  # the list goes on in a later chunk's piece or the last
             if ordered:
                 self._chunks.setdefault(built.name, []).append(_Run(ordered, numbers, weights))
             built.clear()
@@ -476,26 +483,26 @@ class SegmentBuilder:
                     if at[i] < len(run.terms) and run.terms[at[i]] == term:
                         pieces.append(run.piece(at[i]))
                         at[i] += 1
-                if not pieces:  # all in memory (the usual case): one piece
-                    data, last_at, stats = encode(term)
-                    (size,) = INT.unpack_from(data, last_at)  # the list's last block says so with a negative length
-                    body = [WHOOSH3_HEADER_MAGIC, data[:last_at], INT.pack(-size), data[last_at + 4 :]]
+                if not pieces:  # all in memory (the usual case): one piece, its last block's length negative
+                    data, _, stats = encode(term)
+                    pending.append(WHOOSH3_HEADER_MAGIC)
+                    pending.append(data)
+                    length = len(WHOOSH3_HEADER_MAGIC) + len(data)
                 else:
                     if term in fresh:
                         data, last_at, stats = encode(term)
                         pieces.append((None, data, last_at, stats))
                     body = [WHOOSH3_HEADER_MAGIC]
                     for i, (offset, data, last_at, _stats) in enumerate(pieces):
-                        if offset is not None:
+                        if offset is not None:  # written as continued (see ``_write_chunk``)
                             self._runs.seek(offset)
                             data = self._runs.read(data)
-                        if i == len(pieces) - 1:
-                            (size,) = INT.unpack_from(data, last_at)
-                            data = data[:last_at] + INT.pack(-size) + data[last_at + 4 :]
+                            if i == len(pieces) - 1:
+                                data = ended(data, last_at)
                         body.append(data)
                     stats = combined([p[3] for p in pieces])
-                length = sum(map(len, body))
-                pending.extend(body)
+                    length = sum(map(len, body))
+                    pending.extend(body)
                 df, weight, low, high, weight_max, first, last = stats
                 entries.append((prefix + term.encode("utf-8"), pack_info(0, weight, df, low, high, weight_max, first, last) + pack_extent(position, length)))
                 position += length

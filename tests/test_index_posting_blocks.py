@@ -7,7 +7,7 @@ import random
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashWriter
 
-from index.posting_blocks import add_terms, write_hashes
+from index.posting_blocks import EXISTS, FREQ, POSITIONS, add_terms, encode_one, encode_positions, encode_short, write_hashes
 
 
 def term_rows(count: int) -> list[tuple[bytes, bytes]]:
@@ -33,3 +33,20 @@ def test_term_table_bytes_equal_whooshs(tmp_path):
         expected = (tmp_path / f"whoosh{count}").read_bytes()
         assert (tmp_path / f"ours{count}").read_bytes() == expected
         assert count < 30_000 or len(expected) > 2**16
+
+
+def test_a_one_posting_block_is_the_block_encode_short_writes():
+    """``encode_one`` pieces the pickle together; it must be byte for byte pickle's, for every kind of field,
+    document numbers of every pickled size, weights of one and other, and values long enough to be compressed."""
+    rng = random.Random(7)
+    lengths = bytes(rng.randrange(256) for _ in range(70_000))
+    for doc in (0, 5, 255, 256, 65_535, 65_536, 69_999):
+        for boost in (1.0, 2.0, 0.5):
+            assert encode_one(doc, None, None, None, boost, EXISTS) == encode_short([doc], None, None, None, boost, EXISTS)
+            for freq in (1, 2, 255, 256, 70_000):
+                assert encode_one(doc, freq, None, lengths, boost, FREQ) == encode_short([doc], [freq], None, lengths, boost, FREQ)
+            for poses in ([0], [3], [300], [70_000], [1, 2], sorted(rng.sample(range(5_000), 60))):
+                value = encode_positions(poses)
+                expected = encode_short([doc], [len(poses)], [value], lengths, boost, POSITIONS)
+                assert encode_one(doc, len(poses), value, lengths, boost, POSITIONS) == expected
+                assert encode_one(doc, len(poses), value, None, boost, POSITIONS) == encode_short([doc], [len(poses)], [value], None, boost, POSITIONS)
