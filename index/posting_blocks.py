@@ -281,14 +281,14 @@ def add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> 
         last = key
     dbfile.write(b"".join(rows))
     tindex.lastkey = last
-    _extend(tindex.index, positions)
+    extend(tindex.index, positions)
 
 
 def _md5_low(key: bytes) -> int:
     return int.from_bytes(md5(key).digest()[12:], "big")
 
 
-def _extend(grown: GrowableArray, numbers: list[int]) -> None:
+def extend(grown: GrowableArray, numbers: list[int]) -> None:
     """``grown.extend(numbers)``: at once when they fit its array's type, else one by one (it retypes)."""
     if isinstance(grown.array, array):
         try:

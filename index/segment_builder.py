@@ -63,8 +63,10 @@ from index.posting_blocks import (
     packed,
     write_hashes,
 )
+from index.segment_columns import RUN as COLUMN_RUN
+from index.segment_columns import ColumnValues
 
-_NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
+_NUMPY_FROM = BLOCK  # postings: longer lists are cut into blocks with array operations (shorter ones cost more so)
 
 
 class _Field:
@@ -222,7 +224,7 @@ class SegmentBuilder:
             )
             for name, field in self.schema.items()
         }
-        self._columns: dict = {}  # field name -> its column writer (Whoosh's, inside the per-document writer)
+        self._columns: dict[str, ColumnValues] = {}  # field name -> its values not yet given to its (Whoosh's) column writer
         self._runs = None  # the temporary run file, once a chunk has been written
         self._chunks: dict[str, list[_Run]] = {}  # field name -> what each chunk wrote of it, in order
 
@@ -259,15 +261,22 @@ class SegmentBuilder:
             if stored:
                 perdoc.add_field(name, field, value, 0)  # lengths: written whole by ``finish``
             if column:
-                writer = self._columns.get(name)
-                if writer is None:  # created on first use, as Whoosh's per-document writer does
+                held = self._columns.get(name)
+                if held is None:  # created on first use, as Whoosh's per-document writer does
                     perdoc._create_column(name, column)
-                    writer = self._columns[name] = perdoc._get_column(name)
-                writer.add(docnum, field.to_column_value(value))
+                    held = self._columns[name] = ColumnValues(field, perdoc._get_column(name))
+                held.docs.append(docnum)
+                held.values.append(value)
         perdoc.finish_doc()
         self.docnum += 1
+        if not self.docnum % COLUMN_RUN:
+            self._flush_columns()
         if self._held >= self.chunk_postings:
             self._write_chunk()
+
+    def _flush_columns(self) -> None:
+        for held in self._columns.values():
+            held.flush()
 
     def _index(self, built: _Field, value, docnum: int) -> bytes | None:
         """Add one field value's postings; returns the last posting value (in Whoosh's order), if any."""
@@ -424,6 +433,7 @@ class SegmentBuilder:
 
     def finish(self):
         """Write the segment's files and return the segment, or None when no document was added."""
+        self._flush_columns()
         self._write_lengths()
         self.perdoc.close()
         if not self.docnum:
