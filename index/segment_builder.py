@@ -36,6 +36,7 @@ import tempfile
 from array import array
 from collections import Counter, defaultdict
 from itertools import count, repeat
+from struct import Struct
 
 import numpy as np
 from whoosh import analysis, columns, fields, formats
@@ -90,6 +91,7 @@ class _Field:
         "values",
         "spelled",
         "total",
+        "empty_has_none",
     )
 
     def __init__(self, name: str, field) -> None:
@@ -104,6 +106,7 @@ class _Field:
         self.lengths = bytearray()  # per document: its length byte (scorable fields only)
         self.total = 0  # the field's length summed over the segment's documents
         self.spelled: dict[str, list] = {}  # spelling fields: word -> the values of its postings
+        self.empty_has_none = False  # whether an empty value has no terms (then it is skipped at once)
         self.clear()
         if type(fmt) is formats.Existence:
             self.kind = EXISTS
@@ -121,9 +124,11 @@ class _Field:
         if isinstance(field, fields.ID) and type(analyzer) is analysis.IDTokenizer:
             return
         if isinstance(field, (fields.KEYWORD, fields.TEXT)) and isinstance(analyzer, Memoized):
+            self.empty_has_none = analyzer.items[0].expression.search("") is None  # the tokenizer finds no word in ""
             return
         if isinstance(field, fields.KEYWORD) and type(analyzer) is analysis.RegexTokenizer and not analyzer.gaps:
             self.regex = analyzer.expression
+            self.empty_has_none = self.regex.search("") is None
             return
         raise TypeError(f"field {name!r}: the segment builder does not index {type(field).__name__} with {analyzer!r}")
 
@@ -294,6 +299,8 @@ class SegmentBuilder:
             return EMPTY
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not unicode or sequence")
+        if not value and built.empty_has_none:  # most statements' channel, role, place, topics…
+            return None
         if kind == POSITIONS:
             found = built.analyzer.memo_positions(value)
             if found is None:  # words the chain splits or multiplies: the chain's own tokens
@@ -331,12 +338,18 @@ class SegmentBuilder:
                     terms = [t.text for t in built.analyzer(value, mode="index", boosts=True) if not t.stopped]
             if not terms:
                 return None
-            counts = Counter(terms)
-            postings = len(counts)
-            built.tids.extend(map(built.vocab.__getitem__, counts))
+            if len(set(terms)) == len(terms):  # every word once: frequencies of 1, in the words' order
+                postings = len(terms)
+                built.tids.extend(map(built.vocab.__getitem__, terms))
+                built.freqs.extend(repeat(1, postings))
+                encoded = packed(1)
+            else:
+                counts = Counter(terms)
+                postings = len(counts)
+                built.tids.extend(map(built.vocab.__getitem__, counts))
+                built.freqs.extend(counts.values())
+                encoded = packed(built.freqs[-1])
             built.docs.extend(repeat(docnum, postings))
-            built.freqs.extend(counts.values())
-            encoded = packed(built.freqs[-1])
         self._held += postings
         length = len(terms)
         if built.scorable:
@@ -475,7 +488,7 @@ class SegmentBuilder:
         position = postfile.tell()
         pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
         entries: list[tuple[bytes, bytes]] = []  # term table rows not yet added
-        pack_info, pack_extent = W3TermInfo._struct.pack, EXTENT.pack
+        pack_row = Struct(W3TermInfo._struct.format + EXTENT.format.lstrip("!")).pack  # the term info, then its extent
         for name in sorted(by_name):
             built = by_name[name]
             self._pad_lengths(built)
@@ -487,34 +500,41 @@ class SegmentBuilder:
             at = [0] * len(runs)  # each run's next term: runs and the union are in the same order
             fieldmap[name] = len(fieldmap)
             prefix = pack_ushort(fieldmap[name])
+            if not runs:  # all in memory (the usual case): each list one piece, its last block's length negative
+                for term in sorted(terms):
+                    data, _, (df, weight, low, high, weight_max, first, last) = encode(term)
+                    length = len(WHOOSH3_HEADER_MAGIC) + len(data)
+                    pending.append(WHOOSH3_HEADER_MAGIC)
+                    pending.append(data)
+                    entries.append((prefix + term.encode("utf-8"), pack_row(0, weight, df, low, high, weight_max, first, last, position, length)))
+                    position += length
+                    if len(pending) > 4096:
+                        postfile.write(b"".join(pending))
+                        pending = []
+                        add_terms(tindex, entries)
+                        entries = []
+                continue
             for term in sorted(terms):
                 pieces = []
                 for i, run in enumerate(runs):
                     if at[i] < len(run.terms) and run.terms[at[i]] == term:
                         pieces.append(run.piece(at[i]))
                         at[i] += 1
-                if not pieces:  # all in memory (the usual case): one piece, its last block's length negative
-                    data, _, stats = encode(term)
-                    pending.append(WHOOSH3_HEADER_MAGIC)
-                    pending.append(data)
-                    length = len(WHOOSH3_HEADER_MAGIC) + len(data)
-                else:
-                    if term in fresh:
-                        data, last_at, stats = encode(term)
-                        pieces.append((None, data, last_at, stats))
-                    body = [WHOOSH3_HEADER_MAGIC]
-                    for i, (offset, data, last_at, _stats) in enumerate(pieces):
-                        if offset is not None:  # written as continued (see ``_write_chunk``)
-                            self._runs.seek(offset)
-                            data = self._runs.read(data)
-                            if i == len(pieces) - 1:
-                                data = ended(data, last_at)
-                        body.append(data)
-                    stats = combined([p[3] for p in pieces])
-                    length = sum(map(len, body))
-                    pending.extend(body)
-                df, weight, low, high, weight_max, first, last = stats
-                entries.append((prefix + term.encode("utf-8"), pack_info(0, weight, df, low, high, weight_max, first, last) + pack_extent(position, length)))
+                if term in fresh:  # its last piece, its last block's length negative
+                    data, last_at, stats = encode(term)
+                    pieces.append((None, data, last_at, stats))
+                body = [WHOOSH3_HEADER_MAGIC]
+                for i, (offset, data, last_at, _stats) in enumerate(pieces):
+                    if offset is not None:  # written as continued (see ``_write_chunk``)
+                        self._runs.seek(offset)
+                        data = self._runs.read(data)
+                        if i == len(pieces) - 1:
+                            data = ended(data, last_at)
+                    body.append(data)
+                df, weight, low, high, weight_max, first, last = combined([p[3] for p in pieces])
+                length = sum(map(len, body))
+                pending.extend(body)
+                entries.append((prefix + term.encode("utf-8"), pack_row(0, weight, df, low, high, weight_max, first, last, position, length)))
                 position += length
                 if len(pending) > 4096:
                     postfile.write(b"".join(pending))
