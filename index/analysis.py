@@ -183,7 +183,8 @@ class Memoized(CompositeAnalyzer):
         word the chain makes empty: the memo's users take an empty term for a stop word)."""
         term = self._memo.get(word, _UNSEEN)
         if term is _UNSEEN:
-            term = self._keep(word, [t.text for t in super().__call__(word, mode="index")])
+            made = [t.text for t in super().__call__(word, mode="index")]
+            term = self._keep(word, None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL)
         return term
 
     def _learn(self, words: set[str]) -> None:
@@ -204,27 +205,32 @@ class Memoized(CompositeAnalyzer):
                 whole.append(word)
             else:
                 self._term(word)
-        made: dict[str, list[str]] = {}
+        made: dict[str, object] = {}  # word -> its one term, or _SEVERAL (a word not in it is a stop word)
         last = [""]
 
         def tokens():
+            token = Token(False, False, removestops=True, mode="index")  # as the tokenizer makes it, and reuses it
             for word in whole:
-                last[0] = word
-                token = Token(False, False, removestops=True, mode="index")  # as the tokenizer makes it
-                token.text = word
+                last[0] = token.text = word
                 yield token
 
         stream = tokens()
         for item in self.items[1:]:
             stream = item(stream)
         for token in stream:
-            made.setdefault(last[0], []).append(token.text)
-        for word in whole:
-            self._keep(word, made.get(word, []))
+            word = last[0]
+            made[word] = _SEVERAL if word in made or not token.text else token.text
+        memo = self._memo
+        if len(memo) + len(whole) > self.MEMO_SIZE:  # the memo fills meanwhile: word by word, as _term does
+            for word in whole:
+                self._keep(word, made.get(word))
+            return
+        memo.update(zip(whole, map(made.get, whole)))
+        if _SEVERAL in made.values():
+            self._several.update(word for word, term in made.items() if term is _SEVERAL)
 
-    def _keep(self, word: str, made: list[str]):
-        """Memoize what the chain made of ``word`` (see ``_term``), starting afresh when the memo is full."""
-        term = None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL
+    def _keep(self, word: str, term):
+        """Memoize the term the chain made of ``word`` (see ``_term``), starting afresh when the memo is full."""
         if len(self._memo) >= self.MEMO_SIZE:
             self._memo.clear()
             self._several.clear()
