@@ -6,7 +6,8 @@ the archive: ``writing.Batch(home)``, ``add(store, ids)`` in groups as the index
 into phases by timing the functions the batch calls.  Trees take turns (ABAB…) for ``--rounds`` rounds;
 the table gives each phase's median.  In its first round each child also writes what both indexes hold
 (every term's statistics, postings and block statistics, stored fields, field lengths and columns) and
-the parent checks that every tree's indexes hold the same.
+the parent checks that every tree's indexes hold the same, and (as a stricter check) that every segment
+file has the same bytes.
 
 The archive is only read (each run copies its database).  Make one without an index from text files,
 then compare the base commit with the working tree:
@@ -157,6 +158,21 @@ def contents(home: Path) -> dict[str, str]:
             for name in schema.names():
                 if schema[name].column_type and reader.has_column(name):
                     found[f"{label} column {name}"] = _digest(list(reader.column_reader(name)))
+        found.update(_file_digests(label, whoosh_index.open_dir(path, indexname=indexname)))
+    return found
+
+
+def _file_digests(label: str, ix) -> dict[str, str]:
+    """Each segment file's bytes (in the segment's compound file), by segment order and file name without
+    the random segment id: the same index written the same way has the same files."""
+    found = {}
+    for number, segment in enumerate(ix._segments()):
+        storage = segment.open_compound_file(ix.storage)
+        for name in storage.list():
+            handle = storage.open_file(name)
+            found[f"{label} file {number}{name.replace(segment.segid, '')}"] = hashlib.sha256(handle.read()).hexdigest()[:20]
+            handle.close()
+        storage.close()
     return found
 
 
