@@ -150,10 +150,8 @@ class _Field:
         bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
         starts = np.concatenate(([0], bounds))
         ends = np.concatenate((bounds, [len(ordered)]))
-        names = [""] * len(self.vocab)
-        for term, number in self.vocab.items():
-            names[number] = term
-        spans = {names[t]: (s, e) for t, s, e in zip(ordered[starts].tolist(), starts.tolist(), ends.tolist())}
+        names = list(self.vocab)  # terms were numbered as they were added: in the dict's order
+        spans = dict(zip(map(names.__getitem__, ordered[starts].tolist()), zip(starts.tolist(), ends.tolist())))
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64)
         freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind != EXISTS else None
         order_list = order.tolist()
@@ -229,6 +227,7 @@ class SegmentBuilder:
             )
             for name, field in self.schema.items()
         }
+        self._orders: dict[tuple[str, ...], list] = {}  # a document's field names -> ``_order``
         self._columns: dict[str, ColumnValues] = {}  # field name -> its values not yet given to its (Whoosh's) column writer
         self._runs = None  # the temporary run file, once a chunk has been written
         self._chunks: dict[str, list[_Run]] = {}  # field name -> what each chunk wrote of it, in order
@@ -239,17 +238,15 @@ class SegmentBuilder:
         """Index one document, as ``whoosh.writing.SegmentWriter.add_document`` would."""
         perdoc = self.perdoc
         docnum = self.docnum
-        plans = self._plans
+        order = self._orders.get(tuple(values))
+        if order is None:
+            order = self._order(values)
         perdoc.start_doc(docnum)
         last_value = None  # the last posting value of the last field indexed: Whoosh's spelling postings carry it
-        for name in sorted(values):
+        for name, (field, built, whole, spell, stored, column) in order:
             value = values[name]
             if value is None:
                 continue
-            plan = plans.get(name)
-            if plan is None:
-                raise ValueError(f"{name!r}: not a field of this index's schema (boosts and stored overrides are not built here)")
-            field, built, whole, spell, stored, column = plan
             if whole:  # an ID: the whole value is the one term (an empty value too: Whoosh indexes b"")
                 if not isinstance(value, str):
                     raise ValueError(f"{value!r} is not unicode or sequence")
@@ -278,6 +275,17 @@ class SegmentBuilder:
             self._flush_columns()
         if self._held >= self.chunk_postings:
             self._write_chunk()
+
+    def _order(self, values: dict) -> list[tuple[str, tuple]]:
+        """The plans of a document's fields, in Whoosh's order (by name), kept for documents with the same
+        names in the same order (a document maker's are all alike)."""
+        for name in values:
+            if name not in self._plans:
+                raise ValueError(f"{name!r}: not a field of this index's schema (boosts and stored overrides are not built here)")
+        if len(self._orders) >= 64:
+            self._orders.clear()
+        order = self._orders[tuple(values)] = [(name, self._plans[name]) for name in sorted(values)]
+        return order
 
     def _flush_columns(self) -> None:
         for held in self._columns.values():
