@@ -3,8 +3,9 @@
 ``W3PostingsWriter`` writes a posting list as a 4-byte header and blocks of up to 128 postings, each a
 signed length (negative for the list's last), a pickled info tuple (count, last id, max weight,
 compression level, min and max length bytes) and the pickled, zlib-compressed ``(id deltas, weights,
-values)``; ``W3TermInfo`` and ``OrderedHashWriter`` rows point to the lists.  The functions here write
-those same bytes from a term's postings in one call, for ``index.segment_builder``.
+values)``; ``W3TermInfo`` and ``OrderedHashWriter`` rows point to the lists, and the term table ends with
+hash tables of its keys.  The functions here write those same bytes from a term's postings in one call,
+and the term table's rows and hash tables in a few writes, for ``index.segment_builder``.
 """
 
 from __future__ import annotations

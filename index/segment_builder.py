@@ -9,7 +9,7 @@ analyzers' memo: ``index.analysis``); when the segment is finished the arrays ar
 numpy and every term's posting list is written block by block as Whoosh's ``W3PostingsWriter`` writes
 it (pickled blocks of up to 128 postings with their info tuples; the term table through Whoosh's own
 ``OrderedHashWriter``), and the per-document files (stored fields, lengths, columns) through Whoosh's
-own ``W3PerDocWriter`` and column writers.  The segment is a plain ``whoosh3`` segment: Whoosh's
+own ``W3PerDocWriter`` and column writers (column values given in runs: ``index.segment_columns``).  The segment is a plain ``whoosh3`` segment: Whoosh's
 readers and ours read it unchanged, and ``tests/test_index_segment_builder.py`` compares it with one
 Whoosh wrote: every term, posting, block statistic, length, stored field, column and score.
 
@@ -67,7 +67,7 @@ from index.posting_blocks import (
 from index.segment_columns import RUN as COLUMN_RUN
 from index.segment_columns import ColumnValues
 
-_NUMPY_FROM = BLOCK  # postings: longer lists are cut into blocks with array operations (shorter ones cost more so)
+_NUMPY_FROM = BLOCK  # postings: longer lists are cut into blocks with array operations (one block costs less as lists)
 
 
 class _Field:
