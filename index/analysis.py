@@ -48,9 +48,14 @@ class StemSpellingFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            text = self._DOUBLES.sub(r"\1", token.text)
+            text = self._DOUBLES.sub(_first_letter, token.text)
             token.text = self._ENDING.sub("i", text) if len(text) > 4 else text
             yield token
+
+
+def _first_letter(match: re.Match) -> str:
+    """A run of one letter as the letter once (a function: ``sub`` would parse a template every call)."""
+    return match.group(1)
 
 
 class AcronymFilter(Filter):
