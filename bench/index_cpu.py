@@ -266,6 +266,9 @@ def main() -> None:
         print(f"{phase:<18}" + "".join(f"{v:>10.2f}" for v in values) + change)
     totals = {label: [round(1000 * r["total"] / articles, 2) for r in seconds[label]] for label in labels}
     print("totals per round: " + "; ".join(f"{label} {values}" for label, values in totals.items()))
+    if len(labels) > 1:  # each round's trees ran back to back: their ratio shrugs off the load between rounds
+        ratios = [b / a - 1 for a, b in zip(totals[labels[0]], totals[labels[-1]])]
+        print(f"{labels[-1]} against {labels[0]}, round by round: " + ", ".join(f"{r:+.0%}" for r in ratios) + f" (median {statistics.median(ratios):+.0%})")
     if checks and not compare(checks):
         sys.exit(1)
 
