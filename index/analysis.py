@@ -48,9 +48,14 @@ class StemSpellingFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            text = self._DOUBLES.sub(r"\1", token.text)
+            text = self._DOUBLES.sub(_first_letter, token.text)
             token.text = self._ENDING.sub("i", text) if len(text) > 4 else text
             yield token
+
+
+def _first_letter(match: re.Match) -> str:
+    """A run of one letter as the letter once (a function: ``sub`` would parse a template every call)."""
+    return match.group(1)
 
 
 class AcronymFilter(Filter):
@@ -83,6 +88,10 @@ def _whole_matches(expression: re.Pattern) -> re.Pattern:
 
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
 
+# Filters that take each token alone and yield that same token or drop it, before taking the next:
+# chains of only these learn new words in one stream (``Memoized._learn``).
+_STREAMED = frozenset({AcronymFilter, LowercaseFilter, CharsetFilter, StopFilter, StemFilter, StemSpellingFilter, SpellingFilter})
+
 
 class Memoized(CompositeAnalyzer):
     """A tokenizer-and-filters chain that, when indexing, analyses each distinct word only once.
@@ -103,18 +112,21 @@ class Memoized(CompositeAnalyzer):
         self._memo: dict[str, object] = {}
         self._several: set[str] = set()  # words the memo holds as _SEVERAL (checked per value in C)
         self._findall = _whole_matches(tokenizer.expression).findall
+        self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
 
     def __getstate__(self):  # the schema is pickled into the index: the memo stays out
         state = dict(self.__dict__)
         state["_memo"] = {}
         state["_several"] = set()
         state.pop("_findall", None)
+        state.pop("_streamed", None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.__dict__.setdefault("_several", set())  # schemas pickled before it existed
         self._findall = _whole_matches(self.items[0].expression).findall
+        self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
 
     def __call__(self, value, no_morph=False, **kwargs):
         plain = (
@@ -149,8 +161,7 @@ class Memoized(CompositeAnalyzer):
         memo = self._memo
         fresh = set(words).difference(memo)
         if fresh:
-            for word in fresh:
-                self._term(word)
+            self._learn(fresh)
             if not memo.keys() >= fresh:  # the memo was full and started afresh meanwhile
                 terms = [self._term(word) for word in words]
                 return None if _SEVERAL in terms else terms
@@ -178,13 +189,59 @@ class Memoized(CompositeAnalyzer):
         term = self._memo.get(word, _UNSEEN)
         if term is _UNSEEN:
             made = [t.text for t in super().__call__(word, mode="index")]
-            term = None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL
-            if len(self._memo) >= self.MEMO_SIZE:
-                self._memo.clear()
-                self._several.clear()
-            self._memo[word] = term
-            if term is _SEVERAL:
-                self._several.add(word)
+            term = self._keep(word, None if not made else made[0] if len(made) == 1 and made[0] else _SEVERAL)
+        return term
+
+    def _learn(self, words: set[str]) -> None:
+        """Put in the memo what the chain makes of each of ``words`` (none of them in it yet), as ``_term``
+        would, but through one stream of tokens: the chain's filters each take one token at a time and yield
+        it or drop it before taking the next (``_STREAMED``), so every term that comes out of the stream is
+        the last word that went in.  Setting up the chain per word cost three times the filters' work.
+        A word the tokenizer would not take whole, and any word of another chain, goes through the chain alone."""
+        if not self._streamed:
+            for word in words:
+                self._term(word)
+            return
+        match = self.items[0].expression.match
+        whole = []
+        for word in words:
+            found = match(word)
+            if found is not None and found.end() == len(word):  # the tokenizer's one token is the word
+                whole.append(word)
+            else:
+                self._term(word)
+        made: dict[str, object] = {}  # word -> its one term, or _SEVERAL (a word not in it is a stop word)
+        last = [""]
+
+        def tokens():
+            token = Token(False, False, removestops=True, mode="index")  # as the tokenizer makes it, and reuses it
+            for word in whole:
+                last[0] = token.text = word
+                yield token
+
+        stream = tokens()
+        for item in self.items[1:]:
+            stream = item(stream)
+        for token in stream:
+            word = last[0]
+            made[word] = _SEVERAL if word in made or not token.text else token.text
+        memo = self._memo
+        if len(memo) + len(whole) > self.MEMO_SIZE:  # the memo fills meanwhile: word by word, as _term does
+            for word in whole:
+                self._keep(word, made.get(word))
+            return
+        memo.update(zip(whole, map(made.get, whole)))
+        if _SEVERAL in made.values():
+            self._several.update(word for word, term in made.items() if term is _SEVERAL)
+
+    def _keep(self, word: str, term):
+        """Memoize the term the chain made of ``word`` (see ``_term``), starting afresh when the memo is full."""
+        if len(self._memo) >= self.MEMO_SIZE:
+            self._memo.clear()
+            self._several.clear()
+        self._memo[word] = term
+        if term is _SEVERAL:
+            self._several.add(word)
         return term
 
     def _tokens(self, terms, positions=False, start_pos=0, **kwargs):

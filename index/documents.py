@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from archive.extract import place_variants, sentence_bounds
 from archive.model import Extraction, Statement, name_key, statement_id
-from archive.period import day_number
+from archive.period import day_number as _day_number
 from index.schema import SEPARATOR
 
 UNDATED = -2_000_000  # day number of statements with no date at all: sorts last, never in a range
@@ -18,6 +18,12 @@ UNDATED_LAST = 2_000_000  # the same, for sorting oldest first
 def speaker_key(name: str) -> str:
     """The facet value of a speaker: one for every spelling ("Jean-Noël Barrot" → "jean noel barot")."""
     return name_key(name)
+
+
+@lru_cache(maxsize=4096)  # an article's statements mostly share a handful of dates: each parsed once
+def day_number(value) -> int | None:
+    """``archive.period.day_number``, remembered."""
+    return _day_number(value)
 
 
 def sentence_of(text: str, statement: Statement) -> str:

@@ -3,19 +3,23 @@
 ``W3PostingsWriter`` writes a posting list as a 4-byte header and blocks of up to 128 postings, each a
 signed length (negative for the list's last), a pickled info tuple (count, last id, max weight,
 compression level, min and max length bytes) and the pickled, zlib-compressed ``(id deltas, weights,
-values)``; ``W3TermInfo`` and ``OrderedHashWriter`` rows point to the lists.  The functions here write
-those same bytes from a term's postings in one call, for ``index.segment_builder``.
+values)``; ``W3TermInfo`` and ``OrderedHashWriter`` rows point to the lists, and the term table ends with
+hash tables of its keys.  The functions here write those same bytes from a term's postings in one call,
+and the term table's rows and hash tables in a few writes, for ``index.segment_builder``.
 """
 
 from __future__ import annotations
 
 import zlib
+from array import array
+from hashlib import md5
 from pickle import dumps
 from struct import Struct
 
 import numpy as np
-from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import HashWriter, OrderedHashWriter, md5_hash
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
+from whoosh.util.numlists import GrowableArray
 
 BLOCK = 128  # postings per block: W3Codec's blocklimit
 COMPRESSION = 3  # W3Codec's zlib level (Whoosh compresses every block, whatever its size)
@@ -79,10 +83,11 @@ def packed(freq: int) -> bytes:
     return _PACKED[freq] if freq < 256 else UINT.pack(freq)
 
 
-def encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost: float, kind: int, spell: bool = False):
-    """A posting list of one block (most hold one posting), exactly as ``W3PostingsWriter`` writes it.
+def encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost: float, kind: int, spell: bool = False, last: bool = True):
+    """A posting list of one block, exactly as ``W3PostingsWriter`` writes it.
 
-    Returns the block (its length positive), where it starts (0) and the term's statistics."""
+    Returns the block (its length negative when it is the ``last`` of its list), where it starts (0) and the
+    term's statistics."""
     n = len(ids)
     deltas = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if n > 1 else (ids[0],)
     if spell:  # Whoosh's spelling postings: weight the int 1
@@ -118,12 +123,81 @@ def encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost
         low_byte = high_byte = 0
     data, level = _compressed(dumps((deltas, mini_weights, mini_values), 2))
     info = dumps((n, ids[-1], weight_max, level, low_byte, high_byte), 2)
-    return INT.pack(len(info) + len(data)) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
+    size = len(info) + len(data)
+    return INT.pack(-size if last else size) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
+
+
+def encode_one(doc: int, freq: int | None, value: bytes | None, lengths, boost: float, kind: int):
+    """A posting list of one posting (what most terms have): ``encode_short``'s block and statistics, with
+    the pickle of ``(deltas, weights, values)`` put together from its pieces (the same bytes: the pieces
+    are pickle's own, and a pickle of one posting refers to no earlier object)."""
+    weight = boost if freq is None else freq * boost
+    if kind == EXISTS:
+        tail = _NO_VALUES
+    elif kind == FREQ:
+        tail = _FREQ_TAILS[packed(freq)]
+    else:
+        tail = _POSITION_TAILS[value]
+    head = _PROTOCOL + _small_int(doc) + _TUPLE1
+    data = head + _NO_WEIGHTS + tail if weight == 1.0 else head + b"G" + _DOUBLE.pack(weight) + tail
+    data, level = _compressed(data)
+    byte = lengths[doc] if lengths is not None else 0
+    info = dumps((1, doc, weight, level, byte, byte), 2)
+    return INT.pack(-len(info) - len(data)) + info + data, 0, (1, weight, byte, byte, weight, doc, doc)
+
+
+def _small_int(number: int) -> bytes:
+    """Pickle's opcode for an int of 0 to 2**31 - 1 (a document number)."""
+    if number < 256:
+        return b"K" + bytes((number,))
+    if number < 65536:
+        return b"M" + number.to_bytes(2, "little")
+    return b"J" + number.to_bytes(4, "little")
+
+
+class _Tails(dict):
+    """The end of the pickle of a one-posting block's ``((doc,), weights, values)`` after its weights, by the
+    posting's value (memo numbering is the same for every such block).  Kept for short values (a frequency,
+    one position: they repeat), up to ``_TAILS_KEPT`` of them; others are made each time."""
+
+    def __init__(self, kind: int) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, value: bytes) -> bytes:
+        made = dumps(((0,), None, (value,) if self.kind == POSITIONS else value), 2)[len(_ZERO_HEAD) :]
+        if len(value) <= _SHORT_VALUE and len(self) < _TAILS_KEPT:
+            self[value] = made
+        return made
+
+
+_PROTOCOL = b"\x80\x02"
+_TUPLE1 = b"\x85q\x00"  # the deltas' one-tuple, memoized first
+_ZERO_HEAD = dumps(((0,), None, None), 2)[: len(_PROTOCOL) + 2 + len(_TUPLE1) + 1]  # up to the weights (None)
+_NO_WEIGHTS = b"N"
+_NO_VALUES = dumps(((0,), None, None), 2)[len(_ZERO_HEAD) :]
+_DOUBLE = Struct(">d")  # pickle's BINFLOAT
+_TAILS_KEPT = 1 << 16
+_SHORT_VALUE = 24  # bytes: a frequency (4), one position (16 at most below 2**31)
+_FREQ_TAILS = _Tails(FREQ)
+_POSITION_TAILS = _Tails(POSITIONS)
+
+
+def continued(data: bytes, last_at: int) -> bytes:
+    """A posting list's blocks with the last one's length made positive: more blocks of the list follow."""
+    (size,) = INT.unpack_from(data, last_at)
+    return data[:last_at] + INT.pack(abs(size)) + data[last_at + 4 :]
+
+
+def ended(data: bytes, last_at: int) -> bytes:
+    """A posting list's blocks with the last one's length made negative: the list ends there."""
+    (size,) = INT.unpack_from(data, last_at)
+    return data[:last_at] + INT.pack(-abs(size)) + data[last_at + 4 :]
 
 
 def encode_long(ids_array: np.ndarray, freqs: np.ndarray | None, values, lengths, boost: float, kind: int):
-    """A long posting list cut into 128-posting blocks with array operations (the blocks ``_encode_short``
-    would write for each 128 in turn)."""
+    """A long posting list cut into 128-posting blocks with array operations (the blocks ``encode_short``
+    would write for each 128 in turn, the last one's length negative)."""
     n = len(ids_array)
     starts = np.arange(0, n, BLOCK)
     start_list = starts.tolist()
@@ -165,7 +239,8 @@ def encode_long(ids_array: np.ndarray, freqs: np.ndarray | None, values, lengths
         data, level = _compressed(dumps((tuple(deltas[s:e]), mini[i], mini_values), 2))
         info = dumps((min(BLOCK, n - s), ids[min(e, n) - 1], weight_max[i], level, low_bytes[i], high_bytes[i]), 2)
         last_at = at
-        block = INT.pack(len(info) + len(data)) + info + data
+        size = len(info) + len(data)
+        block = INT.pack(-size if e >= n else size) + info + data
         out.append(block)
         at += len(block)
     total = 0.0
@@ -187,15 +262,19 @@ def combined(stats: list[tuple]) -> tuple:
 def add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> None:
     """``tindex.add(key, value)`` for each entry (keys ascending), with one file write for all of them:
     the same rows, hash buckets and key positions as Whoosh's ``OrderedHashWriter.add`` makes."""
-    dbfile, hashfn, buckets, index = tindex.dbfile, tindex.hashfn, tindex.buckets, tindex.index
+    dbfile, hashfn, buckets = tindex.dbfile, tindex.hashfn, tindex.buckets
+    if hashfn is md5_hash:  # the same number: the digest's last four bytes, without its hex text
+        hashfn = _md5_low
     position = dbfile.tell()
     last = tindex.lastkey
     rows = []
+    positions = []
+    pack = _ROW_LENGTHS.pack
     for key, value in entries:
         if key <= last:
             raise ValueError(f"Keys must increase: {last!r}..{key!r}")
-        index.append(position)
-        row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
+        positions.append(position)
+        row = pack(len(key), len(value)) + key + value
         rows.append(row)
         h = hashfn(key)
         buckets[h & 255].append((h, position))
@@ -203,3 +282,45 @@ def add_terms(tindex: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> 
         last = key
     dbfile.write(b"".join(rows))
     tindex.lastkey = last
+    extend(tindex.index, positions)
+
+
+def _md5_low(key: bytes) -> int:
+    return int.from_bytes(md5(key).digest()[12:], "big")
+
+
+def extend(grown: GrowableArray, numbers: list[int]) -> None:
+    """``grown.extend(numbers)``: at once when they fit its array's type, else one by one (it retypes)."""
+    if isinstance(grown.array, array):
+        try:
+            grown.array.extend(array(grown.array.typecode, numbers))
+            return
+        except OverflowError:
+            pass
+    grown.extend(numbers)
+
+
+_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])  # ``filetables._pointer``: "!Iq"
+
+
+def write_hashes(tindex: HashWriter) -> None:
+    """``HashWriter._write_hashes``: each key's hash and position in one of 256 open-addressing tables
+    (twice as many slots as keys, linear probing, empty slots zero), each table in one write."""
+    dbfile = tindex.dbfile
+    for entries in tindex.buckets:
+        numslots = 2 * len(entries)
+        tindex.directory.append((dbfile.tell(), numslots))
+        if not numslots:
+            continue
+        hashes = [0] * numslots
+        positions = [0] * numslots  # a key's position is never 0 (the file starts with a header)
+        for h, position in entries:
+            slot = (h >> 8) % numslots
+            while positions[slot]:
+                slot = (slot + 1) % numslots
+            hashes[slot] = h
+            positions[slot] = position
+        table = np.empty(numslots, _SLOT)
+        table["hash"] = hashes
+        table["position"] = positions
+        dbfile.write(table.tobytes())

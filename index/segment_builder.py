@@ -9,7 +9,7 @@ analyzers' memo: ``index.analysis``); when the segment is finished the arrays ar
 numpy and every term's posting list is written block by block as Whoosh's ``W3PostingsWriter`` writes
 it (pickled blocks of up to 128 postings with their info tuples; the term table through Whoosh's own
 ``OrderedHashWriter``), and the per-document files (stored fields, lengths, columns) through Whoosh's
-own ``W3PerDocWriter`` and column writers.  The segment is a plain ``whoosh3`` segment: Whoosh's
+own ``W3PerDocWriter`` and column writers (column values given in runs: ``index.segment_columns``).  The segment is a plain ``whoosh3`` segment: Whoosh's
 readers and ours read it unchanged, and ``tests/test_index_segment_builder.py`` compares it with one
 Whoosh wrote: every term, posting, block statistic, length, stored field, column and score.
 
@@ -36,6 +36,7 @@ import tempfile
 from array import array
 from collections import Counter, defaultdict
 from itertools import count, repeat
+from struct import Struct
 
 import numpy as np
 from whoosh import analysis, columns, fields, formats
@@ -50,18 +51,23 @@ from index.posting_blocks import (
     EXISTS,
     EXTENT,
     FREQ,
-    INT,
     ONE,
     POSITIONS,
     add_terms,
     combined,
+    continued,
     encode_long,
+    encode_one,
     encode_positions,
     encode_short,
+    ended,
     packed,
+    write_hashes,
 )
+from index.segment_columns import RUN as COLUMN_RUN
+from index.segment_columns import ColumnValues
 
-_NUMPY_FROM = 48  # postings: longer lists are cut into blocks with array operations
+_NUMPY_FROM = BLOCK  # postings: longer lists are cut into blocks with array operations (one block costs less as lists)
 
 
 class _Field:
@@ -85,6 +91,7 @@ class _Field:
         "values",
         "spelled",
         "total",
+        "empty_has_none",
     )
 
     def __init__(self, name: str, field) -> None:
@@ -99,6 +106,7 @@ class _Field:
         self.lengths = bytearray()  # per document: its length byte (scorable fields only)
         self.total = 0  # the field's length summed over the segment's documents
         self.spelled: dict[str, list] = {}  # spelling fields: word -> the values of its postings
+        self.empty_has_none = False  # whether an empty value has no terms (then it is skipped at once)
         self.clear()
         if type(fmt) is formats.Existence:
             self.kind = EXISTS
@@ -116,9 +124,11 @@ class _Field:
         if isinstance(field, fields.ID) and type(analyzer) is analysis.IDTokenizer:
             return
         if isinstance(field, (fields.KEYWORD, fields.TEXT)) and isinstance(analyzer, Memoized):
+            self.empty_has_none = analyzer.items[0].expression.search("") is None  # the tokenizer finds no word in ""
             return
         if isinstance(field, fields.KEYWORD) and type(analyzer) is analysis.RegexTokenizer and not analyzer.gaps:
             self.regex = analyzer.expression
+            self.empty_has_none = self.regex.search("") is None
             return
         raise TypeError(f"field {name!r}: the segment builder does not index {type(field).__name__} with {analyzer!r}")
 
@@ -140,10 +150,8 @@ class _Field:
         bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
         starts = np.concatenate(([0], bounds))
         ends = np.concatenate((bounds, [len(ordered)]))
-        names = [""] * len(self.vocab)
-        for term, number in self.vocab.items():
-            names[number] = term
-        spans = {names[t]: (s, e) for t, s, e in zip(ordered[starts].tolist(), starts.tolist(), ends.tolist())}
+        names = list(self.vocab)  # terms were numbered as they were added: in the dict's order
+        spans = dict(zip(map(names.__getitem__, ordered[starts].tolist()), zip(starts.tolist(), ends.tolist())))
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64)
         freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind != EXISTS else None
         order_list = order.tolist()
@@ -219,7 +227,8 @@ class SegmentBuilder:
             )
             for name, field in self.schema.items()
         }
-        self._columns: dict = {}  # field name -> its column writer (Whoosh's, inside the per-document writer)
+        self._orders: dict[tuple[str, ...], list] = {}  # a document's field names -> ``_order``
+        self._columns: dict[str, ColumnValues] = {}  # field name -> its values not yet given to its (Whoosh's) column writer
         self._runs = None  # the temporary run file, once a chunk has been written
         self._chunks: dict[str, list[_Run]] = {}  # field name -> what each chunk wrote of it, in order
 
@@ -229,17 +238,15 @@ class SegmentBuilder:
         """Index one document, as ``whoosh.writing.SegmentWriter.add_document`` would."""
         perdoc = self.perdoc
         docnum = self.docnum
-        plans = self._plans
+        order = self._orders.get(tuple(values))
+        if order is None:
+            order = self._order(values)
         perdoc.start_doc(docnum)
         last_value = None  # the last posting value of the last field indexed: Whoosh's spelling postings carry it
-        for name in sorted(values):
+        for name, (field, built, whole, spell, stored, column) in order:
             value = values[name]
             if value is None:
                 continue
-            plan = plans.get(name)
-            if plan is None:
-                raise ValueError(f"{name!r}: not a field of this index's schema (boosts and stored overrides are not built here)")
-            field, built, whole, spell, stored, column = plan
             if whole:  # an ID: the whole value is the one term (an empty value too: Whoosh indexes b"")
                 if not isinstance(value, str):
                     raise ValueError(f"{value!r} is not unicode or sequence")
@@ -256,15 +263,33 @@ class SegmentBuilder:
             if stored:
                 perdoc.add_field(name, field, value, 0)  # lengths: written whole by ``finish``
             if column:
-                writer = self._columns.get(name)
-                if writer is None:  # created on first use, as Whoosh's per-document writer does
+                held = self._columns.get(name)
+                if held is None:  # created on first use, as Whoosh's per-document writer does
                     perdoc._create_column(name, column)
-                    writer = self._columns[name] = perdoc._get_column(name)
-                writer.add(docnum, field.to_column_value(value))
+                    held = self._columns[name] = ColumnValues(field, perdoc._get_column(name))
+                held.docs.append(docnum)
+                held.values.append(value)
         perdoc.finish_doc()
         self.docnum += 1
+        if not self.docnum % COLUMN_RUN:
+            self._flush_columns()
         if self._held >= self.chunk_postings:
             self._write_chunk()
+
+    def _order(self, values: dict) -> list[tuple[str, tuple]]:
+        """The plans of a document's fields, in Whoosh's order (by name), kept for documents with the same
+        names in the same order (a document maker's are all alike)."""
+        for name in values:
+            if name not in self._plans:
+                raise ValueError(f"{name!r}: not a field of this index's schema (boosts and stored overrides are not built here)")
+        if len(self._orders) >= 64:
+            self._orders.clear()
+        order = self._orders[tuple(values)] = [(name, self._plans[name]) for name in sorted(values)]
+        return order
+
+    def _flush_columns(self) -> None:
+        for held in self._columns.values():
+            held.flush()
 
     def _index(self, built: _Field, value, docnum: int) -> bytes | None:
         """Add one field value's postings; returns the last posting value (in Whoosh's order), if any."""
@@ -282,6 +307,8 @@ class SegmentBuilder:
             return EMPTY
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not unicode or sequence")
+        if not value and built.empty_has_none:  # most statements' channel, role, place, topics…
+            return None
         if kind == POSITIONS:
             found = built.analyzer.memo_positions(value)
             if found is None:  # words the chain splits or multiplies: the chain's own tokens
@@ -319,12 +346,18 @@ class SegmentBuilder:
                     terms = [t.text for t in built.analyzer(value, mode="index", boosts=True) if not t.stopped]
             if not terms:
                 return None
-            counts = Counter(terms)
-            postings = len(counts)
-            built.tids.extend(map(built.vocab.__getitem__, counts))
+            if len(set(terms)) == len(terms):  # every word once: frequencies of 1, in the words' order
+                postings = len(terms)
+                built.tids.extend(map(built.vocab.__getitem__, terms))
+                built.freqs.extend(repeat(1, postings))
+                encoded = packed(1)
+            else:
+                counts = Counter(terms)
+                postings = len(counts)
+                built.tids.extend(map(built.vocab.__getitem__, counts))
+                built.freqs.extend(counts.values())
+                encoded = packed(built.freqs[-1])
             built.docs.extend(repeat(docnum, postings))
-            built.freqs.extend(counts.values())
-            encoded = packed(built.freqs[-1])
         self._held += postings
         length = len(terms)
         if built.scorable:
@@ -354,7 +387,8 @@ class SegmentBuilder:
             def spelled(term: str):
                 values = sorted(built.spelled[term])
                 pieces = [
-                    encode_short([0] * len(v), None, v, None, 1.0, FREQ, spell=True) for v in (values[s : s + BLOCK] for s in range(0, len(values), BLOCK))
+                    encode_short([0] * len(values[s : s + BLOCK]), None, values[s : s + BLOCK], None, 1.0, FREQ, spell=True, last=s + BLOCK >= len(values))
+                    for s in range(0, len(values), BLOCK)
                 ]
                 last_at = sum(len(data) for data, _, _ in pieces[:-1])
                 return b"".join(data for data, _, _ in pieces), last_at, combined([stats for _, _, stats in pieces])
@@ -366,8 +400,12 @@ class SegmentBuilder:
         lengths = bytes(built.lengths) if built.scorable else None
         boost, kind = built.boost, built.kind
 
+        doc_list, freq_list, values = ordered.doc_list, ordered.freq_list, ordered.values
+
         def encode(term: str):
             s, e = spans[term]
+            if e - s == 1:
+                return encode_one(doc_list[s], None if freq_list is None else freq_list[s], None if values is None else values[s], lengths, boost, kind)
             if e - s > _NUMPY_FROM:
                 return encode_long(
                     ordered.docs[s:e],
@@ -404,7 +442,7 @@ class SegmentBuilder:
                 data, last_at, (df, total, low, high, weight_max, first, last) = encode(term)
                 numbers.extend((runs.tell(), len(data), last_at, df, low, high, first, last))
                 weights.extend((total, weight_max))
-                runs.write(data)
+                runs.write(continued(data, last_at))  # the list goes on in a later chunk's piece or the last
             if ordered:
                 self._chunks.setdefault(built.name, []).append(_Run(ordered, numbers, weights))
             built.clear()
@@ -416,12 +454,15 @@ class SegmentBuilder:
 
     def finish(self):
         """Write the segment's files and return the segment, or None when no document was added."""
+        self._flush_columns()
         self._write_lengths()
         self.perdoc.close()
         if not self.docnum:
             self._close_runs()
             return None
         writer = W3FieldWriter(self.codec, self.storage, self.segment)
+        tindex = writer._tindex
+        tindex._write_hashes = lambda: write_hashes(tindex)  # its close() writes the same tables, a write per table
         try:
             self._write_terms(writer)
         finally:
@@ -455,7 +496,7 @@ class SegmentBuilder:
         position = postfile.tell()
         pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
         entries: list[tuple[bytes, bytes]] = []  # term table rows not yet added
-        pack_info, pack_extent = W3TermInfo._struct.pack, EXTENT.pack
+        pack_row = Struct(W3TermInfo._struct.format + EXTENT.format.lstrip("!")).pack  # the term info, then its extent
         for name in sorted(by_name):
             built = by_name[name]
             self._pad_lengths(built)
@@ -467,34 +508,41 @@ class SegmentBuilder:
             at = [0] * len(runs)  # each run's next term: runs and the union are in the same order
             fieldmap[name] = len(fieldmap)
             prefix = pack_ushort(fieldmap[name])
+            if not runs:  # all in memory (the usual case): each list one piece, its last block's length negative
+                for term in sorted(terms):
+                    data, _, (df, weight, low, high, weight_max, first, last) = encode(term)
+                    length = len(WHOOSH3_HEADER_MAGIC) + len(data)
+                    pending.append(WHOOSH3_HEADER_MAGIC)
+                    pending.append(data)
+                    entries.append((prefix + term.encode("utf-8"), pack_row(0, weight, df, low, high, weight_max, first, last, position, length)))
+                    position += length
+                    if len(pending) > 4096:
+                        postfile.write(b"".join(pending))
+                        pending = []
+                        add_terms(tindex, entries)
+                        entries = []
+                continue
             for term in sorted(terms):
                 pieces = []
                 for i, run in enumerate(runs):
                     if at[i] < len(run.terms) and run.terms[at[i]] == term:
                         pieces.append(run.piece(at[i]))
                         at[i] += 1
-                if not pieces:  # all in memory (the usual case): one piece
+                if term in fresh:  # its last piece, its last block's length negative
                     data, last_at, stats = encode(term)
-                    (size,) = INT.unpack_from(data, last_at)  # the list's last block says so with a negative length
-                    body = [WHOOSH3_HEADER_MAGIC, data[:last_at], INT.pack(-size), data[last_at + 4 :]]
-                else:
-                    if term in fresh:
-                        data, last_at, stats = encode(term)
-                        pieces.append((None, data, last_at, stats))
-                    body = [WHOOSH3_HEADER_MAGIC]
-                    for i, (offset, data, last_at, _stats) in enumerate(pieces):
-                        if offset is not None:
-                            self._runs.seek(offset)
-                            data = self._runs.read(data)
+                    pieces.append((None, data, last_at, stats))
+                body = [WHOOSH3_HEADER_MAGIC]
+                for i, (offset, data, last_at, _stats) in enumerate(pieces):
+                    if offset is not None:  # written as continued (see ``_write_chunk``)
+                        self._runs.seek(offset)
+                        data = self._runs.read(data)
                         if i == len(pieces) - 1:
-                            (size,) = INT.unpack_from(data, last_at)
-                            data = data[:last_at] + INT.pack(-size) + data[last_at + 4 :]
-                        body.append(data)
-                    stats = combined([p[3] for p in pieces])
+                            data = ended(data, last_at)
+                    body.append(data)
+                df, weight, low, high, weight_max, first, last = combined([p[3] for p in pieces])
                 length = sum(map(len, body))
                 pending.extend(body)
-                df, weight, low, high, weight_max, first, last = stats
-                entries.append((prefix + term.encode("utf-8"), pack_info(0, weight, df, low, high, weight_max, first, last) + pack_extent(position, length)))
+                entries.append((prefix + term.encode("utf-8"), pack_row(0, weight, df, low, high, weight_max, first, last, position, length)))
                 position += length
                 if len(pending) > 4096:
                     postfile.write(b"".join(pending))

@@ -9,7 +9,7 @@ from conftest import PROJECT
 from whoosh.analysis import RegexTokenizer
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-from index.analysis import NAMES, PLAIN, WORDS, Memoized
+from index.analysis import _SEVERAL, NAMES, PLAIN, WORDS, Memoized
 
 SEED = next((PROJECT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
 HARD = (
@@ -78,3 +78,27 @@ def test_a_schema_read_from_an_index_shares_the_process_memo():
     assert shared(opened["words"].analyzer) is PLAIN
     other = Memoized(RegexTokenizer(r"\w+"))
     assert shared(other) is other
+
+
+@pytest.mark.parametrize("analyzer", [WORDS, NAMES, PLAIN], ids=["words", "names", "plain"])
+def test_words_learnt_in_one_stream_are_what_the_chain_makes_of_each(analyzer):
+    """New words go through the filters as one stream; each must come out as the chain makes it alone,
+    stop words, words made empty and words the tokenizer would split included."""
+    words = {*analyzer._findall(SEED), *analyzer._findall(HARD), "US", "us", "U.S", "ǅemal", "a b", "big time", "x-y", "", "ß", "3.141"}
+    streamed = Memoized(*analyzer.items)
+    assert streamed._streamed
+    streamed._learn(words)
+    alone = Memoized(*analyzer.items)
+    alone._streamed = False
+    alone._learn(words)
+    assert streamed._memo == alone._memo and streamed._several == alone._several
+    assert streamed._memo["big time"] is _SEVERAL and streamed._memo["the"] is None
+
+
+def test_a_chain_with_another_filter_learns_word_by_word():
+    from whoosh.analysis import IntraWordFilter, LowercaseFilter
+
+    analyzer = Memoized(RegexTokenizer(r"\w+"), IntraWordFilter(), LowercaseFilter())
+    assert not analyzer._streamed
+    text = "PowerShot cameras and iPods"
+    assert indexed(analyzer, text) == indexed(plain(analyzer), text)

@@ -201,3 +201,17 @@ def test_updates_in_batches_answer_as_one_whoosh_segment(tmp_path):
         writing.update(home, store, ids[:5])
     assert [[i for i, _ in hits] for hits in answers(whoosh_index.open_dir(path))] == [[i for i, _ in hits] for hits in answers(expected_ix)]
     assert writing.verify(home, Store(home, readonly=True)).missing == []
+
+
+def test_documents_with_their_fields_in_any_order_or_unknown_fields(tmp_path):
+    """Fields are indexed in Whoosh's order (by name) whatever order a document lists them in; a field the
+    schema lacks is refused."""
+    schema, docs = article_schema(), documents("articles")[:60]
+    shuffled = [dict(reversed(doc.items())) if i % 2 else doc for i, doc in enumerate(docs)]
+    assert content(builder_built(tmp_path / "shuffled", schema, shuffled)) == content(builder_built(tmp_path / "plain", schema, docs))
+    folder = tmp_path / "refused"
+    folder.mkdir()
+    builder = SegmentBuilder(whoosh_index.create_in(folder, schema))
+    with pytest.raises(ValueError, match="not a field"):
+        builder.add_document(**docs[0], nope="x")
+    builder.cancel()
