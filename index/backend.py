@@ -75,6 +75,9 @@ class Feeder:
             self.pending = []
         self.last = time.monotonic()
 
+    def inputs_left(self, count: int) -> None:
+        """How many inputs the ingest has yet to read: a hint for when to commit (this feeder needs none)."""
+
 
 @runtime_checkable
 class SearchBackend(Protocol):

@@ -40,6 +40,14 @@ from index.errors import IndexerGone
 
 START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
 LAG = 500  # articles stored but not yet taken in by the indexer, past which the ingest waits for it
+# The batch open when the ingest stores its last article is all that is left to wait for: its segment
+# (about 2.5 ms of CPU per article on one core, the other idle) is written after everything else.
+# Told how many inputs are still to come, the indexer commits its batch early once it holds at least
+# FINISH_AHEAD times as many articles as are still to come (and EARLY_FROM or more): that segment is
+# written while the rest are extracted, and each batch after it is smaller again, so the ingest's end
+# waits for a small one: an ingest of 540 articles commits at about 360 and 480, and the last 60 at its end.
+FINISH_AHEAD = 2
+EARLY_FROM = 100
 
 
 class BackgroundFeeder(Feeder):
@@ -52,6 +60,7 @@ class BackgroundFeeder(Feeder):
         self._conn = None
         self._sent = 0  # articles handed to the indexer
         self._taken = 0  # of which it has said it took in
+        self._left: int | None = None  # inputs the ingest has yet to read, when it says
 
     def __call__(self, article_ids: list[str]) -> None:
         if self._process is None:
@@ -60,10 +69,13 @@ class BackgroundFeeder(Feeder):
                 self._start()
             return
         self._check()
-        self._send(list(article_ids))
+        self._send((list(article_ids), self._left))
         self._sent += len(article_ids)
         while self._sent - self._taken > LAG:
             self._receive()  # wait for the indexer to catch up
+
+    def inputs_left(self, count: int) -> None:
+        self._left = max(0, count)
 
     def flush(self) -> None:
         """Index what is left and wait until the index has it all (the indexer commits and ends)."""
@@ -92,11 +104,13 @@ class BackgroundFeeder(Feeder):
             writing.open_for_writing(self.home)  # a new archive's empty index, so the indexer never thinks it must rebuild
         spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
         self._conn, child = spawn.Pipe()
-        self._process = spawn.Process(target=_serve, args=(self.home, child, self.every, self.seconds, os.getpid()), name="parley-indexer", daemon=True)
+        self._process = spawn.Process(
+            target=_serve, args=(self.home, child, self.every, self.seconds, os.getpid(), EARLY_FROM), name="parley-indexer", daemon=True
+        )
         self._process.start()
         child.close()
         pending, self.pending = self.pending, []
-        self._send(pending)
+        self._send((pending, self._left))
         self._sent += len(pending)
 
     def _send(self, message: list[str] | None) -> None:
@@ -141,9 +155,10 @@ class BackgroundFeeder(Feeder):
         self._conn = None
 
 
-def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
-    """The indexer: batches of ids in, one ``writing.Batch`` open at a time; ("took", articles) out after
-    each batch of ids, and ("done", statements written) or ("error", exception) when told to finish (``None``)."""
+def _serve(home: str, conn, every: int, seconds: float, parent: int, early_from: int = EARLY_FROM) -> None:
+    """The indexer: lists of ids in (each with how many inputs the ingest has yet to read, or None), one
+    ``writing.Batch`` open at a time; ("took", articles) out after each list, and ("done", statements
+    written) or ("error", exception) when told to finish (``None``)."""
     _watch(parent)
     store = Store(Path(home))
     batch: writing.Batch | None = None
@@ -156,9 +171,10 @@ def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
                 batch = None
                 continue
             try:
-                ids = conn.recv()
+                message = conn.recv()
             except EOFError:  # the ingest let go of us without finishing: keep what is done
-                ids = None
+                message = None
+            ids, left = message if isinstance(message, tuple) else (message, None)
             if ids is None:
                 if batch is not None:
                     batch.commit(store)
@@ -174,7 +190,9 @@ def _serve(home: str, conn, every: int, seconds: float, parent: int) -> None:
                 batch, opened = writing.Batch(home), time.monotonic()
             written += batch.add(store, ids)
             conn.send(("took", len(ids)))
-            if len(batch.ids) >= every or time.monotonic() - opened >= seconds:  # ids keep coming: the clock still counts
+            held = len(batch.ids)
+            nearly_done = left is not None and held >= early_from and held >= FINISH_AHEAD * left
+            if held >= every or time.monotonic() - opened >= seconds or nearly_done:  # ids keep coming: the clock still counts
                 batch.commit(store)
                 batch = None
     except BaseException as error:

@@ -93,6 +93,36 @@ def test_the_ingest_waits_while_the_indexer_is_more_than_its_lag_behind(home, st
     assert store.unindexed() == [] and writing.verify(home, store).ok
 
 
+def test_the_indexer_commits_early_once_few_inputs_are_left(home, store, monkeypatch):
+    monkeypatch.setattr(indexer, "EARLY_FROM", 1)
+    ids = ingest(GOOD, store, procs=1).added
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
+    feeder.last -= 7200
+    feeder.inputs_left(0)  # the ingest's last input was read: the batch is worth writing now
+    feeder(ids)
+    deadline = time.monotonic() + 30
+    while store.unindexed():  # committed unasked, long before `every` articles or `seconds`
+        assert time.monotonic() < deadline, "the batch was never committed"
+        time.sleep(0.1)
+    feeder.flush()
+    assert writing.verify(home, store).ok
+
+
+def test_the_indexer_keeps_its_batch_open_while_many_inputs_are_left(home, store, monkeypatch):
+    monkeypatch.setattr(indexer, "EARLY_FROM", 1)
+    ids = ingest(GOOD, store, procs=1).added
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
+    feeder.last -= 7200
+    feeder.inputs_left(len(ids))  # as many still to come as it holds: not yet
+    feeder(ids)
+    while feeder._taken < len(ids):
+        feeder._receive()
+    time.sleep(0.5)
+    assert set(ids) <= set(store.unindexed())
+    feeder.flush()
+    assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
 def test_an_indexer_that_died_is_reported_and_its_articles_stay_listed(home, store):
     feeder = BackgroundFeeder(home, store, every=1000, seconds=3600)
     feeder.last -= 7200
