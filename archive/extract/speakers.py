@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
-from operator import not_
+from operator import itemgetter, not_
 
 from archive.extract.data import DATA_DIR
 from archive.extract.kinds import lexicon
@@ -434,6 +434,30 @@ def _pronoun(text: str, tok: Token) -> Mention:
 def describe(text: str, toks: list[Token]) -> Mention | None:
     """Split a noun phrase into name, role and type: "Kremlin spokesperson Dmitry Peskov" ->
     name "Dmitry Peskov", role "Kremlin spokesperson", a person."""
+    if not toks:
+        return None
+    # The answer depends only on the phrase's characters and how they split into tokens (its
+    # offsets move with the phrase), and the same phrases come back within and across articles.
+    base = toks[0].start
+    key = (text[base : toks[-1].end], tuple(map(_TOKEN_TEXT, toks)))
+    known = _DESCRIBED.get(key, _UNKNOWN)
+    if known is _UNKNOWN:
+        m = _describe(text, toks)
+        if len(_DESCRIBED) >= 50000:
+            _DESCRIBED.clear()
+        known = _DESCRIBED[key] = None if m is None else (m.start - base, m.end - base, m.text, m.name, m.role, m.type, m.form, m.gender)
+    if known is None:
+        return None
+    start, end, full, name, role, typ, form, gender = known
+    return Mention(base + start, base + end, full, name, role, typ, form, gender)
+
+
+_DESCRIBED: dict[tuple[str, tuple[str, ...]], tuple | None] = {}  # describe answers, offsets from the phrase's start
+_UNKNOWN = object()
+_TOKEN_TEXT = itemgetter(0)
+
+
+def _describe(text: str, toks: list[Token]) -> Mention | None:
     v = vocabulary()
     a, b = 0, len(toks)
     while a < b and toks[a].lower in _DETERMINERS:
