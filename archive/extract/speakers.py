@@ -68,6 +68,12 @@ class Mention:
     form: str  # name / pronoun / nominal
     gender: str | None = None
 
+    def __init__(self, start: int, end: int, text: str, name: str, role: str | None, type: str, form: str, gender: str | None = None) -> None:
+        # The generated __init__ of a frozen class sets each field through object.__setattr__; one
+        # update of the instance dict sets the same fields in one call (tens of thousands of mentions
+        # are made per hundred articles).
+        self.__dict__.update(start=start, end=end, text=text, name=name, role=role, type=type, form=form, gender=gender)
+
 
 @dataclass(frozen=True)
 class Vocabulary:
