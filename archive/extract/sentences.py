@@ -176,7 +176,9 @@ class Document:
             first, last = self.tok_index(q.open), self.tok_index(q.outer_end)
             self.inq[first:last] = [True] * (last - first)
         self.lower_words = frozenset(filter(str.islower, set(words)))  # each distinct word tested once
-        initial = {self.tok_index(s.start) for s in self.sents}
+        # each sentence's first token and the token after its last, looked up by every statement finder
+        self._sent_bounds = [(self.tok_index(s.start), self.tok_index(s.end)) for s in self.sents]
+        initial = {first for first, _ in self._sent_bounds}
         # capitalised words, as indices (each word's first character is upper case)
         self.capitals = list(compress(count(), map(str.isupper, map(_FIRST, words))))
         inner = {words[k] for k in self.capitals if k not in initial and k > 0 and words[k - 1] not in _OPEN_MARKS}
@@ -194,8 +196,7 @@ class Document:
         return max(0, bisect.bisect_right(self.sent_starts, offset) - 1)
 
     def sent_tokens(self, si: int) -> tuple[int, int]:
-        s = self.sents[si]
-        return self.tok_index(s.start), self.tok_index(s.end)
+        return self._sent_bounds[si]
 
     def quote_at(self, offset: int) -> Quotation | None:
         """The quotation whose marks enclose ``offset``."""
