@@ -624,18 +624,24 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
     last = len(toks) if until is None else doc.tok_index(until)
     # capitalised words and "the", outside quotations
     # ("The" is among the capitalised words already; the two sorted runs merge in one pass of sorted)
-    thes = [k for k in compress(count(), map("the".__eq__, doc.lowers)) if not toks[k].text[0].isupper()]
+    thes = [k for k in _positions(doc.lowers, "the") if not toks[k].text[0].isupper()]
     candidates = sorted(doc.capitals + thes)
     del candidates[bisect.bisect_left(candidates, last) :]
     candidates = list(compress(candidates, map(not_, map(inq.__getitem__, candidates))))
     spans: dict[int, tuple[int, int] | None] = {}  # sentence -> its tokens, None for a heading
     skip_to = 0
+    # the sentence of each candidate (as doc.sentence_of finds it), read off the sentences' first
+    # tokens while the candidates go forward
+    firsts = doc.sent_first_tokens
+    following = 0  # the first sentence that starts after the candidate
     for i in candidates:
         if i < skip_to:
             continue
         t = toks[i]
         low = t.lower
-        si = doc.sentence_of(t.start)
+        while following < len(firsts) and firsts[following] <= i:
+            following += 1
+        si = following - 1 if following else 0
         if si not in spans:
             sent = doc.sents[si]
             spans[si] = None if is_heading(doc.text[sent.start : sent.end]) else doc.sent_tokens(si)
@@ -682,6 +688,18 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
         skip_to = doc.tok_index(m.end)
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _positions(items: list[str], item: str) -> list[int]:
+    """The indices where ``item`` stands in ``items`` (found by ``list.index``, which compares in C)."""
+    out = []
+    at = -1
+    try:
+        while True:
+            at = items.index(item, at + 1)
+            out.append(at)
+    except ValueError:
+        return out
 
 
 @cache
