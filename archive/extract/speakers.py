@@ -449,7 +449,7 @@ def describe(text: str, toks: list[Token]) -> Mention | None:
     known = _DESCRIBED.get(key, _UNKNOWN)
     if known is _UNKNOWN:
         m = _describe(text, toks)
-        if len(_DESCRIBED) >= 50000:
+        if len(_DESCRIBED) >= 20000:  # about 600 bytes each: at most some 12 MB
             _DESCRIBED.clear()
         known = _DESCRIBED[key] = None if m is None else (m.start - base, m.end - base, m.text, m.name, m.role, m.type, m.form, m.gender)
     if known is None:
