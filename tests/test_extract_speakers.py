@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from archive.extract.actors import actors, anonymous_source, outlet
+from archive.extract.actors import _name_key, actors, anonymous_source, outlet
 from archive.extract.confidence import calibrated
 from archive.extract.found import Found
 from archive.extract.pipeline import extract
 from archive.extract.speakers import Mention, describe_role
-from archive.model import Article, Statement, confidence_band
+from archive.model import Article, Statement, confidence_band, name_key
 
 
 def statements(text: str) -> list[Statement]:
@@ -434,3 +434,8 @@ def test_a_surname_that_is_also_a_first_name_joins_the_full_name():
 def test_a_month_is_still_no_name_on_its_own():
     text = "In May officials said the bridge would reopen by the autumn."
     assert speaker_of(text, "the bridge would reopen")["name"] == "officials"
+
+
+@pytest.mark.parametrize("name", ["Volodymyr Zelenskyy", "Zelenskiy", "Sergei Lavrov's", "Abu Mohammed al-Jolani", "Łukasz Kamiński", "O'Neill", "", "  "])
+def test_the_actors_name_key_is_the_models(name):
+    assert _name_key(name) == name_key(name)

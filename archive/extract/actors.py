@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from archive.extract.data import DATA_DIR, home_folder
-from archive.model import fold, name_key
+from archive.model import fold, name_key, spelling_key
 
 __all__ = ["Actor", "Actors", "actors", "outlet", "anonymous_source"]
 
@@ -70,7 +70,16 @@ class Actors:
 
 @lru_cache(maxsize=8192)
 def _find(table: Actors, name: str) -> Actor | None:
-    return table._by_key.get(name_key(name))
+    return table._by_key.get(_name_key(name))
+
+
+def _name_key(name: str) -> str:
+    """``name_key(name)`` with each word's spelling key remembered: most names an article asks about are
+    new as a whole, but their words come back in name after name."""
+    return " ".join(map(_spelling_key, fold(name).split()))
+
+
+_spelling_key = lru_cache(maxsize=16384)(spelling_key)
 
 
 def _latest_role(roles: list[dict]) -> str | None:

@@ -418,6 +418,26 @@ _DECADE_WORDS = {
 }
 
 
+def _parsed(written: str) -> date | None:
+    """``parse_date(written)``, None where it raises ValueError; remembered, because dateutil takes a
+    third of a millisecond per date and the same dates come back across articles (the answer depends
+    on the string alone: parse_date fills no part from today)."""
+    when = _PARSED.get(written, _UNPARSED)
+    if when is _UNPARSED:
+        try:
+            when = parse_date(written)
+        except ValueError:
+            when = None
+        if len(_PARSED) >= 20000:
+            _PARSED.clear()
+        _PARSED[written] = when
+    return when  # type: ignore[return-value]
+
+
+_PARSED: dict[str, date | None] = {}
+_UNPARSED = object()
+
+
 def _collect(finder: _Finder) -> None:
     text = finder.text
     w = _words()
@@ -426,9 +446,8 @@ def _collect(finder: _Finder) -> None:
 
     def full_date(m: re.Match[str]) -> None:
         if m.group("year"):
-            try:
-                when = parse_date(re.sub(r"(?i)^the\s+|\s+of(?=\s)", "", m.group()))
-            except ValueError:
+            when = _parsed(re.sub(r"(?i)^the\s+|\s+of(?=\s)", "", m.group()))
+            if when is None:
                 return
             finder.add(m.start(), m.end(), lambda _pub, d=when: _day(d))
             return
@@ -480,9 +499,8 @@ def _collect(finder: _Finder) -> None:
         finder.add(m.start(), m.end(), lambda _p, y=int(m.group("year")): _year(y))
 
     for m in scan.finditer("iso"):
-        try:
-            when = parse_date(m.group())
-        except ValueError:
+        when = _parsed(m.group())
+        if when is None:
             continue
         finder.add(m.start(), m.end(), lambda _p, d=when: _day(d))
 

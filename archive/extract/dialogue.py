@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from archive.extract.entities import Entities, Entity
 from archive.extract.found import Found, turn_gap
+from archive.extract.keyscan import at_word_start
 from archive.extract.sentences import Document
 from archive.extract.speakers import (
     Mention,
@@ -76,30 +77,22 @@ def _after_preposition(doc: Document, m: Mention) -> bool:
     return k >= 0 and doc.toks[k].lower in vocabulary().not_speaker_after
 
 
-def _at_word_start(*phrases: str, then: str = "") -> str:
-    r"""Alternatives that match only at the start of a word, as ``\b(?:a|b)`` would (each starts with a
-    letter), each followed by ``then``: every phrase's first letter comes before its lookbehind, so that
-    the pattern starts with literals and the regex engine skips in C to the letters that can begin one,
-    instead of trying the pattern at every character of a quotation or article."""
-    return "|".join(f"{re.escape(p[0])}(?<!\\w{re.escape(p[0])}){re.escape(p[1:])}{then}" for p in phrases)
-
-
 _SELF_NAME_RE = re.compile(
-    "(?:" + _at_word_start("I am", "I'm", "I’m", "I be", "my name is", "My name is", "call me", "Call me") + r")\s+((?:[A-Z][\w'’-]+\.?\s?){1,3})"
+    "(?:" + at_word_start("I am", "I'm", "I’m", "I be", "my name is", "My name is", "call me", "Call me") + r")\s+((?:[A-Z][\w'’-]+\.?\s?){1,3})"
 )
 # The narrator names themself in the narrative: "So, I called myself Pip", "My name was Ishmael".
 _NARRATOR_NAME_RE = re.compile(
     "(?:"
-    + _at_word_start("I called myself", "I was called", "My name is", "My name was", "my name is", "my name was", "Call me", "call me")
+    + at_word_start("I called myself", "I was called", "My name is", "My name was", "my name is", "my name was", "Call me", "call me")
     + r")\s+([A-Z][\w'’-]+)(?=[\s,.;])"
 )
 # A name someone is called by: at the start of the quotation, after a comma, semicolon, ! or ?, or
 # after "dear", "my", "oh", "O" (“Watson, …”, “…, Mr. Holmes.”, “My dear Holmes”).
 _VOCATIVE_RE = re.compile(r"(?:^|[,;!?]\s|\b(?:dear|Dear|my|My|Oh|oh|O)\s)((?:[A-Z][\w'’-]+\.?\s)?[A-Z][\w'’-]+)(?=\s?[,.!?;])")
 # The same after the first character, where "^" never matches: written to start with literals only
-# (see _at_word_start), it is found many times faster.
+# (see ``keyscan.at_word_start``), it is found many times faster.
 _VOCATIVE_AFTER_START_RE = re.compile(
-    r"(?:,\s|;\s|!\s|\?\s|" + _at_word_start("dear", "Dear", "my", "My", "Oh", "oh", "O", then=r"\s") + r")((?:[A-Z][\w'’-]+\.?\s)?[A-Z][\w'’-]+)(?=\s?[,.!?;])"
+    r"(?:,\s|;\s|!\s|\?\s|" + at_word_start("dear", "Dear", "my", "My", "Oh", "oh", "O", then=r"\s") + r")((?:[A-Z][\w'’-]+\.?\s)?[A-Z][\w'’-]+)(?=\s?[,.!?;])"
 )
 
 

@@ -79,6 +79,15 @@ def matches(
                 break
 
 
+def at_word_start(*phrases: str, then: str = "") -> str:
+    r"""Alternatives that match only at the start of a word, as ``\b(?:a|b)`` would (each starts with a
+    letter), each followed by ``then``: every phrase's first letter comes before its lookbehind, so that
+    the pattern starts with literals and the regex engine skips in C to the letters that can begin one,
+    instead of trying the pattern at every character of the text.  A lookbehind sees the text before
+    the ``pos`` given to ``finditer``, as ``\b`` does, so both agree inside any range."""
+    return "|".join(f"{re.escape(p[0])}(?<!\\w{re.escape(p[0])}){re.escape(p[1:])}{then}" for p in phrases)
+
+
 def key_pattern(words: Iterable[str]) -> re.Pattern[str]:
     """A plain alternation of literal ``words``, longest first (fast to scan for)."""
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from archive.extract.data import DATA_DIR
+from archive.extract.keyscan import at_word_start
 from archive.extract.sentences import Token
 
 __all__ = ["Cue", "CueLexicon", "lexicon", "inflect"]
@@ -236,14 +237,17 @@ def _channel_patterns(ch: dict[str, list[str]]) -> tuple[re.Pattern[str], ...]:
     det = r"(?:a|an|the|his|her|their|its|a\s+joint|a\s+new)"
     via = r"(?:posted|published|carried|aired|broadcast|seen|released|issued|shared|sent)\s+(?:on|to|by|via)"
     name = r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|October|November|December)[A-Z][\w'’-]+"
+    # the words that tie a channel to its statement, each at a word's start (see keyscan.at_word_start)
+    told = at_word_start("told", "tells", "tell", "telling")
+    during = at_word_start("In", "in", "During", "during", "At", "at", "On", "on", "Via", "via", "Through", "through", "issued")
     where = rf"(?:{outlet}|{named}|{media}|{platform}|(?:the\s+)?(?:[\w'’-]+\s+){{0,4}}?(?:{_alts(ch['outlets'])}|{name}))"
     noun = rf"(?:[\w-]+\s+){{0,2}}?(?:{_alts(ch['nouns'])})(?:\s+(?:{via}|on|with|to)\s+{where})?"
     return (
-        re.compile(rf"\b(?:told|tells|tell|telling)\s+(?P<c>{outlet}|{conference}|{media}|{named})(?![\w-])"),
+        re.compile(rf"(?:{told})\s+(?P<c>{outlet}|{conference}|{media}|{named})(?![\w-])"),
         re.compile(rf"(?P<c>{outlet}|{named})\s+(?:quoted|cited)\b"),
-        re.compile(rf"\b(?:[Ii]n|[Dd]uring|[Aa]t|[Oo]n|[Vv]ia|[Tt]hrough|issued)\s+{det}\s+(?P<c>{noun})(?![\w-])"),
-        re.compile(rf"\b(?:on|via)\s+(?P<c>{platform})(?![\w-])"),
-        re.compile(rf"\b(?:to|with|on|by)\s+(?P<c>{outlet}|{media})(?![\w-])"),
+        re.compile(rf"(?:{during})\s+{det}\s+(?P<c>{noun})(?![\w-])"),
+        re.compile(rf"(?:{at_word_start('on', 'via')})\s+(?P<c>{platform})(?![\w-])"),
+        re.compile(rf"(?:{at_word_start('to', 'with', 'on', 'by')})\s+(?P<c>{outlet}|{media})(?![\w-])"),
     )
 
 

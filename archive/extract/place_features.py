@@ -67,7 +67,10 @@ class _Rules:
         self.first_names = first_names
         heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         # Each pattern looks for its rare literal part first, then reads the name back from it.
-        self.head = re.compile(rf" ({heads})(?![\w'’-])")
+        # (the lookahead for the heads' first letters passes over the many spaces before other words
+        # without trying every head there)
+        initials = re.escape("".join(sorted({h[0] for h in self.heads})))
+        self.head = re.compile(rf" (?=[{initials}])({heads})(?![\w'’-])")
         self.name_before = re.compile(rf"(?<![\w.'’-])({_NAME}) $")
         # The lower-case heads and lead-ins in one pattern (its literal space first, like ``head``);
         # a lead-in's name is then read by its own pattern.  The prefixes are capitalised words

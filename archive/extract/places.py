@@ -32,7 +32,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import compress, count
+from itertools import compress, count, starmap
 from operator import itemgetter, or_
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
@@ -305,7 +305,7 @@ def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     low = text.lower()
     if len(low) != len(text):
         return tokens, [w.lower() if w.isascii() else place_key(w) for w in (text[s:e] for s, e in tokens)]
-    folded = [low[s:e] for s, e in tokens]
+    folded = list(map(low.__getitem__, starmap(slice, tokens)))  # [low[s:e] for s, e in tokens], in C
     if not text.isascii():
         starts = list(map(_FIRST, tokens))
         for m in _NON_ASCII.finditer(text):
@@ -555,9 +555,8 @@ def _contains(outer: Entry, inner: Entry) -> bool:
 def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
     # a round's answer for a mention depends only on what _Round.key holds: a name said
     # several times is scored once per round
-    first = _Round(None)
     for m in mentions:
-        m.choice, m.score = first.best(m)
+        m.choice, m.score = _context_free(m)
     for _round in range(2):
         chosen = [m.choice for m in mentions]
         context = _Round(_Context(mentions))
@@ -575,6 +574,22 @@ def _resolve(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
         if m.choice is not None:
             keep.append(m)
     mentions[:] = keep
+
+
+def _context_free(m: _Mention) -> tuple[Entry | None, float]:
+    """``_best(m, None)``, remembered across articles: without a context the answer depends only on
+    the alias, its qualifier's alias, the cue and whether the name is listed (aliases are made once
+    per process and kept, so the key holds them, not their ids)."""
+    key = (m.alias, m.qualifier.alias if m.qualifier is not None else None, m.cue, m.listed)
+    answer = _CONTEXT_FREE.get(key)
+    if answer is None:
+        if len(_CONTEXT_FREE) >= 50000:
+            _CONTEXT_FREE.clear()
+        answer = _CONTEXT_FREE[key] = _best(m, None)
+    return answer
+
+
+_CONTEXT_FREE: dict[tuple, tuple[Entry | None, float]] = {}
 
 
 class _Round:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
@@ -176,7 +177,10 @@ class Document:
             first, last = self.tok_index(q.open), self.tok_index(q.outer_end)
             self.inq[first:last] = [True] * (last - first)
         self.lower_words = frozenset(filter(str.islower, set(words)))  # each distinct word tested once
-        initial = {self.tok_index(s.start) for s in self.sents}
+        # each sentence's first token and the token after its last, looked up by every statement finder
+        self._sent_bounds = [(self.tok_index(s.start), self.tok_index(s.end)) for s in self.sents]
+        self.sent_first_tokens = [first for first, _ in self._sent_bounds]
+        initial = set(self.sent_first_tokens)
         # capitalised words, as indices (each word's first character is upper case)
         self.capitals = list(compress(count(), map(str.isupper, map(_FIRST, words))))
         inner = {words[k] for k in self.capitals if k not in initial and k > 0 and words[k - 1] not in _OPEN_MARKS}
@@ -194,8 +198,7 @@ class Document:
         return max(0, bisect.bisect_right(self.sent_starts, offset) - 1)
 
     def sent_tokens(self, si: int) -> tuple[int, int]:
-        s = self.sents[si]
-        return self.tok_index(s.start), self.tok_index(s.end)
+        return self._sent_bounds[si]
 
     def quote_at(self, offset: int) -> Quotation | None:
         """The quotation whose marks enclose ``offset``."""
@@ -212,9 +215,19 @@ def is_heading(line: str) -> bool:
     if not any(c.islower() for c in line):
         return True
     words = 0  # words that start with a letter: two to eight, each capitalised
-    for w in line.split():
+    for w in _words(line):
         if w[0].isalpha():
             if not w[0].isupper() or words == 8:
                 return False
             words += 1
     return words >= 2 and line.rstrip()[-1:] not in '!?"”’'
+
+
+def _words(line: str) -> Iterator[str]:
+    """``line.split()``, the first few words cut off first: most lines are decided by their first words."""
+    head = line.split(None, 4)
+    if len(head) <= 4:
+        yield from head
+        return
+    yield from head[:4]
+    yield from head[4].split()

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
-from operator import not_
+from operator import itemgetter, not_
 
 from archive.extract.data import DATA_DIR
 from archive.extract.kinds import lexicon
@@ -67,6 +67,12 @@ class Mention:
     type: str  # person / organization / group / unknown
     form: str  # name / pronoun / nominal
     gender: str | None = None
+
+    def __init__(self, start: int, end: int, text: str, name: str, role: str | None, type: str, form: str, gender: str | None = None) -> None:
+        # The generated __init__ of a frozen class sets each field through object.__setattr__; one
+        # update of the instance dict sets the same fields in one call (tens of thousands of mentions
+        # are made per hundred articles).
+        self.__dict__.update(start=start, end=end, text=text, name=name, role=role, type=type, form=form, gender=gender)
 
 
 @dataclass(frozen=True)
@@ -434,6 +440,30 @@ def _pronoun(text: str, tok: Token) -> Mention:
 def describe(text: str, toks: list[Token]) -> Mention | None:
     """Split a noun phrase into name, role and type: "Kremlin spokesperson Dmitry Peskov" ->
     name "Dmitry Peskov", role "Kremlin spokesperson", a person."""
+    if not toks:
+        return None
+    # The answer depends only on the phrase's characters and how they split into tokens (its
+    # offsets move with the phrase), and the same phrases come back within and across articles.
+    base = toks[0].start
+    key = (text[base : toks[-1].end], tuple(map(_TOKEN_TEXT, toks)))
+    known = _DESCRIBED.get(key, _UNKNOWN)
+    if known is _UNKNOWN:
+        m = _describe(text, toks)
+        if len(_DESCRIBED) >= 20000:  # about 600 bytes each: at most some 12 MB
+            _DESCRIBED.clear()
+        known = _DESCRIBED[key] = None if m is None else (m.start - base, m.end - base, m.text, m.name, m.role, m.type, m.form, m.gender)
+    if known is None:
+        return None
+    start, end, full, name, role, typ, form, gender = known
+    return Mention(base + start, base + end, full, name, role, typ, form, gender)
+
+
+_DESCRIBED: dict[tuple[str, tuple[str, ...]], tuple | None] = {}  # describe answers, offsets from the phrase's start
+_UNKNOWN = object()
+_TOKEN_TEXT = itemgetter(0)
+
+
+def _describe(text: str, toks: list[Token]) -> Mention | None:
     v = vocabulary()
     a, b = 0, len(toks)
     while a < b and toks[a].lower in _DETERMINERS:
@@ -594,18 +624,24 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
     last = len(toks) if until is None else doc.tok_index(until)
     # capitalised words and "the", outside quotations
     # ("The" is among the capitalised words already; the two sorted runs merge in one pass of sorted)
-    thes = [k for k in compress(count(), map("the".__eq__, doc.lowers)) if not toks[k].text[0].isupper()]
+    thes = [k for k in _positions(doc.lowers, "the") if not toks[k].text[0].isupper()]
     candidates = sorted(doc.capitals + thes)
     del candidates[bisect.bisect_left(candidates, last) :]
     candidates = list(compress(candidates, map(not_, map(inq.__getitem__, candidates))))
     spans: dict[int, tuple[int, int] | None] = {}  # sentence -> its tokens, None for a heading
     skip_to = 0
+    # the sentence of each candidate (as doc.sentence_of finds it), read off the sentences' first
+    # tokens while the candidates go forward
+    firsts = doc.sent_first_tokens
+    following = 0  # the first sentence that starts after the candidate
     for i in candidates:
         if i < skip_to:
             continue
         t = toks[i]
         low = t.lower
-        si = doc.sentence_of(t.start)
+        while following < len(firsts) and firsts[following] <= i:
+            following += 1
+        si = following - 1 if following else 0
         if si not in spans:
             sent = doc.sents[si]
             spans[si] = None if is_heading(doc.text[sent.start : sent.end]) else doc.sent_tokens(si)
@@ -652,6 +688,18 @@ def narrative_mentions(doc: Document, until: int | None = None) -> list[Mention]
         skip_to = doc.tok_index(m.end)
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _positions(items: list[str], item: str) -> list[int]:
+    """The indices where ``item`` stands in ``items`` (found by ``list.index``, which compares in C)."""
+    out = []
+    at = -1
+    try:
+        while True:
+            at = items.index(item, at + 1)
+            out.append(at)
+    except ValueError:
+        return out
 
 
 @cache
