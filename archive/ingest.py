@@ -80,13 +80,17 @@ def ingest(
     on_added: Callable[[list[str]], None] | None = None,
     follow_links: bool = False,
     procs: int | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest every input; ``on_added`` hears the ids of each committed step (to update an index).
+    """Ingest every input; ``on_added`` hears the ids of each committed step (to update an index),
+    ``on_start`` how many inputs there are once they are listed, ``on_input`` each one as it is stored.
 
     ``procs``: processes that read and extract (default: every core from ``PARALLEL_FROM`` inputs up).
     """
     report = IngestReport()
     sources = list(iter_sources(paths, follow_links))
+    if on_start:
+        on_start(len(sources))
     if procs is None:
         procs = (os.cpu_count() or 1) if len(sources) >= PARALLEL_FROM else 1
     prepared_inputs = _prepared(sources, defaults, max_bytes, procs)

@@ -40,8 +40,18 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
         finished = finish_pending(search_backend(ctx), store)
         if finished:
             click.echo(f"indexed {finished} article(s) an earlier ingest stored but did not index", err=True)
-        on_input, finish = _progress()
+        progress, finish = _progress()
         feeder = search_backend(ctx).feeder(store)
+        inputs = [0, 0]  # listed, read
+
+        def on_start(count: int) -> None:
+            inputs[0] = count
+
+        def on_input(name: str) -> None:
+            inputs[1] += 1
+            feeder.inputs_left(inputs[0] - inputs[1])
+            if progress:
+                progress(name)
 
         def on_added(ids: list[str]) -> None:
             if verbose:
@@ -59,6 +69,7 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
                 on_added=on_added,
                 follow_links=follow_links,
                 procs=procs,
+                on_start=on_start,
             )
             feeder.flush()
         except IndexerGone as error:
