@@ -17,8 +17,8 @@ the indexer fell behind (an ingest of 540 articles had stored its last one at 7.
 6.3 s with one core idle while the indexer caught up).  The workers extract at a lower priority
 (``archive.ingest.WORKER_NICE``), so the indexer gets the core it needs as articles come; ``LAG``
 bounds what is left for the end if it is slower than they are all the same.  It is large enough to
-let the ingest go on storing while the indexer writes a batch's segment (about 4 ms of CPU per article
-of the batch), which a small bound turned into seconds with one core idle.
+let the ingest go on storing while the indexer writes a batch's segments (about 5 ms of CPU per
+article of the batch), which a small bound turned into seconds with one core idle.
 
 The store stays the record: every article is on its ``unindexed`` list until the batch holding it
 commits, so a killed ingest (its indexer ends within half a second of it) or indexer loses nothing;
@@ -40,8 +40,8 @@ from index.errors import IndexerGone
 
 START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
 LAG = 500  # articles stored but not yet taken in by the indexer, past which the ingest waits for it
-# The batch open when the ingest stores its last article is all that is left to wait for: its segment
-# (about 2.5 ms of CPU per article on one core, the other idle) is written after everything else.
+# The batch open when the ingest stores its last article is all that is left to wait for: its segments
+# (about 5 ms of CPU per article on one core, the other idle) are written after everything else.
 # Told how many inputs are still to come, the indexer commits its batch early once it holds at least
 # FINISH_AHEAD times as many articles as are still to come (and EARLY_FROM or more): that segment is
 # written while the rest are extracted, and each batch after it is smaller again, so the ingest's end
