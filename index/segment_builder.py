@@ -496,6 +496,13 @@ class SegmentBuilder:
         position = postfile.tell()
         pending: list[bytes] = []  # written to the file in large pieces; ``position`` follows them
         entries: list[tuple[bytes, bytes]] = []  # term table rows not yet added
+
+        def spill() -> None:
+            postfile.write(b"".join(pending))
+            pending.clear()
+            add_terms(tindex, entries)
+            entries.clear()
+
         pack_row = Struct(W3TermInfo._struct.format + EXTENT.format.lstrip("!")).pack  # the term info, then its extent
         for name in sorted(by_name):
             built = by_name[name]
@@ -517,10 +524,7 @@ class SegmentBuilder:
                     entries.append((prefix + term.encode("utf-8"), pack_row(0, weight, df, low, high, weight_max, first, last, position, length)))
                     position += length
                     if len(pending) > 4096:
-                        postfile.write(b"".join(pending))
-                        pending = []
-                        add_terms(tindex, entries)
-                        entries = []
+                        spill()
                 continue
             for term in sorted(terms):
                 pieces = []
@@ -545,12 +549,8 @@ class SegmentBuilder:
                 entries.append((prefix + term.encode("utf-8"), pack_row(0, weight, df, low, high, weight_max, first, last, position, length)))
                 position += length
                 if len(pending) > 4096:
-                    postfile.write(b"".join(pending))
-                    pending = []
-                    add_terms(tindex, entries)
-                    entries = []
-        postfile.write(b"".join(pending))
-        add_terms(tindex, entries)
+                    spill()
+        spill()
 
     def _close_runs(self) -> None:
         if self._runs is not None:
