@@ -113,7 +113,8 @@ class BackgroundFeeder(Feeder):
         self._send((pending, self._left))
         self._sent += len(pending)
 
-    def _send(self, message: list[str] | None) -> None:
+    def _send(self, message: tuple[list[str], int | None] | None) -> None:
+        """Ids with how many inputs are left (see ``_serve``), or None: commit and end."""
         try:
             self._conn.send(message)
         except (BrokenPipeError, ConnectionResetError, EOFError):
@@ -174,12 +175,12 @@ def _serve(home: str, conn, every: int, seconds: float, parent: int, early_from:
                 message = conn.recv()
             except EOFError:  # the ingest let go of us without finishing: keep what is done
                 message = None
-            ids, left = message if isinstance(message, tuple) else (message, None)
-            if ids is None:
+            if message is None:
                 if batch is not None:
                     batch.commit(store)
                 conn.send(("done", written))
                 return
+            ids, left = message
             if not ids:
                 continue
             if batch is None:

@@ -58,7 +58,8 @@ INGEST_SECONDS = 30.0
 # from this many documents up.  A searcher without them decodes a frequent word's postings from Whoosh's
 # blocks at every search: at a million statements, after re-indexing 4% of the articles into one new
 # segment, searches took 1.07-1.31x as long as on the untouched archive without its files, and
-# 0.98-1.14x with them (bench/deleted_bench.py, the same queries in turns).  Smaller segments are cheap to decode, and merged into larger ones soon.
+# 0.98-1.14x with them (bench/deleted_bench.py, the same queries in turns).  Smaller segments are cheap
+# to decode.
 MAPPED_FROM = 10_000
 
 
@@ -310,8 +311,9 @@ def _merge_small(writer, segments: list) -> list:
     hold fewer documents than fib(i + 5), merged into the writer's segment; but only as many as hold at
     most ``MERGE_BYTES`` together (none, if the point lies beyond).  Returns the segments left as they are."""
     chosen, documents, size = [], 0, 0
+    sizes = _file_sizes(writer.storage)
     for i, seg in enumerate(sorted(segments, key=lambda s: s.doc_count_all())):
-        size += _segment_bytes(writer.storage, seg)
+        size += sum(length for name, length in sizes.items() if name.startswith(seg.segment_id() + "."))
         if size > MERGE_BYTES:
             return segments
         documents += max(0, seg.doc_count_all())
@@ -327,10 +329,10 @@ def _merge_small(writer, segments: list) -> list:
     return [seg for seg in segments if all(seg is not c for c in chosen)]
 
 
-def _segment_bytes(storage, segment) -> int:
-    """The bytes of a segment's files (its compound file, or its parts, and the arrays beside it)."""
-    prefix = segment.segment_id() + "."
-    return sum(storage.file_length(name) for name in storage.list() if name.startswith(prefix))
+def _file_sizes(storage) -> dict[str, int]:
+    """The generation's files and their bytes, listed once per commit: a segment's are its compound file
+    (or its parts) and the arrays beside it, all named ``<segment id>.<suffix>``."""
+    return {name: storage.file_length(name) for name in storage.list()}
 
 
 PARALLEL_FROM = 1000  # articles; below this, starting worker processes costs more than it saves

@@ -66,7 +66,7 @@ def test_a_batch_is_committed_when_its_time_is_up_while_ids_keep_coming(home, st
     feeder = BackgroundFeeder(home, store, every=2000, seconds=0.3)
     feeder.last -= 1
     feeder(ids[:1])  # starts the indexer, which opens a batch
-    message = pickle.dumps(ids[1:2] * 20_000)  # made once, so sent far faster than the indexer goes through it
+    message = pickle.dumps((ids[1:2] * 20_000, None))  # made once, so sent far faster than the indexer goes through it
     started, committed_after = time.monotonic(), None
     while committed_after is None and time.monotonic() - started < 5:
         for _ in range(50):  # the pipe stays full: the indexer is never idle
