@@ -176,3 +176,54 @@ def test_extraction_workers_run_at_a_lower_priority_than_the_ingest(tmp_path):
     store.close()
     assert len(report.added) == 6
     assert min(19, os.nice(0) + WORKER_NICE) in seen, seen
+
+
+def test_inputs_arriving_one_after_another_share_transactions(tmp_path, monkeypatch):
+    """Workers hand over an article every few milliseconds: the transaction waits for the next one
+    (archive.ingest.GROUP_LINGER) rather than commit, sync and tell the indexer once per article."""
+    from archive.store import Store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(40):
+        (folder / f"{n:02}.txt").write_text(f"Officials said on day {n} that the talks in Geneva would go on.\n", encoding="utf-8")
+    store = Store(tmp_path, readonly=False)
+    on_added, told, transactions = _told_with_commits(store)
+    report = ingest([folder], store, procs=2, on_added=on_added)
+    store.close()
+    assert len(report.added) == 40 and told == report.added  # every article told once, in order, after its commit
+    assert len(transactions) <= 10  # one per input when each commit came before waiting for the next
+
+
+def test_a_transaction_does_not_wait_past_its_linger_for_a_slow_input(tmp_path, monkeypatch):
+    """What is stored is committed and reported before the ingest waits longer than GROUP_LINGER."""
+    import archive.ingest as ingesting
+    from archive.store import Store
+
+    monkeypatch.setattr(ingesting, "GROUP_LINGER", 0.0)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"{n:02}.txt").write_text(f"Officials said on day {n} that the talks in Geneva would go on.\n", encoding="utf-8")
+    store = Store(tmp_path, readonly=False)
+    on_added, told, transactions = _told_with_commits(store)
+    report = ingest([folder], store, procs=2, on_added=on_added)
+    store.close()
+    assert len(report.added) == 12 and told == report.added
+    assert len(transactions) > 1  # with no linger, the first wait for a worker commits
+
+
+def _told_with_commits(store):
+    """An on_added, the ids it heard, and the article counts another connection saw committed as it
+    heard them: one count per transaction."""
+    import sqlite3
+
+    other = sqlite3.connect(store.path)
+    told: list[str] = []
+    transactions: set[int] = set()
+
+    def on_added(ids):
+        transactions.add(other.execute("SELECT count(*) FROM articles").fetchone()[0])
+        told.extend(ids)
+
+    return on_added, told, transactions
