@@ -58,3 +58,14 @@ def test_read_path_records_absolute_path():
 
 def test_stdin_name_sniffs_content():
     assert read_bytes(b"A story from standard input.\n", "-").articles[0].text.startswith("A story")
+
+
+def test_a_file_whose_size_the_system_does_not_know_is_read_whole(tmp_path):
+    """Files in /proc say they hold 0 bytes: reading goes on past the size the file system gave."""
+    status = "/proc/self/status"
+    if not os.path.isfile(status) or os.path.getsize(status) != 0:
+        pytest.skip("needs a /proc file that reports no size")
+    text = read_path(status).articles[0].text
+    assert "Pid:" in text
+    with pytest.raises(ReadError, match="over the 100-byte limit"):
+        read_path(status, max_bytes=100)
