@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from archive.extract.data import home_folder, use_home
-from archive.extract.pipeline import extract_or_keep
 from archive.model import Extraction
 from archive.names import storable
 from archive.readers import DEFAULT_MAX_BYTES, ReadError, iter_sources, read_path
@@ -159,6 +158,9 @@ class _Prepared:
 
 
 def _prepare(source: str, defaults: Defaults, max_bytes: int) -> _Prepared:
+    # Imported where it runs: the process that only stores (and every other command) never extracts.
+    from archive.extract.pipeline import extract_or_keep
+
     try:
         result = read_path(source, max_bytes)
     except ReadError as error:
@@ -307,6 +309,8 @@ def reextract(store: Store, on_article: Callable[[str], None] | None = None) -> 
     Each article is replaced in its own transaction; failures keep the article with nothing
     extracted and are returned.  The index must be rebuilt afterwards.
     """
+    from archive.extract.pipeline import extract_or_keep
+
     problems = []
     for article_id in sorted(store.article_ids()):
         stored = store.get(article_id)

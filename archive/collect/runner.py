@@ -29,7 +29,6 @@ from archive.collect.identity import UrlError, canonical_url, host_of
 from archive.collect.listing import Item, Listing, ListingError, read_listing
 from archive.collect.state import MAX_ATTEMPTS, CollectState, Known, Source
 from archive.collect.versions import align
-from archive.extract.pipeline import extract_or_keep
 from archive.model import Article, Extraction
 from archive.readers.base import ReadError
 from archive.readers.html import HtmlReader
@@ -301,6 +300,8 @@ class Collector:
             author=(base.author if base else None) or item.author,
             language=(base.language if base else None) or item.language or source.lang,
         )
+        from archive.extract.pipeline import extract_or_keep  # here, not at import: other commands never extract
+
         extraction, _failure = extract_or_keep(article)
         fetched_at = response.fetched_at if response is not None else _now()
         with self.lock:
