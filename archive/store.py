@@ -212,7 +212,8 @@ class Store:
         self.db.execute("RELEASE write")
 
     def replace_extraction(self, extraction: Extraction) -> None:
-        """Store a new extraction of an article already kept (after an extractor upgrade)."""
+        """Store a new extraction (or version) of an article already kept; the index takes it in when it
+        next takes in the unindexed list."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             row = self.db.execute("SELECT added_at FROM articles WHERE id = ?", (extraction.article.id,)).fetchone()
@@ -220,6 +221,7 @@ class Store:
                 raise KeyError(extraction.article.id)
             self.db.execute("DELETE FROM articles WHERE id = ?", (extraction.article.id,))
             self._insert(extraction, row["added_at"])
+            self._note_unindexed([extraction.article.id])
 
     def delete(self, article_ids: Iterable[str]) -> list[str]:
         """Remove articles and their statements (one transaction); the index drops them when it next

@@ -118,6 +118,53 @@ def test_corrected_page_replaces_the_article_keeping_statement_ids(site, collect
     assert hits.total >= 1 and all(h.article_id == article_id for h in hits.hits)
 
 
+def test_a_new_version_the_index_failed_to_take_is_indexed_by_the_next_run(site, collect, home):
+    site.page("/a", article_html("Talks", story(1)))
+    site.routes["/feed.xml"] = static(rss("Wire", [{"title": "Talks", "link": site.url("/a"), "description": "v1"}]).encode(), "application/rss+xml")
+    (first,) = collect(site.url("/feed.xml"))
+    corrected = '"The corridor opens at dawn," Antony Blinken told reporters in Paris.\n\n' + story(1)
+    site.page("/a", article_html("Talks (updated)", corrected))
+    site.routes["/feed.xml"] = static(rss("Wire", [{"title": "Talks (updated)", "link": site.url("/a"), "description": "v2"}]).encode(), "application/rss+xml")
+    make_due(collect)
+    collect.collector.index = lambda ids: (_ for _ in ()).throw(OSError("disk full"))
+    (second,) = collect()
+    assert second.updated == first.new and collect.store.unindexed() == first.new
+    assert SearchIndex(home).search(SearchRequest("corridor", per_page=5)).total == 0
+    collect.collector.index = lambda ids: writing.update(home, collect.store, ids)
+    collect.collector.run([])
+    assert collect.store.unindexed() == []
+    assert SearchIndex(home).search(SearchRequest("corridor", per_page=5)).total >= 1
+
+
+def test_the_collectors_own_unindexed_flag_is_carried_over_to_the_store(home):
+    """Archives collected before the store's list covered new versions kept a flag per article: the
+    migration lists what it flagged, so nothing waiting to be indexed is forgotten."""
+    from index_corpus import extractions
+
+    from archive.collect.state import MIGRATIONS, CollectState
+
+    store = Store(home)
+    store.add_batch([extractions()[0]])
+    article_id = extractions()[0].article.id
+    store.mark_indexed([article_id])
+    db = store.db
+    with db:
+        db.execute("CREATE TABLE collect_schema (version INTEGER NOT NULL)")
+        db.execute("INSERT INTO collect_schema (version) VALUES (1)")
+        for sql in MIGRATIONS[0].split(";"):
+            if sql.strip():
+                db.execute(sql)
+        db.execute(
+            "INSERT INTO collect_articles (canonical, article_id, version, fetched_at, first_fetched_at, indexed) VALUES (?, ?, 2, 'now', 'now', 0)",
+            ("http://example.com/a", article_id),
+        )
+    CollectState(db)
+    assert store.unindexed() == [article_id]
+    assert "indexed" not in {row[1] for row in db.execute("PRAGMA table_info(collect_articles)")}
+    assert db.execute("SELECT version FROM collect_schema").fetchone()[0] == len(MIGRATIONS) == 2
+    store.close()
+
+
 def test_changed_title_alone_updates_the_article(site, collect):
     site.page("/a", article_html("First title", story(2)))
     site.routes["/feed.xml"] = static(rss("Wire", [{"title": "t1", "link": site.url("/a")}]).encode(), "application/rss+xml")
@@ -219,10 +266,10 @@ def test_an_index_failure_loses_nothing_and_the_next_run_indexes(site, collect, 
     collect.collector.index = lambda ids: (_ for _ in ()).throw(OSError("disk full"))
     (report,) = collect(site.url("/feed.xml"))
     assert len(report.new) == 2 and "disk full" in collect.collector.index_problem
-    assert sorted(collect.state.unindexed()) == sorted(report.new)
+    assert sorted(collect.store.unindexed()) == sorted(report.new)
     collect.collector.index = lambda ids: writing.update(home, collect.store, ids)
     collect.collector.run([])
-    assert collect.state.unindexed() == []
+    assert collect.store.unindexed() == []
     assert SearchIndex(home).search(SearchRequest("", per_page=1)).total == collect.store.stats()["statements"]
 
 

@@ -99,6 +99,14 @@ def test_replace_extraction_keeps_added_time(store):
     assert store.db.execute("SELECT added_at FROM articles").fetchone()[0] == before
 
 
+def test_a_replaced_extraction_is_listed_for_the_index(store):
+    original = sample()
+    store.add_batch([original])
+    store.mark_indexed([original.article.id])
+    store.replace_extraction(Extraction(original.article))
+    assert store.unindexed() == [original.article.id]
+
+
 def test_latest_orders_by_publication(store):
     older = Extraction(Article(text="Old.", published=date(2024, 1, 1)))
     newer = Extraction(Article(text="New.", published=date(2025, 1, 1)))

@@ -400,19 +400,14 @@ class Collector:
             if self.index:
                 try:
                     self.index(ids)
-                except Exception as error:  # noqa: BLE001 - stored is stored: the next run indexes these (indexed = 0)
+                except Exception as error:  # noqa: BLE001 - stored is stored: the store lists them unindexed for the next run
                     self.index_problem = f"could not index {len(ids)} stored article(s), the next run tries again: {type(error).__name__}: {error}"
-                    return
-            self.state.mark_indexed(ids)
 
     def catch_up_index(self) -> None:
-        """Index what an earlier run stored but did not get to index (it was killed).
-
-        The store's own unindexed list counts too: a run killed between storing an article and recording
-        where it came from leaves it there alone, and fetching the page again finds it stored ("same")
-        with nothing new to index."""
+        """Index what an earlier run stored but did not get to index (it was killed, or the index failed):
+        the store lists every article written since the index took it in, a new version included."""
         with self.lock:
-            missing = [*self.state.unindexed(), *self.store.unindexed()]
+            missing = self.store.unindexed()
             if missing:
                 self._pending.extend(missing)
         self.flush_index()

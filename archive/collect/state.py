@@ -105,6 +105,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (article_id, version)
     )
     """,
+    # 2: what the index has yet to take in is the store's one list (``Store.unindexed``), which every
+    # store write keeps, an article's new version included; the flag this table kept for the same is
+    # carried over to it and dropped.
+    """
+    INSERT OR IGNORE INTO unindexed (article_id) SELECT DISTINCT article_id FROM collect_articles WHERE indexed = 0;
+    DROP INDEX IF EXISTS collect_articles_unindexed;
+    ALTER TABLE collect_articles DROP COLUMN indexed
+    """,
 )
 
 
@@ -340,11 +348,11 @@ class CollectState:
                 self._item_done(item[0], source.id, item[1], canonical)
             self.db.execute(
                 "INSERT INTO collect_articles (canonical, article_id, source_id, source_name, version, body_sha256, fetched_at,"
-                " first_fetched_at, etag, last_modified, from_feed, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+                " first_fetched_at, etag, last_modified, from_feed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (canonical) DO UPDATE SET article_id = excluded.article_id, source_id = excluded.source_id,"
                 " source_name = excluded.source_name, version = excluded.version, body_sha256 = excluded.body_sha256,"
                 " fetched_at = excluded.fetched_at, etag = excluded.etag, last_modified = excluded.last_modified,"
-                " from_feed = excluded.from_feed, indexed = 0",
+                " from_feed = excluded.from_feed",
                 (
                     canonical,
                     article_id,
@@ -391,13 +399,6 @@ class CollectState:
         except sqlite3.OperationalError:
             return []
         return [dict(r) for r in rows]
-
-    def unindexed(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT article_id FROM collect_articles WHERE indexed = 0")]
-
-    def mark_indexed(self, article_ids: list[str]) -> None:
-        with self.db:
-            self.db.executemany("UPDATE collect_articles SET indexed = 1 WHERE article_id = ?", [(i,) for i in article_ids])
 
     # --- for the site -------------------------------------------------------------------------
 
