@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
@@ -46,6 +47,8 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
 
         def on_start(count: int) -> None:
             inputs[0] = count
+            if progress:
+                progress.total = count
 
         def on_input(name: str) -> None:
             inputs[1] += 1
@@ -94,15 +97,43 @@ def _progress():
     """A progress line on a terminal (stderr), nothing otherwise."""
     if not sys.stderr.isatty():
         return None, lambda: None
-    seen = [0]
+    return Progress(), lambda: click.echo("\r\033[K", nl=False, err=True)
 
-    def on_input(name: str) -> None:
-        seen[0] += 1
+
+class Progress:
+    """The progress line: how many inputs are done of how many, the rate, and the time left."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.seen = 0
+        self.total: int | None = None  # known once the inputs are listed
+
+    def __call__(self, name: str) -> None:
+        click.echo(f"\r\033[K{self.line(name)}", nl=False, err=True)
+
+    def line(self, name: str) -> str:
+        """The line after one more input, ``name``."""
+        self.seen += 1
         shown = printable(name)
         shown = shown if len(shown) < 60 else "…" + shown[-59:]
-        click.echo(f"\r\033[K[{seen[0]}] {shown}", nl=False, err=True)
+        if not self.total:
+            return f"[{self.seen:,}] {shown}"
+        elapsed = self.clock() - self.started
+        rate = self.seen / elapsed if elapsed > 0 else 0.0
+        left = f", {_duration((self.total - self.seen) / rate)} left" if rate and self.seen >= 10 else ""
+        return f"[{self.seen:,}/{self.total:,} · {rate:,.0f}/s{left}] {shown}"
 
-    return on_input, lambda: click.echo("\r\033[K", nl=False, err=True)
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02} min"
 
 
 def _print_report(report: IngestReport) -> None:
