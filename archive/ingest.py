@@ -81,7 +81,7 @@ def ingest(
     procs: int | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest every input; ``on_added`` hears the ids of each committed step (to update an index),
+    """Ingest every input; ``on_added`` hears the ids each transaction added once it commits (to update an index),
     ``on_start`` how many inputs there are once they are listed, ``on_input`` each one as it is stored.
 
     ``procs``: processes that read and extract (default: every core from ``PARALLEL_FROM`` inputs up).
@@ -104,7 +104,7 @@ def ingest(
 def _store_all(prepared_inputs, hold: _Hold, store: Store, report: IngestReport, strict: bool, on_input, on_added) -> None:
     done = False
     while not done:
-        committed: list[list[str]] = []  # each input's added ids, told to on_added once their transaction commits
+        committed: list[str] = []  # the ids added, told to on_added at once when their transaction commits
         done = True
         with store.transaction():
             opened = time.monotonic()
@@ -124,9 +124,8 @@ def _store_all(prepared_inputs, hold: _Hold, store: Store, report: IngestReport,
                 if waits or held >= GROUP_INPUTS or time.monotonic() - opened >= GROUP_SECONDS:
                     done = False
                     break
-        if on_added:
-            for ids in committed:
-                on_added(ids)
+        if on_added and committed:
+            on_added(committed)
 
 
 # Inputs stored in one transaction (one disk sync for them all): up to GROUP_INPUTS, and committed at
@@ -258,7 +257,7 @@ def _start(pool: ProcessPoolExecutor, source, defaults: Defaults, max_bytes: int
     return source, pool.submit(_prepare, source, defaults, max_bytes)
 
 
-def _keep(source: str, prepared: _Prepared, store: Store, report: IngestReport, committed: list[list[str]]) -> Problem | None:
+def _keep(source: str, prepared: _Prepared, store: Store, report: IngestReport, committed: list[str]) -> Problem | None:
     if prepared.rejected is not None:
         return _reject(store, report, *prepared.rejected)
     extractions = prepared.extractions
@@ -267,8 +266,7 @@ def _keep(source: str, prepared: _Prepared, store: Store, report: IngestReport, 
     report.duplicates += outcome.duplicates
     added = set(outcome.added)
     report.statements += sum(len(e.statements) for e in extractions if e.article.id in added)
-    if outcome.added:
-        committed.append(outcome.added)
+    committed.extend(outcome.added)
     first_problem = None
     for reason in prepared.problems:
         # A file that gave articles was kept: its bad parts are warnings (quarantined all the same, and
