@@ -83,6 +83,8 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         _print_report(report)
+        for note in search_backend(ctx).advice():
+            click.secho(f"note: {note}", fg="cyan", err=True)
     if report.stopped:
         raise SystemExit(1)
 

@@ -24,8 +24,10 @@ def stats(ctx, as_json, show_rejected) -> None:
     with open_store(ctx) as store:
         numbers = store.stats()
         rejections = store.rejections(show_rejected)
+    advice = search_backend(ctx).advice()
     if as_json:
         numbers["recent_rejections"] = [r.__dict__ for r in rejections]
+        numbers["advice"] = advice
         click.echo(json.dumps(numbers, ensure_ascii=False))
         return
     click.echo(f"archive     {printable(numbers['path'])}")
@@ -35,6 +37,8 @@ def stats(ctx, as_json, show_rejected) -> None:
         click.echo(f"published   {numbers['earliest']} to {numbers['latest']}")
     for r in rejections:
         click.echo(f"  rejected {printable(r.source)}: {printable(r.reason)}")
+    for note in advice:
+        click.echo(f"note: {note}")
 
 
 @click.command()

@@ -123,6 +123,10 @@ class SearchBackend(Protocol):
         """How the index differs from the store."""
         ...
 
+    def advice(self) -> list[str]:
+        """What the user could do to make the index answer better, in words (empty: nothing)."""
+        ...
+
 
 def finish_pending(backend: SearchBackend, store: Store) -> int:
     """Index what an earlier ingest stored but was stopped before indexing (the store lists it in the

@@ -328,6 +328,9 @@ class SearchIndex:
     def verify(self, store: Store) -> Verification:
         return writing.verify(self.home, store)
 
+    def advice(self) -> list[str]:
+        return writing.advice(self.home)
+
     # --- pieces -----------------------------------------------------------------------------
 
     def _hydrate(self, window, sort, words: set[str]) -> tuple[Hit, ...]:

@@ -39,6 +39,7 @@ def test_ingest_seeds_then_stats_json(home):
     assert stats["articles"] == 1
     assert stats["rejected"] == 0
     assert stats["statements"] >= 10 and stats["speakers"] >= 5  # the seed article quotes several people
+    assert stats["advice"] == []  # one small index: nothing to do
 
 
 def test_ingest_reports_each_rejection_with_reason(home):

@@ -59,3 +59,19 @@ def test_merged_or_not_every_search_answers_the_same(home, tmp_path, monkeypatch
         other.add_batch(extractions())
         writing.rebuild(rebuilt, other, procs=1)
     assert answers(home) == answers(rebuilt)
+
+
+def test_past_the_advised_segments_the_index_says_a_reindex_would_help(home, monkeypatch):
+    """Segments no commit merges pile up; the backend says so (``parley stats`` and ``ingest`` print it)
+    until a rebuild writes the index afresh."""
+    monkeypatch.setattr(writing, "MERGE_BYTES", 1)
+    store, ids = ingest_one_by_one(home)
+    index = SearchIndex(home)
+    monkeypatch.setattr(writing, "ADVISED_SEGMENTS", len(ids))
+    assert index.advice() == []  # as many segments as advised: nothing to say
+    monkeypatch.setattr(writing, "ADVISED_SEGMENTS", len(ids) - 1)
+    (note,) = index.advice()
+    assert f"in {len(ids)} segments" in note and "parley reindex" in note
+    writing.rebuild(home, store, procs=1)
+    assert index.advice() == []
+    store.close()

@@ -496,6 +496,9 @@ class SolrBackend:
         result.stale = sorted((set(indexed) | articles) - set(expected))
         return result
 
+    def advice(self) -> list[str]:
+        return []  # Solr merges its own segments
+
     # --- pieces ---------------------------------------------------------------------------------
     def _write(self, ids: list[str], store: Store, statements: str, articles: str) -> int:
         """Index these articles into the two collections (replacing what they had there), visible when it returns."""
