@@ -9,7 +9,6 @@ Its length is the archive's SQL, every query in one place next to the schema and
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from archive.model import Article, DateRef, Extraction, Place, Statement, statement_id
 from archive.names import storable
@@ -371,7 +372,7 @@ class Store:
             for row in rows:
                 meta = {k: row[k] for k in ("article_id", "title", "published", "source", "url", *(("text",) if with_text else ()))}
                 meta["published"] = _day(meta["published"])
-                found[row["id"]] = (Statement.from_dict(json.loads(row["data"])), meta)
+                found[row["id"]] = (Statement.from_dict(orjson.loads(row["data"])), meta)
         return found
 
     def article_summary(self, article_id: str) -> dict[str, Any] | None:
@@ -391,7 +392,7 @@ class Store:
         for chunk in (names[i : i + 500] for i in range(0, len(names), 500)):
             marks = ",".join("?" * len(chunk))
             for row in self.db.execute(f"SELECT speaker, data FROM statements WHERE speaker IN ({marks})", chunk):
-                speaker = json.loads(row["data"]).get("speaker") or {}
+                speaker = orjson.loads(row["data"]).get("speaker") or {}
                 spellings[row["speaker"]] = spellings.get(row["speaker"], 0) + 1
                 if speaker.get("role"):
                     roles[speaker["role"]] = roles.get(speaker["role"], 0) + 1
@@ -410,7 +411,7 @@ class Store:
         for chunk in chunks:
             where = "" if chunk is None else f" WHERE id IN ({','.join('?' * len(chunk))})"
             for (data,) in self.db.execute("SELECT places FROM articles" + where, chunk or ()):
-                for place in json.loads(data):
+                for place in orjson.loads(data):
                     known = points.get(place["name"])
                     if known is None or (known[1] is None and place.get("lat") is not None):
                         points[place["name"]] = (place.get("country"), place.get("lat"), place.get("lon"))
@@ -458,14 +459,14 @@ class Store:
             path=row["path"],
         )
         statements = tuple(
-            Statement.from_dict(json.loads(r["data"])) for r in self.db.execute("SELECT data FROM statements WHERE article_id = ? ORDER BY seq", (row["id"],))
+            Statement.from_dict(orjson.loads(r["data"])) for r in self.db.execute("SELECT data FROM statements WHERE article_id = ? ORDER BY seq", (row["id"],))
         )
         return Extraction(
             article=article,
             statements=statements,
-            places=tuple(Place(**p) for p in json.loads(row["places"])),
-            dates=tuple(DateRef(**d) for d in json.loads(row["dates"])),
-            topics=tuple(json.loads(row["topics"])),
+            places=tuple(Place(**p) for p in orjson.loads(row["places"])),
+            dates=tuple(DateRef(**d) for d in orjson.loads(row["dates"])),
+            topics=tuple(orjson.loads(row["topics"])),
         )
 
 
@@ -497,7 +498,8 @@ def _day(stored: str | None) -> date | None:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` writes it."""
+    return orjson.dumps(value).decode()
 
 
 def _now() -> str:

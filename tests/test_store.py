@@ -194,3 +194,18 @@ def test_speaker_and_place_dicts_hold_every_field():
     extraction = sample()
     for value in (extraction.statements[0].speaker, extraction.places[0]):
         assert value.as_dict() == asdict(value) and list(value.as_dict()) == list(asdict(value))
+
+
+def test_statements_are_kept_as_compact_json_the_standard_library_reads_and_writes_alike(store):
+    """The store writes its JSON with orjson (nine times faster); the text is what json.dumps writes, so
+    archives written before and after read the same, and any JSON reader can read them."""
+    import json
+
+    extraction = sample('«Nous négocions», a déclaré le ministre à Genève, le 22 avril 2025. "The talks go on," she said.')
+    store.add_batch([extraction])
+    rows = [row[0] for row in store.db.execute("SELECT data FROM statements ORDER BY seq")]
+    kept = store.get(extraction.article.id)
+    assert rows and len(rows) == len(kept.statements)
+    for text, statement in zip(rows, kept.statements, strict=True):
+        assert text == json.dumps(statement.as_dict(), ensure_ascii=False, separators=(",", ":"))
+        assert json.loads(text) == statement.as_dict()
