@@ -21,12 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 import urllib3
-
-try:
-    import orjson
-except ImportError:  # pragma: no cover - an install without the solr extra
-    raise ImportError("Parley's Solr backend needs orjson: pip install 'parley[solr]'") from None
 
 from index.backend import IndexUnavailable
 
