@@ -92,24 +92,22 @@ def ingest(
         on_start(len(sources))
     if procs is None:
         procs = (os.cpu_count() or 1) if len(sources) >= PARALLEL_FROM else 1
-    hold = _Hold()
-    prepared_inputs = _prepared(sources, defaults, max_bytes, procs, hold)
+    prepared_inputs = _prepared(sources, defaults, max_bytes, procs)
     try:
-        _store_all(prepared_inputs, hold, store, report, strict, on_input, on_added)
+        _store_all(prepared_inputs, store, report, strict, on_input, on_added)
     finally:
         prepared_inputs.close()  # stops the workers now, not when the generator is collected
     return report
 
 
-def _store_all(prepared_inputs, hold: _Hold, store: Store, report: IngestReport, strict: bool, on_input, on_added) -> None:
+def _store_all(prepared_inputs, store: Store, report: IngestReport, strict: bool, on_input, on_added) -> None:
     done = False
     while not done:
         committed: list[str] = []  # the ids added, told to on_added at once when their transaction commits
         done = True
         with store.transaction():
             opened = time.monotonic()
-            hold.until = opened + GROUP_LINGER
-            for held, (source, prepared, waits) in enumerate(prepared_inputs, 1):
+            for held, (source, prepared, following) in enumerate(prepared_inputs, 1):
                 name = source.source if isinstance(source, ReadError) else source
                 report.inputs += 1
                 if on_input:
@@ -121,6 +119,7 @@ def _store_all(prepared_inputs, hold: _Hold, store: Store, report: IngestReport,
                 if problem and strict:
                     report.stopped = problem
                     break
+                waits = following is not None and not _ready(following, opened + GROUP_LINGER - time.monotonic())
                 if waits or held >= GROUP_INPUTS or time.monotonic() - opened >= GROUP_SECONDS:
                     done = False
                     break
@@ -137,13 +136,6 @@ def _store_all(prepared_inputs, hold: _Hold, store: Store, report: IngestReport,
 GROUP_INPUTS = 100
 GROUP_SECONDS = 1.0
 GROUP_LINGER = 0.25
-
-
-@dataclass
-class _Hold:
-    """Until when (``time.monotonic``) the open transaction may wait for the next input."""
-
-    until: float = 0.0
 
 
 @dataclass
@@ -207,12 +199,12 @@ def _worker(home: str, parent: int) -> None:
     threading.Thread(target=watch, name="ingest-parent-watch", daemon=True).start()
 
 
-def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int, hold: _Hold) -> Iterator[tuple[object, _Prepared | None, bool]]:
-    """Each source with its read and extracted input, in the sources' order, and whether the next one is
-    still being prepared by a worker (taking it would wait) once ``hold.until`` has passed."""
+def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int) -> Iterator[tuple[object, _Prepared | None, Future | None]]:
+    """Each source with its read and extracted input, in the sources' order, and the next input's work
+    while a worker prepares it (None when the next is at hand: taking it would not wait)."""
     if procs <= 1 or len(sources) < 2:
         for source in sources:
-            yield source, None if isinstance(source, ReadError) else _prepare(source, defaults, max_bytes), False
+            yield source, None if isinstance(source, ReadError) else _prepare(source, defaults, max_bytes), None
         return
     spawn = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and open databases
     with ProcessPoolExecutor(procs, mp_context=spawn, initializer=_worker, initargs=(home_folder(), os.getpid())) as pool:
@@ -234,8 +226,7 @@ def _prepared(sources: list, defaults: Defaults, max_bytes: int, procs: int, hol
                     if source_next is not None:
                         pending.append(_start(pool, source_next, defaults, max_bytes))
                 following = pending[0][1] if pending else None
-                waits = isinstance(following, Future) and not _ready(following, hold.until - time.monotonic())
-                yield source, result, waits
+                yield source, result, following if isinstance(following, Future) and not following.done() else None
         finally:
             for _, work in pending:
                 if isinstance(work, Future):
