@@ -185,8 +185,9 @@ def test_inputs_arriving_one_after_another_share_transactions(tmp_path, monkeypa
 
     folder = tmp_path / "in"
     folder.mkdir()
-    for n in range(40):
-        (folder / f"{n:02}.txt").write_text(f"Officials said on day {n} that the talks in Geneva would go on.\n", encoding="utf-8")
+    for n in range(40):  # long enough that the next article is still being extracted when this one is stored
+        body = "\n\n".join(f"Officials said on day {n} that the talks in Geneva would go on, {k} diplomats told reporters." for k in range(60))
+        (folder / f"{n:02}.txt").write_text(body + "\n", encoding="utf-8")
     store = Store(tmp_path, readonly=False)
     on_added, told, transactions = _told_with_commits(store)
     report = ingest([folder], store, procs=2, on_added=on_added)
