@@ -90,7 +90,7 @@ def test_a_batch_is_committed_when_its_time_is_up_while_ids_keep_coming(home, st
     feeder = BackgroundFeeder(home, store, every=2000, seconds=0.3)
     feeder.last -= 1
     feeder(ids[:1])  # starts the indexer, which opens a batch
-    message = pickle.dumps((ids[1:2] * 20_000, None))  # made once, so sent far faster than the indexer goes through it
+    message = pickle.dumps((ids[1:2] * 20_000, None, 0))  # (ids, inputs left, ids sent) made once, so sent far faster than the indexer goes through it
     started, committed_after = time.monotonic(), None
     while committed_after is None and time.monotonic() - started < 5:
         for _ in range(50):  # the pipe stays full: the indexer is never idle
@@ -122,7 +122,7 @@ def test_the_indexer_commits_early_once_few_inputs_are_left(home, store, monkeyp
     ids = ingest(GOOD, store, procs=1).added
     feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
     feeder.last -= 7200
-    feeder.inputs_left(0)  # the ingest's last input was read: the batch is worth writing now
+    feeder.inputs_left(1)  # one input still to read: the batch is worth writing while it is
     feeder(ids)
     deadline = time.monotonic() + 30
     while store.unindexed():  # committed unasked, long before `every` articles or `seconds`
@@ -137,7 +137,7 @@ def test_the_indexer_keeps_its_batch_open_while_many_inputs_are_left(home, store
     ids = ingest(GOOD, store, procs=1).added
     feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
     feeder.last -= 7200
-    feeder.inputs_left(len(ids))  # as many still to come as it holds: not yet
+    feeder.inputs_left(2 * len(ids))  # more still to come than it holds: not yet
     feeder(ids)
     while feeder._taken < len(ids):
         feeder._receive()
@@ -184,3 +184,40 @@ def test_the_indexer_ends_when_its_ingest_is_killed(home, store):
     while Path(f"/proc/{indexer}").exists() and "Z" not in Path(f"/proc/{indexer}/stat").read_text().rsplit(")", 1)[1].split()[0]:
         assert time.monotonic() < deadline, "the indexer outlived its ingest"
         time.sleep(0.1)
+
+
+def test_ids_sent_but_not_yet_taken_in_count_as_still_to_come(home, store, monkeypatch):
+    """With one input left to read, the first list's articles are not committed alone while the next
+    list waits in the pipe: one commit for both (each commit stops the intake)."""
+    from whoosh import index as whoosh_index
+
+    monkeypatch.setattr(indexer, "EARLY_FROM", 1)
+    ids = ingest([BATCH], store, procs=1).added
+    assert len(ids) >= 5
+    with writing.write_lock(home):
+        path = writing.open_for_writing(home)
+    before = whoosh_index.open_dir(path).latest_generation()
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
+    feeder.last -= 7200
+    feeder.inputs_left(1)
+    feeder(ids[:1])  # starts the indexer (a second of imports): the next list is in the pipe long before
+    feeder(ids[1:])
+    feeder.flush()
+    assert whoosh_index.open_dir(path).latest_generation() == before + 1
+    assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
+def test_once_every_input_is_read_the_rest_is_one_batch(home, store, monkeypatch):
+    """Extraction is over: more commits would only add their own costs, so the batch waits for the end."""
+    monkeypatch.setattr(indexer, "EARLY_FROM", 1)
+    ids = ingest(GOOD, store, procs=1).added
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
+    feeder.last -= 7200
+    feeder.inputs_left(0)
+    feeder(ids)
+    while feeder._taken < len(ids):
+        feeder._receive()
+    time.sleep(0.5)
+    assert set(ids) <= set(store.unindexed())  # taken in, not committed
+    feeder.flush()
+    assert store.unindexed() == [] and writing.verify(home, store).ok
