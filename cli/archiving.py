@@ -47,7 +47,6 @@ def ingest_command(ctx, paths, strict, published, source, max_bytes, as_json, ve
 
         def on_start(count: int) -> None:
             inputs[0] = count
-            feeder.inputs_left(count)
             if progress:
                 progress.total = count
 

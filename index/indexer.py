@@ -2,8 +2,8 @@
 
 An ingest process stores articles (its workers read and extract them); indexing them in the same
 process stopped it storing, and so its workers extracting, for as long as each batch took, and made
-the ingest's last batch wait for all the rest.  Past ``START_FROM`` articles (or ``seconds``), or at
-once when the ingest first says that many inputs are to come, the ``BackgroundFeeder`` starts one process that takes each stored article's id as soon as its
+the ingest's last batch wait for all the rest.  Past ``START_FROM`` articles (or ``seconds``) the
+``BackgroundFeeder`` starts one process that takes each stored article's id as soon as its
 transaction commits, adds its documents to the batch it has open (``writing.Batch``: holding the
 index's write lock) and commits the batch every ``every`` articles, ``seconds`` after it opened, and at
 the end: a segment of a few thousand articles costs a third less per article than one of 200, and
@@ -39,9 +39,7 @@ from index import writing
 from index.backend import Feeder
 from index.errors import IndexerGone
 
-# Articles (stored, or inputs the ingest says are still to come): below this an ingest indexes at its
-# end, in its own process (no start-up to pay).
-START_FROM = 200
+START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
 LAG = 500  # articles stored but not yet taken in by the indexer, past which the ingest waits for it
 # What the indexer has not done when the ingest stores its last article is all that is left to wait
 # for, on one core with the other idle: the articles sent but not yet taken in (about 4 ms of CPU each)
@@ -85,9 +83,7 @@ class BackgroundFeeder(Feeder):
             self._receive()  # wait for the indexer to catch up
 
     def inputs_left(self, count: int) -> None:
-        first, self._left = self._left is None, max(0, count)
-        if first and self._process is None and self._left >= min(START_FROM, self.every):
-            self._start()  # told first how large the ingest is: the indexer starts while the workers warm up
+        self._left = max(0, count)
 
     def flush(self) -> None:
         """Index what is left and wait until the index has it all (the indexer commits and ends)."""

@@ -40,30 +40,6 @@ def test_the_indexer_takes_in_everything_stored_and_ends(home, store):
     assert SearchIndex(home).ready()
 
 
-def test_the_indexer_starts_at_once_when_the_ingest_says_it_is_large(home, store):
-    """Told first how many inputs are to come, the feeder starts its indexer before any article is
-    stored: its start-up (imports) overlaps the extraction workers' own."""
-    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
-    feeder.inputs_left(indexer.START_FROM)
-    process = feeder._process
-    assert process is not None and process.is_alive()
-    report = ingest(GOOD, store, on_added=feeder, procs=1)
-    feeder.flush()
-    assert process.exitcode == 0 and feeder.indexed == statements_in_store(store) == report.statements
-    assert store.unindexed() == [] and writing.verify(home, store).ok
-
-
-def test_an_ingest_said_to_be_small_starts_no_indexer(home, store):
-    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
-    feeder.inputs_left(indexer.START_FROM - 1)
-    assert feeder._process is None
-    ingest(GOOD, store, on_added=feeder, procs=1)
-    feeder.inputs_left(indexer.START_FROM)  # told again, later: no longer the first word on its size
-    assert feeder._process is None
-    feeder.flush()
-    assert store.unindexed() == [] and writing.verify(home, store).ok
-
-
 def test_a_small_ingest_indexes_at_its_end_without_a_process(home, store):
     feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
     ingest(GOOD, store, on_added=feeder, procs=1)
