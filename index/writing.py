@@ -252,8 +252,9 @@ class Batch:
                 written += 1
         return written
 
-    def commit(self, store: Store) -> None:
-        """Write the new segments, commit both indexes, and take the articles off the store's unindexed list."""
+    def commit(self, store: Store, *, mark: bool = True) -> None:
+        """Write the new segments, commit both indexes, and take the articles off the store's unindexed list
+        (unless ``mark`` is False: then the caller must, once the commit has returned)."""
         try:
             statement_segment, article_segment = self._new_statements.finish(), self._new_articles.finish()
         except BaseException:
@@ -265,7 +266,8 @@ class Batch:
             self._articles.commit(mergetype=_merging_small_and_adding(article_segment))
             valuefiles.write_missing(self.path, procs=1, min_docs=MAPPED_FROM)
             integrity.record(self.path)
-            store.mark_indexed(self.ids)
+            if mark:
+                store.mark_indexed(self.ids)
         finally:
             self._lock.__exit__(None, None, None)
 

@@ -26,6 +26,14 @@ def statements_in_store(store) -> int:
     return store.stats()["statements"]
 
 
+def searchable(home) -> int:
+    """How many statements a search finds now."""
+    from index.request import SearchRequest
+
+    index = SearchIndex(home)
+    return index.search(SearchRequest("", per_page=1)).total if index.ready() else 0
+
+
 def test_the_indexer_takes_in_everything_stored_and_ends(home, store):
     feeder = BackgroundFeeder(home, store, every=2, seconds=3600)
     report = ingest(GOOD, store, on_added=feeder, procs=1)
@@ -53,10 +61,11 @@ def test_a_batch_becomes_searchable_when_its_time_is_up(home, store):
     feeder.last -= 1  # as if the ingest had run for a second: the first ids start the indexer
     report = ingest(GOOD, store, on_added=feeder, procs=1)
     deadline = time.monotonic() + 30
-    while store.unindexed():  # the indexer commits half a second after its batch began, unasked
+    while searchable(home) < report.statements:  # the indexer commits half a second after its batch began, unasked
         assert time.monotonic() < deadline, "the batch was never committed"
         time.sleep(0.1)
-    assert writing.verify(home, store).ok
+    feeder._check()  # the ingest hears what it committed at its next list, or its end
+    assert store.unindexed() == [] and writing.verify(home, store).ok
     feeder.flush()
     assert feeder.indexed == report.statements
 
@@ -101,7 +110,7 @@ def test_the_indexer_commits_early_once_few_inputs_are_left(home, store, monkeyp
     feeder.inputs_left(1)  # one input still to read: the batch is worth writing while it is
     feeder(ids)
     deadline = time.monotonic() + 30
-    while store.unindexed():  # committed unasked, long before `every` articles or `seconds`
+    while searchable(home) < statements_in_store(store):  # committed unasked, long before `every` articles or `seconds`
         assert time.monotonic() < deadline, "the batch was never committed"
         time.sleep(0.1)
     feeder.flush()
@@ -195,5 +204,34 @@ def test_once_every_input_is_read_the_rest_is_one_batch(home, store, monkeypatch
         feeder._receive()
     time.sleep(0.5)
     assert set(ids) <= set(store.unindexed())  # taken in, not committed
+    feeder.flush()
+    assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
+def test_the_indexer_never_waits_for_the_stores_write_lock(home, store):
+    """The ingest stores in transactions back to back: the indexer commits and goes on taking articles
+    in whoever holds the store's write lock, and the ingest takes what it committed off the unindexed list."""
+    import sqlite3
+
+    ids = ingest(GOOD, store, procs=1).added
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=0.3)
+    feeder.last -= 1
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as the ingest's next transaction holds it
+    try:
+        feeder(ids[:1])
+        deadline = time.monotonic() + 30
+        while searchable(home) == 0:
+            assert time.monotonic() < deadline, "the first batch was never committed"
+            time.sleep(0.05)
+        feeder._sent = len(ids)
+        feeder._send((ids[1:], None, feeder._sent))  # as feeder(ids[1:]) sends it, without hearing back yet
+        deadline = time.monotonic() + 5  # well inside the store's 10 s wait for its lock
+        while searchable(home) < statements_in_store(store):
+            assert time.monotonic() < deadline, "the indexer waited for the store"
+            time.sleep(0.05)
+    finally:
+        other.rollback()
+        other.close()
     feeder.flush()
     assert store.unindexed() == [] and writing.verify(home, store).ok
