@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 
-from bs4.dammit import EncodingDetector
 from charset_normalizer import from_bytes
 
 from archive.model import Article
@@ -56,6 +55,14 @@ class Reader:
         return False
 
 
+def bs4_detector():
+    """bs4's ``EncodingDetector``, imported on first use: importing bs4 takes 80 ms, which every parley
+    command paid at start (an ingest's storing process reads nothing, its workers do)."""
+    from bs4.dammit import EncodingDetector
+
+    return EncodingDetector
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or mostly control characters in the first 8 KiB: not text in any encoding we read.
 
@@ -63,7 +70,7 @@ def looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if not head:
         return False
-    if EncodingDetector.strip_byte_order_mark(head)[1]:
+    if bs4_detector().strip_byte_order_mark(head)[1]:
         return False
     if b"\x00" in head:
         return True
@@ -147,7 +154,7 @@ def decode_text(data: bytes, source: str, declared: str | None = None, notes: li
         raise ReadError(source, "empty file: nothing to read")
     if looks_binary(data):
         raise ReadError(source, "binary file: not text, HTML, a feed or JSON")
-    body, bom = EncodingDetector.strip_byte_order_mark(data)
+    body, bom = bs4_detector().strip_byte_order_mark(data)
     if bom:
         text = _decode(body, bom, notes, strict=False)
     else:
@@ -170,7 +177,7 @@ def decode_text(data: bytes, source: str, declared: str | None = None, notes: li
 
 def declared_charset(data: bytes) -> str | None:
     """The charset a page declares in its first bytes, as the codec we decode it with."""
-    label = EncodingDetector.find_declared_encoding(data[:CHARSET_SCAN_BYTES], is_html=True, search_entire_document=True)
+    label = bs4_detector().find_declared_encoding(data[:CHARSET_SCAN_BYTES], is_html=True, search_entire_document=True)
     return codec_for(label) if label else None
 
 

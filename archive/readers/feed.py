@@ -35,7 +35,6 @@ from typing import Any
 from urllib.parse import urljoin
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, tostring
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
 from defusedxml import (
     DefusedXmlException,
     EntitiesForbidden,
@@ -505,6 +504,8 @@ def html_to_text(value: str) -> str:
     """HTML (or text that may hold entities) as plain text: one paragraph per block, a blank line between."""
     if not _HAS_MARKUP.search(value):
         return plain_text(_ENTITY.sub(lambda m: html.unescape(m.group(0)), value))
+    from bs4 import BeautifulSoup, CData, NavigableString, Tag  # here: see archive.readers.base.bs4_detector
+
     soup = BeautifulSoup(_PROCESSING_INSTRUCTION.sub("", value), "html.parser")
     paragraphs: list[str] = []
     parts: list[str] = []
