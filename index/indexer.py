@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -72,6 +73,7 @@ class BackgroundFeeder(Feeder):
         self._sent = 0  # articles handed to the indexer
         self._taken = 0  # of which it has said it took in
         self._left: int | None = None  # inputs the ingest has yet to read, when it says
+        self._unmarked: list[str] = []  # committed by the indexer, still on the unindexed list
 
     def __call__(self, article_ids: list[str]) -> None:
         if self._process is None:
@@ -98,7 +100,7 @@ class BackgroundFeeder(Feeder):
             while True:
                 kind, value = self._conn.recv()
                 if kind == "indexed":
-                    self.store.mark_indexed(value)
+                    self._mark(value)
                 elif kind != "took":
                     break
         except (EOFError, OSError):  # it died: the pipe is closed, or reset
@@ -150,10 +152,21 @@ class BackgroundFeeder(Feeder):
             self._taken += value
             return
         if kind == "indexed":
-            self.store.mark_indexed(value)
+            self._mark(value)
             return
         self._stop()
         raise value if kind == "error" else self._gone()
+
+    def _mark(self, article_ids: list[str]) -> None:
+        """Take what the indexer committed off the store's unindexed list.  While another process holds the
+        store's write lock past its wait, they stay listed (tried again with the next ones): the next ingest
+        or ``serve`` would index them again, which costs time but loses nothing."""
+        self._unmarked.extend(article_ids)
+        try:
+            self.store.mark_indexed(self._unmarked)
+        except sqlite3.OperationalError:
+            return
+        self._unmarked = []
 
     def _gone(self) -> IndexerGone:
         code = self._process.exitcode if self._process is not None else None

@@ -235,3 +235,25 @@ def test_the_indexer_never_waits_for_the_stores_write_lock(home, store):
         other.close()
     feeder.flush()
     assert store.unindexed() == [] and writing.verify(home, store).ok
+
+
+def test_a_store_locked_by_another_process_leaves_committed_articles_listed_not_an_error(home, store):
+    """Marking what the indexer committed waits for the store's write lock; when another writer holds it
+    past that wait, the ingest ends all the same and the articles stay listed for the next run."""
+    import sqlite3
+
+    ids = ingest(GOOD, store, procs=1).added
+    store.db.execute("PRAGMA busy_timeout = 100")  # the store waits 10 s; the test need not
+    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
+    feeder.last -= 7200
+    feeder(ids)
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        feeder.flush()  # the indexer commits; the ingest cannot mark, and says nothing of it
+    finally:
+        other.rollback()
+        other.close()
+    assert searchable(home) == statements_in_store(store)
+    assert sorted(store.unindexed()) == sorted(ids)
+    assert finish_pending(SearchIndex(home), store) == len(ids) and store.unindexed() == []
