@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from archive.extract.dates import date_near, find_dates
 from archive.extract.places import PlaceIndex, find_places
-from archive.extract.sentences import sentence_bounds
+from archive.extract.sentences import Document, sentence_bounds
 from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
 from archive.model import Article, DateRef, Extraction, Statement
@@ -46,9 +46,10 @@ def extract(article: Article) -> Extraction:
 def _extract(article: Article) -> Extraction:
     text = article.text[: extract_limit(article.text)]
     dates = tuple(find_dates(text, article.published))
-    places = tuple(find_places(text))
+    doc = Document(text)  # read once: the statement finders and the place spotter share its tokens
+    places = tuple(find_places(text, doc))
     evidence = topic_lexicon().matches(text)
-    found = find_statements(text, places)
+    found = find_statements(text, places, doc)
     statements: tuple[Statement, ...] = ()
     if found:
         situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)

@@ -52,9 +52,9 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return _tokens(text, start, len(text) if end is None else end)[0]
 
 
-def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], list[str], list[str]]:
-    """The tokens, their starts, their words and their lower forms, each list built in C code: every character that
-    is not white space belongs to a token, so a token starts where the white space before it ends."""
+def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], list[int], list[str], list[str]]:
+    """The tokens, their starts, their ends, their words and their lower forms, each list built in C code: every
+    character that is not white space belongs to a token, so a token starts where the white space before it ends."""
     pairs = _SPACED_TOKEN_RE.findall(text, start, end)
     words = list(map(_SECOND, pairs))
     sizes = list(map(len, words))
@@ -65,7 +65,7 @@ def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], li
     if "’" in text:
         lowers = [w.replace("’", "'") if "’" in w else w for w in lowers]
     toks = list(map(tuple.__new__, repeat(Token), zip(words, starts, ends, lowers)))
-    return toks, starts, words, lowers
+    return toks, starts, ends, words, lowers
 
 
 # A token with the white space before it: ``_TOKEN_RE`` with possessive quantifiers, which spare the
@@ -166,7 +166,9 @@ class Document:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks, self.starts, words, self.lowers = _tokens(text, 0, len(text))  # lowers: each token's ``lower``
+        # each token's ``start``, ``end``, ``text`` and ``lower`` in a list of their own, for look-ups in C
+        self.toks, self.starts, self.ends, self.words, self.lowers = _tokens(text, 0, len(text))
+        words = self.words
         self.sents = sentences(text)
         self.sent_starts = [s.start for s in self.sents]
         self.quotes = find_quotations(text)

@@ -30,12 +30,14 @@ from archive.model import Place, Speaker, Statement
 __all__ = ["find_statements"]
 
 
-def find_statements(text: str, places: Sequence[Place] = ()) -> list[Statement]:
+def find_statements(text: str, places: Sequence[Place] = (), doc: Document | None = None) -> list[Statement]:
     """Every statement in ``text``, sorted by start (offsets are ``str`` indices into ``text``);
-    ``places`` found in the text keep place names out of the speakers."""
+    ``places`` found in the text keep place names out of the speakers; ``doc`` is the text read by
+    ``sentences``, when the caller has it."""
     if not text or not text.strip():
         return []
-    doc = Document(text)
+    if doc is None:
+        doc = Document(text)
     consumed: set[int] = set()  # opens of quotations absorbed into reported speech
     found = reported_speech(doc, consumed)
     found += direct_speech(doc, consumed, found)
