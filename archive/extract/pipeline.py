@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_left
-from dataclasses import replace
 
 from archive.extract.dates import date_near, find_dates
 from archive.extract.places import PlaceIndex, find_places
 from archive.extract.sentences import Document, sentence_bounds
 from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
-from archive.model import Article, DateRef, Extraction, Statement
+from archive.model import Article, DateRef, Extraction, Speaker
 
 __all__ = ["extract", "extract_or_keep", "MAX_EXTRACT_CHARS"]
 
@@ -49,11 +48,8 @@ def _extract(article: Article) -> Extraction:
     doc = Document(text)  # read once: the statement finders and the place spotter share its tokens
     places = tuple(find_places(text, doc))
     evidence = topic_lexicon().matches(text)
-    found = find_statements(text, places, doc)
-    statements: tuple[Statement, ...] = ()
-    if found:
-        situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)
-        statements = tuple(situate(s) for s in found)
+    situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)
+    statements = tuple(find_statements(text, places, doc, situate))
     return Extraction(article=article, statements=statements, places=places, dates=dates, topics=tuple(evidence))
 
 
@@ -112,25 +108,23 @@ class _Situate:
             day = article.published.isoformat()
             self.published = DateRef(text="", start=None, end=None, value=day, precision="article", range_start=day, range_end=day)
 
-    def __call__(self, statement: Statement) -> Statement:
-        lo, hi = statement.start, statement.end
-        if statement.cue_start is not None and statement.cue_end is not None:
-            lo, hi = min(lo, statement.cue_start), max(hi, statement.cue_end)
-        speaker = statement.speaker
+    def __call__(
+        self, start: int, end: int, cue_start: int | None, cue_end: int | None, speaker: Speaker | None
+    ) -> tuple[DateRef | None, tuple[str, ...], tuple[str, ...]]:
+        """The date, places and topics of the statement ``[start, end)`` with its cue and speaker."""
+        lo, hi = start, end
+        if cue_start is not None and cue_end is not None:
+            lo, hi = min(lo, cue_start), max(hi, cue_end)
         if speaker and speaker.start is not None and speaker.end is not None:
             lo, hi = min(lo, speaker.start), max(hi, speaker.end)
         start, end = sentence_bounds(self.text, lo, hi)
-        own = date_near(self.dates, lo, hi, self.text, cue_start=statement.cue_start) if self.dates else None
+        own = date_near(self.dates, lo, hi, self.text, cue_start=cue_start) if self.dates else None
         if own is None:
             own = self.published
         where = self.places.location(lo, hi)
         named = self.places.near(start, end)
-        return replace(
-            statement,
-            date=own,
-            places=tuple(dict.fromkeys(([where] if where else []) + named)),
-            topics=tuple(topic for topic, spans in self.topics if spans.within(start, end)),
-        )
+        places = tuple(dict.fromkeys(([where] if where else []) + named))
+        return own, places, tuple(topic for topic, spans in self.topics if spans.within(start, end))
 
 
 class _Spans:
