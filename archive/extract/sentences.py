@@ -46,6 +46,11 @@ class Sentence:
     end: int
     line_start: bool  # the sentence begins a line (a paragraph in news, a sentence in some corpora)
 
+    def __init__(self, start: int, end: int, line_start: bool) -> None:
+        # One update of the instance dict instead of the generated __init__'s object.__setattr__ per
+        # field (see speakers.Mention): every sentence of every article is made here.
+        self.__dict__.update(start=start, end=end, line_start=line_start)
+
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The words and punctuation of ``text[start:end]``, with offsets into ``text``."""
