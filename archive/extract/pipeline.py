@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_left
+from functools import cached_property
 
 from archive.extract.dates import date_near, find_dates
 from archive.extract.places import PlaceIndex, find_places
 from archive.extract.sentences import Document, sentence_bounds
 from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
-from archive.model import Article, DateRef, Extraction, Speaker
+from archive.model import Article, DateRef, Extraction, Place, Speaker
 
 __all__ = ["extract", "extract_or_keep", "MAX_EXTRACT_CHARS"]
 
@@ -48,7 +49,7 @@ def _extract(article: Article) -> Extraction:
     doc = Document(text)  # read once: the statement finders and the place spotter share its tokens
     places = tuple(find_places(text, doc))
     evidence = topic_lexicon().matches(text)
-    situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)
+    situate = _Situate(text, article, list(dates), list(places), evidence)
     statements = tuple(find_statements(text, places, doc, situate))
     return Extraction(article=article, statements=statements, places=places, dates=dates, topics=tuple(evidence))
 
@@ -98,15 +99,24 @@ def extract_limit(text: str) -> int:
 class _Situate:
     """Give each statement of one article its date, places and topics, from the sentence it sits in."""
 
-    def __init__(self, text: str, article: Article, dates: list[DateRef], places: PlaceIndex, evidence: dict[str, list[tuple[int, int]]]) -> None:
+    def __init__(self, text: str, article: Article, dates: list[DateRef], places: list[Place], evidence: dict[str, list[tuple[int, int]]]) -> None:
         self.text = text
         self.dates = dates
-        self.places = places
-        self.topics = [(topic, _Spans(spans)) for topic, spans in evidence.items()]
+        self._places = places
+        self._evidence = evidence
         self.published: DateRef | None = None
         if article.published is not None:
             day = article.published.isoformat()
             self.published = DateRef(text="", start=None, end=None, value=day, precision="article", range_start=day, range_end=day)
+
+    # The indexes are built for the first statement: many articles (and most pages of place names) have none.
+    @cached_property
+    def places(self) -> PlaceIndex:
+        return PlaceIndex(self.text, self._places)
+
+    @cached_property
+    def topics(self) -> list[tuple[str, _Spans]]:
+        return [(topic, _Spans(spans)) for topic, spans in self._evidence.items()]
 
     def __call__(
         self, start: int, end: int, cue_start: int | None, cue_end: int | None, speaker: Speaker | None
