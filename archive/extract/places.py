@@ -30,7 +30,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, compress, count
+from itertools import compress, count
 from operator import itemgetter, not_, or_
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
@@ -307,40 +307,37 @@ def _tokens(text: str, doc: Document) -> tuple[list[tuple[int, int]], list[str]]
     whole = list(map(str.isalnum, words))
     tokens = list(compress(zip(doc.starts, doc.ends), whole))
     folded = list(compress(doc.lowers, whole))  # a word of letters and digits has no apostrophe to straighten
-    split = [k for k in compress(count(), map(not_, whole)) if len(words[k]) > 1]
-    if split:
-        tokens, folded = _with_inner_runs(text, doc, split, whole, tokens, folded)
     if not text.isascii():
-        starts = list(map(_FIRST, tokens))
-        for m in _NON_ASCII.finditer(text):
-            k = bisect.bisect_right(starts, m.start()) - 1
-            if k >= 0 and m.start() < tokens[k][1]:
-                s, e = tokens[k]
-                folded[k] = place_key(text[s:e])
+        runs = list(compress(words, whole))
+        for k in compress(count(), map(not_, map(str.isascii, runs))):
+            folded[k] = place_key(runs[k])
+    # the other tokens of more than one character, each with the number of whole tokens before it
+    split = [(k, k - n) for n, k in enumerate(compress(count(), map(not_, whole))) if len(words[k]) > 1]
+    if split:
+        tokens, folded = _with_inner_runs(text, doc, split, tokens, folded)
     return tokens, folded
 
 
 def _with_inner_runs(
-    text: str, doc: Document, split: list[int], whole: list[bool], tokens: list[tuple[int, int]], folded: list[str]
+    text: str, doc: Document, split: list[tuple[int, int]], tokens: list[tuple[int, int]], folded: list[str]
 ) -> tuple[list[tuple[int, int]], list[str]]:
     """The runs of the whole tokens with those inside the tokens ``split`` put in their places."""
-    before = list(accumulate(whole))  # whole tokens up to each token (a split one is not whole)
     spans: list[tuple[int, int]] = []
     keys: list[str] = []
     done = 0
-    for k in split:
-        spans += tokens[done : before[k]]
-        keys += folded[done : before[k]]
-        done = before[k]
+    for k, before in split:
+        spans += tokens[done:before]
+        keys += folded[done:before]
+        done = before
         for m in TOKEN.finditer(text, doc.starts[k], doc.ends[k]):
+            run = m.group()
             spans.append(m.span())
-            keys.append(m.group().lower())
+            keys.append(run.lower() if run.isascii() else place_key(run))
     spans += tokens[done:]
     keys += folded[done:]
     return spans, keys
 
 
-_NON_ASCII = re.compile(r"[^\W\x00-\x7f]")  # a letter or digit beyond ASCII: curly quotes and dashes lie in no token
 _FIRST = itemgetter(0)
 
 
