@@ -191,7 +191,9 @@ def test_tokens_fold_like_the_gazetteer(text: str) -> None:
     import re
 
     spans = [m.span() for m in re.finditer(r"[^\W_]+", text)]
-    assert _tokens(text, Document(text)) == (spans, [key(text[s:e]) for s, e in spans])
+    tokens, folded, capitals = _tokens(text, Document(text))
+    assert (tokens, folded) == (spans, [key(text[s:e]) for s, e in spans])
+    assert capitals == [k for k, (s, _) in enumerate(spans) if text[s].isupper()]
 
 
 def test_gazetteer_is_built_once() -> None:

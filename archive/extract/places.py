@@ -84,8 +84,8 @@ def find_places(text: str, doc: Document | None = None) -> list[Place]:
     """Place mentions in ``text``, sorted by start and non-overlapping, each resolved where possible
     (``doc``: the text read by ``sentences``, when the caller has it)."""
     gaz = gazetteer()
-    tokens, folded = _tokens(text, doc if doc is not None else Document(text))
-    mentions = _spot(text, tokens, folded, gaz)
+    tokens, folded, capitals = _tokens(text, doc if doc is not None else Document(text))
+    mentions = _spot(text, tokens, folded, capitals, gaz)
     contested: list[Feature] = []
     sites = _merge_features(mentions, find_features(text), gaz, contested)
     _link_qualifiers(text, mentions)
@@ -239,14 +239,13 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
 # ---------------------------------------------------------------- spotting
 
 
-def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gazetteer) -> list[_Mention]:
+def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], capitals: list[int], gaz: Gazetteer) -> list[_Mention]:
     mentions: list[_Mention] = []
     names = gaz.names
     stems = gaz.stems()
     n = len(tokens)
     words = _WholeWords(text)
     next_i = 0
-    capitals = list(compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens)))))
     # a token (never a space in it) begins a name when it is a name or a stem of a longer one
     keys = list(map(folded.__getitem__, capitals))
     starts = list(compress(capitals, map(or_, map(stems.__contains__, keys), map(names.__contains__, keys))))
@@ -295,8 +294,9 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
 _ARTICLE = re.compile(r"[ae](?<![\w'’-][ae])l-(?=[A-Z])")
 
 
-def _tokens(text: str, doc: Document) -> tuple[list[tuple[int, int]], list[str]]:
-    """The spans of the runs of letters and digits (``TOKEN``) and their gazetteer keys.
+def _tokens(text: str, doc: Document) -> tuple[list[tuple[int, int]], list[str], list[int]]:
+    """The spans of the runs of letters and digits (``TOKEN``), their gazetteer keys, and the indices
+    of the runs that start with a capital.
 
     No run crosses two of the text layer's tokens (where one ends and the next begins, one side is
     neither letter nor digit), so the runs are its tokens of letters and digits only, kept whole, and
@@ -307,6 +307,10 @@ def _tokens(text: str, doc: Document) -> tuple[list[tuple[int, int]], list[str]]
     whole = list(map(str.isalnum, words))
     tokens = list(compress(zip(doc.starts, doc.ends), whole))
     folded = list(compress(doc.lowers, whole))  # a word of letters and digits has no apostrophe to straighten
+    upper = [False] * len(words)  # whether each token starts with a capital, from the text layer's list
+    for k in doc.capitals:
+        upper[k] = True
+    upper = list(compress(upper, whole))
     if not text.isascii():
         runs = list(compress(words, whole))
         for k in compress(count(), map(not_, map(str.isascii, runs))):
@@ -314,28 +318,32 @@ def _tokens(text: str, doc: Document) -> tuple[list[tuple[int, int]], list[str]]
     # the other tokens of more than one character, each with the number of whole tokens before it
     split = [(k, k - n) for n, k in enumerate(compress(count(), map(not_, whole))) if len(words[k]) > 1]
     if split:
-        tokens, folded = _with_inner_runs(text, doc, split, tokens, folded)
-    return tokens, folded
+        tokens, folded, upper = _with_inner_runs(text, doc, split, tokens, folded, upper)
+    return tokens, folded, list(compress(count(), upper))
 
 
 def _with_inner_runs(
-    text: str, doc: Document, split: list[tuple[int, int]], tokens: list[tuple[int, int]], folded: list[str]
-) -> tuple[list[tuple[int, int]], list[str]]:
+    text: str, doc: Document, split: list[tuple[int, int]], tokens: list[tuple[int, int]], folded: list[str], upper: list[bool]
+) -> tuple[list[tuple[int, int]], list[str], list[bool]]:
     """The runs of the whole tokens with those inside the tokens ``split`` put in their places."""
     spans: list[tuple[int, int]] = []
     keys: list[str] = []
+    capital: list[bool] = []
     done = 0
     for k, before in split:
         spans += tokens[done:before]
         keys += folded[done:before]
+        capital += upper[done:before]
         done = before
         for m in TOKEN.finditer(text, doc.starts[k], doc.ends[k]):
             run = m.group()
             spans.append(m.span())
             keys.append(run.lower() if run.isascii() else place_key(run))
+            capital.append(run[0].isupper())
     spans += tokens[done:]
     keys += folded[done:]
-    return spans, keys
+    capital += upper[done:]
+    return spans, keys, capital
 
 
 _FIRST = itemgetter(0)
