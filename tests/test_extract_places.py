@@ -15,6 +15,7 @@ from archive.extract.places import (
     places_near,
     statement_location,
 )
+from archive.extract.sentences import Document
 from archive.model import Place
 
 DATA = Path(__file__).parent / "data" / "places"
@@ -182,6 +183,7 @@ def test_place_index_agrees_with_the_scans(places: list[Place]) -> None:
         "Kyiv and KYIV, Zürich—Łódź; İstanbul’s “Köln” 2025 x_y",
         "plain ascii text, with U.S. places: Paris, Texas.",
         "İİİ Kyiv",
+        "al-Qudra’s U.S.A.-backed U.S.Army _x__y e\u0301te rock-’n’-roll 3.5km ²³",
         "",
     ],
 )
@@ -189,7 +191,9 @@ def test_tokens_fold_like_the_gazetteer(text: str) -> None:
     import re
 
     spans = [m.span() for m in re.finditer(r"[^\W_]+", text)]
-    assert _tokens(text) == (spans, [key(text[s:e]) for s, e in spans])
+    tokens, folded, capitals = _tokens(text, Document(text))
+    assert (tokens, folded) == (spans, [key(text[s:e]) for s, e in spans])
+    assert capitals == [k for k, (s, _) in enumerate(spans) if text[s].isupper()]
 
 
 def test_gazetteer_is_built_once() -> None:

@@ -28,6 +28,11 @@ class Cue:
     nominal: bool = False
     dialogue: bool = False  # a verb mostly used to introduce fiction dialogue ("exclaimed")
 
+    def __init__(self, lemma: str, kind: str, first: int, last: int, nominal: bool = False, dialogue: bool = False) -> None:
+        # One update of the instance dict instead of the generated __init__'s object.__setattr__ per
+        # field (see speakers.Mention): cue look-ups make dozens per article.
+        self.__dict__.update(lemma=lemma, kind=kind, first=first, last=last, nominal=nominal, dialogue=dialogue)
+
 
 def inflect(lemma: str) -> set[str]:
     """The regular forms of an English verb: lemma, -s, -ed, -ing."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_left
-from dataclasses import replace
+from functools import cached_property
 
 from archive.extract.dates import date_near, find_dates
 from archive.extract.places import PlaceIndex, find_places
-from archive.extract.sentences import sentence_bounds
+from archive.extract.sentences import Document, sentence_bounds
 from archive.extract.statements import find_statements
 from archive.extract.topics import topic_lexicon
-from archive.model import Article, DateRef, Extraction, Statement
+from archive.model import Article, DateRef, Extraction, Place, Speaker
 
 __all__ = ["extract", "extract_or_keep", "MAX_EXTRACT_CHARS"]
 
@@ -46,13 +46,11 @@ def extract(article: Article) -> Extraction:
 def _extract(article: Article) -> Extraction:
     text = article.text[: extract_limit(article.text)]
     dates = tuple(find_dates(text, article.published))
-    places = tuple(find_places(text))
+    doc = Document(text)  # read once: the statement finders and the place spotter share its tokens
+    places = tuple(find_places(text, doc))
     evidence = topic_lexicon().matches(text)
-    found = find_statements(text, places)
-    statements: tuple[Statement, ...] = ()
-    if found:
-        situate = _Situate(text, article, list(dates), PlaceIndex(text, list(places)), evidence)
-        statements = tuple(situate(s) for s in found)
+    situate = _Situate(text, article, list(dates), list(places), evidence)
+    statements = tuple(find_statements(text, places, doc, situate))
     return Extraction(article=article, statements=statements, places=places, dates=dates, topics=tuple(evidence))
 
 
@@ -101,35 +99,42 @@ def extract_limit(text: str) -> int:
 class _Situate:
     """Give each statement of one article its date, places and topics, from the sentence it sits in."""
 
-    def __init__(self, text: str, article: Article, dates: list[DateRef], places: PlaceIndex, evidence: dict[str, list[tuple[int, int]]]) -> None:
+    def __init__(self, text: str, article: Article, dates: list[DateRef], places: list[Place], evidence: dict[str, list[tuple[int, int]]]) -> None:
         self.text = text
         self.dates = dates
-        self.places = places
-        self.topics = [(topic, _Spans(spans)) for topic, spans in evidence.items()]
+        self._places = places
+        self._evidence = evidence
         self.published: DateRef | None = None
         if article.published is not None:
             day = article.published.isoformat()
             self.published = DateRef(text="", start=None, end=None, value=day, precision="article", range_start=day, range_end=day)
 
-    def __call__(self, statement: Statement) -> Statement:
-        lo, hi = statement.start, statement.end
-        if statement.cue_start is not None and statement.cue_end is not None:
-            lo, hi = min(lo, statement.cue_start), max(hi, statement.cue_end)
-        speaker = statement.speaker
+    # The indexes are built for the first statement: many articles (and most pages of place names) have none.
+    @cached_property
+    def places(self) -> PlaceIndex:
+        return PlaceIndex(self.text, self._places)
+
+    @cached_property
+    def topics(self) -> list[tuple[str, _Spans]]:
+        return [(topic, _Spans(spans)) for topic, spans in self._evidence.items()]
+
+    def __call__(
+        self, start: int, end: int, cue_start: int | None, cue_end: int | None, speaker: Speaker | None
+    ) -> tuple[DateRef | None, tuple[str, ...], tuple[str, ...]]:
+        """The date, places and topics of the statement ``[start, end)`` with its cue and speaker."""
+        lo, hi = start, end
+        if cue_start is not None and cue_end is not None:
+            lo, hi = min(lo, cue_start), max(hi, cue_end)
         if speaker and speaker.start is not None and speaker.end is not None:
             lo, hi = min(lo, speaker.start), max(hi, speaker.end)
         start, end = sentence_bounds(self.text, lo, hi)
-        own = date_near(self.dates, lo, hi, self.text, cue_start=statement.cue_start) if self.dates else None
+        own = date_near(self.dates, lo, hi, self.text, cue_start=cue_start) if self.dates else None
         if own is None:
             own = self.published
         where = self.places.location(lo, hi)
         named = self.places.near(start, end)
-        return replace(
-            statement,
-            date=own,
-            places=tuple(dict.fromkeys(([where] if where else []) + named)),
-            topics=tuple(topic for topic, spans in self.topics if spans.within(start, end)),
-        )
+        places = tuple(dict.fromkeys(([where] if where else []) + named))
+        return own, places, tuple(topic for topic, spans in self.topics if spans.within(start, end))
 
 
 class _Spans:

@@ -18,11 +18,9 @@ and a name the text once calls a village is a place wherever it says it.
 
 Its length is the three steps of one algorithm (spot, resolve, filter) over shared per-article state; the gazetteer and shaped features are their own modules.
 
-Its tokens are not the text layer's (``sentences``): a name is matched on runs of letters and digits
-(``TOKEN``), the pieces of "al-Qudra", "Ukraine's" and "U.S." that the text layer keeps whole, with
-what lies between them checked apart.  Cutting the text layer's tokens into such runs was measured
-slower than this one scan in C (dev sets, the text layer's tokens plus the runs: 0.66-0.72 s against
-0.60-0.64 s for the two scans), so the runs are found here.
+A name is matched on runs of letters and digits (``TOKEN``), the pieces of "al-Qudra", "Ukraine's"
+and "U.S." that the text layer (``sentences``) keeps whole, with what lies between them checked
+apart.  The runs are cut from the text layer's tokens, so that the text is read once.
 """
 
 from __future__ import annotations
@@ -32,12 +30,13 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import compress, count, starmap
-from operator import itemgetter, or_
+from itertools import compress, count
+from operator import itemgetter, not_, or_
 
 from archive.extract.gazetteer import Alias, Entry, Gazetteer, distance_km, gazetteer
 from archive.extract.gazetteer import key as place_key
 from archive.extract.place_features import Feature, find_features, first_names
+from archive.extract.sentences import Document
 from archive.model import Place
 
 __all__ = ["PlaceIndex", "find_places", "places_near", "statement_location"]
@@ -81,11 +80,12 @@ class _Mention:
     score: float = 0.0
 
 
-def find_places(text: str) -> list[Place]:
-    """Place mentions in ``text``, sorted by start and non-overlapping, each resolved where possible."""
+def find_places(text: str, doc: Document | None = None) -> list[Place]:
+    """Place mentions in ``text``, sorted by start and non-overlapping, each resolved where possible
+    (``doc``: the text read by ``sentences``, when the caller has it)."""
     gaz = gazetteer()
-    tokens, folded = _tokens(text)
-    mentions = _spot(text, tokens, folded, gaz)
+    tokens, folded, capitals = _tokens(text, doc if doc is not None else Document(text))
+    mentions = _spot(text, tokens, folded, capitals, gaz)
     contested: list[Feature] = []
     sites = _merge_features(mentions, find_features(text), gaz, contested)
     _link_qualifiers(text, mentions)
@@ -239,14 +239,13 @@ def statement_location(text: str, start: int, end: int, places: list[Place]) -> 
 # ---------------------------------------------------------------- spotting
 
 
-def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gazetteer) -> list[_Mention]:
+def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], capitals: list[int], gaz: Gazetteer) -> list[_Mention]:
     mentions: list[_Mention] = []
     names = gaz.names
     stems = gaz.stems()
     n = len(tokens)
     words = _WholeWords(text)
     next_i = 0
-    capitals = list(compress(count(), map(str.isupper, map(text.__getitem__, map(_FIRST, tokens)))))
     # a token (never a space in it) begins a name when it is a name or a stem of a longer one
     keys = list(map(folded.__getitem__, capitals))
     starts = list(compress(capitals, map(or_, map(stems.__contains__, keys), map(names.__contains__, keys))))
@@ -295,29 +294,58 @@ def _spot(text: str, tokens: list[tuple[int, int]], folded: list[str], gaz: Gaze
 _ARTICLE = re.compile(r"[ae](?<![\w'’-][ae])l-(?=[A-Z])")
 
 
-def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
-    """The spans of the runs of letters and digits (``TOKEN``) and their gazetteer keys.
+def _tokens(text: str, doc: Document) -> tuple[list[tuple[int, int]], list[str], list[int]]:
+    """The spans of the runs of letters and digits (``TOKEN``), their gazetteer keys, and the indices
+    of the runs that start with a capital.
 
-    A token is letters and digits only, so an ASCII one folds to its lower case: its slice of the
-    lower-cased text, unless lower-casing changed the length of the text ("İ" becomes two letters).
+    No run crosses two of the text layer's tokens (where one ends and the next begins, one side is
+    neither letter nor digit), so the runs are its tokens of letters and digits only, kept whole, and
+    the runs inside its other tokens of more than one character ("al-Qudra", "Ukraine's", "U.S.").
+    A run's key is its lower case, or ``place_key`` of it when it holds a letter beyond ASCII.
     """
-    tokens = list(map(_SPAN, TOKEN.finditer(text)))
-    low = text.lower()
-    if len(low) != len(text):
-        return tokens, [w.lower() if w.isascii() else place_key(w) for w in (text[s:e] for s, e in tokens)]
-    folded = list(map(low.__getitem__, starmap(slice, tokens)))  # [low[s:e] for s, e in tokens], in C
+    words = doc.words
+    whole = list(map(str.isalnum, words))
+    tokens = list(compress(zip(doc.starts, doc.ends), whole))
+    folded = list(compress(doc.lowers, whole))  # a word of letters and digits has no apostrophe to straighten
+    upper = [False] * len(words)  # whether each token starts with a capital, from the text layer's list
+    for k in doc.capitals:
+        upper[k] = True
+    upper = list(compress(upper, whole))
     if not text.isascii():
-        starts = list(map(_FIRST, tokens))
-        for m in _NON_ASCII.finditer(text):
-            k = bisect.bisect_right(starts, m.start()) - 1
-            if k >= 0 and m.start() < tokens[k][1]:
-                s, e = tokens[k]
-                folded[k] = place_key(text[s:e])
-    return tokens, folded
+        runs = list(compress(words, whole))
+        for k in compress(count(), map(not_, map(str.isascii, runs))):
+            folded[k] = place_key(runs[k])
+    # the other tokens of more than one character, each with the number of whole tokens before it
+    split = [(k, k - n) for n, k in enumerate(compress(count(), map(not_, whole))) if len(words[k]) > 1]
+    if split:
+        tokens, folded, upper = _with_inner_runs(text, doc, split, tokens, folded, upper)
+    return tokens, folded, list(compress(count(), upper))
 
 
-_NON_ASCII = re.compile(r"[^\W\x00-\x7f]")  # a letter or digit beyond ASCII: curly quotes and dashes lie in no token
-_SPAN = re.Match.span
+def _with_inner_runs(
+    text: str, doc: Document, split: list[tuple[int, int]], tokens: list[tuple[int, int]], folded: list[str], upper: list[bool]
+) -> tuple[list[tuple[int, int]], list[str], list[bool]]:
+    """The runs of the whole tokens with those inside the tokens ``split`` put in their places."""
+    spans: list[tuple[int, int]] = []
+    keys: list[str] = []
+    capital: list[bool] = []
+    done = 0
+    for k, before in split:
+        spans += tokens[done:before]
+        keys += folded[done:before]
+        capital += upper[done:before]
+        done = before
+        for m in TOKEN.finditer(text, doc.starts[k], doc.ends[k]):
+            run = m.group()
+            spans.append(m.span())
+            keys.append(run.lower() if run.isascii() else place_key(run))
+            capital.append(run[0].isupper())
+    spans += tokens[done:]
+    keys += folded[done:]
+    capital += upper[done:]
+    return spans, keys, capital
+
+
 _FIRST = itemgetter(0)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import add, itemgetter, sub
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from archive.extract.quotes import Quotation, find_quotations
@@ -46,33 +46,41 @@ class Sentence:
     end: int
     line_start: bool  # the sentence begins a line (a paragraph in news, a sentence in some corpora)
 
+    def __init__(self, start: int, end: int, line_start: bool) -> None:
+        # One update of the instance dict instead of the generated __init__'s object.__setattr__ per
+        # field (see speakers.Mention): every sentence of every article is made here.
+        self.__dict__.update(start=start, end=end, line_start=line_start)
+
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The words and punctuation of ``text[start:end]``, with offsets into ``text``."""
     return _tokens(text, start, len(text) if end is None else end)[0]
 
 
-def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], list[str], list[str]]:
-    """The tokens, their starts, their words and their lower forms, each list built in C code: every character that
-    is not white space belongs to a token, so a token starts where the white space before it ends."""
-    pairs = _SPACED_TOKEN_RE.findall(text, start, end)
-    words = list(map(_SECOND, pairs))
-    sizes = list(map(len, words))
-    ends = list(accumulate(map(add, map(len, map(_FIRST, pairs)), sizes), initial=start))
-    del ends[0]
-    starts = list(map(sub, ends, sizes))
+def _tokens(text: str, start: int, end: int) -> tuple[list[Token], list[int], list[int], list[str], list[str]]:
+    """The tokens, their starts, their ends, their words and their lower forms, each list built in C code.
+
+    Every character that is not white space belongs to a token, so splitting the text at its tokens
+    leaves the white space between them, and the lengths of the pieces, added up, give every start
+    and end: the text is ``gap, word, gap, word, ..., gap``.
+    """
+    pieces = _SPLIT_RE.split(text if start == 0 and end == len(text) else text[start:end])
+    offsets = list(accumulate(map(len, pieces), initial=start))
+    words = pieces[1::2]
+    starts = offsets[1:-1:2]
+    ends = offsets[2::2]
     lowers = list(map(str.lower, words))
     if "’" in text:
         lowers = [w.replace("’", "'") if "’" in w else w for w in lowers]
     toks = list(map(tuple.__new__, repeat(Token), zip(words, starts, ends, lowers)))
-    return toks, starts, words, lowers
+    return toks, starts, ends, words, lowers
 
 
-# A token with the white space before it: ``_TOKEN_RE`` with possessive quantifiers, which spare the
-# regex engine backtracking that could never succeed (a token never starts with white space, and
-# nothing follows a word's last letters) and finds the same tokens faster.
-_SPACED_TOKEN_RE = re.compile(r"(\s*+)([A-Z]\.(?:[A-Z]\.)+|\w++(?:[-'’]\w++)*+|\S)")
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+# ``_TOKEN_RE`` as one group to split the text at, with possessive quantifiers, which spare the regex
+# engine backtracking that could never succeed (nothing follows a word's last letters) and find the
+# same tokens faster.
+_SPLIT_RE = re.compile(r"([A-Z]\.(?:[A-Z]\.)+|\w++(?:[-'’]\w++)*+|\S)")
+_FIRST = itemgetter(0)
 
 
 def is_capitalised(word: str) -> bool:
@@ -166,7 +174,9 @@ class Document:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks, self.starts, words, self.lowers = _tokens(text, 0, len(text))  # lowers: each token's ``lower``
+        # each token's ``start``, ``end``, ``text`` and ``lower`` in a list of their own, for look-ups in C
+        self.toks, self.starts, self.ends, self.words, self.lowers = _tokens(text, 0, len(text))
+        words = self.words
         self.sents = sentences(text)
         self.sent_starts = [s.start for s in self.sents]
         self.quotes = find_quotations(text)

@@ -14,7 +14,7 @@ quotations (``sentences``, ``quotes``), finds reporting cues (``kinds``) and spe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from archive.extract.confidence import calibrated
 from archive.extract.dialogue import resolve_speakers
@@ -25,17 +25,25 @@ from archive.extract.kinds import lexicon
 from archive.extract.reported import reported_speech
 from archive.extract.sentences import Document
 from archive.extract.speakers import Mention
-from archive.model import Place, Speaker, Statement
+from archive.model import DateRef, Place, Speaker, Statement
 
 __all__ = ["find_statements"]
 
 
-def find_statements(text: str, places: Sequence[Place] = ()) -> list[Statement]:
+# What gives a statement its date, places and topics (the pipeline, which has found them in the whole
+# text): (start, end, cue start, cue end, speaker) -> (date, places, topics).
+Situate = Callable[[int, int, int | None, int | None, Speaker | None], tuple[DateRef | None, tuple[str, ...], tuple[str, ...]]]
+
+
+def find_statements(text: str, places: Sequence[Place] = (), doc: Document | None = None, situate: Situate | None = None) -> list[Statement]:
     """Every statement in ``text``, sorted by start (offsets are ``str`` indices into ``text``);
-    ``places`` found in the text keep place names out of the speakers."""
+    ``places`` found in the text keep place names out of the speakers; ``doc`` is the text read by
+    ``sentences``, when the caller has it; ``situate``, when given, gives each statement its date,
+    places and topics as it is made."""
     if not text or not text.strip():
         return []
-    doc = Document(text)
+    if doc is None:
+        doc = Document(text)
     consumed: set[int] = set()  # opens of quotations absorbed into reported speech
     found = reported_speech(doc, consumed)
     found += direct_speech(doc, consumed, found)
@@ -45,7 +53,7 @@ def find_statements(text: str, places: Sequence[Place] = ()) -> list[Statement]:
     found = _without_repeated_headline(doc, found)
     found.sort(key=lambda f: (f.start, f.end))
     resolve_speakers(doc, found, {(p.start, p.end): p.kind or "" for p in places})
-    return [_statement(doc, f, found[i - 1] if i else None) for i, f in enumerate(found)]
+    return [_statement(doc, f, found[i - 1] if i else None, situate) for i, f in enumerate(found)]
 
 
 # ------------------------------------------------------------------------------ merging
@@ -99,7 +107,7 @@ def _last_word(m: Mention | None) -> str | None:
     return m.name.split()[-1].lower() if m is not None and m.name.split() else None
 
 
-def _statement(doc: Document, f: Found, before: Found | None) -> Statement:
+def _statement(doc: Document, f: Found, before: Found | None, situate: Situate | None) -> Statement:
     m = f.speaker_override or f.mention
     speaker = None
     if m is not None:
@@ -108,6 +116,9 @@ def _statement(doc: Document, f: Found, before: Found | None) -> Statement:
         speaker = Speaker(name=f.entity.label, type=f.entity.type, role=f.entity.role)
     kind = _carried_kind(f, before)
     cue_text = doc.text[f.cue_span[0] : f.cue_span[1]] if f.cue_span else None
+    cue_start = f.cue_span[0] if f.cue_span else None
+    cue_end = f.cue_span[1] if f.cue_span else None
+    date, places, topics = situate(f.start, f.end, cue_start, cue_end, speaker) if situate is not None else (None, (), ())
     return Statement(
         quote=doc.text[f.start : f.end],
         start=f.start,
@@ -115,11 +126,14 @@ def _statement(doc: Document, f: Found, before: Found | None) -> Statement:
         direct=f.direct,
         speaker=speaker,
         cue=cue_text,
-        cue_start=f.cue_span[0] if f.cue_span else None,
-        cue_end=f.cue_span[1] if f.cue_span else None,
+        cue_start=cue_start,
+        cue_end=cue_end,
         kind=kind,
         channel=_channel(doc, f),
         confidence=calibrated(f, doc.text[f.start : f.end], m if speaker else None, speaker.type if speaker else None),
+        date=date,
+        places=places,
+        topics=topics,
     )
 
 
