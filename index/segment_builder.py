@@ -3,8 +3,8 @@
 Whoosh 2.7.4 indexes a document through one Token object per word, puts one tuple per posting into a
 pool it sorts (spilling runs to disk), then hands each posting to its posting writer one Python call
 at a time: at a million statements that was 90% of a rebuild.  ``SegmentBuilder`` takes the same
-documents and appends each field's postings to flat arrays as it goes (term number, document, frequency,
-positions), with C-level calls per field value rather than Python per posting (terms come from the
+documents and appends each field's postings to flat arrays as it goes (term number, document, frequency;
+a positional field's tokens with their positions, made postings at the end), with C-level calls per field value rather than Python per posting (terms come from the
 analyzers' memo: ``index.analysis``); when the segment is finished the arrays are sorted by term with
 numpy and every term's posting list is written block by block as Whoosh's ``W3PostingsWriter`` writes
 it (pickled blocks of up to 128 postings with their info tuples; the term table through Whoosh's own
@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import tempfile
 from array import array
-from collections import Counter, defaultdict
-from itertools import count, repeat
+from collections import defaultdict
+from itertools import compress, count
 from struct import Struct
 
 import numpy as np
@@ -72,7 +72,8 @@ _NUMPY_FROM = BLOCK  # postings: longer lists are cut into blocks with array ope
 
 class _Field:
     """One indexed field's postings while a segment is built, as flat arrays in the order they came:
-    term number, document number, frequency and (positional fields) the encoded positions."""
+    term number, document number and frequency; a positional field keeps its tokens instead (term number,
+    document number, position), made postings by ``grouped``."""
 
     __slots__ = (
         "name",
@@ -87,8 +88,8 @@ class _Field:
         "vocab",
         "tids",
         "docs",
-        "freqs",
-        "values",
+        "sizes",
+        "poses",
         "spelled",
         "total",
         "empty_has_none",
@@ -134,29 +135,64 @@ class _Field:
 
     def clear(self) -> None:
         self.vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, new ones numbered in C
-        self.tids = array("I")
-        self.docs = array("I")
-        self.freqs = array("I")
-        self.values: list[bytes] = []
+        self.tids = array("I")  # per token (an ID's or BOOLEAN's value is one token, and one posting)
+        self.docs = array("I")  # per value: its document
+        self.sizes = array("I")  # per value of a field with frequencies: its tokens
+        self.poses = array("I")  # per token of a positional field: its position
 
     def __len__(self) -> int:
         return len(self.docs) + len(self.spelled)
 
     def grouped(self) -> tuple[dict[str, tuple[int, int]], _Sorted]:
-        """The postings sorted by term (documents stay in order within a term) and each term's span."""
+        """The postings sorted by term (documents stay in order within a term) and each term's span.
+
+        Tokens came document by document, so sorting them by term alone (stably) puts a term's tokens in
+        document order and, within a document, in position order: each run of one term in one document is
+        a posting, its frequency the run's length and (positional fields) its value the run's positions
+        encoded as ``formats.Positions`` does."""
         tids = np.frombuffer(self.tids, dtype=np.uint32)
         order = np.argsort(tids, kind="stable")
-        ordered = tids[order]
+        ordered_tids = tids[order]
+        if self.kind == EXISTS:
+            return self._spans(ordered_tids), _Sorted(np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64), None, None)
+        ordered_docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.sizes, dtype=np.uint32))[order]
+        new = np.empty(len(order), dtype=bool)
+        new[0] = True
+        np.not_equal(ordered_tids[1:], ordered_tids[:-1], out=new[1:])
+        new[1:] |= ordered_docs[1:] != ordered_docs[:-1]
+        starts = np.flatnonzero(new)
+        freqs = np.diff(starts, append=len(order)).astype(np.uint32)
+        values = self._position_values(order, starts, freqs) if self.kind == POSITIONS else None
+        return self._spans(ordered_tids[starts]), _Sorted(ordered_docs[starts].astype(np.int64), freqs, values)
+
+    def _position_values(self, order: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
+        """Each posting's encoded positions (tokens in ``order``, postings from ``starts``)."""
+        poses = np.frombuffer(self.poses, dtype=np.uint32)[order]
+        values = list(map(ONE.__getitem__, poses[starts].tolist()))
+        several = np.flatnonzero(freqs > 1)
+        if len(several):
+            pos_list = poses.tolist()
+            firsts = starts[several]
+            for i, s, e in zip(several.tolist(), firsts.tolist(), (firsts + freqs[several]).tolist()):
+                values[i] = encode_positions(pos_list[s:e])
+        return values
+
+    def _spans(self, ordered: np.ndarray) -> dict[str, tuple[int, int]]:
+        """Each term's span in postings sorted by term number (``ordered``: their term numbers)."""
         bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
         starts = np.concatenate(([0], bounds))
         ends = np.concatenate((bounds, [len(ordered)]))
         names = list(self.vocab)  # terms were numbered as they were added: in the dict's order
-        spans = dict(zip(map(names.__getitem__, ordered[starts].tolist()), zip(starts.tolist(), ends.tolist())))
-        docs = np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64)
-        freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind != EXISTS else None
-        order_list = order.tolist()
-        values = list(map(self.values.__getitem__, order_list)) if self.kind == POSITIONS else None
-        return spans, _Sorted(docs, freqs, values)
+        return dict(zip(map(names.__getitem__, ordered[starts].tolist()), zip(starts.tolist(), ends.tolist())))
+
+
+def _last_posting_value(terms: list[str], poses: list[int] | None) -> bytes:
+    """The value of a field value's last posting as Whoosh's writer adds them (by term, in the order terms
+    first appear): that term's frequency, or its encoded positions."""
+    last = next(reversed(dict.fromkeys(terms)))
+    if poses is None:
+        return packed(terms.count(last))
+    return encode_positions(list(compress(poses, map(last.__eq__, terms))))
 
 
 class _Run:
@@ -291,8 +327,9 @@ class SegmentBuilder:
         for held in self._columns.values():
             held.flush()
 
-    def _index(self, built: _Field, value, docnum: int) -> bytes | None:
-        """Add one field value's postings; returns the last posting value (in Whoosh's order), if any."""
+    def _index(self, built: _Field, value, docnum: int) -> bytes | tuple | None:
+        """Add one field value's postings; returns the last posting value (in Whoosh's order), if any, or
+        the terms and positions it comes from (see ``_last_posting_value``)."""
         kind = built.kind
         if kind == EXISTS:
             if isinstance(built.field, fields.BOOLEAN):  # BOOLEAN.index: a string is true if it is one of its trues
@@ -317,27 +354,9 @@ class SegmentBuilder:
             terms, poses = found
             if not terms:
                 return None
-            if len(set(terms)) == len(terms):  # every word once (most statements): no grouping
-                built.tids.extend(map(built.vocab.__getitem__, terms))
-                built.freqs.extend(repeat(1, len(terms)))
-                built.values.extend(map(ONE.__getitem__, poses))
-                postings = len(terms)
-            else:
-                groups: dict[str, list[int]] = {}
-                for term, pos in zip(terms, poses):
-                    group = groups.get(term)
-                    if group is None:
-                        groups[term] = [pos]
-                    else:
-                        group.append(pos)
-                built.tids.extend(map(built.vocab.__getitem__, groups))
-                built.freqs.extend(map(len, groups.values()))
-                one = ONE
-                built.values.extend([one[g[0]] if len(g) == 1 else encode_positions(g) for g in groups.values()])
-                postings = len(groups)
-            built.docs.extend(repeat(docnum, postings))
-            encoded = built.values[-1]
+            built.poses.extend(poses)
         else:
+            poses = None
             if built.regex is not None:
                 terms = built.regex.findall(value)
             else:
@@ -346,18 +365,10 @@ class SegmentBuilder:
                     terms = [t.text for t in built.analyzer(value, mode="index", boosts=True) if not t.stopped]
             if not terms:
                 return None
-            if len(set(terms)) == len(terms):  # every word once: frequencies of 1, in the words' order
-                postings = len(terms)
-                built.tids.extend(map(built.vocab.__getitem__, terms))
-                built.freqs.extend(repeat(1, postings))
-                encoded = packed(1)
-            else:
-                counts = Counter(terms)
-                postings = len(counts)
-                built.tids.extend(map(built.vocab.__getitem__, counts))
-                built.freqs.extend(counts.values())
-                encoded = packed(built.freqs[-1])
-            built.docs.extend(repeat(docnum, postings))
+        built.tids.extend(map(built.vocab.__getitem__, terms))
+        built.docs.append(docnum)
+        built.sizes.append(len(terms))
+        postings = len(set(terms))
         self._held += postings
         length = len(terms)
         if built.scorable:
@@ -366,11 +377,13 @@ class SegmentBuilder:
                 lengths.extend(bytes(docnum - len(lengths)))
             lengths.append(length_to_byte(length))
             built.total += length
-        return encoded
+        return terms, poses  # the last posting's value, made only if a spelling field needs it (``_spell``)
 
-    def _spell(self, spell: _Field, field, value, last_value: bytes | None) -> None:
+    def _spell(self, spell: _Field, field, value, last_value: bytes | tuple | None) -> None:
         """Whoosh's spelling postings: each unstemmed word once per document, all on document 0, with the
         posting value last written for the document (what ``SegmentWriter.add_document`` leaves them)."""
+        if isinstance(last_value, tuple):
+            last_value = _last_posting_value(*last_value)
         for word in field.spellable_words(value):
             entry = spell.spelled.get(word)
             if entry is None:
