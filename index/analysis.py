@@ -11,6 +11,7 @@ call that asks for more than terms and positions take the chain itself, unchange
 from __future__ import annotations
 
 import re
+from itertools import compress, count
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -113,6 +114,31 @@ class Memoized(CompositeAnalyzer):
         self._several: set[str] = set()  # words the memo holds as _SEVERAL (checked per value in C)
         self._findall = _whole_matches(tokenizer.expression).findall
         self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
+        self._split_from: Memoized | None = None  # see ``split_from``
+        self._seen: tuple[str, list[str]] = ("", [])  # the last value tokenized and its words
+
+    def split_from(self, dotted: Memoized) -> None:
+        """Take the words of a value ``dotted`` tokenized last from its words, split at their dots.
+
+        Only for a tokenizer of ``\\w+`` after one of ``\\w+(\\.?\\w+)*``: the latter's words are
+        the runs of word characters joined by single dots, so splitting them at the dots gives the
+        former's words, in order (a statement's text is indexed by both, stemmed and plain)."""
+        if self.items[0].expression.pattern != r"\w+" or dotted.items[0].expression.pattern != r"\w+(\.?\w+)*":
+            raise TypeError("split_from needs a \\w+ tokenizer after a \\w+(\\.?\\w+)* one")
+        if self.items[0].expression.flags != dotted.items[0].expression.flags:
+            raise TypeError("split_from needs tokenizers with the same flags")
+        self._split_from = dotted
+
+    def _words(self, value: str) -> list[str]:
+        """The tokenizer's words of ``value``."""
+        source = self._split_from
+        if source is not None:
+            seen, words = source._seen
+            if seen == value:
+                return ".".join(words).split(".") if words else []
+        words = self._findall(value)
+        self._seen = (value, words)
+        return words
 
     def __getstate__(self):  # the schema is pickled into the index: the memo stays out
         state = dict(self.__dict__)
@@ -120,6 +146,8 @@ class Memoized(CompositeAnalyzer):
         state["_several"] = set()
         state.pop("_findall", None)
         state.pop("_streamed", None)
+        state.pop("_split_from", None)
+        state.pop("_seen", None)
         return state
 
     def __setstate__(self, state):
@@ -127,6 +155,8 @@ class Memoized(CompositeAnalyzer):
         self.__dict__.setdefault("_several", set())  # schemas pickled before it existed
         self._findall = _whole_matches(self.items[0].expression).findall
         self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
+        self._split_from = None
+        self._seen = ("", [])
 
     def __call__(self, value, no_morph=False, **kwargs):
         plain = (
@@ -157,17 +187,20 @@ class Memoized(CompositeAnalyzer):
         """What the chain makes of each word of ``value`` (None for stop words), or None when a word is
         one the chain splits or multiplies.  Set and map calls in C: only words not seen yet go through
         the chain, one by one."""
-        words = self._findall(value)
+        words = self._words(value)
         memo = self._memo
-        fresh = set(words).difference(memo)
-        if fresh:
+        try:  # most values hold only words seen before: one map, no set of them
+            terms = list(map(memo.__getitem__, words))
+        except KeyError:
+            fresh = set(words).difference(memo)
             self._learn(fresh)
             if not memo.keys() >= fresh:  # the memo was full and started afresh meanwhile
                 terms = [self._term(word) for word in words]
                 return None if _SEVERAL in terms else terms
+            terms = list(map(memo.__getitem__, words))
         if self._several and not self._several.isdisjoint(words):
             return None
-        return list(map(memo.__getitem__, words))
+        return terms
 
     def memo_positions(self, value: str) -> tuple[list[str], list[int]] | None:
         """The terms of ``value`` and their positions as indexing gives them (stop words out, positions
@@ -178,10 +211,11 @@ class Memoized(CompositeAnalyzer):
         kept = list(filter(None, terms))
         if not kept:
             return kept, []
+        kept_at = compress(count(), terms)  # the raw positions of the words kept (a term is never empty)
         if self._renumber:
-            first = next(raw for raw, term in enumerate(terms) if term is not None)
+            first = next(kept_at)
             return kept, list(range(first, first + len(kept)))
-        return kept, [raw for raw, term in enumerate(terms) if term is not None]
+        return kept, list(kept_at)
 
     def _term(self, word: str):
         """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL`` (also for a
@@ -271,6 +305,7 @@ NAMES = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent
 
 # Plain words, unstemmed: the vocabulary did-you-mean suggests from, and what prefixes (negotiat*) match.
 PLAIN = Memoized(RegexTokenizer(r"\w+"), AcronymFilter(), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(minsize=3))
+PLAIN.split_from(WORDS)
 
 
 def shared(analyzer):
