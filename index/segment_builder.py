@@ -58,6 +58,7 @@ from index.posting_blocks import (
     continued,
     encode_long,
     encode_one,
+    encode_position_runs,
     encode_positions,
     encode_short,
     ended,
@@ -171,10 +172,8 @@ class _Field:
         values = list(map(ONE.__getitem__, poses[starts].tolist()))
         several = np.flatnonzero(freqs > 1)
         if len(several):
-            pos_list = poses.tolist()
-            firsts = starts[several]
-            for i, s, e in zip(several.tolist(), firsts.tolist(), (firsts + freqs[several]).tolist()):
-                values[i] = encode_positions(pos_list[s:e])
+            for i, value in zip(several.tolist(), encode_position_runs(poses, starts[several], freqs[several])):
+                values[i] = value
         return values
 
     def _spans(self, ordered: np.ndarray) -> dict[str, tuple[int, int]]:
