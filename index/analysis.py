@@ -11,7 +11,9 @@ call that asks for more than terms and positions take the chain itself, unchange
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import compress, count
+from operator import itemgetter
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -85,6 +87,13 @@ def _whole_matches(expression: re.Pattern) -> re.Pattern:
     if "\\(" in pattern or "(?" in pattern or "[" in pattern:
         raise TypeError(f"Memoized cannot derive a word pattern from {pattern!r}")
     return re.compile(pattern.replace("(", "(?:"), expression.flags)
+
+
+def _looked_up(memo: dict, words: list[str]) -> Sequence:
+    """``[memo[word] for word in words]``, in C (``itemgetter`` of several keys gives a tuple of their values)."""
+    if len(words) > 1:
+        return itemgetter(*words)(memo)
+    return [memo[word] for word in words]
 
 
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
@@ -183,21 +192,21 @@ class Memoized(CompositeAnalyzer):
             return None
         return list(filter(None, terms))  # stop words are None; a term is never empty (see ``_term``)
 
-    def _terms(self, value: str) -> list | None:
+    def _terms(self, value: str) -> Sequence | None:
         """What the chain makes of each word of ``value`` (None for stop words), or None when a word is
         one the chain splits or multiplies.  Set and map calls in C: only words not seen yet go through
         the chain, one by one."""
         words = self._words(value)
         memo = self._memo
-        try:  # most values hold only words seen before: one map, no set of them
-            terms = list(map(memo.__getitem__, words))
+        try:  # most values hold only words seen before: one look-up of all, no set of them
+            terms = _looked_up(memo, words)
         except KeyError:
             fresh = set(words).difference(memo)
             self._learn(fresh)
             if not memo.keys() >= fresh:  # the memo was full and started afresh meanwhile
                 terms = [self._term(word) for word in words]
                 return None if _SEVERAL in terms else terms
-            terms = list(map(memo.__getitem__, words))
+            terms = _looked_up(memo, words)
         if self._several and not self._several.isdisjoint(words):
             return None
         return terms
