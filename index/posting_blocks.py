@@ -165,10 +165,17 @@ def encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost
             low_byte, high_byte = min(found), max(found)
     else:
         low_byte = high_byte = 0
-    data, level = _compressed(dumps((deltas, mini_weights, mini_values), 2))
-    info = dumps((n, ids[-1], weight_max, level, low_byte, high_byte), 2)
+    return one_block(deltas, mini_weights, mini_values, ids[0], ids[-1], weight_max, total, low_byte, high_byte, last)
+
+
+def one_block(deltas: tuple, weights, values, first: int, last_id: int, weight_max, total, low_byte: int, high_byte: int, last: bool = True):
+    """``encode_short``'s block and statistics from the block's parts: the id deltas, the weights and
+    values as the block holds them (None, one for all, or one each), and the statistics."""
+    data, level = _compressed(dumps((deltas, weights, values), 2))
+    n = len(deltas)
+    info = dumps((n, last_id, weight_max, level, low_byte, high_byte), 2)
     size = len(info) + len(data)
-    return INT.pack(-size if last else size) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
+    return INT.pack(-size if last else size) + info + data, 0, (n, total, low_byte, high_byte, weight_max, first, last_id)
 
 
 def encode_one(doc: int, freq: int | None, value: bytes | None, lengths, boost: float, kind: int):

@@ -62,6 +62,7 @@ from index.posting_blocks import (
     encode_positions,
     encode_short,
     ended,
+    one_block,
     packed,
     write_hashes,
 )
@@ -144,7 +145,7 @@ class _Field:
     def __len__(self) -> int:
         return len(self.docs) + len(self.spelled)
 
-    def grouped(self) -> tuple[dict[str, tuple[int, int]], _Sorted]:
+    def grouped(self) -> _Sorted:
         """The postings sorted by term (documents stay in order within a term) and each term's span.
 
         Tokens came document by document, so sorting them by term alone (stably) puts a term's tokens in
@@ -155,7 +156,7 @@ class _Field:
         order = np.argsort(tids, kind="stable")
         ordered_tids = tids[order]
         if self.kind == EXISTS:
-            return self._spans(ordered_tids), _Sorted(np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64), None, None)
+            return _Sorted(*self._spans(ordered_tids), np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64), None, None)
         ordered_docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.sizes, dtype=np.uint32))[order]
         new = np.empty(len(order), dtype=bool)
         new[0] = True
@@ -164,7 +165,7 @@ class _Field:
         starts = np.flatnonzero(new)
         freqs = np.diff(starts, append=len(order)).astype(np.uint32)
         values = self._position_values(order, starts, freqs) if self.kind == POSITIONS else None
-        return self._spans(ordered_tids[starts]), _Sorted(ordered_docs[starts].astype(np.int64), freqs, values)
+        return _Sorted(*self._spans(ordered_tids[starts]), ordered_docs[starts].astype(np.int64), freqs, values)
 
     def _position_values(self, order: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
         """Each posting's encoded positions (tokens in ``order``, postings from ``starts``)."""
@@ -176,13 +177,12 @@ class _Field:
                 values[i] = value
         return values
 
-    def _spans(self, ordered: np.ndarray) -> dict[str, tuple[int, int]]:
-        """Each term's span in postings sorted by term number (``ordered``: their term numbers)."""
-        bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [len(ordered)]))
+    def _spans(self, ordered: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+        """Each term's number among the spans of postings sorted by term number (``ordered``: their term
+        numbers), and where each span starts."""
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         names = list(self.vocab)  # terms were numbered as they were added: in the dict's order
-        return dict(zip(map(names.__getitem__, ordered[starts].tolist()), zip(starts.tolist(), ends.tolist())))
+        return dict(zip(map(names.__getitem__, ordered[starts].tolist()), range(len(starts)))), starts
 
 
 def _last_posting_value(terms: list[str], poses: list[int] | None) -> bytes:
@@ -210,14 +210,34 @@ class _Run:
 
 
 class _Sorted:
-    """A field's postings in term order, as arrays (long lists) and lists (short ones)."""
+    """A field's postings in term order, as arrays (long lists) and lists (short ones), and each term's
+    number (``spans``) and where its postings start and end."""
 
-    __slots__ = ("docs", "freqs", "values", "doc_list", "freq_list")
+    __slots__ = ("spans", "starts", "ends", "docs", "freqs", "values", "doc_list", "freq_list")
 
-    def __init__(self, docs, freqs, values) -> None:
-        self.docs, self.freqs, self.values = docs, freqs, values
+    def __init__(self, spans: dict[str, int], starts: np.ndarray, docs, freqs, values) -> None:
+        self.spans, self.docs, self.freqs, self.values = spans, docs, freqs, values
+        self.starts = starts.tolist()
+        self.ends = self.starts[1:] + [len(docs)]
         self.doc_list = docs.tolist()
         self.freq_list = freqs.tolist() if freqs is not None else None
+
+    def statistics(self, lengths: bytes | None) -> tuple[list, list, list, list, list]:
+        """Per term (for its one block, when it has one): the id deltas of its postings (per posting),
+        the least and greatest frequency, and the least and greatest length byte of its documents."""
+        starts = np.asarray(self.starts)
+        deltas = np.diff(self.docs, prepend=0)
+        deltas[starts] = self.docs[starts]  # a list's ids start from zero
+        if self.freqs is None:
+            low = high = None
+        else:
+            low, high = np.minimum.reduceat(self.freqs, starts).tolist(), np.maximum.reduceat(self.freqs, starts).tolist()
+        if lengths is None:
+            low_bytes = high_bytes = [0] * len(self.starts)
+        else:
+            found = np.frombuffer(lengths, dtype=np.uint8)[self.docs]
+            low_bytes, high_bytes = np.minimum.reduceat(found, starts).tolist(), np.maximum.reduceat(found, starts).tolist()
+        return deltas.tolist(), low, high, low_bytes, high_bytes
 
 
 class SegmentBuilder:
@@ -353,7 +373,7 @@ class SegmentBuilder:
             terms, poses = found
             if not terms:
                 return None
-            built.poses.extend(poses)
+            built.poses.fromlist(poses)  # (``extend`` takes a list item by item, as any iterable)
         else:
             poses = None
             if built.regex is not None:
@@ -408,33 +428,44 @@ class SegmentBuilder:
             return set(built.spelled), spelled
         if not built.docs:
             return set(), None
-        spans, ordered = built.grouped()
+        ordered = built.grouped()
         lengths = bytes(built.lengths) if built.scorable else None
         boost, kind = built.boost, built.kind
-
+        spans, starts, ends = ordered.spans, ordered.starts, ordered.ends
         doc_list, freq_list, values = ordered.doc_list, ordered.freq_list, ordered.values
+        deltas, low_freqs, high_freqs, low_bytes, high_bytes = ordered.statistics(lengths)
+        if kind == FREQ:
+            packed_freqs = ordered.freqs.astype(">u4").tobytes()  # each posting's value: its 4-byte frequency
+        if kind == EXISTS:  # every weight is the field boost
+            weights = None if boost == 1.0 else boost
 
         def encode(term: str):
-            s, e = spans[term]
+            k = spans[term]
+            s, e = starts[k], ends[k]
             if e - s == 1:
                 return encode_one(doc_list[s], None if freq_list is None else freq_list[s], None if values is None else values[s], lengths, boost, kind)
             if e - s > _NUMPY_FROM:
                 return encode_long(
                     ordered.docs[s:e],
                     None if ordered.freqs is None else ordered.freqs[s:e],
-                    None if ordered.values is None else ordered.values[s:e],
+                    None if values is None else values[s:e],
                     lengths,
                     boost,
                     kind,
                 )
-            return encode_short(
-                ordered.doc_list[s:e],
-                None if ordered.freq_list is None else ordered.freq_list[s:e],
-                None if ordered.values is None else ordered.values[s:e],
-                lengths,
-                boost,
-                kind,
-            )
+            # One block, as ``encode_short`` writes it, from the statistics worked out for all terms at once
+            n = e - s
+            if kind == EXISTS:
+                return one_block(tuple(deltas[s:e]), weights, None, doc_list[s], doc_list[e - 1], boost, boost * n, 0, 0)
+            low, high = low_freqs[k], high_freqs[k]
+            weight_max = high * boost
+            if low == high:
+                mini_weights, total = (None if weight_max == 1.0 else weight_max), weight_max * n
+            else:
+                mini_weights = tuple([f * boost for f in freq_list[s:e]])
+                total = sum(mini_weights)
+            mini_values = tuple(values[s:e]) if kind == POSITIONS else packed_freqs[4 * s : 4 * e]
+            return one_block(tuple(deltas[s:e]), mini_weights, mini_values, doc_list[s], doc_list[e - 1], weight_max, total, low_bytes[k], high_bytes[k])
 
         return set(spans), encode
 
