@@ -115,3 +115,9 @@ def test_plain_words_taken_from_the_stemmed_words_of_the_same_text_are_its_own(t
 def test_only_a_plain_word_tokenizer_splits_dotted_words():
     with pytest.raises(TypeError):
         Memoized(*WORDS.items).split_from(WORDS)
+
+
+@pytest.mark.parametrize("analyzer", [WORDS, NAMES, PLAIN], ids=["words", "names", "plain"])
+def test_the_memo_finds_the_words_the_tokenizer_finds(analyzer):
+    text = SEED + HARD + " a..b a.b. .a a._b 3.14.15 x.ü.ÿ_ a.\u0301b ..x.y.. 1.2.3.4.5.6 é.é"
+    assert analyzer._findall(text) == [m.group() for m in analyzer.items[0].expression.finditer(text)]
