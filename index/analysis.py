@@ -25,6 +25,7 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 from archive.model import spelling_key
@@ -51,9 +52,12 @@ class StemSpellingFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            text = self._DOUBLES.sub(_first_letter, token.text)
-            token.text = self._ENDING.sub("i", text) if len(text) > 4 else text
+            token.text = self.collapsed(token.text)
             yield token
+
+    def collapsed(self, text: str) -> str:
+        text = self._DOUBLES.sub(_first_letter, text)
+        return self._ENDING.sub("i", text) if len(text) > 4 else text
 
 
 def _first_letter(match: re.Match) -> str:
@@ -107,8 +111,8 @@ def _looked_up(memo: dict, words: list[str]) -> Sequence:
 
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
 
-# Filters that take each token alone and yield that same token or drop it, before taking the next:
-# chains of only these learn new words in one stream (``Memoized._learn``).
+# Filters that take each token alone and change its text or drop it: chains of only these learn new words
+# a filter at a time (``Memoized._filtered``).
 _STREAMED = frozenset({AcronymFilter, LowercaseFilter, CharsetFilter, StopFilter, StemFilter, StemSpellingFilter, SpellingFilter})
 
 
@@ -246,10 +250,9 @@ class Memoized(CompositeAnalyzer):
 
     def _learn(self, words: set[str]) -> None:
         """Put in the memo what the chain makes of each of ``words`` (none of them in it yet), as ``_term``
-        would, but through one stream of tokens: the chain's filters each take one token at a time and yield
-        it or drop it before taking the next (``_STREAMED``), so every term that comes out of the stream is
-        the last word that went in.  Setting up the chain per word cost three times the filters' work.
-        A word the tokenizer would not take whole, and any word of another chain, goes through the chain alone."""
+        would, but a filter at a time over all of them (``_filtered``): setting up the chain per word cost
+        three times the filters' work.  A word the tokenizer would not take whole, and any word of another
+        chain, goes through the chain alone."""
         if not self._streamed:
             for word in words:
                 self._term(word)
@@ -262,21 +265,7 @@ class Memoized(CompositeAnalyzer):
                 whole.append(word)
             else:
                 self._term(word)
-        made: dict[str, object] = {}  # word -> its one term, or _SEVERAL (a word not in it is a stop word)
-        last = [""]
-
-        def tokens():
-            token = Token(False, False, removestops=True, mode="index")  # as the tokenizer makes it, and reuses it
-            for word in whole:
-                last[0] = token.text = word
-                yield token
-
-        stream = tokens()
-        for item in self.items[1:]:
-            stream = item(stream)
-        for token in stream:
-            word = last[0]
-            made[word] = _SEVERAL if word in made or not token.text else token.text
+        made = self._filtered(whole)
         memo = self._memo
         if len(memo) + len(whole) > self.MEMO_SIZE:  # the memo fills meanwhile: word by word, as _term does
             for word in whole:
@@ -285,6 +274,38 @@ class Memoized(CompositeAnalyzer):
         memo.update(zip(whole, map(made.get, whole)))
         if _SEVERAL in made.values():
             self._several.update(word for word, term in made.items() if term is _SEVERAL)
+
+    def _filtered(self, words: list[str]) -> dict[str, object]:
+        """What the chain's filters make of each of ``words``, a filter at a time over all of them: each
+        filter of ``_STREAMED`` changes one token's text or drops it, so doing its work here on each text,
+        as its ``__call__`` does, gives the same terms.  A word -> its one term, or _SEVERAL if the term is
+        empty; a stop word is not in it."""
+        kept, texts = words, words
+        for item in self.items[1:]:
+            kind = type(item)
+            if kind is StopFilter:  # in index mode with stop words removed: a stopped token is dropped
+                stops, low, high = item.stops, item.min, item.max
+                passed = [low <= len(text) and (high is None or len(text) <= high) and text not in stops for text in texts]
+                kept, texts = list(compress(kept, passed)), list(compress(texts, passed))
+            elif kind is LowercaseFilter:
+                texts = [text.lower() for text in texts]
+            elif kind is CharsetFilter:
+                charmap = item.charmap
+                texts = [text.translate(charmap) for text in texts]
+            elif kind is AcronymFilter:
+                acronyms = item.ACRONYMS
+                texts = [acronyms.get(text, text) for text in texts]
+            elif kind is StemFilter:  # its stemmer without its cache (the cache only remembers the stemmer's answers)
+                stem = stemmer_for_language(item.lang) if item.lang else item.stemfn
+                ignore = item.ignore
+                texts = [text if text in ignore else stem(text) for text in texts]
+            elif kind is StemSpellingFilter:
+                texts = list(map(item.collapsed, texts))
+            elif kind is SpellingFilter:
+                texts = list(map(spelling_key, texts))
+            else:
+                raise TypeError(f"{kind.__name__} is not a filter Memoized takes word by word")
+        return {word: text or _SEVERAL for word, text in zip(kept, texts)}
 
     def _keep(self, word: str, term):
         """Memoize the term the chain made of ``word`` (see ``_term``), starting afresh when the memo is full."""
