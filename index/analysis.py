@@ -11,6 +11,9 @@ call that asks for more than terms and positions take the chain itself, unchange
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from itertools import compress, count
+from operator import itemgetter
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -22,6 +25,7 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 from archive.model import spelling_key
@@ -48,9 +52,12 @@ class StemSpellingFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            text = self._DOUBLES.sub(_first_letter, token.text)
-            token.text = self._ENDING.sub("i", text) if len(text) > 4 else text
+            token.text = self.collapsed(token.text)
             yield token
+
+    def collapsed(self, text: str) -> str:
+        text = self._DOUBLES.sub(_first_letter, text)
+        return self._ENDING.sub("i", text) if len(text) > 4 else text
 
 
 def _first_letter(match: re.Match) -> str:
@@ -75,21 +82,37 @@ class AcronymFilter(Filter):
 _UNSEEN = object()
 
 
+# Patterns that find the same words as a tokenizer's, faster.  In ``\w+(\.?\w+)*`` the first ``\w+`` takes
+# a whole run of word characters, so a repeat can only go on after a dot, and the match never backtracks
+# (it may end after any repeat): it finds what ``\w+(?:\.\w+)*`` finds, without trying a dotless repeat
+# at the end of every word (30% of the time of ``findall``).
+_SAME_MATCHES = {r"\w+(\.?\w+)*": r"\w+(?:\.\w+)*"}
+
+
 def _whole_matches(expression: re.Pattern) -> re.Pattern:
     """The tokenizer's expression with its groups made non-capturing, so that ``findall`` returns whole
     matches (the words ``finditer`` would give) without a match object per word."""
     if not expression.groups:
         return expression
     pattern = expression.pattern
+    if pattern in _SAME_MATCHES:
+        return re.compile(_SAME_MATCHES[pattern], expression.flags)
     if "\\(" in pattern or "(?" in pattern or "[" in pattern:
         raise TypeError(f"Memoized cannot derive a word pattern from {pattern!r}")
     return re.compile(pattern.replace("(", "(?:"), expression.flags)
 
 
+def _looked_up(memo: dict, words: list[str]) -> Sequence:
+    """``[memo[word] for word in words]``, in C (``itemgetter`` of several keys gives a tuple of their values)."""
+    if len(words) > 1:
+        return itemgetter(*words)(memo)
+    return [memo[word] for word in words]
+
+
 _SEVERAL = object()  # a word the chain splits or multiplies: never memoized, the chain handles its value
 
-# Filters that take each token alone and yield that same token or drop it, before taking the next:
-# chains of only these learn new words in one stream (``Memoized._learn``).
+# Filters that take each token alone and change its text or drop it: chains of only these learn new words
+# a filter at a time (``Memoized._filtered``).
 _STREAMED = frozenset({AcronymFilter, LowercaseFilter, CharsetFilter, StopFilter, StemFilter, StemSpellingFilter, SpellingFilter})
 
 
@@ -113,6 +136,31 @@ class Memoized(CompositeAnalyzer):
         self._several: set[str] = set()  # words the memo holds as _SEVERAL (checked per value in C)
         self._findall = _whole_matches(tokenizer.expression).findall
         self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
+        self._split_from: Memoized | None = None  # see ``split_from``
+        self._seen: tuple[str, list[str]] = ("", [])  # the last value tokenized and its words
+
+    def split_from(self, dotted: Memoized) -> None:
+        """Take the words of a value ``dotted`` tokenized last from its words, split at their dots.
+
+        Only for a tokenizer of ``\\w+`` after one of ``\\w+(\\.?\\w+)*``: the latter's words are
+        the runs of word characters joined by single dots, so splitting them at the dots gives the
+        former's words, in order (a statement's text is indexed by both, stemmed and plain)."""
+        if self.items[0].expression.pattern != r"\w+" or dotted.items[0].expression.pattern != r"\w+(\.?\w+)*":
+            raise TypeError("split_from needs a \\w+ tokenizer after a \\w+(\\.?\\w+)* one")
+        if self.items[0].expression.flags != dotted.items[0].expression.flags:
+            raise TypeError("split_from needs tokenizers with the same flags")
+        self._split_from = dotted
+
+    def _words(self, value: str) -> list[str]:
+        """The tokenizer's words of ``value``."""
+        source = self._split_from
+        if source is not None:
+            seen, words = source._seen
+            if seen == value:
+                return ".".join(words).split(".") if words else []
+        words = self._findall(value)
+        self._seen = (value, words)
+        return words
 
     def __getstate__(self):  # the schema is pickled into the index: the memo stays out
         state = dict(self.__dict__)
@@ -120,6 +168,8 @@ class Memoized(CompositeAnalyzer):
         state["_several"] = set()
         state.pop("_findall", None)
         state.pop("_streamed", None)
+        state.pop("_split_from", None)
+        state.pop("_seen", None)
         return state
 
     def __setstate__(self, state):
@@ -127,6 +177,8 @@ class Memoized(CompositeAnalyzer):
         self.__dict__.setdefault("_several", set())  # schemas pickled before it existed
         self._findall = _whole_matches(self.items[0].expression).findall
         self._streamed = all(type(item) in _STREAMED for item in self.items[1:])
+        self._split_from = None
+        self._seen = ("", [])
 
     def __call__(self, value, no_morph=False, **kwargs):
         plain = (
@@ -153,21 +205,24 @@ class Memoized(CompositeAnalyzer):
             return None
         return list(filter(None, terms))  # stop words are None; a term is never empty (see ``_term``)
 
-    def _terms(self, value: str) -> list | None:
+    def _terms(self, value: str) -> Sequence | None:
         """What the chain makes of each word of ``value`` (None for stop words), or None when a word is
         one the chain splits or multiplies.  Set and map calls in C: only words not seen yet go through
         the chain, one by one."""
-        words = self._findall(value)
+        words = self._words(value)
         memo = self._memo
-        fresh = set(words).difference(memo)
-        if fresh:
+        try:  # most values hold only words seen before: one look-up of all, no set of them
+            terms = _looked_up(memo, words)
+        except KeyError:
+            fresh = set(words).difference(memo)
             self._learn(fresh)
             if not memo.keys() >= fresh:  # the memo was full and started afresh meanwhile
                 terms = [self._term(word) for word in words]
                 return None if _SEVERAL in terms else terms
+            terms = _looked_up(memo, words)
         if self._several and not self._several.isdisjoint(words):
             return None
-        return list(map(memo.__getitem__, words))
+        return terms
 
     def memo_positions(self, value: str) -> tuple[list[str], list[int]] | None:
         """The terms of ``value`` and their positions as indexing gives them (stop words out, positions
@@ -178,10 +233,11 @@ class Memoized(CompositeAnalyzer):
         kept = list(filter(None, terms))
         if not kept:
             return kept, []
+        kept_at = compress(count(), terms)  # the raw positions of the words kept (a term is never empty)
         if self._renumber:
-            first = next(raw for raw, term in enumerate(terms) if term is not None)
+            first = next(kept_at)
             return kept, list(range(first, first + len(kept)))
-        return kept, [raw for raw, term in enumerate(terms) if term is not None]
+        return kept, list(kept_at)
 
     def _term(self, word: str):
         """What the chain makes of one word: its term, None for a stop word, or ``_SEVERAL`` (also for a
@@ -194,10 +250,9 @@ class Memoized(CompositeAnalyzer):
 
     def _learn(self, words: set[str]) -> None:
         """Put in the memo what the chain makes of each of ``words`` (none of them in it yet), as ``_term``
-        would, but through one stream of tokens: the chain's filters each take one token at a time and yield
-        it or drop it before taking the next (``_STREAMED``), so every term that comes out of the stream is
-        the last word that went in.  Setting up the chain per word cost three times the filters' work.
-        A word the tokenizer would not take whole, and any word of another chain, goes through the chain alone."""
+        would, but a filter at a time over all of them (``_filtered``): setting up the chain per word cost
+        three times the filters' work.  A word the tokenizer would not take whole, and any word of another
+        chain, goes through the chain alone."""
         if not self._streamed:
             for word in words:
                 self._term(word)
@@ -210,21 +265,7 @@ class Memoized(CompositeAnalyzer):
                 whole.append(word)
             else:
                 self._term(word)
-        made: dict[str, object] = {}  # word -> its one term, or _SEVERAL (a word not in it is a stop word)
-        last = [""]
-
-        def tokens():
-            token = Token(False, False, removestops=True, mode="index")  # as the tokenizer makes it, and reuses it
-            for word in whole:
-                last[0] = token.text = word
-                yield token
-
-        stream = tokens()
-        for item in self.items[1:]:
-            stream = item(stream)
-        for token in stream:
-            word = last[0]
-            made[word] = _SEVERAL if word in made or not token.text else token.text
+        made = self._filtered(whole)
         memo = self._memo
         if len(memo) + len(whole) > self.MEMO_SIZE:  # the memo fills meanwhile: word by word, as _term does
             for word in whole:
@@ -233,6 +274,38 @@ class Memoized(CompositeAnalyzer):
         memo.update(zip(whole, map(made.get, whole)))
         if _SEVERAL in made.values():
             self._several.update(word for word, term in made.items() if term is _SEVERAL)
+
+    def _filtered(self, words: list[str]) -> dict[str, object]:
+        """What the chain's filters make of each of ``words``, a filter at a time over all of them: each
+        filter of ``_STREAMED`` changes one token's text or drops it, so doing its work here on each text,
+        as its ``__call__`` does, gives the same terms.  A word -> its one term, or _SEVERAL if the term is
+        empty; a stop word is not in it."""
+        kept, texts = words, words
+        for item in self.items[1:]:
+            kind = type(item)
+            if kind is StopFilter:  # in index mode with stop words removed: a stopped token is dropped
+                stops, low, high = item.stops, item.min, item.max
+                passed = [low <= len(text) and (high is None or len(text) <= high) and text not in stops for text in texts]
+                kept, texts = list(compress(kept, passed)), list(compress(texts, passed))
+            elif kind is LowercaseFilter:
+                texts = [text.lower() for text in texts]
+            elif kind is CharsetFilter:
+                charmap = item.charmap
+                texts = [text.translate(charmap) for text in texts]
+            elif kind is AcronymFilter:
+                acronyms = item.ACRONYMS
+                texts = [acronyms.get(text, text) for text in texts]
+            elif kind is StemFilter:  # its stemmer without its cache (the cache only remembers the stemmer's answers)
+                stem = stemmer_for_language(item.lang) if item.lang else item.stemfn
+                ignore = item.ignore
+                texts = [text if text in ignore else stem(text) for text in texts]
+            elif kind is StemSpellingFilter:
+                texts = list(map(item.collapsed, texts))
+            elif kind is SpellingFilter:
+                texts = list(map(spelling_key, texts))
+            else:
+                raise TypeError(f"{kind.__name__} is not a filter Memoized takes word by word")
+        return {word: text or _SEVERAL for word, text in zip(kept, texts)}
 
     def _keep(self, word: str, term):
         """Memoize the term the chain made of ``word`` (see ``_term``), starting afresh when the memo is full."""
@@ -271,6 +344,7 @@ NAMES = Memoized(RegexTokenizer(r"\w+"), LowercaseFilter(), CharsetFilter(accent
 
 # Plain words, unstemmed: the vocabulary did-you-mean suggests from, and what prefixes (negotiat*) match.
 PLAIN = Memoized(RegexTokenizer(r"\w+"), AcronymFilter(), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(minsize=3))
+PLAIN.split_from(WORDS)
 
 
 def shared(analyzer):

@@ -76,6 +76,50 @@ def encode_positions(poses: list[int]) -> bytes:
     return UINT.pack(len(deltas)) + dumps(deltas, 2)
 
 
+def encode_position_runs(poses: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> list[bytes]:
+    """``encode_positions`` of each run ``poses[first : first + count]`` (counts of 2 or more), written for
+    all runs at once with array operations: the bytes ``pickle.dumps(deltas, 2)`` gives a list of small
+    ints (``]q\\x00(`` then per int ``K`` and 1 byte below 256, ``M`` and 2 below 65536, else ``J`` and 4,
+    then ``e.``), after the count.  Runs pickle would write in batches (over 1000 deltas) or with a delta
+    beyond ``J`` are made by ``encode_positions``."""
+    counts = counts.astype(np.int64)
+    run_ends = np.cumsum(counts)
+    run_starts = run_ends - counts  # each run's first token among all runs' tokens
+    tokens = np.repeat(firsts.astype(np.int64) - run_starts, counts) + np.arange(int(run_ends[-1]) if len(counts) else 0)
+    found = poses[tokens].astype(np.int64)
+    deltas = np.diff(found, prepend=0)
+    deltas[run_starts] = found[run_starts]
+    if not len(counts) or counts.max() > _PICKLE_BATCH or deltas.max() > _BININT_MAX:
+        pos_list = poses.tolist()
+        return [encode_positions(pos_list[s : s + n]) for s, n in zip(firsts.tolist(), counts.tolist())]
+    widths = np.where(deltas <= 0xFF, 2, np.where(deltas <= 0xFFFF, 3, 5))
+    sizes = np.add.reduceat(widths, run_starts) + len(_RUN_HEAD) + len(_RUN_TAIL) + UINT.size
+    ends = np.cumsum(sizes)
+    begins = ends - sizes
+    out = np.zeros(int(ends[-1]), dtype=np.uint8)
+    for k in range(UINT.size):  # the count, big-endian
+        out[begins + k] = (counts >> (8 * (UINT.size - 1 - k))) & 0xFF
+    head = begins + UINT.size
+    for k, byte in enumerate(_RUN_HEAD):
+        out[head + k] = byte
+    for k, byte in enumerate(_RUN_TAIL):
+        out[ends - len(_RUN_TAIL) + k] = byte
+    written = np.cumsum(widths) - widths  # the bytes of ints before each, over all runs
+    at = np.repeat(head + len(_RUN_HEAD) - written[run_starts], counts) + written
+    out[at] = np.where(widths == 2, ord("K"), np.where(widths == 3, ord("M"), ord("J")))
+    for k in range(4):  # little-endian, as many bytes as the opcode takes
+        wide = widths > k + 1
+        out[at[wide] + 1 + k] = (deltas[wide] >> (8 * k)) & 0xFF
+    data = out.tobytes()
+    return [data[b:e] for b, e in zip(begins.tolist(), ends.tolist())]
+
+
+_RUN_HEAD = b"\x80\x02]q\x00("  # protocol 2, an empty list memoized as 0, a mark
+_RUN_TAIL = b"e."  # appends, stop
+_PICKLE_BATCH = 1000  # pickle appends a list's items in batches of this many
+_BININT_MAX = 0x7FFFFFFF
+
+
 _PACKED = [UINT.pack(n) for n in range(256)]  # the 4-byte frequency values of ``Frequency`` fields
 
 
@@ -121,10 +165,17 @@ def encode_short(ids: list[int], freqs: list[int] | None, values, lengths, boost
             low_byte, high_byte = min(found), max(found)
     else:
         low_byte = high_byte = 0
-    data, level = _compressed(dumps((deltas, mini_weights, mini_values), 2))
-    info = dumps((n, ids[-1], weight_max, level, low_byte, high_byte), 2)
+    return one_block(deltas, mini_weights, mini_values, ids[0], ids[-1], weight_max, total, low_byte, high_byte, last)
+
+
+def one_block(deltas: tuple, weights, values, first: int, last_id: int, weight_max, total, low_byte: int, high_byte: int, last: bool = True):
+    """``encode_short``'s block and statistics from the block's parts: the id deltas, the weights and
+    values as the block holds them (None, one for all, or one each), and the statistics."""
+    data, level = _compressed(dumps((deltas, weights, values), 2))
+    n = len(deltas)
+    info = dumps((n, last_id, weight_max, level, low_byte, high_byte), 2)
     size = len(info) + len(data)
-    return INT.pack(-size if last else size) + info + data, 0, (n, total, low_byte, high_byte, weight_max, ids[0], ids[-1])
+    return INT.pack(-size if last else size) + info + data, 0, (n, total, low_byte, high_byte, weight_max, first, last_id)
 
 
 def encode_one(doc: int, freq: int | None, value: bytes | None, lengths, boost: float, kind: int):

@@ -3,8 +3,8 @@
 Whoosh 2.7.4 indexes a document through one Token object per word, puts one tuple per posting into a
 pool it sorts (spilling runs to disk), then hands each posting to its posting writer one Python call
 at a time: at a million statements that was 90% of a rebuild.  ``SegmentBuilder`` takes the same
-documents and appends each field's postings to flat arrays as it goes (term number, document, frequency,
-positions), with C-level calls per field value rather than Python per posting (terms come from the
+documents and appends each field's postings to flat arrays as it goes (term number, document, frequency;
+a positional field's tokens with their positions, made postings at the end), with C-level calls per field value rather than Python per posting (terms come from the
 analyzers' memo: ``index.analysis``); when the segment is finished the arrays are sorted by term with
 numpy and every term's posting list is written block by block as Whoosh's ``W3PostingsWriter`` writes
 it (pickled blocks of up to 128 postings with their info tuples; the term table through Whoosh's own
@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import tempfile
 from array import array
-from collections import Counter, defaultdict
-from itertools import count, repeat
+from collections import defaultdict
+from itertools import compress, count
 from struct import Struct
 
 import numpy as np
@@ -58,9 +58,11 @@ from index.posting_blocks import (
     continued,
     encode_long,
     encode_one,
+    encode_position_runs,
     encode_positions,
     encode_short,
     ended,
+    one_block,
     packed,
     write_hashes,
 )
@@ -72,7 +74,8 @@ _NUMPY_FROM = BLOCK  # postings: longer lists are cut into blocks with array ope
 
 class _Field:
     """One indexed field's postings while a segment is built, as flat arrays in the order they came:
-    term number, document number, frequency and (positional fields) the encoded positions."""
+    term number, document number and frequency; a positional field keeps its tokens instead (term number,
+    document number, position), made postings by ``grouped``."""
 
     __slots__ = (
         "name",
@@ -87,8 +90,8 @@ class _Field:
         "vocab",
         "tids",
         "docs",
-        "freqs",
-        "values",
+        "sizes",
+        "poses",
         "spelled",
         "total",
         "empty_has_none",
@@ -134,29 +137,61 @@ class _Field:
 
     def clear(self) -> None:
         self.vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, new ones numbered in C
-        self.tids = array("I")
-        self.docs = array("I")
-        self.freqs = array("I")
-        self.values: list[bytes] = []
+        self.tids = array("I")  # per token (an ID's or BOOLEAN's value is one token, and one posting)
+        self.docs = array("I")  # per value: its document
+        self.sizes = array("I")  # per value of a field with frequencies: its tokens
+        self.poses = array("I")  # per token of a positional field: its position
 
     def __len__(self) -> int:
         return len(self.docs) + len(self.spelled)
 
-    def grouped(self) -> tuple[dict[str, tuple[int, int]], _Sorted]:
-        """The postings sorted by term (documents stay in order within a term) and each term's span."""
+    def grouped(self) -> _Sorted:
+        """The postings sorted by term (documents stay in order within a term) and each term's span.
+
+        Tokens came document by document, so sorting them by term alone (stably) puts a term's tokens in
+        document order and, within a document, in position order: each run of one term in one document is
+        a posting, its frequency the run's length and (positional fields) its value the run's positions
+        encoded as ``formats.Positions`` does."""
         tids = np.frombuffer(self.tids, dtype=np.uint32)
         order = np.argsort(tids, kind="stable")
-        ordered = tids[order]
-        bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [len(ordered)]))
+        ordered_tids = tids[order]
+        if self.kind == EXISTS:
+            return _Sorted(*self._spans(ordered_tids), np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64), None, None)
+        ordered_docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.sizes, dtype=np.uint32))[order]
+        new = np.empty(len(order), dtype=bool)
+        new[0] = True
+        np.not_equal(ordered_tids[1:], ordered_tids[:-1], out=new[1:])
+        new[1:] |= ordered_docs[1:] != ordered_docs[:-1]
+        starts = np.flatnonzero(new)
+        freqs = np.diff(starts, append=len(order)).astype(np.uint32)
+        values = self._position_values(order, starts, freqs) if self.kind == POSITIONS else None
+        return _Sorted(*self._spans(ordered_tids[starts]), ordered_docs[starts].astype(np.int64), freqs, values)
+
+    def _position_values(self, order: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
+        """Each posting's encoded positions (tokens in ``order``, postings from ``starts``)."""
+        poses = np.frombuffer(self.poses, dtype=np.uint32)[order]
+        values = list(map(ONE.__getitem__, poses[starts].tolist()))
+        several = np.flatnonzero(freqs > 1)
+        if len(several):
+            for i, value in zip(several.tolist(), encode_position_runs(poses, starts[several], freqs[several])):
+                values[i] = value
+        return values
+
+    def _spans(self, ordered: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+        """Each term's number among the spans of postings sorted by term number (``ordered``: their term
+        numbers), and where each span starts."""
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         names = list(self.vocab)  # terms were numbered as they were added: in the dict's order
-        spans = dict(zip(map(names.__getitem__, ordered[starts].tolist()), zip(starts.tolist(), ends.tolist())))
-        docs = np.frombuffer(self.docs, dtype=np.uint32)[order].astype(np.int64)
-        freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind != EXISTS else None
-        order_list = order.tolist()
-        values = list(map(self.values.__getitem__, order_list)) if self.kind == POSITIONS else None
-        return spans, _Sorted(docs, freqs, values)
+        return dict(zip(map(names.__getitem__, ordered[starts].tolist()), range(len(starts)))), starts
+
+
+def _last_posting_value(terms: list[str], poses: list[int] | None) -> bytes:
+    """The value of a field value's last posting as Whoosh's writer adds them (by term, in the order terms
+    first appear): that term's frequency, or its encoded positions."""
+    last = next(reversed(dict.fromkeys(terms)))
+    if poses is None:
+        return packed(terms.count(last))
+    return encode_positions(list(compress(poses, map(last.__eq__, terms))))
 
 
 class _Run:
@@ -175,14 +210,34 @@ class _Run:
 
 
 class _Sorted:
-    """A field's postings in term order, as arrays (long lists) and lists (short ones)."""
+    """A field's postings in term order, as arrays (long lists) and lists (short ones), and each term's
+    number (``spans``) and where its postings start and end."""
 
-    __slots__ = ("docs", "freqs", "values", "doc_list", "freq_list")
+    __slots__ = ("spans", "starts", "ends", "docs", "freqs", "values", "doc_list", "freq_list")
 
-    def __init__(self, docs, freqs, values) -> None:
-        self.docs, self.freqs, self.values = docs, freqs, values
+    def __init__(self, spans: dict[str, int], starts: np.ndarray, docs, freqs, values) -> None:
+        self.spans, self.docs, self.freqs, self.values = spans, docs, freqs, values
+        self.starts = starts.tolist()
+        self.ends = self.starts[1:] + [len(docs)]
         self.doc_list = docs.tolist()
         self.freq_list = freqs.tolist() if freqs is not None else None
+
+    def statistics(self, lengths: bytes | None) -> tuple[list, list, list, list, list]:
+        """Per term (for its one block, when it has one): the id deltas of its postings (per posting),
+        the least and greatest frequency, and the least and greatest length byte of its documents."""
+        starts = np.asarray(self.starts)
+        deltas = np.diff(self.docs, prepend=0)
+        deltas[starts] = self.docs[starts]  # a list's ids start from zero
+        if self.freqs is None:
+            low = high = None
+        else:
+            low, high = np.minimum.reduceat(self.freqs, starts).tolist(), np.maximum.reduceat(self.freqs, starts).tolist()
+        if lengths is None:
+            low_bytes = high_bytes = [0] * len(self.starts)
+        else:
+            found = np.frombuffer(lengths, dtype=np.uint8)[self.docs]
+            low_bytes, high_bytes = np.minimum.reduceat(found, starts).tolist(), np.maximum.reduceat(found, starts).tolist()
+        return deltas.tolist(), low, high, low_bytes, high_bytes
 
 
 class SegmentBuilder:
@@ -291,8 +346,9 @@ class SegmentBuilder:
         for held in self._columns.values():
             held.flush()
 
-    def _index(self, built: _Field, value, docnum: int) -> bytes | None:
-        """Add one field value's postings; returns the last posting value (in Whoosh's order), if any."""
+    def _index(self, built: _Field, value, docnum: int) -> bytes | tuple | None:
+        """Add one field value's postings; returns the last posting value (in Whoosh's order), if any, or
+        the terms and positions it comes from (see ``_last_posting_value``)."""
         kind = built.kind
         if kind == EXISTS:
             if isinstance(built.field, fields.BOOLEAN):  # BOOLEAN.index: a string is true if it is one of its trues
@@ -317,27 +373,9 @@ class SegmentBuilder:
             terms, poses = found
             if not terms:
                 return None
-            if len(set(terms)) == len(terms):  # every word once (most statements): no grouping
-                built.tids.extend(map(built.vocab.__getitem__, terms))
-                built.freqs.extend(repeat(1, len(terms)))
-                built.values.extend(map(ONE.__getitem__, poses))
-                postings = len(terms)
-            else:
-                groups: dict[str, list[int]] = {}
-                for term, pos in zip(terms, poses):
-                    group = groups.get(term)
-                    if group is None:
-                        groups[term] = [pos]
-                    else:
-                        group.append(pos)
-                built.tids.extend(map(built.vocab.__getitem__, groups))
-                built.freqs.extend(map(len, groups.values()))
-                one = ONE
-                built.values.extend([one[g[0]] if len(g) == 1 else encode_positions(g) for g in groups.values()])
-                postings = len(groups)
-            built.docs.extend(repeat(docnum, postings))
-            encoded = built.values[-1]
+            built.poses.fromlist(poses)  # (``extend`` takes a list item by item, as any iterable)
         else:
+            poses = None
             if built.regex is not None:
                 terms = built.regex.findall(value)
             else:
@@ -346,18 +384,10 @@ class SegmentBuilder:
                     terms = [t.text for t in built.analyzer(value, mode="index", boosts=True) if not t.stopped]
             if not terms:
                 return None
-            if len(set(terms)) == len(terms):  # every word once: frequencies of 1, in the words' order
-                postings = len(terms)
-                built.tids.extend(map(built.vocab.__getitem__, terms))
-                built.freqs.extend(repeat(1, postings))
-                encoded = packed(1)
-            else:
-                counts = Counter(terms)
-                postings = len(counts)
-                built.tids.extend(map(built.vocab.__getitem__, counts))
-                built.freqs.extend(counts.values())
-                encoded = packed(built.freqs[-1])
-            built.docs.extend(repeat(docnum, postings))
+        built.tids.extend(map(built.vocab.__getitem__, terms))
+        built.docs.append(docnum)
+        built.sizes.append(len(terms))
+        postings = len(set(terms))
         self._held += postings
         length = len(terms)
         if built.scorable:
@@ -366,11 +396,13 @@ class SegmentBuilder:
                 lengths.extend(bytes(docnum - len(lengths)))
             lengths.append(length_to_byte(length))
             built.total += length
-        return encoded
+        return terms, poses  # the last posting's value, made only if a spelling field needs it (``_spell``)
 
-    def _spell(self, spell: _Field, field, value, last_value: bytes | None) -> None:
+    def _spell(self, spell: _Field, field, value, last_value: bytes | tuple | None) -> None:
         """Whoosh's spelling postings: each unstemmed word once per document, all on document 0, with the
         posting value last written for the document (what ``SegmentWriter.add_document`` leaves them)."""
+        if isinstance(last_value, tuple):
+            last_value = _last_posting_value(*last_value)
         for word in field.spellable_words(value):
             entry = spell.spelled.get(word)
             if entry is None:
@@ -396,33 +428,44 @@ class SegmentBuilder:
             return set(built.spelled), spelled
         if not built.docs:
             return set(), None
-        spans, ordered = built.grouped()
+        ordered = built.grouped()
         lengths = bytes(built.lengths) if built.scorable else None
         boost, kind = built.boost, built.kind
-
+        spans, starts, ends = ordered.spans, ordered.starts, ordered.ends
         doc_list, freq_list, values = ordered.doc_list, ordered.freq_list, ordered.values
+        deltas, low_freqs, high_freqs, low_bytes, high_bytes = ordered.statistics(lengths)
+        if kind == FREQ:
+            packed_freqs = ordered.freqs.astype(">u4").tobytes()  # each posting's value: its 4-byte frequency
+        if kind == EXISTS:  # every weight is the field boost
+            weights = None if boost == 1.0 else boost
 
         def encode(term: str):
-            s, e = spans[term]
+            k = spans[term]
+            s, e = starts[k], ends[k]
             if e - s == 1:
                 return encode_one(doc_list[s], None if freq_list is None else freq_list[s], None if values is None else values[s], lengths, boost, kind)
             if e - s > _NUMPY_FROM:
                 return encode_long(
                     ordered.docs[s:e],
                     None if ordered.freqs is None else ordered.freqs[s:e],
-                    None if ordered.values is None else ordered.values[s:e],
+                    None if values is None else values[s:e],
                     lengths,
                     boost,
                     kind,
                 )
-            return encode_short(
-                ordered.doc_list[s:e],
-                None if ordered.freq_list is None else ordered.freq_list[s:e],
-                None if ordered.values is None else ordered.values[s:e],
-                lengths,
-                boost,
-                kind,
-            )
+            # One block, as ``encode_short`` writes it, from the statistics worked out for all terms at once
+            n = e - s
+            if kind == EXISTS:
+                return one_block(tuple(deltas[s:e]), weights, None, doc_list[s], doc_list[e - 1], boost, boost * n, 0, 0)
+            low, high = low_freqs[k], high_freqs[k]
+            weight_max = high * boost
+            if low == high:
+                mini_weights, total = (None if weight_max == 1.0 else weight_max), weight_max * n
+            else:
+                mini_weights = tuple([f * boost for f in freq_list[s:e]])
+                total = sum(mini_weights)
+            mini_values = tuple(values[s:e]) if kind == POSITIONS else packed_freqs[4 * s : 4 * e]
+            return one_block(tuple(deltas[s:e]), mini_weights, mini_values, doc_list[s], doc_list[e - 1], weight_max, total, low_bytes[k], high_bytes[k])
 
         return set(spans), encode
 

@@ -102,3 +102,22 @@ def test_a_chain_with_another_filter_learns_word_by_word():
     assert not analyzer._streamed
     text = "PowerShot cameras and iPods"
     assert indexed(analyzer, text) == indexed(plain(analyzer), text)
+
+
+@pytest.mark.parametrize("text", [SEED, HARD, "", " , . ", "a.b.c x..y .a. _._ a_.b 3.14.15"])
+def test_plain_words_taken_from_the_stemmed_words_of_the_same_text_are_its_own(text):
+    """PLAIN takes a text's words from the words WORDS found in it just before (split at their dots)."""
+    WORDS.memo_terms(text)
+    assert PLAIN._words(text) == PLAIN._findall(text)
+    assert PLAIN.memo_terms(text) == [t for t, _ in indexed(plain(PLAIN), text)]
+
+
+def test_only_a_plain_word_tokenizer_splits_dotted_words():
+    with pytest.raises(TypeError):
+        Memoized(*WORDS.items).split_from(WORDS)
+
+
+@pytest.mark.parametrize("analyzer", [WORDS, NAMES, PLAIN], ids=["words", "names", "plain"])
+def test_the_memo_finds_the_words_the_tokenizer_finds(analyzer):
+    text = SEED + HARD + " a..b a.b. .a a._b 3.14.15 x.ü.ÿ_ a.\u0301b ..x.y.. 1.2.3.4.5.6 é.é"
+    assert analyzer._findall(text) == [m.group() for m in analyzer.items[0].expression.finditer(text)]

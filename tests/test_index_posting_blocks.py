@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+import pytest
+from whoosh import formats
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashWriter
 
-from index.posting_blocks import EXISTS, FREQ, POSITIONS, add_terms, encode_one, encode_positions, encode_short, write_hashes
+from index.posting_blocks import EXISTS, FREQ, POSITIONS, add_terms, encode_one, encode_position_runs, encode_positions, encode_short, write_hashes
 
 
 def term_rows(count: int) -> list[tuple[bytes, bytes]]:
@@ -50,3 +53,23 @@ def test_a_one_posting_block_is_the_block_encode_short_writes():
                 expected = encode_short([doc], [len(poses)], [value], lengths, boost, POSITIONS)
                 assert encode_one(doc, len(poses), value, lengths, boost, POSITIONS) == expected
                 assert encode_one(doc, len(poses), value, None, boost, POSITIONS) == encode_short([doc], [len(poses)], [value], None, boost, POSITIONS)
+
+
+@pytest.mark.parametrize("scale", [3, 300, 70_000, 2**31 - 9, 2**31 + 9])  # one-, two- and four-byte ints; past them
+@pytest.mark.parametrize("longest", [12, 1_001])  # past 1,000 pickle appends in batches
+def test_position_runs_are_encoded_as_whoosh_encodes_positions(scale, longest):
+    rng = random.Random(scale + longest)
+    poses, firsts, runs = [], [], []
+    for _ in range(60):
+        if rng.random() < 0.3:
+            poses.append(rng.randrange(100))  # a posting of one position between the runs
+        run, size = [rng.randrange(scale)], rng.choice([2, 3, rng.randint(2, longest), longest])  # deltas up to ``scale``
+        while len(run) < size and run[-1] + scale < 2**32:  # positions within 32 bits
+            run.append(run[-1] + rng.randint(1, scale))
+        if len(run) < 2:
+            continue
+        firsts.append(len(poses))
+        poses.extend(run)
+        runs.append(run)
+    made = encode_position_runs(np.array(poses, dtype=np.uint32), np.array(firsts), np.array(list(map(len, runs)), dtype=np.uint32))
+    assert made == [encode_positions(run) for run in runs] == [formats.Positions().encode(run) for run in runs]
