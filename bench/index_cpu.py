@@ -12,7 +12,7 @@ file has the same bytes.
 The archive is only read (each run copies its database).  Make one without an index from text files,
 then compare the base commit with the working tree:
 
-    .venv/bin/python bench/index_cpu.py --make-store /tmp/build-store /tmp/ing-dev800/txt
+    .venv/bin/python bench/index_cpu.py /tmp/build-store --make-store /tmp/ing-dev800/txt
     git worktree add /tmp/build-base HEAD --detach  # then a venv in it: python3.11 -m venv .venv && .venv/bin/pip install -e '.[test]'
     .venv/bin/python bench/index_cpu.py /tmp/build-store --tree base=/tmp/build-base --tree new=. --rounds 5
 """
