@@ -117,17 +117,24 @@ def test_the_indexer_commits_early_once_few_inputs_are_left(home, store, monkeyp
     assert writing.verify(home, store).ok
 
 
-def test_the_indexer_keeps_its_batch_open_while_many_inputs_are_left(home, store, monkeypatch):
+@pytest.mark.parametrize(
+    "inputs_left",
+    [
+        pytest.param(lambda held: 2 * held, id="more still to come than it holds: not yet"),
+        pytest.param(lambda held: 0, id="every input read: extraction is over and the rest is one batch"),
+    ],
+)
+def test_the_indexer_keeps_its_batch_open(home, store, monkeypatch, inputs_left):
     monkeypatch.setattr(indexer, "EARLY_FROM", 1)
     ids = ingest(GOOD, store, procs=1).added
     feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
     feeder.last -= 7200
-    feeder.inputs_left(2 * len(ids))  # more still to come than it holds: not yet
+    feeder.inputs_left(inputs_left(len(ids)))
     feeder(ids)
     while feeder._taken < len(ids):
         feeder._receive()
     time.sleep(0.5)
-    assert set(ids) <= set(store.unindexed())
+    assert set(ids) <= set(store.unindexed())  # taken in, not committed
     feeder.flush()
     assert store.unindexed() == [] and writing.verify(home, store).ok
 
@@ -189,22 +196,6 @@ def test_ids_sent_but_not_yet_taken_in_count_as_still_to_come(home, store, monke
     feeder(ids[1:])
     feeder.flush()
     assert whoosh_index.open_dir(path).latest_generation() == before + 1
-    assert store.unindexed() == [] and writing.verify(home, store).ok
-
-
-def test_once_every_input_is_read_the_rest_is_one_batch(home, store, monkeypatch):
-    """Extraction is over: more commits would only add their own costs, so the batch waits for the end."""
-    monkeypatch.setattr(indexer, "EARLY_FROM", 1)
-    ids = ingest(GOOD, store, procs=1).added
-    feeder = BackgroundFeeder(home, store, every=2000, seconds=3600)
-    feeder.last -= 7200
-    feeder.inputs_left(0)
-    feeder(ids)
-    while feeder._taken < len(ids):
-        feeder._receive()
-    time.sleep(0.5)
-    assert set(ids) <= set(store.unindexed())  # taken in, not committed
-    feeder.flush()
     assert store.unindexed() == [] and writing.verify(home, store).ok
 
 
