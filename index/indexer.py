@@ -17,7 +17,7 @@ the indexer fell behind (an ingest of 540 articles had stored its last one at 7.
 6.3 s with one core idle while the indexer caught up).  The workers extract at a lower priority
 (``archive.ingest.WORKER_NICE``), so the indexer gets the core it needs as articles come; ``LAG``
 bounds what is left for the end if it is slower than they are all the same.  It is large enough to
-let the ingest go on storing while the indexer writes a batch's segments (about 5 ms of CPU per
+let the ingest go on storing while the indexer writes a batch's segments (about 3 ms of CPU per
 article of the batch), which a small bound turned into seconds with one core idle.
 
 The store stays the record: every article is on its ``unindexed`` list until the batch holding it
@@ -46,8 +46,8 @@ from index.errors import IndexerGone
 START_FROM = 200  # articles: below this an ingest indexes at its end, in its own process (no start-up to pay)
 LAG = 500  # articles stored but not yet taken in by the indexer, past which the ingest waits for it
 # What the indexer has not done when the ingest stores its last article is all that is left to wait
-# for, on one core with the other idle: the articles sent but not yet taken in (about 4 ms of CPU each)
-# and the open batch's segments (about 2.5 ms per article).  While inputs are still to be read, the
+# for, on one core with the other idle: the articles sent but not yet taken in (about 3 ms of CPU each)
+# and the open batch's segments (about 3 ms per article: bench/index_cpu.py).  While inputs are still to be read, the
 # indexer commits its batch early once it holds FINISH_AHEAD times as many articles as are still to
 # come: those it has not taken in yet (sent, as the ingest says with every list) and the inputs still to
 # read (and EARLY_FROM or more): each such segment is written while the rest are extracted, and the

@@ -341,7 +341,7 @@ def _file_sizes(storage) -> dict[str, int]:
 # 20 segments of 1,700 statements answered in 0.4-3 ms more than one), and ``advice`` says so.
 # Large ingests leave one segment per INGEST_BATCH articles that no commit merges (MERGE_BYTES).
 ADVISED_SEGMENTS = 16
-REBUILD_PER_MINUTE = 150_000  # statements a two-core rebuild writes in a minute (about 2,500/s)
+REBUILD_PER_MINUTE = 250_000  # statements a two-core rebuild writes in a minute (4,343/s measured at 1M)
 
 
 def advice(home: str | os.PathLike[str]) -> list[str]:
